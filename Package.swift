@@ -12,6 +12,10 @@ let package = Package(
         // Pure values: parsers, config, routing, policy state machines. No syscalls, no clock reads.
         .target(name: "ProxyCore"),
 
+        // Event loops, sockets, syscalls: the only place that talks to the kernel.
+        .target(name: "ProxyIO", dependencies: ["ProxyCore", "CLinuxShims"]),
+
         .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore"]),
+        .testTarget(name: "ProxyIOTests", dependencies: ["ProxyIO", "ProxyCore"]),
     ]
 )

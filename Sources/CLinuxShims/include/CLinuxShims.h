@@ -1,14 +1,12 @@
 #ifndef SLUICE_CLINUXSHIMS_H
 #define SLUICE_CLINUXSHIMS_H
 // Linux system calls that Glibc's Swift module does not export.
-#define _GNU_SOURCE 1
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/resource.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -21,6 +19,10 @@
 
 /// errno, read through a function so Swift sees the thread-local value.
 static inline int sluice_errno(void) { return errno; }
+
+// Declared here rather than through _GNU_SOURCE, which would make these headers
+// disagree with Glibc's Swift module about shared types.
+extern int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 
 static inline int sluice_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
     return accept4(fd, addr, len, flags);

@@ -1,0 +1,117 @@
+import Glibc
+import ProxyCore
+import Synchronization
+import Testing
+@testable import ProxyIO
+
+/// A thread-safe box for results produced on a loop thread.
+final class Collected<Value: Sendable>: Sendable {
+    private let storage = Mutex<[Value]>([])
+    func append(_ value: Value) { storage.withLock { $0.append(value) } }
+    var values: [Value] { storage.withLock { $0 } }
+}
+
+/// Waits for `condition` with a deadline instead of sleeping a fixed time.
+func waitUntil(seconds: Double = 5, _ condition: () -> Bool) -> Bool {
+    let clock = MonotonicClock()
+    let deadline = clock.now().advanced(by: ProxyDuration(nanoseconds: UInt64(seconds * 1e9)))
+    while clock.now() < deadline {
+        if condition() { return true }
+        sched_yield()
+        usleep(200)
+    }
+    return condition()
+}
+
+@Suite struct EventLoopTests {
+    @Test func tasksSubmittedFromAnotherThreadRunOnTheLoopInOrder() throws {
+        let group = try EventLoopGroup(count: 1)
+        group.start { _ in }
+        let loop = group.loops[0]
+        let seen = Collected<Int>()
+        for i in 0..<100 { loop.execute { seen.append(loop.inLoop ? i : -1) } }
+        #expect(waitUntil { seen.values.count == 100 })
+        #expect(seen.values == Array(0..<100))
+        group.stopAndJoin()
+    }
+
+    @Test func timersFireInDeadlineOrderAndCancelledOnesNever() throws {
+        let group = try EventLoopGroup(count: 1)
+        group.start { _ in }
+        let loop = group.loops[0]
+        let fired = Collected<Int>()
+        loop.execute {
+            loop.schedule(after: .milliseconds(30)) { fired.append(3) }
+            loop.schedule(after: .milliseconds(10)) { fired.append(1) }
+            let cancelled = loop.schedule(after: .milliseconds(15)) { fired.append(99) }
+            loop.schedule(after: .milliseconds(20)) { fired.append(2) }
+            loop.schedule(after: .zero) { fired.append(0) }
+            cancelled.cancel()
+        }
+        #expect(waitUntil { fired.values.count == 4 })
+        #expect(fired.values == [0, 1, 2, 3])
+        group.stopAndJoin()
+    }
+
+    @Test func aTimerNeverFiresBeforeItsDeadline() throws {
+        let group = try EventLoopGroup(count: 1)
+        group.start { _ in }
+        let loop = group.loops[0]
+        let lateness = Collected<Bool>()
+        loop.execute {
+            let deadline = loop.clock.now().advanced(by: .milliseconds(25))
+            loop.schedule(at: deadline) { lateness.append(loop.clock.now() >= deadline) }
+        }
+        #expect(waitUntil { lateness.values.count == 1 })
+        #expect(lateness.values == [true])
+        group.stopAndJoin()
+    }
+}
+
+@Suite struct SocketTests {
+    final class Acceptor: IOEventHandler {
+        let fd: Int32
+        let accepted: Collected<Int32>
+        init(fd: Int32, accepted: Collected<Int32>) { self.fd = fd; self.accepted = accepted }
+        func handleIOEvents(_ events: IOEvents) {
+            while case .done(let client) = (try? Socket.accept(fd)) ?? .wouldBlock {
+                accepted.append(client)
+                Socket.close(client)
+            }
+        }
+    }
+
+    @Test func listenersOnPortZeroShareThePortWithReusePort() throws {
+        let first = try Socket.listen(on: SocketAddress("127.0.0.1:0")!)
+        defer { Socket.close(first) }
+        let port = try SocketAddress.local(of: first).port
+        #expect(port != 0)
+        let second = try Socket.listen(on: SocketAddress("127.0.0.1:\(port)")!)
+        defer { Socket.close(second) }
+        #expect(try SocketAddress.local(of: second).port == port)
+    }
+
+    @Test func aLoopAcceptsConnectionsOnItsListener() throws {
+        let listener = try Socket.listen(on: SocketAddress("127.0.0.1:0")!)
+        let address = try SocketAddress.local(of: listener)
+        let accepted = Collected<Int32>()
+        let group = try EventLoopGroup(count: 1)
+        group.start { loop in
+            try? loop.register(fd: listener, interest: .readable, handler: Acceptor(fd: listener, accepted: accepted))
+        }
+        var clients: [Int32] = []
+        for _ in 0..<3 { clients.append(try Socket.connect(to: address)) }
+        #expect(waitUntil { accepted.values.count == 3 })
+        clients.forEach(Socket.close)
+        group.stopAndJoin()
+        Socket.close(listener)
+    }
+
+    @Test func addressesParseAndRejectNames() {
+        #expect(SocketAddress("127.0.0.1:4000")?.port == 4000)
+        #expect(SocketAddress("[::1]:80")?.family == .v6)
+        #expect(SocketAddress("localhost:80") == nil)
+        #expect(SocketAddress("127.0.0.1") == nil)
+        #expect(SocketAddress("127.0.0.1:70000") == nil)
+    }
+}
