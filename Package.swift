@@ -15,6 +15,12 @@ let package = Package(
         // Event loops, sockets, syscalls: the only place that talks to the kernel.
         .target(name: "ProxyIO", dependencies: ["ProxyCore", "CLinuxShims"]),
 
+        // Inbound HTTP/1.1 on the loops: keep-alive, limits, timeouts, streaming, drain.
+        .target(name: "ProxyHTTPServer", dependencies: ["ProxyCore", "ProxyIO"]),
+
+        // The mock LLM provider for tests, the demo and the benchmark.
+        .executableTarget(name: "sluice-mock", dependencies: ["ProxyCore", "ProxyIO", "ProxyHTTPServer"]),
+
         .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore"]),
         .testTarget(name: "ProxyIOTests", dependencies: ["ProxyIO", "ProxyCore"]),
     ]

@@ -72,6 +72,12 @@ package enum Socket {
         try systemCall("write") { Glibc.write(fd, buffer.baseAddress, buffer.count) }
     }
 
+    /// Makes the next close send RST instead of FIN.
+    package static func setLingerZero(_ fd: Int32) {
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+    }
+
     package static func close(_ fd: Int32) {
         // close is not retried on EINTR: on Linux the fd is released either way.
         _ = Glibc.close(fd)

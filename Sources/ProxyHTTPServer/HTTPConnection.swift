@@ -1,0 +1,337 @@
+import ProxyCore
+import ProxyIO
+
+/// One accepted client connection: reads and parses requests, writes responses in order.
+///
+/// Owned by one event loop for its whole life (STYLE.md rule 4); no locks. Requests are
+/// served one at a time: bytes of a pipelined next request wait in `inbound` until the
+/// current response ends, which keeps responses in request order (RFC 9112 §9.3.2).
+/// Buffers are allocated when data arrives and released when the connection is idle.
+final class HTTPConnection: IOEventHandler {
+    enum DeadlineKind { case header, body, idle, writeStall }
+
+    let fd: Int32
+    unowned let worker: HTTPServerWorker
+    private var parser: HTTP1RequestParser
+    private var inbound: [UInt8] = []
+    private var outbound: [UInt8] = []
+    private var outboundOffset = 0
+    private var exchange: (any HTTPExchange)?
+    private var writer: HTTPResponseWriter?
+    /// The current request's body has been read to its end.
+    private var requestComplete = false
+    /// Set while `process` runs, so a response that ends inside a callback does not re-enter it.
+    private var processing = false
+    private var producerPaused = false
+    private var closeAfterFlush = false
+    private(set) var closed = false
+    private var interest: IOEvents = [.readable, .readHangup]
+    var keepAlive = true
+    private(set) var deadline: ProxyInstant?
+    private(set) var deadlineKind = DeadlineKind.header
+
+    init(fd: Int32, worker: HTTPServerWorker) {
+        self.fd = fd
+        self.worker = worker
+        self.parser = HTTP1RequestParser(limits: worker.configuration.limits)
+        setDeadline(.header, after: worker.configuration.headerTimeout)
+    }
+
+    /// Idle: no request in progress and nothing buffered either way.
+    var isIdle: Bool { exchange == nil && inbound.isEmpty && outboundOffset == outbound.count }
+
+    var hasRoomForMoreOutput: Bool { outbound.count - outboundOffset <= worker.configuration.writeHighWatermark }
+
+    // MARK: Events
+
+    func handleIOEvents(_ events: IOEvents) {
+        if events.contains(.writable) { flush() }
+        if closed { return }
+        if events.contains(.readable) {
+            readAvailable()
+        } else if events.contains(.readHangup) || events.contains(.hangup) || events.contains(.error) {
+            // Not reading (a response is in progress) and the client went away.
+            abort()
+        }
+    }
+
+    private func readAvailable() {
+        while !closed && interest.contains(.readable) {
+            let scratch = worker.scratch
+            let result: IOResult<Int>
+            do {
+                result = try Socket.read(fd, into: scratch)
+            } catch {
+                abort()
+                return
+            }
+            guard case .done(let count) = result else { return }
+            if count == 0 {
+                peerClosed()
+                return
+            }
+            if deadlineKind == .idle || (exchange == nil && inbound.isEmpty && deadlineKind != .header) {
+                // First byte of a new request: the header clock starts now and is not
+                // extended by later bytes, so a slow trickle cannot hold the connection.
+                setDeadline(.header, after: worker.configuration.headerTimeout)
+            } else if deadlineKind == .body {
+                setDeadline(.body, after: worker.configuration.bodyTimeout)
+            }
+            if inbound.isEmpty {
+                process(UnsafeRawBufferPointer(rebasing: scratch[0..<count]), fromScratch: true)
+            } else {
+                inbound.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
+                let buffered = inbound
+                inbound = []
+                buffered.withUnsafeBytes { process($0, fromScratch: false) }
+            }
+            if count < scratch.count { return }
+        }
+    }
+
+    /// Parses as much of `buffer` as the current request allows; keeps the rest.
+    private func process(_ buffer: UnsafeRawBufferPointer, fromScratch: Bool) {
+        processing = true
+        var offset = 0
+        parsing: while !closed && !(exchange != nil && requestComplete) {
+            let step = parser.parse(UnsafeRawBufferPointer(rebasing: buffer[offset...]))
+            let base = offset
+            offset += step.consumed
+            switch step.event {
+            case .needMoreData:
+                break parsing
+            case .head(let head):
+                startExchange(head)
+            case .body(let range):
+                exchange?.requestBodyPart(UnsafeRawBufferPointer(rebasing: buffer[(base + range.lowerBound)..<(base + range.upperBound)]))
+            case .end(let trailers):
+                requestComplete = true
+                clearDeadline()
+                if let exchange {
+                    exchange.requestEnded(trailers: trailers)
+                }
+            case .error(let error):
+                failRequest(error)
+                break parsing
+            }
+        }
+        processing = false
+        if closed { return }
+        if offset < buffer.count {
+            // Only the unparsed tail is kept; it is at most one request head or a pipelined request.
+            inbound = Array(UnsafeRawBufferPointer(rebasing: buffer[offset...]))
+        } else if !fromScratch {
+            inbound = []
+        }
+        updateInterest()
+    }
+
+    private func startExchange(_ head: HTTPRequestHead) {
+        requestComplete = false
+        keepAlive = head.keepAlive && !worker.draining
+        if head.framing != .none {
+            setDeadline(.body, after: worker.configuration.bodyTimeout)
+            if head.expectsContinue {
+                // RFC 9110 §10.1.1: tell the client to send the body it is holding back.
+                outbound.append(contentsOf: "HTTP/1.1 100 Continue\r\n\r\n".utf8)
+            }
+        } else {
+            clearDeadline()
+        }
+        let writer = HTTPResponseWriter(connection: self, isHEAD: head.method == .HEAD, isHTTP10: head.version == .http1_0)
+        self.writer = writer
+        exchange = worker.handler.startExchange(head: head, response: writer)
+    }
+
+    /// A malformed request: answer with its status and close, since framing can no longer be trusted.
+    private func failRequest(_ error: HTTP1ParseError) {
+        answerAndClose(status: error.status, code: error.code, message: error.message)
+    }
+
+    /// Replaces whatever response was under way with an error and closes after sending it;
+    /// if the response head already went out, the only honest signal left is to close.
+    private func answerAndClose(status: Int, code: String, message: String) {
+        if let writer, writer.headSent {
+            abort()
+            return
+        }
+        let current = exchange
+        exchange = nil
+        writer?.detach()
+        current?.connectionClosed()
+        keepAlive = false
+        requestComplete = true
+        clearDeadline()
+        let errorWriter = HTTPResponseWriter(connection: self, isHEAD: false, isHTTP10: false)
+        writer = errorWriter
+        errorWriter.respondWithError(status: status, code: code, message: message)
+    }
+
+    private func peerClosed() {
+        if exchange == nil && inbound.isEmpty {
+            close()
+        } else {
+            abort()
+        }
+    }
+
+    // MARK: Writing
+
+    func sendHead(_ head: HTTPResponseHead) {
+        var head = head
+        if !keepAlive || worker.draining {
+            keepAlive = false
+            head.headers.replaceOrAppend(name: "connection", value: "close")
+        }
+        if !head.headers.contains("date") { head.headers.append(name: "date", value: worker.currentDate()) }
+        HTTP1ResponseSerializer.writeHead(head, into: &outbound)
+        flush()
+    }
+
+    func sendBody(_ bytes: UnsafeRawBufferPointer, chunked: Bool) {
+        if chunked {
+            HTTP1ResponseSerializer.writeChunk(bytes, into: &outbound)
+        } else {
+            outbound.append(contentsOf: bytes)
+        }
+        flush()
+        if !hasRoomForMoreOutput { producerPaused = true }
+    }
+
+    func endResponse(chunked: Bool) {
+        if chunked { HTTP1ResponseSerializer.writeLastChunk(into: &outbound) }
+        exchange = nil
+        writer = nil
+        producerPaused = false
+        if !requestComplete {
+            // The handler answered before reading the whole body; the rest cannot be skipped safely.
+            keepAlive = false
+        }
+        if !keepAlive || worker.draining {
+            closeAfterFlush = true
+        } else {
+            parser = HTTP1RequestParser(limits: worker.configuration.limits)
+            setDeadline(.idle, after: worker.configuration.idleTimeout)
+        }
+        flush()
+        if closed || closeAfterFlush || processing { return }
+        if !inbound.isEmpty {
+            let buffered = inbound
+            inbound = []
+            buffered.withUnsafeBytes { process($0, fromScratch: false) }
+        } else {
+            updateInterest()
+        }
+    }
+
+    private func flush() {
+        while outboundOffset < outbound.count {
+            let result: IOResult<Int>
+            do {
+                result = try outbound.withUnsafeBytes { try Socket.write(fd, UnsafeRawBufferPointer(rebasing: $0[outboundOffset...])) }
+            } catch {
+                abort()
+                return
+            }
+            guard case .done(let written) = result else {
+                if deadlineKind != .writeStall || deadline == nil {
+                    setDeadline(.writeStall, after: worker.configuration.writeStallTimeout)
+                }
+                updateInterest()
+                return
+            }
+            outboundOffset += written
+            if deadlineKind == .writeStall { setDeadline(.writeStall, after: worker.configuration.writeStallTimeout) }
+        }
+        // Everything is sent: drop the buffer's memory if the connection is going idle.
+        if exchange == nil {
+            outbound = []
+        } else {
+            outbound.removeAll(keepingCapacity: true)
+        }
+        outboundOffset = 0
+        if deadlineKind == .writeStall { clearDeadline() }
+        if closeAfterFlush {
+            close()
+            return
+        }
+        updateInterest()
+        if producerPaused, let exchange, outbound.count <= worker.configuration.writeLowWatermark {
+            producerPaused = false
+            exchange.responseWritable()
+        }
+    }
+
+    private func updateInterest() {
+        guard !closed else { return }
+        var wanted: IOEvents = [.readHangup]
+        // Read while a request is arriving or the connection waits for the next one;
+        // not while a response is being produced (pipelined bytes wait in the kernel).
+        if exchange == nil || !requestComplete { wanted.insert(.readable) }
+        if outboundOffset < outbound.count { wanted.insert(.writable) }
+        if wanted != interest {
+            interest = wanted
+            try? worker.loop.modify(fd: fd, interest: wanted)
+        }
+    }
+
+    // MARK: Deadlines and closing
+
+    private func setDeadline(_ kind: DeadlineKind, after duration: ProxyDuration) {
+        deadlineKind = kind
+        deadline = worker.loop.clock.now().advanced(by: duration)
+    }
+
+    private func clearDeadline() {
+        deadline = nil
+    }
+
+    /// Called by the worker's sweep when `deadline` has passed.
+    func deadlineExpired() {
+        switch deadlineKind {
+        case .header, .body:
+            if exchange == nil && inbound.isEmpty && outboundOffset == outbound.count {
+                close()  // nothing was sent on this connection yet: no one to answer
+            } else {
+                answerAndClose(status: 408, code: "request_timeout", message: "the request was not received in time")
+            }
+        case .idle:
+            close()
+        case .writeStall:
+            abort()
+        }
+    }
+
+    /// Closes at once, telling an unfinished exchange that its client is gone.
+    func abort() {
+        let current = exchange
+        exchange = nil
+        writer?.detach()
+        writer = nil
+        close()
+        current?.connectionClosed()
+    }
+
+    /// Closes with a TCP RST (SO_LINGER 0) rather than an orderly FIN.
+    func reset() {
+        exchange = nil
+        writer = nil
+        Socket.setLingerZero(fd)
+        close()
+    }
+
+    /// Ends the connection if it is idle (used when draining).
+    func closeIfIdle() {
+        if isIdle { close() } else { keepAlive = false }
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        worker.loop.deregister(fd: fd)
+        Socket.close(fd)
+        inbound = []
+        outbound = []
+        worker.connectionClosed(self)
+    }
+}

@@ -1,0 +1,100 @@
+import ProxyCore
+
+/// Writes one response on a connection: a head, then body bytes, then `finish()`.
+///
+/// Loop-confined: use only on the connection's event loop. After the client is gone
+/// (`isConnected == false`) every call is a no-op, so producers need no extra checks.
+package final class HTTPResponseWriter {
+    private enum State { case initial, body(chunked: Bool), finished }
+
+    private weak var connection: HTTPConnection?
+    private var state = State.initial
+    /// HEAD responses and 1xx/204/304 carry no body (RFC 9110 §6.4.1).
+    private var bodySuppressed: Bool
+    private let requestVersionIsHTTP10: Bool
+
+    init(connection: HTTPConnection, isHEAD: Bool, isHTTP10: Bool) {
+        self.connection = connection
+        self.bodySuppressed = isHEAD
+        self.requestVersionIsHTTP10 = isHTTP10
+    }
+
+    /// False once the client disconnected or the response finished.
+    package var isConnected: Bool {
+        if case .finished = state { return false }
+        return connection != nil
+    }
+
+    /// False when unsent bytes exceed the high watermark: stop producing until
+    /// `HTTPExchange.responseWritable()` is called.
+    package var isWritable: Bool { connection?.hasRoomForMoreOutput ?? false }
+
+    package var headSent: Bool {
+        if case .initial = state { return false }
+        return true
+    }
+
+    /// Sends the status line and headers. `contentLength` nil streams the body:
+    /// chunked for HTTP/1.1 clients, delimited by closing the connection for HTTP/1.0.
+    package func writeHead(_ head: HTTPResponseHead, contentLength: Int?) {
+        guard case .initial = state, let connection else { return }
+        var head = head
+        if head.status == 204 || head.status == 304 || head.status < 200 { bodySuppressed = true }
+        let chunked: Bool
+        if let contentLength {
+            head.headers.replaceOrAppend(name: "content-length", value: String(contentLength))
+            chunked = false
+        } else if requestVersionIsHTTP10 {
+            connection.keepAlive = false
+            chunked = false
+        } else if bodySuppressed {
+            chunked = false
+        } else {
+            head.headers.replaceOrAppend(name: "transfer-encoding", value: "chunked")
+            chunked = true
+        }
+        state = .body(chunked: chunked)
+        connection.sendHead(head)
+    }
+
+    /// Sends body bytes as they are (one chunk when chunked). Empty input sends nothing.
+    package func writeBody(_ bytes: UnsafeRawBufferPointer) {
+        guard case .body(let chunked) = state, !bodySuppressed, !bytes.isEmpty, let connection else { return }
+        connection.sendBody(bytes, chunked: chunked)
+    }
+
+    package func writeBody(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { writeBody($0) }
+    }
+
+    /// Ends the response; the connection then serves the next request or closes.
+    package func finish() {
+        guard case .body(let chunked) = state else {
+            if case .initial = state { preconditionFailure("finish() before writeHead()") }
+            return
+        }
+        state = .finished
+        connection?.endResponse(chunked: chunked && !bodySuppressed)
+    }
+
+    /// A complete response with a body held in memory, in one write.
+    package func respond(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8]) {
+        writeHead(HTTPResponseHead(status: status, headers: headers), contentLength: body.count)
+        writeBody(body)
+        finish()
+    }
+
+    /// Ends the connection with a TCP reset instead of a response (fault injection, and
+    /// the honest end of a response that cannot be completed).
+    package func resetConnection() {
+        state = .finished
+        connection?.reset()
+        connection = nil
+    }
+
+    /// Marks the response done without touching the connection (it was closed).
+    func detach() {
+        state = .finished
+        connection = nil
+    }
+}

@@ -1,0 +1,169 @@
+import ProxyCore
+
+/// One answer the mock is producing: its identity, tokens and the bodies that carry them,
+/// in OpenAI's chat and completions shapes and Anthropic's messages shape.
+struct MockCompletion {
+    enum Flavor { case chat, completions, anthropic }
+
+    let flavor: Flavor
+    let id: String
+    let created: UInt64
+    let model: String
+    let words: [Substring]
+    let completionTokens: Int
+    let reasoningTokens: Int
+    let promptTokens: Int
+    let truncated: Bool
+
+    init(flavor: Flavor, id: String, created: UInt64, model: String, behavior: MockBehavior, request: MockRequest) {
+        self.flavor = flavor
+        self.id = id
+        self.created = created
+        self.model = model
+        let split = behavior.content.split(separator: " ")
+        words = split.isEmpty ? ["token"] : split
+        let cap = request.maxTokens ?? Int.max
+        completionTokens = min(behavior.outputTokens, cap)
+        reasoningTokens = min(behavior.reasoningTokens, completionTokens)
+        promptTokens = request.promptTokens
+        truncated = behavior.truncate || behavior.outputTokens > cap
+    }
+
+    /// The text of token `index`: a word, followed by a space unless it is the last.
+    func token(_ index: Int) -> String {
+        let word = words[index % words.count]
+        return index == completionTokens - 1 ? String(word) : word + " "
+    }
+
+    var fullText: String {
+        var text = ""
+        for index in 0..<completionTokens { text += token(index) }
+        return text
+    }
+
+    var finishReason: String {
+        switch flavor {
+        case .anthropic: truncated ? "max_tokens" : "end_turn"
+        case .chat, .completions: truncated ? "length" : "stop"
+        }
+    }
+
+    // MARK: Whole bodies
+
+    func body() -> [UInt8] {
+        var out: [UInt8] = []
+        switch flavor {
+        case .chat:
+            out += #"{"id":"#.utf8; JSONWriter.appendString(id, to: &out)
+            out += #","object":"chat.completion","created":\#(created),"model":"#.utf8; JSONWriter.appendString(model, to: &out)
+            out += #","choices":[{"index":0,"message":{"role":"assistant","content":"#.utf8
+            JSONWriter.appendString(fullText, to: &out)
+            out += #"},"logprobs":null,"finish_reason":"\#(finishReason)"}],"usage":"#.utf8
+            appendOpenAIUsage(to: &out)
+            out += "}".utf8
+        case .completions:
+            out += #"{"id":"#.utf8; JSONWriter.appendString(id, to: &out)
+            out += #","object":"text_completion","created":\#(created),"model":"#.utf8; JSONWriter.appendString(model, to: &out)
+            out += #","choices":[{"text":"#.utf8; JSONWriter.appendString(fullText, to: &out)
+            out += #","index":0,"logprobs":null,"finish_reason":"\#(finishReason)"}],"usage":"#.utf8
+            appendOpenAIUsage(to: &out)
+            out += "}".utf8
+        case .anthropic:
+            out += #"{"id":"#.utf8; JSONWriter.appendString(id, to: &out)
+            out += #","type":"message","role":"assistant","model":"#.utf8; JSONWriter.appendString(model, to: &out)
+            out += #","content":[{"type":"text","text":"#.utf8; JSONWriter.appendString(fullText, to: &out)
+            out += #"}],"stop_reason":"\#(finishReason)","stop_sequence":null,"usage":{"input_tokens":\#(promptTokens),"output_tokens":\#(completionTokens)}}"#.utf8
+        }
+        return out
+    }
+
+    func appendOpenAIUsage(to out: inout [UInt8]) {
+        out += #"{"prompt_tokens":\#(promptTokens),"completion_tokens":\#(completionTokens),"total_tokens":\#(promptTokens + completionTokens)"#.utf8
+        if reasoningTokens > 0 {
+            out += #","completion_tokens_details":{"reasoning_tokens":\#(reasoningTokens)}"#.utf8
+        }
+        out += "}".utf8
+    }
+
+    // MARK: Stream events (each a complete SSE event, blank line included)
+
+    /// Events sent before the first token (OpenAI: the role chunk; Anthropic: message_start…).
+    func openingEvents(includeUsage: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        switch flavor {
+        case .chat:
+            appendChatChunk(delta: #"{"role":"assistant","content":""}"#, finish: nil, includeUsage: includeUsage, to: &out)
+        case .completions:
+            break
+        case .anthropic:
+            out += "event: message_start\ndata: ".utf8
+            out += #"{"type":"message_start","message":{"id":"#.utf8; JSONWriter.appendString(id, to: &out)
+            out += #","type":"message","role":"assistant","model":"#.utf8; JSONWriter.appendString(model, to: &out)
+            out += #","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":\#(promptTokens),"output_tokens":1}}}"#.utf8
+            out += "\n\n".utf8
+            out += "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n".utf8
+            out += "event: ping\ndata: {\"type\":\"ping\"}\n\n".utf8
+        }
+        return out
+    }
+
+    func appendTokenEvent(_ index: Int, includeUsage: Bool, to out: inout [UInt8]) {
+        switch flavor {
+        case .chat:
+            var delta: [UInt8] = Array(#"{"content":"#.utf8)
+            JSONWriter.appendString(token(index), to: &delta)
+            delta += "}".utf8
+            appendChatChunk(delta: String(decoding: delta, as: UTF8.self), finish: nil, includeUsage: includeUsage, to: &out)
+        case .completions:
+            out += #"data: {"id":"#.utf8; JSONWriter.appendString(id, to: &out)
+            out += #","object":"text_completion","created":\#(created),"model":"#.utf8; JSONWriter.appendString(model, to: &out)
+            out += #","choices":[{"text":"#.utf8; JSONWriter.appendString(token(index), to: &out)
+            out += #","index":0,"logprobs":null,"finish_reason":null}]}"#.utf8
+            out += "\n\n".utf8
+        case .anthropic:
+            out += "event: content_block_delta\ndata: ".utf8
+            out += #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"#.utf8
+            JSONWriter.appendString(token(index), to: &out)
+            out += "}}\n\n".utf8
+        }
+    }
+
+    /// The events after the last token: finish reason, usage when asked, `[DONE]`.
+    func closingEvents(includeUsage: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        switch flavor {
+        case .chat:
+            appendChatChunk(delta: "{}", finish: finishReason, includeUsage: includeUsage, to: &out)
+            if includeUsage {
+                out += #"data: {"id":"#.utf8; JSONWriter.appendString(id, to: &out)
+                out += #","object":"chat.completion.chunk","created":\#(created),"model":"#.utf8; JSONWriter.appendString(model, to: &out)
+                out += #","choices":[],"usage":"#.utf8
+                appendOpenAIUsage(to: &out)
+                out += "}\n\n".utf8
+            }
+            out += "data: [DONE]\n\n".utf8
+        case .completions:
+            out += #"data: {"id":"#.utf8; JSONWriter.appendString(id, to: &out)
+            out += #","object":"text_completion","created":\#(created),"model":"#.utf8; JSONWriter.appendString(model, to: &out)
+            out += #","choices":[{"text":"","index":0,"logprobs":null,"finish_reason":"\#(finishReason)"}]"#.utf8
+            if includeUsage { out += #","usage":"#.utf8; appendOpenAIUsage(to: &out) }
+            out += "}\n\ndata: [DONE]\n\n".utf8
+        case .anthropic:
+            out += "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n".utf8
+            out += "event: message_delta\ndata: ".utf8
+            out += #"{"type":"message_delta","delta":{"stop_reason":"\#(finishReason)","stop_sequence":null},"usage":{"output_tokens":\#(completionTokens)}}"#.utf8
+            out += "\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n".utf8
+        }
+        return out
+    }
+
+    private func appendChatChunk(delta: String, finish: String?, includeUsage: Bool, to out: inout [UInt8]) {
+        out += #"data: {"id":"#.utf8; JSONWriter.appendString(id, to: &out)
+        out += #","object":"chat.completion.chunk","created":\#(created),"model":"#.utf8; JSONWriter.appendString(model, to: &out)
+        out += #","choices":[{"index":0,"delta":\#(delta),"logprobs":null,"finish_reason":"#.utf8
+        if let finish { out += "\"\(finish)\"".utf8 } else { out += "null".utf8 }
+        out += "}]".utf8
+        if includeUsage { out += #","usage":null"#.utf8 }
+        out += "}\n\n".utf8
+    }
+}

@@ -1,0 +1,67 @@
+import ProxyCore
+
+/// What the mock reads from a request body: the fields that shape its answer.
+struct MockRequest {
+    var model: String?
+    var stream = false
+    var includeUsage = false
+    /// `max_tokens`, `max_completion_tokens` (OpenAI) or Anthropic's required `max_tokens`.
+    var maxTokens: Int?
+    /// A deterministic prompt-token estimate: the prompt's JSON bytes / 4, at least 1.
+    var promptTokens = 1
+    /// For embeddings: the input strings.
+    var inputs: [String] = []
+
+    private static let keys: [[UInt8]] = ["model", "stream", "stream_options", "max_tokens", "max_completion_tokens",
+                                         "messages", "prompt", "input", "system"].map { Array($0.utf8) }
+
+    /// Reads the body; returns a message when it is not a JSON object or a field has the wrong type.
+    static func parse(_ body: [UInt8]) -> Result<MockRequest, String> {
+        body.withUnsafeBytes { buffer -> Result<MockRequest, String> in
+            let ranges: [Range<Int>?]
+            switch JSONFieldScanner.scanTopLevel(buffer, keys: keys) {
+            case .success(let found): ranges = found
+            case .failure(let error): return .failure("request body is not valid JSON: \(error)")
+            }
+            var request = MockRequest()
+            if let range = ranges[0] {
+                guard let model = JSONFieldScanner.decodeString(buffer, range) else { return .failure("model must be a string") }
+                request.model = model
+            }
+            if let range = ranges[1] {
+                guard let stream = JSONFieldScanner.decodeBool(buffer, range) else { return .failure("stream must be a boolean") }
+                request.stream = stream
+            }
+            if let range = ranges[2] {
+                let options = UnsafeRawBufferPointer(rebasing: buffer[range])
+                if case .success(let inner) = JSONFieldScanner.scanTopLevel(options, keys: [Array("include_usage".utf8)]),
+                   let usage = inner[0] {
+                    request.includeUsage = JSONFieldScanner.decodeBool(options, usage) ?? false
+                }
+            }
+            for index in [3, 4] {
+                if let range = ranges[index] {
+                    guard let value = JSONFieldScanner.decodeInt(buffer, range), value >= 0 else {
+                        return .failure("max_tokens must be a non-negative integer")
+                    }
+                    request.maxTokens = value
+                }
+            }
+            let promptBytes = [5, 6, 7, 8].compactMap { ranges[$0]?.count }.reduce(0, +)
+            request.promptTokens = max(1, promptBytes / 4)
+            if let range = ranges[7] {
+                if let single = JSONFieldScanner.decodeString(buffer, range) {
+                    request.inputs = [single]
+                } else if case .success(.array(let items)) = Result(catching: { () throws(JSONParseError) -> JSONValue in
+                    try JSONParser.parse(UnsafeRawBufferPointer(rebasing: buffer[range]))
+                }) {
+                    request.inputs = items.map { item in
+                        if case .string(let text) = item { return text }
+                        return "\(item)"
+                    }
+                }
+            }
+            return .success(request)
+        }
+    }
+}

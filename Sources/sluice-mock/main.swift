@@ -1,0 +1,3 @@
+import Glibc
+
+exit(MockMain.run(Array(CommandLine.arguments.dropFirst())))
