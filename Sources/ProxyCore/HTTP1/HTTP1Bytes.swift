@@ -1,0 +1,131 @@
+/// Byte classes and small byte-level helpers shared by the HTTP/1 parser and serializer.
+///
+/// Everything here works on raw bytes: the parser never builds a String to make a decision.
+enum HTTP1Bytes {
+    static let cr: UInt8 = 0x0D
+    static let lf: UInt8 = 0x0A
+    static let sp: UInt8 = 0x20
+    static let htab: UInt8 = 0x09
+    static let colon: UInt8 = 0x3A
+    static let comma: UInt8 = 0x2C
+    static let semicolon: UInt8 = 0x3B
+
+    /// `tchar` (RFC 9110 §5.6.2): the bytes a token (method, field name, coding name) may hold.
+    @inline(__always)
+    static func isTokenByte(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"),
+             UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"),
+             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+             UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Whether `b` may appear inside a field value: HTAB, SP, VCHAR or obs-text (RFC 9110 §5.5).
+    /// Every other control byte (NUL, CR, LF, DEL, …) is rejected.
+    @inline(__always)
+    static func isFieldValueByte(_ b: UInt8) -> Bool {
+        b >= 0x20 ? b != 0x7F : b == htab
+    }
+
+    /// OWS / BWS: optional whitespace, SP or HTAB (RFC 9110 §5.6.3).
+    @inline(__always)
+    static func isWhitespace(_ b: UInt8) -> Bool { b == sp || b == htab }
+
+    @inline(__always)
+    static func lowercased(_ b: UInt8) -> UInt8 {
+        b &- UInt8(ascii: "A") < 26 ? b | 0x20 : b
+    }
+
+    /// The offset of the first CR or LF in `buffer[from..<end]`, or `end` when there is none.
+    ///
+    /// Looks at eight bytes per step (a SWAR test for the two values); a hit in a word, real or a
+    /// false positive of the borrow trick, falls back to the exact byte loop.
+    static func firstLineBreak(in buffer: UnsafeRawBufferPointer, from: Int, to end: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var i = from
+        while i &+ 8 <= end {
+            let word = buffer.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let crs = word ^ (ones &* UInt64(cr))
+            let lfs = word ^ (ones &* UInt64(lf))
+            let found = ((crs &- ones) & ~crs | (lfs &- ones) & ~lfs) & highs
+            if found != 0 { break }
+            i &+= 8
+        }
+        while i < end {
+            let b = buffer[i]
+            if b == cr || b == lf { return i }
+            i &+= 1
+        }
+        return end
+    }
+
+    /// Whether `bytes` is exactly `literal`.
+    @inline(__always)
+    static func equals(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard bytes.count == count else { return false }
+        let base = literal.utf8Start
+        for i in 0..<count where bytes[i] != base[i] { return false }
+        return true
+    }
+
+    /// Whether `bytes` equals `literal` ignoring ASCII case; `literal` must be lowercase.
+    @inline(__always)
+    static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard bytes.count == count else { return false }
+        let base = literal.utf8Start
+        for i in 0..<count where lowercased(bytes[i]) != base[i] { return false }
+        return true
+    }
+
+    /// `buffer[range]` without leading and trailing OWS.
+    @inline(__always)
+    static func trimmingWhitespace(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>) -> Range<Int> {
+        var lower = range.lowerBound
+        var upper = range.upperBound
+        while lower < upper && isWhitespace(buffer[lower]) { lower &+= 1 }
+        while upper > lower && isWhitespace(buffer[upper &- 1]) { upper &-= 1 }
+        return lower..<upper
+    }
+
+    /// Calls `body` with each element of the comma-separated list in `buffer[range]`, trimmed of
+    /// OWS (RFC 9110 §5.6.1). Empty elements are passed on too; callers decide what they mean.
+    /// Stops early when `body` returns false.
+    @inline(__always)
+    static func forEachListElement(
+        _ buffer: UnsafeRawBufferPointer, _ range: Range<Int>, _ body: (Range<Int>) -> Bool
+    ) {
+        var start = range.lowerBound
+        var i = start
+        while i <= range.upperBound {
+            if i == range.upperBound || buffer[i] == comma {
+                if !body(trimmingWhitespace(buffer, start..<i)) { return }
+                start = i &+ 1
+            }
+            i &+= 1
+        }
+    }
+
+    /// A short, printable excerpt of untrusted bytes for an error message: at most 32 bytes,
+    /// anything outside visible ASCII shown as `.`, so logs never carry raw control bytes.
+    static func excerpt(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
+        let upper = min(range.upperBound, range.lowerBound + 32)
+        var out = [UInt8]()
+        out.reserveCapacity(upper - range.lowerBound + 3)
+        for i in range.lowerBound..<upper {
+            let b = buffer[i]
+            out.append(b > 0x20 && b < 0x7F && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") ? b : UInt8(ascii: "."))
+        }
+        if upper < range.upperBound { out.append(contentsOf: [0x2E, 0x2E, 0x2E]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
