@@ -138,14 +138,14 @@ final class HTTPConnection: IOEventHandler {
         } else {
             clearDeadline()
         }
-        let writer = HTTPResponseWriter(connection: self, isHEAD: head.method == .HEAD, isHTTP10: head.version == .http1_0)
+        let writer = HTTPResponseWriter(connection: self, isHEAD: head.method == .head, isHTTP10: head.version == .http1_0)
         self.writer = writer
         exchange = worker.handler.startExchange(head: head, response: writer)
     }
 
     /// A malformed request: answer with its status and close, since framing can no longer be trusted.
     private func failRequest(_ error: HTTP1ParseError) {
-        answerAndClose(status: error.status, code: error.code, message: error.message)
+        answerAndClose(status: error.status, code: error.code.rawValue, message: error.message)
     }
 
     /// Replaces whatever response was under way with an error and closes after sending it;

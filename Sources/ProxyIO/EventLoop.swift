@@ -163,7 +163,8 @@ package final class EventLoop: @unchecked Sendable {
                       registration.generation == generation else { continue }
                 registration.handler.handleIOEvents(IOEvents(rawValue: events[i]))
             }
-            timers.fireDue(now: clock.now())
+            let now = clock.now()
+            while let timer = timers.popDue(now: now) { timer.fire() }
         }
         runPendingTasks()
     }

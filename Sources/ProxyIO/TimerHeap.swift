@@ -14,6 +14,12 @@ package final class LoopTimer {
         self.callback = callback
     }
 
+    func fire() {
+        let body = callback
+        callback = nil
+        body?()
+    }
+
     /// Prevents the callback from running; cheap, the heap entry is dropped lazily.
     package func cancel() { callback = nil }
 
@@ -44,14 +50,14 @@ struct TimerHeap {
         return Int32(min(millis, UInt64(Int32.max)))
     }
 
-    mutating func fireDue(now: ProxyInstant) {
+    /// Removes and returns the earliest timer that is due and not cancelled.
+    /// Callbacks run outside the heap's mutation, so they may schedule new timers.
+    mutating func popDue(now: ProxyInstant) -> LoopTimer? {
         while let first = heap.first, first.deadline <= now {
             popFirst()
-            if let callback = first.callback {
-                first.callback = nil
-                callback()
-            }
+            if first.callback != nil { return first }
         }
+        return nil
     }
 
     private mutating func popFirst() {

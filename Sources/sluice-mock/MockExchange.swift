@@ -29,25 +29,25 @@ final class MockExchange: HTTPExchange {
     }
 
     func requestEnded(trailers: HTTPHeaders) {
-        let path = head.path
+        let path = String(head.path)
         switch (head.method, path) {
-        case (.GET, "/healthz"):
+        case (.get, "/healthz"):
             respond(200, Array(#"{"status":"ok"}"#.utf8))
-        case (.GET, "/__mock/stats"):
+        case (.get, "/__mock/stats"):
             respond(200, context.stats.json())
-        case (.POST, "/__mock/reset"):
+        case (.post, "/__mock/reset"):
             context.stats.reset()
             respond(200, Array("{}".utf8))
-        case (.GET, _) where path.hasSuffix("/models"):
+        case (.get, _) where path.hasSuffix("/models"):
             _ = context.stats.recordRequest(method: "GET", path: path, model: nil, headers: head.headers, body: [], now: loop.clock.now())
             respond(200, modelList())
-        case (.POST, _) where path.hasSuffix("/chat/completions"):
+        case (.post, _) where path.hasSuffix("/chat/completions"):
             complete(.chat)
-        case (.POST, _) where path.hasSuffix("/completions"):
+        case (.post, _) where path.hasSuffix("/completions"):
             complete(.completions)
-        case (.POST, _) where path.hasSuffix("/messages"):
+        case (.post, _) where path.hasSuffix("/messages"):
             complete(.anthropic)
-        case (.POST, _) where path.hasSuffix("/embeddings"):
+        case (.post, _) where path.hasSuffix("/embeddings"):
             complete(nil)
         default:
             respond(404, MockProviderError.body(status: 404, anthropic: false, message: "no such endpoint: \(head.method) \(path)"))
@@ -72,7 +72,7 @@ final class MockExchange: HTTPExchange {
         let request: MockRequest
         switch MockRequest.parse(body) {
         case .success(let parsed): request = parsed
-        case .failure(let message): return respond(400, MockProviderError.body(status: 400, anthropic: anthropic, message: message))
+        case .failure(let error): return respond(400, MockProviderError.body(status: 400, anthropic: anthropic, message: error.description))
         }
         guard let model = request.model else {
             return respond(400, MockProviderError.body(status: 400, anthropic: anthropic, message: "you must provide a model parameter"))
@@ -84,7 +84,7 @@ final class MockExchange: HTTPExchange {
             }
         }
         let now = loop.clock.now()
-        let (sequence, idle) = context.stats.recordRequest(method: "POST", path: head.path, model: model,
+        let (sequence, idle) = context.stats.recordRequest(method: "POST", path: String(head.path), model: model,
                                                            headers: head.headers, body: body, now: now)
         if let key = behavior.requiredKey, !carriesKey(key) {
             return respond(401, MockProviderError.body(status: 401, anthropic: anthropic, message: "Incorrect API key provided"))
@@ -102,7 +102,7 @@ final class MockExchange: HTTPExchange {
         }
         var delay = request.stream ? behavior.timeToFirstToken : behavior.latency
         if let threshold = behavior.idleBeforeColdStart, idle.map({ $0 >= threshold }) ?? true {
-            delay = delay.advanced(by: behavior.coldStart)
+            delay = ProxyDuration(nanoseconds: delay.nanoseconds &+ behavior.coldStart.nanoseconds)
         }
         guard let flavor else {
             let embeddings = MockEmbeddings.body(model: model, inputs: request.inputs, promptTokens: request.promptTokens)

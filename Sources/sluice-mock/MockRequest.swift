@@ -16,33 +16,33 @@ struct MockRequest {
                                          "messages", "prompt", "input", "system"].map { Array($0.utf8) }
 
     /// Reads the body; returns a message when it is not a JSON object or a field has the wrong type.
-    static func parse(_ body: [UInt8]) -> Result<MockRequest, String> {
-        body.withUnsafeBytes { buffer -> Result<MockRequest, String> in
+    static func parse(_ body: [UInt8]) -> Result<MockRequest, MockRequestError> {
+        body.withUnsafeBytes { buffer -> Result<MockRequest, MockRequestError> in
             let ranges: [Range<Int>?]
             switch JSONFieldScanner.scanTopLevel(buffer, keys: keys) {
             case .success(let found): ranges = found
-            case .failure(let error): return .failure("request body is not valid JSON: \(error)")
+            case .failure(let error): return .failure(MockRequestError("request body is not valid JSON: \(error)"))
             }
             var request = MockRequest()
             if let range = ranges[0] {
-                guard let model = JSONFieldScanner.decodeString(buffer, range) else { return .failure("model must be a string") }
+                guard let model = JSONFieldScanner.decodeString(buffer, at: range) else { return .failure(MockRequestError("model must be a string")) }
                 request.model = model
             }
             if let range = ranges[1] {
-                guard let stream = JSONFieldScanner.decodeBool(buffer, range) else { return .failure("stream must be a boolean") }
+                guard let stream = JSONFieldScanner.decodeBool(buffer, at: range) else { return .failure(MockRequestError("stream must be a boolean")) }
                 request.stream = stream
             }
             if let range = ranges[2] {
                 let options = UnsafeRawBufferPointer(rebasing: buffer[range])
                 if case .success(let inner) = JSONFieldScanner.scanTopLevel(options, keys: [Array("include_usage".utf8)]),
                    let usage = inner[0] {
-                    request.includeUsage = JSONFieldScanner.decodeBool(options, usage) ?? false
+                    request.includeUsage = JSONFieldScanner.decodeBool(options, at: usage) ?? false
                 }
             }
             for index in [3, 4] {
                 if let range = ranges[index] {
-                    guard let value = JSONFieldScanner.decodeInt(buffer, range), value >= 0 else {
-                        return .failure("max_tokens must be a non-negative integer")
+                    guard let value = JSONFieldScanner.decodeInt(buffer, at: range), value >= 0 else {
+                        return .failure(MockRequestError("max_tokens must be a non-negative integer"))
                     }
                     request.maxTokens = value
                 }
@@ -50,7 +50,7 @@ struct MockRequest {
             let promptBytes = [5, 6, 7, 8].compactMap { ranges[$0]?.count }.reduce(0, +)
             request.promptTokens = max(1, promptBytes / 4)
             if let range = ranges[7] {
-                if let single = JSONFieldScanner.decodeString(buffer, range) {
+                if let single = JSONFieldScanner.decodeString(buffer, at: range) {
                     request.inputs = [single]
                 } else if case .success(.array(let items)) = Result(catching: { () throws(JSONParseError) -> JSONValue in
                     try JSONParser.parse(UnsafeRawBufferPointer(rebasing: buffer[range]))
@@ -64,4 +64,10 @@ struct MockRequest {
             return .success(request)
         }
     }
+}
+
+/// Why a request body cannot be answered; the message goes into the provider-shaped 400.
+struct MockRequestError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
