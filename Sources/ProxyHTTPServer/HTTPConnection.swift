@@ -6,12 +6,16 @@ import ProxyIO
 /// Owned by one event loop for its whole life (STYLE.md rule 4); no locks. Requests are
 /// served one at a time: bytes of a pipelined next request wait in `inbound` until the
 /// current response ends, which keeps responses in request order (RFC 9112 §9.3.2).
+/// While a response is produced the connection keeps reading (so a client that goes
+/// away is noticed at once) but stops once `pipelineLimit` bytes wait, which bounds
+/// memory without toggling epoll interest on every request.
 /// Buffers are allocated when data arrives and released when the connection is idle.
 final class HTTPConnection: IOEventHandler {
     enum DeadlineKind { case header, body, idle, writeStall }
 
     let fd: Int32
-    unowned let worker: HTTPServerWorker
+    /// `unowned(unsafe)`: the worker owns every connection it accepts and outlives them.
+    unowned(unsafe) let worker: HTTPServerWorker
     private var parser: HTTP1RequestParser
     private var inbound: [UInt8] = []
     private var outbound: [UInt8] = []
@@ -70,6 +74,13 @@ final class HTTPConnection: IOEventHandler {
                 peerClosed()
                 return
             }
+            let received = UnsafeRawBufferPointer(rebasing: scratch[0..<count])
+            if exchange != nil && requestComplete {
+                // A pipelined request while this one is answered: keep it for later.
+                inbound.append(contentsOf: received)
+                updateInterest()
+                continue
+            }
             if deadlineKind == .idle || (exchange == nil && inbound.isEmpty && deadlineKind != .header) {
                 // First byte of a new request: the header clock starts now and is not
                 // extended by later bytes, so a slow trickle cannot hold the connection.
@@ -78,9 +89,9 @@ final class HTTPConnection: IOEventHandler {
                 setDeadline(.body, after: worker.configuration.bodyTimeout)
             }
             if inbound.isEmpty {
-                process(UnsafeRawBufferPointer(rebasing: scratch[0..<count]), fromScratch: true)
+                process(received, fromScratch: true)
             } else {
-                inbound.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
+                inbound.append(contentsOf: received)
                 let buffered = inbound
                 inbound = []
                 buffered.withUnsafeBytes { process($0, fromScratch: false) }
@@ -177,7 +188,9 @@ final class HTTPConnection: IOEventHandler {
 
     // MARK: Writing
 
-    func sendHead(_ head: HTTPResponseHead) {
+    /// Queues the response head; it leaves with the first body bytes, or at once when
+    /// `flushNow` (a streamed response whose first bytes may be a while coming).
+    func sendHead(_ head: HTTPResponseHead, flushNow: Bool) {
         var head = head
         if !keepAlive || worker.draining {
             keepAlive = false
@@ -185,7 +198,7 @@ final class HTTPConnection: IOEventHandler {
         }
         if !head.headers.contains("date") { head.headers.append(name: "date", value: worker.currentDate()) }
         HTTP1ResponseSerializer.writeHead(head, into: &outbound)
-        flush()
+        if flushNow { flush() }
     }
 
     func sendBody(_ bytes: UnsafeRawBufferPointer, chunked: Bool) {
@@ -265,9 +278,7 @@ final class HTTPConnection: IOEventHandler {
     private func updateInterest() {
         guard !closed else { return }
         var wanted: IOEvents = [.readHangup]
-        // Read while a request is arriving or the connection waits for the next one;
-        // not while a response is being produced (pipelined bytes wait in the kernel).
-        if exchange == nil || !requestComplete { wanted.insert(.readable) }
+        if inbound.count < worker.configuration.pipelineLimit { wanted.insert(.readable) }
         if outboundOffset < outbound.count { wanted.insert(.writable) }
         if wanted != interest {
             interest = wanted

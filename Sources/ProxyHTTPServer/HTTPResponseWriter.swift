@@ -54,7 +54,7 @@ package final class HTTPResponseWriter {
             chunked = true
         }
         state = .body(chunked: chunked)
-        connection.sendHead(head)
+        connection.sendHead(head, flushNow: contentLength == nil || bodySuppressed || contentLength == 0)
     }
 
     /// Sends body bytes as they are (one chunk when chunked). Empty input sends nothing.

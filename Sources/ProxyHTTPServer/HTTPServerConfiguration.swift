@@ -20,6 +20,10 @@ package struct HTTPServerConfiguration: Sendable {
     /// At or below this many unsent bytes a paused producer is told to resume.
     package var writeLowWatermark = 16 * 1024
 
+    /// Bytes of pipelined requests buffered while a response is produced, before the
+    /// connection stops reading until that response ends.
+    package var pipelineLimit = 64 * 1024
+
     package init(name: String, address: SocketAddress) {
         self.name = name
         self.address = address
