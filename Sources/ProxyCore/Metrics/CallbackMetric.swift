@@ -9,8 +9,11 @@ package struct CallbackMetric: Sendable {
         case gauge
     }
 
+    /// The metric name (for counters, including the `_total` suffix).
     package let name: String
+    /// The help text, unescaped.
     package let help: String
+    /// How the value is exposed.
     package let kind: Kind
     /// Called on the scraping thread, without any registry lock held. Must be thread-safe,
     /// cheap and must not block.

@@ -13,6 +13,7 @@ package struct SSEEvent: Hashable, Sendable {
     /// The last valid `retry` value (milliseconds) among this event's own lines, if any.
     package var retry: UInt64?
 
+    /// Creates an event, for encoding or for comparing with parsed ones.
     package init(name: [UInt8]? = nil, data: [UInt8], id: [UInt8]? = nil, retry: UInt64? = nil) {
         self.name = name
         self.data = data
