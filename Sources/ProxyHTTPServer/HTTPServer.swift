@@ -10,10 +10,10 @@ import Synchronization
 package final class HTTPServer: Sendable {
     package let configuration: HTTPServerConfiguration
     private let makeHandler: @Sendable (EventLoop) -> any HTTPRequestHandler
-    private let listenerFDs = Mutex<[Int32]>([])
+    private let listenerFDs = Mutex<[Int32]>([])  // lint: allow-lock (bind and attach only)
     /// The workers, one per loop index; each is touched only on its own loop.
-    private let workers = Mutex<[Int: WorkerRef]>([:])
-    private let boundAddress = Mutex<SocketAddress?>(nil)
+    private let workers = Mutex<[Int: WorkerRef]>([:])  // lint: allow-lock (attach and drain only)
+    private let boundAddress = Mutex<SocketAddress?>(nil)  // lint: allow-lock (set-up only)
 
     package init(configuration: HTTPServerConfiguration, makeHandler: @escaping @Sendable (EventLoop) -> any HTTPRequestHandler) {
         self.configuration = configuration
@@ -78,7 +78,7 @@ package final class HTTPServer: Sendable {
     }
 }
 
-/// A loop-confined worker carried through a `Mutex`.
+/// A loop-confined worker carried through the set-up lock.
 ///
 /// `@unchecked Sendable`: the reference crosses threads only to be handed back to code
 /// running on the worker's own loop (`loop.execute`), never dereferenced elsewhere.

@@ -14,6 +14,11 @@ enum MockMain {
       --listen HOST:PORT  where to listen (default 127.0.0.1:8081; port 0 picks a free port)
       --models FILE       per-model behaviour, JSON: {"models": {"name": {"ttft": "200ms", ...}, "*": {...}}}
       --workers N         event-loop threads (default 1)
+      --header-timeout D  time to receive a request head (default 10s)
+      --body-timeout D    longest pause while receiving a body (default 30s)
+      --idle-timeout D    keep-alive idle time (default 60s)
+      --write-timeout D   longest write stall before the connection is dropped (default 30s)
+      --drain-timeout D   on SIGTERM, how long in-flight requests may finish (default 10s)
       --help              this text
 
     Endpoints: POST /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/messages; GET /v1/models;
@@ -29,7 +34,8 @@ enum MockMain {
         let args: CommandLineArguments
         let workers: Int
         do {
-            args = try CommandLineArguments(arguments, valued: ["listen", "models", "workers"])
+            args = try CommandLineArguments(arguments, valued: ["listen", "models", "workers", "header-timeout",
+                                                                "body-timeout", "idle-timeout", "write-timeout", "drain-timeout"])
             workers = try args.integer("workers", default: 1, in: 1...64)
         } catch {
             StandardStreams.writeLine("sluice-mock: \(error)\nTry 'sluice-mock --help'.")
@@ -64,11 +70,26 @@ enum MockMain {
                                   created: MonotonicClock().wallNanoseconds() / 1_000_000_000)
         var configuration = HTTPServerConfiguration(name: "mock", address: address)
         configuration.limits.maxBodyBytes = MockExchange.maxBodyBytes
+        var drainTimeout = ProxyDuration.seconds(10)
+        for (flag, apply) in [
+            ("header-timeout", { (d: ProxyDuration) in configuration.headerTimeout = d }),
+            ("body-timeout", { configuration.bodyTimeout = $0 }),
+            ("idle-timeout", { configuration.idleTimeout = $0 }),
+            ("write-timeout", { configuration.writeStallTimeout = $0 }),
+            ("drain-timeout", { drainTimeout = $0 }),
+        ] as [(String, (ProxyDuration) -> Void)] {
+            guard let text = args.value(flag) else { continue }
+            guard let duration = ProxyDuration(parsing: text), duration > .zero else {
+                StandardStreams.writeLine("sluice-mock: --\(flag) must be a duration such as 500ms or 10s, got '\(text)'")
+                return 2
+            }
+            apply(duration)
+        }
         let server = HTTPServer(configuration: configuration) { loop in MockHandler(context: context, loop: loop) }
         do {
             let host = try HTTPServerHost(workers: workers, servers: [server])
             try host.start()
-            return host.runUntilSignalled(drainTimeout: .seconds(10))
+            return host.runUntilSignalled(drainTimeout: drainTimeout)
         } catch {
             StandardStreams.writeLine(#"{"event":"fatal","error":"\#(error)"}"#)
             return 1

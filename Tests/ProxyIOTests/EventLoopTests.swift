@@ -18,7 +18,7 @@ func waitUntil(seconds: Double = 5, _ condition: () -> Bool) -> Bool {
     while clock.now() < deadline {
         if condition() { return true }
         sched_yield()
-        usleep(200)
+        usleep(200)  // lint: allow-sleep (yields between polls of a deadline-bounded wait)
     }
     return condition()
 }

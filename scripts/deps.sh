@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what building and testing need, only when missing: Debian packages
+# (libcurl, OpenSSL, and the real servers the tests run against) and the
+# Python virtualenv with the pinned test tools.
+source "$(dirname "$0")/common.sh"
+
+packages=(libcurl4-openssl-dev libssl-dev pkg-config redis-server nginx wrk prometheus haproxy openssl curl)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "missing packages: ${missing[*]} (run 'make deps' as root)" >&2
+    exit 1
+  fi
+  log "apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The packaged services must not run in the background: tests start their own on free ports.
+  for s in redis-server nginx prometheus haproxy; do
+    systemctl disable --now "$s" >/dev/null 2>&1 || service "$s" stop >/dev/null 2>&1 || true
+  done
+fi
+
+command -v swift >/dev/null || { echo "swift not found (expected at /opt/swift/usr/bin)" >&2; exit 1; }
+
+if [ ! -x "$VENV/bin/pytest" ]; then
+  log "creating test virtualenv $VENV"
+  rm -rf "$VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r "$REQUIREMENTS"
+fi
