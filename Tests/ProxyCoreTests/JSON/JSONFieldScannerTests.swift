@@ -32,6 +32,12 @@ import Testing
         #expect(try ranges(#"{"mod\u0065L":1}"#, ["model"]) == [nil])
     }
 
+    @Test func keysMatchByTheirBytesNotByUnicodeEquivalence() throws {
+        // U+212A KELVIN SIGN is canonically equivalent to "K": Swift's == says equal, bytes differ.
+        let body = #"{"\u212A":1,"K":2}"#
+        #expect(try ranges(body, ["K", "\u{212A}"]).map { slice(body, $0) } == ["2", "1"])
+    }
+
     @Test func theFirstOccurrenceWinsAndNestedKeysAreIgnored() throws {
         let body = #"{"a":{"model":"inner"},"model":"first","model":"second"}"#
         #expect(try ranges(body, ["model", "model"]).map { slice(body, $0) } == [#""first""#, #""first""#])
