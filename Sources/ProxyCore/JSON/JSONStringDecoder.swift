@@ -27,7 +27,11 @@ enum JSONStringDecoder {
     /// True when the content decodes to exactly `key`'s bytes; compares as it decodes, without allocating.
     static func contentEquals(_ buffer: UnsafeRawBufferPointer, content: Range<Int>, escaped: Bool, key: [UInt8]) -> Bool {
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[content])
-        guard escaped else { return bytes.elementsEqual(key) }
+        guard escaped else {
+            guard bytes.count == key.count else { return false }
+            for index in 0..<key.count where bytes[index] != key[index] { return false }
+            return true
+        }
         // An escape only ever shrinks, so content shorter than the key cannot match.
         guard bytes.count >= key.count else { return false }
         var iterator = Iterator(bytes)

@@ -173,6 +173,12 @@ import Testing
         #expect(parseError(#"{"a":{"a":1},"b":[{"a":1},{"a":2}]}"#, options: strict) == nil)
     }
 
+    @Test func canonicallyEquivalentKeysCountAsDuplicatesWhenRejecting() throws {
+        // Like JSONObject's subscript, which could not tell these two keys apart.
+        #expect(parseError(#"{"\u212A":1,"K":2}"#) == nil)
+        #expect(parseError(#"{"\u212A":1,"K":2}"#, options: .init(rejectDuplicateKeys: true))?.offset == 12)
+    }
+
     @Test func duplicateKeyMessagesAreBounded() throws {
         let key = String(repeating: "k", count: 10_000)
         let error = try #require(parseError(#"{"\#(key)":1,"\#(key)":2}"#, options: .init(rejectDuplicateKeys: true)))
