@@ -35,7 +35,8 @@ struct MockBehavior: Sendable {
     /// When set, requests must carry this key (`Authorization: Bearer`, `api-key` or `x-api-key`).
     var requiredKey: String?
     /// The completion text's words; tokens are these words, repeated as needed.
-    var content = "Hello from sluice-mock, the stand-in provider for tests and benchmarks."
+    var text = MockBehavior.defaultText
+    static let defaultText = MockText("Hello from sluice-mock, the stand-in provider for tests and benchmarks.")
 
     enum ResetPoint: String, Sendable { case before, mid }
 
@@ -64,7 +65,7 @@ struct MockBehavior: Sendable {
         case "idle-before-cold-start": guard let d = duration() else { return "bad duration" }; idleBeforeColdStart = d
         case "cold-start": guard let d = duration() else { return "bad duration" }; coldStart = d
         case "required-key": requiredKey = value
-        case "content": content = value
+        case "content": text = MockText(value)
         default: return "unknown behaviour '\(name)'"
         }
         return nil

@@ -9,7 +9,7 @@ struct MockCompletion {
     let id: String
     let created: UInt64
     let model: String
-    let words: [Substring]
+    let text: MockText
     let completionTokens: Int
     let reasoningTokens: Int
     let promptTokens: Int
@@ -20,25 +20,12 @@ struct MockCompletion {
         self.id = id
         self.created = created
         self.model = model
-        let split = behavior.content.split(separator: " ")
-        words = split.isEmpty ? ["token"] : split
+        text = behavior.text
         let cap = request.maxTokens ?? Int.max
         completionTokens = min(behavior.outputTokens, cap)
         reasoningTokens = min(behavior.reasoningTokens, completionTokens)
         promptTokens = request.promptTokens
         truncated = behavior.truncate || behavior.outputTokens > cap
-    }
-
-    /// The text of token `index`: a word, followed by a space unless it is the last.
-    func token(_ index: Int) -> String {
-        let word = words[index % words.count]
-        return index == completionTokens - 1 ? String(word) : word + " "
-    }
-
-    var fullText: String {
-        var text = ""
-        for index in 0..<completionTokens { text += token(index) }
-        return text
     }
 
     var finishReason: String {
@@ -57,21 +44,21 @@ struct MockCompletion {
             out += #"{"id":"#.utf8; JSONWriter.appendString(id, to: &out)
             out += #","object":"chat.completion","created":\#(created),"model":"#.utf8; JSONWriter.appendString(model, to: &out)
             out += #","choices":[{"index":0,"message":{"role":"assistant","content":"#.utf8
-            JSONWriter.appendString(fullText, to: &out)
+            text.appendQuoted(count: completionTokens, to: &out)
             out += #"},"logprobs":null,"finish_reason":"\#(finishReason)"}],"usage":"#.utf8
             appendOpenAIUsage(to: &out)
             out += "}".utf8
         case .completions:
             out += #"{"id":"#.utf8; JSONWriter.appendString(id, to: &out)
             out += #","object":"text_completion","created":\#(created),"model":"#.utf8; JSONWriter.appendString(model, to: &out)
-            out += #","choices":[{"text":"#.utf8; JSONWriter.appendString(fullText, to: &out)
+            out += #","choices":[{"text":"#.utf8; text.appendQuoted(count: completionTokens, to: &out)
             out += #","index":0,"logprobs":null,"finish_reason":"\#(finishReason)"}],"usage":"#.utf8
             appendOpenAIUsage(to: &out)
             out += "}".utf8
         case .anthropic:
             out += #"{"id":"#.utf8; JSONWriter.appendString(id, to: &out)
             out += #","type":"message","role":"assistant","model":"#.utf8; JSONWriter.appendString(model, to: &out)
-            out += #","content":[{"type":"text","text":"#.utf8; JSONWriter.appendString(fullText, to: &out)
+            out += #","content":[{"type":"text","text":"#.utf8; text.appendQuoted(count: completionTokens, to: &out)
             out += #"}],"stop_reason":"\#(finishReason)","stop_sequence":null,"usage":{"input_tokens":\#(promptTokens),"output_tokens":\#(completionTokens)}}"#.utf8
         }
         return out
@@ -92,7 +79,7 @@ struct MockCompletion {
         var out: [UInt8] = []
         switch flavor {
         case .chat:
-            appendChatChunk(delta: #"{"role":"assistant","content":""}"#, finish: nil, includeUsage: includeUsage, to: &out)
+            appendChatChunk(finish: nil, includeUsage: includeUsage, to: &out) { $0 += #"{"role":"assistant","content":""}"#.utf8 }
         case .completions:
             break
         case .anthropic:
@@ -110,20 +97,21 @@ struct MockCompletion {
     func appendTokenEvent(_ index: Int, includeUsage: Bool, to out: inout [UInt8]) {
         switch flavor {
         case .chat:
-            var delta: [UInt8] = Array(#"{"content":"#.utf8)
-            JSONWriter.appendString(token(index), to: &delta)
-            delta += "}".utf8
-            appendChatChunk(delta: String(decoding: delta, as: UTF8.self), finish: nil, includeUsage: includeUsage, to: &out)
+            appendChatChunk(finish: nil, includeUsage: includeUsage, to: &out) { out in
+                out += #"{"content":""#.utf8
+                text.appendToken(index, of: completionTokens, to: &out)
+                out += #""}"#.utf8
+            }
         case .completions:
             out += #"data: {"id":"#.utf8; JSONWriter.appendString(id, to: &out)
             out += #","object":"text_completion","created":\#(created),"model":"#.utf8; JSONWriter.appendString(model, to: &out)
-            out += #","choices":[{"text":"#.utf8; JSONWriter.appendString(token(index), to: &out)
+            out += #","choices":[{"text":"#.utf8; out += "\"".utf8; text.appendToken(index, of: completionTokens, to: &out); out += "\"".utf8
             out += #","index":0,"logprobs":null,"finish_reason":null}]}"#.utf8
             out += "\n\n".utf8
         case .anthropic:
             out += "event: content_block_delta\ndata: ".utf8
             out += #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"#.utf8
-            JSONWriter.appendString(token(index), to: &out)
+            out += "\"".utf8; text.appendToken(index, of: completionTokens, to: &out); out += "\"".utf8
             out += "}}\n\n".utf8
         }
     }
@@ -133,7 +121,7 @@ struct MockCompletion {
         var out: [UInt8] = []
         switch flavor {
         case .chat:
-            appendChatChunk(delta: "{}", finish: finishReason, includeUsage: includeUsage, to: &out)
+            appendChatChunk(finish: finishReason, includeUsage: includeUsage, to: &out) { $0 += "{}".utf8 }
             if includeUsage {
                 out += #"data: {"id":"#.utf8; JSONWriter.appendString(id, to: &out)
                 out += #","object":"chat.completion.chunk","created":\#(created),"model":"#.utf8; JSONWriter.appendString(model, to: &out)
@@ -157,10 +145,13 @@ struct MockCompletion {
         return out
     }
 
-    private func appendChatChunk(delta: String, finish: String?, includeUsage: Bool, to out: inout [UInt8]) {
+    private func appendChatChunk(finish: String?, includeUsage: Bool, to out: inout [UInt8],
+                                 delta: (inout [UInt8]) -> Void) {
         out += #"data: {"id":"#.utf8; JSONWriter.appendString(id, to: &out)
         out += #","object":"chat.completion.chunk","created":\#(created),"model":"#.utf8; JSONWriter.appendString(model, to: &out)
-        out += #","choices":[{"index":0,"delta":\#(delta),"logprobs":null,"finish_reason":"#.utf8
+        out += #","choices":[{"index":0,"delta":"#.utf8
+        delta(&out)
+        out += #","logprobs":null,"finish_reason":"#.utf8
         if let finish { out += "\"\(finish)\"".utf8 } else { out += "null".utf8 }
         out += "}]".utf8
         if includeUsage { out += #","usage":null"#.utf8 }

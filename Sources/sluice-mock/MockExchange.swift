@@ -29,7 +29,7 @@ final class MockExchange: HTTPExchange {
     }
 
     func requestEnded(trailers: HTTPHeaders) {
-        let path = String(head.path)
+        let path = head.path
         switch (head.method, path) {
         case (.get, "/healthz"):
             respond(200, Array(#"{"status":"ok"}"#.utf8))
@@ -39,7 +39,7 @@ final class MockExchange: HTTPExchange {
             context.stats.reset()
             respond(200, Array("{}".utf8))
         case (.get, _) where path.hasSuffix("/models"):
-            _ = context.stats.recordRequest(method: "GET", path: path, model: nil, headers: head.headers, body: [], now: loop.clock.now())
+            _ = context.stats.recordRequest(method: "GET", path: "/v1/models", model: nil, headers: head.headers, body: [], now: loop.clock.now())
             respond(200, modelList())
         case (.post, _) where path.hasSuffix("/chat/completions"):
             complete(.chat)
@@ -50,7 +50,7 @@ final class MockExchange: HTTPExchange {
         case (.post, _) where path.hasSuffix("/embeddings"):
             complete(nil)
         default:
-            respond(404, MockProviderError.body(status: 404, anthropic: false, message: "no such endpoint: \(head.method) \(path)"))
+            respond(404, MockProviderError.body(status: 404, anthropic: false, message: "no such endpoint: \(head.method.rawValue) \(path)"))
         }
     }
 
@@ -78,13 +78,13 @@ final class MockExchange: HTTPExchange {
             return respond(400, MockProviderError.body(status: 400, anthropic: anthropic, message: "you must provide a model parameter"))
         }
         var behavior = context.models.behavior(for: model)
-        for (name, value) in head.headers where name.utf8.count > 7 && name.lowercased().hasPrefix("x-mock-") {
+        for (name, value) in head.headers where Self.isMockHeader(name) {
             if let problem = behavior.apply(String(name.lowercased().dropFirst(7)), value) {
                 return respond(400, MockProviderError.body(status: 400, anthropic: anthropic, message: "\(name): \(problem)"))
             }
         }
         let now = loop.clock.now()
-        let (sequence, idle) = context.stats.recordRequest(method: "POST", path: String(head.path), model: model,
+        let (sequence, idle) = context.stats.recordRequest(method: "POST", path: Self.endpoint(flavor), model: model,
                                                            headers: head.headers, body: body, now: now)
         if let key = behavior.requiredKey, !carriesKey(key) {
             return respond(401, MockProviderError.body(status: 401, anthropic: anthropic, message: "Incorrect API key provided"))
@@ -124,6 +124,25 @@ final class MockExchange: HTTPExchange {
                                            reasoning: completion.reasoningTokens)
                 respond(200, completion.body())
             }
+        }
+    }
+
+    /// `x-mock-…`, compared on bytes so ordinary headers cost no String work.
+    private static func isMockHeader(_ name: String) -> Bool {
+        var bytes = name.utf8.makeIterator()
+        for expected in "x-mock-".utf8 {
+            guard let byte = bytes.next(), byte | 0x20 == expected | 0x20 else { return false }
+        }
+        return bytes.next() != nil
+    }
+
+    /// The endpoint a request is counted under in the stats.
+    private static func endpoint(_ flavor: MockCompletion.Flavor?) -> String {
+        switch flavor {
+        case .chat: "/v1/chat/completions"
+        case .completions: "/v1/completions"
+        case .anthropic: "/v1/messages"
+        case nil: "/v1/embeddings"
         }
     }
 

@@ -7,7 +7,7 @@ final class MockStats: Sendable {
     struct LastRequest {
         var method = ""
         var path = ""
-        var headers: [(String, String)] = []
+        var headers = HTTPHeaders()
         var body: [UInt8] = []
     }
 
@@ -34,11 +34,10 @@ final class MockStats: Sendable {
     /// and how long the model had been idle (nil for its first request).
     func recordRequest(method: String, path: String, model: String?, headers: HTTPHeaders, body: [UInt8],
                        now: ProxyInstant) -> (sequence: Int, idle: ProxyDuration?) {
-        let headerList = headers.map { ($0.name, $0.value) }
-        return state.withLock { state in
+        state.withLock { state in
             state.requests += 1
             state.byPath[path, default: 0] += 1
-            state.last = LastRequest(method: method, path: path, headers: headerList, body: body)
+            state.last = LastRequest(method: method, path: path, headers: headers, body: body)
             guard let model else { return (0, nil) }
             state.byModel[model, default: 0] += 1
             state.sequenceByModel[model, default: 0] += 1
@@ -74,7 +73,7 @@ final class MockStats: Sendable {
         let last = JSONObject([
             ("method", .string(s.last.method)),
             ("path", .string(s.last.path)),
-            ("headers", .object(JSONObject(s.last.headers.map { ($0.0.lowercased(), JSONValue.string($0.1)) }))),
+            ("headers", .object(JSONObject(s.last.headers.map { ($0.name.lowercased(), JSONValue.string($0.value)) }))),
             ("body", .string(String(decoding: s.last.body, as: UTF8.self))),
         ])
         let root = JSONObject([

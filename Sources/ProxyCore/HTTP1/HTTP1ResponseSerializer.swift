@@ -12,11 +12,16 @@ package enum HTTP1ResponseSerializer {
         buffer.reserveCapacity(buffer.count + 32 + reason.utf8.count + head.headers.fields.count * 32)
 
         // status-line = HTTP-version SP status-code SP [ reason-phrase ] CRLF (RFC 9112 §4)
-        buffer.append(contentsOf: [UInt8(ascii: "H"), UInt8(ascii: "T"), UInt8(ascii: "T"), UInt8(ascii: "P"), UInt8(ascii: "/"),
-                                   UInt8(ascii: "0") + version.major % 10, UInt8(ascii: "."), UInt8(ascii: "0") + version.minor % 10,
-                                   HTTP1Bytes.sp,
-                                   UInt8(ascii: "0") + UInt8(status / 100), UInt8(ascii: "0") + UInt8(status / 10 % 10),
-                                   UInt8(ascii: "0") + UInt8(status % 10), HTTP1Bytes.sp])
+        // Appended byte by byte: an array literal here would allocate on every response.
+        buffer.append(contentsOf: "HTTP/".utf8)
+        buffer.append(UInt8(ascii: "0") + version.major % 10)
+        buffer.append(UInt8(ascii: "."))
+        buffer.append(UInt8(ascii: "0") + version.minor % 10)
+        buffer.append(HTTP1Bytes.sp)
+        buffer.append(UInt8(ascii: "0") + UInt8(status / 100))
+        buffer.append(UInt8(ascii: "0") + UInt8(status / 10 % 10))
+        buffer.append(UInt8(ascii: "0") + UInt8(status % 10))
+        buffer.append(HTTP1Bytes.sp)
         appendSanitized(reason, to: &buffer)
         buffer.append(HTTP1Bytes.cr)
         buffer.append(HTTP1Bytes.lf)
