@@ -2,6 +2,7 @@
 ///
 /// Everything here works on raw bytes: the parser never builds a String to make a decision.
 enum HTTP1Bytes {
+    // The bytes HTTP/1 syntax is made of (RFC 9112 §2.1, RFC 9110 §5.6).
     static let cr: UInt8 = 0x0D
     static let lf: UInt8 = 0x0A
     static let sp: UInt8 = 0x20
@@ -33,11 +34,13 @@ enum HTTP1Bytes {
     @inline(__always)
     static func isWhitespace(_ b: UInt8) -> Bool { b == sp || b == htab }
 
+    /// `b` with ASCII uppercase letters lowered; every other byte unchanged.
     @inline(__always)
     static func lowercased(_ b: UInt8) -> UInt8 {
         b &- UInt8(ascii: "A") < 26 ? b | 0x20 : b
     }
 
+    /// SWAR constants: every byte 0x01, every byte 0x80.
     static let ones: UInt64 = 0x0101_0101_0101_0101
     static let highs: UInt64 = 0x8080_8080_8080_8080
 
