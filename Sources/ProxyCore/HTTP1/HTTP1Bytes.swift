@@ -2,6 +2,7 @@
 ///
 /// Everything here works on raw bytes: the parser never builds a String to make a decision.
 enum HTTP1Bytes {
+    // The bytes HTTP/1 syntax is made of (RFC 9112 §2.1, RFC 9110 §5.6).
     static let cr: UInt8 = 0x0D
     static let lf: UInt8 = 0x0A
     static let sp: UInt8 = 0x20
@@ -11,20 +12,15 @@ enum HTTP1Bytes {
     static let semicolon: UInt8 = 0x3B
 
     /// `tchar` (RFC 9110 §5.6.2): the bytes a token (method, field name, coding name) may hold.
+    /// A bitmap test rather than a `switch`, which compiles to an indirect jump per byte.
     @inline(__always)
     static func isTokenByte(_ b: UInt8) -> Bool {
-        switch b {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"),
-             UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"),
-             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
-             UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
-            return true
-        default:
-            return false
-        }
+        // Bits 0-63: "!#$%&'*+-." and DIGIT; bits 64-127: ALPHA and "^_`|~".
+        let low: UInt64 = 0x03FF_6CFA_0000_0000
+        let high: UInt64 = 0x57FF_FFFF_C7FF_FFFE
+        if b < 64 { return (low >> b) & 1 != 0 }
+        if b < 128 { return (high >> (b &- 64)) & 1 != 0 }
+        return false
     }
 
     /// Whether `b` may appear inside a field value: HTAB, SP, VCHAR or obs-text (RFC 9110 §5.5).
@@ -38,25 +34,32 @@ enum HTTP1Bytes {
     @inline(__always)
     static func isWhitespace(_ b: UInt8) -> Bool { b == sp || b == htab }
 
+    /// `b` with ASCII uppercase letters lowered; every other byte unchanged.
     @inline(__always)
     static func lowercased(_ b: UInt8) -> UInt8 {
         b &- UInt8(ascii: "A") < 26 ? b | 0x20 : b
     }
 
+    /// SWAR constants: every byte 0x01, every byte 0x80.
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// The high bit of each byte of `word` that equals `byte`, exact for the lowest such byte
+    /// (the borrow trick only yields false positives above a true match).
+    @inline(__always)
+    static func matches(_ word: UInt64, _ byte: UInt8) -> UInt64 {
+        let x = word ^ (ones &* UInt64(byte))
+        return (x &- ones) & ~x & highs
+    }
+
     /// The offset of the first CR or LF in `buffer[from..<end]`, or `end` when there is none.
-    ///
-    /// Looks at eight bytes per step (a SWAR test for the two values); a hit in a word, real or a
-    /// false positive of the borrow trick, falls back to the exact byte loop.
+    /// Looks at eight bytes per step (SWAR).
     static func firstLineBreak(in buffer: UnsafeRawBufferPointer, from: Int, to end: Int) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
         var i = from
         while i &+ 8 <= end {
-            let word = buffer.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            let crs = word ^ (ones &* UInt64(cr))
-            let lfs = word ^ (ones &* UInt64(lf))
-            let found = ((crs &- ones) & ~crs | (lfs &- ones) & ~lfs) & highs
-            if found != 0 { break }
+            let word = UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let found = matches(word, cr) | matches(word, lf)
+            if found != 0 { return i &+ found.trailingZeroBitCount &>> 3 }
             i &+= 8
         }
         while i < end {
@@ -65,6 +68,29 @@ enum HTTP1Bytes {
             i &+= 1
         }
         return end
+    }
+
+    /// The offset of the first byte in `buffer[range]` that may not appear in a field value, or
+    /// nil. Eight bytes per step: a word with no byte below 0x20 and no DEL is valid as a whole
+    /// (obs-text bytes have the high bit set and pass); other words are checked byte by byte,
+    /// since HTAB is below 0x20 but allowed.
+    static func firstInvalidFieldValueByte(in buffer: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int? {
+        var i = range.lowerBound
+        let end = range.upperBound
+        while i &+ 8 <= end {
+            let word = buffer.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            // Any byte < 0x20: exact as a yes/no answer (borrows start only at such a byte).
+            let controls = (word &- ones &* 0x20) & ~word & highs
+            if controls | matches(word, 0x7F) != 0 {
+                for j in i..<(i &+ 8) where !isFieldValueByte(buffer[j]) { return j }
+            }
+            i &+= 8
+        }
+        while i < end {
+            if !isFieldValueByte(buffer[i]) { return i }
+            i &+= 1
+        }
+        return nil
     }
 
     /// Whether `bytes` is exactly `literal`.

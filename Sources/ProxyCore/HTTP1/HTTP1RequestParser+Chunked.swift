@@ -1,4 +1,5 @@
 extension HTTP1RequestParser {
+    /// What reading a chunk-size line found.
     enum ChunkLineResult {
         case incomplete
         /// A valid chunk-size line: the chunk's size and the line's length including CRLF.

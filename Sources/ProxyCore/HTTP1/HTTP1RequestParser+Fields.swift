@@ -30,7 +30,7 @@ extension HTTP1RequestParser {
         }
         // RFC 9112 §5: OWS around the value is not part of it.
         let value = HTTP1Bytes.trimmingWhitespace(section, (nameEnd + 1)..<line.upperBound)
-        for j in value where !HTTP1Bytes.isFieldValueByte(section[j]) {
+        if let j = HTTP1Bytes.firstInvalidFieldValueByte(in: section, value) {
             // RFC 9110 §5.5: CR, LF and NUL in a value MUST be rejected (or replaced by SP);
             // other control bytes are not valid field-value either.
             throw HTTP1ParseError(.invalidHeader, "control byte 0x\(String(section[j], radix: 16)) in value of \(HTTP1Bytes.excerpt(section, line.lowerBound..<nameEnd))")

@@ -15,6 +15,8 @@ extension HTTP1RequestParser {
         var expectOther = false
     }
 
+    /// Scans for the end of the head at `buffer[base...]`; once complete, validates it, sets
+    /// the body state from its framing and returns it. Consumes nothing until then.
     mutating func parseHead(_ buffer: UnsafeRawBufferPointer, from base: Int) -> HTTP1ParseStep {
         switch scanner.scan(buffer, from: base, kind: .head, limits: limits) {
         case .incomplete:

@@ -15,6 +15,7 @@
 /// error's status and close the connection. However the bytes are split across reads, the events
 /// are the same, except for how body bytes are split into ranges.
 package struct HTTP1RequestParser: Sendable {
+    /// Where the parser is in the current request.
     enum State: Sendable {
         /// Reading a request head (or the empty lines before it).
         case head
@@ -146,6 +147,7 @@ package struct HTTP1RequestParser: Sendable {
         }
     }
 
+    /// Enters the failed state (which every later call reports) and returns the error step.
     mutating func fail(_ error: HTTP1ParseError, consumed: Int) -> HTTP1ParseStep {
         state = .failed(error)
         return HTTP1ParseStep(consumed: consumed, event: .error(error))

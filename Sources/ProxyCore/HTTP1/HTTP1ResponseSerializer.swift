@@ -92,6 +92,7 @@ package enum HTTP1ResponseSerializer {
         }
     }
 
+    /// Appends `value` (positive) in lowercase hex without leading zeros.
     static func appendHex(_ value: Int, to buffer: inout [UInt8]) {
         let digits: StaticString = "0123456789abcdef"
         var shift = (Int.bitWidth - value.leadingZeroBitCount + 3) / 4 * 4 - 4

@@ -6,6 +6,7 @@
 /// All offsets are relative to the start of the section, which is where the caller's buffer
 /// (plus the base it passes) begins on every call until the section completes.
 struct HTTP1SectionScanner: Sendable {
+    /// Which grammar the section follows.
     enum Kind: Sendable {
         /// A request head: optional empty lines, a request line, field lines, an empty line.
         case head
@@ -13,6 +14,7 @@ struct HTTP1SectionScanner: Sendable {
         case trailers
     }
 
+    /// What one call to `scan` found.
     enum Result {
         case incomplete
         /// The section ends at this offset (just after its final CRLF).

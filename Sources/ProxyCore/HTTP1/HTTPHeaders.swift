@@ -4,11 +4,13 @@
 /// ASCII case-insensitively (RFC 9110 §5.1) without allocating. Used for parsed requests and to
 /// build outgoing responses. A plain value: not tied to any thread.
 package struct HTTPHeaders: Sendable, Hashable {
+    /// One field as stored; the serializer reads `fields` directly.
     struct Field: Sendable, Hashable {
         var name: String
         var value: String
     }
 
+    /// The fields in order. Read by `HTTP1ResponseSerializer`; edited only through the methods.
     private(set) var fields: [Field]
 
     /// An empty section. Does not allocate.
@@ -19,6 +21,7 @@ package struct HTTPHeaders: Sendable, Hashable {
         self.fields = fields.map { Field(name: $0.name, value: $0.value) }
     }
 
+    /// An empty section with room for `capacity` fields: one allocation for a parsed head.
     init(reservingCapacity capacity: Int) {
         fields = []
         fields.reserveCapacity(capacity)

@@ -1,0 +1,61 @@
+import Testing
+@testable import ProxyCore
+
+/// `HTTPHeaders`: lookup, tokens, editing. Named HTTP1… so `swift test --filter HTTP1` runs it.
+@Suite struct HTTP1HeadersTests {
+    @Test func lookupIgnoresAsciiCaseAndKeepsOrderAndDuplicates() {
+        let headers: HTTPHeaders = ["Content-Type": "application/json", "X-Tag": "a", "x-tag": "b", "X-TAG": "c"]
+        #expect(headers.count == 4)
+        #expect(headers.first("content-type") == "application/json")
+        #expect(headers.first("CONTENT-TYPE") == "application/json")
+        #expect(headers.values("x-Tag") == ["a", "b", "c"])
+        #expect(headers.contains("x-tag"))
+        #expect(!headers.contains("x-ta"))
+        #expect(!headers.contains("x-tags"))
+        #expect(headers.first("missing") == nil)
+        #expect(headers.map(\.name) == ["Content-Type", "X-Tag", "x-tag", "X-TAG"])
+        #expect(headers.map(\.value) == ["application/json", "a", "b", "c"])
+    }
+
+    @Test func namesDifferingOnlyOutsideAsciiAreNotEqual() {
+        #expect(HTTPHeaders.namesEqual("Straße", "STRAßE"))
+        #expect(!HTTPHeaders.namesEqual("straße", "STRASSE"))
+        #expect(!HTTPHeaders.namesEqual("a", "ab"))
+        #expect(HTTPHeaders.namesEqual("", ""))
+    }
+
+    @Test func containsTokenReadsCommaSeparatedLists() {
+        let headers: HTTPHeaders = ["Connection": "Upgrade ,  Keep-Alive\t", "connection": "x", "Other": "close"]
+        #expect(headers.containsToken("connection", "keep-alive"))
+        #expect(headers.containsToken("Connection", "UPGRADE"))
+        #expect(headers.containsToken("connection", "x"))
+        #expect(!headers.containsToken("connection", "close"))
+        #expect(!headers.containsToken("connection", "keep"))
+        #expect(!headers.containsToken("connection", "alive"))
+        #expect(!headers.containsToken("connection", "upgrade , keep-alive"))
+        #expect(!(["Connection": "closed"] as HTTPHeaders).containsToken("connection", "close"))
+        #expect(!(["Connection": "cl ose"] as HTTPHeaders).containsToken("connection", "close"))
+        #expect((["Connection": ",,close,"] as HTTPHeaders).containsToken("connection", "close"))
+    }
+
+    @Test func editingKeepsTheOrderOfOtherFields() {
+        var headers: HTTPHeaders = ["A": "1", "B": "2", "a": "3", "C": "4"]
+        headers.replaceOrAppend(name: "a", value: "new")
+        #expect(headers.map(\.name) == ["A", "B", "C"])
+        #expect(headers.first("A") == "new")
+        headers.replaceOrAppend(name: "D", value: "5")
+        #expect(headers.map(\.name) == ["A", "B", "C", "D"])
+        headers.append(name: "b", value: "6")
+        #expect(headers.values("B") == ["2", "6"])
+        #expect(headers.remove("B") == 2)
+        #expect(headers.remove("B") == 0)
+        #expect(headers.map(\.name) == ["A", "C", "D"])
+        #expect(headers == HTTPHeaders([("A", "new"), ("C", "4"), ("D", "5")]))
+    }
+
+    @Test func emptyHeadersAreEmpty() {
+        let headers = HTTPHeaders()
+        #expect(headers.isEmpty && headers.count == 0)
+        #expect(headers.first("x") == nil && headers.values("x").isEmpty)
+    }
+}
