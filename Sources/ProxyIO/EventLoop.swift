@@ -96,6 +96,14 @@ package final class EventLoop: @unchecked Sendable {
         _ = sluice_epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, 0, 0)
     }
 
+    /// Stops watching `fd` only if `handler` is still the one registered for it: a library
+    /// that reports a socket's removal late must not drop a newer registration of a reused fd.
+    package func deregister(fd: Int32, ifHandler handler: any IOEventHandler) {
+        guard Int(fd) < registrations.count, let current = registrations[Int(fd)],
+              current.handler === handler else { return }
+        deregister(fd: fd)
+    }
+
     private static func userData(fd: Int32, generation: UInt32) -> UInt64 {
         UInt64(generation) << 32 | UInt64(UInt32(bitPattern: fd))
     }

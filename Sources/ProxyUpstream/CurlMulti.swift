@@ -1,0 +1,174 @@
+import CCurl
+import ProxyCore
+import ProxyIO
+
+/// libcurl's multi interface driven by one event loop: its sockets are watched with the
+/// loop's epoll and its timeout is a loop timer (PITFALLS.md, "libcurl multi on our own
+/// epoll loop"). One per loop, created on it and used only there; its connection cache
+/// gives keep-alive and HTTP/2 multiplexing to every transfer of the loop.
+///
+/// libcurl's callbacks run inside `curl_multi_*` calls, where calling libcurl again
+/// fails with CURLM_RECURSIVE_API_CALL: work that needs libcurl is deferred until the
+/// outer call returns (`whenOutsideCurl`).
+package final class CurlMulti {
+    package let loop: EventLoop
+    let handle: OpaquePointer
+    private var watchers: [Int32: CurlSocketWatcher] = [:]
+    private var timer: LoopTimer?
+    private var active: [OpaquePointer: UpstreamTransfer] = [:]
+    private var idleHandles: [CurlEasy] = []
+    private var deferred: [() -> Void] = []
+    private(set) var insideCurl = false
+
+    package init(loop: EventLoop) {
+        CurlGlobal.initialize()
+        guard let handle = curl_multi_init() else { fatalError("curl_multi_init failed") }
+        self.loop = loop
+        self.handle = handle
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        _ = sluice_curl_multi_setopt_socketfunction(handle, curlSocketCallback)
+        _ = sluice_curl_multi_setopt_ptr(handle, CURLMOPT_SOCKETDATA, me)
+        _ = sluice_curl_multi_setopt_timerfunction(handle, curlTimerCallback)
+        _ = sluice_curl_multi_setopt_ptr(handle, CURLMOPT_TIMERDATA, me)
+        // HTTP/2 multiplexing: a burst of requests shares one connection per host.
+        _ = sluice_curl_multi_setopt_long(handle, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+    }
+
+    /// Transfers in flight on this loop.
+    package var activeCount: Int { active.count }
+
+    // MARK: Transfers
+
+    func takeEasy() -> CurlEasy? {
+        if let easy = idleHandles.popLast() {
+            curl_easy_reset(easy.handle)
+            easy.errorBuffer.pointee = 0
+            return easy
+        }
+        return CurlEasy()
+    }
+
+    func add(_ transfer: UpstreamTransfer) -> Bool {
+        active[transfer.easy.handle] = transfer
+        guard curl_multi_add_handle(handle, transfer.easy.handle) == CURLM_OK else {
+            active[transfer.easy.handle] = nil
+            return false
+        }
+        return true
+    }
+
+    /// Takes the transfer's handle out of the multi and back into the pool. Must run outside curl.
+    func remove(_ transfer: UpstreamTransfer) {
+        precondition(!insideCurl, "curl_multi_remove_handle inside a libcurl callback")
+        guard active.removeValue(forKey: transfer.easy.handle) != nil else { return }
+        curl_multi_remove_handle(handle, transfer.easy.handle)
+        if idleHandles.count < 64 { idleHandles.append(transfer.easy) }
+    }
+
+    /// Runs `work` now, or right after the libcurl call in progress returns.
+    func whenOutsideCurl(_ work: @escaping () -> Void) {
+        if insideCurl { deferred.append(work) } else { work() }
+    }
+
+    // MARK: Driving libcurl
+
+    func socketAction(_ fd: Int32, _ flags: Int32) {
+        insideCurl = true
+        var running: Int32 = 0
+        _ = curl_multi_socket_action(handle, fd, flags, &running)
+        insideCurl = false
+        collectFinished()
+        while !deferred.isEmpty {
+            let work = deferred
+            deferred.removeAll()
+            for item in work { item() }
+        }
+    }
+
+    private func collectFinished() {
+        var remaining: Int32 = 0
+        while let message = curl_multi_info_read(handle, &remaining) {
+            var easy: OpaquePointer?
+            var result = CURLE_OK
+            guard sluice_curl_msg_done(message, &easy, &result) != 0, let easy,
+                  let transfer = active[easy] else { continue }
+            transfer.completed(result)
+        }
+    }
+
+    // MARK: Callbacks from libcurl
+
+    fileprivate func watch(_ fd: Int32, what: Int32) {
+        if what == CURL_POLL_REMOVE {
+            if let watcher = watchers.removeValue(forKey: fd) { loop.deregister(fd: fd, ifHandler: watcher) }
+            return
+        }
+        var interest: IOEvents = []
+        if what == CURL_POLL_IN || what == CURL_POLL_INOUT { interest.insert(.readable) }
+        if what == CURL_POLL_OUT || what == CURL_POLL_INOUT { interest.insert(.writable) }
+        if let watcher = watchers[fd] {
+            try? loop.modify(fd: fd, interest: interest)
+            watcher.interest = interest
+        } else {
+            let watcher = CurlSocketWatcher(fd: fd, multi: self, interest: interest)
+            watchers[fd] = watcher
+            try? loop.register(fd: fd, interest: interest, handler: watcher)
+        }
+    }
+
+    fileprivate func setTimeout(milliseconds: Int) {
+        timer?.cancel()
+        timer = nil
+        guard milliseconds >= 0 else { return }
+        // Even a 0 ms timeout is taken on the next loop turn: we are inside libcurl now.
+        timer = loop.schedule(after: .milliseconds(UInt64(milliseconds))) { [unowned self] in
+            timer = nil
+            socketAction(sluice_curl_socket_timeout(), 0)
+        }
+    }
+}
+
+/// Watches one of libcurl's sockets for the loop.
+final class CurlSocketWatcher: IOEventHandler {
+    let fd: Int32
+    unowned(unsafe) let multi: CurlMulti  // the multi owns its watchers
+    var interest: IOEvents
+
+    init(fd: Int32, multi: CurlMulti, interest: IOEvents) {
+        self.fd = fd
+        self.multi = multi
+        self.interest = interest
+    }
+
+    func handleIOEvents(_ events: IOEvents) {
+        var flags: Int32 = 0
+        if events.contains(.readable) || events.contains(.hangup) { flags |= CURL_CSELECT_IN }
+        if events.contains(.writable) { flags |= CURL_CSELECT_OUT }
+        if events.contains(.error) { flags |= CURL_CSELECT_ERR }
+        multi.socketAction(fd, flags)
+    }
+}
+
+private let curlSocketCallback: @convention(c) (OpaquePointer?, curl_socket_t, Int32, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Int32 = {
+    _, fd, what, userdata, _ in
+    guard let userdata else { return 0 }
+    Unmanaged<CurlMulti>.fromOpaque(userdata).takeUnretainedValue().watch(fd, what: what)
+    return 0
+}
+
+private let curlTimerCallback: @convention(c) (OpaquePointer?, Int, UnsafeMutableRawPointer?) -> Int32 = {
+    _, milliseconds, userdata in
+    guard let userdata else { return 0 }
+    Unmanaged<CurlMulti>.fromOpaque(userdata).takeUnretainedValue().setTimeout(milliseconds: milliseconds)
+    return 0
+}
+
+/// `curl_global_init`, once per process, before any thread uses libcurl.
+enum CurlGlobal {
+    private static let done: Bool = {
+        curl_global_init(Int(CURL_GLOBAL_ALL))
+        return true
+    }()
+
+    static func initialize() { _ = done }
+}

@@ -1,0 +1,112 @@
+import ProxyCore
+
+/// Everything one upstream attempt needs, decided by the data plane before it starts.
+package struct UpstreamRequest {
+    package var method: HTTPMethod
+    /// Absolute `http://` or `https://` URL.
+    package var url: String
+    /// Headers to send as they are (hop-by-hop already removed, credentials already added).
+    package var headers: HTTPHeaders
+    /// The whole request body (routing needs it buffered anyway); kept alive by the transfer.
+    package var body: [UInt8]
+    package var timeouts: UpstreamTimeouts
+    package var tls: UpstreamTLS
+
+    package init(method: HTTPMethod, url: String, headers: HTTPHeaders, body: [UInt8],
+                 timeouts: UpstreamTimeouts = UpstreamTimeouts(), tls: UpstreamTLS = UpstreamTLS()) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeouts = timeouts
+        self.tls = tls
+    }
+}
+
+/// Per-attempt time limits. Connect and total are libcurl's; first byte and idle are
+/// enforced with loop timers, since libcurl has no notion of them.
+package struct UpstreamTimeouts: Sendable, Equatable {
+    package var connect = ProxyDuration.seconds(5)
+    /// From the start of the attempt to the first byte of the response head.
+    package var firstByte = ProxyDuration.seconds(60)
+    /// Longest silence between two pieces of the response body.
+    package var idle = ProxyDuration.seconds(60)
+    package var total = ProxyDuration.seconds(600)
+
+    package init() {}
+}
+
+/// How an attempt verifies the provider. Verification is on unless a backend's config
+/// explicitly says otherwise (and the sidecar logs that loudly at load).
+package struct UpstreamTLS: Sendable, Equatable {
+    /// A PEM bundle to trust instead of the system's.
+    package var caFile: String?
+    package var insecureSkipVerify = false
+
+    package init(caFile: String? = nil, insecureSkipVerify: Bool = false) {
+        self.caFile = caFile
+        self.insecureSkipVerify = insecureSkipVerify
+    }
+}
+
+/// Why an attempt failed; says whether anything came back, which the retry logic needs.
+package enum UpstreamFailure: Error, Equatable, Sendable {
+    case connect(String)
+    case tls(String)
+    case connectTimeout
+    case firstByteTimeout
+    case idleTimeout
+    case totalTimeout
+    /// The connection broke or the response was malformed after the transfer began.
+    case broken(String)
+    /// Cancelled by us (client gone, or a faster attempt won).
+    case cancelled
+
+    /// A stable, documented name (`upstream_errors_total{kind}` and error `code`s).
+    package var kind: String {
+        switch self {
+        case .connect: "connect"
+        case .tls: "tls"
+        case .connectTimeout: "connect_timeout"
+        case .firstByteTimeout: "first_byte_timeout"
+        case .idleTimeout: "idle_timeout"
+        case .totalTimeout: "total_timeout"
+        case .broken: "broken"
+        case .cancelled: "cancelled"
+        }
+    }
+
+    package var isTimeout: Bool {
+        switch self {
+        case .connectTimeout, .firstByteTimeout, .idleTimeout, .totalTimeout: true
+        default: false
+        }
+    }
+
+    package var message: String {
+        switch self {
+        case .connect(let detail): "could not connect to the provider: \(detail)"
+        case .tls(let detail): "TLS with the provider failed: \(detail)"
+        case .connectTimeout: "connecting to the provider timed out"
+        case .firstByteTimeout: "the provider did not start answering in time"
+        case .idleTimeout: "the provider stopped sending in the middle of the response"
+        case .totalTimeout: "the provider did not finish in time"
+        case .broken(let detail): "the connection to the provider broke: \(detail)"
+        case .cancelled: "the request was cancelled"
+        }
+    }
+}
+
+/// Receives one attempt's response as it arrives.
+///
+/// Called on the transfer's event loop, possibly from inside libcurl's callbacks: must
+/// not block, and must not call libcurl itself (cancel through the transfer, which defers).
+package protocol UpstreamTransferDelegate: AnyObject {
+    /// The final response head (interim 1xx heads are skipped).
+    func upstreamResponseHead(status: Int, headers: HTTPHeaders)
+    /// A piece of the body as received. Return false to pause the transfer until `resume()`
+    /// (the same bytes are offered again then, so do not keep them).
+    func upstreamBody(_ bytes: UnsafeRawBufferPointer) -> Bool
+    /// The attempt ended: nil on success (the whole body was delivered).
+    func upstreamFinished(_ failure: UpstreamFailure?)
+}
