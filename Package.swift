@@ -13,5 +13,9 @@ let package = Package(
         .target(name: "ProxyCore"),
 
         .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore"]),
+
+        .target(name: "GatewayController", dependencies: ["ProxyCore"]),
+
+        .testTarget(name: "GatewayControllerTests", dependencies: ["GatewayController", "ProxyCore"]),
     ]
 )
