@@ -19,7 +19,10 @@ enum YAMLScalarStyle {
     static func isPlainSafe(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard let first = bytes.first, let last = bytes.last else { return false }
-        if YAMLByte.isIndicator(first) || first == YAMLByte.space || last == YAMLByte.space { return false }
+        if first == YAMLByte.space || last == YAMLByte.space { return false }
+        // `-`, `?` and `:` may start a plain scalar when a non-blank follows (`--port`, `:x`).
+        let dashLike = first == YAMLByte.minus || first == YAMLByte.question || first == YAMLByte.colon
+        if YAMLByte.isIndicator(first) && !(dashLike && bytes.count > 1 && bytes[1] > YAMLByte.space) { return false }
         if last == YAMLByte.colon { return false }
         for (index, byte) in bytes.enumerated() {
             if byte < 0x20 || byte == 0x7F { return false }  // tabs, line breaks, controls
@@ -27,7 +30,7 @@ enum YAMLScalarStyle {
             if byte == YAMLByte.hash && bytes[index - 1] == YAMLByte.space { return false }
         }
         if !text.unicodeScalars.allSatisfy(isPlainPrintable) { return false }
-        if text.hasPrefix("...") || text == "<<" || text == "=" { return false }
+        if text.hasPrefix("...") || text.hasPrefix("---") || text == "<<" || text == "=" { return false }
         guard case .value(.string) = YAMLCoreSchema.resolve(bytes) else { return false }
         return !isYAML11Ambiguous(bytes)
     }
