@@ -46,15 +46,20 @@ extension YAMLParser {
             var firstNonSpace = pos
             while firstNonSpace < input.count, input[firstNonSpace] == YAMLByte.space { firstNonSpace += 1 }
             let spaces = firstNonSpace - pos
-            let isEmpty = firstNonSpace >= input.count || input[firstNonSpace] == YAMLByte.lf
+            let atEndOfInput = firstNonSpace >= input.count
+            let isEmpty = atEndOfInput || input[firstNonSpace] == YAMLByte.lf
             if indent == nil {
                 if isEmpty {
+                    // Spaces with no line break after them end the input; they are not a line.
+                    if atEndOfInput { break }
                     leadingEmptyIndent = max(leadingEmptyIndent, spaces)
                     lines.append(nil)
                     skipLine(to: firstNonSpace)
                     continue
                 }
-                let detected = max(spaces, parentIndent + 1, 1)
+                // A first content line not indented past the parent ends the (empty) scalar.
+                if spaces <= parentIndent || spaces == 0 { break }
+                let detected = spaces
                 if leadingEmptyIndent > detected {
                     throw error("a leading empty line of this block scalar has more spaces than its first content line; use an indentation indicator", at: start)
                 }
@@ -62,7 +67,15 @@ extension YAMLParser {
             }
             let contentIndent = indent!
             if isEmpty {
-                lines.append(spaces > contentIndent ? (pos + contentIndent)..<firstNonSpace : nil)
+                if spaces > contentIndent {
+                    // Spaces past the indentation are content, even on an otherwise empty line.
+                    lines.append((pos + contentIndent)..<firstNonSpace)
+                    lastContentEndedWithBreak = !atEndOfInput
+                } else if atEndOfInput {
+                    break
+                } else {
+                    lines.append(nil)
+                }
                 skipLine(to: firstNonSpace)
                 continue
             }

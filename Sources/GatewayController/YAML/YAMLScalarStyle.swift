@@ -61,7 +61,7 @@ enum YAMLScalarStyle {
     // MARK: Literal block
 
     /// `text` as a literal block scalar (`|`, `|-`, `|+`, with an indentation indicator when
-    /// the first line starts with a space or is empty), or nil when a block cannot hold it exactly.
+    /// the first line is empty or starts with white space), or nil when a block cannot hold it exactly.
     private static func literalBlock(_ text: String, contentIndent: Int) -> String? {
         guard text.utf8.contains(YAMLByte.lf) else { return nil }
         guard text.unicodeScalars.allSatisfy({ scalar in
@@ -76,7 +76,11 @@ enum YAMLScalarStyle {
         // Nothing but line breaks: a block scalar with no content cannot say how many.
         guard !body.isEmpty else { return nil }
         var header = "|"
-        if let first = body.utf8.first, first == YAMLByte.space || first == YAMLByte.lf { header += "2" }
+        // Auto-detected indentation would take leading spaces as indentation, and libyaml
+        // (so kubectl) refuses a tab there: say the indentation explicitly.
+        if let first = body.utf8.first, first == YAMLByte.space || first == YAMLByte.lf || first == YAMLByte.tab {
+            header += "2"
+        }
         header += trailingBreaks == 0 ? "-" : trailingBreaks == 1 ? "" : "+"
         let indentation = String(repeating: " ", count: contentIndent)
         var block = header + "\n"

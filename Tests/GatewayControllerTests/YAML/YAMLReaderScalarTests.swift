@@ -102,6 +102,13 @@ import ProxyCore
         #expect(try YAMLReader.readDocuments("a: |+\n\n\nb: 1\n") == [object(["a": .string("\n\n"), "b": number("1")])])
     }
 
+    @Test func spacesWithoutALineBreakAtTheEndOfInputAreNotAnEmptyLine() throws {
+        #expect(try YAMLReader.readDocuments("|+\n ") == [.string("")])
+        #expect(try YAMLReader.readDocuments("a: |+\n    x\n ") == [object(["a": .string("x\n")])])
+        #expect(try YAMLReader.readDocuments("t: |\n .\n  ") == [object(["t": .string(".\n ")])])
+        #expect(try YAMLReader.readDocuments("data:\n  c: |\n    \n--- 2\n") == [object(["data": object(["c": .string("")])]), number("2")])
+    }
+
     @Test func blockScalarAtEndOfInputWithoutLineBreakHasNoFinalNewline() throws {
         #expect(try YAMLReader.readDocuments("a: |\n  last") == [object(["a": .string("last")])])
         #expect(try YAMLReader.readDocuments("a: |+\n  last") == [object(["a": .string("last")])])

@@ -84,6 +84,7 @@ import ProxyCore
             "lead": .string("  indented\nnext\n"),
             "blank": .string("\nafter a blank line"),
             "inner": .array([.string("x\n  y\n")]),
+            "tab": .string("\tx\ny"),
         ])
         #expect(YAMLWriter.write(value) == """
             clip: |
@@ -106,6 +107,9 @@ import ProxyCore
             - |
               x
                 y
+            tab: |2-
+              \tx
+              y
 
             """)
         #expect(try YAMLReader.readDocuments(YAMLWriter.write(value)) == [value])

@@ -2,6 +2,9 @@
 import ProxyCore  // the fuzz target compiles ProxyCore/JSON and this folder as one module
 #endif
 
+// Not named YAMLReader.swift: the fuzz build compiles this folder with Tests/Fuzz/YAMLReader.swift,
+// and swiftc refuses two files with the same name in one module.
+
 /// Reads YAML streams into `JSONValue` documents: the subset of YAML 1.2 that Kubernetes
 /// manifests use. Pure and synchronous; call it off the request path (controller, tools).
 ///
