@@ -83,12 +83,16 @@ struct YAMLParser {
 
     // MARK: Cursor
 
+    /// True when every byte has been read.
     var atEnd: Bool { pos >= input.count }
 
+    /// The byte at `pos`, or nil at the end.
     var current: UInt8? { pos < input.count ? input[pos] : nil }
 
+    /// The 0-based byte column of `pos`: its indentation when it is the first content of a line.
     var column: Int { pos - lineStart }
 
+    /// The byte at `index`, or nil past the end.
     func byte(at index: Int) -> UInt8? { index < input.count ? input[index] : nil }
 
     /// True at the end of input or when the byte at `index` is a space, tab or line break.
@@ -104,11 +108,13 @@ struct YAMLParser {
             && input[pos + 2] == marker && isBlankOrEnd(pos + 3)
     }
 
+    /// True at `---` or `...` in column 0.
     func atAnyDocumentMarker() -> Bool { atDocumentMarker(YAMLByte.minus) || atDocumentMarker(YAMLByte.dot) }
 
     /// True when `pos` is an indicator byte followed by a blank: `- `, `? `, `: `.
     func atIndicator(_ indicator: UInt8) -> Bool { current == indicator && isBlankOrEnd(pos + 1) }
 
+    /// Skips spaces and tabs on the current line.
     mutating func skipWhite() {
         while pos < input.count, YAMLByte.isWhite(input[pos]) { pos += 1 }
     }
@@ -172,8 +178,10 @@ struct YAMLParser {
         }
     }
 
+    /// Undoes `enterCollection` once a collection is complete.
     mutating func leaveCollection() { depth -= 1 }
 
+    /// An error at `offset` (default: `pos`), located by line and column.
     func error(_ message: String, at offset: Int? = nil) -> YAMLError {
         source.error(message, at: offset ?? pos)
     }
