@@ -1,6 +1,8 @@
 // fuzz-sources: Sources/ProxyCore/JSON Sources/GatewayController/YAML
-// libFuzzer target: every input the reader accepts must survive write → read unchanged,
-// and nothing may trap. Build and run: see the command in docs or `make fuzz`.
+// libFuzzer target for YAMLReader and YAMLWriter: nothing may trap, and every input the
+// reader accepts must survive write → read unchanged, one document at a time and as a stream.
+// Built with `swiftc -sanitize=fuzzer -parse-as-library -package-name sluice` over the folders
+// named on the first line plus this file; seeds in Tests/Fuzz/corpus/YAMLReader.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
