@@ -8,6 +8,8 @@ let package = Package(
     targets: [
         // C: epoll, eventfd, timerfd, inotify, signalfd, accept4 (Glibc's module lacks them).
         .target(name: "CLinuxShims"),
+        // C: libcurl, with typed wrappers for its variadic calls.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Pure values: parsers, config, routing, policy state machines. No syscalls, no clock reads.
         .target(name: "ProxyCore"),
@@ -18,10 +20,17 @@ let package = Package(
         // Inbound HTTP/1.1 on the loops: keep-alive, limits, timeouts, streaming, drain.
         .target(name: "ProxyHTTPServer", dependencies: ["ProxyCore", "ProxyIO"]),
 
+        // Outbound HTTP through libcurl's multi interface, driven by the loops.
+        .target(name: "ProxyUpstream", dependencies: ["ProxyCore", "ProxyIO", "CCurl"]),
+
+        // The controller's pure half: CRD types, YAML, translator, injector.
+        .target(name: "GatewayController", dependencies: ["ProxyCore"]),
+
         // The mock LLM provider for tests, the demo and the benchmark.
         .executableTarget(name: "sluice-mock", dependencies: ["ProxyCore", "ProxyIO", "ProxyHTTPServer"]),
 
         .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore"]),
         .testTarget(name: "ProxyIOTests", dependencies: ["ProxyIO", "ProxyCore"]),
+        .testTarget(name: "GatewayControllerTests", dependencies: ["GatewayController", "ProxyCore"]),
     ]
 )

@@ -1,0 +1,23 @@
+// fuzz-sources: Sources/ProxyCore/JSON Sources/GatewayController/YAML
+// libFuzzer target for YAMLReader and YAMLWriter: nothing may trap, and every input the
+// reader accepts must survive write → read unchanged, one document at a time and as a stream.
+// Built with `swiftc -sanitize=fuzzer -parse-as-library -package-name sluice` over the folders
+// named on the first line plus this file; seeds in Tests/Fuzz/corpus/YAMLReader.
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = UnsafeBufferPointer(start: data, count: size)
+    guard let documents = try? YAMLReader.readDocuments(bytes) else { return 0 }
+    for document in documents {
+        let written = YAMLWriter.write(document)
+        do {
+            let reread = try YAMLReader.readDocuments(written)
+            precondition(reread == [document], "round trip changed the document:\n\(written)")
+        } catch {
+            preconditionFailure("the writer's output does not read back (\(error)):\n\(written)")
+        }
+    }
+    let stream = YAMLWriter.write(documents: documents)
+    precondition((try? YAMLReader.readDocuments(stream)) == documents, "round trip of the stream failed:\n\(stream)")
+    return 0
+}
