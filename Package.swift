@@ -31,6 +31,7 @@ let package = Package(
 
         .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore"]),
         .testTarget(name: "ProxyIOTests", dependencies: ["ProxyIO", "ProxyCore"]),
+        .testTarget(name: "ProxyUpstreamTests", dependencies: ["ProxyUpstream", "ProxyHTTPServer", "ProxyIO", "ProxyCore"]),
         .testTarget(name: "GatewayControllerTests", dependencies: ["GatewayController", "ProxyCore"]),
     ]
 )

@@ -1,11 +1,12 @@
 import CCurl
+import Glibc
 
 /// One libcurl easy handle and the error buffer libcurl writes into, reused across
 /// transfers on the same loop (reuse saves ~11 % of libcurl's per-request cost).
 ///
 /// Loop-confined; owned by the loop's `CurlMulti`, lent to one transfer at a time.
 final class CurlEasy {
-    let handle: OpaquePointer
+    let handle: UnsafeMutableRawPointer
     let errorBuffer: UnsafeMutablePointer<CChar>
 
     init?() {
@@ -43,4 +44,4 @@ final class CurlEasy {
     }
 }
 
-import Glibc
+

@@ -12,10 +12,10 @@ import ProxyIO
 /// outer call returns (`whenOutsideCurl`).
 package final class CurlMulti {
     package let loop: EventLoop
-    let handle: OpaquePointer
+    let handle: UnsafeMutableRawPointer
     private var watchers: [Int32: CurlSocketWatcher] = [:]
     private var timer: LoopTimer?
-    private var active: [OpaquePointer: UpstreamTransfer] = [:]
+    private var active: [UnsafeMutableRawPointer: UpstreamTransfer] = [:]
     private var idleHandles: [CurlEasy] = []
     private var deferred: [() -> Void] = []
     private(set) var insideCurl = false
@@ -88,7 +88,7 @@ package final class CurlMulti {
     private func collectFinished() {
         var remaining: Int32 = 0
         while let message = curl_multi_info_read(handle, &remaining) {
-            var easy: OpaquePointer?
+            var easy: UnsafeMutableRawPointer?
             var result = CURLE_OK
             guard sluice_curl_msg_done(message, &easy, &result) != 0, let easy,
                   let transfer = active[easy] else { continue }
@@ -149,14 +149,14 @@ final class CurlSocketWatcher: IOEventHandler {
     }
 }
 
-private let curlSocketCallback: @convention(c) (OpaquePointer?, curl_socket_t, Int32, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Int32 = {
+private let curlSocketCallback: @convention(c) (UnsafeMutableRawPointer?, curl_socket_t, Int32, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Int32 = {
     _, fd, what, userdata, _ in
     guard let userdata else { return 0 }
     Unmanaged<CurlMulti>.fromOpaque(userdata).takeUnretainedValue().watch(fd, what: what)
     return 0
 }
 
-private let curlTimerCallback: @convention(c) (OpaquePointer?, Int, UnsafeMutableRawPointer?) -> Int32 = {
+private let curlTimerCallback: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Int32 = {
     _, milliseconds, userdata in
     guard let userdata else { return 0 }
     Unmanaged<CurlMulti>.fromOpaque(userdata).takeUnretainedValue().setTimeout(milliseconds: milliseconds)

@@ -1,0 +1,253 @@
+import Glibc
+import ProxyCore
+import ProxyHTTPServer
+import ProxyIO
+import Synchronization
+import Testing
+@testable import ProxyUpstream
+
+/// What a test's delegate saw, readable from the test thread.
+final class Recording: Sendable {
+    struct State {
+        var status: Int?
+        var headers = HTTPHeaders()
+        var body: [UInt8] = []
+        var chunks = 0
+        var finished = false
+        var failure: UpstreamFailure?
+        var pausedOnce = false
+    }
+    let state = Mutex(State())
+    var snapshot: State { state.withLock { $0 } }
+}
+
+/// `@unchecked Sendable`: created on the test thread, then used only on the loop thread.
+final class RecordingDelegate: UpstreamTransferDelegate, @unchecked Sendable {
+    let recording: Recording
+    var pauseFirst: Bool
+    var transfer: UpstreamTransfer?
+
+    init(_ recording: Recording, pauseFirst: Bool = false) {
+        self.recording = recording
+        self.pauseFirst = pauseFirst
+    }
+
+    func upstreamResponseHead(status: Int, headers: HTTPHeaders) {
+        recording.state.withLock { $0.status = status; $0.headers = headers }
+    }
+
+    func upstreamBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if pauseFirst {
+            pauseFirst = false
+            recording.state.withLock { $0.pausedOnce = true }
+            return false
+        }
+        recording.state.withLock { $0.body += bytes; $0.chunks += 1 }
+        return true
+    }
+
+    func upstreamFinished(_ failure: UpstreamFailure?) {
+        recording.state.withLock { $0.finished = true; $0.failure = failure }
+    }
+}
+
+/// A scripted upstream: answers by path, on the test's own loop group.
+final class ScriptedUpstream: HTTPRequestHandler {
+    final class Exchange: HTTPExchange {
+        let head: HTTPRequestHead
+        let response: HTTPResponseWriter
+        let loop: EventLoop
+        let seen: UpstreamSeen
+        var body: [UInt8] = []
+        var timer: LoopTimer?
+        init(head: HTTPRequestHead, response: HTTPResponseWriter, loop: EventLoop, seen: UpstreamSeen) {
+            self.head = head; self.response = response; self.loop = loop; self.seen = seen
+        }
+        func requestBodyPart(_ bytes: UnsafeRawBufferPointer) { body += bytes }
+        func requestEnded(trailers: HTTPHeaders) {
+            seen.record(head: head, body: body)
+            switch head.path {
+            case "/echo":
+                response.respond(status: 201, headers: ["content-type": "text/plain", "x-upstream": "yes"], body: body)
+            case "/stream":
+                response.writeHead(HTTPResponseHead(status: 200, headers: ["content-type": "text/event-stream"]), contentLength: nil)
+                send(remaining: 5)
+            case "/silent":
+                break  // never answers
+            case "/stall":
+                response.writeHead(HTTPResponseHead(status: 200, headers: [:]), contentLength: nil)
+                response.writeBody(Array("data: one\n\n".utf8))
+            default:
+                response.respond(status: 404, body: [])
+            }
+        }
+        func send(remaining: Int) {
+            response.writeBody(Array("data: \(remaining)\n\n".utf8))
+            if remaining == 0 { response.finish(); return }
+            timer = loop.schedule(after: .milliseconds(20)) { [self] in send(remaining: remaining - 1) }
+        }
+        func connectionClosed() {
+            timer?.cancel()
+            seen.closed()
+        }
+    }
+    let loop: EventLoop
+    let seen: UpstreamSeen
+    init(loop: EventLoop, seen: UpstreamSeen) { self.loop = loop; self.seen = seen }
+    func startExchange(head: HTTPRequestHead, response: HTTPResponseWriter) -> any HTTPExchange {
+        Exchange(head: head, response: response, loop: loop, seen: seen)
+    }
+}
+
+final class UpstreamSeen: Sendable {
+    private let state = Mutex<(heads: [HTTPRequestHead], bodies: [[UInt8]], closed: Int)>(([], [], 0))
+    func record(head: HTTPRequestHead, body: [UInt8]) { state.withLock { $0.heads.append(head); $0.bodies.append(body) } }
+    func closed() { state.withLock { $0.closed += 1 } }
+    var heads: [HTTPRequestHead] { state.withLock { $0.heads } }
+    var bodies: [[UInt8]] { state.withLock { $0.bodies } }
+    var closedCount: Int { state.withLock { $0.closed } }
+}
+
+/// One loop running both the scripted upstream and the client multi.
+final class Harness: @unchecked Sendable {  // the multi is touched only on the loop (via execute)
+    let group: EventLoopGroup
+    let seen = UpstreamSeen()
+    let address: SocketAddress
+    var multi: CurlMulti!
+
+    init() throws {
+        group = try EventLoopGroup(count: 1)
+        let seen = self.seen
+        let server = HTTPServer(configuration: HTTPServerConfiguration(name: "upstream", address: SocketAddress("127.0.0.1:0")!)) {
+            ScriptedUpstream(loop: $0, seen: seen)
+        }
+        address = try server.bind(loopCount: 1)
+        let ready = Mutex(false)
+        group.start { loop in
+            try? server.attach(to: loop)
+            ready.withLock { $0 = true }
+        }
+        #expect(waitUntil { ready.withLock { $0 } })
+        let made = Mutex(false)
+        group.loops[0].execute { [self] in
+            multi = CurlMulti(loop: group.loops[0])
+            made.withLock { $0 = true }
+        }
+        #expect(waitUntil { made.withLock { $0 } })
+    }
+
+    func start(_ request: UpstreamRequest, _ delegate: RecordingDelegate) {
+        group.loops[0].execute { [self] in
+            delegate.transfer = UpstreamTransfer.start(request, on: multi, delegate: delegate)
+        }
+    }
+
+    func onLoop(_ body: @escaping @Sendable () -> Void) { group.loops[0].execute(body) }
+
+    deinit { group.stopAndJoin() }
+}
+
+func waitUntil(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
+    let clock = MonotonicClock()
+    let deadline = clock.now().advanced(by: ProxyDuration(nanoseconds: UInt64(seconds * 1e9)))
+    while clock.now() < deadline {
+        if condition() { return true }
+        usleep(500)  // lint: allow-sleep (yields between polls of a deadline-bounded wait)
+    }
+    return condition()
+}
+
+@Suite(.serialized) struct UpstreamTransferTests {
+    @Test func aPostCarriesHeadersAndBodyAndTheResponseComesBackWhole() throws {
+        let harness = try Harness()
+        let recording = Recording()
+        let delegate = RecordingDelegate(recording)
+        let body = Array(#"{"model":"m","messages":[]}"#.utf8)
+        harness.start(UpstreamRequest(method: .post, url: "http://\(harness.address)/echo",
+                                      headers: ["content-type": "application/json", "x-request-id": "r1"], body: body), delegate)
+        #expect(waitUntil { recording.snapshot.finished })
+        let result = recording.snapshot
+        #expect(result.failure == nil)
+        #expect(result.status == 201)
+        #expect(result.headers.first("x-upstream") == "yes")
+        #expect(result.body == body)
+        #expect(harness.seen.heads.first?.headers.first("x-request-id") == "r1")
+        #expect(harness.seen.heads.first?.headers.contains("expect") == false)
+    }
+
+    @Test func streamedChunksArriveAsTheyAreSent() throws {
+        let harness = try Harness()
+        let recording = Recording()
+        let delegate = RecordingDelegate(recording)
+        harness.start(UpstreamRequest(method: .get, url: "http://\(harness.address)/stream", headers: [:], body: []), delegate)
+        defer { withExtendedLifetime(delegate) {} }
+        #expect(waitUntil { recording.snapshot.chunks >= 1 })
+        // The first chunk is delivered while the upstream is still producing the rest.
+        #expect(!recording.snapshot.finished)
+        #expect(waitUntil { recording.snapshot.finished })
+        #expect(recording.snapshot.chunks == 6)
+        #expect(String(decoding: recording.snapshot.body, as: UTF8.self).hasSuffix("data: 0\n\n"))
+    }
+
+    @Test func aPausedTransferResumesWithoutLosingOrRepeatingBytes() throws {
+        let harness = try Harness()
+        let recording = Recording()
+        let delegate = RecordingDelegate(recording, pauseFirst: true)
+        harness.start(UpstreamRequest(method: .get, url: "http://\(harness.address)/stream", headers: [:], body: []), delegate)
+        #expect(waitUntil { recording.snapshot.pausedOnce })
+        harness.onLoop { delegate.transfer?.resume() }
+        #expect(waitUntil { recording.snapshot.finished })
+        let text = String(decoding: recording.snapshot.body, as: UTF8.self)
+        #expect(text == (0...5).reversed().map { "data: \($0)\n\n" }.joined())
+    }
+
+    @Test func nothingListeningIsAConnectFailure() throws {
+        let harness = try Harness()
+        let recording = Recording()
+        let closed = try Socket.listen(on: SocketAddress("127.0.0.1:0")!)
+        let port = try SocketAddress.local(of: closed).port
+        Socket.close(closed)
+        let delegate = RecordingDelegate(recording)
+        defer { withExtendedLifetime(delegate) {} }
+        harness.start(UpstreamRequest(method: .get, url: "http://127.0.0.1:\(port)/", headers: [:], body: []), delegate)
+        #expect(waitUntil { recording.snapshot.finished })
+        if case .connect = recording.snapshot.failure {} else { Issue.record("expected .connect, got \(String(describing: recording.snapshot.failure))") }
+    }
+
+    @Test func aSilentUpstreamHitsTheFirstByteTimeout() throws {
+        let harness = try Harness()
+        let recording = Recording()
+        var request = UpstreamRequest(method: .get, url: "http://\(harness.address)/silent", headers: [:], body: [])
+        request.timeouts.firstByte = .milliseconds(100)
+        let delegate = RecordingDelegate(recording)
+        defer { withExtendedLifetime(delegate) {} }
+        harness.start(request, delegate)
+        #expect(waitUntil { recording.snapshot.finished })
+        #expect(recording.snapshot.failure == .firstByteTimeout)
+        #expect(waitUntil { harness.seen.closedCount == 1 })
+    }
+
+    @Test func anUpstreamThatStallsMidBodyHitsTheIdleTimeout() throws {
+        let harness = try Harness()
+        let recording = Recording()
+        var request = UpstreamRequest(method: .get, url: "http://\(harness.address)/stall", headers: [:], body: [])
+        request.timeouts.idle = .milliseconds(100)
+        let delegate = RecordingDelegate(recording)
+        defer { withExtendedLifetime(delegate) {} }
+        harness.start(request, delegate)
+        #expect(waitUntil { recording.snapshot.finished })
+        #expect(recording.snapshot.status == 200)
+        #expect(recording.snapshot.failure == .idleTimeout)
+    }
+
+    @Test func cancellingMidStreamClosesTheUpstreamConnectionAndStaysQuiet() throws {
+        let harness = try Harness()
+        let recording = Recording()
+        let delegate = RecordingDelegate(recording)
+        harness.start(UpstreamRequest(method: .get, url: "http://\(harness.address)/stream", headers: [:], body: []), delegate)
+        #expect(waitUntil { recording.snapshot.chunks >= 1 })
+        harness.onLoop { delegate.transfer?.cancel() }
+        #expect(waitUntil { harness.seen.closedCount == 1 })
+        #expect(!recording.snapshot.finished)
+    }
+}
