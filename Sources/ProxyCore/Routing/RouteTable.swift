@@ -65,8 +65,7 @@ package final class RouteTable: Sendable {
     package func route(path: UnsafeRawBufferPointer, model: String?, headers: HTTPHeaders, random: UInt64) -> RouteDecision? {
         let path = Self.withoutQuery(path)
         for index in routes.indices {
-            let route = routes[index]
-            guard route.firstMismatch(path: path, model: model, headers: headers) == nil else { continue }
+            guard routes[index].firstMismatch(path: path, model: model, headers: headers) == nil else { continue }
             return decide(routeIndex: index, model: model, headers: headers, random: random)
         }
         return nil
