@@ -1,0 +1,22 @@
+/// A condition on one request header. Names compare ASCII case-insensitively; when a header
+/// appears more than once, the first field's value is tested.
+package struct HeaderMatch: Hashable, Sendable {
+    /// What must be true of the header.
+    package enum Condition: Hashable, Sendable {
+        /// The value is exactly this (case-sensitive).
+        case exact(String)
+        /// The header is present (true) or absent (false).
+        case present(Bool)
+        /// The whole value matches this Swift `Regex`.
+        case regex(String)
+    }
+
+    /// The header's name as written in the config.
+    package let name: String
+    package let condition: Condition
+
+    package init(name: String, condition: Condition) {
+        self.name = name
+        self.condition = condition
+    }
+}

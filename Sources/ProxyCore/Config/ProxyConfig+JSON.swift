@@ -1,0 +1,93 @@
+extension ProxyConfig {
+    /// The config as a JSON document that `ProxyConfigDecoder` reads back to an equal value.
+    ///
+    /// Every default is written out (listeners, defaults, credential headers), so the document
+    /// states exactly what the sidecar does. Write it with `JSONWriter.write(_:options: [.pretty,
+    /// .canonical])` for stable bytes (the controller's output, `GET /config`). Holds no secret:
+    /// credentials are file references.
+    package var jsonValue: JSONValue {
+        .object(JSONObject([
+            ("apiVersion", .string(Self.apiVersion)),
+            ("kind", .string(Self.kind)),
+            ("listeners", .object(JSONObject([
+                ("app", .string(listeners.app.description)),
+                ("admin", .string(listeners.admin.description)),
+                ("metrics", .string(listeners.metrics.description)),
+            ]))),
+            ("defaults", .object(JSONObject([
+                ("timeouts", Self.json(TimeoutOverrides(connect: defaults.timeouts.connect, firstByte: defaults.timeouts.firstByte,
+                                                        idle: defaults.timeouts.idle, total: defaults.timeouts.total))),
+                ("maxRequestBodyBytes", .number(JSONNumber(defaults.maxRequestBodyBytes))),
+            ]))),
+            ("backends", .array(backends.map(Self.json))),
+            ("routes", .array(routes.map(Self.json))),
+        ]))
+    }
+
+    private static func json(_ backend: BackendConfig) -> JSONValue {
+        var object = JSONObject([
+            ("name", .string(backend.name)),
+            ("provider", .string(backend.provider.rawValue)),
+            ("baseURL", .string(backend.baseURL.description)),
+        ])
+        if let credentials = backend.credentials {
+            object["credentials"] = .object(JSONObject([("file", .string(credentials.file)), ("header", .string(credentials.header.rawValue))]))
+        }
+        if !backend.models.isEmpty {
+            object["models"] = .object(JSONObject(backend.models.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
+        }
+        if !backend.timeouts.isEmpty { object["timeouts"] = json(backend.timeouts) }
+        if let tls = backend.tls {
+            var tlsObject = JSONObject()
+            if let caFile = tls.caFile { tlsObject["caFile"] = .string(caFile) }
+            if tls.insecureSkipVerify { tlsObject["insecureSkipVerify"] = .bool(true) }
+            object["tls"] = .object(tlsObject)
+        }
+        if let limit = backend.maxConcurrentRequests { object["maxConcurrentRequests"] = .number(JSONNumber(limit)) }
+        return .object(object)
+    }
+
+    private static func json(_ timeouts: TimeoutOverrides) -> JSONValue {
+        var object = JSONObject()
+        if let value = timeouts.connect { object["connect"] = .string(value.configString) }
+        if let value = timeouts.firstByte { object["firstByte"] = .string(value.configString) }
+        if let value = timeouts.idle { object["idle"] = .string(value.configString) }
+        if let value = timeouts.total { object["total"] = .string(value.configString) }
+        return .object(object)
+    }
+
+    private static func json(_ route: RouteConfig) -> JSONValue {
+        var object = JSONObject([("name", .string(route.name))])
+        if let match = route.match {
+            var matchObject = JSONObject()
+            if let paths = match.paths { matchObject["paths"] = .array(paths.map(JSONValue.string)) }
+            switch match.model {
+            case nil: break
+            case .exact(let text)?: matchObject["model"] = .object(JSONObject([("exact", .string(text))]))
+            case .prefix(let text)?: matchObject["model"] = .object(JSONObject([("prefix", .string(text))]))
+            case .glob(let text)?: matchObject["model"] = .object(JSONObject([("glob", .string(text))]))
+            case .regex(let text)?: matchObject["model"] = .object(JSONObject([("regex", .string(text))]))
+            case .oneOf(let names)?: matchObject["models"] = .array(names.map(JSONValue.string))
+            }
+            if !match.headers.isEmpty {
+                matchObject["headers"] = .array(match.headers.map { header in
+                    let condition: (String, JSONValue)
+                    switch header.condition {
+                    case .exact(let text): condition = ("exact", .string(text))
+                    case .present(let flag): condition = ("present", .bool(flag))
+                    case .regex(let text): condition = ("regex", .string(text))
+                    }
+                    return .object(JSONObject([("name", .string(header.name)), condition]))
+                })
+            }
+            object["match"] = .object(matchObject)
+        }
+        object["split"] = .array(route.split.map { entry in
+            var entryObject = JSONObject([("backend", .string(entry.backend)), ("weight", .number(JSONNumber(entry.weight)))])
+            if let model = entry.model { entryObject["model"] = .string(model) }
+            return .object(entryObject)
+        })
+        if let sticky = route.sticky { object["sticky"] = .object(JSONObject([("header", .string(sticky.header))])) }
+        return .object(object)
+    }
+}

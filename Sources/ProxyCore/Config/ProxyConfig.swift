@@ -1,0 +1,40 @@
+/// The proxy config: everything the sidecar does, as one immutable value.
+///
+/// The contract between `sluice-controller` (which writes it) and the sidecar (which reads
+/// it from the mounted ConfigMap). Produced by `ProxyConfigDecoder`, which has checked every
+/// rule in `docs/config.md`; a value built in code should go through
+/// `ProxyConfigDecoder.validate(_:)` before use. A plain value: share it across threads freely.
+package struct ProxyConfig: Hashable, Sendable {
+    /// The only `apiVersion` this build understands.
+    package static let apiVersion = "sluice.dev/v1alpha1"
+    /// The only `kind` this build understands.
+    package static let kind = "ProxyConfig"
+
+    /// Where the sidecar listens.
+    package let listeners: ListenersConfig
+    /// Settings that apply unless a backend overrides them.
+    package let defaults: DefaultsConfig
+    /// Provider endpoints, in the order written; names are unique.
+    package let backends: [BackendConfig]
+    /// Routes, tried in the order written; the first whose conditions all hold wins.
+    package let routes: [RouteConfig]
+
+    package init(listeners: ListenersConfig = .init(), defaults: DefaultsConfig = .init(),
+                 backends: [BackendConfig], routes: [RouteConfig]) {
+        self.listeners = listeners
+        self.defaults = defaults
+        self.backends = backends
+        self.routes = routes
+    }
+
+    /// The index of the backend named `name` (config time only; the route table resolves
+    /// names to indices once).
+    package func backendIndex(named name: String) -> Int? {
+        backends.firstIndex { $0.name == name }
+    }
+
+    /// The timeouts that apply to `backend`: its overrides over `defaults.timeouts`.
+    package func timeouts(for backend: BackendConfig) -> TimeoutsConfig {
+        defaults.timeouts.applying(backend.timeouts)
+    }
+}

@@ -1,0 +1,84 @@
+/// `backends[i]`.
+extension ProxyConfigDecoding {
+    static let backendKeys = ["name", "provider", "baseURL", "credentials", "models", "timeouts", "tls", "maxConcurrentRequests"]
+
+    /// Decodes one backend; its name is remembered (for split references and duplicates) even
+    /// when other fields are wrong, so one typo does not cascade into "unknown backend".
+    mutating func decodeBackend(_ value: JSONValue, at path: String, names: inout [(name: String, path: String)]) -> BackendConfig? {
+        guard let object = ConfigObjectReader(value, at: path, allowed: Self.backendKeys, issues: &issues) else { return nil }
+        let before = issues.count
+        let name = self.name(object["name"], at: object.path("name"))
+        if let name { checkUnique(name, kind: "backend", at: object.path("name"), owner: path, names: &names) }
+        let provider: ProviderKind? = oneOf(object["provider"], at: object.path("provider"), required: true)
+        let baseURL = backendURL(object["baseURL"], at: object.path("baseURL"))
+        var credentials: CredentialsConfig? = nil
+        if let value = object["credentials"] {
+            credentials = decodeCredentials(value, at: object.path("credentials"), provider: provider ?? .openai)
+        }
+        let models = object["models"].flatMap { modelMap($0, at: object.path("models")) } ?? [:]
+        let timeouts = object["timeouts"].flatMap { decodeTimeouts($0, at: object.path("timeouts")) } ?? TimeoutOverrides()
+        var tls: TLSConfig? = nil
+        if let value = object["tls"] {
+            tls = decodeTLS(value, at: object.path("tls"), baseURL: baseURL)
+        }
+        let maxConcurrent = integer(object["maxConcurrentRequests"], at: object.path("maxConcurrentRequests"),
+                                    in: 1...1_000_000, expected: "a positive integer", required: false)
+        guard issues.count == before, let name, let provider, let baseURL else { return nil }
+        return BackendConfig(name: name, provider: provider, baseURL: baseURL, credentials: credentials, models: models,
+                             timeouts: timeouts, tls: tls, maxConcurrentRequests: maxConcurrent)
+    }
+
+    private mutating func backendURL(_ value: JSONValue?, at path: String) -> BackendURL? {
+        guard let text = string(value, at: path, required: true) else { return nil }
+        switch BackendURL.parse(text) {
+        case .success(let url):
+            return url
+        case .failure(.userInfo):
+            report(path, "\(ConfigIssue.quoted(text)) must not contain user info; put the key in a file and name it in \"credentials\"")
+        case .failure(.queryOrFragment):
+            report(path, "\(ConfigIssue.quoted(text)) must not have a query or fragment")
+        case .failure(.malformed):
+            report(path, "\(ConfigIssue.quoted(text)) is not an http or https URL with a host, such as \"https://api.openai.com/v1\"")
+        }
+        return nil
+    }
+
+    private mutating func decodeCredentials(_ value: JSONValue, at path: String, provider: ProviderKind) -> CredentialsConfig? {
+        guard let object = ConfigObjectReader(value, at: path, allowed: ["file", "header"], issues: &issues) else { return nil }
+        let file = secretFile(object["file"], at: object.path("file"), required: true)
+        let header: CredentialHeader? = object.has("header")
+            ? oneOf(object["header"], at: object.path("header"), required: true)
+            : provider.defaultCredentialHeader
+        guard let file, let header else { return nil }
+        return CredentialsConfig(file: file, header: header)
+    }
+
+    private mutating func modelMap(_ value: JSONValue, at path: String) -> [String: String]? {
+        guard case .object(let object) = value else {
+            report(path, "expected an object, found \(ConfigIssue.found(value))")
+            return nil
+        }
+        var map: [String: String] = [:]
+        for (key, target) in object.members {
+            let memberPath = ConfigObjectReader.member(path, key)
+            if key.isEmpty { report(memberPath, "expected a non-empty model name as the key") }
+            if let upstream = string(target, at: memberPath, required: true), !key.isEmpty { map[key] = upstream }
+        }
+        return map
+    }
+
+    private mutating func decodeTLS(_ value: JSONValue, at path: String, baseURL: BackendURL?) -> TLSConfig? {
+        guard let object = ConfigObjectReader(value, at: path, allowed: ["caFile", "insecureSkipVerify"], issues: &issues) else { return nil }
+        let before = issues.count
+        let caFile = secretFile(object["caFile"], at: object.path("caFile"), required: false)
+        let insecure = bool(object["insecureSkipVerify"], at: object.path("insecureSkipVerify")) ?? false
+        if object.has("caFile") && insecure {
+            report(path, "\"caFile\" and \"insecureSkipVerify\": true contradict each other; keep one")
+        }
+        if let baseURL, baseURL.scheme != .https {
+            report(path, "TLS settings need an https baseURL, found \(ConfigIssue.quoted(baseURL.description))")
+        }
+        guard issues.count == before else { return nil }
+        return TLSConfig(caFile: caFile, insecureSkipVerify: insecure)
+    }
+}

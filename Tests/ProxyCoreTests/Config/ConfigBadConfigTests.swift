@@ -1,0 +1,172 @@
+import Testing
+@testable import ProxyCore
+
+/// One invalid config and every issue it must produce, verbatim.
+struct BadConfigCase: CustomTestStringConvertible, Sendable {
+    let label: String
+    let text: String
+    let expected: [String]
+
+    init(_ label: String, _ text: String, _ expected: [String]) {
+        self.label = label
+        self.text = text
+        self.expected = expected
+    }
+
+    var testDescription: String { label }
+}
+
+private func route(_ split: String, match: String? = nil, extra: String = "") -> String {
+    #"{"name": "r", "# + (match.map { #""match": \#($0), "# } ?? "") + #""split": [\#(split)]\#(extra)}"#
+}
+
+private func backend(_ fields: String) -> String {
+    #"{"name": "openai", "provider": "openai", "baseURL": "https://api.openai.com/v1", \#(fields)}"#
+}
+
+private let badConfigs: [BadConfigCase] = [
+    // Split entries and weights.
+    .init("negative weight", configText(routes: route(#"{"backend": "openai", "weight": 90}, {"backend": "deepseek", "weight": -5}"#)),
+          ["routes[0].split[1].weight: -5 is not a non-negative integer"]),
+    .init("fractional weight", configText(routes: route(#"{"backend": "openai", "weight": 2.5}"#)),
+          ["routes[0].split[0].weight: 2.5 is not a non-negative integer"]),
+    .init("weight as a string", configText(routes: route(#"{"backend": "openai", "weight": "10"}"#)),
+          [#"routes[0].split[0].weight: "10" is not a non-negative integer"#]),
+    .init("weight too large", configText(routes: route(#"{"backend": "openai", "weight": 2000000}"#)),
+          ["routes[0].split[0].weight: 2000000 is greater than the maximum 1000000"]),
+    .init("missing weight", configText(routes: route(#"{"backend": "openai"}"#)),
+          ["routes[0].split[0].weight: required field is missing"]),
+    .init("weights summing to zero", configText(routes: route(#"{"backend": "openai", "weight": 0}, {"backend": "deepseek", "weight": 0}"#)),
+          ["routes[0].split: weights sum to 0; at least one entry needs a positive weight"]),
+    .init("empty split", configText(routes: route("")),
+          ["routes[0].split: expected at least one entry"]),
+    .init("unknown backend in a split", configText(routes: route(#"{"backend": "deepsek", "weight": 1}"#)),
+          [#"routes[0].split[0].backend: unknown backend "deepsek"; defined backends are "openai", "deepseek""#]),
+    // Names.
+    .init("duplicate backend names", configText(backends: configTestBackends + ", " + backend(#""credentials": {"file": "openai-key"}"#)),
+          [#"backends[2].name: duplicate backend name "openai" (first used by backends[0])"#]),
+    .init("duplicate route names", configText(routes: #"{"name": "a", "match": {"models": ["x"]}, "split": [{"backend": "openai", "weight": 1}]}, {"name": "a", "split": [{"backend": "openai", "weight": 1}]}"#),
+          [#"routes[1].name: duplicate route name "a" (first used by routes[0])"#]),
+    .init("name with a space", configText(routes: #"{"name": "my route", "split": [{"backend": "openai", "weight": 1}]}"#),
+          [#"routes[0].name: "my route" is not a valid name; expected 1 to 63 letters, digits, ".", "_" or "-", starting with a letter or digit"#]),
+    // Matching.
+    .init("regex that does not compile", configText(routes: route(#"{"backend": "openai", "weight": 1}"#, match: #"{"model": {"regex": "gpt-(4"}}"#)),
+          [#"routes[0].match.model.regex: "gpt-(4" is not a valid regular expression (Swift Regex syntax)"#]),
+    .init("header regex that does not compile", configText(routes: route(#"{"backend": "openai", "weight": 1}"#, match: #"{"headers": [{"name": "x-team", "regex": "[a-"}]}"#)),
+          [#"routes[0].match.headers[0].regex: "[a-" is not a valid regular expression (Swift Regex syntax)"#]),
+    .init("two model matchers", configText(routes: route(#"{"backend": "openai", "weight": 1}"#, match: #"{"model": {"exact": "gpt-4o", "glob": "gpt-*"}}"#)),
+          [#"routes[0].match.model: expected exactly one of "exact", "prefix", "glob", "regex", found "exact" and "glob""#]),
+    .init("model and models together", configText(routes: route(#"{"backend": "openai", "weight": 1}"#, match: #"{"model": {"exact": "a"}, "models": ["b"]}"#)),
+          [#"routes[0].match: "model" and "models" are mutually exclusive; use one"#]),
+    .init("header condition missing", configText(routes: route(#"{"backend": "openai", "weight": 1}"#, match: #"{"headers": [{"name": "x-team"}]}"#)),
+          [#"routes[0].match.headers[0]: expected exactly one of "exact", "present", "regex", found none"#]),
+    .init("invalid header name", configText(routes: route(#"{"backend": "openai", "weight": 1}"#, match: #"{"headers": [{"name": "x team", "present": true}]}"#)),
+          [#"routes[0].match.headers[0].name: "x team" is not a valid header name"#]),
+    .init("path without a slash", configText(routes: route(#"{"backend": "openai", "weight": 1}"#, match: #"{"paths": ["v1/chat/completions"]}"#)),
+          [#"routes[0].match.paths[0]: "v1/chat/completions" is not a request path; expected a path such as "/v1/chat/completions""#]),
+    .init("catch-all before other routes", configText(routes: configTestRoutes + #", {"name": "later", "match": {"models": ["x"]}, "split": [{"backend": "openai", "weight": 1}]}"#),
+          [#"routes[0]: route "default" has no match conditions, so it takes every request and routes[1] and later routes are unreachable; move it last"#]),
+    .init("sticky with a typo", configText(routes: route(#"{"backend": "openai", "weight": 1}"#, extra: #", "sticky": {"heder": "x-user-id"}"#)),
+          [#"routes[0].sticky.heder: unknown field; did you mean "header"?"#, "routes[0].sticky.header: required field is missing"]),
+    // Durations and numbers.
+    .init("duration in words", configText(extra: #""defaults": {"timeouts": {"connect": "5 seconds"}}"#),
+          [#"defaults.timeouts.connect: "5 seconds" is not a duration; expected a duration such as "250ms", "2s" or "1h""#]),
+    .init("duration as a number", configText(backends: backend(#""timeouts": {"firstByte": 20}"#)),
+          [#"backends[0].timeouts.firstByte: 20 is not a duration; expected a duration such as "250ms", "2s" or "1h""#]),
+    .init("zero duration", configText(extra: #""defaults": {"timeouts": {"idle": "0s"}}"#),
+          [#"defaults.timeouts.idle: "0s" is not a positive duration"#]),
+    .init("zero body limit", configText(extra: #""defaults": {"maxRequestBodyBytes": 0}"#),
+          ["defaults.maxRequestBodyBytes: 0 is not a positive integer"]),
+    // Listeners.
+    .init("listener by host name", configText(extra: #""listeners": {"app": "localhost:4000"}"#),
+          [#"listeners.app: "localhost:4000" is not a numeric host:port address; expected an address such as "127.0.0.1:4000" or "[::1]:4000""#]),
+    .init("listener port out of range", configText(extra: #""listeners": {"metrics": "0.0.0.0:70000"}"#),
+          [#"listeners.metrics: "0.0.0.0:70000" is not a numeric host:port address; expected an address such as "127.0.0.1:4000" or "[::1]:4000""#]),
+    .init("admin listener not on loopback", configText(extra: #""listeners": {"admin": "0.0.0.0:4001"}"#),
+          [#"listeners.admin: "0.0.0.0:4001" is not a loopback address; the admin listener must bind 127.0.0.1 or [::1]"#]),
+    .init("two listeners on one port", configText(extra: #""listeners": {"app": "127.0.0.1:4000", "metrics": "0.0.0.0:4000"}"#),
+          ["listeners.metrics: port 4000 is already used by listeners.app"]),
+    // Backends.
+    .init("credentials file missing", configText(backends: backend(#""credentials": {"file": "missing-key"}"#)),
+          [#"backends[0].credentials.file: "missing-key" does not exist in the secrets directory"#]),
+    .init("credentials file escaping the secrets directory", configText(backends: backend(#""credentials": {"file": "../openai-key"}"#)),
+          [#"backends[0].credentials.file: "../openai-key" is not a relative path inside the secrets directory"#]),
+    .init("absolute credentials file", configText(backends: backend(#""credentials": {"file": "/etc/openai-key"}"#)),
+          [#"backends[0].credentials.file: "/etc/openai-key" is not a relative path inside the secrets directory"#]),
+    .init("inline key instead of a file", configText(backends: backend(#""credentials": {"key": "sk-live-123"}"#)),
+          [#"backends[0].credentials.key: unknown field; expected one of "file", "header""#, "backends[0].credentials.file: required field is missing"]),
+    .init("unknown credential header", configText(backends: backend(#""credentials": {"file": "openai-key", "header": "bearer"}"#)),
+          [#"backends[0].credentials.header: "bearer" is not one of "authorization", "api-key", "x-api-key""#]),
+    .init("CA file missing", configText(backends: backend(#""tls": {"caFile": "ca/other.pem"}"#)),
+          [#"backends[0].tls.caFile: "ca/other.pem" does not exist in the secrets directory"#]),
+    .init("CA file and insecureSkipVerify together", configText(backends: backend(#""tls": {"caFile": "ca.pem", "insecureSkipVerify": true}"#)),
+          [#"backends[0].tls: "caFile" and "insecureSkipVerify": true contradict each other; keep one"#]),
+    .init("insecureSkipVerify not a boolean", configText(backends: backend(#""tls": {"insecureSkipVerify": "yes"}"#)),
+          [#"backends[0].tls.insecureSkipVerify: expected true or false, found "yes""#]),
+    .init("TLS settings on plain http", configText(backends: #"{"name": "openai", "provider": "vllm", "baseURL": "http://10.0.0.1:8000/v1", "tls": {"caFile": "ca.pem"}}"#),
+          [#"backends[0].tls: TLS settings need an https baseURL, found "http://10.0.0.1:8000/v1""#]),
+    .init("baseURL with another scheme", configText(backends: #"{"name": "openai", "provider": "openai", "baseURL": "ftp://api.openai.com"}"#),
+          [#"backends[0].baseURL: "ftp://api.openai.com" is not an http or https URL with a host, such as "https://api.openai.com/v1""#]),
+    .init("baseURL without a host", configText(backends: #"{"name": "openai", "provider": "openai", "baseURL": "https:///v1"}"#),
+          [#"backends[0].baseURL: "https:///v1" is not an http or https URL with a host, such as "https://api.openai.com/v1""#]),
+    .init("baseURL with user info", configText(backends: #"{"name": "openai", "provider": "openai", "baseURL": "https://sk-123@api.openai.com/v1"}"#),
+          [#"backends[0].baseURL: "https://sk-123@api.openai.com/v1" must not contain user info; put the key in a file and name it in "credentials""#]),
+    .init("baseURL with a query", configText(backends: #"{"name": "openai", "provider": "azure-openai", "baseURL": "https://x.openai.azure.com/openai?api-version=2024-06-01"}"#),
+          [#"backends[0].baseURL: "https://x.openai.azure.com/openai?api-version=2024-06-01" must not have a query or fragment"#]),
+    .init("missing baseURL", configText(backends: #"{"name": "openai", "provider": "openai"}"#),
+          ["backends[0].baseURL: required field is missing"]),
+    .init("unknown provider", configText(backends: #"{"name": "openai", "provider": "openai2", "baseURL": "https://api.openai.com/v1"}"#),
+          [#"backends[0].provider: "openai2" is not one of "openai", "deepseek", "dashscope", "azure-openai", "anthropic", "vllm", "ollama", "openai-compatible""#]),
+    .init("typo in a backend field", configText(backends: backend(#""timeout": {"connect": "1s"}"#)),
+          [#"backends[0].timeout: unknown field; did you mean "timeouts"?"#]),
+    .init("maxConcurrentRequests zero", configText(backends: backend(#""maxConcurrentRequests": 0"#)),
+          ["backends[0].maxConcurrentRequests: 0 is not a positive integer"]),
+    .init("models map with a number", configText(backends: backend(#""models": {"gpt-4o": 4}"#)),
+          ["backends[0].models.gpt-4o: expected a string, found 4"]),
+    // The document.
+    .init("wrong apiVersion", configText().replacingFirst("sluice.dev/v1alpha1", with: "sluice.dev/v1"),
+          [#"apiVersion: "sluice.dev/v1" is not supported; expected "sluice.dev/v1alpha1""#]),
+    .init("missing kind", configText().replacingFirst(#""kind": "ProxyConfig","#, with: ""),
+          [#"kind: required field is missing; expected "ProxyConfig""#]),
+    .init("unknown root field far from any known one", configText(extra: #""colour": "blue""#),
+          [#"colour: unknown field; expected one of "apiVersion", "kind", "listeners", "defaults", "backends", "routes""#]),
+    .init("no routes", configText(routes: ""),
+          ["routes: expected at least one route"]),
+    .init("no backends", configText(backends: "", routes: ""),
+          ["backends: expected at least one backend", "routes: expected at least one route"]),
+    .init("routes not an array", #"{"apiVersion": "sluice.dev/v1alpha1", "kind": "ProxyConfig", "backends": [\#(configTestBackends)], "routes": {}}"#,
+          ["routes: expected an array, found an object"]),
+    .init("not an object", "[1, 2]", ["expected an object, found an array"]),
+    .init("duplicate key", #"{"apiVersion": "sluice.dev/v1alpha1", "apiVersion": "x"}"#,
+          [#"invalid JSON: line 1, column 39: duplicate object key "apiVersion""#]),
+    .init("trailing comma", "{\"kind\": \"ProxyConfig\",\n}",
+          ["invalid JSON: line 2, column 1: expected '\"' to start an object key after ',', found '}'"]),
+    .init("many problems at once", configText(
+        extra: #""listeners": {"app": "nowhere"}"#,
+        backends: #"{"name": "openai", "provider": "gpt", "baseURL": "https://api.openai.com/v1", "credentials": {"file": "nope"}}"#,
+        routes: #"{"name": "r", "split": [{"backend": "openai", "weight": -1}, {"backend": "ghost", "weight": 1}]}"#),
+          [#"listeners.app: "nowhere" is not a numeric host:port address; expected an address such as "127.0.0.1:4000" or "[::1]:4000""#,
+           #"backends[0].provider: "gpt" is not one of "openai", "deepseek", "dashscope", "azure-openai", "anthropic", "vllm", "ollama", "openai-compatible""#,
+           #"backends[0].credentials.file: "nope" does not exist in the secrets directory"#,
+           "routes[0].split[0].weight: -1 is not a non-negative integer",
+           #"routes[0].split[1].backend: unknown backend "ghost"; defined backends are "openai""#]),
+]
+
+extension String {
+    func replacingFirst(_ target: String, with replacement: String) -> String {
+        replacing(target, with: replacement, maxReplacements: 1)
+    }
+}
+
+@Suite struct ConfigBadConfigTests {
+    @Test(arguments: badConfigs)
+    func badConfigReportsExactIssues(_ bad: BadConfigCase) {
+        #expect(configIssues(bad.text) == bad.expected)
+    }
+
+    @Test func theTableIsLargeAndEveryBaseIsValid() throws {
+        #expect(badConfigs.count >= 25)
+        _ = try decodeValidConfig(configText())
+        _ = try decodeValidConfig(configText(backends: backend(#""credentials": {"file": "openai-key"}"#)))
+    }
+}
