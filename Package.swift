@@ -23,6 +23,9 @@ let package = Package(
         // Outbound HTTP through libcurl's multi interface, driven by the loops.
         .target(name: "ProxyUpstream", dependencies: ["ProxyCore", "ProxyIO", "CCurl"]),
 
+        // Reads the mounted config and secrets, watches them, validates what it reads.
+        .target(name: "ConfigSource", dependencies: ["ProxyCore", "ProxyIO", "CLinuxShims"]),
+
         // The controller's pure half: CRD types, YAML, translator, injector.
         .target(name: "GatewayController", dependencies: ["ProxyCore"]),
 
