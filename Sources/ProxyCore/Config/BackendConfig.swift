@@ -17,6 +17,7 @@ package struct BackendConfig: Hashable, Sendable {
     /// The most requests in flight to this backend at once; nil means unlimited.
     package let maxConcurrentRequests: Int?
 
+    /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(name: String, provider: ProviderKind, baseURL: BackendURL, credentials: CredentialsConfig? = nil,
                  models: [String: String] = [:], timeouts: TimeoutOverrides = .init(), tls: TLSConfig? = nil,
                  maxConcurrentRequests: Int? = nil) {

@@ -16,6 +16,7 @@ package struct BackendURL: Hashable, Sendable, CustomStringConvertible {
         case queryOrFragment
     }
 
+    /// `http` or `https`.
     package let scheme: Scheme
     /// The host as written, without brackets for IPv6 (`api.openai.com`, `127.0.0.1`, `::1`).
     package let host: String

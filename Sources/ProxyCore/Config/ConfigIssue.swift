@@ -8,6 +8,7 @@ package struct ConfigIssue: Hashable, Sendable, CustomStringConvertible {
     /// What was found and what was expected, e.g. `-5 is not a non-negative integer`.
     package let message: String
 
+    /// An issue at `path` (empty for the document).
     package init(path: String, message: String) {
         self.path = path
         self.message = message

@@ -6,6 +6,7 @@ package struct CredentialsConfig: Hashable, Sendable {
     /// The header scheme; defaults to the provider's (`ProviderKind.defaultCredentialHeader`).
     package let header: CredentialHeader
 
+    /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(file: String, header: CredentialHeader) {
         self.file = file
         self.header = header

@@ -13,8 +13,10 @@ package struct HeaderMatch: Hashable, Sendable {
 
     /// The header's name as written in the config.
     package let name: String
+    /// What must hold of the header.
     package let condition: Condition
 
+    /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(name: String, condition: Condition) {
         self.name = name
         self.condition = condition

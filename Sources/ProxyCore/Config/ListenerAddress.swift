@@ -7,6 +7,7 @@ package struct ListenerAddress: Hashable, Sendable, CustomStringConvertible {
     /// The TCP port; 0 asks the kernel for a free one.
     package let port: UInt16
 
+    /// An address from parts already known to be valid.
     package init(host: String, port: UInt16) {
         self.host = host
         self.port = port

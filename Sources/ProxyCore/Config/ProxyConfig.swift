@@ -19,6 +19,7 @@ package struct ProxyConfig: Hashable, Sendable {
     /// Routes, tried in the order written; the first whose conditions all hold wins.
     package let routes: [RouteConfig]
 
+    /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(listeners: ListenersConfig = .init(), defaults: DefaultsConfig = .init(),
                  backends: [BackendConfig], routes: [RouteConfig]) {
         self.listeners = listeners

@@ -9,6 +9,7 @@ package struct ProxyConfigDecoder {
     /// per `credentials.file` and `tls.caFile`, with paths already checked to stay inside it.
     package var fileExists: (String) -> Bool
 
+    /// A decoder that checks secrets files with `fileExists` (relative to the secrets directory).
     package init(fileExists: @escaping (String) -> Bool) {
         self.fileExists = fileExists
     }

@@ -4,6 +4,7 @@ package struct ProxyConfigError: Error, Hashable, Sendable, CustomStringConverti
     /// At least one issue.
     package let issues: [ConfigIssue]
 
+    /// An error carrying `issues` (at least one).
     package init(issues: [ConfigIssue]) { self.issues = issues }
 
     /// One issue per line.

@@ -9,6 +9,7 @@ package struct RouteConfig: Hashable, Sendable {
     /// Hash this header to pick the split entry, so a user keeps their side of a gray release.
     package let sticky: StickyConfig?
 
+    /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(name: String, match: RouteMatchConfig? = nil, split: [SplitEntryConfig], sticky: StickyConfig? = nil) {
         self.name = name
         self.match = match

@@ -7,6 +7,7 @@ package struct RouteMatchConfig: Hashable, Sendable {
     /// Conditions on request headers, all of which must hold.
     package let headers: [HeaderMatch]
 
+    /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(paths: [String]? = nil, model: ModelMatch? = nil, headers: [HeaderMatch] = []) {
         self.paths = paths
         self.model = model

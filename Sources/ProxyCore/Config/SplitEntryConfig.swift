@@ -11,6 +11,7 @@ package struct SplitEntryConfig: Hashable, Sendable {
     /// The largest weight accepted, so sums never overflow.
     package static let maxWeight = 1_000_000
 
+    /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(backend: String, weight: Int, model: String? = nil) {
         self.backend = backend
         self.weight = weight

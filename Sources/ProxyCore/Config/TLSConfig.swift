@@ -7,6 +7,7 @@ package struct TLSConfig: Hashable, Sendable {
     /// the sidecar logs a warning naming the backend at every load.
     package let insecureSkipVerify: Bool
 
+    /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(caFile: String? = nil, insecureSkipVerify: Bool = false) {
         self.caFile = caFile
         self.insecureSkipVerify = insecureSkipVerify

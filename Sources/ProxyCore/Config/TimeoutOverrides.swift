@@ -1,10 +1,15 @@
 /// A backend's timeouts: each field nil unless the config sets it, so the defaults apply.
 package struct TimeoutOverrides: Hashable, Sendable {
+    /// Overrides `TimeoutsConfig.connect` when set.
     package let connect: ProxyDuration?
+    /// Overrides `TimeoutsConfig.firstByte` when set.
     package let firstByte: ProxyDuration?
+    /// Overrides `TimeoutsConfig.idle` when set.
     package let idle: ProxyDuration?
+    /// Overrides `TimeoutsConfig.total` when set.
     package let total: ProxyDuration?
 
+    /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(connect: ProxyDuration? = nil, firstByte: ProxyDuration? = nil,
                  idle: ProxyDuration? = nil, total: ProxyDuration? = nil) {
         self.connect = connect

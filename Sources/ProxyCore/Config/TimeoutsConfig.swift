@@ -9,9 +9,11 @@ package struct TimeoutsConfig: Hashable, Sendable {
     /// The whole attempt, first byte of the request to last byte of the response. Default 10m.
     package let total: ProxyDuration
 
+    /// 2s connect, 60s first byte, 30s idle, 10m total.
     package static let `default` = TimeoutsConfig(connect: .seconds(2), firstByte: .seconds(60),
                                                   idle: .seconds(30), total: .seconds(600))
 
+    /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(connect: ProxyDuration, firstByte: ProxyDuration, idle: ProxyDuration, total: ProxyDuration) {
         self.connect = connect
         self.firstByte = firstByte

@@ -2,8 +2,10 @@
 /// other byte itself. No escapes and no classes; case-sensitive. Matching does not allocate
 /// and takes at most pattern × subject steps.
 package struct GlobPattern: Hashable, Sendable {
+    /// The pattern's UTF-8 bytes.
     package let bytes: [UInt8]
 
+    /// A glob from its config text.
     package init(_ pattern: String) { bytes = Array(pattern.utf8) }
 
     /// Whether the whole of `subject` matches.

@@ -14,18 +14,22 @@ package struct RouteDecision: Hashable, Sendable {
         case sticky
     }
 
+    /// The index of the route in `ProxyConfig.routes`.
     package let routeIndex: Int
     /// For `x-sluice-route` and metrics.
     package let routeName: String
     /// The index of the picked entry in the route's `split`.
     package let splitIndex: Int
+    /// The index of the backend in `ProxyConfig.backends`.
     package let backendIndex: Int
     /// For `x-sluice-backend` and metrics.
     package let backendName: String
     /// The model to put in the upstream request; nil when neither the client nor the config named one.
     package let upstreamModel: String?
+    /// How the entry was chosen (for logs and explain).
     package let selection: Selection
 
+    /// A value with exactly these fields.
     package init(routeIndex: Int, routeName: String, splitIndex: Int, backendIndex: Int, backendName: String,
                  upstreamModel: String?, selection: Selection) {
         self.routeIndex = routeIndex

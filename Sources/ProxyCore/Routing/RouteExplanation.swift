@@ -8,6 +8,7 @@ package struct RouteExplanation: Hashable, Sendable {
     /// How the match picked its entry and model, or `no route matched`.
     package let outcome: String
 
+    /// A value with exactly these fields.
     package init(decision: RouteDecision?, skipped: [String], outcome: String) {
         self.decision = decision
         self.skipped = skipped
