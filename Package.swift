@@ -26,8 +26,14 @@ let package = Package(
         // Reads the mounted config and secrets, watches them, validates what it reads.
         .target(name: "ConfigSource", dependencies: ["ProxyCore", "ProxyIO", "CLinuxShims"]),
 
+        // The proxy as named phases, snapshots, admin and metrics endpoints.
+        .target(name: "ProxyDataPlane", dependencies: ["ProxyCore", "ProxyIO", "ProxyHTTPServer", "ProxyUpstream", "ConfigSource"]),
+
         // The controller's pure half: CRD types, YAML, translator, injector.
         .target(name: "GatewayController", dependencies: ["ProxyCore"]),
+
+        // The sidecar.
+        .executableTarget(name: "sluice", dependencies: ["ProxyCore", "ProxyIO", "ProxyHTTPServer", "ProxyDataPlane", "ConfigSource"]),
 
         // The mock LLM provider for tests, the demo and the benchmark.
         .executableTarget(name: "sluice-mock", dependencies: ["ProxyCore", "ProxyIO", "ProxyHTTPServer"]),

@@ -1,0 +1,79 @@
+import ProxyCore
+import ProxyHTTPServer
+import ProxyIO
+
+/// The admin listener (127.0.0.1 only, enforced by config validation):
+/// `GET /config`, `POST /explain`, `GET /ready`.
+extension DataPlane {
+    package func makeAdminHandler(_ loop: EventLoop) -> any HTTPRequestHandler {
+        LocalEndpointHandler { [self] head, body, response in
+            switch (head.method, head.path) {
+            case (.get, "/config"):
+                response.respondJSON(200, configDocument())
+            case (.post, "/explain"):
+                explain(head: head, body: body, response: response)
+            case (.get, "/ready"):
+                response.respondJSON(isReady ? 200 : 503, .object(JSONObject([("ready", .bool(isReady))])))
+            default:
+                response.respondWithError(status: 404, code: "not_found", message: "admin endpoints: GET /config, POST /explain, GET /ready")
+            }
+        }
+    }
+
+    /// The active config (it holds file references, never secret values), its hash, when it
+    /// was loaded, and the last reload error if the newest file on disk was rejected.
+    func configDocument() -> JSONValue {
+        let state = reloadState
+        let snapshot = state.current
+        var document = JSONObject([
+            ("hash", .string(snapshot.loaded.hashHex)),
+            ("loadedAt", .number(JSONNumber(Int(snapshot.loadedAt)))),
+            ("reloads", .object(JSONObject([
+                ("succeeded", .number(JSONNumber(state.succeeded))),
+                ("failed", .number(JSONNumber(state.failed))),
+                ("unchanged", .number(JSONNumber(state.unchanged))),
+            ]))),
+        ])
+        document["lastError"] = state.lastError.map { .string($0) } ?? .null
+        document["config"] = snapshot.config.jsonValue
+        return .object(document)
+    }
+
+    /// Which route, split entry and upstream model a request would take, and why.
+    /// The request body is the body that would be sent; the explain request's own headers
+    /// are matched; `?path=` sets the path (default `/v1/chat/completions`).
+    private func explain(head: HTTPRequestHead, body: [UInt8], response: HTTPResponseWriter) {
+        var model: String?
+        if !body.isEmpty {
+            switch JSONFieldScanner.scanTopLevel(body, keys: [Array("model".utf8)]) {
+            case .success(let ranges):
+                model = ranges[0].flatMap { JSONFieldScanner.decodeString(body, at: $0) }
+            case .failure(let error):
+                return response.respondWithError(status: 400, code: "invalid_json", message: "the body is not valid JSON: \(error)")
+            }
+        }
+        var path = "/v1/chat/completions"
+        if let query = head.query {
+            for pair in query.split(separator: "&") where pair.hasPrefix("path=") { path = String(pair.dropFirst(5)) }
+        }
+        let snapshot = current
+        let explanation = snapshot.routes.explain(path: path, model: model, headers: head.headers, random: clock.now().nanoseconds)
+        var document = JSONObject([
+            ("path", .string(path)),
+            ("model", model.map { .string($0) } ?? .null),
+            ("matched", .bool(explanation.decision != nil)),
+            ("reasons", .array(explanation.lines.map { .string($0) })),
+        ])
+        if let decision = explanation.decision {
+            let backend = snapshot.backends[decision.backendIndex]
+            let upstreamModel = decision.upstreamModel ?? model.map { backend.models[$0] ?? $0 }
+            document["route"] = .string(decision.routeName)
+            document["splitEntry"] = .number(JSONNumber(decision.splitIndex))
+            document["backend"] = .string(decision.backendName)
+            document["upstreamModel"] = upstreamModel.map { .string($0) } ?? .null
+            document["upstreamURL"] = .string(backend.url(forTarget: Substring(path)))
+            document["selection"] = .string("\(decision.selection)")
+        }
+        response.respondJSON(explanation.decision == nil ? 404 : 200, .object(document))
+    }
+}

@@ -1,0 +1,121 @@
+import ConfigSource
+import ProxyCore
+import ProxyHTTPServer
+import ProxyIO
+import Synchronization
+
+/// The sidecar's shared state: the current snapshot and how it got there, the loops'
+/// contexts, readiness. Publishing a snapshot posts it to every loop; the request path
+/// reads only its loop's `LoopContext.snapshot` and never takes a lock here.
+package final class DataPlane: Sendable {
+    struct ReloadState {
+        var current: ProxySnapshot
+        var lastError: String?
+        var lastErrorAt: UInt64?
+        var succeeded = 0
+        var failed = 0
+        var unchanged = 0
+        var contexts: [ContextRef] = []
+    }
+
+    private let state: Mutex<ReloadState>  // lint: allow-lock (reloads, admin and attach; never per request)
+    private let readiness = Atomic<Bool>(false)
+    let accessLog: AccessLog
+    let clock = MonotonicClock()
+
+    package init(initial: LoadedConfig, accessLog enabled: Bool = true) throws(ProxyConfigError) {
+        let snapshot = try ProxySnapshot(initial, loadedAt: clock.wallNanoseconds() / 1_000_000_000)
+        state = Mutex(ReloadState(current: snapshot, succeeded: 1))
+        accessLog = AccessLog(enabled: enabled)
+        Self.warnAboutInsecureBackends(initial.config)
+    }
+
+    /// True once serving and until draining begins (`/readyz`).
+    package var isReady: Bool { readiness.load(ordering: .acquiring) }
+
+    package func setReady(_ ready: Bool) { readiness.store(ready, ordering: .releasing) }
+
+    var current: ProxySnapshot { state.withLock { $0.current } }
+
+    var reloadState: ReloadState { state.withLock { $0 } }
+
+    /// Creates the loop's context. Call on the loop's thread, once per loop.
+    func attach(_ loop: EventLoop) -> LoopContext {
+        let context = LoopContext(loop: loop, snapshot: current, dataPlane: self)
+        state.withLock { $0.contexts.append(ContextRef(context: context)) }
+        return context
+    }
+
+    /// Re-reads config and secrets; publishes a new snapshot when they changed and are valid.
+    /// An invalid config is rejected and the current one keeps serving.
+    package func reload(using loader: ConfigLoader) {
+        switch loader.load() {
+        case .failure(let error):
+            state.withLock {
+                $0.failed += 1
+                $0.lastError = error.description
+                $0.lastErrorAt = clock.wallNanoseconds() / 1_000_000_000
+            }
+            StandardStreams.writeLine(Self.event("config_rejected", ["error": error.description]))
+        case .success(let loaded):
+            if loaded.contentHash == current.loaded.contentHash {
+                state.withLock { $0.unchanged += 1 }
+                return
+            }
+            let snapshot: ProxySnapshot
+            do {
+                snapshot = try ProxySnapshot(loaded, loadedAt: clock.wallNanoseconds() / 1_000_000_000)
+            } catch {
+                state.withLock { $0.failed += 1; $0.lastError = error.description }
+                StandardStreams.writeLine(Self.event("config_rejected", ["error": error.description]))
+                return
+            }
+            Self.warnAboutInsecureBackends(loaded.config)
+            publish(snapshot)
+            StandardStreams.writeLine(Self.event("config_loaded", ["hash": loaded.hashHex]))
+        }
+    }
+
+    private func publish(_ snapshot: ProxySnapshot) {
+        let contexts = state.withLock { state in
+            state.current = snapshot
+            state.succeeded += 1
+            state.lastError = nil
+            return state.contexts
+        }
+        for ref in contexts {
+            ref.context.loop.execute { ref.context.snapshot = snapshot }
+        }
+    }
+
+    private static func warnAboutInsecureBackends(_ config: ProxyConfig) {
+        for backend in config.backends where backend.tls?.insecureSkipVerify == true {
+            StandardStreams.writeLine(event("insecure_backend", [
+                "backend": backend.name,
+                "warning": "TLS verification is disabled for this backend: its identity is not checked",
+            ]))
+        }
+    }
+
+    /// An operational event as one JSON line for stderr.
+    static func event(_ name: String, _ fields: [String: String]) -> String {
+        var line: [UInt8] = Array(#"{"event":"#.utf8)
+        JSONWriter.appendString(name, to: &line)
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+            line += ",".utf8
+            JSONWriter.appendString(key, to: &line)
+            line += ":".utf8
+            JSONWriter.appendString(value, to: &line)
+        }
+        line += "}".utf8
+        return String(decoding: line, as: UTF8.self)
+    }
+}
+
+/// A loop context carried across threads.
+///
+/// `@unchecked Sendable`: the context is only dereferenced inside `loop.execute` closures,
+/// that is, on its own loop's thread.
+struct ContextRef: @unchecked Sendable {
+    let context: LoopContext
+}

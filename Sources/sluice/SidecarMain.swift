@@ -1,0 +1,156 @@
+import ConfigSource
+import Glibc
+import ProxyCore
+import ProxyDataPlane
+import ProxyHTTPServer
+import ProxyIO
+
+/// `sluice`: flags, wiring, lifecycle. Kept out of `main.swift` so closures handed to
+/// loop threads are not main-actor isolated (PITFALLS.md).
+enum SidecarMain {
+    static let version = "0.1.0"
+
+    static let help = """
+    sluice — the AI traffic sidecar: an OpenAI-compatible proxy in front of LLM providers.
+
+    Usage:
+      sluice [--config-dir DIR] [--secrets-dir DIR] [--workers N] [--drain-timeout D] [--no-access-log]
+      sluice validate FILE [--secrets-dir DIR]
+      sluice version
+
+      --config-dir DIR     directory holding config.json, watched for changes (default /etc/sluice/config)
+      --secrets-dir DIR    directory holding the files credentials refer to, watched (default /etc/sluice/secrets)
+      --workers N          event-loop threads (default 2)
+      --drain-timeout D    on SIGTERM, how long in-flight requests and streams may finish (default 30s)
+      --no-access-log      do not write the per-request JSON line on stdout
+      --help               this text
+
+    validate checks a config file and prints every problem with its JSON path; with
+    --secrets-dir it also checks that the credential and CA files exist. Exit codes:
+    0 ok, 1 invalid input or config, 2 usage error. See docs/config.md.
+    """
+
+    static func run(_ arguments: [String]) -> Int32 {
+        let args: CommandLineArguments
+        do {
+            args = try CommandLineArguments(arguments, valued: ["config-dir", "secrets-dir", "workers", "drain-timeout"],
+                                            boolean: ["help", "no-access-log"])
+        } catch {
+            return usage(error.description)
+        }
+        if args.flag("help") {
+            StandardStreams.writeLine(help, to: 1)
+            return 0
+        }
+        switch args.positional.first {
+        case nil, "run":
+            return serve(args)
+        case "validate":
+            return validate(args)
+        case "version":
+            StandardStreams.writeLine("sluice \(version)", to: 1)
+            return 0
+        case let other?:
+            return usage("unknown command '\(other)'")
+        }
+    }
+
+    private static func usage(_ message: String) -> Int32 {
+        StandardStreams.writeLine("sluice: \(message)\nTry 'sluice --help'.")
+        return 2
+    }
+
+    private static func validate(_ args: CommandLineArguments) -> Int32 {
+        guard args.positional.count == 2 else { return usage("validate takes exactly one FILE") }
+        let path = args.positional[1]
+        guard let bytes = FileBytes.read(path) else {
+            StandardStreams.writeLine("sluice: cannot read \(path)")
+            return 1
+        }
+        let secrets = args.value("secrets-dir")
+        let loader = ConfigLoader(configDirectory: ".", secretsDirectory: secrets ?? ".")
+        switch loader.load(bytes: bytes, displayName: path, checkSecrets: secrets != nil) {
+        case .success(let loaded):
+            let note = secrets == nil ? " (credential and CA files not checked: no --secrets-dir)" : ""
+            StandardStreams.writeLine("\(path): valid, \(loaded.config.backends.count) backends, \(loaded.config.routes.count) routes\(note)", to: 1)
+            return 0
+        case .failure(let error):
+            StandardStreams.writeLine(error.description, to: 1)
+            return 1
+        }
+    }
+
+    private static func serve(_ args: CommandLineArguments) -> Int32 {
+        let workers: Int
+        do {
+            workers = try args.integer("workers", default: 2, in: 1...64)
+        } catch {
+            return usage(error.description)
+        }
+        var drainTimeout = ProxyDuration.seconds(30)
+        if let text = args.value("drain-timeout") {
+            guard let duration = ProxyDuration(parsing: text) else { return usage("--drain-timeout must be a duration such as 30s") }
+            drainTimeout = duration
+        }
+        let loader = ConfigLoader(configDirectory: args.value("config-dir") ?? "/etc/sluice/config",
+                                  secretsDirectory: args.value("secrets-dir") ?? "/etc/sluice/secrets")
+        let loaded: LoadedConfig
+        switch loader.load() {
+        case .success(let value): loaded = value
+        case .failure(let error):
+            StandardStreams.writeLine(DataPlaneEvents.fatal("invalid config: \(error.description)"))
+            return 1
+        }
+        let dataPlane: DataPlane
+        do {
+            dataPlane = try DataPlane(initial: loaded, accessLog: !args.flag("no-access-log"))
+        } catch {
+            StandardStreams.writeLine(DataPlaneEvents.fatal("invalid config: \(error.description)"))
+            return 1
+        }
+        let metrics = SidecarMetrics(dataPlane: dataPlane, version: version)
+        let listeners = loaded.config.listeners
+        func server(_ name: String, _ address: ListenerAddress, _ make: @escaping @Sendable (EventLoop) -> any HTTPRequestHandler) -> HTTPServer? {
+            guard let socketAddress = SocketAddress(address.description) else { return nil }
+            var configuration = HTTPServerConfiguration(name: name, address: socketAddress)
+            configuration.limits.maxBodyBytes = loaded.config.defaults.maxRequestBodyBytes
+            return HTTPServer(configuration: configuration, makeHandler: make)
+        }
+        guard let app = server("app", listeners.app, { dataPlane.makeAppHandler($0) }),
+              let admin = server("admin", listeners.admin, { dataPlane.makeAdminHandler($0) }),
+              let metricsServer = server("metrics", listeners.metrics, { dataPlane.makeMetricsHandler($0, metrics: metrics.render) })
+        else {
+            StandardStreams.writeLine(DataPlaneEvents.fatal("a listener address is not numeric"))
+            return 1
+        }
+        do {
+            let host = try HTTPServerHost(workers: workers, servers: [app, admin, metricsServer])
+            // Config changes are picked up by loop 0, off the request path of the other loops.
+            let watcherBox = WatcherBox()
+            try host.start { loop in
+                guard loop.index == 0 else { return }
+                do {
+                    watcherBox.watcher = try DirectoryWatcher(loop: loop, directories: [loader.configDirectory, loader.secretsDirectory]) {
+                        dataPlane.reload(using: loader)
+                    }
+                } catch {
+                    StandardStreams.writeLine(DataPlaneEvents.fatal("cannot watch the config: \(error)"))
+                    exit(1)
+                }
+            }
+            dataPlane.setReady(true)
+            StandardStreams.writeLine(#"{"event":"ready","config_hash":"\#(loaded.hashHex)"}"#)
+            return host.runUntilSignalled(drainTimeout: drainTimeout) { dataPlane.setReady(false) }
+        } catch {
+            StandardStreams.writeLine(DataPlaneEvents.fatal("\(error)"))
+            return 1
+        }
+    }
+}
+
+/// Holds the directory watcher for the life of the process.
+///
+/// `@unchecked Sendable`: written once on loop 0 during set-up and never read elsewhere.
+final class WatcherBox: @unchecked Sendable {
+    var watcher: DirectoryWatcher?
+}

@@ -1,0 +1,3 @@
+import Glibc
+
+exit(SidecarMain.run(Array(CommandLine.arguments.dropFirst())))
