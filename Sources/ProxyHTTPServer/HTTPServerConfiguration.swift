@@ -24,6 +24,10 @@ package struct HTTPServerConfiguration: Sendable {
     /// connection stops reading until that response ends.
     package var pipelineLimit = 64 * 1024
 
+    /// Keep accepting while the others drain (the metrics listener: probes see `/readyz`
+    /// answer 503 and Prometheus scrapes the last counts, instead of connection refused).
+    package var servesWhileDraining = false
+
     package init(name: String, address: SocketAddress) {
         self.name = name
         self.address = address

@@ -53,14 +53,13 @@ package final class HTTPServerHost {
         StandardStreams.writeLine(#"{"event":"draining","signal":\#(signal),"timeout_ms":\#(drainTimeout.milliseconds)}"#)
         onDrainStart()
         guard let latch = try? CompletionLatch() else { return 1 }
-        let remaining = CompletionLatchCounter(count: servers.count)
-        for server in servers {
+        let draining = servers.filter { !$0.configuration.servesWhileDraining }
+        let remaining = CompletionLatchCounter(count: draining.count)
+        for server in draining {
             server.drain(on: group) { if remaining.arrive() { latch.signal() } }
         }
-        let drained = latch.wait(milliseconds: Int32(min(drainTimeout.milliseconds, UInt64(Int32.max))))
-        if !drained {
-            for server in servers { server.forceClose(on: group) }
-        }
+        let drained = draining.isEmpty || latch.wait(milliseconds: Int32(min(drainTimeout.milliseconds, UInt64(Int32.max))))
+        for server in servers { server.forceClose(on: group) }
         group.stopAndJoin()
         StandardStreams.writeLine(#"{"event":"stopped","drained":\#(drained)}"#)
         return 0

@@ -114,6 +114,7 @@ enum SidecarMain {
             guard let socketAddress = SocketAddress(address.description) else { return nil }
             var configuration = HTTPServerConfiguration(name: name, address: socketAddress)
             configuration.limits.maxBodyBytes = loaded.config.defaults.maxRequestBodyBytes
+            configuration.servesWhileDraining = name == "metrics"
             return HTTPServer(configuration: configuration, makeHandler: make)
         }
         guard let app = server("app", listeners.app, { dataPlane.makeAppHandler($0) }),
