@@ -12,6 +12,7 @@ import time
 import pytest
 
 BIN_DIR = os.environ.get("SLUICE_BIN_DIR") or os.path.join(os.path.dirname(__file__), "../../.build/debug")
+PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 
 
@@ -32,8 +33,10 @@ class Server:
 
     def __init__(self, name, args, env=None, listeners=1):
         self.argv = [os.path.join(BIN_DIR, name)] + list(args)
+        # Loopback tests never go through a proxy the machine happens to have configured.
+        base = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
         self.proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     env={**os.environ, **(env or {})})
+                                     env={**base, **(env or {})})
         self.stderr_lines = []
         self.stdout_lines = []
         self.events = queue.Queue()
