@@ -25,7 +25,7 @@ package final class DataPlane: Sendable {
 
     package init(initial: LoadedConfig, accessLog enabled: Bool = true) throws(ProxyConfigError) {
         let snapshot = try ProxySnapshot(initial, loadedAt: clock.wallNanoseconds() / 1_000_000_000)
-        state = Mutex(ReloadState(current: snapshot, succeeded: 1))
+        state = Mutex(ReloadState(current: snapshot, succeeded: 1))  // lint: allow-lock (set-up)
         accessLog = AccessLog(enabled: enabled)
         Self.warnAboutInsecureBackends(initial.config)
     }
