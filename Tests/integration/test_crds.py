@@ -41,8 +41,11 @@ YAML11_BOOLEAN_WORDS = {"y", "yes", "n", "no", "on", "off", "true", "false"}
 
 _YAML_TO_JSON = (
     "import json, sys, yaml\n"
-    "with open(sys.argv[1], encoding='utf-8') as f:\n"
-    "    docs = [d for d in yaml.safe_load_all(f) if d is not None]\n"
+    "try:\n"
+    "    with open(sys.argv[1], encoding='utf-8') as f:\n"
+    "        docs = [d for d in yaml.safe_load_all(f) if d is not None]\n"
+    "except yaml.YAMLError as e:\n"
+    "    sys.exit(str(e))\n"
     "json.dump(docs, sys.stdout, default=str)\n"
 )
 
@@ -554,3 +557,102 @@ def test_guard_rule_written_with_on_is_refused_as_kubectl_would_read_it(tmp_path
     (doc,) = load_documents(str(path))
     assert "true" in doc["spec"]["rules"][0] or True in doc["spec"]["rules"][0]
     assert schema_errors("LLMGuardPolicy", doc)
+
+
+# ---------------------------------------------------------------------------------------------
+# CEL rules, evaluated with cel-python when the virtualenv has it (it is not pinned in
+# requirements.txt yet, so without it these tests skip and say why). cel-python is not the API
+# server's cel-go: it checks that rules compile and mean what we intend, not their cost budget.
+
+
+def _apply_defaults(schema, value):
+    """Applies schema defaults the way the API server does before validating."""
+    if isinstance(value, dict):
+        for name, sub in schema.get("properties", {}).items():
+            if name not in value and "default" in sub:
+                value[name] = copy.deepcopy(sub["default"])
+            if name in value:
+                _apply_defaults(sub, value[name])
+        if isinstance(schema.get("additionalProperties"), dict):
+            for key in value:
+                _apply_defaults(schema["additionalProperties"], value[key])
+    elif isinstance(value, list) and "items" in schema:
+        for item in value:
+            _apply_defaults(schema["items"], item)
+
+
+def cel_failures(kind, resource):
+    celpy = pytest.importorskip("celpy", reason="cel-python is not in the test virtualenv")
+    env = celpy.Environment()
+    schema = raw_schema(kind)
+    resource = copy.deepcopy(resource)
+    _apply_defaults(schema, resource)
+    failures = []
+
+    def check(node, value, path):
+        for validation in node.get("x-kubernetes-validations", []):
+            program = env.program(env.compile(validation["rule"]))
+            try:
+                result = program.evaluate({"self": celpy.json_to_cel(value)})
+            except Exception as error:  # an evaluation error refuses the object too
+                result = error
+            if not (isinstance(result, bool) or type(result).__name__ == "BoolType") or not result:
+                failures.append(f"{path}: {validation['message']}")
+        if isinstance(value, dict):
+            for name, sub in node.get("properties", {}).items():
+                if name in value:
+                    check(sub, value[name], f"{path}.{name}")
+            if isinstance(node.get("additionalProperties"), dict):
+                for key in value:
+                    check(node["additionalProperties"], value[key], f"{path}.{key}")
+        elif isinstance(value, list) and "items" in node:
+            for index, item in enumerate(value):
+                check(node["items"], item, f"{path}[{index}]")
+
+    check(schema, resource, "$")
+    return failures
+
+
+@pytest.mark.parametrize("path,index,doc", [p for p in example_documents() if p.values[2]["kind"] in KINDS])
+def test_example_resource_satisfies_the_cel_rules(path, index, doc):
+    assert cel_failures(doc["kind"], doc) == []
+
+
+CEL_BROKEN = [
+    # (kind, example name, change, where the rule must fire)
+    ("LLMRoute", "gpt-4o-gray-release", "spec.rules.0.matches.0.headers", [{"name": "x", "exact": "a", "present": True}],
+     "$.spec.rules[0].matches[0].headers[0]"),
+    ("LLMRoute", "gpt-4o-gray-release", "spec.rules.0.backendRefs.0.weight", 0, None),  # then both are 0, below
+    ("LLMRoute", "dev-tools", "spec.rules.1.name", "chat", "$.spec.rules"),
+    ("LLMRoute", "deepseek-r1", "spec.rules.0.fallback.triggers.statuses", [600], "$.spec.rules[0].fallback.triggers.statuses[0]"),
+    ("LLMRoute", "deepseek-r1", "spec.rules.0.fallback.triggers.statuses", ["3xx"], "$.spec.rules[0].fallback.triggers.statuses[0]"),
+    ("LLMRoute", "deepseek-r1", "spec.rules.0.retry.backoff", {"base": "2s", "max": "500ms"}, "$.spec.rules[0].retry.backoff"),
+    ("LLMBackend", "ollama", "spec.warmup.path", "/models", "$.spec.warmup"),
+    ("LLMBackend", "coder", "spec.warmup.path", _DELETE, "$.spec.warmup"),
+    ("LLMBackend", "ollama", "spec.warmup.idleAfter", "1m30s", "$.spec.warmup"),
+    ("LLMBackend", "coder", "spec.warmup.prompt", "hi", "$.spec.warmup"),
+    ("LLMBackend", "coder", "spec.queue", {"size": 1}, "$.spec"),
+    ("LLMBackend", "coder", "spec.tls", {"insecureSkipVerify": True}, "$.spec"),
+    ("LLMBackend", "openai", "spec.tls", {"insecureSkipVerify": True, "caSecretRef": {"name": "ca"}}, "$.spec.tls"),
+    ("LLMBackend", "deepseek-r1-vllm", "spec.circuitBreaker.cooldown", "10m", "$.spec.circuitBreaker"),
+    ("LLMBackend", "openai", "metadata.name", "a" * 64, "$"),
+    ("LLMGateway", "dev-tools", "spec.listeners.admin", 4000, "$.spec.listeners"),
+    ("LLMGateway", "chat", "spec.podSelector", {"matchLabels": {}}, "$.spec.podSelector"),
+    ("LLMGateway", "dev-tools", "spec.podSelector.matchExpressions.0.values", _DELETE, "$.spec.podSelector.matchExpressions[0]"),
+    ("LLMGateway", "dev-tools", "spec.podSelector.matchExpressions.0.operator", "Exists", "$.spec.podSelector.matchExpressions[0]"),
+    ("LLMGuardPolicy", "customer-facing", "spec.rules.3.match", {"keywords": []}, "$.spec.rules[3].match"),
+    ("LLMGuardPolicy", "customer-facing", "spec.rules.3.message", "x", "$.spec.rules[3]"),
+    ("LLMGuardPolicy", "customer-facing", "spec.blockedResponse.statusCode", 403, "$.spec.blockedResponse"),
+]
+
+
+@pytest.mark.parametrize("kind,name,field,value,where", CEL_BROKEN, ids=[f"{k}/{n}:{f}"[:80] for k, n, f, _, _ in CEL_BROKEN])
+def test_cel_rule_refuses_broken_resource(kind, name, field, value, where):
+    doc = _example(kind, name)
+    assert cel_failures(kind, doc) == [], "the starting example must pass"
+    _set(doc, field, value)
+    if where is None:  # all weights zero
+        _set(doc, "spec.rules.0.backendRefs.1.weight", 0)
+        where = "$.spec.rules[0].backendRefs"
+    failures = cel_failures(kind, doc)
+    assert any(f.startswith(where + ": ") for f in failures), f"rules fired at {failures}, expected {where}"
