@@ -619,30 +619,30 @@ def test_example_resource_satisfies_the_cel_rules(path, index, doc):
 
 
 CEL_BROKEN = [
-    # (kind, example name, change, where the rule must fire)
+    # (kind, example name, field to change, new value, "path: start of the message" of the rule that must fire)
     ("LLMRoute", "gpt-4o-gray-release", "spec.rules.0.matches.0.headers", [{"name": "x", "exact": "a", "present": True}],
-     "$.spec.rules[0].matches[0].headers[0]"),
+     "$.spec.rules[0].matches[0].headers[0]: set exactly one of exact, regex or present"),
     ("LLMRoute", "gpt-4o-gray-release", "spec.rules.0.backendRefs.0.weight", 0, None),  # then both are 0, below
-    ("LLMRoute", "dev-tools", "spec.rules.1.name", "chat", "$.spec.rules"),
-    ("LLMRoute", "deepseek-r1", "spec.rules.0.fallback.triggers.statuses", [600], "$.spec.rules[0].fallback.triggers.statuses[0]"),
-    ("LLMRoute", "deepseek-r1", "spec.rules.0.fallback.triggers.statuses", ["3xx"], "$.spec.rules[0].fallback.triggers.statuses[0]"),
-    ("LLMRoute", "deepseek-r1", "spec.rules.0.retry.backoff", {"base": "2s", "max": "500ms"}, "$.spec.rules[0].retry.backoff"),
-    ("LLMBackend", "ollama", "spec.warmup.path", "/models", "$.spec.warmup"),
-    ("LLMBackend", "coder", "spec.warmup.path", _DELETE, "$.spec.warmup"),
-    ("LLMBackend", "ollama", "spec.warmup.idleAfter", "1m30s", "$.spec.warmup"),
-    ("LLMBackend", "coder", "spec.warmup.prompt", "hi", "$.spec.warmup"),
-    ("LLMBackend", "coder", "spec.queue", {"size": 1}, "$.spec"),
-    ("LLMBackend", "coder", "spec.tls", {"insecureSkipVerify": True}, "$.spec"),
-    ("LLMBackend", "openai", "spec.tls", {"insecureSkipVerify": True, "caSecretRef": {"name": "ca"}}, "$.spec.tls"),
-    ("LLMBackend", "deepseek-r1-vllm", "spec.circuitBreaker.cooldown", "10m", "$.spec.circuitBreaker"),
-    ("LLMBackend", "openai", "metadata.name", "a" * 64, "$"),
-    ("LLMGateway", "dev-tools", "spec.listeners.admin", 4000, "$.spec.listeners"),
-    ("LLMGateway", "chat", "spec.podSelector", {"matchLabels": {}}, "$.spec.podSelector"),
-    ("LLMGateway", "dev-tools", "spec.podSelector.matchExpressions.0.values", _DELETE, "$.spec.podSelector.matchExpressions[0]"),
-    ("LLMGateway", "dev-tools", "spec.podSelector.matchExpressions.0.operator", "Exists", "$.spec.podSelector.matchExpressions[0]"),
-    ("LLMGuardPolicy", "customer-facing", "spec.rules.3.match", {"keywords": []}, "$.spec.rules[3].match"),
-    ("LLMGuardPolicy", "customer-facing", "spec.rules.3.message", "x", "$.spec.rules[3]"),
-    ("LLMGuardPolicy", "customer-facing", "spec.blockedResponse.statusCode", 403, "$.spec.blockedResponse"),
+    ("LLMRoute", "dev-tools", "spec.rules.1.name", "chat", "$.spec.rules: rule names must be unique"),
+    ("LLMRoute", "deepseek-r1", "spec.rules.0.fallback.triggers.statuses", [600], "$.spec.rules[0].fallback.triggers.statuses[0]: expected a status code"),
+    ("LLMRoute", "deepseek-r1", "spec.rules.0.fallback.triggers.statuses", ["3xx"], "$.spec.rules[0].fallback.triggers.statuses[0]: expected a status code"),
+    ("LLMRoute", "deepseek-r1", "spec.rules.0.retry.backoff", {"base": "2s", "max": "500ms"}, "$.spec.rules[0].retry.backoff: backoff.max must not"),
+    ("LLMBackend", "coder", "spec.warmup.model", "qwen2.5-coder", "$.spec.warmup: set exactly one of model"),
+    ("LLMBackend", "coder", "spec.warmup.path", _DELETE, "$.spec.warmup: set exactly one of model"),
+    ("LLMBackend", "ollama", "spec.warmup.idleAfter", "1m30s", "$.spec.warmup: idleAfter must not be shorter"),
+    ("LLMBackend", "coder", "spec.warmup.prompt", "hi", "$.spec.warmup: prompt and maxTokens apply"),
+    ("LLMBackend", "coder", "spec.queue", {"size": 1}, "$.spec: a queue needs maxConcurrentRequests"),
+    ("LLMBackend", "coder", "spec.tls", {"insecureSkipVerify": True}, "$.spec: tls settings need an https"),
+    ("LLMBackend", "openai", "spec.tls", {"insecureSkipVerify": True, "caSecretRef": {"name": "ca"}}, "$.spec.tls: caSecretRef and insecureSkipVerify"),
+    ("LLMBackend", "deepseek-r1-vllm", "spec.circuitBreaker.cooldown", "10m", "$.spec.circuitBreaker: maxCooldown must not"),
+    ("LLMBackend", "openai", "metadata.name", "a" * 64, "$: an LLMBackend's name is at most 63"),
+    ("LLMGateway", "dev-tools", "spec.listeners.admin", 4000, "$.spec.listeners: app, admin and metrics must be three different"),
+    ("LLMGateway", "chat", "spec.podSelector", {"matchLabels": {}}, "$.spec.podSelector: podSelector must set"),
+    ("LLMGateway", "dev-tools", "spec.podSelector.matchExpressions.0.values", _DELETE, "$.spec.podSelector.matchExpressions[0]: In and NotIn need values"),
+    ("LLMGateway", "dev-tools", "spec.podSelector.matchExpressions.0.operator", "Exists", "$.spec.podSelector.matchExpressions[0]: In and NotIn need values"),
+    ("LLMGuardPolicy", "customer-facing", "spec.rules.3.match", {"keywords": []}, "$.spec.rules[3].match: set at least one keyword"),
+    ("LLMGuardPolicy", "customer-facing", "spec.rules.3.message", "x", "$.spec.rules[3]: message applies to the block"),
+    ("LLMGuardPolicy", "customer-facing", "spec.blockedResponse.statusCode", 403, "$.spec.blockedResponse: statusCode applies to mode error"),
 ]
 
 
@@ -653,6 +653,6 @@ def test_cel_rule_refuses_broken_resource(kind, name, field, value, where):
     _set(doc, field, value)
     if where is None:  # all weights zero
         _set(doc, "spec.rules.0.backendRefs.1.weight", 0)
-        where = "$.spec.rules[0].backendRefs"
+        where = "$.spec.rules[0].backendRefs: at least one backendRef needs a weight"
     failures = cel_failures(kind, doc)
-    assert any(f.startswith(where + ": ") for f in failures), f"rules fired at {failures}, expected {where}"
+    assert any(f.startswith(where) for f in failures), f"rules fired: {failures}, expected {where}..."
