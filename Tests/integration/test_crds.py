@@ -341,6 +341,29 @@ def test_status_has_observed_generation_and_standard_conditions(kind):
     assert list(jsonschema.Draft202012Validator(sub).iter_errors({"conditions": [bad]}))
 
 
+def spec_field_paths(node, path):
+    """Field paths as docs/crds.md writes them: spec.rules[].fallback.chain[].model, spec.prices.<model>.input."""
+    yield path
+    if node.get("type") == "object":
+        for name, child in node.get("properties", {}).items():
+            yield from spec_field_paths(child, f"{path}.{name}")
+        if isinstance(node.get("additionalProperties"), dict) and node["additionalProperties"].get("type") == "object":
+            for name, child in node["additionalProperties"].get("properties", {}).items():
+                yield from spec_field_paths(child, f"{path}.<model>.{name}")
+    if node.get("type") == "array" and node["items"].get("type") == "object":
+        for name, child in node["items"].get("properties", {}).items():
+            yield from spec_field_paths(child, f"{path}[].{name}")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_docs_describe_every_spec_field(kind):
+    with open(os.path.join(ROOT, "docs/crds.md"), encoding="utf-8") as f:
+        docs = f.read()
+    section = docs.split(f"\n## {kind}\n", 1)[1].split("\n## ", 1)[0]
+    missing = [p for p in spec_field_paths(raw_schema(kind)["properties"]["spec"], "spec") if f"`{p}`" not in section]
+    assert not missing, f"docs/crds.md, section {kind}, does not describe: {missing}"
+
+
 # ---------------------------------------------------------------------------------------------
 # The examples
 
