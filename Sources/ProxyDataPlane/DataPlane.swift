@@ -21,12 +21,19 @@ package final class DataPlane: Sendable {
     private let state: Mutex<ReloadState>  // lint: allow-lock (reloads, admin and attach; never per request)
     private let readiness = Atomic<Bool>(false)
     let accessLog: AccessLog
+    package let metrics: DataPlaneMetrics
     let clock = MonotonicClock()
 
-    package init(initial: LoadedConfig, accessLog enabled: Bool = true) throws(ProxyConfigError) {
+    package init(initial: LoadedConfig, accessLog enabled: Bool = true, version: String) throws(ProxyConfigError) {
         let snapshot = try ProxySnapshot(initial, loadedAt: clock.wallNanoseconds() / 1_000_000_000)
         state = Mutex(ReloadState(current: snapshot, succeeded: 1))  // lint: allow-lock (set-up)
         accessLog = AccessLog(enabled: enabled)
+        metrics = DataPlaneMetrics(version: version)
+        metrics.reloads.series(labelValues: ["success"]).increment()
+        metrics.lastReloadSuccess.series().set(Double(snapshot.loadedAt))
+        metrics.registry.registerCallbackGauge(name: "sluice_ready", help: "1 while the sidecar accepts traffic, 0 while starting or draining.") {
+            [unowned self] in isReady ? 1 : 0
+        }
         Self.warnAboutInsecureBackends(initial.config)
     }
 
@@ -56,10 +63,12 @@ package final class DataPlane: Sendable {
                 $0.lastError = error.description
                 $0.lastErrorAt = clock.wallNanoseconds() / 1_000_000_000
             }
+            metrics.reloads.series(labelValues: ["failure"]).increment()
             StandardStreams.writeLine(Self.event("config_rejected", ["error": error.description]))
         case .success(let loaded):
             if loaded.contentHash == current.loaded.contentHash {
                 state.withLock { $0.unchanged += 1 }
+                metrics.reloads.series(labelValues: ["unchanged"]).increment()
                 return
             }
             let snapshot: ProxySnapshot
@@ -67,11 +76,14 @@ package final class DataPlane: Sendable {
                 snapshot = try ProxySnapshot(loaded, loadedAt: clock.wallNanoseconds() / 1_000_000_000)
             } catch {
                 state.withLock { $0.failed += 1; $0.lastError = error.description }
+                metrics.reloads.series(labelValues: ["failure"]).increment()
                 StandardStreams.writeLine(Self.event("config_rejected", ["error": error.description]))
                 return
             }
             Self.warnAboutInsecureBackends(loaded.config)
             publish(snapshot)
+            metrics.reloads.series(labelValues: ["success"]).increment()
+            metrics.lastReloadSuccess.series().set(Double(snapshot.loadedAt))
             StandardStreams.writeLine(Self.event("config_loaded", ["hash": loaded.hashHex]))
         }
     }

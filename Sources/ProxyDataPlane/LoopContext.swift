@@ -10,8 +10,16 @@ final class LoopContext {
     let loop: EventLoop
     let multi: CurlMulti
     let dataPlane: DataPlane
-    var snapshot: ProxySnapshot
+    var snapshot: ProxySnapshot {
+        // Cached series are keyed by the old snapshot's indices.
+        didSet {
+            requestSeries.removeAll(keepingCapacity: true)
+            routeSeries.removeAll(keepingCapacity: true)
+        }
+    }
     private var randomState: UInt64
+    private var requestSeries: [UInt64: CounterSeries] = [:]
+    private var routeSeries: [UInt32: RouteSeries] = [:]
 
     init(loop: EventLoop, snapshot: ProxySnapshot, dataPlane: DataPlane) {
         self.loop = loop
@@ -19,6 +27,39 @@ final class LoopContext {
         self.snapshot = snapshot
         self.dataPlane = dataPlane
         randomState = loop.clock.wallNanoseconds() ^ (UInt64(loop.index) &* 0x9E37_79B9_7F4A_7C15)
+    }
+
+    /// Counts a finished request: resolved through the loop's cache, so only the first
+    /// request of each (route, backend, model, code) pair on this loop touches the registry.
+    func recordRequest(snapshot: ProxySnapshot, decision: RouteDecision?, model: String?, status: Int,
+                       duration: ProxyDuration, firstByte: ProxyDuration?) {
+        let metrics = dataPlane.metrics
+        let route = decision.map { UInt64($0.routeIndex) } ?? 0xFFFF
+        let backend = decision.map { UInt64($0.backendIndex) } ?? 0xFFFF
+        let modelIndex = snapshot.metricModel(model)
+        let key = route << 48 | backend << 32 | UInt64(modelIndex) << 16 | UInt64(UInt16(clamping: status))
+        let routeName = decision?.routeName ?? "none"
+        let backendName = decision?.backendName ?? "none"
+        let counter: CounterSeries
+        if let cached = requestSeries[key] {
+            counter = cached
+        } else {
+            counter = metrics.requests.series(labelValues: [routeName, backendName, snapshot.metricModels[modelIndex], String(status)])
+            requestSeries[key] = counter
+        }
+        counter.increment()
+        guard decision != nil else { return }
+        let pair = UInt32(truncatingIfNeeded: route << 16 | backend)
+        let histograms: RouteSeries
+        if let cached = routeSeries[pair] {
+            histograms = cached
+        } else {
+            histograms = RouteSeries(duration: metrics.requestDuration.series(labelValues: [routeName, backendName]),
+                                     firstByte: metrics.timeToFirstByte.series(labelValues: [routeName, backendName]))
+            routeSeries[pair] = histograms
+        }
+        histograms.duration.observe(Double(duration.nanoseconds) / 1e9)
+        if let firstByte { histograms.firstByte.observe(Double(firstByte.nanoseconds) / 1e9) }
     }
 
     /// SplitMix64: fast, good enough for traffic splitting and request ids (not for secrets).

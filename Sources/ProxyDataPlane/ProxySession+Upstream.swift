@@ -75,6 +75,9 @@ extension ProxySession: UpstreamTransferDelegate {
             return
         }
         errorCode = "upstream_\(failure.kind)"
+        if let decision {
+            context.dataPlane.metrics.upstreamErrors.series(labelValues: [decision.backendName, failure.kind]).increment()
+        }
         if !response.headSent {
             return fail(failure.isTimeout ? 504 : 502, errorCode!, failure.message)
         }

@@ -113,6 +113,9 @@ final class ProxySession: HTTPExchange {
     func logging() {
         guard !logged else { return }
         logged = true
+        let now = context.loop.clock.now()
+        context.recordRequest(snapshot: snapshot, decision: decision, model: upstreamModel ?? clientModel, status: status,
+                              duration: now.duration(since: started), firstByte: firstByteAt.map { $0.duration(since: started) })
         context.dataPlane.accessLog.write(self)
     }
 

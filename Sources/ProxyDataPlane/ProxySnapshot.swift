@@ -12,6 +12,11 @@ final class ProxySnapshot: Sendable {
     let maxRequestBodyBytes: Int
     /// Wall-clock time of the load, in seconds since the epoch.
     let loadedAt: UInt64
+    /// The `model` label's values: index 0 is `other`, the rest are the models the config
+    /// names. A client's model outside this set is counted as `other`, so clients cannot
+    /// grow the metrics' cardinality.
+    let metricModels: [String]
+    let metricModelIndex: [String: Int]
 
     var config: ProxyConfig { loaded.config }
 
@@ -21,5 +26,25 @@ final class ProxySnapshot: Sendable {
         backends = loaded.config.backends.map { BackendRuntime($0, config: loaded.config, loaded: loaded) }
         maxRequestBodyBytes = loaded.config.defaults.maxRequestBodyBytes
         self.loadedAt = loadedAt
+        var named = Set<String>()
+        for backend in loaded.config.backends {
+            named.formUnion(backend.models.keys)
+            named.formUnion(backend.models.values)
+        }
+        for route in loaded.config.routes {
+            for entry in route.split { if let model = entry.model { named.insert(model) } }
+            switch route.match?.model {
+            case .exact(let model)?: named.insert(model)
+            case .oneOf(let models)?: named.formUnion(models)
+            default: break
+            }
+        }
+        metricModels = ["other"] + named.sorted()
+        metricModelIndex = Dictionary(uniqueKeysWithValues: metricModels.enumerated().map { ($1, $0) })
+    }
+
+    /// The bounded `model` label index for a client or upstream model name.
+    func metricModel(_ name: String?) -> Int {
+        name.flatMap { metricModelIndex[$0] } ?? 0
     }
 }

@@ -103,12 +103,12 @@ enum SidecarMain {
         }
         let dataPlane: DataPlane
         do {
-            dataPlane = try DataPlane(initial: loaded, accessLog: !args.flag("no-access-log"))
+            dataPlane = try DataPlane(initial: loaded, accessLog: !args.flag("no-access-log"), version: version)
         } catch {
             StandardStreams.writeLine(DataPlaneEvents.fatal("invalid config: \(error.description)"))
             return 1
         }
-        let metrics = SidecarMetrics(dataPlane: dataPlane, version: version)
+        let metrics = dataPlane.metrics
         let listeners = loaded.config.listeners
         func server(_ name: String, _ address: ListenerAddress, _ make: @escaping @Sendable (EventLoop) -> any HTTPRequestHandler) -> HTTPServer? {
             guard let socketAddress = SocketAddress(address.description) else { return nil }
@@ -154,4 +154,14 @@ enum SidecarMain {
 /// `@unchecked Sendable`: written once on loop 0 during set-up and never read elsewhere.
 final class WatcherBox: @unchecked Sendable {
     var watcher: DirectoryWatcher?
+}
+
+/// Operational events the main writes before the data plane exists.
+enum DataPlaneEvents {
+    static func fatal(_ message: String) -> String {
+        var line: [UInt8] = Array(#"{"event":"fatal","error":"#.utf8)
+        JSONWriter.appendString(message, to: &line)
+        line += "}".utf8
+        return String(decoding: line, as: UTF8.self)
+    }
 }

@@ -1,18 +1,5 @@
 @testable import ProxyCore
 
-/// A small deterministic generator (SplitMix64) so split tests are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
-
 /// A route table for `routes` over the backends `openai` and `deepseek` (the first maps
 /// `gpt-4o` to `gpt-4o-2024-08-06`).
 func routingTable(_ routes: String) throws -> RouteTable {

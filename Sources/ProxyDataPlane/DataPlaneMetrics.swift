@@ -1,0 +1,72 @@
+import ProxyCore
+import ProxyIO
+
+/// The sidecar's metric families (names and labels: `docs/metrics.md`). Families are
+/// registered once; label series are resolved off the hot path: per loop, on first use of a
+/// (route, backend, model, code) combination, then kept in the loop's cache by integer key.
+package final class DataPlaneMetrics: Sendable {
+    package let registry = MetricsRegistry()
+    let requests: CounterFamily
+    let requestDuration: HistogramFamily
+    let timeToFirstByte: HistogramFamily
+    let upstreamErrors: CounterFamily
+    let reloads: CounterFamily
+    let lastReloadSuccess: DoubleGaugeFamily
+
+    package init(version: String) {
+        requests = registry.counter(name: "sluice_requests_total", help: "Requests answered, by route, backend, model and status code.",
+                                    labelNames: ["route", "backend", "model", "code"])
+        requestDuration = registry.histogram(name: "sluice_request_duration_seconds",
+                                             help: "Time from the request's arrival to the end of its response.",
+                                             labelNames: ["route", "backend"],
+                                             buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300])
+        timeToFirstByte = registry.histogram(name: "sluice_time_to_first_token_seconds",
+                                             help: "Time from the request's arrival to the provider's first response byte.",
+                                             labelNames: ["route", "backend"],
+                                             buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])
+        upstreamErrors = registry.counter(name: "sluice_upstream_errors_total", help: "Failed upstream attempts, by backend and kind.",
+                                          labelNames: ["backend", "kind"])
+        reloads = registry.counter(name: "sluice_config_reload_total", help: "Config reloads, by result (success, failure, unchanged).",
+                                   labelNames: ["result"])
+        lastReloadSuccess = registry.doubleGauge(name: "sluice_config_last_reload_success_timestamp_seconds",
+                                                 help: "When the active config was loaded, in seconds since the epoch.")
+        registry.gauge(name: "sluice_build_info", help: "Build information; always 1.", labelNames: ["version"])
+            .series(labelValues: [version]).set(1)
+        for result in ["success", "failure", "unchanged"] { _ = reloads.series(labelValues: [result]) }
+        registry.registerCallbackGauge(name: "process_resident_memory_bytes", help: "Resident memory size in bytes.") {
+            ProcessStats.residentBytes()
+        }
+        registry.registerCallbackCounter(name: "process_cpu_seconds_total", help: "User and system CPU time spent in seconds.") {
+            ProcessStats.cpuSeconds()
+        }
+        registry.registerCallbackGauge(name: "process_open_fds", help: "Number of open file descriptors.") {
+            ProcessStats.openFDs()
+        }
+        let start = ProcessStats.startTimeSeconds()
+        registry.registerCallbackGauge(name: "process_start_time_seconds", help: "Start time of the process since the epoch in seconds.") {
+            start
+        }
+    }
+
+    /// The exposition for an `Accept` header value: content type and body.
+    @Sendable package func render(accept: String?) -> (String, [UInt8]) {
+        let format = ExpositionFormat.negotiate(accept: accept)
+        return (format.contentType, PrometheusTextEncoder.encode(registry, format: format))
+    }
+}
+
+/// The series one finished request updates, cached per loop by integer key.
+final class RequestSeries {
+    let requests: CounterSeries
+    init(requests: CounterSeries) { self.requests = requests }
+}
+
+/// The histograms of one (route, backend) pair, cached per loop.
+final class RouteSeries {
+    let duration: HistogramSeries
+    let firstByte: HistogramSeries
+    init(duration: HistogramSeries, firstByte: HistogramSeries) {
+        self.duration = duration
+        self.firstByte = firstByte
+    }
+}
