@@ -10,12 +10,14 @@ let package = Package(
         .target(name: "CLinuxShims"),
         // C: libcurl, with typed wrappers for its variadic calls.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // C: OpenSSL, for the TLS servers (admission webhook, mock providers).
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
         // Pure values: parsers, config, routing, policy state machines. No syscalls, no clock reads.
         .target(name: "ProxyCore"),
 
         // Event loops, sockets, syscalls: the only place that talks to the kernel.
-        .target(name: "ProxyIO", dependencies: ["ProxyCore", "CLinuxShims"]),
+        .target(name: "ProxyIO", dependencies: ["ProxyCore", "CLinuxShims", "COpenSSL"]),
 
         // Inbound HTTP/1.1 on the loops: keep-alive, limits, timeouts, streaming, drain.
         .target(name: "ProxyHTTPServer", dependencies: ["ProxyCore", "ProxyIO"]),

@@ -31,12 +31,17 @@ final class HTTPConnection: IOEventHandler {
     private(set) var closed = false
     private var interest: IOEvents = [.readable, .readHangup]
     var keepAlive = true
+    /// TLS on this connection, or nil for plain TCP.
+    private let tls: TLSSession?
+    /// TLS needs the socket writable before it can go on reading (a handshake or alert).
+    private var readWaitsForWritable = false
     private(set) var deadline: ProxyInstant?
     private(set) var deadlineKind = DeadlineKind.header
 
-    init(fd: Int32, worker: HTTPServerWorker) {
+    init(fd: Int32, worker: HTTPServerWorker, tls: TLSSession? = nil) {
         self.fd = fd
         self.worker = worker
+        self.tls = tls
         self.parser = HTTP1RequestParser(limits: worker.configuration.limits)
         setDeadline(.header, after: worker.configuration.headerTimeout)
     }
@@ -51,7 +56,8 @@ final class HTTPConnection: IOEventHandler {
     func handleIOEvents(_ events: IOEvents) {
         if events.contains(.writable) { flush() }
         if closed { return }
-        if events.contains(.readable) {
+        if events.contains(.readable) || (readWaitsForWritable && events.contains(.writable)) {
+            readWaitsForWritable = false
             readAvailable()
         } else if events.contains(.readHangup) || events.contains(.hangup) || events.contains(.error) {
             // Not reading (a response is in progress) and the client went away.
@@ -62,16 +68,15 @@ final class HTTPConnection: IOEventHandler {
     private func readAvailable() {
         while !closed && interest.contains(.readable) {
             let scratch = worker.scratch
-            let result: IOResult<Int>
-            do {
-                result = try Socket.read(fd, into: scratch)
-            } catch {
-                abort()
-                return
-            }
-            guard case .done(let count) = result else { return }
-            if count == 0 {
+            let count: Int
+            switch receive(into: scratch) {
+            case .bytes(let n): count = n
+            case .wouldBlock: return
+            case .closed:
                 peerClosed()
+                return
+            case .failed:
+                abort()
                 return
             }
             let received = UnsafeRawBufferPointer(rebasing: scratch[0..<count])
@@ -96,8 +101,48 @@ final class HTTPConnection: IOEventHandler {
                 inbound = []
                 buffered.withUnsafeBytes { process($0, fromScratch: false) }
             }
-            if count < scratch.count { return }
+            // A short read drained the socket; TLS may still hold decrypted bytes epoll cannot see.
+            if count < scratch.count && !(tls?.hasBufferedInput ?? false) { return }
         }
+    }
+
+    private enum Received { case bytes(Int), wouldBlock, closed, failed }
+
+    private func receive(into buffer: UnsafeMutableRawBufferPointer) -> Received {
+        if let tls {
+            switch tls.read(into: buffer) {
+            case .done(let n): return .bytes(n)
+            case .wouldBlock(let wantsWrite):
+                if wantsWrite {
+                    readWaitsForWritable = true
+                    updateInterest()
+                }
+                return .wouldBlock
+            case .closed: return .closed
+            case .failed: return .failed
+            }
+        }
+        do {
+            switch try Socket.read(fd, into: buffer) {
+            case .done(0): return .closed
+            case .done(let n): return .bytes(n)
+            case .wouldBlock: return .wouldBlock
+            }
+        } catch {
+            return .failed
+        }
+    }
+
+    /// Sends what it can; nil when the connection failed.
+    private func send(_ bytes: UnsafeRawBufferPointer) -> IOResult<Int>? {
+        if let tls {
+            switch tls.write(bytes) {
+            case .done(let n): return .done(n)
+            case .wouldBlock: return .wouldBlock
+            case .closed, .failed: return nil
+            }
+        }
+        return try? Socket.write(fd, bytes)
     }
 
     /// Parses as much of `buffer` as the current request allows; keeps the rest.
@@ -239,10 +284,7 @@ final class HTTPConnection: IOEventHandler {
 
     private func flush() {
         while outboundOffset < outbound.count {
-            let result: IOResult<Int>
-            do {
-                result = try outbound.withUnsafeBytes { try Socket.write(fd, UnsafeRawBufferPointer(rebasing: $0[outboundOffset...])) }
-            } catch {
+            guard let result = outbound.withUnsafeBytes({ send(UnsafeRawBufferPointer(rebasing: $0[outboundOffset...])) }) else {
                 abort()
                 return
             }
@@ -279,7 +321,7 @@ final class HTTPConnection: IOEventHandler {
         guard !closed else { return }
         var wanted: IOEvents = [.readHangup]
         if inbound.count < worker.configuration.pipelineLimit { wanted.insert(.readable) }
-        if outboundOffset < outbound.count { wanted.insert(.writable) }
+        if outboundOffset < outbound.count || readWaitsForWritable { wanted.insert(.writable) }
         if wanted != interest {
             interest = wanted
             try? worker.loop.modify(fd: fd, interest: wanted)
@@ -340,6 +382,7 @@ final class HTTPConnection: IOEventHandler {
         guard !closed else { return }
         closed = true
         worker.loop.deregister(fd: fd)
+        tls?.shutdown()
         Socket.close(fd)
         inbound = []
         outbound = []

@@ -28,6 +28,9 @@ package struct HTTPServerConfiguration: Sendable {
     /// answer 503 and Prometheus scrapes the last counts, instead of connection refused).
     package var servesWhileDraining = false
 
+    /// Serve HTTPS with this certificate (reloadable) instead of plain HTTP.
+    package var tls: TLSServerContext?
+
     package init(name: String, address: SocketAddress) {
         self.name = name
         self.address = address

@@ -58,7 +58,15 @@ final class HTTPServerWorker: IOEventHandler {
                 return
             }
             guard case .done(let fd) = result else { return }
-            let connection = HTTPConnection(fd: fd, worker: self)
+            var tls: TLSSession?
+            if let context = configuration.tls {
+                guard let session = context.makeSession(fd: fd) else {
+                    Socket.close(fd)
+                    continue
+                }
+                tls = session
+            }
+            let connection = HTTPConnection(fd: fd, worker: self, tls: tls)
             do {
                 try loop.register(fd: fd, interest: [.readable, .readHangup], handler: connection)
                 connections[fd] = connection

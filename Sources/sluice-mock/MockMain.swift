@@ -19,6 +19,8 @@ enum MockMain {
       --idle-timeout D    keep-alive idle time (default 60s)
       --write-timeout D   longest write stall before the connection is dropped (default 30s)
       --drain-timeout D   on SIGTERM, how long in-flight requests may finish (default 10s)
+      --tls-cert FILE     serve HTTPS with this PEM certificate chain (with --tls-key)
+      --tls-key FILE      the PEM private key for --tls-cert
       --help              this text
 
     Endpoints: POST /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/messages; GET /v1/models;
@@ -35,7 +37,8 @@ enum MockMain {
         let workers: Int
         do {
             args = try CommandLineArguments(arguments, valued: ["listen", "models", "workers", "header-timeout",
-                                                                "body-timeout", "idle-timeout", "write-timeout", "drain-timeout"])
+                                                                "body-timeout", "idle-timeout", "write-timeout", "drain-timeout",
+                                                                "tls-cert", "tls-key"])
             workers = try args.integer("workers", default: 1, in: 1...64)
         } catch {
             StandardStreams.writeLine("sluice-mock: \(error)\nTry 'sluice-mock --help'.")
@@ -84,6 +87,20 @@ enum MockMain {
                 return 2
             }
             apply(duration)
+        }
+        switch (args.value("tls-cert"), args.value("tls-key")) {
+        case (nil, nil):
+            break
+        case let (certificate?, key?):
+            do {
+                configuration.tls = try TLSServerContext(certificateFile: certificate, keyFile: key)
+            } catch {
+                StandardStreams.writeLine("sluice-mock: \(error)")
+                return 1
+            }
+        default:
+            StandardStreams.writeLine("sluice-mock: --tls-cert and --tls-key go together\nTry 'sluice-mock --help'.")
+            return 2
         }
         let server = HTTPServer(configuration: configuration) { loop in MockHandler(context: context, loop: loop) }
         do {

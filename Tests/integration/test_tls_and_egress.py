@@ -1,4 +1,6 @@
-"""Real TLS to the provider (verified against a CA given per backend) and egress through HTTPS_PROXY."""
+"""Real TLS to the provider (verified against a CA given per backend) and egress through HTTPS_PROXY.
+
+The provider is sluice-mock serving HTTPS itself (OpenSSL, `TLSServerContext`)."""
 import socket
 import threading
 
@@ -6,16 +8,17 @@ import pytest
 
 from conftest import chat_body, post, request
 from sidecar import start_sidecar
-from tls_helpers import TLSTerminator, make_ca_and_cert
+from tls_helpers import make_ca_and_cert
 
 
 @pytest.fixture
-def tls_mock(mock, tmp_path):
+def tls_mock(start, tmp_path):
+    """sluice-mock serving HTTPS with a certificate from a CA made for this test."""
     ca, cert, key = make_ca_and_cert(str(tmp_path))
-    terminator = TLSTerminator(str(tmp_path), mock.address, cert, key)
-    terminator.ca = ca
-    yield terminator
-    terminator.stop()
+    server = start("sluice-mock", "--listen", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key)
+    server.ca = ca
+    server.port = server.address[1]
+    return server
 
 
 def tls_backend(port, **extra):
@@ -106,3 +109,17 @@ def test_egress_goes_through_https_proxy_unless_no_proxy_says_otherwise(start, t
     assert bool(proxy.tunnels) == through_proxy
     if through_proxy:
         assert proxy.tunnels[0] == f"127.0.0.1:{tls_mock.port}"
+
+
+def test_the_mock_refuses_a_mismatched_key(start, tmp_path):
+    import subprocess
+    from conftest import BIN_DIR
+    import os
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    _, cert, _ = make_ca_and_cert(str(tmp_path / "a"))
+    _, _, other_key = make_ca_and_cert(str(tmp_path / "b"))
+    result = subprocess.run([os.path.join(BIN_DIR, "sluice-mock"), "--listen", "127.0.0.1:0", "--tls-cert", cert,
+                             "--tls-key", other_key], capture_output=True, text=True, timeout=10)
+    assert result.returncode == 1
+    assert "mismatch" in result.stderr and "server.key" in result.stderr

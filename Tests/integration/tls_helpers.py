@@ -1,9 +1,7 @@
-"""A throwaway CA and server certificate (openssl CLI), and nginx terminating TLS in front of a server."""
+"""A throwaway CA and server certificate, made with the openssl CLI for one test."""
 import os
-import socket
 import subprocess
 
-from conftest import poll_until
 
 
 def make_ca_and_cert(directory, ip="127.0.0.1"):
@@ -20,56 +18,3 @@ def make_ca_and_cert(directory, ip="127.0.0.1"):
     run("openssl", "x509", "-req", "-in", csr, "-CA", ca_cert, "-CAkey", ca_key, "-CAcreateserial",
         "-out", cert, "-days", "2", "-extfile", ext)
     return ca_cert, cert, key
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class TLSTerminator:
-    """nginx listening with TLS on a free port, proxying to `upstream` (host, port) in clear text."""
-
-    def __init__(self, directory, upstream, cert, key):
-        self.port = free_port()
-        conf = os.path.join(directory, "nginx.conf")
-        with open(conf, "w") as f:
-            f.write(f"""
-worker_processes 1;
-daemon off;
-pid {directory}/nginx.pid;
-error_log {directory}/nginx-error.log;
-events {{ worker_connections 256; }}
-http {{
-  access_log off;
-  client_body_temp_path {directory}/body;
-  proxy_temp_path {directory}/proxy;
-  server {{
-    listen 127.0.0.1:{self.port} ssl;
-    ssl_certificate {cert};
-    ssl_certificate_key {key};
-    location / {{
-      proxy_pass http://{upstream[0]}:{upstream[1]};
-      proxy_http_version 1.1;
-      proxy_buffering off;
-    }}
-  }}
-}}
-""")
-        self.proc = subprocess.Popen(["nginx", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-        def listening():
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return True
-            except OSError:
-                return self.proc.poll() is not None
-        poll_until(listening, message="nginx to listen")
-        assert self.proc.poll() is None, self.proc.stderr.read().decode()
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
