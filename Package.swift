@@ -43,6 +43,6 @@ let package = Package(
         .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore"]),
         .testTarget(name: "ProxyIOTests", dependencies: ["ProxyIO", "ProxyCore"]),
         .testTarget(name: "ProxyUpstreamTests", dependencies: ["ProxyUpstream", "ProxyHTTPServer", "ProxyIO", "ProxyCore"]),
-        .testTarget(name: "GatewayControllerTests", dependencies: ["GatewayController", "ProxyCore"]),
+        .testTarget(name: "GatewayControllerTests", dependencies: ["GatewayController", "ProxyCore"], exclude: ["testdata"]),
     ]
 )

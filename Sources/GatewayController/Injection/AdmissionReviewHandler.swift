@@ -1,0 +1,80 @@
+import ProxyCore
+
+/// The mutating admission webhook's logic: an `admission.k8s.io/v1` AdmissionReview in,
+/// the review with a JSON Patch out. Pure; the HTTPS server around it lives in
+/// `sluice-controller`. A review that cannot be read gets a 400 with the reason, and any
+/// pod the webhook cannot handle is admitted unchanged with a warning: an outage or a bug
+/// here must never block an application's deploy.
+package struct AdmissionReviewHandler: Sendable {
+    /// The injection settings for a pod in a namespace with these labels, or nil with the
+    /// reason no gateway applies.
+    package typealias SettingsLookup = @Sendable (_ namespace: String, _ podLabels: [String: String]) -> Result<InjectionSettings, NoGateway>
+
+    package struct NoGateway: Error, Sendable {
+        package var reason: String
+        package init(reason: String) { self.reason = reason }
+    }
+
+    private let settings: SettingsLookup
+
+    package init(settings: @escaping SettingsLookup) {
+        self.settings = settings
+    }
+
+    /// Handles one request body; returns the HTTP status and the JSON body to send.
+    package func handle(_ body: [UInt8]) -> (status: Int, body: [UInt8]) {
+        let review: JSONValue
+        do {
+            review = try JSONParser.parse(body)
+        } catch {
+            return failure("the body is not JSON: \(error)")
+        }
+        guard review.value(at: ["apiVersion"])?.stringValue == "admission.k8s.io/v1",
+              review.value(at: ["kind"])?.stringValue == "AdmissionReview" else {
+            return failure("expected an admission.k8s.io/v1 AdmissionReview")
+        }
+        guard let uid = review.value(at: ["request", "uid"])?.stringValue else {
+            return failure("request.uid is missing")
+        }
+        guard review.value(at: ["request", "kind", "kind"])?.stringValue == "Pod",
+              let pod = review.value(at: ["request", "object"]), pod.objectValue != nil else {
+            return allow(uid: uid, warning: "sluice: only Pods are injected")
+        }
+        let namespace = review.value(at: ["request", "namespace"])?.stringValue
+            ?? pod.value(at: ["metadata", "namespace"])?.stringValue ?? "default"
+        let labels = SidecarInjector.stringMap(pod.value(at: ["metadata", "labels"]))
+        let settings: InjectionSettings
+        switch self.settings(namespace, labels) {
+        case .success(let found): settings = found
+        case .failure(let noGateway): return allow(uid: uid, warning: "sluice: not injected: \(noGateway.reason)")
+        }
+        // The webhook is only called for opted-in namespaces or pods (its selectors), so only
+        // an explicit opt-out on the pod stops it here.
+        switch WorkloadInjector.inject(pod, settings: settings) {
+        case .unchanged:
+            return allow(uid: uid, warning: nil)
+        case .injected(let injected):
+            let patch = JSONWriter.write(JSONPatch.operations(from: pod, to: injected))
+            return respond(uid: uid, extra: [("patchType", .string("JSONPatch")), ("patch", .string(Base64.encode(patch)))], warning: nil)
+        }
+    }
+
+    private func allow(uid: String, warning: String?) -> (status: Int, body: [UInt8]) {
+        respond(uid: uid, extra: [], warning: warning)
+    }
+
+    private func respond(uid: String, extra: [(String, JSONValue)], warning: String?) -> (status: Int, body: [UInt8]) {
+        var response = JSONObject([("uid", .string(uid)), ("allowed", .bool(true))] + extra.map { ($0.0, $0.1) })
+        if let warning { response["warnings"] = .array([.string(warning)]) }
+        let review = JSONObject([
+            ("apiVersion", .string("admission.k8s.io/v1")),
+            ("kind", .string("AdmissionReview")),
+            ("response", .object(response)),
+        ])
+        return (200, JSONWriter.write(.object(review)))
+    }
+
+    private func failure(_ message: String) -> (status: Int, body: [UInt8]) {
+        (400, ProxyErrorBody.json(message: message, type: "invalid_request_error", code: "invalid_admission_review"))
+    }
+}

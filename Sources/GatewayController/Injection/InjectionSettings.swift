@@ -1,0 +1,54 @@
+import ProxyCore
+
+/// What to inject: the sidecar image and its defaults, and the gateway config it mounts.
+/// The webhook fills it from the controller's caches; `sluice-controller inject` from flags
+/// and the manifests it reads.
+package struct InjectionSettings: Sendable, Equatable {
+    /// A Secret key the sidecar needs, and where it appears under the secrets mount.
+    package struct SecretMount: Sendable, Equatable {
+        package var secret: String
+        package var key: String
+        package var path: String
+
+        package init(secret: String, key: String, path: String) {
+            self.secret = secret
+            self.key = key
+            self.path = path
+        }
+    }
+
+    package var image = "ghcr.io/sluice-dev/sluice:\(InjectionSettings.version)"
+    /// The ConfigMap the controller renders for the pod's gateway (`sluice-<gateway>`).
+    package var configMapName: String
+    package var secretMounts: [SecretMount] = []
+    package var appPort = 4000
+    package var adminPort = 4001
+    package var metricsPort = 4090
+    package var cpuRequest = "50m"
+    package var memoryRequest = "32Mi"
+    package var cpuLimit = "500m"
+    package var memoryLimit = "128Mi"
+    package var drainTimeoutSeconds = 30
+
+    package static let version = "0.1.0"
+    package static let containerName = "sluice-proxy"
+    package static let configVolume = "sluice-config"
+    package static let secretsVolume = "sluice-secrets"
+
+    package init(configMapName: String) {
+        self.configMapName = configMapName
+    }
+
+    /// Reads the `sluice.dev/secret-mounts` annotation the controller puts on the ConfigMap:
+    /// `[{"secret": "openai", "key": "api-key", "path": "openai/api-key"}, …]`.
+    package static func secretMounts(fromAnnotation text: String) -> [SecretMount]? {
+        guard case .array(let items)? = try? JSONParser.parse(text) else { return nil }
+        var mounts: [SecretMount] = []
+        for item in items {
+            guard case .object(let object) = item, case .string(let secret)? = object["secret"],
+                  case .string(let key)? = object["key"], case .string(let path)? = object["path"] else { return nil }
+            mounts.append(SecretMount(secret: secret, key: key, path: path))
+        }
+        return mounts
+    }
+}
