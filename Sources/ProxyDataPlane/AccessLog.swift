@@ -16,6 +16,7 @@ struct AccessLog: Sendable {
         line += #"{"time_ms":"#.utf8
         JSONWriter.appendInt(clock.wallNanoseconds() / 1_000_000, to: &line)
         field("request_id", session.requestID, &line)
+        field("trace_id", session.trace.traceID, &line)
         field("method", session.head.method.rawValue, &line)
         field("path", String(session.head.path), &line)
         field("route", session.decision?.routeName, &line)

@@ -12,8 +12,11 @@ extension ProxySession: UpstreamTransferDelegate {
         let connectionNamed = head.headers.contains("connection") ? HopByHop.namedInConnection(head.headers) : []
         for (name, value) in head.headers where !HopByHop.isDroppedFromRequest(name) {
             if !connectionNamed.isEmpty, connectionNamed.contains(where: { HTTPHeaders.namesEqual($0, name) }) { continue }
+            // A trace the app did not start (or sent malformed) is replaced by ours, state and all.
+            if !traceFromClient, HTTPHeaders.namesEqual(name, "traceparent") || HTTPHeaders.namesEqual(name, "tracestate") { continue }
             headers.append(name: name, value: value)
         }
+        if !traceFromClient { headers.append(name: "traceparent", value: trace.traceparent) }
         if !head.headers.contains("x-request-id") { headers.append(name: "x-request-id", value: requestID) }
         if let credential = backend.credential { headers.append(name: credential.name, value: credential.value) }
         var upstreamBody = body

@@ -16,6 +16,10 @@ final class ProxySession: HTTPExchange {
     unowned(unsafe) let context: LoopContext  // per-loop, outlives every session on the loop
     let snapshot: ProxySnapshot
     let requestID: String
+    /// The app's valid `traceparent`, or a new trace started here.
+    let trace: TraceContext
+    /// Whether `trace` came from the app (then `tracestate` goes along too).
+    let traceFromClient: Bool
     let started: ProxyInstant
     var body: [UInt8] = []
     var bodyTooLarge = false
@@ -41,6 +45,13 @@ final class ProxySession: HTTPExchange {
         self.snapshot = context.snapshot
         self.started = context.loop.clock.now()
         self.requestID = head.headers.first("x-request-id") ?? context.makeRequestID()
+        if let value = head.headers.first("traceparent"), let incoming = TraceContext(traceparent: value) {
+            trace = incoming
+            traceFromClient = true
+        } else {
+            trace = TraceContext(random: context.random(), context.random(), context.random())
+            traceFromClient = false
+        }
     }
 
     // MARK: Phase: parse (the body arrives)

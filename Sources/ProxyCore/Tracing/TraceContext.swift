@@ -1,0 +1,57 @@
+/// A W3C Trace Context `traceparent` (https://www.w3.org/TR/trace-context/ §3.2):
+/// `00-<32 hex trace-id>-<16 hex parent-id>-<2 hex flags>`.
+///
+/// The sidecar accepts a valid one and passes it on (with `tracestate`), or starts a new
+/// trace when the app sent none or an invalid one, and logs the trace id with every request.
+package struct TraceContext: Hashable, Sendable {
+    /// 32 lowercase hex digits, not all zero.
+    package let traceID: String
+    /// 16 lowercase hex digits, not all zero.
+    package let parentID: String
+    package let flags: UInt8
+
+    /// Parses a `traceparent` value; nil when it is not valid (the spec says to start a new trace then).
+    package init?(traceparent: String) {
+        let bytes = Array(traceparent.utf8)
+        // Version 00 is exactly 55 bytes; later versions may append fields after a dash (§3.2.4).
+        guard bytes.count >= 55, bytes[2] == UInt8(ascii: "-"), bytes[35] == UInt8(ascii: "-"), bytes[52] == UInt8(ascii: "-"),
+              Self.isLowerHex(bytes[0..<2]), Self.isLowerHex(bytes[3..<35]), Self.isLowerHex(bytes[36..<52]),
+              Self.isLowerHex(bytes[53..<55]) else { return nil }
+        let version = bytes[0..<2]
+        if version.elementsEqual("ff".utf8) { return nil }
+        if version.elementsEqual("00".utf8) ? bytes.count != 55 : (bytes.count > 55 && bytes[55] != UInt8(ascii: "-")) {
+            return nil
+        }
+        let trace = bytes[3..<35]
+        let parent = bytes[36..<52]
+        guard trace.contains(where: { $0 != UInt8(ascii: "0") }), parent.contains(where: { $0 != UInt8(ascii: "0") }) else { return nil }
+        traceID = String(decoding: trace, as: UTF8.self)
+        parentID = String(decoding: parent, as: UTF8.self)
+        flags = Self.hexValue(bytes[53]) << 4 | Self.hexValue(bytes[54])
+    }
+
+    /// A new trace from three random words (the caller's random source), not sampled.
+    package init(random a: UInt64, _ b: UInt64, _ c: UInt64) {
+        traceID = Self.hex(a == 0 && b == 0 ? 1 : a, digits: 16) + Self.hex(b, digits: 16)
+        parentID = Self.hex(c == 0 ? 1 : c, digits: 16)
+        flags = 0
+    }
+
+    /// The header value, always version 00.
+    package var traceparent: String {
+        "00-\(traceID)-\(parentID)-\(Self.hex(UInt64(flags), digits: 2))"
+    }
+
+    private static func isLowerHex(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f")) }
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8 {
+        byte <= UInt8(ascii: "9") ? byte - UInt8(ascii: "0") : byte - UInt8(ascii: "a") + 10
+    }
+
+    private static func hex(_ value: UInt64, digits: Int) -> String {
+        let text = String(value, radix: 16)
+        return String(repeating: "0", count: max(0, digits - text.count)) + text
+    }
+}
