@@ -8,6 +8,8 @@ let package = Package(
     targets: [
         // C: epoll, eventfd, timerfd, inotify, signalfd, accept4 (Glibc's module lacks them).
         .target(name: "CLinuxShims"),
+        // C: libcurl, with typed wrappers for its variadic calls.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Pure values: parsers, config, routing, policy state machines. No syscalls, no clock reads.
         .target(name: "ProxyCore"),
@@ -21,7 +23,11 @@ let package = Package(
         // The mock LLM provider for tests, the demo and the benchmark.
         .executableTarget(name: "sluice-mock", dependencies: ["ProxyCore", "ProxyIO", "ProxyHTTPServer"]),
 
+        // A small Kubernetes client on libcurl (control plane): auth, REST, watch, informers, leases.
+        .target(name: "KubeAPI", dependencies: ["ProxyCore", "ProxyIO", "CCurl"]),
+
         .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore"]),
         .testTarget(name: "ProxyIOTests", dependencies: ["ProxyIO", "ProxyCore"]),
+        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "ProxyCore"]),
     ]
 )
