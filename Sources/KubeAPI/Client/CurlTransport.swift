@@ -46,9 +46,12 @@ package final class CurlTransport: Sendable {
     /// the server ends the body, the connection fails, `receiver` returns false, or
     /// `cancellation` is set (within about a second).
     func stream(_ request: KubeHTTPRequest, timeoutSeconds: Int?, cancellation: CancellationFlag,
-                receiver: @escaping CurlTransferSink.StreamReceiver) -> Result<KubeHTTPResponse, KubeError> {
-        transfer(request, timeoutMilliseconds: timeoutSeconds.map { ($0 + 30) * 1000 } ?? 0,
-                 cancellation: cancellation, receiver: receiver)
+                receiver: CurlTransferSink.StreamReceiver) -> Result<KubeHTTPResponse, KubeError> {
+        // The sink stores the receiver only for the duration of this blocking transfer.
+        withoutActuallyEscaping(receiver) { receiver in
+            transfer(request, timeoutMilliseconds: timeoutSeconds.map { ($0 + 30) * 1000 } ?? 0,
+                     cancellation: cancellation, receiver: receiver)
+        }
     }
 
     private func transfer(_ request: KubeHTTPRequest, timeoutMilliseconds: Int, cancellation: CancellationFlag?,
@@ -87,9 +90,10 @@ package final class CurlTransport: Sendable {
             case "POST": break
             default: handle.set(CURLOPT_CUSTOMREQUEST, request.method)
             }
-            if let body = request.body {
+            if let body = request.body, !body.isEmpty {
+                // COPYPOSTFIELDS copies POSTFIELDSIZE bytes, so the array need only live for the call.
                 handle.set(CURLOPT_POSTFIELDSIZE, body.count)
-                body.withUnsafeBytes { handle.set(CURLOPT_COPYPOSTFIELDS, pointer: $0.baseAddress ?? UnsafeRawPointer(errorBuffer)) }
+                body.withUnsafeBytes { handle.set(CURLOPT_COPYPOSTFIELDS, pointer: $0.baseAddress) }
             } else if request.method == "POST" {
                 handle.set(CURLOPT_POSTFIELDSIZE, 0)
                 handle.set(CURLOPT_COPYPOSTFIELDS, "")
