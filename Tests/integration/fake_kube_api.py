@@ -41,6 +41,7 @@ no server-side apply, no pagination (`limit`/`continue` are ignored).
 import argparse
 import copy
 import json
+import signal
 import socket
 import sys
 import threading
@@ -628,6 +629,10 @@ def main(argv=None):
     parser.add_argument("--history", type=int, default=1000, help="events kept for watches (older: 410 Gone)")
     parser.add_argument("--bookmark-interval", type=float, default=0.5, help="seconds between BOOKMARK events")
     args = parser.parse_args(argv)
+    # A parent may start us with signals blocked (posix_spawn inherits the mask of the thread
+    # that spawned us); make sure SIGTERM and SIGINT still stop the server.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     api = FakeKubeAPI(args.port, args.token, args.history, args.bookmark_interval).start()
     sys.stderr.write(json.dumps({"event": "listening", "name": "kube-api", "address": f"127.0.0.1:{api.port}"},
                                 separators=(",", ":")) + "\n")

@@ -37,7 +37,9 @@ final class FakeKubeAPIProcess: @unchecked Sendable {  // immutable after init; 
     }
 
     deinit {
-        process.terminate()
+        // SIGKILL: a test fake has nothing to flush, and a signal mask inherited from a test
+        // thread must not be able to keep it alive.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
@@ -90,4 +92,9 @@ extension JSONValue {
         for key in path { value = value?.member(key) }
         return value
     }
+}
+
+/// Replaces a file the way the kubelet rotates a token: write a new file, rename it over the old.
+func writeFile(_ path: String, _ text: String) throws {
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
 }
