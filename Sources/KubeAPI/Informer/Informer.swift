@@ -107,7 +107,14 @@ package final class Informer: Sendable {
             case .cancelled:
                 return
             case .ended:
-                failures = 0
+                // A normal end after `timeoutSeconds` always follows bookmarks; a server that ends
+                // watches at once, with nothing in them, gets backoff instead of a hot loop.
+                if sawEvents {
+                    failures = 0
+                } else {
+                    failures += 1
+                    await sleep(backoff.delay(afterFailures: failures))
+                }
             case .gone:
                 // Our resourceVersion fell out of the server's history: only a list can resync.
                 state.withLock { $0.resourceVersion = nil }
