@@ -40,9 +40,13 @@ let package = Package(
         // The mock LLM provider for tests, the demo and the benchmark.
         .executableTarget(name: "sluice-mock", dependencies: ["ProxyCore", "ProxyIO", "ProxyHTTPServer"]),
 
+        // A small Kubernetes client on libcurl (control plane): auth, REST, watch, informers, leases.
+        .target(name: "KubeAPI", dependencies: ["ProxyCore", "ProxyIO", "CCurl"]),
+
         .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore"]),
         .testTarget(name: "ProxyIOTests", dependencies: ["ProxyIO", "ProxyCore"]),
         .testTarget(name: "ProxyUpstreamTests", dependencies: ["ProxyUpstream", "ProxyHTTPServer", "ProxyIO", "ProxyCore"]),
         .testTarget(name: "GatewayControllerTests", dependencies: ["GatewayController", "ProxyCore"], exclude: ["testdata"]),
+        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "ProxyCore"]),
     ]
 )
