@@ -28,7 +28,7 @@ out=""
 apply=false
 kubectl="${KUBECTL:-kubectl}"
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --apply) apply=true ;;
