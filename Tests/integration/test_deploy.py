@@ -814,7 +814,7 @@ def test_chart_crds_are_copies_of_deploy_crds():
     assert chart == deploy
     for name in deploy:
         with open(os.path.join(DEPLOY, "crds", name), "rb") as a, open(os.path.join(CHART, "crds", name), "rb") as b:
-            assert a.read() == b.read(), f"charts/sluice/crds/{name} differs from deploy/crds/{name}: cp deploy/crds/*.yaml charts/sluice/crds/"
+            assert a.read() == b.read(), f"charts/sluice/crds/{name} differs from deploy/crds/{name}: run deploy/scripts/sync-chart.sh (make manifests)"
 
 
 def test_chart_dashboard_is_a_copy_of_deploy_grafana():
@@ -823,7 +823,7 @@ def test_chart_dashboard_is_a_copy_of_deploy_grafana():
     if not os.path.exists(source):
         assert not os.path.exists(copy_path), "the chart has a dashboard deploy/grafana/ does not"
         pytest.skip("deploy/grafana/sluice-dashboard.json does not exist yet (issue 6)")
-    assert os.path.exists(copy_path), "cp deploy/grafana/sluice-dashboard.json charts/sluice/dashboards/"
+    assert os.path.exists(copy_path), "run deploy/scripts/sync-chart.sh (make manifests)"
     with open(source, "rb") as a, open(copy_path, "rb") as b:
         assert a.read() == b.read(), "charts/sluice/dashboards/sluice-dashboard.json differs from deploy/grafana/"
 
