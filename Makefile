@@ -1,6 +1,6 @@
 # Sluice: every target's logic lives in scripts/; this file only names them.
 .DEFAULT_GOAL := help
-.PHONY: help deps build release test unit integration run fuzz lint bench
+.PHONY: help deps build release test unit integration run fuzz lint bench golden image manifests
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -34,3 +34,12 @@ lint: ## Grep-lint the tree for what must not appear
 
 bench: deps ## Measure against nginx and a direct call (see docs/performance.md)
 	@bench/run.sh
+
+golden: ## Regenerate the golden files (translator, injector) after an intended change
+	@scripts/golden.sh
+
+image: ## Build the container images (needs Docker or Podman; see docs/install.md)
+	@deploy/scripts/build-images.sh
+
+manifests: ## Copy the CRDs and the dashboard from deploy/ into the Helm chart
+	@deploy/scripts/sync-chart.sh

@@ -32,3 +32,13 @@ if [ ! -x "$VENV/bin/pytest" ]; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check -r "$REQUIREMENTS"
 fi
+
+if [ ! -x "$VENV312/bin/python" ]; then
+  py312="$(command -v python3.12 || ls -d "$HOME"/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null | head -1 || true)"
+  [ -n "$py312" ] || { echo "Python >= 3.12 not found (expected pyenv's ~/.pyenv/versions/3.12.x)" >&2; exit 1; }
+  log "creating deploy-test virtualenv $VENV312"
+  rm -rf "$VENV312" "$VENV312.tmp"
+  "$py312" -m venv "$VENV312.tmp"
+  "$VENV312.tmp/bin/pip" install -q --disable-pip-version-check -r "$REQUIREMENTS_DEPLOY"
+  mv "$VENV312.tmp" "$VENV312"
+fi

@@ -24,7 +24,7 @@ binary_checks() {
 }
 
 integration() {
-  [ -x "$VENV/bin/pytest" ] || scripts/deps.sh
+  { [ -x "$VENV/bin/pytest" ] && [ -x "$VENV312/bin/python" ]; } || scripts/deps.sh
   log "integration tests"
   SLUICE_BIN_DIR="$ROOT/.build/debug" "$VENV/bin/pytest" -q -p no:cacheprovider Tests/integration
 }

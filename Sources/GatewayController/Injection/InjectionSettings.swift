@@ -31,7 +31,7 @@ package struct InjectionSettings: Sendable, Equatable {
     package var drainTimeoutSeconds = 30
 
     package static let version = "0.1.0"
-    package static let containerName = "sluice-proxy"
+    package static let containerName = "sluice"
     package static let configVolume = "sluice-config"
     package static let secretsVolume = "sluice-secrets"
 

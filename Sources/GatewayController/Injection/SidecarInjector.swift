@@ -27,7 +27,8 @@ package enum SidecarInjector {
             pod.setValue(.array([sidecar] + initContainers), at: ["spec", "initContainers"])
             pod.setValue(.array(appContainers), at: ["spec", "containers"])
         } else {
-            pod.setValue(.array(appContainers + [sidecar]), at: ["spec", "containers"])
+            // First: the kubelet starts regular containers in order.
+            pod.setValue(.array([sidecar] + appContainers), at: ["spec", "containers"])
         }
 
         var volumes = template.value(at: ["spec", "volumes"])?.arrayValue ?? []
@@ -86,8 +87,8 @@ package enum SidecarInjector {
             ("readinessProbe", probe("/readyz", period: 5, failures: 2)),
             ("livenessProbe", probe("/healthz", period: 10, failures: 3)),
             ("resources", .object(JSONObject([
-                ("requests", .object(JSONObject([("cpu", quantity("sluice.dev/proxy-cpu", settings.cpuRequest)),
-                                                  ("memory", quantity("sluice.dev/proxy-memory", settings.memoryRequest))]))),
+                ("requests", .object(JSONObject([("cpu", quantity("sluice.dev/proxy-cpu-request", settings.cpuRequest)),
+                                                  ("memory", quantity("sluice.dev/proxy-memory-request", settings.memoryRequest))]))),
                 ("limits", .object(JSONObject([("cpu", quantity("sluice.dev/proxy-cpu-limit", settings.cpuLimit)),
                                                 ("memory", quantity("sluice.dev/proxy-memory-limit", settings.memoryLimit))]))),
             ]))),
