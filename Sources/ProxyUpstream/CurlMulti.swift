@@ -32,7 +32,14 @@ package final class CurlMulti {
         _ = sluice_curl_multi_setopt_ptr(handle, CURLMOPT_TIMERDATA, me)
         // HTTP/2 multiplexing: a burst of requests shares one connection per host.
         _ = sluice_curl_multi_setopt_long(handle, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+        // libcurl's default cache holds 4 connections per easy handle *currently added*; we
+        // remove each handle when its transfer ends, so under load the cache shrank and closed
+        // idle keep-alive connections, and every request paid a new TCP (and TLS) handshake.
+        _ = sluice_curl_multi_setopt_long(handle, CURLMOPT_MAXCONNECTS, Self.maxIdleConnections)
     }
+
+    /// Idle upstream connections kept per loop, across every provider host.
+    static let maxIdleConnections = 256
 
     /// Transfers in flight on this loop.
     package var activeCount: Int { active.count }
