@@ -108,3 +108,20 @@ import Testing
         #expect(config.routes[0].fallback?.chain.count == 2)
     }
 }
+
+extension ConfigResilienceDecoderTests {
+    @Test func theResilienceExampleChainsTheSelfHostedModelToTheOnlineOne() throws {
+        let directory = ConfigExampleTests.repositoryRoot.appendingPathComponent("examples/resilience")
+        let config = try ConfigExampleTests.decodeExample(directory)
+        let policies = try AttemptPolicy.table(for: config)
+        let reasoning = policies[0]
+        #expect(reasoning.chain.map { $0.target(clientModel: "deepseek-r1").model } == ["deepseek-r1-distill-qwen-32b", "qwen-max"])
+        #expect(reasoning.triggers.truncation && reasoning.attemptsPerTarget == 2 && reasoning.deadline == .seconds(90))
+        #expect(config.truncation(for: config.routes[0]).bufferStreams == .milliseconds(500))
+        let selfHosted = config.backends[0]
+        #expect(selfHosted.maxConcurrentRequests == 2 && selfHosted.queue == QueueConfig(size: 4, maxWait: .seconds(2)))
+        #expect(selfHosted.warmup?.request == .chat(model: "deepseek-r1", prompt: "ping", maxTokens: 1))
+        #expect(config.backends[1].prices["qwen-max"] == ModelPriceConfig(input: 1.6, output: 6.4))
+        #expect(policies[1].attemptsPerTarget == 3)
+    }
+}

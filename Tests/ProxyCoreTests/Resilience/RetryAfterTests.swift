@@ -76,5 +76,19 @@ extension ResilienceTests {
             #expect(RetryAfter.wait(in: ["Retry-After": "1", "x-ratelimit-reset-tokens": "30s"], nowEpochSeconds: 0) == .seconds(1))
             #expect(RetryAfter.wait(in: [:], nowEpochSeconds: 0) == nil)
         }
+
+        @Test func randomHeaderValuesNeverTrapAndNeverExceedTheCap() {
+            var random = SplitMix64(seed: 17)
+            let alphabet = Array("0123456789.:, -hmsunµGMTSunNov1999999999999999999999".utf8)
+            for _ in 0..<20_000 {
+                let length = Int(random.next() % 40)
+                let bytes = (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
+                let text = String(decoding: bytes, as: UTF8.self)
+                for wait in [RetryAfter.retryAfter(text, nowEpochSeconds: random.next() % 4_000_000_000),
+                             RetryAfter.milliseconds(text), RetryAfter.resetDuration(text)] {
+                    if let wait { #expect(wait <= RetryAfter.cap, "\(text)") }
+                }
+            }
+        }
     }
 }
