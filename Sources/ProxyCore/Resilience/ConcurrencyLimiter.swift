@@ -1,0 +1,121 @@
+import Synchronization
+
+/// A backend's `maxConcurrentRequests` with its bounded FIFO wait queue, shared by every
+/// event loop: the limit is the backend's, not a per-loop share.
+///
+/// **Threading.** Safe to call from any loop. The in-flight count is an `Atomic`; while no
+/// request waits, `acquire` and `release` are a compare-exchange and a decrement, lock-free.
+/// Only when the backend is saturated (someone waits) do they take the queue's `Mutex`, for
+/// a few instructions. A slot released while requests wait is handed to the head of the
+/// queue directly (it never becomes free for a newcomer to take first), and `release`
+/// returns that waiter's ticket: the caller must pass the grant to the ticket's loop. No
+/// wake-up is lost: an enqueuer publishes itself before re-checking for a free slot, and a
+/// releaser frees its slot before looking for waiters (both sequentially consistent).
+///
+/// **Caller's duties.** Every `.granted` (and every ticket returned by `release`) is one
+/// slot: release it exactly once when the attempt ends. A queued request whose deadline
+/// passes calls `cancel`; if that returns false the slot was already handed to it.
+package final class ConcurrencyLimiter: Sendable {
+    /// The most requests in flight.
+    package let limit: Int
+    /// The most requests waiting; 0: none wait.
+    package let queueSize: Int
+    /// The longest a request waits.
+    package let maxWait: ProxyDuration
+
+    private let inFlightCount = Atomic<Int>(0)
+    private let waitingCount = Atomic<Int>(0)
+    private let nextTicket = Atomic<UInt64>(1)
+    private let queue = Mutex<[(ticket: ConcurrencyTicket, deadline: ProxyInstant)]>([])
+
+    /// A limiter of `limit` (at least 1) with a queue of `queueSize` waiting at most `maxWait`.
+    package init(limit: Int, queueSize: Int = 0, maxWait: ProxyDuration = .zero) {
+        self.limit = max(1, limit)
+        self.queueSize = max(0, queueSize)
+        self.maxWait = maxWait
+    }
+
+    /// The limiter a backend's config asks for, or nil when it sets no `maxConcurrentRequests`.
+    package convenience init?(_ backend: BackendConfig) {
+        guard let limit = backend.maxConcurrentRequests else { return nil }
+        self.init(limit: limit, queueSize: backend.queue.size, maxWait: backend.queue.maxWait)
+    }
+
+    /// Requests holding a slot now.
+    package var inFlight: Int { inFlightCount.load(ordering: .sequentiallyConsistent) }
+    /// Requests waiting now.
+    package var waiting: Int { waitingCount.load(ordering: .sequentiallyConsistent) }
+
+    /// Asks for a slot for a request on loop `owner` at `now`.
+    package func acquire(at now: ProxyInstant, owner: Int) -> ConcurrencyDecision {
+        // Newcomers never overtake waiters.
+        if waitingCount.load(ordering: .sequentiallyConsistent) == 0, tryTakeSlot() { return .granted }
+        guard queueSize > 0 else { return .rejected(.noQueue) }
+        return queue.withLock { waiters in
+            guard waiters.count < queueSize else { return .rejected(.queueFull) }
+            let ticket = ConcurrencyTicket(id: nextTicket.add(1, ordering: .relaxed).oldValue, owner: owner)
+            let deadline = now.advanced(by: maxWait)
+            waiters.append((ticket, deadline))
+            waitingCount.add(1, ordering: .sequentiallyConsistent)
+            // A slot freed since the failed attempt above, by a releaser that saw no waiter.
+            if waiters.count == 1, tryTakeSlot() {
+                waiters.removeFirst()
+                waitingCount.subtract(1, ordering: .sequentiallyConsistent)
+                return .granted
+            }
+            return .queued(ticket, position: waiters.count, deadline: deadline)
+        }
+    }
+
+    /// Gives a slot back. Returns the ticket of the waiter that now holds it, if any: the
+    /// caller must resume that request on loop `ticket.owner`.
+    package func release() -> ConcurrencyTicket? {
+        let previous = inFlightCount.subtract(1, ordering: .sequentiallyConsistent).oldValue
+        precondition(previous > 0, "ConcurrencyLimiter.release() without a slot")
+        guard waitingCount.load(ordering: .sequentiallyConsistent) > 0 else { return nil }
+        return queue.withLock { waiters in
+            guard !waiters.isEmpty, tryTakeSlot() else { return nil }
+            waitingCount.subtract(1, ordering: .sequentiallyConsistent)
+            return waiters.removeFirst().ticket
+        }
+    }
+
+    /// Removes a waiting request (its client left, or its deadline passed). False when it is
+    /// no longer waiting: a slot was handed to it and it must `release()` it.
+    package func cancel(_ ticket: ConcurrencyTicket) -> Bool {
+        queue.withLock { waiters in
+            guard let index = waiters.firstIndex(where: { $0.ticket == ticket }) else { return false }
+            waiters.remove(at: index)
+            waitingCount.subtract(1, ordering: .sequentiallyConsistent)
+            return true
+        }
+    }
+
+    /// Removes and returns loop `owner`'s waiters whose deadline is at or before `now`, in
+    /// queue order: each falls back (or gets 503) with `LocalRejection.queueTimeout`.
+    package func expire(at now: ProxyInstant, owner: Int) -> [ConcurrencyTicket] {
+        guard waitingCount.load(ordering: .sequentiallyConsistent) > 0 else { return [] }
+        return queue.withLock { waiters in
+            var expired: [ConcurrencyTicket] = []
+            waiters.removeAll { waiter in
+                guard waiter.ticket.owner == owner, waiter.deadline <= now else { return false }
+                expired.append(waiter.ticket)
+                return true
+            }
+            waitingCount.subtract(expired.count, ordering: .sequentiallyConsistent)
+            return expired
+        }
+    }
+
+    /// Takes a slot if one is free.
+    private func tryTakeSlot() -> Bool {
+        var current = inFlightCount.load(ordering: .sequentiallyConsistent)
+        while current < limit {
+            let (exchanged, actual) = inFlightCount.compareExchange(expected: current, desired: current + 1,
+                                                                    ordering: .sequentiallyConsistent)
+            if exchanged { return true }
+            current = actual
+        }
+        return false
+    }
+}
