@@ -10,8 +10,11 @@ let package = Package(
         .target(name: "CLinuxShims"),
         // C: libcurl, with typed wrappers for its variadic calls.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+<<<<<<< HEAD
         // C: OpenSSL, for the TLS servers (admission webhook, mock providers).
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+=======
+>>>>>>> helper-kube
 
         // Pure values: parsers, config, routing, policy state machines. No syscalls, no clock reads.
         .target(name: "ProxyCore"),
@@ -40,9 +43,13 @@ let package = Package(
         // The mock LLM provider for tests, the demo and the benchmark.
         .executableTarget(name: "sluice-mock", dependencies: ["ProxyCore", "ProxyIO", "ProxyHTTPServer"]),
 
+        // A small Kubernetes client on libcurl (control plane): auth, REST, watch, informers, leases.
+        .target(name: "KubeAPI", dependencies: ["ProxyCore", "ProxyIO", "CCurl"]),
+
         .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore"]),
         .testTarget(name: "ProxyIOTests", dependencies: ["ProxyIO", "ProxyCore"]),
         .testTarget(name: "ProxyUpstreamTests", dependencies: ["ProxyUpstream", "ProxyHTTPServer", "ProxyIO", "ProxyCore"]),
         .testTarget(name: "GatewayControllerTests", dependencies: ["GatewayController", "ProxyCore"]),
+        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "ProxyCore"]),
     ]
 )
