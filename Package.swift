@@ -10,11 +10,8 @@ let package = Package(
         .target(name: "CLinuxShims"),
         // C: libcurl, with typed wrappers for its variadic calls.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-<<<<<<< HEAD
         // C: OpenSSL, for the TLS servers (admission webhook, mock providers).
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
-=======
->>>>>>> helper-kube
 
         // Pure values: parsers, config, routing, policy state machines. No syscalls, no clock reads.
         .target(name: "ProxyCore"),
@@ -34,11 +31,14 @@ let package = Package(
         // The proxy as named phases, snapshots, admin and metrics endpoints.
         .target(name: "ProxyDataPlane", dependencies: ["ProxyCore", "ProxyIO", "ProxyHTTPServer", "ProxyUpstream", "ConfigSource"]),
 
-        // The controller's pure half: CRD types, YAML, translator, injector.
-        .target(name: "GatewayController", dependencies: ["ProxyCore"]),
+        // The controller: CRD types, YAML, translator (pure), reconciler (on KubeAPI), injector.
+        .target(name: "GatewayController", dependencies: ["ProxyCore", "KubeAPI"]),
 
         // The sidecar.
         .executableTarget(name: "sluice", dependencies: ["ProxyCore", "ProxyIO", "ProxyHTTPServer", "ProxyDataPlane", "ConfigSource"]),
+
+        // The controller: CRDs → ConfigMaps (run), and offline render/validate.
+        .executableTarget(name: "sluice-controller", dependencies: ["GatewayController", "KubeAPI", "ProxyCore", "ProxyIO", "ProxyHTTPServer"]),
 
         // The mock LLM provider for tests, the demo and the benchmark.
         .executableTarget(name: "sluice-mock", dependencies: ["ProxyCore", "ProxyIO", "ProxyHTTPServer"]),
