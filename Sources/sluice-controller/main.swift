@@ -1,1 +1,3 @@
-print("stub")
+import Glibc
+
+exit(ControllerMain.run(Array(CommandLine.arguments.dropFirst())))
