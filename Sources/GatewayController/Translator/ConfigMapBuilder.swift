@@ -49,7 +49,9 @@ package enum ConfigMapBuilder {
         guard existing.field("data") == desired.field("data") else { return false }
         let have = existing.field("metadata"), want = desired.field("metadata")
         for field in ["labels", "annotations"] {
-            for member in want?.field(field)?.object?.members ?? [] where have?.field(field)?.field(member.key) != member.value {
+            // Who wrote it last is a record, not desired state: a new leader need not rewrite.
+            for member in want?.field(field)?.object?.members ?? [] where member.key != writtenByAnnotation
+                && have?.field(field)?.field(member.key) != member.value {
                 return false
             }
         }

@@ -114,7 +114,7 @@ extension NamespaceTranslation {
     private mutating func warnUntranslated(_ rule: LLMRoute.Rule, of routeID: ResourceID, at path: String) {
         if rule.retry != nil { warn(routeID, path: path + ".retry", "the sidecar does not retry yet") }
         if rule.fallback != nil { warn(routeID, path: path + ".fallback", "the sidecar does not fall back yet") }
-        if !rule.timeouts.isEmpty { warn(routeID, path: path + ".timeouts", "the proxy config has no per-rule timeouts yet; the backend's apply") }
+        if !rule.timeouts.isEmpty { warn(routeID, path: path + ".timeouts", "the proxy config has no per-rule timeouts yet; the backend's and gateway's timeouts apply") }
         if rule.cacheEnabled != nil { warn(routeID, path: path + ".cache", "the sidecar has no response cache yet") }
         if rule.guardPolicy != nil { warn(routeID, path: path + ".guardPolicyRef", "the sidecar does not run guard policies yet: prompts and answers are not checked") }
     }

@@ -22,7 +22,7 @@ extension NamespaceTranslation {
                                                              ("backends", .num(output?.backendCount ?? 0))]
             if output != nil { fields.append(("configMapName", .str(gateway.configMapName))) }
             add(gatewayID, gateway.meta.generation, accepted: "the gateway is valid", resolved: "every referenced Secret exists",
-                programmed: programmed, fields: fields)
+                programmed: programmed, fields: fields, gateways: output?.config != nil ? [gateway.meta.name] : [])
             described.insert(gatewayID)
         }
         for backend in resources.backends {
@@ -45,7 +45,7 @@ extension NamespaceTranslation {
                 }
             }
             add(backendID, backend.meta.generation, accepted: "the backend is valid", resolved: "every referenced Secret key exists",
-                programmed: programmed)
+                programmed: programmed, gateways: users)
             described.insert(backendID)
         }
         for route in resources.routes {
@@ -69,7 +69,7 @@ extension NamespaceTranslation {
             }
             add(routeID, route.meta.generation,
                 accepted: parents.isEmpty ? "the route is valid" : "attached to " + quotedList("LLMGateway", parents),
-                resolved: "every LLMBackend and LLMGuardPolicy it names exists", programmed: programmed)
+                resolved: "every LLMBackend and LLMGuardPolicy it names exists", programmed: programmed, gateways: parents)
             described.insert(routeID)
         }
         for consumer in resources.consumers {
@@ -102,7 +102,7 @@ extension NamespaceTranslation {
     }
 
     private mutating func add(_ resourceID: ResourceID, _ generation: Int, accepted: String, resolved: String, programmed: DesiredCondition,
-                              fields: [(key: String, value: JSONValue)] = []) {
+                              fields: [(key: String, value: JSONValue)] = [], gateways: [String] = []) {
         var conditions: [DesiredCondition] = []
         let acceptedProblems = ownProblems(resourceID, ConditionType.accepted)
         conditions.append(acceptedProblems.isEmpty
@@ -118,7 +118,8 @@ extension NamespaceTranslation {
             conditions.append(DesiredCondition(type: ConditionType.notYetTranslated, status: true, reason: "UnsupportedFields",
                                                message: "the sidecar ignores these fields for now: " + joined(ownWarnings)))
         }
-        statuses.append(DesiredStatus(id: resourceID, generation: generation, conditions: conditions, fields: fields.sorted { $0.key < $1.key }))
+        statuses.append(DesiredStatus(id: resourceID, generation: generation, conditions: conditions, fields: fields.sorted { $0.key < $1.key },
+                                      gateways: gateways))
     }
 
     private func ownProblems(_ resourceID: ResourceID, _ condition: String) -> [TranslationProblem] {

@@ -43,6 +43,8 @@ package struct DesiredStatus: Sendable {
     package var conditions: [DesiredCondition]
     /// Other `status` fields (`configMapName`, `attachedRoutes`, `backends`, `keys`), sorted by key.
     package var fields: [(key: String, value: JSONValue)]
+    /// The gateways whose ConfigMaps hold this resource (its `Programmed` depends on their writes).
+    package var gateways: [String] = []
 }
 
 /// Everything the translator produced from a `ResourceSet`.
