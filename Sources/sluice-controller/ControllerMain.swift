@@ -81,6 +81,8 @@ enum ControllerMain {
                 files.append(String(argument[argument.index(after: argument.firstIndex(of: "=")!)...]))
             } else if argument == "-n" {
                 rest.append("--namespace")
+            } else if argument == "-o" {
+                rest.append("--output")
             } else {
                 rest.append(argument)
             }
