@@ -16,11 +16,28 @@ package struct BackendConfig: Hashable, Sendable {
     package let tls: TLSConfig?
     /// The most requests in flight to this backend at once; nil means unlimited.
     package let maxConcurrentRequests: Int?
+    /// Requests waiting for a slot when `maxConcurrentRequests` are in flight; `QueueConfig.none` by default.
+    package let queue: QueueConfig
+    /// Ejection on failures; nil: never ejected.
+    package let circuitBreaker: CircuitBreakerConfig?
+    /// Weight reduction while slow; nil: never shifted.
+    package let latencyShift: LatencyShiftConfig?
+    /// Keep-alive pings while idle; nil: none.
+    package let warmup: WarmupConfig?
+    /// The context window of the backend's models, in tokens; informational (explain, fallback planning).
+    package let contextWindow: Int?
+    /// Upstream model name → price per 1M tokens, for cost accounting.
+    package let prices: [String: ModelPriceConfig]
+
+    /// The largest `contextWindow` accepted.
+    package static let maxContextWindow = 100_000_000
 
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(name: String, provider: ProviderKind, baseURL: BackendURL, credentials: CredentialsConfig? = nil,
                  models: [String: String] = [:], timeouts: TimeoutOverrides = .init(), tls: TLSConfig? = nil,
-                 maxConcurrentRequests: Int? = nil) {
+                 maxConcurrentRequests: Int? = nil, queue: QueueConfig = .none, circuitBreaker: CircuitBreakerConfig? = nil,
+                 latencyShift: LatencyShiftConfig? = nil, warmup: WarmupConfig? = nil, contextWindow: Int? = nil,
+                 prices: [String: ModelPriceConfig] = [:]) {
         self.name = name
         self.provider = provider
         self.baseURL = baseURL
@@ -29,5 +46,11 @@ package struct BackendConfig: Hashable, Sendable {
         self.timeouts = timeouts
         self.tls = tls
         self.maxConcurrentRequests = maxConcurrentRequests
+        self.queue = queue
+        self.circuitBreaker = circuitBreaker
+        self.latencyShift = latencyShift
+        self.warmup = warmup
+        self.contextWindow = contextWindow
+        self.prices = prices
     }
 }

@@ -4,15 +4,35 @@ package struct DefaultsConfig: Hashable, Sendable {
     package let maxRequestBodyBytes: Int
     /// Upstream timeouts; each backend may override single fields.
     package let timeouts: TimeoutsConfig
+    /// Retries for routes without their own `retry`.
+    package let retry: RetryConfig
+    /// The per-request time budget for routes without their own `deadline`. Default 120s.
+    package let deadline: ProxyDuration
+    /// The most upstream requests per client request, for routes without their own. Default 5.
+    package let maxAttempts: Int
+    /// What retries and falls back, for routes whose `fallback` has no `on`.
+    package let fallbackOn: FallbackTriggers
 
     /// 8 MiB, when the config does not say.
     package static let defaultMaxRequestBodyBytes = 8 << 20
     /// The largest `maxRequestBodyBytes` accepted: 1 GiB.
     package static let maxRequestBodyBytesLimit = 1 << 30
+    /// 120s.
+    package static let defaultDeadline = ProxyDuration.seconds(120)
+    /// 5.
+    package static let defaultMaxAttempts = 5
+    /// The largest `maxAttempts` accepted, here and on routes.
+    package static let maxAttemptsLimit = 20
 
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
-    package init(timeouts: TimeoutsConfig = .default, maxRequestBodyBytes: Int = defaultMaxRequestBodyBytes) {
+    package init(timeouts: TimeoutsConfig = .default, maxRequestBodyBytes: Int = defaultMaxRequestBodyBytes,
+                 retry: RetryConfig = .default, deadline: ProxyDuration = defaultDeadline,
+                 maxAttempts: Int = defaultMaxAttempts, fallbackOn: FallbackTriggers = .default) {
         self.timeouts = timeouts
         self.maxRequestBodyBytes = maxRequestBodyBytes
+        self.retry = retry
+        self.deadline = deadline
+        self.maxAttempts = maxAttempts
+        self.fallbackOn = fallbackOn
     }
 }

@@ -18,6 +18,10 @@ extension ProxyConfig {
                 ("timeouts", Self.json(TimeoutOverrides(connect: defaults.timeouts.connect, firstByte: defaults.timeouts.firstByte,
                                                         idle: defaults.timeouts.idle, total: defaults.timeouts.total))),
                 ("maxRequestBodyBytes", .number(JSONNumber(defaults.maxRequestBodyBytes))),
+                ("retry", Self.json(defaults.retry)),
+                ("deadline", .string(defaults.deadline.configString)),
+                ("maxAttempts", .number(JSONNumber(defaults.maxAttempts))),
+                ("fallbackOn", Self.json(defaults.fallbackOn)),
             ]))),
             ("backends", .array(backends.map(Self.json))),
             ("routes", .array(routes.map(Self.json))),
@@ -44,6 +48,7 @@ extension ProxyConfig {
             object["tls"] = .object(tlsObject)
         }
         if let limit = backend.maxConcurrentRequests { object["maxConcurrentRequests"] = .number(JSONNumber(limit)) }
+        addPolicies(of: backend, to: &object)
         return .object(object)
     }
 
@@ -88,6 +93,7 @@ extension ProxyConfig {
             return .object(entryObject)
         })
         if let sticky = route.sticky { object["sticky"] = .object(JSONObject([("header", .string(sticky.header))])) }
+        addResilience(of: route, to: &object)
         return .object(object)
     }
 }

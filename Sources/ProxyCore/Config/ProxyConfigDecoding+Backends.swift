@@ -1,6 +1,7 @@
 /// `backends[i]`.
 extension ProxyConfigDecoding {
-    static let backendKeys = ["name", "provider", "baseURL", "credentials", "models", "timeouts", "tls", "maxConcurrentRequests"]
+    static let backendKeys = ["name", "provider", "baseURL", "credentials", "models", "timeouts", "tls", "maxConcurrentRequests", "queue",
+                              "circuitBreaker", "latencyShift", "warmup", "contextWindow", "prices"]
 
     /// Decodes one backend; its name is remembered (for split references and duplicates) even
     /// when other fields are wrong, so one typo does not cascade into "unknown backend".
@@ -23,9 +24,20 @@ extension ProxyConfigDecoding {
         }
         let maxConcurrent = integer(object["maxConcurrentRequests"], at: object.path("maxConcurrentRequests"),
                                     in: 1...1_000_000, expected: "a positive integer", required: false)
-        guard issues.count == before, let name, let provider, let baseURL else { return nil }
+        let queue = object["queue"].map {
+            decodeQueue($0, at: object.path("queue"), hasLimit: object.has("maxConcurrentRequests"))
+        } ?? QueueConfig.none
+        let breaker = object["circuitBreaker"].flatMap { decodeCircuitBreaker($0, at: object.path("circuitBreaker")) }
+        let latencyShift = object["latencyShift"].flatMap { decodeLatencyShift($0, at: object.path("latencyShift")) }
+        let warmup = object["warmup"].flatMap { decodeWarmup($0, at: object.path("warmup")) }
+        let contextWindow = integer(object["contextWindow"], at: object.path("contextWindow"), in: 1...BackendConfig.maxContextWindow,
+                                    expected: "a positive integer", required: false)
+        let prices = object["prices"].flatMap { decodePrices($0, at: object.path("prices")) } ?? [:]
+        guard issues.count == before, let name, let provider, let baseURL, let queue else { return nil }
         return BackendConfig(name: name, provider: provider, baseURL: baseURL, credentials: credentials, models: models,
-                             timeouts: timeouts, tls: tls, maxConcurrentRequests: maxConcurrent)
+                             timeouts: timeouts, tls: tls, maxConcurrentRequests: maxConcurrent, queue: queue,
+                             circuitBreaker: breaker, latencyShift: latencyShift, warmup: warmup,
+                             contextWindow: contextWindow, prices: prices)
     }
 
     private mutating func backendURL(_ value: JSONValue?, at path: String) -> BackendURL? {

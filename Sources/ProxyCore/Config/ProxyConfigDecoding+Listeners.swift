@@ -29,8 +29,10 @@ extension ProxyConfigDecoding {
         return address
     }
 
+    static let defaultsKeys = ["timeouts", "maxRequestBodyBytes", "retry", "deadline", "maxAttempts", "fallbackOn"]
+
     mutating func decodeDefaults(_ value: JSONValue, at path: String) -> DefaultsConfig? {
-        guard let object = ConfigObjectReader(value, at: path, allowed: ["timeouts", "maxRequestBodyBytes"], issues: &issues) else { return nil }
+        guard let object = ConfigObjectReader(value, at: path, allowed: Self.defaultsKeys, issues: &issues) else { return nil }
         var timeouts: TimeoutsConfig? = .default
         if let value = object["timeouts"] {
             timeouts = decodeTimeouts(value, at: object.path("timeouts")).map(TimeoutsConfig.default.applying)
@@ -40,8 +42,16 @@ extension ProxyConfigDecoding {
             maxBody = integer(object["maxRequestBodyBytes"], at: object.path("maxRequestBodyBytes"),
                               in: 1...DefaultsConfig.maxRequestBodyBytesLimit, expected: "a positive integer", required: true)
         }
-        guard let timeouts, let maxBody else { return nil }
-        return DefaultsConfig(timeouts: timeouts, maxRequestBodyBytes: maxBody)
+        let before = issues.count
+        let retry = object["retry"].map { decodeRetry($0, at: object.path("retry")) } ?? .default
+        let deadline = object.has("deadline") ? duration(object["deadline"], at: object.path("deadline")) : DefaultsConfig.defaultDeadline
+        let maxAttempts = object.has("maxAttempts") ? decodeMaxAttempts(object["maxAttempts"], at: object.path("maxAttempts"))
+            : DefaultsConfig.defaultMaxAttempts
+        let fallbackOn = object["fallbackOn"].map { decodeTriggers($0, at: object.path("fallbackOn")) } ?? .default
+        guard issues.count == before, let timeouts, let maxBody, let retry, let deadline, let maxAttempts, let fallbackOn
+        else { return nil }
+        return DefaultsConfig(timeouts: timeouts, maxRequestBodyBytes: maxBody, retry: retry, deadline: deadline,
+                              maxAttempts: maxAttempts, fallbackOn: fallbackOn)
     }
 
     /// A `timeouts` object, in `defaults` or in a backend: every field optional.

@@ -1,8 +1,11 @@
-/// `routes[i]`: name, match, split, sticky.
+/// `routes[i]`: name, match, split, sticky; the resilience fields in `+Resilience`.
 extension ProxyConfigDecoding {
-    mutating func decodeRoute(_ value: JSONValue, at path: String, backendNames: [String],
+    static let routeKeys = ["name", "match", "split", "sticky", "fallback", "retry", "deadline", "maxAttempts", "truncation"]
+
+    /// `defaultTriggers` is `defaults.fallbackOn`, for checks that depend on the effective triggers.
+    mutating func decodeRoute(_ value: JSONValue, at path: String, backendNames: [String], defaultTriggers: FallbackTriggers,
                               names: inout [(name: String, path: String)]) -> RouteConfig? {
-        guard let object = ConfigObjectReader(value, at: path, allowed: ["name", "match", "split", "sticky"], issues: &issues)
+        guard let object = ConfigObjectReader(value, at: path, allowed: Self.routeKeys, issues: &issues)
         else { return nil }
         let before = issues.count
         let name = self.name(object["name"], at: object.path("name"))
@@ -15,8 +18,18 @@ extension ProxyConfigDecoding {
            let header = headerName(stickyObject["header"], at: stickyObject.path("header")) {
             sticky = StickyConfig(header: header)
         }
+        let fallback = object["fallback"].flatMap {
+            decodeFallback($0, at: object.path("fallback"), backendNames: backendNames, split: split)
+        }
+        let retry = object["retry"].flatMap { decodeRetry($0, at: object.path("retry")) }
+        let deadline = duration(object["deadline"], at: object.path("deadline"))
+        let maxAttempts = decodeMaxAttempts(object["maxAttempts"], at: object.path("maxAttempts"))
+        let truncation = object["truncation"].flatMap {
+            decodeTruncation($0, at: object.path("truncation"), fallback: fallback, defaultTriggers: defaultTriggers)
+        }
         guard issues.count == before, let name, let split else { return nil }
-        return RouteConfig(name: name, match: match, split: split, sticky: sticky)
+        return RouteConfig(name: name, match: match, split: split, sticky: sticky, fallback: fallback, retry: retry,
+                           deadline: deadline, maxAttempts: maxAttempts, truncation: truncation)
     }
 
     private mutating func decodeMatch(_ value: JSONValue, at path: String) -> RouteMatchConfig? {
@@ -117,10 +130,7 @@ extension ProxyConfigDecoding {
             guard let object = ConfigObjectReader(element, at: entryPath, allowed: ["backend", "weight", "model"], issues: &issues)
             else { continue }
             let backend = string(object["backend"], at: object.path("backend"), required: true)
-            if let backend, !backendNames.contains(backend) {
-                let known = backendNames.map(ConfigIssue.quoted).joined(separator: ", ")
-                report(object.path("backend"), "unknown backend \(ConfigIssue.quoted(backend))" + (known.isEmpty ? "" : "; defined backends are \(known)"))
-            }
+            if let backend { checkBackendExists(backend, at: object.path("backend"), backendNames: backendNames) }
             let weight = integer(object["weight"], at: object.path("weight"), in: 0...SplitEntryConfig.maxWeight,
                                  expected: "a non-negative integer", required: true)
             let model = string(object["model"], at: object.path("model"), required: false)

@@ -37,7 +37,8 @@ struct ProxyConfigDecoding {
             var routeNames: [(name: String, path: String)] = []
             for (index, element) in list.enumerated() {
                 let path = ConfigObjectReader.element(routesPath, index)
-                routes.append(decodeRoute(element, at: path, backendNames: backendNames.map(\.name), names: &routeNames))
+                routes.append(decodeRoute(element, at: path, backendNames: backendNames.map(\.name),
+                                          defaultTriggers: defaults?.fallbackOn ?? .default, names: &routeNames))
             }
             checkCatchAllIsLast(routes, at: routesPath)
         }

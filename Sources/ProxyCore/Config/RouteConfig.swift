@@ -8,13 +8,31 @@ package struct RouteConfig: Hashable, Sendable {
     package let split: [SplitEntryConfig]
     /// Hash this header to pick the split entry, so a user keeps their side of a gray release.
     package let sticky: StickyConfig?
+    /// Where a failed request goes next; nil: nowhere (retries only).
+    package let fallback: FallbackConfig?
+    /// Retries of each target; nil uses `defaults.retry`. Replaces it as a whole.
+    package let retry: RetryConfig?
+    /// The whole request's time budget, every attempt and wait included; nil uses `defaults.deadline`.
+    package let deadline: ProxyDuration?
+    /// The most upstream requests for one client request (primary, retries and fallbacks);
+    /// nil uses `defaults.maxAttempts`.
+    package let maxAttempts: Int?
+    /// How much of a response may be held to allow a truncation fallback; nil: `TruncationConfig.default`.
+    package let truncation: TruncationConfig?
 
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
-    package init(name: String, match: RouteMatchConfig? = nil, split: [SplitEntryConfig], sticky: StickyConfig? = nil) {
+    package init(name: String, match: RouteMatchConfig? = nil, split: [SplitEntryConfig], sticky: StickyConfig? = nil,
+                 fallback: FallbackConfig? = nil, retry: RetryConfig? = nil, deadline: ProxyDuration? = nil,
+                 maxAttempts: Int? = nil, truncation: TruncationConfig? = nil) {
         self.name = name
         self.match = match
         self.split = split
         self.sticky = sticky
+        self.fallback = fallback
+        self.retry = retry
+        self.deadline = deadline
+        self.maxAttempts = maxAttempts
+        self.truncation = truncation
     }
 
     /// Whether the route matches every request (no conditions at all).

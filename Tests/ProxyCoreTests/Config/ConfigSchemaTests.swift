@@ -39,7 +39,28 @@ import Testing
             == CredentialHeader.allCases.map(\.rawValue))
         #expect(Self.keys(Self.definition(defs + ["backend", "properties"], in: schema)) == ProxyConfigDecoding.backendKeys)
         #expect(Self.keys(Self.definition(["properties"], in: schema)) == ["apiVersion", "kind", "listeners", "defaults", "backends", "routes"])
-        #expect(Self.keys(Self.definition(defs + ["route", "properties"], in: schema)) == ["name", "match", "split", "sticky"])
+        #expect(Self.keys(Self.definition(defs + ["route", "properties"], in: schema)) == ProxyConfigDecoding.routeKeys)
+        #expect(Self.keys(Self.definition(defs + ["defaults", "properties"], in: schema)) == ProxyConfigDecoding.defaultsKeys)
+        #expect(Self.keys(Self.definition(defs + ["retry", "properties"], in: schema)) == ProxyConfigDecoding.retryKeys)
+        #expect(Self.keys(Self.definition(defs + ["fallbackTriggers", "properties"], in: schema)) == ProxyConfigDecoding.triggerKeys)
+        #expect(Self.keys(Self.definition(defs + ["fallbackEntry", "properties"], in: schema)) == ["backend", "model"])
+        #expect(Self.keys(Self.definition(defs + ["route", "properties", "fallback", "properties"], in: schema)) == ["chain", "on"])
+        #expect(Self.keys(Self.definition(defs + ["route", "properties", "truncation", "properties"], in: schema)) == ["bufferStreams", "bufferBytes"])
+        let backendProperties = defs + ["backend", "properties"]
+        #expect(Self.keys(Self.definition(backendProperties + ["queue", "properties"], in: schema)) == ["size", "maxWait"])
+        #expect(Self.keys(Self.definition(backendProperties + ["circuitBreaker", "properties"], in: schema)) == ProxyConfigDecoding.circuitBreakerKeys)
+        #expect(Self.keys(Self.definition(backendProperties + ["latencyShift", "properties"], in: schema)) == ProxyConfigDecoding.latencyShiftKeys)
+        #expect(Self.keys(Self.definition(backendProperties + ["warmup", "properties"], in: schema)) == ProxyConfigDecoding.warmupKeys)
+        #expect(Self.keys(Self.definition(backendProperties + ["prices", "additionalProperties", "properties"], in: schema)) == ProxyConfigDecoding.priceKeys)
+        #expect(Self.definition(defs + ["retry", "properties", "attempts", "maximum"], in: schema) == .number(JSONNumber(RetryConfig.maxAttemptsLimit)))
+        #expect(Self.definition(defs + ["maxAttempts", "maximum"], in: schema) == .number(JSONNumber(DefaultsConfig.maxAttemptsLimit)))
+        #expect(Self.definition(defs + ["defaults", "properties", "deadline", "default"], in: schema) == .string(DefaultsConfig.defaultDeadline.configString))
+        #expect(Self.definition(defs + ["defaults", "properties", "maxAttempts", "default"], in: schema) == .number(JSONNumber(DefaultsConfig.defaultMaxAttempts)))
+        #expect(Self.definition(backendProperties + ["contextWindow", "maximum"], in: schema) == .number(JSONNumber(BackendConfig.maxContextWindow)))
+        #expect(Self.definition(defs + ["route", "properties", "truncation", "properties", "bufferBytes", "maximum"], in: schema)
+            == .number(JSONNumber(TruncationConfig.maxBufferBytes)))
+        #expect(Self.definition(defs + ["route", "properties", "truncation", "properties", "bufferBytes", "default"], in: schema)
+            == .number(JSONNumber(TruncationConfig.defaultBufferBytes)))
         #expect(Self.keys(Self.definition(defs + ["match", "properties"], in: schema)) == ["paths", "model", "models", "headers"])
         #expect(Self.keys(Self.definition(defs + ["splitEntry", "properties"], in: schema)) == ["backend", "weight", "model"])
         #expect(Self.keys(Self.definition(defs + ["timeouts", "properties"], in: schema)) == ["connect", "firstByte", "idle", "total"])
@@ -101,11 +122,33 @@ import Testing
             configText(backends: #"{"name": "openai", "provider": "vllm", "baseURL": "http://a.example", "tls": {}}"#),
             configText(routes: #"{"name": "r", "match": {"model": {"exact": "a", "glob": "b"}}, "split": [{"backend": "openai", "weight": 1}]}"#),
             configText(routes: #"{"name": "r", "match": {"headers": [{"name": "x"}]}, "split": [{"backend": "openai", "weight": 1}]}"#),
+            configText(routes: #"{"name": "r", "split": [{"backend": "openai", "weight": 1}], "fallback": {"chain": []}}"#),
+            configText(routes: #"{"name": "r", "split": [{"backend": "openai", "weight": 1}], "fallback": {"chain": [{"backend": "deepseek"}], "on": {"statuses": [200]}}}"#),
+            configText(routes: #"{"name": "r", "split": [{"backend": "openai", "weight": 1}], "fallback": {"chain": [{"backend": "deepseek"}], "on": {"statuses": ["3xx"]}}}"#),
+            configText(routes: #"{"name": "r", "split": [{"backend": "openai", "weight": 1}], "retry": {"attempts": 11}}"#),
+            configText(routes: #"{"name": "r", "split": [{"backend": "openai", "weight": 1}], "retry": {"budgetPercent": 101}}"#),
+            configText(extra: #""defaults": {"maxAttempts": 0}"#),
+            configText(backends: #"{"name": "openai", "provider": "openai", "baseURL": "https://a.example", "queue": {"size": 1, "maxWait": "1s"}}"#),
+            configText(backends: #"{"name": "openai", "provider": "openai", "baseURL": "https://a.example", "latencyShift": {}}"#),
+            configText(backends: #"{"name": "openai", "provider": "openai", "baseURL": "https://a.example", "warmup": {"get": "/models", "chat": {"model": "m"}}}"#),
+            configText(backends: #"{"name": "openai", "provider": "openai", "baseURL": "https://a.example", "warmup": {"interval": "1m"}}"#),
+            configText(backends: #"{"name": "openai", "provider": "openai", "baseURL": "https://a.example", "prices": {"m": {"input": -1, "output": 1}}}"#),
+            configText(backends: #"{"name": "openai", "provider": "openai", "baseURL": "https://a.example", "prices": {"m": {"input": 1, "output": 1, "currency": "usd"}}}"#),
+            configText(backends: #"{"name": "openai", "provider": "openai", "baseURL": "https://a.example", "circuitBreaker": {"window": "0s"}}"#),
         ]
         for text in bad {
             #expect(!configIssues(text).isEmpty)
             #expect(Self.schemaErrors(Data(text.utf8)) != nil, "\(text)")
         }
         #expect(Self.schemaErrors(Data(configText().utf8)) == nil)
+    }
+
+    @Test(.enabled(if: pythonJSONSchemaAvailable, "needs python3 with jsonschema"))
+    func theSchemaAcceptsEveryResilienceField() {
+        let text = configText(
+            extra: #""defaults": {"retry": {"attempts": 2}, "deadline": "90s", "maxAttempts": 7, "fallbackOn": {"statuses": [503], "timeout": false}}"#,
+            backends: ConfigResilienceDecoderTests.fullBackends, routes: ConfigResilienceDecoderTests.fullRoutes)
+        #expect(configIssues(text).isEmpty)
+        #expect(Self.schemaErrors(Data(text.utf8)) == nil)
     }
 }
