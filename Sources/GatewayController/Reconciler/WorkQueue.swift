@@ -20,10 +20,10 @@ package final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     }
 
     private let state = Mutex(State())
-    package let backoff: Backoff
+    package let backoff: KubeAPI.Backoff
     private let sleep: Informer.Sleep
 
-    package init(backoff: Backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(60)), sleep: @escaping Informer.Sleep = Informer.taskSleep) {
+    package init(backoff: KubeAPI.Backoff = KubeAPI.Backoff(initial: .milliseconds(100), maximum: .seconds(60)), sleep: @escaping Informer.Sleep = Informer.taskSleep) {
         self.backoff = backoff
         self.sleep = sleep
     }

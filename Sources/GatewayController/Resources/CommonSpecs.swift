@@ -95,19 +95,8 @@ package struct TimeoutsSpec: Hashable, Sendable {
     }
 }
 
-/// A status code or class in `retry.statuses` / `fallback.triggers.statuses`.
-package enum StatusMatch: Hashable, Sendable {
-    case code(Int)
-    /// `"4xx"` or `"5xx"`: the hundreds digit.
-    case family(Int)
-
-    package var jsonValue: JSONValue {
-        switch self {
-        case .code(let code): .num(code)
-        case .family(let digit): .str("\(digit)xx")
-        }
-    }
-
+extension StatusMatch {
+    /// `retry.statuses` / `fallback.triggers.statuses`: codes 400–599, `"4xx"` or `"5xx"`.
     static func decodeList(_ value: JSONValue?, at path: String, defaultValue: [StatusMatch], decoding: inout SpecDecoding) -> [StatusMatch]? {
         guard value != nil else { return defaultValue }
         guard let elements = decoding.array(value, at: path, max: 32) else { return nil }
@@ -117,8 +106,8 @@ package enum StatusMatch: Hashable, Sendable {
             switch element {
             case .number(let number) where number.int.map({ (400...599).contains($0) }) == true:
                 result.append(.code(number.int!))
-            case .string("4xx"): result.append(.family(4))
-            case .string("5xx"): result.append(.family(5))
+            case .string("4xx"): result.append(.statusClass(4))
+            case .string("5xx"): result.append(.statusClass(5))
             default:
                 decoding.report(elementPath, "\(SpecDecoding.found(element)) is not a status code from 400 to 599 or \"4xx\" or \"5xx\"")
                 return nil

@@ -26,7 +26,7 @@ package struct LLMRoute: Hashable, Sendable {
 
     package struct Fallback: Hashable, Sendable {
         package var chain: [BackendRef] = []
-        package var statuses: [StatusMatch] = [.code(429), .family(5)]
+        package var statuses: [StatusMatch] = [.code(429), .statusClass(5)]
         package var connectFailure = true
         package var timeout = true
         package var truncation = false

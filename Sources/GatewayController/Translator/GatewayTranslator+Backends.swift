@@ -43,9 +43,8 @@ extension NamespaceTranslation {
                 object["tls"] = .object(tls)
             }
             if let limit = spec.maxConcurrentRequests { object["maxConcurrentRequests"] = .num(limit) }
-            for field in spec.resilience {
-                warn(backendID, path: "spec.\(field.key)", "the proxy config has no \(field.key) yet; the sidecar ignores it")
-            }
+            for policy in spec.policies { object[policy.key] = policy.value }
+            for field in spec.untranslated { warn(backendID, path: field.path, field.message) }
             if resolved {
                 backends[backend.meta.name] = BackendIR(backend: backend, config: .object(object), mounts: mounts)
             } else {

@@ -12,8 +12,9 @@ extension NamespaceTranslation {
             if let redisSecret = gateway.spec.redisSecret {
                 checkSecret(redisSecret, for: gatewayID, at: "spec.redis.secretRef")
             }
-            if gateway.spec.retryAttempts > 0 {
-                warn(gatewayID, path: "spec.defaults.retry", "the sidecar does not retry yet (attempts: \(gateway.spec.retryAttempts) is ignored)")
+            if gateway.spec.retryAttempts + 1 > RetryConfig.maxAttemptsLimit {
+                warn(gatewayID, path: "spec.defaults.retry.attempts",
+                     "the sidecar makes at most \(RetryConfig.maxAttemptsLimit) tries per backend, so \(RetryConfig.maxAttemptsLimit - 1) retries are used")
             }
             if gateway.spec.redisAddress != nil {
                 warn(gatewayID, path: "spec.redis", "the sidecar does not use Redis yet; limits, quotas and the cache stay per pod")

@@ -18,7 +18,9 @@ extension NamespaceTranslation {
             }
             var usedBackends: [String] = []
             for placement in ir.placements {
-                for ref in placement.rule.rule.backendRefs where !usedBackends.contains(ref.name) { usedBackends.append(ref.name) }
+                for ref in placement.rule.rule.backendRefs + (placement.rule.rule.fallback?.chain ?? []) where !usedBackends.contains(ref.name) {
+                    usedBackends.append(ref.name)
+                }
             }
             usedBackends.sort()
             let backendIRs = usedBackends.compactMap { backends[$0] }
@@ -28,9 +30,10 @@ extension NamespaceTranslation {
                 ("kind", .str(ProxyConfig.kind)),
                 ("listeners", .obj([("app", .str("127.0.0.1:\(ir.gateway.spec.appPort)")), ("admin", .str("127.0.0.1:\(ir.gateway.spec.adminPort)")),
                                     ("metrics", .str("0.0.0.0:\(ir.gateway.spec.metricsPort)"))])),
-                ("defaults", .obj(Self.timeoutsJSON(ir.gateway.spec.timeouts).map { [("timeouts", $0)] } ?? [])),
+                ("defaults", .obj((Self.timeoutsJSON(ir.gateway.spec.timeouts).map { [("timeouts", $0)] } ?? [])
+                    + [("retry", Self.retryJSON(nil, gateway: ir.gateway.spec))])),
                 ("backends", .array(backendIRs.map(\.config))),
-                ("routes", .array(ir.placements.map(Self.routeJSON))),
+                ("routes", .array(ir.placements.map { Self.routeJSON($0, gateway: ir.gateway.spec) })),
             ])
             let mountedPaths = Set(mounts.map(\.path))
             let decoder = ProxyConfigDecoder(fileExists: { mountedPaths.contains($0) })
@@ -51,7 +54,21 @@ extension NamespaceTranslation {
         }
     }
 
-    static func routeJSON(_ placement: RulePlacement) -> JSONValue {
+    /// A rule's `retry` (or, with nil, the gateway's `defaults.retry`) in config terms: the CRD
+    /// counts retries, the config counts tries; omitted rule fields come from the gateway.
+    static func retryJSON(_ retry: LLMRoute.Retry?, gateway: LLMGateway.Spec) -> JSONValue {
+        let retries = retry?.attempts ?? gateway.retryAttempts
+        let base = retry?.backoff.base ?? gateway.retryBackoff.base ?? .milliseconds(250)
+        let max = retry?.backoff.max ?? gateway.retryBackoff.max ?? .seconds(10)
+        return .obj([
+            ("attempts", .num(min(retries + 1, RetryConfig.maxAttemptsLimit))),
+            ("backoff", .obj([("base", .str(base.configString)), ("max", .str(Swift.max(base, max).configString))])),
+            ("honorRetryAfter", .bool(retry?.honorRetryAfter ?? true)),
+            ("budgetPercent", .num(retry?.budgetPercent ?? 20)),
+        ])
+    }
+
+    static func routeJSON(_ placement: RulePlacement, gateway: LLMGateway.Spec) -> JSONValue {
         let rule = placement.rule.rule
         var object = JSONObject([("name", .str(placement.configName))])
         if let match = placement.match, !RulePrecedence.isCatchAll(match) {
@@ -82,6 +99,25 @@ extension NamespaceTranslation {
             return .object(entry)
         })
         if let header = rule.stickyHeader { object["sticky"] = .obj([("header", .str(header))]) }
+        if let retry = rule.retry {
+            object["retry"] = retryJSON(retry, gateway: gateway)
+            object["maxAttempts"] = .num(retry.maxAttemptsPerRequest)
+        }
+        if let fallback = rule.fallback {
+            object["fallback"] = .obj([
+                ("chain", .array(fallback.chain.map { entry in
+                    var entryObject = JSONObject([("backend", .str(entry.name))])
+                    if let model = entry.model { entryObject["model"] = .str(model) }
+                    return .object(entryObject)
+                })),
+                ("on", .obj([("statuses", .array(fallback.statuses.map(\.jsonValue))), ("connectFailure", .bool(fallback.connectFailure)),
+                             ("timeout", .bool(fallback.timeout)), ("truncation", .bool(fallback.truncation))])),
+            ])
+            if fallback.truncation, let delay = fallback.streamBufferMaxDelay, let bytes = fallback.streamBufferMaxBytes {
+                object["truncation"] = .obj([("bufferStreams", .str(delay.configString)), ("bufferBytes", .num(bytes))])
+            }
+        }
+        if let deadline = rule.timeouts.request { object["deadline"] = .str(deadline.configString) }
         return .object(object)
     }
 }

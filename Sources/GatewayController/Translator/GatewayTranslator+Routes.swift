@@ -48,7 +48,7 @@ extension NamespaceTranslation {
                 if problems.count == before {
                     rules.append(RuleIR(route: route, index: index, rule: rule, gateways: parents))
                     for gateway in parents {
-                        for ref in rule.backendRefs { gatewaysUsingBackend[ref.name, default: []].insert(gateway) }
+                        for ref in rule.backendRefs + (rule.fallback?.chain ?? []) { gatewaysUsingBackend[ref.name, default: []].insert(gateway) }
                     }
                     if let guardName = rule.guardPolicy { guardPolicyUsers[guardName, default: []].insert(route.meta.name) }
                 } else {
@@ -73,8 +73,17 @@ extension NamespaceTranslation {
         for (refIndex, ref) in rule.backendRefs.enumerated() {
             checkBackendRef(ref.name, of: routeID, at: "\(path).backendRefs[\(refIndex)].name")
         }
+        let live = rule.backendRefs.filter { $0.weight > 0 }
         for (entryIndex, entry) in (rule.fallback?.chain ?? []).enumerated() {
-            checkBackendRef(entry.name, of: routeID, at: "\(path).fallback.chain[\(entryIndex)].backendRef.name")
+            let entryPath = "\(path).fallback.chain[\(entryIndex)]"
+            checkBackendRef(entry.name, of: routeID, at: entryPath + ".backendRef.name")
+            if let earlier = rule.fallback!.chain[..<entryIndex].firstIndex(where: { $0.name == entry.name && $0.model == entry.model }) {
+                problem(routeID, ConditionType.accepted, "Invalid", path: entryPath,
+                        "repeats \(path).fallback.chain[\(earlier)] (same backend and model); each entry is tried once, so remove one")
+            } else if live.count == 1, live[0].name == entry.name, live[0].model == entry.model {
+                problem(routeID, ConditionType.accepted, "Invalid", path: entryPath,
+                        "is the rule's only backendRef (same backend and model); to try it again, use retry.attempts")
+            }
         }
         if let guardName = rule.guardPolicy {
             if !resources.guardPolicies.contains(where: { $0.meta.name == guardName }) {
@@ -112,9 +121,26 @@ extension NamespaceTranslation {
     }
 
     private mutating func warnUntranslated(_ rule: LLMRoute.Rule, of routeID: ResourceID, at path: String) {
-        if rule.retry != nil { warn(routeID, path: path + ".retry", "the sidecar does not retry yet") }
-        if rule.fallback != nil { warn(routeID, path: path + ".fallback", "the sidecar does not fall back yet") }
-        if !rule.timeouts.isEmpty { warn(routeID, path: path + ".timeouts", "the proxy config has no per-rule timeouts yet; the backend's and gateway's timeouts apply") }
+        if let retry = rule.retry {
+            if retry.statuses != LLMRoute.Retry().statuses {
+                warn(routeID, path: path + ".retry.statuses",
+                     "the proxy config cannot choose the retried statuses yet; the sidecar retries what the fallback triggers name (statuses, connection failures, timeouts)")
+            }
+            if retry.budgetWindow != LLMRoute.Retry().budgetWindow {
+                warn(routeID, path: path + ".retry.budgetWindow", "the sidecar's retry budget window is fixed at 10s")
+            }
+            if (retry.attempts ?? 0) + 1 > RetryConfig.maxAttemptsLimit {
+                warn(routeID, path: path + ".retry.attempts",
+                     "the sidecar makes at most \(RetryConfig.maxAttemptsLimit) tries per backend, so \(RetryConfig.maxAttemptsLimit - 1) retries are used")
+            }
+        }
+        if let fallback = rule.fallback, fallback.streamBufferMaxBytes != nil, !fallback.truncation {
+            warn(routeID, path: path + ".fallback.streamBuffer", "has no effect without fallback.triggers.truncation: true, so it is left out")
+        }
+        let timeouts = rule.timeouts
+        if timeouts.connect != nil || timeouts.firstByte != nil || timeouts.idle != nil || timeouts.total != nil {
+            warn(routeID, path: path + ".timeouts", "the proxy config has no per-rule connect, firstByte, idle or total timeouts yet; the backend's and gateway's apply (request is translated)")
+        }
         if rule.cacheEnabled != nil { warn(routeID, path: path + ".cache", "the sidecar has no response cache yet") }
         if rule.guardPolicy != nil { warn(routeID, path: path + ".guardPolicyRef", "the sidecar does not run guard policies yet: prompts and answers are not checked") }
     }

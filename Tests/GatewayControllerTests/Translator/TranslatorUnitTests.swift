@@ -46,7 +46,7 @@ import Testing
         #expect(rule.backendRefs == [LLMRoute.BackendRef(name: "b", weight: 1, model: nil)])
         #expect(rule.retry?.statuses == [.code(429), .code(502), .code(503), .code(504)])
         #expect(rule.retry?.maxAttemptsPerRequest == 5)
-        #expect(rule.fallback?.statuses == [.code(429), .family(5)])
+        #expect(rule.fallback?.statuses == [.code(429), .statusClass(5)])
         #expect(rule.fallback?.connectFailure == true)
         #expect(set.backends.first?.meta.namespace == "other")
         #expect(set.backends.first?.spec.credentials == SecretKeyRef(name: "s", key: "api-key"))
