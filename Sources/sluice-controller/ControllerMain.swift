@@ -23,7 +23,7 @@ enum ControllerMain {
       validate   print every problem in the manifests; exit 1 on any
 
     'sluice-controller COMMAND --help' describes a command. Exit codes: 0 ok, 1 invalid input
-    or a failure, 2 usage error. See docs/controller.md.
+    or a failure, 2 usage error. The resources are described in docs/crds.md.
     """
 
     /// The subcommand named `name`; each takes its arguments without the command name.

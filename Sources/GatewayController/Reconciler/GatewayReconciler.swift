@@ -36,6 +36,10 @@ package final class GatewayReconciler: Sendable {
     private let leaderGate = LeaderGate()
     /// Gateway key → why its ConfigMap could not be written (cleared by the next success).
     private let writeFailures = Mutex<[ObjectKey: String]>([:])
+    /// Objects as our last status write returned them, with the resourceVersion the cache had
+    /// then: until the cache moves past it, we compare against what we wrote, not the stale
+    /// cache, so a quick second reconcile neither rewrites lastTransitionTime nor repeats Events.
+    private let writtenStatus = Mutex<[ResourceID: (cachedVersion: String, object: JSONValue)]>([:])
 
     package init(client: KubeClient, options: Options, clock: any ProxyClock, queue: WorkQueue<ObjectKey> = WorkQueue(),
                  registry: MetricsRegistry = MetricsRegistry(), watchTimeoutSeconds: Int = 300) {
@@ -247,9 +251,19 @@ package final class GatewayReconciler: Sendable {
     /// Writes every status that differs from the cache, and an Event per new failure.
     private func writeStatuses(_ translation: Translation, in namespace: String) async throws(KubeError) {
         var existing: [ResourceID: JSONValue] = [:]
+        var cachedVersions: [ResourceID: String] = [:]
         for kind in ResourceKind.crds {
             for object in caches.objects(kind, in: namespace) {
-                if let name = object.field("metadata")?.field("name")?.string { existing[ResourceID(kind, namespace, name)] = object }
+                guard let name = object.field("metadata")?.field("name")?.string else { continue }
+                let id = ResourceID(kind, namespace, name)
+                let version = object.field("metadata")?.field("resourceVersion")?.string ?? ""
+                cachedVersions[id] = version
+                existing[id] = writtenStatus.withLock { written in
+                    guard let memo = written[id] else { return object }
+                    if memo.cachedVersion == version { return memo.object }
+                    written[id] = nil  // the cache has moved on (our write, or someone else's): trust it
+                    return object
+                }
             }
         }
         let failures = writeFailures.withLock { failures in
@@ -263,8 +277,10 @@ package final class GatewayReconciler: Sendable {
             var written = false
             for _ in 0..<5 {
                 do {
-                    _ = try await client.patch(update.id.kind.resource, namespace: namespace, name: update.id.name, mergePatch: update.patch,
-                                               subresource: "status")
+                    let result = try await client.patch(update.id.kind.resource, namespace: namespace, name: update.id.name,
+                                                        mergePatch: update.patch, subresource: "status")
+                    let version = cachedVersions[update.id] ?? ""
+                    writtenStatus.withLock { $0[update.id] = (version, result) }
                     metrics.statusWritten()
                     written = true
                     break

@@ -16,9 +16,12 @@ import ProxyCore
 /// 8. `renderConfigs` — IR → proxy config, validated by `ProxyConfigDecoder`, canonical JSON;
 /// 9. `buildStatuses` — the conditions of every resource.
 ///
-/// Every problem is collected with the resource it belongs to. A rule with a problem is
-/// skipped and the rest of the gateway's config is still rendered (ADR 0005): one team's
-/// typo must not block another team's change.
+/// Every problem is collected with the resource it belongs to. A rule with a problem (a
+/// broken reference, a bad regex, all weights 0…) is skipped, reported on its route, and the
+/// rest of the gateway's config is still rendered: one team's typo must not block another
+/// team's change, and a rule is never half-applied (e.g. a 90/10 split silently becoming
+/// 100/0 because one backend is missing). A gateway left with no valid rule renders nothing,
+/// and the reconciler then keeps its last ConfigMap.
 package enum GatewayTranslator {
     package static func translate(_ resources: ResourceSet) -> Translation {
         var translation = Translation()
