@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# Regenerates the translator's golden files (Tests/GatewayControllerTests/testdata/*.out.json)
-# from their *.in.yaml inputs, checks them, then shows what changed. Run it only when a change
-# of the controller's output is intended, and review the diff before committing.
+# Regenerates every golden file (`Tests/**/testdata/**.out.*`) from the current code.
+# Run only after an intended change, then review the diff: the goldens are the spec.
 source "$(dirname "$0")/common.sh"
 cd "$ROOT"
-log "regenerating golden files"
-SLUICE_UPDATE_GOLDEN=1 swift test --filter GoldenTranslatorTests
-log "checking them"
-swift test --filter GoldenTranslatorTests
-git --no-pager diff --stat -- Tests/GatewayControllerTests/testdata || true
+swift build --build-tests
+SLUICE_REGENERATE_GOLDEN=1 swift test --skip-build --filter Golden
+# A second run compares instead of writing: it fails if a golden test is not deterministic.
+swift test --skip-build --filter Golden
+git --no-pager diff --stat -- 'Tests/**/testdata/**'

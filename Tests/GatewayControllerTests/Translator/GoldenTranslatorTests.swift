@@ -15,7 +15,7 @@ import ProxyCore
         return names.filter { $0.hasSuffix(".in.yaml") }.map { String($0.dropLast(".in.yaml".count)) }.sorted()
     }
 
-    static var updating: Bool { ProcessInfo.processInfo.environment["SLUICE_UPDATE_GOLDEN"] == "1" }
+    static var updating: Bool { ProcessInfo.processInfo.environment["SLUICE_REGENERATE_GOLDEN"] == "1" }
 
     static func translate(_ name: String) throws -> Translation {
         let input = try Data(contentsOf: testdata.appendingPathComponent("\(name).in.yaml"))
