@@ -31,11 +31,14 @@ let package = Package(
         // The proxy as named phases, snapshots, admin and metrics endpoints.
         .target(name: "ProxyDataPlane", dependencies: ["ProxyCore", "ProxyIO", "ProxyHTTPServer", "ProxyUpstream", "ConfigSource"]),
 
-        // The controller's pure half: CRD types, YAML, translator, injector.
-        .target(name: "GatewayController", dependencies: ["ProxyCore"]),
+        // The controller: CRD types, YAML, translator (pure), reconciler (on KubeAPI), injector.
+        .target(name: "GatewayController", dependencies: ["ProxyCore", "KubeAPI"]),
 
         // The sidecar.
         .executableTarget(name: "sluice", dependencies: ["ProxyCore", "ProxyIO", "ProxyHTTPServer", "ProxyDataPlane", "ConfigSource"]),
+
+        // The controller: CRDs → ConfigMaps (run), and offline render/validate.
+        .executableTarget(name: "sluice-controller", dependencies: ["GatewayController", "KubeAPI", "ProxyCore", "ProxyIO", "ProxyHTTPServer"]),
 
         // The mock LLM provider for tests, the demo and the benchmark.
         .executableTarget(name: "sluice-mock", dependencies: ["ProxyCore", "ProxyIO", "ProxyHTTPServer"]),

@@ -29,19 +29,19 @@ package struct AdmissionReviewHandler: Sendable {
         } catch {
             return failure("the body is not JSON: \(error)")
         }
-        guard review.value(at: ["apiVersion"])?.stringValue == "admission.k8s.io/v1",
-              review.value(at: ["kind"])?.stringValue == "AdmissionReview" else {
+        guard review.value(at: ["apiVersion"])?.string == "admission.k8s.io/v1",
+              review.value(at: ["kind"])?.string == "AdmissionReview" else {
             return failure("expected an admission.k8s.io/v1 AdmissionReview")
         }
-        guard let uid = review.value(at: ["request", "uid"])?.stringValue else {
+        guard let uid = review.value(at: ["request", "uid"])?.string else {
             return failure("request.uid is missing")
         }
-        guard review.value(at: ["request", "kind", "kind"])?.stringValue == "Pod",
-              let pod = review.value(at: ["request", "object"]), pod.objectValue != nil else {
+        guard review.value(at: ["request", "kind", "kind"])?.string == "Pod",
+              let pod = review.value(at: ["request", "object"]), pod.object != nil else {
             return allow(uid: uid, warning: "sluice: only Pods are injected")
         }
-        let namespace = review.value(at: ["request", "namespace"])?.stringValue
-            ?? pod.value(at: ["metadata", "namespace"])?.stringValue ?? "default"
+        let namespace = review.value(at: ["request", "namespace"])?.string
+            ?? pod.value(at: ["metadata", "namespace"])?.string ?? "default"
         let labels = SidecarInjector.stringMap(pod.value(at: ["metadata", "labels"]))
         let settings: InjectionSettings
         switch self.settings(namespace, labels) {

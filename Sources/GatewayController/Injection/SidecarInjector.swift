@@ -11,9 +11,9 @@ package enum SidecarInjector {
     /// The pod template with the sidecar, or nil when it already has one.
     package static func inject(template: JSONValue, settings: InjectionSettings) -> JSONValue? {
         let annotations = stringMap(template.value(at: ["metadata", "annotations"]))
-        let containers = template.value(at: ["spec", "containers"])?.arrayValue ?? []
-        let initContainers = template.value(at: ["spec", "initContainers"])?.arrayValue ?? []
-        let named = { (c: JSONValue) in c.value(at: ["name"])?.stringValue == InjectionSettings.containerName }
+        let containers = template.value(at: ["spec", "containers"])?.array ?? []
+        let initContainers = template.value(at: ["spec", "initContainers"])?.array ?? []
+        let named = { (c: JSONValue) in c.value(at: ["name"])?.string == InjectionSettings.containerName }
         if annotations[versionAnnotation] != nil || containers.contains(where: named) || initContainers.contains(where: named) {
             return nil
         }
@@ -31,8 +31,8 @@ package enum SidecarInjector {
             pod.setValue(.array([sidecar] + appContainers), at: ["spec", "containers"])
         }
 
-        var volumes = template.value(at: ["spec", "volumes"])?.arrayValue ?? []
-        let volumeNames = Set(volumes.compactMap { $0.value(at: ["name"])?.stringValue })
+        var volumes = template.value(at: ["spec", "volumes"])?.array ?? []
+        let volumeNames = Set(volumes.compactMap { $0.value(at: ["name"])?.string })
         if !volumeNames.contains(InjectionSettings.configVolume) {
             volumes.append(.object(JSONObject([
                 ("name", .string(InjectionSettings.configVolume)),
@@ -44,7 +44,7 @@ package enum SidecarInjector {
         }
         pod.setValue(.array(volumes), at: ["spec", "volumes"])
 
-        var newAnnotations = template.value(at: ["metadata", "annotations"])?.objectValue ?? JSONObject()
+        var newAnnotations = template.value(at: ["metadata", "annotations"])?.object ?? JSONObject()
         newAnnotations[versionAnnotation] = .string(InjectionSettings.version)
         // The app's own Prometheus annotations win: they describe the app's metrics.
         if newAnnotations["prometheus.io/scrape"] == nil {
@@ -53,7 +53,7 @@ package enum SidecarInjector {
             newAnnotations["prometheus.io/path"] = .string("/metrics")
         }
         if !native, newAnnotations["kubectl.kubernetes.io/default-container"] == nil,
-           let first = containers.first?.value(at: ["name"])?.stringValue {
+           let first = containers.first?.value(at: ["name"])?.string {
             newAnnotations["kubectl.kubernetes.io/default-container"] = .string(first)
         }
         pod.setValue(.object(newAnnotations), at: ["metadata", "annotations"])
@@ -115,8 +115,8 @@ package enum SidecarInjector {
 
     /// `OPENAI_BASE_URL` and `ANTHROPIC_BASE_URL` pointing at the sidecar, unless already set.
     private static func withBaseURLs(_ container: JSONValue, settings: InjectionSettings) -> JSONValue {
-        var env = container.value(at: ["env"])?.arrayValue ?? []
-        let existing = Set(env.compactMap { $0.value(at: ["name"])?.stringValue })
+        var env = container.value(at: ["env"])?.array ?? []
+        let existing = Set(env.compactMap { $0.value(at: ["name"])?.string })
         for (name, value) in [("OPENAI_BASE_URL", "http://127.0.0.1:\(settings.appPort)/v1"),
                               ("ANTHROPIC_BASE_URL", "http://127.0.0.1:\(settings.appPort)")] where !existing.contains(name) {
             env.append(.object(JSONObject([("name", .string(name)), ("value", .string(value))])))
@@ -145,7 +145,7 @@ package enum SidecarInjector {
 
     static func stringMap(_ value: JSONValue?) -> [String: String] {
         var map: [String: String] = [:]
-        for (key, item) in value?.objectValue?.members ?? [] {
+        for (key, item) in value?.object?.members ?? [] {
             if case .string(let text) = item { map[key] = text }
         }
         return map

@@ -21,7 +21,7 @@ package enum WorkloadInjector {
     /// Injects unless the pod template opts out with `sluice.dev/inject: disabled`
     /// (explicit injection, as `sluice-controller inject` does, needs no opt-in).
     package static func inject(_ object: JSONValue, settings: InjectionSettings) -> Outcome {
-        guard let kind = object.value(at: ["kind"])?.stringValue, let path = templatePath(forKind: kind) else {
+        guard let kind = object.value(at: ["kind"])?.string, let path = templatePath(forKind: kind) else {
             return .unchanged(reason: "not a workload")
         }
         guard let template = path.isEmpty ? object : object.value(at: path), template.value(at: ["spec"]) != nil else {

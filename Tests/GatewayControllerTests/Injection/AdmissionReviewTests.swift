@@ -7,10 +7,10 @@ import Testing
 /// webhook's patches against the golden injected pod.
 func applyPatch(_ operations: JSONValue, to document: JSONValue) throws -> JSONValue {
     var result = document
-    for operation in operations.arrayValue ?? [] {
-        let op = try #require(operation.value(at: ["op"])?.stringValue)
+    for operation in operations.array ?? [] {
+        let op = try #require(operation.value(at: ["op"])?.string)
         #expect(op == "add" || op == "replace")
-        let pointer = try #require(operation.value(at: ["path"])?.stringValue)
+        let pointer = try #require(operation.value(at: ["path"])?.string)
         let path = pointer.split(separator: "/").map { String($0).replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~") }
         if op == "replace" { #expect(result.value(at: path) != nil, "replace needs an existing \(pointer)") }
         if op == "add" { #expect(result.value(at: path) == nil, "add over an existing \(pointer)") }
@@ -39,7 +39,7 @@ let samplePod = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"chat-app",
         #expect(response.value(at: ["response", "uid"]) == .string("7c1e-uid"))
         #expect(response.value(at: ["response", "allowed"]) == .bool(true))
         #expect(response.value(at: ["response", "patchType"]) == .string("JSONPatch"))
-        let encoded = try #require(response.value(at: ["response", "patch"])?.stringValue)
+        let encoded = try #require(response.value(at: ["response", "patch"])?.string)
         let patch = try JSONParser.parse(Array(try #require(Data(base64Encoded: encoded))))
         let patched = try applyPatch(patch, to: try JSONParser.parse(samplePod))
         let golden = try String(contentsOf: InjectionGoldenTests.directory.appendingPathComponent("pod-native.out.yaml"), encoding: .utf8)
@@ -57,7 +57,7 @@ let samplePod = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"chat-app",
     func aMalformedReviewIsA400WithTheReason(body: String, fragment: String) throws {
         let (status, response) = handler.handle(Array(body.utf8))
         #expect(status == 400)
-        let message = try #require(try JSONParser.parse(response).value(at: ["error", "message"])?.stringValue)
+        let message = try #require(try JSONParser.parse(response).value(at: ["error", "message"])?.string)
         #expect(message.contains(fragment))
     }
 
@@ -76,7 +76,7 @@ let samplePod = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"chat-app",
         let response = try JSONParser.parse(lonely.handle(review(samplePod)).body)
         #expect(response.value(at: ["response", "allowed"]) == .bool(true))
         #expect(response.value(at: ["response", "patch"]) == nil)
-        #expect(response.value(at: ["response", "warnings"])?.arrayValue?.first?.stringValue?.contains("team-a") == true)
+        #expect(response.value(at: ["response", "warnings"])?.array?.first?.string?.contains("team-a") == true)
     }
 
     @Test func otherKindsAreAdmittedUntouched() throws {

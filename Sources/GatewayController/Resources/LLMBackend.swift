@@ -1,0 +1,184 @@
+import ProxyCore
+
+/// An `LLMBackend`: one provider endpoint (see docs/crds.md). The resilience fields (queue,
+/// breaker, latency shift, warmup, prices, context window) are checked here and kept as the
+/// proxy config members they become (`policies`); the few with no config equivalent are
+/// listed in `untranslated` for the `NotYetTranslated` condition.
+package struct LLMBackend: Hashable, Sendable {
+    package struct Spec: Hashable, Sendable {
+        package var provider: ProviderKind = .openai
+        package var url = ""
+        package var credentials: SecretKeyRef?
+        package var credentialHeader: CredentialHeader?
+        package var models: [(key: String, value: String)] = []
+        package var timeouts = TimeoutsSpec()
+        package var caSecret: SecretKeyRef?
+        package var insecureSkipVerify = false
+        package var maxConcurrentRequests: Int?
+        /// Proxy config members for the resilience fields, in config spelling.
+        package var policies: [(key: String, value: JSONValue)] = []
+        /// `(path, why)` for fields the proxy config cannot express.
+        package var untranslated: [(path: String, message: String)] = []
+
+        package static func == (lhs: Spec, rhs: Spec) -> Bool {
+            lhs.provider == rhs.provider && lhs.url == rhs.url && lhs.credentials == rhs.credentials
+                && lhs.credentialHeader == rhs.credentialHeader && lhs.models.elementsEqual(rhs.models, by: { $0 == $1 })
+                && lhs.timeouts == rhs.timeouts && lhs.caSecret == rhs.caSecret && lhs.insecureSkipVerify == rhs.insecureSkipVerify
+                && lhs.maxConcurrentRequests == rhs.maxConcurrentRequests
+                && lhs.policies.elementsEqual(rhs.policies, by: { $0.key == $1.key && $0.value == $1.value })
+        }
+
+        package func hash(into hasher: inout Hasher) {
+            hasher.combine(url)
+            hasher.combine(provider)
+        }
+    }
+
+    package var meta: ResourceMeta
+    package var spec: Spec
+
+    static let resilienceFields = ["queue", "circuitBreaker", "latencyShift", "warmup", "prices", "contextWindow"]
+
+    static func decodeSpec(_ value: JSONValue?, decoding d: inout SpecDecoding) -> Spec? {
+        guard let object = d.object(value, at: "spec", allowed: ["provider", "url", "credentials", "models", "timeouts", "tls",
+                                                                "maxConcurrentRequests"] + resilienceFields,
+                                    required: ["provider", "url"])
+        else { return nil }
+        let before = d.issues.count
+        var spec = Spec()
+        if let provider = d.choice(object["provider"], at: object.path("provider"), ProviderKind.allCases.map(\.rawValue)) {
+            spec.provider = ProviderKind(rawValue: provider)!
+        }
+        if let url = d.string(object["url"], at: object.path("url"), maxLength: 2048, nonEmpty: true) {
+            if case .failure(let problem) = BackendURL.parse(url) {
+                d.report(object.path("url"), "\(SpecDecoding.quoted(url)) is not a valid backend URL: \(problem)")
+            }
+            spec.url = url
+        }
+        if let credentials = d.optionalObject(object["credentials"], at: object.path("credentials"), allowed: ["secretRef", "header"],
+                                              required: ["secretRef"]) {
+            spec.credentials = SecretKeyRef.decode(credentials["secretRef"], at: credentials.path("secretRef"), defaultKey: "api-key", decoding: &d)
+            if let header = d.choice(credentials["header"], at: credentials.path("header"), CredentialHeader.allCases.map(\.rawValue)) {
+                spec.credentialHeader = CredentialHeader(rawValue: header)
+            }
+        }
+        spec.models = d.stringMap(object["models"], at: object.path("models"), maxLength: 256) ?? []
+        spec.timeouts = TimeoutsSpec.decode(object["timeouts"], at: object.path("timeouts"), withRequest: false, decoding: &d) ?? TimeoutsSpec()
+        if let tls = d.optionalObject(object["tls"], at: object.path("tls"), allowed: ["caSecretRef", "insecureSkipVerify"]) {
+            if tls["caSecretRef"] != nil {
+                spec.caSecret = SecretKeyRef.decode(tls["caSecretRef"], at: tls.path("caSecretRef"), defaultKey: "ca.crt", decoding: &d)
+            }
+            spec.insecureSkipVerify = d.bool(tls["insecureSkipVerify"], at: tls.path("insecureSkipVerify")) ?? false
+            if spec.caSecret != nil && spec.insecureSkipVerify {
+                d.report(tls.path, "caSecretRef and insecureSkipVerify: true cannot be combined")
+            }
+            if !spec.url.hasPrefix("https://") {
+                d.report(tls.path, "tls is only allowed with an https:// url")
+            }
+        }
+        spec.maxConcurrentRequests = d.integer(object["maxConcurrentRequests"], at: object.path("maxConcurrentRequests"), in: 1...100_000)
+        if object["queue"] != nil && object["maxConcurrentRequests"] == nil {
+            d.report(object.path("queue"), "a queue needs maxConcurrentRequests")
+        }
+        decodePolicies(object, into: &spec, decoding: &d)
+        return d.issues.count == before ? spec : nil
+    }
+
+    private static func decodePolicies(_ object: SpecObject, into spec: inout Spec, decoding d: inout SpecDecoding) {
+        if let queue = d.optionalObject(object["queue"], at: object.path("queue"), allowed: ["size", "maxWait"]) {
+            let size = d.integer(queue["size"], at: queue.path("size"), in: 0...100_000) ?? 0
+            let maxWait = d.duration(queue["maxWait"], at: queue.path("maxWait")) ?? .seconds(1)
+            spec.policies.append(("queue", .obj([("size", .num(size)), ("maxWait", .str(maxWait.configString))])))
+        }
+        if let breaker = d.optionalObject(object["circuitBreaker"], at: object.path("circuitBreaker"),
+                                          allowed: ["consecutiveFailures", "errorRatePercent", "minRequests", "window", "cooldown", "maxCooldown"]) {
+            let consecutive = d.integer(breaker["consecutiveFailures"], at: breaker.path("consecutiveFailures"), in: 0...1000) ?? 5
+            let rate = d.integer(breaker["errorRatePercent"], at: breaker.path("errorRatePercent"), in: 0...100) ?? 0
+            let minRequests = d.integer(breaker["minRequests"], at: breaker.path("minRequests"), in: 1...1_000_000) ?? 20
+            let window = d.duration(breaker["window"], at: breaker.path("window")) ?? .seconds(30)
+            let cooldown = d.duration(breaker["cooldown"], at: breaker.path("cooldown")) ?? .seconds(30)
+            let maxCooldown = d.duration(breaker["maxCooldown"], at: breaker.path("maxCooldown")) ?? .seconds(300)
+            if maxCooldown < cooldown { d.report(breaker.path("maxCooldown"), "must not be shorter than cooldown") }
+            // Both triggers off means the breaker never opens: the same as none at all.
+            if consecutive > 0 || rate > 0 {
+                spec.policies.append(("circuitBreaker", .obj([
+                    ("consecutiveFailures", .num(consecutive)), ("errorRatePercent", .num(rate)), ("minRequests", .num(minRequests)),
+                    ("window", .str(window.configString)), ("cooldown", .str(cooldown.configString)), ("maxCooldown", .str(maxCooldown.configString)),
+                ])))
+            }
+        }
+        if let shift = d.optionalObject(object["latencyShift"], at: object.path("latencyShift"), allowed: ["threshold", "window", "cooldown", "weightPercent"],
+                                        required: ["threshold"]) {
+            let threshold = d.duration(shift["threshold"], at: shift.path("threshold"))
+            let window = d.duration(shift["window"], at: shift.path("window")) ?? .seconds(60)
+            let cooldown = d.duration(shift["cooldown"], at: shift.path("cooldown")) ?? .seconds(300)
+            let percent = d.integer(shift["weightPercent"], at: shift.path("weightPercent"), in: 0...99) ?? 0
+            if let threshold {
+                spec.policies.append(("latencyShift", .obj([("p95Above", .str(threshold.configString)), ("window", .str(window.configString)),
+                                                            ("weightPercent", .num(percent)), ("cooldown", .str(cooldown.configString))])))
+            }
+        }
+        if let warmup = d.optionalObject(object["warmup"], at: object.path("warmup"),
+                                         allowed: ["idleAfter", "interval", "onStart", "model", "prompt", "maxTokens", "path"]) {
+            let idleAfter = d.duration(warmup["idleAfter"], at: warmup.path("idleAfter")) ?? .seconds(300)
+            let interval = d.duration(warmup["interval"], at: warmup.path("interval")) ?? .seconds(60)
+            if idleAfter < interval { d.report(warmup.path("idleAfter"), "must not be shorter than interval") }
+            if d.bool(warmup["onStart"], at: warmup.path("onStart")) == false {
+                spec.untranslated.append((warmup.path("onStart"), "the proxy config cannot turn the start-up ping off yet"))
+            }
+            var members: [(String, JSONValue)] = [("idleAfter", .str(idleAfter.configString)), ("interval", .str(interval.configString))]
+            switch (warmup["model"], warmup["path"]) {
+            case (let model?, nil):
+                let name = d.string(model, at: warmup.path("model"), maxLength: 256, nonEmpty: true)
+                let prompt = d.string(warmup["prompt"], at: warmup.path("prompt"), maxLength: 1024, nonEmpty: true) ?? "ping"
+                let maxTokens = d.integer(warmup["maxTokens"], at: warmup.path("maxTokens"), in: 1...64) ?? 1
+                if maxTokens > WarmupConfig.maxTokensLimit {
+                    d.report(warmup.path("maxTokens"), "\(maxTokens) is more than the sidecar's limit of \(WarmupConfig.maxTokensLimit) for a ping")
+                }
+                if let name { members.append(("chat", .obj([("model", .str(name)), ("prompt", .str(prompt)), ("maxTokens", .num(maxTokens))]))) }
+            case (nil, let path?):
+                if warmup["prompt"] != nil || warmup["maxTokens"] != nil { d.report(warmup.path, "prompt and maxTokens belong to a model ping, not a path ping") }
+                if let text = d.string(path, at: warmup.path("path"), maxLength: 1024, nonEmpty: true) {
+                    if text.hasPrefix("/"), !text.contains(where: { $0 == "?" || $0 == "#" || $0.isWhitespace }) {
+                        members.append(("get", .str(text)))
+                    } else {
+                        d.report(warmup.path("path"), "\(SpecDecoding.quoted(text)) is not a path such as \"/models\"")
+                    }
+                }
+            default:
+                d.report(warmup.path, "set exactly one of \"model\" (a chat completion ping) or \"path\" (a GET)")
+            }
+            spec.policies.append(("warmup", .obj(members)))
+        }
+        if let window = d.integer(object["contextWindow"], at: object.path("contextWindow"), in: 1...100_000_000) {
+            spec.policies.append(("contextWindow", .num(window)))
+        }
+        if let prices = object["prices"] {
+            guard case .object(let models) = prices else {
+                d.report(object.path("prices"), "expected an object, found \(SpecDecoding.found(prices))")
+                return
+            }
+            var entries: [(String, JSONValue)] = []
+            for member in models.members.sorted(by: { $0.key < $1.key }) {
+                let path = SpecObject.member(object.path("prices"), member.key)
+                guard let price = d.object(member.value, at: path, allowed: ["input", "cachedInput", "output", "currency"], required: ["input", "output"])
+                else { continue }
+                var fields: [(String, JSONValue)] = []
+                for field in ["input", "cachedInput", "output"] {
+                    if let number = d.nonNegativeNumber(price[field], at: price.path(field), max: ModelPriceConfig.maxPrice) { fields.append((field, .number(number))) }
+                }
+                var currency = "USD"
+                if let text = d.string(price["currency"], at: price.path("currency")) {
+                    if text.utf8.count == 3, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) {
+                        currency = text
+                    } else {
+                        d.report(price.path("currency"), "\(SpecDecoding.quoted(text)) is not an ISO 4217 code such as \"USD\"")
+                    }
+                }
+                fields.append(("currency", .str(currency)))
+                entries.append((member.key, .obj(fields)))
+            }
+            spec.policies.append(("prices", .obj(entries)))
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import ProxyCore
+
+/// An `LLMGuardPolicy`: content-safety rules used by route rules (see docs/crds.md). The
+/// proxy config cannot carry guards yet; the translator checks them and says so in status.
+package struct LLMGuardPolicy: Hashable, Sendable {
+    package struct Rule: Hashable, Sendable {
+        package var name: String
+        package var phase = "request"
+        package var keywords: [String] = []
+        package var regex: [String] = []
+        package var caseSensitive = false
+        package var action = "block"
+        package var message: String?
+        package var replacement: String?
+    }
+
+    package struct Spec: Hashable, Sendable {
+        package var rules: [Rule] = []
+        package var blockedMode = "completion"
+        package var blockedStatusCode: Int?
+    }
+
+    package var meta: ResourceMeta
+    package var spec: Spec
+
+    static func decodeSpec(_ value: JSONValue?, decoding d: inout SpecDecoding) -> Spec? {
+        guard let object = d.object(value, at: "spec", allowed: ["rules", "blockedResponse"], required: ["rules"]) else { return nil }
+        let before = d.issues.count
+        var spec = Spec()
+        let rulesPath = object.path("rules")
+        for (index, element) in (d.array(object["rules"], at: rulesPath, min: 1, max: 64) ?? []).enumerated() {
+            let rulePath = SpecObject.element(rulesPath, index)
+            guard let rule = d.object(element, at: rulePath, allowed: ["name", "phase", "match", "action", "message", "replacement"],
+                                      required: ["name", "match", "action"]),
+                  let name = d.objectName(rule["name"], at: rule.path("name"), maxLength: 63)
+            else { continue }
+            var decoded = Rule(name: name)
+            decoded.phase = d.choice(rule["phase"], at: rule.path("phase"), ["request", "response", "both"]) ?? "request"
+            decoded.action = d.choice(rule["action"], at: rule.path("action"), ["block", "redact", "log"]) ?? "block"
+            decoded.message = d.string(rule["message"], at: rule.path("message"))
+            decoded.replacement = d.string(rule["replacement"], at: rule.path("replacement"), maxLength: 256)
+            if decoded.message != nil && decoded.action != "block" { d.report(rule.path("message"), "only a block rule has a message") }
+            if decoded.replacement != nil && decoded.action != "redact" { d.report(rule.path("replacement"), "only a redact rule has a replacement") }
+            if let match = d.object(rule["match"], at: rule.path("match"), allowed: ["keywords", "regex", "caseSensitive"]) {
+                decoded.keywords = (d.array(match["keywords"], at: match.path("keywords"), max: 1024) ?? []).enumerated()
+                    .compactMap { d.string($1, at: SpecObject.element(match.path("keywords"), $0), maxLength: 256, nonEmpty: true) }
+                decoded.regex = (d.array(match["regex"], at: match.path("regex"), max: 64) ?? []).enumerated()
+                    .compactMap { d.string($1, at: SpecObject.element(match.path("regex"), $0), maxLength: 1024, nonEmpty: true) }
+                decoded.caseSensitive = d.bool(match["caseSensitive"], at: match.path("caseSensitive")) ?? false
+                if decoded.keywords.isEmpty && decoded.regex.isEmpty { d.report(match.path, "needs at least one keyword or regex") }
+            }
+            if spec.rules.contains(where: { $0.name == name }) { d.report(rule.path("name"), "duplicate rule name \(SpecDecoding.quoted(name))") }
+            spec.rules.append(decoded)
+        }
+        if let blocked = d.optionalObject(object["blockedResponse"], at: object.path("blockedResponse"), allowed: ["mode", "statusCode"]) {
+            spec.blockedMode = d.choice(blocked["mode"], at: blocked.path("mode"), ["completion", "error"]) ?? "completion"
+            spec.blockedStatusCode = d.integer(blocked["statusCode"], at: blocked.path("statusCode"), in: 400...499)
+            if spec.blockedStatusCode != nil && spec.blockedMode != "error" { d.report(blocked.path("statusCode"), "only mode \"error\" has a status code") }
+        }
+        return d.issues.count == before ? spec : nil
+    }
+}

@@ -1,0 +1,3 @@
+import Glibc
+
+exit(ControllerMain.run(Array(CommandLine.arguments.dropFirst())))
