@@ -16,6 +16,8 @@ package final class DataPlane: Sendable {
         var failed = 0
         var unchanged = 0
         var contexts: [ContextRef] = []
+        /// Protection state by backend name, carried from snapshot to snapshot.
+        var backendStates: [String: BackendState] = [:]
     }
 
     private let state: Mutex<ReloadState>  // lint: allow-lock (reloads, admin and attach; never per request)
@@ -25,10 +27,16 @@ package final class DataPlane: Sendable {
     let clock = MonotonicClock()
 
     package init(initial: LoadedConfig, accessLog enabled: Bool = true, version: String) throws(ProxyConfigError) {
-        let snapshot = try ProxySnapshot(initial, loadedAt: clock.wallNanoseconds() / 1_000_000_000)
-        state = Mutex(ReloadState(current: snapshot, succeeded: 1))  // lint: allow-lock (set-up)
+        let now = clock.now()
+        let states = initial.config.backends.map { BackendState($0, now: now) }
+        let metrics = DataPlaneMetrics(version: version)
+        let snapshot = try ProxySnapshot(initial, loadedAt: clock.wallNanoseconds() / 1_000_000_000, backendStates: states,
+                                         metrics: metrics)
+        var reloadState = ReloadState(current: snapshot, succeeded: 1)
+        for backendState in states { reloadState.backendStates[backendState.name] = backendState }
+        state = Mutex(reloadState)  // lint: allow-lock (set-up)
         accessLog = AccessLog(enabled: enabled)
-        metrics = DataPlaneMetrics(version: version)
+        self.metrics = metrics
         metrics.reloads.series(labelValues: ["success"]).increment()
         metrics.lastReloadSuccess.series().set(Double(snapshot.loadedAt))
         metrics.registry.registerCallbackGauge(name: "sluice_ready", help: "1 while the sidecar accepts traffic, 0 while starting or draining.") {
@@ -49,6 +57,7 @@ package final class DataPlane: Sendable {
     /// Creates the loop's context. Call on the loop's thread, once per loop.
     func attach(_ loop: EventLoop) -> LoopContext {
         let context = LoopContext(loop: loop, snapshot: current, dataPlane: self)
+        if loop.index == 0 { context.warmup = WarmupDriver(context: context) }
         state.withLock { $0.contexts.append(ContextRef(context: context)) }
         return context
     }
@@ -73,7 +82,8 @@ package final class DataPlane: Sendable {
             }
             let snapshot: ProxySnapshot
             do {
-                snapshot = try ProxySnapshot(loaded, loadedAt: clock.wallNanoseconds() / 1_000_000_000)
+                snapshot = try ProxySnapshot(loaded, loadedAt: clock.wallNanoseconds() / 1_000_000_000,
+                                             backendStates: backendStates(for: loaded.config), metrics: metrics)
             } catch {
                 state.withLock { $0.failed += 1; $0.lastError = error.description }
                 metrics.reloads.series(labelValues: ["failure"]).increment()
@@ -86,6 +96,34 @@ package final class DataPlane: Sendable {
             metrics.lastReloadSuccess.series().set(Double(snapshot.loadedAt))
             StandardStreams.writeLine(Self.event("config_loaded", ["hash": loaded.hashHex]))
         }
+    }
+
+    /// The protection state for each backend of `config`: kept when the backend's settings
+    /// did not change, new otherwise.
+    private func backendStates(for config: ProxyConfig) -> [BackendState] {
+        let now = clock.now()
+        return state.withLock { state in
+            config.backends.map { backend in
+                if let existing = state.backendStates[backend.name], existing.settings == BackendState.Settings(backend) {
+                    return existing
+                }
+                let fresh = BackendState(backend, now: now)
+                state.backendStates[backend.name] = fresh
+                return fresh
+            }
+        }
+    }
+
+    /// Gives a freed concurrency slot to the waiter `ticket`, on its own loop.
+    func handOver(_ ticket: ConcurrencyTicket, of limiter: ConcurrencyLimiter) {
+        guard let ref = context(forLoop: ticket.owner) else { return }
+        let box = LimiterRef(limiter: limiter)
+        ref.context.loop.execute { ref.context.resumeWaiter(ticket, of: box.limiter) }
+    }
+
+    /// The context of the loop with `index`, to hand it work from another loop.
+    func context(forLoop index: Int) -> ContextRef? {
+        state.withLock { $0.contexts.first { $0.context.loop.index == index } }
     }
 
     private func publish(_ snapshot: ProxySnapshot) {
@@ -122,6 +160,11 @@ package final class DataPlane: Sendable {
         line += "}".utf8
         return String(decoding: line, as: UTF8.self)
     }
+}
+
+/// A limiter carried into a loop task (it is `Sendable`; the box only names it).
+struct LimiterRef: Sendable {
+    let limiter: ConcurrencyLimiter
 }
 
 /// A loop context carried across threads.

@@ -11,6 +11,12 @@ package final class DataPlaneMetrics: Sendable {
     let timeToFirstByte: HistogramFamily
     let upstreamErrors: CounterFamily
     let reloads: CounterFamily
+    let retries: CounterFamily
+    let fallbacks: CounterFamily
+    let ejections: CounterFamily
+    let backendInFlight: GaugeFamily
+    let backendHealthy: GaugeFamily
+    let warmupPings: CounterFamily
     let lastReloadSuccess: DoubleGaugeFamily
 
     package init(version: String) {
@@ -26,6 +32,19 @@ package final class DataPlaneMetrics: Sendable {
                                              buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])
         upstreamErrors = registry.counter(name: "sluice_upstream_errors_total", help: "Failed upstream attempts, by backend and kind.",
                                           labelNames: ["backend", "kind"])
+        retries = registry.counter(name: "sluice_retries_total", help: "Attempts repeated on the same backend.",
+                                   labelNames: ["route", "backend"])
+        fallbacks = registry.counter(name: "sluice_fallbacks_total", help: "Requests sent on to the next backend of a fallback chain.",
+                                     labelNames: ["route", "from", "to", "reason"])
+        ejections = registry.counter(name: "sluice_backend_ejections_total", help: "Times a backend's circuit breaker opened.",
+                                     labelNames: ["backend"])
+        backendInFlight = registry.gauge(name: "sluice_backend_in_flight", help: "Upstream attempts in progress, by backend.",
+                                         labelNames: ["backend"])
+        backendHealthy = registry.gauge(name: "sluice_backend_healthy",
+                                        help: "1 while a backend's circuit breaker is closed, 0 while it is open or probing.",
+                                        labelNames: ["backend"])
+        warmupPings = registry.counter(name: "sluice_warmup_pings_total", help: "Warmup pings sent to idle backends, by result.",
+                                       labelNames: ["backend", "result"])
         reloads = registry.counter(name: "sluice_config_reload_total", help: "Config reloads, by result (success, failure, unchanged).",
                                    labelNames: ["result"])
         lastReloadSuccess = registry.doubleGauge(name: "sluice_config_last_reload_success_timestamp_seconds",

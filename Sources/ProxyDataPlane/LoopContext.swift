@@ -15,10 +15,17 @@ final class LoopContext {
         didSet {
             requestSeries.removeAll(keepingCapacity: true)
             routeSeries.removeAll(keepingCapacity: true)
+            retryBudgets = Self.budgets(for: snapshot)
         }
     }
     private var randomState: UInt64
     private var requestSeries: [UInt64: CounterSeries] = [:]
+    /// Requests of this loop waiting in a backend's queue, by ticket id.
+    var waiters: [UInt64: ProxySession] = [:]
+    /// Loop 0 sends the warmup pings.
+    var warmup: WarmupDriver?
+    /// Each route's retry budget on this loop, rebuilt with the snapshot.
+    private var retryBudgets: [RetryBudget] = []
     private var routeSeries: [UInt32: RouteSeries] = [:]
 
     init(loop: EventLoop, snapshot: ProxySnapshot, dataPlane: DataPlane) {
@@ -26,6 +33,7 @@ final class LoopContext {
         self.multi = CurlMulti(loop: loop)
         self.snapshot = snapshot
         self.dataPlane = dataPlane
+        retryBudgets = Self.budgets(for: snapshot)
         randomState = loop.clock.wallNanoseconds() ^ (UInt64(loop.index) &* 0x9E37_79B9_7F4A_7C15)
     }
 
@@ -60,6 +68,30 @@ final class LoopContext {
         }
         histograms.duration.observe(Double(duration.nanoseconds) / 1e9)
         if let firstByte { histograms.firstByte.observe(Double(firstByte.nanoseconds) / 1e9) }
+    }
+
+    private static func budgets(for snapshot: ProxySnapshot) -> [RetryBudget] {
+        snapshot.config.routes.map { RetryBudget(percent: snapshot.config.retry(for: $0).budgetPercent) }
+    }
+
+    func recordRequestForRetryBudget(route: Int, at now: ProxyInstant) {
+        if retryBudgets.indices.contains(route) { retryBudgets[route].recordRequest(at: now) }
+    }
+
+    func withRetryBudget<R>(route: Int, _ body: (inout RetryBudget) -> R) -> R {
+        if retryBudgets.indices.contains(route) { return body(&retryBudgets[route]) }
+        var scratch = RetryBudget(percent: 0)
+        return body(&scratch)
+    }
+
+    /// A backend's queue handed a slot to `ticket`, one of this loop's waiters. If that request
+    /// is gone (its client left), the slot passes on.
+    func resumeWaiter(_ ticket: ConcurrencyTicket, of limiter: ConcurrencyLimiter) {
+        if let session = waiters.removeValue(forKey: ticket.id) {
+            session.slotGranted()
+        } else if let next = limiter.release() {
+            dataPlane.handOver(next, of: limiter)
+        }
     }
 
     /// SplitMix64: fast, good enough for traffic splitting and request ids (not for secrets).

@@ -38,6 +38,20 @@ final class ProxySession: HTTPExchange {
     var upstreamIsEventStream = false
     var logged = false
 
+    // Upstream attempts (`ProxySession+Upstream.swift`).
+    var plan: UpstreamAttemptStateMachine?
+    var modelRange: Range<Int>?
+    var clientSetMaxTokens = false
+    var holdingSlot = false
+    var queueTicket: ConcurrencyTicket?
+    var queueTimer: LoopTimer?
+    var retryTimer: LoopTimer?
+    var attemptStartedAt: ProxyInstant?
+    var mode = ResponseMode.waiting
+    var held: [UInt8] = []
+    var heldHead: (status: Int, headers: HTTPHeaders, eventStream: Bool)?
+    var lastFailure: UpstreamFailure?
+
     init(head: HTTPRequestHead, response: HTTPResponseWriter, context: LoopContext) {
         self.head = head
         self.response = response
@@ -76,12 +90,13 @@ final class ProxySession: HTTPExchange {
         // guard request: content rules arrive with LLMGuardPolicy.
         guard route() else { return }
         // cache lookup: not configured yet, so every response says `bypass`.
-        startAttempt()
+        if let decision { beginAttempts(decision) }
     }
 
     // MARK: Phase: inspect
 
-    private static let inspectedKeys: [[UInt8]] = [Array("model".utf8), Array("stream".utf8)]
+    private static let inspectedKeys: [[UInt8]] = [Array("model".utf8), Array("stream".utf8),
+                                                   Array("max_tokens".utf8), Array("max_completion_tokens".utf8)]
 
     /// Reads `model` and `stream` from a JSON body without re-encoding it.
     private func inspect() -> Bool {
@@ -94,8 +109,10 @@ final class ProxySession: HTTPExchange {
                     return false
                 }
                 clientModel = model
+                modelRange = range
             }
             if let range = ranges[1] { streamRequested = JSONFieldScanner.decodeBool(body, at: range) ?? false }
+            clientSetMaxTokens = ranges[2] != nil || ranges[3] != nil
             return true
         case .failure(let error):
             fail(400, "invalid_json", "the request body is not valid JSON: \(error)")
@@ -106,11 +123,19 @@ final class ProxySession: HTTPExchange {
     // MARK: Phase: route
 
     private func route() -> Bool {
-        guard let decision = snapshot.routes.route(path: head.path, model: clientModel, headers: head.headers,
+        guard var decision = snapshot.routes.route(path: head.path, model: clientModel, headers: head.headers,
                                                    random: context.random()) else {
             fail(404, "no_route", clientModel.map { "no route matches model \"\($0)\" on \(head.path)" }
                  ?? "no route matches \(head.path)")
             return false
+        }
+        if snapshot.adjustsRouting {
+            // Around ejected backends, and with shifted weights for slow ones.
+            let now = context.loop.clock.now()
+            let states = snapshot.backendStates
+            decision = snapshot.routes.adjust(decision, model: clientModel, headers: head.headers, random: context.random(),
+                                              weightPercent: { states[$0].weightPercent(at: now) },
+                                              available: { states[$0].isAvailable(at: now) })
         }
         self.decision = decision
         let backend = snapshot.backends[decision.backendIndex]
@@ -133,11 +158,11 @@ final class ProxySession: HTTPExchange {
     // MARK: Local answers
 
     /// Answers locally with an OpenAI-shaped error, then logs.
-    func fail(_ status: Int, _ code: String, _ message: String) {
+    func fail(_ status: Int, _ code: String, _ message: String, extraHeaders: HTTPHeaders = HTTPHeaders()) {
         self.status = status
         errorCode = code
         if !response.headSent {
-            var headers = HTTPHeaders()
+            var headers = extraHeaders
             headers.append(name: "x-request-id", value: requestID)
             if let decision { appendRouteHeaders(to: &headers, decision) }
             response.respondWithError(status: status, code: code, message: message, headers: headers)
@@ -147,7 +172,7 @@ final class ProxySession: HTTPExchange {
 
     func appendRouteHeaders(to headers: inout HTTPHeaders, _ decision: RouteDecision) {
         headers.append(name: "x-sluice-route", value: decision.routeName)
-        headers.append(name: "x-sluice-backend", value: decision.backendName)
+        headers.append(name: "x-sluice-backend", value: plan?.current.backendName ?? decision.backendName)
         if let upstreamModel { headers.append(name: "x-sluice-model", value: upstreamModel) }
         headers.append(name: "x-sluice-cache", value: "bypass")
         headers.append(name: "x-sluice-attempts", value: String(attempts))
@@ -156,6 +181,9 @@ final class ProxySession: HTTPExchange {
     func connectionClosed() {
         transfer?.cancel()
         transfer = nil
+        retryTimer?.cancel()
+        leaveQueue()
+        releaseSlot()
         if status == 0 { status = 499 }  // nginx's convention: the client closed first
         errorCode = errorCode ?? "client_closed"
         logging()

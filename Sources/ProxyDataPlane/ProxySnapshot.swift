@@ -17,15 +17,34 @@ final class ProxySnapshot: Sendable {
     /// grow the metrics' cardinality.
     let metricModels: [String]
     let metricModelIndex: [String: Int]
+    /// Retry, fallback and deadline settings, indexed by route.
+    let attemptPolicies: [AttemptPolicy]
+    /// Truncation buffering, indexed by route.
+    let truncation: [TruncationConfig]
+    /// Protection state, indexed by backend; shared with other snapshots (see `BackendState`).
+    let backendStates: [BackendState]
+    /// Whether any backend can be ejected or shifted (routing then adjusts its pick).
+    let adjustsRouting: Bool
 
     var config: ProxyConfig { loaded.config }
 
-    init(_ loaded: LoadedConfig, loadedAt: UInt64) throws(ProxyConfigError) {
+    /// `sluice_backend_in_flight` per backend, resolved here so attempts only add and subtract.
+    let inFlight: [GaugeSeries?]
+
+    init(_ loaded: LoadedConfig, loadedAt: UInt64, backendStates: [BackendState], metrics: DataPlaneMetrics) throws(ProxyConfigError) {
         self.loaded = loaded
         routes = try RouteTable(loaded.config)
         backends = loaded.config.backends.map { BackendRuntime($0, config: loaded.config, loaded: loaded) }
         maxRequestBodyBytes = loaded.config.defaults.maxRequestBodyBytes
         self.loadedAt = loadedAt
+        attemptPolicies = try AttemptPolicy.table(for: loaded.config)
+        truncation = loaded.config.routes.map { loaded.config.truncation(for: $0) }
+        self.backendStates = backendStates
+        adjustsRouting = backendStates.contains { $0.breaker != nil || $0.shifter != nil }
+        inFlight = backendStates.map { metrics.backendInFlight.series(labelValues: [$0.name]) }
+        for state in backendStates {
+            metrics.backendHealthy.series(labelValues: [state.name]).set(state.isHealthy ? 1 : 0)
+        }
         var named = Set<String>()
         for backend in loaded.config.backends {
             named.formUnion(backend.models.keys)

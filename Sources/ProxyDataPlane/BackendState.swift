@@ -1,0 +1,78 @@
+import ProxyCore
+
+/// A backend's protection state, shared by every loop: its concurrency limit and queue,
+/// circuit breaker, latency shifter and warmup schedule. It outlives snapshots: a reload
+/// that leaves a backend's protection settings unchanged keeps its state (an ejected
+/// backend stays ejected, its queue keeps its waiters).
+final class BackendState: Sendable {
+    let name: String
+    /// What the state was built from; a reload with different settings builds a new one.
+    let settings: Settings
+    let limiter: ConcurrencyLimiter?
+    let breaker: SharedState<CircuitBreakerStateMachine>?
+    let shifter: SharedState<LatencyShifter>?
+    let warmup: SharedState<WarmupScheduler>?
+
+    struct Settings: Hashable, Sendable {
+        var maxConcurrentRequests: Int?
+        var queue: QueueConfig
+        var circuitBreaker: CircuitBreakerConfig?
+        var latencyShift: LatencyShiftConfig?
+        var warmup: WarmupConfig?
+
+        init(_ backend: BackendConfig) {
+            maxConcurrentRequests = backend.maxConcurrentRequests
+            queue = backend.queue
+            circuitBreaker = backend.circuitBreaker
+            latencyShift = backend.latencyShift
+            warmup = backend.warmup
+        }
+    }
+
+    init(_ backend: BackendConfig, now: ProxyInstant) {
+        name = backend.name
+        settings = Settings(backend)
+        limiter = ConcurrencyLimiter(backend)
+        breaker = backend.circuitBreaker.map { SharedState(CircuitBreakerStateMachine(config: $0)) }
+        shifter = backend.latencyShift.map { SharedState(LatencyShifter(config: $0)) }
+        warmup = backend.warmup.map { SharedState(WarmupScheduler(config: $0, start: now)) }
+    }
+
+    /// Whether splits and fallbacks may send here (false while the breaker is open).
+    func isAvailable(at now: ProxyInstant) -> Bool {
+        breaker?.withLock { $0.isAvailable(at: now) } ?? true
+    }
+
+    /// The weight multiplier from latency shifting, in percent.
+    func weightPercent(at now: ProxyInstant) -> Int {
+        shifter?.withLock { $0.effectiveWeightPercent(at: now) } ?? 100
+    }
+
+    /// Claims the right to send now (the half-open probe included).
+    func allowRequest(at now: ProxyInstant) -> Bool {
+        breaker?.withLock { $0.allowRequest(at: now) } ?? true
+    }
+
+    /// Feeds an attempt's result to the breaker; returns true when this opened it (an ejection).
+    func record(success: Bool, at now: ProxyInstant) -> Bool {
+        guard let breaker else { return false }
+        return breaker.withLock { machine in
+            let before = machine.ejections
+            machine.record(success: success, at: now)
+            return machine.ejections > before
+        }
+    }
+
+    func recordFirstByte(after duration: ProxyDuration, at now: ProxyInstant) {
+        shifter?.withLock { $0.record(timeToFirstByte: duration, at: now) }
+    }
+
+    func recordTraffic(at now: ProxyInstant) {
+        warmup?.withLock { $0.recordTraffic(at: now) }
+    }
+
+    var isHealthy: Bool {
+        guard let breaker else { return true }
+        return breaker.withLock { if case .closed = $0.state { return true } else { return false } }
+    }
+}
