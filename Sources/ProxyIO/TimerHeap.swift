@@ -4,7 +4,7 @@ import ProxyCore
 ///
 /// Loop-confined: create, cancel and fire only on the owning loop's thread.
 package final class LoopTimer {
-    let deadline: ProxyInstant
+    package let deadline: ProxyInstant
     let sequence: UInt64
     fileprivate(set) var callback: (() -> Void)?
 

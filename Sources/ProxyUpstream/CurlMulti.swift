@@ -15,6 +15,8 @@ package final class CurlMulti {
     let handle: UnsafeMutableRawPointer
     private var watchers: [Int32: CurlSocketWatcher] = [:]
     private var timer: LoopTimer?
+    /// When libcurl wants `socketAction(CURL_SOCKET_TIMEOUT)`; nil when it wants nothing.
+    private var curlDeadline: ProxyInstant?
     private var active: [UnsafeMutableRawPointer: UpstreamTransfer] = [:]
     private var idleHandles: [CurlEasy] = []
     private var deferred: [() -> Void] = []
@@ -124,13 +126,30 @@ package final class CurlMulti {
     }
 
     fileprivate func setTimeout(milliseconds: Int) {
-        timer?.cancel()
-        timer = nil
-        guard milliseconds >= 0 else { return }
+        guard milliseconds >= 0 else {
+            curlDeadline = nil
+            return
+        }
         // Even a 0 ms timeout is taken on the next loop turn: we are inside libcurl now.
-        timer = loop.schedule(after: .milliseconds(UInt64(milliseconds))) { [unowned self] in
+        let deadline = loop.clock.now().advanced(by: .milliseconds(UInt64(milliseconds)))
+        curlDeadline = deadline
+        // libcurl moves its timeout many times per transfer: keep an armed timer that fires
+        // no later than needed instead of allocating a new one each time.
+        if let timer, timer.isPending, timer.deadline <= deadline { return }
+        timer?.cancel()
+        armTimer(at: deadline)
+    }
+
+    private func armTimer(at deadline: ProxyInstant) {
+        timer = loop.schedule(at: deadline) { [unowned self] in
             timer = nil
-            socketAction(sluice_curl_socket_timeout(), 0)
+            guard let due = curlDeadline else { return }
+            if loop.clock.now() >= due {
+                curlDeadline = nil
+                socketAction(sluice_curl_socket_timeout(), 0)
+            } else {
+                armTimer(at: due)
+            }
         }
     }
 }

@@ -24,6 +24,10 @@ package final class UpstreamTransfer {
     private var timeoutFailure: UpstreamFailure?
     private var firstByteTimer: LoopTimer?
     private var idleTimer: LoopTimer?
+    /// When the provider last sent something. The idle timer is not moved on every chunk (a
+    /// stream of thousands of chunks would allocate a timer each); when it fires it checks
+    /// this and re-arms for the rest of the interval.
+    private var lastActivity = ProxyInstant(nanoseconds: 0)
 
     private init(easy: CurlEasy, multi: CurlMulti, delegate: any UpstreamTransferDelegate, timeouts: UpstreamTimeouts) {
         self.easy = easy
@@ -185,9 +189,22 @@ package final class UpstreamTransfer {
     }
 
     private func resetIdleTimer() {
-        idleTimer?.cancel()
         guard headDelivered, !finished else { return }
-        idleTimer = multi.loop.schedule(after: timeouts.idle) { [weak self] in self?.timedOut(.idleTimeout) }
+        lastActivity = multi.loop.clock.now()
+        if idleTimer?.isPending == true { return }
+        armIdleTimer(at: lastActivity.advanced(by: timeouts.idle))
+    }
+
+    private func armIdleTimer(at deadline: ProxyInstant) {
+        idleTimer = multi.loop.schedule(at: deadline) { [weak self] in
+            guard let self, !self.finished, !self.paused else { return }
+            let due = self.lastActivity.advanced(by: self.timeouts.idle)
+            if self.multi.loop.clock.now() >= due {
+                self.timedOut(.idleTimeout)
+            } else {
+                self.armIdleTimer(at: due)
+            }
+        }
     }
 
     private func finish() {
