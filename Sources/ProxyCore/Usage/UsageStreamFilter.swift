@@ -34,8 +34,9 @@
 /// bytes that arrive as whole events. A comment between events is never held past its line.
 ///
 /// **Memory.** An incomplete segment is copied into a buffer reused across feeds; a segment
-/// that arrives whole is read in place. A segment longer than `maxEventBytes` is not held:
-/// it is passed through unchanged from that point, and its usage is not read.
+/// that arrives whole is read in place. A segment longer than `maxEventBytes` (line endings
+/// included) is never read nor changed, however it arrives: once held bytes pass the limit
+/// they are let out and the rest of the segment passes through without being held.
 ///
 /// A value type owned by one stream on its event loop; not shared between threads. Pure:
 /// no I/O, no clock.
@@ -185,6 +186,12 @@ package struct UsageStreamFilter: Sendable {
             return false
         }
         if pending.isEmpty {
+            // The limit applies to a segment that arrived whole too, so that what is read
+            // does not depend on where the reads were split.
+            if range.count > maxEventBytes {
+                atStreamStart = false
+                return false
+            }
             let decision = inspect(UnsafeRawBufferPointer(rebasing: bytes[range]))
             guard stripsUsage else { return false }
             switch decision {
