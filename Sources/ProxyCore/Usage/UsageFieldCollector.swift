@@ -81,17 +81,19 @@ struct UsageFieldCollector: JSONSyntaxVisitor {
     mutating func beginContainer(isObject: Bool, at offset: Int) throws(JSONSyntaxFailure) {
         depth += 1
         setKey(nil, at: depth)
-        if depth == 2, key(at: 1) == .usage {
+        let parent = depth == 2 ? Self.key(in: path, at: 1) : nil
+        if parent == .usage {
             usageKind = isObject ? .object : .array
-        } else if depth == 2, key(at: 1) == .choices, !isObject {
+        } else if parent == .choices, !isObject {
             choicesStart = offset
         }
     }
 
     mutating func endContainer(isObject: Bool, end: Int) {
-        if depth == 2, key(at: 1) == .usage {
+        let parent = depth == 2 ? Self.key(in: path, at: 1) : nil
+        if parent == .usage {
             usageValueEnd = end
-        } else if depth == 2, key(at: 1) == .choices, !isObject {
+        } else if parent == .choices, !isObject {
             choicesIsEmptyArray = JSONLexer.skipWhitespace(buffer, from: choicesStart + 1) == end - 1
         }
         depth -= 1
@@ -99,16 +101,17 @@ struct UsageFieldCollector: JSONSyntaxVisitor {
 
     mutating func key(content: Range<Int>, escaped: Bool, at offset: Int) throws(JSONSyntaxFailure) {
         guard depth <= 8 else { return }
+        let path = self.path
         let candidates: [Key]
         if depth == 1 {
             candidates = Key.topLevel
-        } else if depth == 2, key(at: 1) == .message {
+        } else if depth == 2, Self.key(in: path, at: 1) == .message {
             candidates = Key.messageMembers
-        } else if isUsageObject(at: depth) {
+        } else if Self.isUsageObject(path, at: depth) {
             candidates = Key.usageMembers
-        } else if isUsageObject(at: depth - 1), key(at: depth - 1) == .promptTokensDetails {
+        } else if Self.isUsageObject(path, at: depth - 1), Self.key(in: path, at: depth - 1) == .promptTokensDetails {
             candidates = Key.promptDetailsMembers
-        } else if isUsageObject(at: depth - 1), key(at: depth - 1) == .completionTokensDetails {
+        } else if Self.isUsageObject(path, at: depth - 1), Self.key(in: path, at: depth - 1) == .completionTokensDetails {
             candidates = Key.completionDetailsMembers
         } else {
             setKey(nil, at: depth)
@@ -129,8 +132,9 @@ struct UsageFieldCollector: JSONSyntaxVisitor {
 
     mutating func scalar(_ kind: JSONValueKind, range: Range<Int>, escaped: Bool) {
         guard depth <= 8 else { return }
+        let path = self.path
         if depth == 1 {
-            switch key(at: 1) {
+            switch Self.key(in: path, at: 1) {
             case .type? where kind == .string && typeRange == nil: typeRange = range
             case .usage?:
                 usageKind = kind
@@ -140,14 +144,14 @@ struct UsageFieldCollector: JSONSyntaxVisitor {
             return
         }
         let root: Int
-        if isUsageObject(at: depth) {
+        if Self.isUsageObject(path, at: depth) {
             root = depth
-        } else if isUsageObject(at: depth - 1) {
+        } else if Self.isUsageObject(path, at: depth - 1) {
             root = depth - 1
         } else {
             return
         }
-        guard let field = key(at: depth) else { return }
+        guard let field = Self.key(in: path, at: depth) else { return }
         // A count must be a non-negative integer that fits; anything else counts as absent.
         let number = kind == .number ? JSONFieldScanner.decodeInt(buffer, at: range).flatMap { $0 >= 0 ? $0 : nil } : nil
         if root == 2 {
@@ -159,7 +163,9 @@ struct UsageFieldCollector: JSONSyntaxVisitor {
 
     // MARK: Path
 
-    private func key(at level: Int) -> Key? {
+    // Static functions of `path` rather than methods: calling a method on `self` from a
+    // mutating one makes the compiler copy the whole collector, on every key of every chunk.
+    private static func key(in path: UInt64, at level: Int) -> Key? {
         guard level >= 1, level <= 8 else { return nil }
         return Key(rawValue: UInt8(truncatingIfNeeded: path >> UInt64(8 * (level - 1))))
     }
@@ -171,8 +177,9 @@ struct UsageFieldCollector: JSONSyntaxVisitor {
     }
 
     /// Whether the container at `level` is the top-level `usage` object or `message.usage`.
-    private func isUsageObject(at level: Int) -> Bool {
-        (level == 2 && key(at: 1) == .usage) || (level == 3 && key(at: 1) == .message && key(at: 2) == .usage)
+    private static func isUsageObject(_ path: UInt64, at level: Int) -> Bool {
+        (level == 2 && key(in: path, at: 1) == .usage)
+            || (level == 3 && key(in: path, at: 1) == .message && key(in: path, at: 2) == .usage)
     }
 
     private static func store(_ number: Int?, _ field: Key, in fields: inout UsageFields) {

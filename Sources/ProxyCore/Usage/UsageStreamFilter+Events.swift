@@ -43,8 +43,9 @@ extension UsageStreamFilter {
             sawTerminalEvent = true
             return .keep
         }
-        // Only a JSON object can hold usage; anything else passes unread.
+        // Only a JSON object can hold usage, and only one that mentions it is worth a walk.
         guard let first = payload.first, first == UInt8(ascii: "{") || JSONLexer.isWhitespace(first),
+              Self.mayMentionUsage(payload),
               let collector = UsageExtractor.collect(payload) else { return .keep }
         fields.merge(collector.messageUsage)
         fields.merge(collector.usage)
@@ -57,14 +58,42 @@ extension UsageStreamFilter {
         return .keep
     }
 
+    /// False only when `payload` cannot hold a `usage` key nor the `message_stop` type: it
+    /// has neither word nor any `\u` escape, the only way JSON can spell a letter differently.
+    /// Most content chunks are skipped this way without a JSON walk.
+    static func mayMentionUsage(_ payload: UnsafeRawBufferPointer) -> Bool {
+        // Backwards: OpenAI-compatible chunks end with their `usage` member.
+        var index = payload.count &- 1
+        while index >= 1 {
+            switch payload[index] {
+            case UInt8(ascii: "u"):
+                if payload[index &- 1] == JSONLexer.backslash || matches(payload, at: index, usageWord) { return true }
+            case UInt8(ascii: "m"):
+                if matches(payload, at: index, messageStopWord) { return true }
+            default:
+                break
+            }
+            index &-= 1
+        }
+        return false
+    }
+
+    private static let usageWord = Array("usage".utf8)
+    private static let messageStopWord = Array("message_stop".utf8)
+
+    private static func matches(_ bytes: UnsafeRawBufferPointer, at index: Int, _ word: [UInt8]) -> Bool {
+        guard bytes.count &- index >= word.count else { return false }
+        for offset in 0..<word.count where bytes[index &+ offset] != word[offset] { return false }
+        return true
+    }
+
     /// Calls `body` with the value range (after `data:` and one optional space) of each
     /// `data` field line of `segment`, in order. Lines end at CRLF, LF or CR.
     private static func forEachDataLine(in segment: UnsafeRawBufferPointer, from start: Int, _ body: (Range<Int>) -> Void) {
         var lineStart = start
         let count = segment.count
         while lineStart < count {
-            var lineEnd = lineStart
-            while lineEnd < count, segment[lineEnd] != lineFeed, segment[lineEnd] != carriageReturn { lineEnd &+= 1 }
+            let lineEnd = Self.lineEnd(in: segment, from: lineStart)
             // The field name is "data" exactly: followed by a colon or the end of the line.
             if lineEnd - lineStart >= 4, segment[lineStart] == UInt8(ascii: "d"), segment[lineStart &+ 1] == UInt8(ascii: "a"),
                segment[lineStart &+ 2] == UInt8(ascii: "t"), segment[lineStart &+ 3] == UInt8(ascii: "a"),

@@ -35,7 +35,7 @@
 ///
 /// **Memory.** An incomplete segment is copied into a buffer reused across feeds; a segment
 /// that arrives whole is read in place. A segment longer than `maxEventBytes` (line endings
-/// included) is never read nor changed, however it arrives: once held bytes pass the limit
+/// included, but for the LF of a final CRLF) is never read nor changed, however it arrives: once held bytes pass the limit
 /// they are let out and the rest of the segment passes through without being held.
 ///
 /// A value type owned by one stream on its event loop; not shared between threads. Pure:
@@ -109,42 +109,51 @@ package struct UsageStreamFilter: Sendable {
         var segmentStart = 0
         var index = 0
         let count = bytes.count
-        while index < count {
-            let byte = bytes[index]
-            if afterCarriageReturn != .nothing {
-                let previous = afterCarriageReturn
-                afterCarriageReturn = .nothing
-                if byte == Self.lineFeed {
-                    index &+= 1
-                    switch previous {
-                    case .keptSegment: segmentStart = index
-                    case .droppedSegment:
-                        segmentStart = index
-                        runStart = index
-                    case .lineInsideSegment, .nothing: break
-                    }
-                    continue
+        if afterCarriageReturn != .nothing {
+            // The previous read ended with a CR: an LF now is the rest of that line ending.
+            let previous = afterCarriageReturn
+            afterCarriageReturn = .nothing
+            if bytes[0] == Self.lineFeed {
+                index = 1
+                switch previous {
+                case .keptSegment: segmentStart = 1
+                case .droppedSegment:
+                    segmentStart = 1
+                    runStart = 1
+                case .lineInsideSegment, .nothing: break
                 }
             }
+        }
+        while index < count {
+            let byte = bytes[index]
             guard byte == Self.lineFeed || byte == Self.carriageReturn else {
                 if !lineStarted {
                     lineStarted = true
                     lineIsComment = byte == Self.colon
                     if !lineIsComment { segmentHasField = true }
                 }
-                index &+= 1
+                index = Self.lineEnd(in: bytes, from: index &+ 1)
                 continue
             }
             // A blank line ends an event; a comment line ends a segment holding no field.
             let endsSegment = !lineStarted || (lineIsComment && !segmentHasField)
             lineStarted = false
             index &+= 1
+            // CR LF is one line ending; a CR that ends the read leaves its LF to the next one.
+            var carriageReturnEndsRead = false
+            if byte == Self.carriageReturn {
+                if index < count {
+                    if bytes[index] == Self.lineFeed { index &+= 1 }
+                } else {
+                    carriageReturnEndsRead = true
+                }
+            }
             if endsSegment {
                 segmentHasField = false
                 let dropped = completeSegment(bytes, segmentStart..<index, runStart: &runStart, emit: emit)
                 segmentStart = index
-                if byte == Self.carriageReturn { afterCarriageReturn = dropped ? .droppedSegment : .keptSegment }
-            } else if byte == Self.carriageReturn {
+                if carriageReturnEndsRead { afterCarriageReturn = dropped ? .droppedSegment : .keptSegment }
+            } else if carriageReturnEndsRead {
                 afterCarriageReturn = .lineInsideSegment
             }
         }
@@ -188,7 +197,7 @@ package struct UsageStreamFilter: Sendable {
         if pending.isEmpty {
             // The limit applies to a segment that arrived whole too, so that what is read
             // does not depend on where the reads were split.
-            if range.count > maxEventBytes {
+            if Self.limitedLength(of: UnsafeRawBufferPointer(rebasing: bytes[range])) > maxEventBytes {
                 atStreamStart = false
                 return false
             }
@@ -208,7 +217,7 @@ package struct UsageStreamFilter: Sendable {
             }
         }
         // The segment began in an earlier feed, so it starts this one: range.lowerBound == 0.
-        if pending.count > maxEventBytes - range.count {
+        if pending.count > maxEventBytes - Self.limitedLength(of: UnsafeRawBufferPointer(rebasing: bytes[range])) {
             // Too large to read: pass it through; its head stays in the run.
             if stripsUsage { pending.withUnsafeBytes { emit($0) } }
             releasePending()
@@ -254,6 +263,33 @@ package struct UsageStreamFilter: Sendable {
 
     private mutating func releasePending() {
         pending.removeAll(keepingCapacity: pending.capacity <= Self.retainedCapacity)
+    }
+
+    /// The length the size limit counts for (the end of) a segment: all of it but the LF of a
+    /// final CRLF, which arrives after the segment has ended when a read splits the pair, so
+    /// that the limit is met at the same length however the stream is split.
+    static func limitedLength(of segment: UnsafeRawBufferPointer) -> Int {
+        let count = segment.count
+        if count >= 2, segment[count &- 1] == lineFeed, segment[count &- 2] == carriageReturn { return count &- 1 }
+        return count
+    }
+
+    /// The index of the first CR or LF in `bytes` at or after `start`, or `bytes.count`.
+    /// Sixteen bytes at a time: this scan runs over every byte of every stream.
+    static func lineEnd(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        var index = start
+        let count = bytes.count
+        if let base = bytes.baseAddress {
+            let lineFeeds = SIMD16<UInt8>(repeating: lineFeed)
+            let carriageReturns = SIMD16<UInt8>(repeating: carriageReturn)
+            while index &+ 16 <= count {
+                let block = (base + index).loadUnaligned(as: SIMD16<UInt8>.self)
+                if any((block .== lineFeeds) .| (block .== carriageReturns)) { break }
+                index &+= 16
+            }
+        }
+        while index < count, bytes[index] != lineFeed, bytes[index] != carriageReturn { index &+= 1 }
+        return index
     }
 
     private static func emit(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ emit: (UnsafeRawBufferPointer) -> Void) {

@@ -68,4 +68,15 @@ import Testing
         for index in stride(from: 0, to: stream.count, by: 5) { chunks += [[], stream[index..<min(index + 5, stream.count)]] }
         #expect(UsageFixtures.run(chunks, stripsUsage: true).output == UsageFixtures.openAIChat(includeUsage: false))
     }
+
+    @Test func anEventExactlyAtTheLimitIsReadWhetherOrNotItsFinalCRLFIsSplit() {
+        let event = Array("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2}}\r\n\r\n".utf8)
+        let limit = event.count - 1
+        let whole = UsageFixtures.run(event, stripsUsage: true, maxEventBytes: limit)
+        let split = UsageFixtures.run([event.dropLast(), event.suffix(1)], stripsUsage: true, maxEventBytes: limit)
+        #expect(whole.output.isEmpty)
+        #expect(split.output == whole.output)
+        #expect(split.usage == whole.usage)
+        #expect(whole.usage.completion == 2)
+    }
 }
