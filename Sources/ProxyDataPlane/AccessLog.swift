@@ -30,6 +30,22 @@ struct AccessLog: Sendable {
         line += (session.streamRequested ? "true" : "false").utf8
         line += #","attempts":"#.utf8
         JSONWriter.appendInt(session.attempts, to: &line)
+        if let usage = session.usage, usage.reported {
+            line += #","prompt_tokens":"#.utf8
+            JSONWriter.appendInt(usage.prompt ?? 0, to: &line)
+            line += #","completion_tokens":"#.utf8
+            JSONWriter.appendInt(usage.completion ?? 0, to: &line)
+            if let reasoning = usage.reasoning {
+                line += #","reasoning_tokens":"#.utf8
+                JSONWriter.appendInt(reasoning, to: &line)
+            }
+        }
+        if let cost = session.cost {
+            line += #","cost":"#.utf8
+            JSONWriter.appendDouble(cost.amount, to: &line)
+            field("currency", cost.currency, &line)
+        }
+        if let plan = session.plan, plan.records.count > 0 { field("path_taken", plan.pathDescription, &line) }
         line += #","cache":"bypass","bytes":"#.utf8
         JSONWriter.appendInt(session.bytesToClient, to: &line)
         line += #","duration_ms":"#.utf8

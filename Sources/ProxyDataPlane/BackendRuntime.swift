@@ -14,6 +14,11 @@ struct BackendRuntime: Sendable {
     let models: [String: String]
     let timeouts: UpstreamTimeouts
     let tls: UpstreamTLS
+    /// Prices per upstream model, for `sluice_cost_total`.
+    let costs: CostCalculator
+    /// Whether the provider speaks OpenAI's `stream_options.include_usage` (Anthropic reports
+    /// usage in its own stream events instead).
+    let acceptsIncludeUsage: Bool
 
     init(_ backend: BackendConfig, config: ProxyConfig, loaded: LoadedConfig) {
         name = backend.name
@@ -34,6 +39,10 @@ struct BackendRuntime: Sendable {
         timeouts.idle = resolved.idle
         timeouts.total = resolved.total
         self.timeouts = timeouts
+        costs = CostCalculator(prices: backend.prices.compactMapValues {
+            ModelPrice(input: $0.input, cachedInput: $0.cachedInput, output: $0.output, currency: $0.currency)
+        })
+        acceptsIncludeUsage = backend.provider != .anthropic
         tls = UpstreamTLS(caFile: loaded.caFiles[backend.name], insecureSkipVerify: backend.tls?.insecureSkipVerify ?? false)
     }
 

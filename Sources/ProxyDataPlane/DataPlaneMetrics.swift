@@ -17,6 +17,10 @@ package final class DataPlaneMetrics: Sendable {
     let backendInFlight: GaugeFamily
     let backendHealthy: GaugeFamily
     let warmupPings: CounterFamily
+    let tokens: CounterFamily
+    let tokensUnreported: CounterFamily
+    let cost: DoubleCounterFamily
+    let timePerOutputToken: HistogramFamily
     let lastReloadSuccess: DoubleGaugeFamily
 
     package init(version: String) {
@@ -45,6 +49,17 @@ package final class DataPlaneMetrics: Sendable {
                                         labelNames: ["backend"])
         warmupPings = registry.counter(name: "sluice_warmup_pings_total", help: "Warmup pings sent to idle backends, by result.",
                                        labelNames: ["backend", "result"])
+        tokens = registry.counter(name: "sluice_tokens_total", help: "Tokens the providers reported, by type (cached is part of prompt, reasoning of completion).",
+                                  labelNames: ["route", "backend", "model", "type"])
+        tokensUnreported = registry.counter(name: "sluice_tokens_unreported_total",
+                                            help: "Successful responses whose provider reported no usage (nothing was guessed).",
+                                            labelNames: ["route", "backend"])
+        cost = registry.doubleCounter(name: "sluice_cost_total", help: "Cost of the tokens, from the per-model prices in the config.",
+                                      labelNames: ["route", "backend", "model", "currency"])
+        timePerOutputToken = registry.histogram(name: "sluice_time_per_output_token_seconds",
+                                                help: "Time from the first byte to the end of a response, per completion token.",
+                                                labelNames: ["backend", "model"],
+                                                buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1])
         reloads = registry.counter(name: "sluice_config_reload_total", help: "Config reloads, by result (success, failure, unchanged).",
                                    labelNames: ["result"])
         lastReloadSuccess = registry.doubleGauge(name: "sluice_config_last_reload_success_timestamp_seconds",
@@ -87,5 +102,24 @@ final class RouteSeries {
     init(duration: HistogramSeries, firstByte: HistogramSeries) {
         self.duration = duration
         self.firstByte = firstByte
+    }
+}
+
+/// The token series of one (route, backend, model), cached per loop.
+final class TokenSeries {
+    let prompt: CounterSeries
+    let completion: CounterSeries
+    let cached: CounterSeries
+    let reasoning: CounterSeries
+    let unreported: CounterSeries
+    let perOutputToken: HistogramSeries
+
+    init(metrics: DataPlaneMetrics, route: String, backend: String, model: String) {
+        prompt = metrics.tokens.series(labelValues: [route, backend, model, "prompt"])
+        completion = metrics.tokens.series(labelValues: [route, backend, model, "completion"])
+        cached = metrics.tokens.series(labelValues: [route, backend, model, "cached"])
+        reasoning = metrics.tokens.series(labelValues: [route, backend, model, "reasoning"])
+        unreported = metrics.tokensUnreported.series(labelValues: [route, backend])
+        perOutputToken = metrics.timePerOutputToken.series(labelValues: [backend, model])
     }
 }

@@ -15,6 +15,7 @@ final class LoopContext {
         didSet {
             requestSeries.removeAll(keepingCapacity: true)
             routeSeries.removeAll(keepingCapacity: true)
+            tokenSeries.removeAll(keepingCapacity: true)
             retryBudgets = Self.budgets(for: snapshot)
         }
     }
@@ -27,6 +28,7 @@ final class LoopContext {
     /// Each route's retry budget on this loop, rebuilt with the snapshot.
     private var retryBudgets: [RetryBudget] = []
     private var routeSeries: [UInt32: RouteSeries] = [:]
+    private var tokenSeries: [UInt64: TokenSeries] = [:]
 
     init(loop: EventLoop, snapshot: ProxySnapshot, dataPlane: DataPlane) {
         self.loop = loop
@@ -68,6 +70,37 @@ final class LoopContext {
         }
         histograms.duration.observe(Double(duration.nanoseconds) / 1e9)
         if let firstByte { histograms.firstByte.observe(Double(firstByte.nanoseconds) / 1e9) }
+    }
+
+    /// Counts a response's tokens (and cost, when the backend has prices for the model).
+    func recordUsage(_ usage: TokenUsage, snapshot: ProxySnapshot, decision: RouteDecision, backendIndex: Int,
+                     upstreamModel: String?, metricModel: String?, generation: ProxyDuration?) {
+        let modelIndex = snapshot.metricModel(metricModel)
+        let key = UInt64(decision.routeIndex) << 40 | UInt64(backendIndex) << 20 | UInt64(modelIndex)
+        let backendName = snapshot.backends[backendIndex].name
+        let series: TokenSeries
+        if let cached = tokenSeries[key] {
+            series = cached
+        } else {
+            series = TokenSeries(metrics: dataPlane.metrics, route: decision.routeName, backend: backendName,
+                                 model: snapshot.metricModels[modelIndex])
+            tokenSeries[key] = series
+        }
+        guard usage.reported else {
+            series.unreported.increment()
+            return
+        }
+        if let n = usage.prompt, n > 0 { series.prompt.increment(by: UInt64(n)) }
+        if let n = usage.completion, n > 0 { series.completion.increment(by: UInt64(n)) }
+        if let n = usage.cached, n > 0 { series.cached.increment(by: UInt64(n)) }
+        if let n = usage.reasoning, n > 0 { series.reasoning.increment(by: UInt64(n)) }
+        if let generation, let completion = usage.completion, completion > 0 {
+            series.perOutputToken.observe(Double(generation.nanoseconds) / 1e9 / Double(completion))
+        }
+        if let upstreamModel, let cost = snapshot.backends[backendIndex].costs.cost(of: usage, model: upstreamModel) {
+            dataPlane.metrics.cost.series(labelValues: [decision.routeName, backendName, snapshot.metricModels[modelIndex], cost.currency])
+                .increment(by: cost.amount)
+        }
     }
 
     private static func budgets(for snapshot: ProxySnapshot) -> [RetryBudget] {

@@ -121,6 +121,7 @@ extension ProxySession: UpstreamTransferDelegate {
             JSONWriter.appendString(model, to: &quoted)
             upstreamBody = JSONBodyRewriter.replacingValue(in: body, at: range, with: quoted)
         }
+        upstreamBody = withUsageRequested(upstreamBody, backend: backend)
         var timeouts = backend.timeouts
         let remaining = plan.remaining(at: now)
         timeouts.total = min(timeouts.total, remaining)
@@ -162,8 +163,7 @@ extension ProxySession: UpstreamTransferDelegate {
         switch mode {
         case .passing:
             guard response.isConnected else { return true }
-            bytesToClient += bytes.count
-            response.writeBody(bytes)
+            passOn(bytes)
             return response.isWritable
         case .holding(let until):
             held.append(contentsOf: bytes)
@@ -322,14 +322,30 @@ extension ProxySession: UpstreamTransferDelegate {
         headers.replaceOrAppend(name: "x-request-id", value: requestID)
         if let decision { appendRouteHeaders(to: &headers, decision) }
         if truncated { headers.append(name: "x-sluice-truncated", value: "true") }
+        if (200..<300).contains(status) {
+            if eventStream {
+                usageFilter = UsageStreamFilter(stripsUsage: forcedUsage)
+                if finished {
+                    // The whole stream is here: filter it first, so its length is what the client gets.
+                    var filtered: [UInt8] = []
+                    held.withUnsafeBytes { bytes in usageFilter!.feed(bytes) { filtered.append(contentsOf: $0) } }
+                    let end = usageFilter!.finish { filtered.append(contentsOf: $0) }
+                    usageFilter = nil
+                    held = filtered
+                    account(end.usage)
+                }
+            } else if finished {
+                account(UsageExtractor.usage(fromBody: held))
+            }
+        }
         // A held body has its length; a passing one streams (chunked to HTTP/1.1 clients).
         let contentLength: Int? = finished ? held.count : (eventStream ? nil : Int(upstreamHeaders.first("content-length") ?? ""))
         response.writeHead(HTTPResponseHead(status: status, headers: headers), contentLength: contentLength)
         mode = .passing
         if !held.isEmpty {
-            bytesToClient += held.count
-            response.writeBody(held)
+            let body = held
             held = []
+            body.withUnsafeBytes { passOn($0) }
         }
         if finished {
             releaseSlot()
@@ -340,6 +356,12 @@ extension ProxySession: UpstreamTransferDelegate {
 
     /// The transfer ended after the client got the head.
     private func finishCommitted(_ failure: UpstreamFailure?) {
+        if var filter = usageFilter {
+            usageFilter = nil
+            let end = filter.finish { response.writeBody($0) }
+            account(end.usage)
+            if failure == nil && !end.endedCleanly { errorCode = "upstream_truncated" }
+        }
         guard let failure else {
             response.finish()
             logging()

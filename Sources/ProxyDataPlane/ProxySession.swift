@@ -52,6 +52,13 @@ final class ProxySession: HTTPExchange {
     var heldHead: (status: Int, headers: HTTPHeaders, eventStream: Bool)?
     var lastFailure: UpstreamFailure?
 
+    // Accounting (`ProxySession+Accounting.swift`).
+    /// The proxy added `stream_options.include_usage` that the client did not ask for.
+    var forcedUsage = false
+    var usageFilter: UsageStreamFilter?
+    var usage: TokenUsage?
+    var cost: Cost?
+
     init(head: HTTPRequestHead, response: HTTPResponseWriter, context: LoopContext) {
         self.head = head
         self.response = response
@@ -150,7 +157,7 @@ final class ProxySession: HTTPExchange {
         guard !logged else { return }
         logged = true
         let now = context.loop.clock.now()
-        context.recordRequest(snapshot: snapshot, decision: decision, model: upstreamModel ?? clientModel, status: status,
+        context.recordRequest(snapshot: snapshot, decision: decision, model: clientModel, status: status,
                               duration: now.duration(since: started), firstByte: firstByteAt.map { $0.duration(since: started) })
         context.dataPlane.accessLog.write(self)
     }

@@ -68,6 +68,17 @@ def test_openmetrics_is_served_when_asked_for(sidecar):
     assert response.body.endswith(b"# EOF\n")
 
 
+def test_prices_in_the_config_become_cost(start, mock, tmp_path):
+    backend = mock_backend(mock, prices={"gpt-4o-mini": {"input": 0.15, "output": 0.60, "currency": "USD"}})
+    sidecar = start_sidecar(start, tmp_path, [backend], ROUTES, secrets={"mock-key": "sk"})
+    usage = request(sidecar.addresses["app"], post("/v1/chat/completions", chat_body("gpt-4o-mini"))).json()["usage"]
+    text = scrape(sidecar).body.decode()
+    line = next(l for l in text.splitlines() if l.startswith("sluice_cost_total{"))
+    expected = (usage["prompt_tokens"] * 0.15 + usage["completion_tokens"] * 0.60) / 1e6
+    assert abs(float(line.rsplit(" ", 1)[1]) - expected) < 1e-12
+    assert 'currency="USD"' in line
+
+
 def test_unknown_models_are_counted_as_other(sidecar):
     app = sidecar.addresses["app"]
     for i in range(5):
@@ -93,5 +104,12 @@ def test_a_real_prometheus_sees_exactly_the_traffic_sent(sidecar, tmp_path):
         assert routes == {"chat", "reasoning", "none"}
         assert prometheus.scalar('sluice_config_reload_total{result="success"}') == 1
         assert prometheus.scalar("sum(sluice_request_duration_seconds_count)") == total - sent["404"]
+        # Tokens: exactly what the provider reported producing (cached and reasoning are parts
+        # of prompt and completion, so only those two are summed).
+        produced = json.loads(request(sidecar.mock.address, b"GET /__mock/stats HTTP/1.1\r\nHost: x\r\n\r\n").body)
+        expected_tokens = produced["prompt_tokens_total"] + produced["completion_tokens_total"]
+        poll_until(lambda: prometheus.scalar('sum(sluice_tokens_total{type=~"prompt|completion"})') == expected_tokens,
+                   timeout=20, message=f"prometheus to see {expected_tokens} tokens")
+        assert prometheus.scalar('sum(sluice_tokens_total{type="reasoning"})') == produced["reasoning_tokens_total"]
     finally:
         prometheus.stop()

@@ -1,5 +1,6 @@
 """The proxy path (issue 3): the real sidecar in front of sluice-mock."""
 import json
+import re
 import signal
 import socket
 import threading
@@ -52,6 +53,19 @@ def test_a_stream_through_the_sidecar_equals_a_direct_one_byte_for_byte(sidecar)
     assert proxied.header("content-type") == "text/event-stream"
     assert proxied.body == direct.body
     assert proxied.body.endswith(b"data: [DONE]\n\n")
+
+
+def test_a_client_that_did_not_ask_for_usage_gets_the_stream_without_it(sidecar):
+    # The sidecar asks the provider for the usage chunk (to count tokens) and removes it again.
+    body = chat_body("gpt-4o-mini", stream=True)
+    direct = request(sidecar.mock.address, post("/v1/chat/completions", body))
+    proxied = request(app(sidecar), post("/v1/chat/completions", body))
+    assert b'"usage"' not in direct.body
+    # The mock derives `id` from the request body, which now carries include_usage: compare the rest.
+    normalize = lambda body: re.sub(rb'"id":"chatcmpl-mock[0-9a-f]+"', b'"id":"X"', body)  # noqa: E731
+    assert normalize(proxied.body) == normalize(direct.body)
+    upstream = json.loads(stats(sidecar.mock)["last_request"]["body"])
+    assert upstream["stream_options"] == {"include_usage": True}
 
 
 def test_sse_chunks_reach_the_client_as_they_are_produced(sidecar):
