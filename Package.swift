@@ -38,7 +38,7 @@ let package = Package(
         .executableTarget(name: "sluice", dependencies: ["ProxyCore", "ProxyIO", "ProxyHTTPServer", "ProxyDataPlane", "ConfigSource"]),
 
         // The controller: CRDs → ConfigMaps (run), and offline render/validate.
-        .executableTarget(name: "sluice-controller", dependencies: ["GatewayController", "KubeAPI", "ProxyCore", "ProxyIO", "ProxyHTTPServer"]),
+        .executableTarget(name: "sluice-controller", dependencies: ["ConfigSource", "GatewayController", "KubeAPI", "ProxyCore", "ProxyIO", "ProxyHTTPServer"]),
 
         // The mock LLM provider for tests, the demo and the benchmark.
         .executableTarget(name: "sluice-mock", dependencies: ["ProxyCore", "ProxyIO", "ProxyHTTPServer"]),

@@ -12,13 +12,19 @@ enum ControllerMain {
 
     Usage:
       sluice-controller run [--kubeconfig FILE] [--namespace NS] [--lease-namespace NS] [--identity ID]
-                            [--metrics-address ADDR] [--once]
+                            [--metrics-address ADDR] [--no-webhook] [--webhook-address ADDR] [--once]
+      sluice-controller webhook [--kubeconfig FILE] [--namespace NS] [--webhook-address ADDR]
+                                [--webhook-cert FILE] [--webhook-key FILE]
+      sluice-controller inject -f FILE|DIR|- [-f …] [--gateways FILE|DIR] [--config-map NAME] [--image IMAGE]
       sluice-controller render -f DIR|FILE [-f …] [--namespace NS]
       sluice-controller validate -f DIR|FILE [-f …] [--namespace NS]
       sluice-controller version
 
     Commands:
-      run        reconcile a cluster: write one ConfigMap per LLMGateway and every resource's status
+      run        reconcile a cluster: write one ConfigMap per LLMGateway and every resource's status;
+                 also serves the admission webhook
+      webhook    serve only the mutating admission webhook that injects the sidecar into pods
+      inject     add the sidecar to the workloads of manifests (offline, like linkerd inject)
       render     print the ConfigMaps the manifests would produce, as YAML (for GitOps and CI)
       validate   print every problem in the manifests; exit 1 on any
 
@@ -33,6 +39,8 @@ enum ControllerMain {
         case "run": RunCommand.run
         case "render": RenderCommand.run
         case "validate": ValidateCommand.run
+        case "webhook": WebhookCommand.run
+        case "inject": InjectCommand.run
         default: nil
         }
     }

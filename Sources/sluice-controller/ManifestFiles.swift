@@ -5,7 +5,8 @@ import ProxyIO
 
 /// Reads manifests from files and directories for `render` and `validate`: JSON or YAML,
 /// several documents per file, `List` objects unwrapped, directories read one level deep
-/// (`*.yaml`, `*.yml`, `*.json`, in name order), as `kubectl apply -f DIR` does.
+/// (`*.yaml`, `*.yml`, `*.json`, in name order), as `kubectl apply -f DIR` does; `-` is
+/// standard input.
 enum ManifestFiles {
     struct Loaded {
         var objects: [JSONValue] = []
@@ -30,8 +31,10 @@ enum ManifestFiles {
     }
 
     private static func read(_ path: String, into loaded: inout Loaded) {
-        guard let bytes = FileBytes.read(path, maxBytes: 16 << 20) else {
-            loaded.errors.append("\(path): cannot read the file")
+        // `-` is standard input, as in kubectl.
+        let name = path == "-" ? "standard input" : path
+        guard let bytes = FileBytes.read(path == "-" ? "/dev/stdin" : path, maxBytes: 16 << 20) else {
+            loaded.errors.append(path == "-" ? "standard input: cannot read it (or it is larger than 16 MiB)" : "\(path): cannot read the file")
             return
         }
         let documents: [JSONValue]
@@ -44,7 +47,7 @@ enum ManifestFiles {
                 documents = try YAMLReader.readDocuments(bytes)
             }
         } catch {
-            loaded.errors.append("\(path): \(error)")
+            loaded.errors.append("\(name): \(error)")
             return
         }
         for (index, document) in documents.enumerated() {
@@ -52,11 +55,11 @@ enum ManifestFiles {
                let items = document.fieldValue("items")?.arrayElements {
                 for (itemIndex, item) in items.enumerated() {
                     loaded.objects.append(item)
-                    loaded.sources.append("\(path)#\(index + 1).items[\(itemIndex)]")
+                    loaded.sources.append("\(name)#\(index + 1).items[\(itemIndex)]")
                 }
             } else {
                 loaded.objects.append(document)
-                loaded.sources.append(documents.count == 1 ? path : "\(path)#\(index + 1)")
+                loaded.sources.append(documents.count == 1 ? name : "\(name)#\(index + 1)")
             }
         }
     }

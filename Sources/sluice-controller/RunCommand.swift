@@ -13,7 +13,8 @@ enum RunCommand {
     on every resource in status conditions and Events.
 
     Usage: sluice-controller run [--kubeconfig FILE] [--namespace NS] [--lease-namespace NS] [--identity ID]
-                                 [--metrics-address ADDR] [--once]
+                                 [--metrics-address ADDR] [--no-webhook] [--webhook-address ADDR]
+                                 [--webhook-cert FILE] [--webhook-key FILE] [--once]
 
       --kubeconfig FILE       a kubeconfig (YAML or JSON); without it: in-cluster when KUBERNETES_SERVICE_HOST
                               is set, else KUBECONFIG, else ~/.kube/config
@@ -26,12 +27,15 @@ enum RunCommand {
       --lease-duration D      how long a Lease is valid without renewal (default 15s); also
       --renew-deadline D      (default 10s) and --retry-period D (default 2s), as in client-go
       --watch-timeout D       how long one watch request lasts before it is renewed (default 5m)
+      --no-webhook            do not serve the admission webhook (also: SLUICE_WEBHOOK_ENABLED=false)
+    \(WebhookServer.flagHelp)
       --once                  list everything, reconcile every gateway once, and exit: 0 if every write
                               succeeded, 1 otherwise (still takes the Lease, so it never races a leader)
       --help                  this text
 
     Only the replica holding the Lease writes; the others keep their caches warm and take over
-    when it is released or expires. Writes: ConfigMaps (labelled app.kubernetes.io/managed-by:
+    when it is released or expires. Every replica serves the admission webhook (as
+    'sluice-controller webhook' does, from the same caches) unless it is turned off. Writes: ConfigMaps (labelled app.kubernetes.io/managed-by:
     sluice-controller, owned by their gateway), the status subresource of every Sluice resource,
     core/v1 Events for failures. Logs are JSON lines on stderr. Exit codes: 0 ok, 1 failure
     (e.g. no cluster configuration), 2 usage error.
@@ -40,9 +44,10 @@ enum RunCommand {
     static func run(_ arguments: [String]) -> Int32 {
         let args: CommandLineArguments
         do {
-            (args, _) = try ControllerMain.parse(arguments, valued: ["kubeconfig", "namespace", "lease-namespace", "identity", "metrics-address",
-                                                                     "workers", "lease-duration", "renew-deadline", "retry-period", "watch-timeout"],
-                                                 boolean: ["help", "once"])
+            (args, _) = try ControllerMain.parse(arguments, valued: Set(["kubeconfig", "namespace", "lease-namespace", "identity", "metrics-address",
+                                                                     "workers", "lease-duration", "renew-deadline", "retry-period", "watch-timeout"])
+                                                     .union(WebhookServer.flagNames),
+                                                 boolean: ["help", "once", "no-webhook"])
         } catch {
             return ControllerMain.usage(error.description, command: "run")
         }
@@ -66,8 +71,18 @@ enum RunCommand {
         guard let metricsAddress = SocketAddress(args.value("metrics-address") ?? "0.0.0.0:8080") else {
             return ControllerMain.usage("--metrics-address must be HOST:PORT with a numeric host", command: "run")
         }
+        guard let webhookOptions = WebhookServer.options(args) else { return ControllerMain.usage(WebhookServer.addressUsage, command: "run") }
+        let webhookEnabled = !args.flag("no-webhook") && !args.flag("once")
+            && Environment.get("SLUICE_WEBHOOK_ENABLED")?.lowercased() != "false"
 
         ControllerLog.setSink { StandardStreams.writeAll(2, $0) }
+        let injectionDefaults: InjectionSettings
+        do {
+            injectionDefaults = try InjectionEnvironment.baseSettings()
+        } catch {
+            fatal(error.message)
+            return 1
+        }
         let config: KubeConfig
         do {
             config = try loadConfig(args.value("kubeconfig"))
@@ -97,14 +112,31 @@ enum RunCommand {
         if args.flag("once") { return runOnce(reconciler, elector: elector, identity: identity) }
 
         let host: HTTPServerHost
+        let watcherBox = CertificateWatcherBox()
         do {
             let server = HTTPServer(configuration: HTTPServerConfiguration(name: "metrics", address: metricsAddress)) { _ in
                 ControllerEndpoints(registry: registry, isReady: { reconciler.caches.hasSynced })
             }
-            host = try HTTPServerHost(workers: 1, servers: [server])
-            try host.start()
+            var servers = [server]
+            var tls: TLSServerContext?
+            if webhookEnabled {
+                let caches = reconciler.caches
+                let handler = AdmissionReviewHandler(settings: WebhookServer.settingsLookup(
+                    gateways: caches.informers[.gateway]!, configMaps: caches.configMaps, base: injectionDefaults))
+                let (webhook, context) = try WebhookServer.make(webhookOptions, handler: handler)
+                servers.append(webhook)
+                tls = context
+            }
+            host = try HTTPServerHost(workers: 1, servers: servers)
+            let watched = tls
+            try host.start { loop in
+                if loop.index == 0, let tls = watched { WebhookServer.watchCertificates(tls, on: loop, box: watcherBox) }
+            }
+        } catch let error as TLSError {
+            fatal("the webhook's certificate (turn the webhook off with --no-webhook or SLUICE_WEBHOOK_ENABLED=false): \(error.description)")
+            return 1
         } catch {
-            fatal("cannot serve metrics on \(metricsAddress): \(error)")
+            fatal("cannot serve metrics on \(metricsAddress) or the webhook on \(webhookOptions.address): \(error)")
             return 1
         }
         let informers = Task.detached { await reconciler.runInformers() }
@@ -156,7 +188,7 @@ enum RunCommand {
         return result.load(ordering: .relaxed)
     }
 
-    private static func loadConfig(_ path: String?) throws(KubeConfigError) -> KubeConfig {
+    static func loadConfig(_ path: String?) throws(KubeConfigError) -> KubeConfig {
         let parseYAML: (String) throws -> JSONValue = { text in
             try YAMLReader.readDocuments(text).first ?? .object(JSONObject())
         }

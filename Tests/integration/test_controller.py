@@ -102,7 +102,8 @@ def controller(start, api, tmp_path):
     config = kubeconfig(api, tmp_path)
 
     def _start(identity="replica-a", *extra):
-        server = start("sluice-controller", "run", "--kubeconfig", config, "--metrics-address", "127.0.0.1:0",
+        # The webhook inside `run` has its own tests (test_webhook.py): these replicas have no certificate.
+        server = start("sluice-controller", "run", "--no-webhook", "--kubeconfig", config, "--metrics-address", "127.0.0.1:0",
                        "--identity", identity, "--lease-namespace", NS, "--lease-duration", "3s", "--renew-deadline", "2s",
                        "--retry-period", "200ms", "--watch-timeout", "30s", *extra)
         server.identity = identity

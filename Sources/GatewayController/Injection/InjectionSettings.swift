@@ -18,6 +18,8 @@ package struct InjectionSettings: Sendable, Equatable {
     }
 
     package var image = "ghcr.io/sluice-dev/sluice:\(InjectionSettings.version)"
+    /// The container's `imagePullPolicy`; nil leaves it to Kubernetes' default.
+    package var imagePullPolicy: String?
     /// The ConfigMap the controller renders for the pod's gateway (`sluice-<gateway>`).
     package var configMapName: String
     package var secretMounts: [SecretMount] = []

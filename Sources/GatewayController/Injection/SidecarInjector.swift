@@ -101,6 +101,11 @@ package enum SidecarInjector {
                 ("seccompProfile", .object(JSONObject([("type", .string("RuntimeDefault"))]))),
             ]))),
         ])
+        if let policy = settings.imagePullPolicy {
+            // Right after `image`, where kubectl prints it.
+            let at = (object.members.firstIndex { $0.key == "image" } ?? 0) + 1
+            object.members.insert((key: "imagePullPolicy", value: .string(policy)), at: at)
+        }
         if native {
             // A native sidecar starts before the app and stops after it (Kubernetes ≥ 1.29).
             object["restartPolicy"] = .string("Always")
