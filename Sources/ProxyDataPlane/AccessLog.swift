@@ -6,9 +6,19 @@ import ProxyIO
 /// The line is written with one `write(2)` so concurrent loops never interleave lines.
 struct AccessLog: Sendable {
     var enabled = true
+    /// The share of successful requests logged, as a threshold on a random UInt64 (all by
+    /// default). Failed requests (status ≥ 400 or an error) are always logged.
+    var sampleThreshold = UInt64.max
+
+    init(enabled: Bool, sampleRate: Double) {
+        self.enabled = enabled
+        sampleThreshold = sampleRate >= 1 ? .max : UInt64(max(0, sampleRate) * 18_446_744_073_709_551_615.0)
+    }
 
     func write(_ session: ProxySession) {
         guard enabled else { return }
+        if sampleThreshold != .max, session.status < 400, session.errorCode == nil,
+           session.context.random() > sampleThreshold { return }
         let clock = session.context.loop.clock
         let now = clock.now()
         var line: [UInt8] = []

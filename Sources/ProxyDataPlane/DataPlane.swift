@@ -26,7 +26,8 @@ package final class DataPlane: Sendable {
     package let metrics: DataPlaneMetrics
     let clock = MonotonicClock()
 
-    package init(initial: LoadedConfig, accessLog enabled: Bool = true, version: String) throws(ProxyConfigError) {
+    package init(initial: LoadedConfig, accessLog enabled: Bool = true, accessLogSampleRate: Double = 1,
+                 version: String) throws(ProxyConfigError) {
         let now = clock.now()
         let states = initial.config.backends.map { BackendState($0, now: now) }
         let metrics = DataPlaneMetrics(version: version)
@@ -35,7 +36,7 @@ package final class DataPlane: Sendable {
         var reloadState = ReloadState(current: snapshot, succeeded: 1)
         for backendState in states { reloadState.backendStates[backendState.name] = backendState }
         state = Mutex(reloadState)  // lint: allow-lock (set-up)
-        accessLog = AccessLog(enabled: enabled)
+        accessLog = AccessLog(enabled: enabled, sampleRate: accessLogSampleRate)
         self.metrics = metrics
         metrics.reloads.series(labelValues: ["success"]).increment()
         metrics.lastReloadSuccess.series().set(Double(snapshot.loadedAt))

@@ -140,6 +140,9 @@ extension ProxySession: UpstreamTransferDelegate {
         if let attemptStartedAt { backendState.recordFirstByte(after: now.duration(since: attemptStartedAt), at: now) }
         // A 429 says "not now", not "broken": it does not count against the breaker.
         recordBreaker(success: status < 500, target: target, now: now)
+        if status == 429 || status >= 500 {
+            context.dataPlane.metrics.upstreamErrors.series(labelValues: [target.backendName, status == 429 ? "rate_limited" : "server_error"]).increment()
+        }
         if firstByteAt == nil { firstByteAt = now }
         let eventStream = upstreamHeaders.first("content-type")?.utf8.starts(with: "text/event-stream".utf8) ?? false
         heldHead = (status, upstreamHeaders, eventStream)
@@ -360,7 +363,10 @@ extension ProxySession: UpstreamTransferDelegate {
             usageFilter = nil
             let end = filter.finish { response.writeBody($0) }
             account(end.usage)
-            if failure == nil && !end.endedCleanly { errorCode = "upstream_truncated" }
+            if failure == nil && !end.endedCleanly, let target = plan?.current {
+                errorCode = "upstream_truncated"
+                context.dataPlane.metrics.upstreamErrors.series(labelValues: [target.backendName, "truncated"]).increment()
+            }
         }
         guard let failure else {
             response.finish()
@@ -390,20 +396,24 @@ extension AttemptTarget {
 }
 
 extension FallbackReason {
-    /// A bounded label for `sluice_fallbacks_total{reason}`.
+    /// A bounded label for `sluice_fallbacks_total{reason}` (`docs/metrics.md`).
     var metricLabel: String {
         switch self {
         case .triggered(let outcome):
             switch outcome {
-            case .status(let code, _): code == 429 ? "429" : (code >= 500 ? "5xx" : "4xx")
-            case .connectFailure: "connect_failure"
+            case .status(429, _): "rate_limited"
+            case .status(let code, _): code >= 500 ? "server_error" : "status"
+            case .connectFailure: "connect"
             case .timeout: "timeout"
-            case .truncated: "truncation"
+            case .truncated: "truncated"
             case .brokenAfterFirstByte: "broken"
-            case .rejected(let rejection): rejection.rawValue
-            case .success: "success"
+            case .rejected(.noQueue): "no_queue"
+            case .rejected(.queueFull): "queue_full"
+            case .rejected(.queueTimeout): "queue_timeout"
+            case .rejected(.ejected): "ejected"
+            case .success: "status"
             }
-        case .waitBeyondDeadline: "retry_after_beyond_deadline"
+        case .waitBeyondDeadline: "wait_beyond_deadline"
         case .retryBudgetExhausted: "retry_budget_exhausted"
         }
     }

@@ -14,7 +14,8 @@ enum SidecarMain {
     sluice — the AI traffic sidecar: an OpenAI-compatible proxy in front of LLM providers.
 
     Usage:
-      sluice [--config-dir DIR] [--secrets-dir DIR] [--workers N] [--drain-timeout D] [--no-access-log]
+      sluice [--config-dir DIR] [--secrets-dir DIR] [--workers N] [--drain-timeout D]
+             [--no-access-log] [--access-log-sample-rate R]
       sluice validate FILE [--secrets-dir DIR]
       sluice version
 
@@ -23,6 +24,8 @@ enum SidecarMain {
       --workers N          event-loop threads (default 2)
       --drain-timeout D    on SIGTERM, how long in-flight requests and streams may finish (default 30s)
       --no-access-log      do not write the per-request JSON line on stdout
+      --access-log-sample-rate R
+                           log this share (0 to 1) of successful requests; failures are always logged (default 1)
       --help               this text
 
     validate checks a config file and prints every problem with its JSON path; with
@@ -33,7 +36,7 @@ enum SidecarMain {
     static func run(_ arguments: [String]) -> Int32 {
         let args: CommandLineArguments
         do {
-            args = try CommandLineArguments(arguments, valued: ["config-dir", "secrets-dir", "workers", "drain-timeout"],
+            args = try CommandLineArguments(arguments, valued: ["config-dir", "secrets-dir", "workers", "drain-timeout", "access-log-sample-rate"],
                                             boolean: ["help", "no-access-log"])
         } catch {
             return usage(error.description)
@@ -92,6 +95,11 @@ enum SidecarMain {
             guard let duration = ProxyDuration(parsing: text) else { return usage("--drain-timeout must be a duration such as 30s") }
             drainTimeout = duration
         }
+        var sampleRate = 1.0
+        if let text = args.value("access-log-sample-rate") {
+            guard let rate = Double(text), rate >= 0, rate <= 1 else { return usage("--access-log-sample-rate must be a number from 0 to 1") }
+            sampleRate = rate
+        }
         let loader = ConfigLoader(configDirectory: args.value("config-dir") ?? "/etc/sluice/config",
                                   secretsDirectory: args.value("secrets-dir") ?? "/etc/sluice/secrets")
         let loaded: LoadedConfig
@@ -103,7 +111,8 @@ enum SidecarMain {
         }
         let dataPlane: DataPlane
         do {
-            dataPlane = try DataPlane(initial: loaded, accessLog: !args.flag("no-access-log"), version: version)
+            dataPlane = try DataPlane(initial: loaded, accessLog: !args.flag("no-access-log"), accessLogSampleRate: sampleRate,
+                                      version: version)
         } catch {
             StandardStreams.writeLine(DataPlaneEvents.fatal("invalid config: \(error.description)"))
             return 1
