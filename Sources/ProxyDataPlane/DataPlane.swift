@@ -44,6 +44,12 @@ package final class DataPlane: Sendable {
             [unowned self] in isReady ? 1 : 0
         }
         Self.warnAboutInsecureBackends(initial.config)
+        // A breaker opens and half-opens with time, not only on requests: read it at scrape.
+        metrics.beforeScrape.withLock { $0 = { [unowned self] in
+            for backendState in current.backendStates {
+                metrics.backendHealthy.series(labelValues: [backendState.name]).set(backendState.isHealthy ? 1 : 0)
+            }
+        } }
     }
 
     /// True once serving and until draining begins (`/readyz`).

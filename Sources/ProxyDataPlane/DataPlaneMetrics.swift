@@ -1,5 +1,6 @@
 import ProxyCore
 import ProxyIO
+import Synchronization
 
 /// The sidecar's metric families (names and labels: `docs/metrics.md`). Families are
 /// registered once; label series are resolved off the hot path: per loop, on first use of a
@@ -82,8 +83,12 @@ package final class DataPlaneMetrics: Sendable {
         }
     }
 
+    /// Runs before each scrape, to bring state-derived gauges up to date.
+    let beforeScrape = Mutex<(@Sendable () -> Void)?>(nil)  // lint: allow-lock (set once at start; read per scrape)
+
     /// The exposition for an `Accept` header value: content type and body.
     @Sendable package func render(accept: String?) -> (String, [UInt8]) {
+        beforeScrape.withLock { $0 }?()
         let format = ExpositionFormat.negotiate(accept: accept)
         return (format.contentType, PrometheusTextEncoder.encode(registry, format: format))
     }

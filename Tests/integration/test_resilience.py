@@ -202,6 +202,8 @@ def test_a_backend_failing_five_times_is_ejected_until_its_cooldown_ends(start, 
     assert stats(mock)["by_model"]["flaky"] == 5, "an ejected backend gets no traffic"
     metrics = request(sidecar.addresses["metrics"], b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").body.decode()
     assert 'sluice_backend_ejections_total{backend="flaky"} 1' in metrics
+    assert 'sluice_backend_healthy{backend="flaky"} 0' in metrics
+    assert 'sluice_backend_healthy{backend="steady"} 1' in metrics
     # After the cooldown a probe goes to it again.
     poll_until(lambda: ask(sidecar) and stats(mock)["by_model"]["flaky"] == 6, timeout=5, interval=0.2,
                message="a half-open probe after the cooldown")
