@@ -128,7 +128,8 @@ extension ProxySession: UpstreamTransferDelegate {
         timeouts.firstByte = min(timeouts.firstByte, remaining)
         let request = UpstreamRequest(method: head.method, url: backend.url(forTarget: Substring(head.target)),
                                       headers: headers, body: upstreamBody, timeouts: timeouts, tls: backend.tls)
-        transfer = UpstreamTransfer.start(request, on: context.multi, delegate: self)
+        transfer = UpstreamTransfer.make(request, on: context.multi, delegate: self)
+        transfer?.start()
     }
 
     // MARK: UpstreamTransferDelegate

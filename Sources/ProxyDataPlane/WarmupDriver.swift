@@ -61,7 +61,8 @@ final class WarmupDriver {
         }
         let ping = WarmupPing(driver: self, backend: backend.name, state: state)
         inFlight.append(ping)
-        ping.transfer = UpstreamTransfer.start(upstream, on: context.multi, delegate: ping)
+        ping.transfer = UpstreamTransfer.make(upstream, on: context.multi, delegate: ping)
+        ping.transfer?.start()
     }
 
     fileprivate func finished(_ ping: WarmupPing, success: Bool) {

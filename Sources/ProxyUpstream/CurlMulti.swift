@@ -17,6 +17,8 @@ package final class CurlMulti {
     private var timer: LoopTimer?
     /// When libcurl wants `socketAction(CURL_SOCKET_TIMEOUT)`; nil when it wants nothing.
     private var curlDeadline: ProxyInstant?
+    /// An immediate timeout action is queued to run after the current libcurl call.
+    private var timeoutQueued = false
     private var active: [UnsafeMutableRawPointer: UpstreamTransfer] = [:]
     private var idleHandles: [CurlEasy] = []
     private var deferred: [() -> Void] = []
@@ -59,7 +61,7 @@ package final class CurlMulti {
 
     func add(_ transfer: UpstreamTransfer) -> Bool {
         active[transfer.easy.handle] = transfer
-        guard curl_multi_add_handle(handle, transfer.easy.handle) == CURLM_OK else {
+        guard callCurl({ curl_multi_add_handle(handle, transfer.easy.handle) }) == CURLM_OK else {
             active[transfer.easy.handle] = nil
             return false
         }
@@ -70,7 +72,7 @@ package final class CurlMulti {
     func remove(_ transfer: UpstreamTransfer) {
         precondition(!insideCurl, "curl_multi_remove_handle inside a libcurl callback")
         guard active.removeValue(forKey: transfer.easy.handle) != nil else { return }
-        curl_multi_remove_handle(handle, transfer.easy.handle)
+        _ = callCurl { curl_multi_remove_handle(handle, transfer.easy.handle) }
         if idleHandles.count < 64 { idleHandles.append(transfer.easy) }
     }
 
@@ -82,9 +84,17 @@ package final class CurlMulti {
     // MARK: Driving libcurl
 
     func socketAction(_ fd: Int32, _ flags: Int32) {
-        insideCurl = true
         var running: Int32 = 0
-        _ = curl_multi_socket_action(handle, fd, flags, &running)
+        _ = callCurl { curl_multi_socket_action(handle, fd, flags, &running) }
+    }
+
+    /// Calls into libcurl. While it runs, libcurl's callbacks only record work; when the
+    /// outermost call returns, finished transfers are collected and deferred work runs.
+    private func callCurl<R>(_ body: () -> R) -> R {
+        let outermost = !insideCurl
+        insideCurl = true
+        let result = body()
+        guard outermost else { return result }
         insideCurl = false
         collectFinished()
         while !deferred.isEmpty {
@@ -92,6 +102,7 @@ package final class CurlMulti {
             deferred.removeAll()
             for item in work { item() }
         }
+        return result
     }
 
     private func collectFinished() {
@@ -130,7 +141,18 @@ package final class CurlMulti {
             curlDeadline = nil
             return
         }
-        // Even a 0 ms timeout is taken on the next loop turn: we are inside libcurl now.
+        if milliseconds == 0 {
+            // "Act now": right after the libcurl call in progress returns, not a loop turn later.
+            curlDeadline = nil
+            if !timeoutQueued {
+                timeoutQueued = true
+                whenOutsideCurl { [unowned self] in
+                    timeoutQueued = false
+                    socketAction(sluice_curl_socket_timeout(), 0)
+                }
+            }
+            return
+        }
         let deadline = loop.clock.now().advanced(by: .milliseconds(UInt64(milliseconds)))
         curlDeadline = deadline
         // libcurl moves its timeout many times per transfer: keep an armed timer that fires

@@ -36,26 +36,35 @@ package final class UpstreamTransfer {
         self.timeouts = timeouts
     }
 
-    /// Starts `request` on `multi`'s loop. Call on that loop. Failures to even start are
-    /// reported through the delegate on the next loop turn, like any other failure.
-    @discardableResult
-    package static func start(_ request: UpstreamRequest, on multi: CurlMulti,
-                              delegate: any UpstreamTransferDelegate) -> UpstreamTransfer? {
+    /// Prepares `request` on `multi`'s loop; call `start()` once the caller holds the transfer.
+    /// Call on that loop. Nil when no handle could be had; the failure then reaches the
+    /// delegate on the next loop turn, like any other.
+    ///
+    /// Two steps, because a transfer can finish inside `start()` (libcurl may send and read a
+    /// whole answer on a reused connection at once), and its delegate must already know it.
+    package static func make(_ request: UpstreamRequest, on multi: CurlMulti,
+                             delegate: any UpstreamTransferDelegate) -> UpstreamTransfer? {
         guard let easy = multi.takeEasy() else {
             multi.loop.schedule(after: .zero) { delegate.upstreamFinished(.connect("could not create a libcurl handle")) }
             return nil
         }
         let transfer = UpstreamTransfer(easy: easy, multi: multi, delegate: delegate, timeouts: request.timeouts)
         transfer.configure(request)
-        guard multi.add(transfer) else {
-            transfer.releaseHeaders()
-            multi.loop.schedule(after: .zero) { delegate.upstreamFinished(.connect("libcurl refused the transfer")) }
-            return nil
-        }
-        transfer.firstByteTimer = multi.loop.schedule(after: request.timeouts.firstByte) { [weak transfer] in
-            transfer?.timedOut(.firstByteTimeout)
-        }
         return transfer
+    }
+
+    /// Adds the transfer to the multi. The delegate may be called before this returns.
+    package func start() {
+        firstByteTimer = multi.loop.schedule(after: timeouts.firstByte) { [weak self] in
+            self?.timedOut(.firstByteTimeout)
+        }
+        guard multi.add(self) else {
+            finished = true
+            firstByteTimer?.cancel()
+            releaseHeaders()
+            multi.loop.schedule(after: .zero) { [weak self] in self?.delegate?.upstreamFinished(.connect("libcurl refused the transfer")) }
+            return
+        }
     }
 
     private func configure(_ request: UpstreamRequest) {

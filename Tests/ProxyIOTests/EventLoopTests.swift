@@ -115,3 +115,34 @@ func waitUntil(seconds: Double = 5, _ condition: () -> Bool) -> Bool {
         #expect(SocketAddress("127.0.0.1:70000") == nil)
     }
 }
+
+@Suite struct TimerHeapTests {
+    @Test func cancelledTimersLeaveTheHeapAtOnce() throws {
+        let group = try EventLoopGroup(count: 1)
+        group.start { _ in }
+        let loop = group.loops[0]
+        let counts = Collected<Int>()
+        let fired = Collected<Int>()
+        loop.execute {
+            // Like requests that each arm a long timeout and cancel it when they finish.
+            for i in 0..<10_000 {
+                let timer = loop.schedule(after: .seconds(60)) { fired.append(i) }
+                if i % 2 == 0 { timer.cancel() }
+            }
+            counts.append(loop.scheduledTimerCount)
+            // Cancel the rest in a scrambled order: the heap must stay a heap.
+            var survivors: [LoopTimer] = []
+            for i in 0..<100 { survivors.append(loop.schedule(after: .milliseconds(UInt64(100 - i))) { fired.append(-i) }) }
+            for (index, timer) in survivors.enumerated() where index % 3 == 0 { timer.cancel() }
+            counts.append(loop.scheduledTimerCount)
+        }
+        #expect(waitUntil { counts.values.count == 2 })
+        #expect(counts.values[0] == 5_000)
+        #expect(counts.values[1] == 5_000 + 66)
+        // The 66 short timers that were not cancelled fire, in deadline order.
+        #expect(waitUntil { fired.values.count == 66 })
+        let order = fired.values.map { -$0 }
+        #expect(order == order.sorted(by: >))
+        group.stopAndJoin()
+    }
+}

@@ -138,7 +138,8 @@ final class Harness: @unchecked Sendable {  // the multi is touched only on the 
 
     func start(_ request: UpstreamRequest, _ delegate: RecordingDelegate) {
         group.loops[0].execute { [self] in
-            delegate.transfer = UpstreamTransfer.start(request, on: multi, delegate: delegate)
+            delegate.transfer = UpstreamTransfer.make(request, on: multi, delegate: delegate)
+            delegate.transfer?.start()
         }
     }
 
