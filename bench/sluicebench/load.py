@@ -19,12 +19,14 @@ def wrk(host, port, conns, seconds, cpus, server=None, env_extra=None, timeout_s
                                      f"--timeout={timeout_s}s", "-s", LUA, f"http://{host}:{port}"])
     all_cpus = range(os.cpu_count() or 1)
     split0 = server.cpu_split() if server else None
+    sched0 = server.schedstat() if server else None
     busy0 = procs.cpu_busy(all_cpus)
     t0 = time.monotonic()
     out = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
     wall = time.monotonic() - t0
     busy1 = procs.cpu_busy(all_cpus)
     split1 = server.cpu_split() if server else None
+    sched1 = server.schedstat() if server else None
     lines = [l for l in out.stdout.decode().splitlines() if l.startswith('{"wrk"')]
     if out.returncode != 0 or not lines:
         raise RuntimeError(f"wrk failed ({out.returncode}): {out.stdout.decode()[-500:]} {out.stderr.decode()[-500:]}")
@@ -42,4 +44,6 @@ def wrk(host, port, conns, seconds, cpus, server=None, env_extra=None, timeout_s
         r["server_cpu_us_per_req"] = cpu_s * 1e6 / r["requests"]
         # Share of one core the server used: ~1.0 means it was the bottleneck.
         r["server_core_utilisation"] = cpu_s / wall
+        # Time its threads were runnable but waiting for a CPU (others had it), per second.
+        r["server_runqueue_wait_share"] = (sched1[1] - sched0[1]) / 1e9 / wall
     return r

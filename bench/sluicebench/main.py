@@ -167,7 +167,9 @@ class Bench:
         timing = {}
         try:
             if name != "direct":
-                r = rawhttp.Connection(*addr).request(rawhttp.request_bytes(*addr))
+                probe = rawhttp.Connection(*addr)
+                r = probe.request(rawhttp.request_bytes(*addr))
+                probe.close()
                 if r.status != 200:
                     raise RuntimeError(f"{name}: probe answered {r.status}: {r.body[:200]!r}")
                 if name == "sluice" and r.headers.get("x-sluice-backend") != targets.ROUTE_BACKEND:
@@ -192,6 +194,7 @@ class Bench:
                     busy = sat["cpu_busy_share"].get(self.s.proxy_cpu.split(",")[0])
                     if busy is not None:
                         self.samples.add("foreign_on_proxy_cpu", name, max(0.0, busy - sat["server_core_utilisation"]))
+                    self.samples.add("runqueue_wait_share", name, sat["server_runqueue_wait_share"])
                 lat = {"c1_p50": c1["latency_us"]["p50"], "c1_p99": c1["latency_us"]["p99"],
                        "c8_p50": c8["latency_us"]["p50"], "c8_p99": c8["latency_us"]["p99"]}
                 self.samples.add("latency_c1_p50_us", name, lat["c1_p50"])
@@ -205,11 +208,12 @@ class Bench:
                 self.record(rep, name, "sse", rs)
                 self.record(rep, name, "sse_short", short)
                 first = stats.median([r["first_event_us"] for r in rs + short])
+                fastest = min(r["first_event_us"] for r in rs + short)
                 total = stats.median([r["total_us"] for r in rs])
                 self.samples.add("sse_total_ms", name, total / 1000)
                 self.samples.add("sse_incremental", name, all(sse.incremental(r) for r in rs))
                 errors += sum(1 for r in rs + short if r["status"] != 200 or not r["done"])
-                timing["sse_first_event"], timing["sse_total"] = first, total
+                timing["sse_first_event"], timing["sse_total"], timing["sse_fastest"] = first, total, fastest
 
             if name != "direct" and "memory" in self.groups:
                 self.samples.add("rss_after_load_mib", name, s.rss_kib() / 1024)
@@ -240,7 +244,8 @@ class Bench:
                 continue
             for k, v in t.items():
                 if k in direct:
-                    fig = {"sse_first_event": "sse_added_first_event_us", "sse_total": "sse_added_total_us"}.get(k, f"added_{k}_us")
+                    fig = {"sse_first_event": "sse_added_first_event_us", "sse_total": "sse_added_total_us",
+                           "sse_fastest": "sse_added_fastest_first_event_us"}.get(k, f"added_{k}_us")
                     self.samples.add(fig, name, v - direct[k])
 
     def reload_rep(self, rep, addr):
@@ -292,12 +297,15 @@ class Bench:
         up = f"{self.up_addr[0]}:{self.up_addr[1]}"
         cfg, secrets = targets.sluice_dirs(wd, up, name="sluice-start")
         for name in [t for t in self.targets if t != "direct"]:
-            ready, first = [], []
+            ready, first, cpu, waited = [], [], [], []
             for i in range(self.s.starts):
                 if name == "sluice":
                     s = targets.start_sluice(wd, self.s.proxy_cpu, cfg.path, secrets, name="sluice-start")
                     t_ready, addr = targets.sluice_ready(s)
+                    run_ns, wait_ns = s.schedstat()
                     ready.append((t_ready - s.started_ns) / 1e6)
+                    cpu.append(run_ns / 1e6)
+                    waited.append(wait_ns / 1e6)
                 elif name == "nginx":
                     s, addr = targets.start_nginx(wd, self.s.proxy_cpu, "nginx-proxy.conf",
                                                   name="nginx-start", UPSTREAM=up)
@@ -306,9 +314,16 @@ class Bench:
                 try:
                     t_first = procs.wait_http_ok(*addr, rawhttp.request_bytes(*addr), interval=0.0002, server=s)
                     first.append((t_first - s.started_ns) / 1e6)
+                    if name != "sluice":
+                        run_ns, wait_ns = s.schedstat()
+                        cpu.append(run_ns / 1e6)
+                        waited.append(wait_ns / 1e6)
                 finally:
                     s.stop()
-            self.record(rep, name, "starts", {"ready_ms": ready, "first_response_ms": first})
+            self.record(rep, name, "starts", {"ready_ms": ready, "first_response_ms": first, "cpu_ms": cpu,
+                                               "runqueue_wait_ms": waited})
+            self.samples.add("start_cpu_ms", name, stats.median(cpu))
+            self.samples.add("start_runqueue_wait_ms", name, stats.median(waited))
             self.samples.add("start_to_ready_ms", name, stats.median(ready) if ready else stats.median(first))
             self.samples.add("start_to_first_response_ms", name, stats.median(first))
 

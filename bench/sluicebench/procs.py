@@ -71,6 +71,26 @@ def cpu_ticks(pids):
     return sum(cpu_split(pids))
 
 
+def schedstat(pids):
+    """(ns on a CPU, ns waiting in a run queue) summed over every thread of pids, from
+    /proc/PID/task/TID/schedstat: nanosecond precision, and the wait shows contention."""
+    run = wait = 0
+    for p in pids:
+        try:
+            tids = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            continue
+        for t in tids:
+            try:
+                with open(f"/proc/{p}/task/{t}/schedstat") as f:
+                    a, b, _ = f.read().split()
+                run += int(a)
+                wait += int(b)
+            except (OSError, ValueError):
+                pass
+    return run, wait
+
+
 def cpu_busy(cpus):
     """{cpu: busy ticks} from /proc/stat (everything but idle and iowait), for the given CPU numbers."""
     out = {}
@@ -161,6 +181,9 @@ class Server:
 
     def cpu_split(self):
         return cpu_split(self.pids())
+
+    def schedstat(self):
+        return schedstat(self.pids())
 
     def rss_kib(self):
         return rss_kib(self.pids())
