@@ -47,6 +47,36 @@ def flat(lines, top):
     return "\n".join(r[1] for r in rows[:top])
 
 
+CATEGORIES = [
+    ("kernel (system calls, loopback TCP, scheduling)", lambda dso, sym: dso.startswith("[kernel") or dso == "[vdso]"),
+    ("libcurl (its own code)", lambda dso, sym: dso.startswith("libcurl")),
+    ("malloc / free (libc)", lambda dso, sym: dso.startswith("libc.") and re.search(
+        r"malloc|free|_int_|realloc|calloc|consolidate|tcache|unlink_chunk|sysmalloc", sym) is not None),
+    ("libc, other (memcpy, string functions, locks)", lambda dso, sym: dso.startswith("libc.")),
+    ("Swift runtime (retain/release, allocation, casts)", lambda dso, sym: re.search(
+        r"^swift_|swift::|_swift_|RefCount|swift_retain|swift_release|__swift", sym) is not None),
+    ("the program's own code", lambda dso, sym: not dso.startswith("[") and "." not in dso.split("/")[-1]),
+    ("other shared libraries (OpenSSL, nghttp2, zlib, …)", lambda dso, sym: True),
+]
+
+
+def categories(data, cpu_us_per_req):
+    """Self time grouped by where it goes, in % and in µs per request."""
+    totals = {name: 0.0 for name, _ in CATEGORIES}
+    for line in perf_report(data, "--no-children", "--sort", "dso,sym", "-g", "none", limit="0"):
+        m = re.match(r"^\s*([\d.]+)%\s+(\S+)\s+\[[.k]\]\s+(.*?)\s*(?:-\s+-)?\s*$", line)
+        if not m:
+            continue
+        pct, dso, sym = float(m.group(1)), m.group(2), m.group(3)
+        for name, test in CATEGORIES:
+            if test(dso, sym):
+                totals[name] += pct
+                break
+    rows = [f"    {pct:5.1f} %  {pct * cpu_us_per_req / 100:6.1f} µs/request  {name}"
+            for name, pct in sorted(totals.items(), key=lambda kv: -kv[1])]
+    return "\n".join(rows)
+
+
 def syscalls_per_request(server, addr, connections, seconds, load_cpu):
     """Counts the server's system calls with `perf trace -s` during a wrk run: calls per request."""
     pids = ",".join(str(p) for p in server.pids())
@@ -106,6 +136,7 @@ def main():
             syscalls = syscalls_per_request(s, addr, a.connections, 3, load_cpu)
         finally:
             s.stop()
+        by_category = categories(data, r["server_cpu_us_per_req"])
         by_dso = flat(perf_report(data, "--no-children", "--sort", "dso", "-g", "none"), 10)
         by_symbol = flat(perf_report(data, "--no-children", "--sort", "dso,sym", "-g", "none"), 40)
         inclusive = flat(perf_report(data, "--children", "--sort", "dso,sym", "-g", "none"), 40)
@@ -118,6 +149,7 @@ def main():
             f"# perf record -F {a.frequency} --call-graph {a.call_graph}; self time is where the CPU was, inclusive time "
             f"counts callees too (with dwarf unwinding, deep stacks may be cut short)\n\n"
             f"## System calls per request\n{syscalls}\n\n"
+            f"## Self time by kind of work\n{by_category}\n\n"
             f"## Self time by shared object\n{by_dso}\n\n"
             f"## Self time by function (top)\n{by_symbol}\n\n"
             f"## Inclusive time (children included)\n{inclusive}\n\n"
