@@ -220,6 +220,7 @@ class Bench:
                 idle = conns.measure(s.pids, lambda n: conns.open_idle(*addr, n), self.s.idle_conns)
                 self.record(rep, name, "idle_conns", idle)
                 self.samples.add("idle_conn_bytes", name, idle["bytes_per_conn"])
+                self.samples.add("idle_conns_rss_mib", name, idle["rss_after_kib"] / 1024)
                 act = conns.measure(s.pids, lambda n: conns.open_streams(*addr, n), self.s.active_streams)
                 self.record(rep, name, "active_streams", act)
                 self.samples.add("active_stream_bytes", name, act["bytes_per_conn"])
@@ -425,6 +426,9 @@ def main():
     print(f"Sluice benchmark — {machine['date']} — {machine['cpu']} ({machine['cpus']} CPUs), "
           f"commit {machine['git_commit']}, {settings.reps} repetition(s), {settings.duration}s per wrk run, "
           f"load average {machine['loadavg_start'][0]:.2f} → {machine['loadavg_end'][0]:.2f}")
+    print(f"Proxy pinned to CPU {settings.proxy_cpu}, wrk/mock/clients to CPU {settings.load_cpu}; "
+          f"{settings.idle_conns:,} idle connections, {settings.active_streams} active streams, "
+          f"{settings.streams} + {settings.short_streams} SSE streams per repetition.")
     print("Cells: median of the repetitions (min–max). Access log off except where stated.")
     if "upstream" in groups:
         print()

@@ -23,6 +23,7 @@ FIGURES = [
     ("sse_incremental", "SSE: chunks arrive incrementally", "", None, ("true",)),
     ("idle_rss_mib", "Idle RSS after start + 1 request (MiB)", "MiB", 1, ("abs_le", 10.0)),
     ("rss_after_load_mib", "RSS after the load runs (MiB)", "MiB", 1, None),
+    ("idle_conns_rss_mib", "RSS holding the idle keep-alive connections (MiB)", "MiB", 1, None),
     ("idle_conn_bytes", "Memory per idle keep-alive connection (bytes)", "B", 0, ("abs_le", 1024)),
     ("active_stream_bytes", "Memory per active stream (bytes)", "B", 0, ("abs_le", 32768)),
     ("start_to_ready_ms", "Start to ready (ms; nginx/haproxy: first 2xx)", "ms", 1, ("abs_le", 50.0)),
@@ -42,6 +43,11 @@ UPSTREAM_FIGURES = [
     ("upstream_chat_rps", "Chat completion (POST ~1 KB → ~400 B), -c32 (req/s)", "req/s", 0, None),
     ("upstream_chat_cpu_us", "Chat completion: CPU per request (µs)", "µs", 1, None),
 ]
+
+
+# Diagnostics of the run itself: a Sluice/nginx ratio would mean nothing.
+NO_RATIO = {"core_utilisation", "foreign_on_proxy_cpu", "runqueue_wait_share", "cpu_kernel_share",
+            "sse_incremental", "reload_ms", "reload_failed_requests", "load_errors", "start_runqueue_wait_ms"}
 
 
 def fmt(v, decimals):
@@ -113,6 +119,8 @@ def table(summary, targets):
         if fid not in summary:
             continue
         ratio, btext, verdict = judge(summary, fid, budget)
+        if fid in NO_RATIO:
+            ratio = None
         verdicts[fid] = verdict
         rows.append(f"| {label} | " + " | ".join(cell(summary, fid, t, decimals) for t in cols)
                     + f" | {fmt(ratio, 2) if ratio is not None else '—'} | {btext} | {verdict} |")
