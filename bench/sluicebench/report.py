@@ -19,6 +19,7 @@ FIGURES = [
     ("latency_c1_p50_us", "Latency p50, -c1 (µs, absolute)", "µs", 0, None),
     ("sse_added_first_event_us", "SSE: added time to first event (µs)", "µs", 0, ("abs_le", 100)),
     ("sse_added_fastest_first_event_us", "SSE: added time to first event, fastest stream (µs)", "µs", 0, None),
+    ("sse_added_total_us", "SSE: added total time, 100 chunks × 5 ms (µs)", "µs", 0, None),
     ("sse_total_ms", "SSE: total time, 100 chunks × 5 ms (ms, absolute)", "ms", 1, None),
     ("sse_incremental", "SSE: chunks arrive incrementally", "", None, ("true",)),
     ("idle_rss_mib", "Idle RSS after start + 1 request (MiB)", "MiB", 1, ("abs_le", 10.0)),
@@ -47,7 +48,7 @@ UPSTREAM_FIGURES = [
 
 # Diagnostics of the run itself: a Sluice/nginx ratio would mean nothing.
 NO_RATIO = {"core_utilisation", "foreign_on_proxy_cpu", "runqueue_wait_share", "cpu_kernel_share",
-            "sse_incremental", "reload_ms", "reload_failed_requests", "load_errors", "start_runqueue_wait_ms"}
+            "sse_incremental", "sse_added_total_us", "reload_ms", "reload_failed_requests", "load_errors", "start_runqueue_wait_ms"}
 
 
 def fmt(v, decimals):
@@ -58,6 +59,15 @@ def fmt(v, decimals):
     if decimals is None:
         return str(v)
     return f"{v:,.{decimals}f}"
+
+
+def fmt_ratio(ratio, budget):
+    """Two decimals, or three when two would round onto the budget and hide the verdict."""
+    if ratio is None:
+        return "—"
+    if budget and budget[0].startswith("ratio") and round(ratio, 2) == budget[1]:
+        return f"{ratio:.3f}"
+    return f"{ratio:.2f}"
 
 
 def cell(summary, figure, target, decimals):
@@ -123,7 +133,7 @@ def table(summary, targets):
             ratio = None
         verdicts[fid] = verdict
         rows.append(f"| {label} | " + " | ".join(cell(summary, fid, t, decimals) for t in cols)
-                    + f" | {fmt(ratio, 2) if ratio is not None else '—'} | {btext} | {verdict} |")
+                    + f" | {fmt_ratio(ratio, budget)} | {btext} | {verdict} |")
     return "\n".join(rows), verdicts
 
 
@@ -138,5 +148,5 @@ def upstream_table(summary):
         verdicts[fid] = verdict
         btext = btext.replace("nginx-static", "nginx")
         rows.append(f"| {label} | {cell(summary, fid, 'mock', decimals)} | {cell(summary, fid, 'nginx-static', decimals)}"
-                    f" | {fmt(ratio, 2) if ratio is not None else '—'} | {btext} | {verdict} |")
+                    f" | {fmt_ratio(ratio, budget)} | {btext} | {verdict} |")
     return "\n".join(rows), verdicts
