@@ -223,8 +223,11 @@ class Bench:
                 # the proxy, on the other CPU; for the direct call the client moves to the
                 # proxy's CPU, idle in that case.
                 with self.pinned(self.s.proxy_cpu if name == "direct" else self.s.load_cpu):
-                    rs = [sse.stream_once(*addr) for _ in range(self.s.streams)]
-                    short = [sse.stream_once(*addr, tokens=5) for _ in range(self.s.short_streams)]
+                    client = sse.Client(*addr)
+                    sse.stream_once(*addr, tokens=5, client=client)  # opens and warms the connection
+                    rs = [sse.stream_once(*addr, client=client) for _ in range(self.s.streams)]
+                    short = [sse.stream_once(*addr, tokens=5, client=client) for _ in range(self.s.short_streams)]
+                    client.close()
                 self.record(rep, name, "sse", rs)
                 self.record(rep, name, "sse_short", short)
                 first = stats.median([r["first_event_us"] for r in rs + short])

@@ -1,9 +1,11 @@
-"""SSE timing client: one streaming chat completion on a fresh connection, timed per read.
+"""SSE timing client: streaming chat completions on one keep-alive connection, timed per read.
 
-The connection is opened before the clock starts, so the figures are request → first
-response byte, request → first `data:` event, request → `data: [DONE]`. Every recv()
-is timestamped; a stream is *incremental* when its events arrive spread over time in
-many separate reads (a proxy that buffers the whole answer delivers them in one or two).
+Like an SDK with a connection pool, the client reuses its connection (pass the same
+`Client` to every call); each response is read to its last chunk. The figures are
+request → first response byte, request → first `data:` event, request → `data: [DONE]`.
+Every recv() is timestamped; a stream is *incremental* when its events arrive spread over
+time in many separate reads (a proxy that buffers the whole answer delivers them in one
+or two).
 
 Standalone: python3 -m sluicebench.sse HOST:PORT [--tokens 100] [--tps 200] [-n 5]
 """
@@ -23,12 +25,37 @@ def stream_body(model="gpt-4o-mini"):
     }, separators=(",", ":")).encode()
 
 
-def stream_once(host, port, tokens=100, tps=200, model="gpt-4o-mini", timeout=30.0):
+class Client:
+    """One keep-alive connection, reopened (outside the timed part) when the server closed it."""
+
+    def __init__(self, host, port, timeout=30.0):
+        self.host, self.port, self.timeout = host, port, timeout
+        self.sock = None
+
+    def socket(self):
+        if self.sock is None:
+            self.sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return self.sock
+
+    def discard(self):
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+    def close(self):
+        self.discard()
+
+
+def stream_once(host, port, tokens=100, tps=200, model="gpt-4o-mini", client=None):
+    """One stream; on client's connection when given (kept open if reusable), else on a fresh one."""
     headers = {"Accept": "text/event-stream", "x-mock-output-tokens": str(tokens),
                "x-mock-tokens-per-second": str(tps)}
     raw = rawhttp.request_bytes(host, port, body=stream_body(model), headers=headers)
-    sock = socket.create_connection((host, port), timeout=timeout)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    own = client is None
+    client = client or Client(host, port)
+    sock = client.socket()
+    reusable = False
     try:
         t0 = time.perf_counter_ns()
         sock.sendall(raw)
@@ -64,9 +91,21 @@ def stream_once(host, port, tokens=100, tps=200, model="gpt-4o-mini", timeout=30
                 scanned = j + 2
             if len(event_times) > before:
                 reads_with_events += 1
+        # Read the response to its end (the last chunk) like a well-behaved client: closing
+        # right after [DONE] can abort the proxy's upstream transfer before its last bytes,
+        # and cost the next stream a new upstream connection.
+        head_end = buf.find(b"\r\n\r\n")
+        chunked = b"transfer-encoding: chunked" in buf[:head_end].lower()
+        while done and chunked and not buf.endswith(b"0\r\n\r\n"):
+            data = sock.recv(65536)
+            if not data:
+                break
+            buf += data
         status = int(buf.split(b" ", 2)[1]) if buf.startswith(b"HTTP/1.") else 0
+        reusable = done and chunked and buf.endswith(b"0\r\n\r\n") and b"connection: close" not in buf[:head_end].lower()
     finally:
-        sock.close()
+        if own or not reusable:
+            client.discard()
     if not event_times:
         raise RuntimeError(f"no SSE events from {host}:{port} (status {status})")
     span = event_times[-1] - event_times[0]
@@ -97,7 +136,10 @@ def main():
     ap.add_argument("-n", type=int, default=5)
     a = ap.parse_args()
     host, port = a.address.rsplit(":", 1)
-    rs = [stream_once(host, int(port), a.tokens, a.tps) for _ in range(a.n)]
+    client = Client(host, int(port))
+    stream_once(host, int(port), 5, a.tps, client=client)  # opens and warms the connection
+    rs = [stream_once(host, int(port), a.tokens, a.tps, client=client) for _ in range(a.n)]
+    client.close()
     for r in rs:
         r["incremental"] = incremental(r, a.tokens, a.tps)
         print(json.dumps(r))
