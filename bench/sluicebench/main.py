@@ -191,14 +191,16 @@ class Bench:
                 self.samples.add("idle_rss_mib", name, s.rss_kib() / 1024)
                 self.record(rep, name, "affinity", s.affinity())
 
+            served = 0  # requests since the idle RSS was taken, for the growth per request
             if "load" in self.groups:
-                self.wrk(addr, 32, self.s.warmup)
+                served += self.wrk(addr, 32, self.s.warmup)["requests"]
                 sat = self.wrk(addr, 32, self.s.duration, server=s)
                 c1 = self.wrk(addr, 1, self.s.duration, server=s)
                 c8 = self.wrk(addr, 8, self.s.duration, server=s)
                 for kind, r in (("c32", sat), ("c1", c1), ("c8", c8)):
                     self.record(rep, name, f"wrk_{kind}", r)
                     errors += r["errors_total"]
+                    served += r["requests"]
                 self.samples.add("throughput_rps", name, sat["rps"])
                 self.samples.add("cpu_us_per_req", name, sat["server_cpu_us_per_req"])
                 self.samples.add("cpu_kernel_share", name, 1 - sat["server_user_share"])
@@ -237,9 +239,14 @@ class Bench:
                 self.samples.add("sse_incremental", name, all(sse.incremental(r) for r in rs))
                 errors += sum(1 for r in rs + short if r["status"] != 200 or not r["done"])
                 timing["sse_first_event"], timing["sse_total"], timing["sse_fastest"] = first, total, fastest
+                served += len(rs) + len(short) + 1
 
             if name != "direct" and "memory" in self.groups:
-                self.samples.add("rss_after_load_mib", name, s.rss_kib() / 1024)
+                after_load = s.rss_kib()
+                self.samples.add("rss_after_load_mib", name, after_load / 1024)
+                if served:
+                    idle_kib = self.samples.get("idle_rss_mib", name)[-1] * 1024
+                    self.samples.add("rss_growth_bytes_per_req", name, (after_load - idle_kib) * 1024 / served)
                 idle = conns.measure(s.pids, lambda n: conns.open_idle(*addr, n), self.s.idle_conns)
                 self.record(rep, name, "idle_conns", idle)
                 self.samples.add("idle_conn_bytes", name, idle["bytes_per_conn"])

@@ -97,6 +97,47 @@ def syscalls_per_request(server, addr, connections, seconds, load_cpu):
             f"({r['requests']} requests at {r['rps']:.0f} req/s under perf trace)\n" + "\n".join(rows))
 
 
+def allocations_per_request(server, addr, connections, seconds, load_cpu):
+    """malloc/calloc/realloc calls per request, counted with uprobes on libc (`perf probe`),
+    which every allocation goes through (Swift's swift_slowAlloc, libcurl, nginx's pools).
+    The probes are removed afterwards."""
+    libc = next((p for p in ("/lib/x86_64-linux-gnu/libc.so.6", "/lib/aarch64-linux-gnu/libc.so.6",
+                             "/usr/lib64/libc.so.6") if os.path.exists(p)), None)
+    if libc is None:
+        return "libc not found: allocations not counted"
+    funcs = ["malloc", "calloc", "realloc"]
+    added = []
+    try:
+        for f in funcs:
+            out = subprocess.run(["perf", "probe", "-q", "-x", libc, "--add", f"sluicebench_{f}={f}"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            if out.returncode == 0:
+                added.append(f)
+        if not added:
+            return "perf probe could not add uprobes: allocations not counted"
+        pids = ",".join(str(p) for p in server.pids())
+        events = ",".join(f"probe_libc:sluicebench_{f}" for f in added)
+        stat = subprocess.Popen(["perf", "stat", "-x", ",", "-e", events, "-p", pids],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(0.5)
+        r = load.wrk(*addr, connections, seconds, load_cpu)
+        stat.send_signal(2)
+        _, err = stat.communicate()
+        counts = {}
+        for line in err.decode(errors="replace").splitlines():
+            fields = line.split(",")
+            if len(fields) > 2 and fields[2].startswith("probe_libc:sluicebench_") and fields[0].isdigit():
+                counts[fields[2].rsplit("_", 1)[1]] = int(fields[0])
+        n = max(1, r["requests"])
+        per = {f: counts.get(f, 0) / n for f in added}
+        return (f"{sum(per.values()):.1f} allocations per request ({r['requests']} requests under uprobes): "
+                + ", ".join(f"{f} {v:.1f}" for f, v in per.items()))
+    finally:
+        for f in added:
+            subprocess.run(["perf", "probe", "-q", "--del", f"probe_libc:sluicebench_{f}"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=int, default=10)
@@ -134,6 +175,7 @@ def main():
             perf.send_signal(2)
             perf.wait()
             syscalls = syscalls_per_request(s, addr, a.connections, 3, load_cpu)
+            allocations = allocations_per_request(s, addr, a.connections, 3, load_cpu)
         finally:
             s.stop()
         by_category = categories(data, r["server_cpu_us_per_req"])
@@ -149,6 +191,7 @@ def main():
             f"# perf record -F {a.frequency} --call-graph {a.call_graph}; self time is where the CPU was, inclusive time "
             f"counts callees too (with dwarf unwinding, deep stacks may be cut short)\n\n"
             f"## System calls per request\n{syscalls}\n\n"
+            f"## Allocations per request\n{allocations}\n\n"
             f"## Self time by kind of work\n{by_category}\n\n"
             f"## Self time by shared object\n{by_dso}\n\n"
             f"## Self time by function (top)\n{by_symbol}\n\n"

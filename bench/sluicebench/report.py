@@ -24,6 +24,7 @@ FIGURES = [
     ("sse_incremental", "SSE: chunks arrive incrementally", "", None, ("true",)),
     ("idle_rss_mib", "Idle RSS after start + 1 request (MiB)", "MiB", 1, ("abs_le", 10.0)),
     ("rss_after_load_mib", "RSS after the load runs (MiB)", "MiB", 1, None),
+    ("rss_growth_bytes_per_req", "RSS growth per request served during the load runs (bytes)", "B", 0, None),
     ("idle_conns_rss_mib", "RSS holding the idle keep-alive connections (MiB)", "MiB", 1, None),
     ("idle_conn_bytes", "Memory per idle keep-alive connection (bytes)", "B", 0, ("abs_le", 1024)),
     ("active_stream_bytes", "Memory per active stream (bytes)", "B", 0, ("abs_le", 32768)),
