@@ -189,6 +189,10 @@ class Bench:
                     raise RuntimeError(f"sluice routed to {r.headers.get('x-sluice-backend')}")
                 time.sleep(0.3)
                 self.samples.add("idle_rss_mib", name, s.rss_kib() / 1024)
+                sm = s.smaps()
+                self.samples.add("idle_pss_mib", name, sm.get("Pss", 0) / 1024)
+                self.samples.add("idle_anon_mib", name, sm.get("Anonymous", 0) / 1024)
+                self.record(rep, name, "idle_smaps_kib", sm)
                 self.record(rep, name, "affinity", s.affinity())
 
             served = 0  # requests since the idle RSS was taken, for the growth per request
@@ -383,8 +387,9 @@ class Bench:
             for rep in range(self.s.reps):
                 if "upstream" in self.groups:
                     self.upstream_rep(rep)
-                order = self.targets[rep % len(self.targets):] + self.targets[:rep % len(self.targets)]
-                if any(g in self.groups for g in ("load", "stream", "memory", "reload")):
+                k = rep % max(1, len(self.targets))
+                order = self.targets[k:] + self.targets[:k]
+                if order and any(g in self.groups for g in ("load", "stream", "memory", "reload")):
                     timings = {name: self.target_rep(name, rep) for name in order}
                     self.added(timings)
                 if "load" in self.groups and "sluice" in self.targets and not self.s.quick:

@@ -71,6 +71,21 @@ def cpu_ticks(pids):
     return sum(cpu_split(pids))
 
 
+def smaps_rollup(pids):
+    """{field: KiB} summed over pids from /proc/PID/smaps_rollup (Pss, Anonymous, Shared_Clean, …)."""
+    out = {}
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                for line in f:
+                    parts = line.split()
+                    if len(parts) == 3 and parts[2] == "kB":
+                        out[parts[0].rstrip(":")] = out.get(parts[0].rstrip(":"), 0) + int(parts[1])
+        except OSError:
+            pass
+    return out
+
+
 def schedstat(pids):
     """(ns on a CPU, ns waiting in a run queue) summed over every thread of pids, from
     /proc/PID/task/TID/schedstat: nanosecond precision, and the wait shows contention."""
@@ -184,6 +199,9 @@ class Server:
 
     def schedstat(self):
         return schedstat(self.pids())
+
+    def smaps(self):
+        return smaps_rollup(self.pids())
 
     def rss_kib(self):
         return rss_kib(self.pids())

@@ -23,6 +23,8 @@ FIGURES = [
     ("sse_total_ms", "SSE: total time, 100 chunks × 5 ms (ms, absolute)", "ms", 1, None),
     ("sse_incremental", "SSE: chunks arrive incrementally", "", None, ("true",)),
     ("idle_rss_mib", "Idle RSS after start + 1 request (MiB)", "MiB", 1, ("abs_le", 10.0)),
+    ("idle_pss_mib", "Idle PSS: shared library pages split among their users (MiB)", "MiB", 1, None),
+    ("idle_anon_mib", "Idle anonymous memory: heap, stacks (MiB)", "MiB", 1, None),
     ("rss_after_load_mib", "RSS after the load runs (MiB)", "MiB", 1, None),
     ("rss_growth_bytes_per_req", "RSS growth per request served during the load runs (bytes)", "B", 0, None),
     ("idle_conns_rss_mib", "RSS holding the idle keep-alive connections (MiB)", "MiB", 1, None),
