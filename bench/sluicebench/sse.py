@@ -122,10 +122,12 @@ def stream_once(host, port, tokens=100, tps=200, model="gpt-4o-mini", client=Non
 
 
 def incremental(result, tokens=100, tps=200):
-    """Events spread over at least half the nominal stream time, in reads of at most ~2 events each."""
+    """Events spread over at least half the nominal stream time, in at least a quarter as many
+    reads as events. A buffering proxy delivers a stream in one to three reads at its end; a
+    scheduling stall on a busy machine merges a few dozen events into one read, no more."""
     nominal_us = tokens / tps * 1e6 if tps else 0
     return (result["done"] and result["span_us"] >= 0.5 * nominal_us
-            and result["reads_with_events"] >= 0.5 * result["events"])
+            and result["reads_with_events"] >= 0.25 * result["events"])
 
 
 def main():
