@@ -12,6 +12,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -427,9 +428,12 @@ def main():
     machine = machine_info()
     started = time.monotonic()
     bench = Bench(settings, groups, names)
+    # SIGTERM (e.g. a CI timeout) unwinds like Ctrl-C, so every server started is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         bench.run()
     finally:
+        procs.stop_all()
         if not args.keep:
             shutil.rmtree(bench.workdir, ignore_errors=True)
     machine["loadavg_end"] = os.getloadavg()

@@ -137,6 +137,8 @@ class Server:
     """A process whose stderr is read by a thread: each line is timestamped on arrival,
     copied to a log file, and parsed as a JSON event when it is one."""
 
+    running = []  # every Server not yet stopped, so stop_all() can clean up after a failure
+
     def __init__(self, name, argv, cpus, log_path, stdout=subprocess.DEVNULL, env=None):
         self.name = name
         self.argv = taskset_argv(cpus, argv)
@@ -149,6 +151,7 @@ class Server:
                                      stderr=subprocess.PIPE, env=env, start_new_session=True)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
+        Server.running.append(self)
 
     def _read(self):
         for line in iter(self.proc.stderr.readline, b""):
@@ -213,6 +216,8 @@ class Server:
             return None
 
     def stop(self, sig=signal.SIGTERM, timeout=5.0):
+        if self in Server.running:
+            Server.running.remove(self)
         if self.proc.poll() is None:
             try:
                 os.killpg(self.proc.pid, sig)
@@ -225,6 +230,12 @@ class Server:
                 self.proc.wait()
         self._reader.join(2)
         self._log.close()
+
+
+def stop_all():
+    """Stops every server still running (after an error or an interrupt)."""
+    for server in list(Server.running):
+        server.stop()
 
 
 def wait_http_ok(host, port, request, timeout=10.0, interval=0.0005, server=None):

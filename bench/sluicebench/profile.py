@@ -204,7 +204,7 @@ def main():
         print(text[:6000])
         print(f"\nfull profile: {path}")
     finally:
-        mock.stop()
+        procs.stop_all()
         shutil.rmtree(wd, ignore_errors=True)
 
 
