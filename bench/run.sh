@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# make bench: Sluice against nginx, haproxy and a direct call (docs/performance.md).
+#   bench/run.sh                  everything; results in bench/results/latest.json and a table
+#   BENCH_QUICK=1 bench/run.sh    one short repetition, for development
+#   bench/run.sh --only upstream  sluice-mock vs nginx `return 200` (issue 2's figure)
+#   bench/run.sh --only proxy     added CPU and latency of nginx and sluice vs a direct call (issue 3)
+#   bench/run.sh --help           the other options (--targets, --reps, --keep)
+# BENCH_SKIP_BUILD=1 uses the existing .build/release binaries.
+set -euo pipefail
+BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(dirname "$BENCH")"
+export PATH="/opt/swift/usr/bin:$PATH"
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# What the harness runs, by Debian package: install what is missing (as root), or say what to install.
+declare -A need=([nginx]=nginx [haproxy]=haproxy [wrk]=wrk [taskset]=util-linux [python3]=python3 [curl]=curl)
+missing=()
+for cmd in "${!need[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("${need[$cmd]}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "bench: missing packages: ${missing[*]} (run as root, or apt-get install them)" >&2
+    exit 1
+  fi
+  log "apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The packaged daemons must not run in the background: the benchmark starts its own, pinned.
+  for s in nginx haproxy; do
+    systemctl disable --now "$s" >/dev/null 2>&1 || service "$s" stop >/dev/null 2>&1 || true
+  done
+fi
+export PATH="$PATH:/usr/sbin:/sbin"
+
+if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+  log "swift build -c release --static-swift-stdlib"
+  (cd "$ROOT" && swift build -c release --static-swift-stdlib 2>&1 | tail -n 3)
+fi
+for b in sluice sluice-mock; do
+  [ -x "$ROOT/.build/release/$b" ] || { echo "bench: $ROOT/.build/release/$b is missing" >&2; exit 1; }
+done
+
+# 2,000 idle connections through a proxy hold ~4,000 descriptors in it and 2,000 here.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge 8192 ] || ulimit -n 8192 2>/dev/null \
+  || echo "bench: warning: ulimit -n is $(ulimit -n); the 2,000-connection figure may fail" >&2
+
+cd "$BENCH"
+exec python3 -m sluicebench.main "$@"
