@@ -29,7 +29,7 @@ extension ProxySession: UpstreamTransferDelegate {
     /// Starts an attempt to the plan's current target, after the breaker and the concurrency
     /// limit allow it (possibly after waiting in the backend's queue).
     func startAttempt() {
-        guard let target = plan?.current, response.isConnected || status == 0 else { return }
+        guard let target = plan?.current, response.isConnected else { return }
         let backendState = snapshot.backendStates[target.backendIndex]
         let now = context.loop.clock.now()
         guard backendState.allowRequest(at: now) else { return attemptEnded(.rejected(.ejected)) }
@@ -148,7 +148,7 @@ extension ProxySession: UpstreamTransferDelegate {
         let eventStream = upstreamHeaders.first("content-type")?.utf8.starts(with: "text/event-stream".utf8) ?? false
         heldHead = (status, upstreamHeaders, eventStream)
         if (200..<300).contains(status) {
-            let truncation = snapshot.truncation[target.routeIndex(decision)]
+            let truncation = snapshot.truncation[decision?.routeIndex ?? 0]
             if !eventStream {
                 mode = .holding(until: nil)  // a whole JSON body: small, and read for truncation
             } else if truncationFallbackPossible, truncation.bufferStreams > .zero {
@@ -171,7 +171,7 @@ extension ProxySession: UpstreamTransferDelegate {
             return response.isWritable
         case .holding(let until):
             held.append(contentsOf: bytes)
-            let limit = plan.map { snapshot.truncation[$0.current.routeIndex(decision)].bufferBytes } ?? 0
+            let limit = decision.map { snapshot.truncation[$0.routeIndex].bufferBytes } ?? 0
             let expired = until.map { context.loop.clock.now() >= $0 } ?? false
             if held.count > limit || expired {
                 commit(truncated: false)
@@ -389,11 +389,6 @@ extension ProxySession: UpstreamTransferDelegate {
         }
         logging()
     }
-}
-
-extension AttemptTarget {
-    /// The route of the request (targets belong to one request's route).
-    func routeIndex(_ decision: RouteDecision?) -> Int { decision?.routeIndex ?? 0 }
 }
 
 extension FallbackReason {
