@@ -12,26 +12,8 @@ ROOT="$(dirname "$BENCH")"
 export PATH="/opt/swift/usr/bin:$PATH"
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
-# What the harness runs, by Debian package: install what is missing (as root), or say what to install.
-declare -A need=([nginx]=nginx [haproxy]=haproxy [wrk]=wrk [taskset]=util-linux [python3]=python3 [curl]=curl)
-missing=()
-for cmd in "${!need[@]}"; do
-  command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("${need[$cmd]}")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "bench: missing packages: ${missing[*]} (run as root, or apt-get install them)" >&2
-    exit 1
-  fi
-  log "apt-get install ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # The packaged daemons must not run in the background: the benchmark starts its own, pinned.
-  for s in nginx haproxy; do
-    systemctl disable --now "$s" >/dev/null 2>&1 || service "$s" stop >/dev/null 2>&1 || true
-  done
-fi
+# nginx, haproxy, wrk and the rest come from the project's one install step (apt, as root).
+"$ROOT/scripts/deps.sh"
 export PATH="$PATH:/usr/sbin:/sbin"
 
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then

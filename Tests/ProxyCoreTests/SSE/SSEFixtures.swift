@@ -52,14 +52,6 @@ enum SSEFixtures {
 
         """.utf8)
 
-    /// `stream` with every LF replaced by `ending`.
-    static func withLineEnding(_ stream: [UInt8], _ ending: String) -> [UInt8] {
-        var result: [UInt8] = []
-        for byte in stream {
-            if byte == UInt8(ascii: "\n") { result.append(contentsOf: ending.utf8) } else { result.append(byte) }
-        }
-        return result
-    }
 
     /// Parses `chunks` in order with a fresh parser; returns the items, the error if any,
     /// and how the stream ended.

@@ -32,7 +32,7 @@ import Testing
     @Test(arguments: ["openai", "anthropic"], ["\n", "\r\n", "\r"])
     func splittingAtEveryByteBoundaryGivesIdenticalItems(provider: String, ending: String) {
         let base = provider == "openai" ? SSEFixtures.openAIStream : SSEFixtures.anthropicStream
-        let stream = SSEFixtures.withLineEnding(base, ending)
+        let stream = withLineEnding(base, ending)
         let expected = SSEFixtures.parse([base[...]])
         #expect(SSEFixtures.parse([stream[...]]).items == expected.items)
         for split in 0...stream.count {
@@ -45,7 +45,7 @@ import Testing
     @Test(arguments: ["openai", "anthropic"], ["\n", "\r\n", "\r"])
     func feedingOneByteAtATimeGivesIdenticalItems(provider: String, ending: String) {
         let base = provider == "openai" ? SSEFixtures.openAIStream : SSEFixtures.anthropicStream
-        let stream = SSEFixtures.withLineEnding(base, ending)
+        let stream = withLineEnding(base, ending)
         let oneByOne = stream.indices.map { stream[$0...$0] }
         let result = SSEFixtures.parse(oneByOne)
         #expect(result.items == SSEFixtures.parse([base[...]]).items)
@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func emptyChunksChangeNothing() {
-        let stream = SSEFixtures.withLineEnding(SSEFixtures.anthropicStream, "\r\n")
+        let stream = withLineEnding(SSEFixtures.anthropicStream, "\r\n")
         var chunks: [ArraySlice<UInt8>] = []
         for index in stream.indices { chunks += [[], stream[index...index], []] }
         #expect(SSEFixtures.parse(chunks).items == SSEFixtures.parse([SSEFixtures.anthropicStream[...]]).items)

@@ -109,14 +109,6 @@ enum UsageFixtures {
 
         """#.utf8)
 
-    /// `stream` with every LF turned into `ending`.
-    static func withLineEnding(_ stream: [UInt8], _ ending: String) -> [UInt8] {
-        var out: [UInt8] = []
-        for byte in stream {
-            if byte == UInt8(ascii: "\n") { out += Array(ending.utf8) } else { out.append(byte) }
-        }
-        return out
-    }
 
     /// Feeds `chunks` to a fresh filter and returns everything emitted plus the result.
     static func run(

@@ -15,7 +15,7 @@ import Testing
 
     @Test(arguments: ["openai", "openai-unasked", "mock", "deepseek-r1", "deepseek-cache", "anthropic"], ["\n", "\r\n", "\r"])
     func splittingAtEveryByteBoundaryGivesIdenticalOutputAndUsage(name: String, ending: String) {
-        let stream = UsageFixtures.withLineEnding(Self.streams[name]!, ending)
+        let stream = withLineEnding(Self.streams[name]!, ending)
         for strips in [false, true] {
             let whole = UsageFixtures.run(stream, stripsUsage: strips)
             #expect(whole.usage.endedCleanly)
@@ -29,7 +29,7 @@ import Testing
 
     @Test(arguments: ["openai", "openai-unasked", "mock", "deepseek-r1", "deepseek-cache", "anthropic"], ["\n", "\r\n", "\r"])
     func feedingOneByteAtATimeGivesIdenticalOutputAndUsage(name: String, ending: String) {
-        let stream = UsageFixtures.withLineEnding(Self.streams[name]!, ending)
+        let stream = withLineEnding(Self.streams[name]!, ending)
         let bytes = stream.indices.map { stream[$0...$0] }
         for strips in [false, true] {
             let whole = UsageFixtures.run(stream, stripsUsage: strips)
@@ -41,14 +41,14 @@ import Testing
 
     @Test func oneByteAtATimeStrippingStillMatchesTheUnaskedStream() {
         for ending in ["\n", "\r\n", "\r"] {
-            let forced = UsageFixtures.withLineEnding(UsageFixtures.openAIChat(includeUsage: true), ending)
-            let unasked = UsageFixtures.withLineEnding(UsageFixtures.openAIChat(includeUsage: false), ending)
+            let forced = withLineEnding(UsageFixtures.openAIChat(includeUsage: true), ending)
+            let unasked = withLineEnding(UsageFixtures.openAIChat(includeUsage: false), ending)
             #expect(UsageFixtures.run(forced.indices.map { forced[$0...$0] }, stripsUsage: true).output == unasked)
         }
     }
 
     @Test func splittingAtTwoPointsWithASmallLimitAgreesWithWholeFeeding() {
-        let stream = UsageFixtures.withLineEnding(UsageFixtures.openAIChat(includeUsage: true), "\r\n")
+        let stream = withLineEnding(UsageFixtures.openAIChat(includeUsage: true), "\r\n")
         for strips in [false, true] {
             let whole = UsageFixtures.run(stream, stripsUsage: strips, maxEventBytes: 120)
             for first in stride(from: 0, through: stream.count, by: 29) {

@@ -6,8 +6,8 @@ import Testing
 @Suite struct UsageStreamFilterStrippingTests {
     @Test(arguments: ["\n", "\r\n", "\r"])
     func openAIStreamStrippedIsByteIdenticalToTheStreamWithoutIncludeUsage(ending: String) {
-        let forced = UsageFixtures.withLineEnding(UsageFixtures.openAIChat(includeUsage: true), ending)
-        let unasked = UsageFixtures.withLineEnding(UsageFixtures.openAIChat(includeUsage: false), ending)
+        let forced = withLineEnding(UsageFixtures.openAIChat(includeUsage: true), ending)
+        let unasked = withLineEnding(UsageFixtures.openAIChat(includeUsage: false), ending)
         let (output, result) = UsageFixtures.run(forced, stripsUsage: true)
         #expect(UsageFixtures.text(output) == UsageFixtures.text(unasked))
         #expect(result.usage == TokenUsage(prompt: 19, completion: 10, cached: 0, reasoning: 0))

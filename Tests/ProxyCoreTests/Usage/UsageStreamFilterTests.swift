@@ -94,7 +94,7 @@ import Testing
 
     @Test func crlfLineEndingsAndKeepAliveCommentsPassThroughAndReportTheSameUsage() {
         for ending in ["\r\n", "\r"] {
-            let stream = UsageFixtures.withLineEnding(UsageFixtures.deepSeekReasoner, ending)
+            let stream = withLineEnding(UsageFixtures.deepSeekReasoner, ending)
             let (output, result) = UsageFixtures.run(stream, stripsUsage: false)
             #expect(output == stream)
             #expect(result.reasoning == 188)
