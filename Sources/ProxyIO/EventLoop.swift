@@ -29,9 +29,13 @@ package final class EventLoop: @unchecked Sendable {
     private var running = true
     private var threadID: pthread_t?
     var timers = TimerHeap()
+    /// The monotonic time when the loop last woke up. Handlers take deadlines measured in
+    /// seconds from it, so a busy loop reads the clock twice per wake-up, not per request.
+    package private(set) var wakeTime: ProxyInstant
 
     package init(index: Int) throws(SystemCallError) {
         self.index = index
+        wakeTime = clock.now()
         epollFD = try blockingSystemCall("epoll_create1") { epoll_create1(Int32(EPOLL_CLOEXEC)) }
         do {
             wakeFD = try blockingSystemCall("eventfd") { eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC)) }
@@ -147,7 +151,7 @@ package final class EventLoop: @unchecked Sendable {
         var events = [UInt32](repeating: 0, count: 256)
         var datas = [UInt64](repeating: 0, count: 256)
         while running {
-            let timeout = timers.millisecondsUntilNextDeadline(now: clock.now())
+            let timeout = timers.millisecondsUntilNextDeadline(now: wakeTime)
             let count = events.withUnsafeMutableBufferPointer { ev in
                 datas.withUnsafeMutableBufferPointer { da in
                     sluice_epoll_wait(epollFD, ev.baseAddress, da.baseAddress, 256, timeout)
@@ -158,6 +162,7 @@ package final class EventLoop: @unchecked Sendable {
                 if code == EINTR { continue }
                 fatalError("epoll_wait failed: errno \(code)")
             }
+            wakeTime = clock.now()
             for i in 0..<Int(count) {
                 let data = datas[i]
                 if data == UInt64(UInt32.max) {
@@ -171,8 +176,8 @@ package final class EventLoop: @unchecked Sendable {
                       registration.generation == generation else { continue }
                 registration.handler.handleIOEvents(IOEvents(rawValue: events[i]))
             }
-            let now = clock.now()
-            while let timer = timers.popDue(now: now) { timer.fire() }
+            if count > 0 { wakeTime = clock.now() }
+            while let timer = timers.popDue(now: wakeTime) { timer.fire() }
         }
         runPendingTasks()
     }
