@@ -5,11 +5,15 @@
 /// Fields whose name is not a token are dropped; control bytes in values and reasons become SP.
 package enum HTTP1ResponseSerializer {
     /// Appends the status line, the header fields and the empty line ending the head.
+    /// The fields `framing` decides are written after the handler's, which give way to them.
     /// A status outside 100...999 is a bug above us; it is written as 500 rather than trapping.
-    package static func writeHead(_ head: HTTPResponseHead, version: HTTPVersion = .http1_1, into buffer: inout [UInt8]) {
+    package static func writeHead(
+        _ head: HTTPResponseHead, version: HTTPVersion = .http1_1, framing: HTTPResponseFraming = .asGiven,
+        into buffer: inout [UInt8]
+    ) {
         let status = (100...999).contains(head.status) ? head.status : 500
         let reason = head.status == status ? head.reason ?? reasonPhrase(for: status) : reasonPhrase(for: 500)
-        buffer.reserveCapacity(buffer.count + 32 + reason.utf8.count + head.headers.fields.count * 32)
+        buffer.reserveCapacity(buffer.count + 128 + reason.utf8.count + head.headers.fields.count * 48)
 
         // status-line = HTTP-version SP status-code SP [ reason-phrase ] CRLF (RFC 9112 §4)
         // Appended byte by byte: an array literal here would allocate on every response.
@@ -26,14 +30,37 @@ package enum HTTP1ResponseSerializer {
         buffer.append(HTTP1Bytes.cr)
         buffer.append(HTTP1Bytes.lf)
 
-        for field in head.headers.fields where isValidFieldName(field.name) {
-            buffer.append(contentsOf: field.name.utf8)
-            buffer.append(HTTP1Bytes.colon)
-            buffer.append(HTTP1Bytes.sp)
-            appendSanitized(field.value, to: &buffer)
+        var handlerSetDate = false
+        for field in head.headers.fields {
+            // Names are compared only when their length matches, so most fields cost a count.
+            let name = field.name
+            switch name.utf8.count {
+            case 4 where HTTPHeaders.namesEqual(name, "date"):
+                handlerSetDate = true
+            case 10 where framing.closesConnection && HTTPHeaders.namesEqual(name, "connection"):
+                continue
+            case 14 where framing.replacesLengthFields && HTTPHeaders.namesEqual(name, "content-length"):
+                continue
+            case 17 where framing.replacesLengthFields && HTTPHeaders.namesEqual(name, "transfer-encoding"):
+                continue
+            default:
+                break
+            }
+            appendField(name: name, value: field.value, to: &buffer)
+        }
+        switch framing.body {
+        case .contentLength(let length):
+            buffer.append(contentsOf: "content-length: ".utf8)
+            appendDecimal(max(length, 0), to: &buffer)
             buffer.append(HTTP1Bytes.cr)
             buffer.append(HTTP1Bytes.lf)
+        case .chunked:
+            buffer.append(contentsOf: "transfer-encoding: chunked\r\n".utf8)
+        case .closeDelimited, .asGiven:
+            break
         }
+        if framing.closesConnection { buffer.append(contentsOf: "connection: close\r\n".utf8) }
+        if !handlerSetDate, let date = framing.date { appendField(name: "date", value: date, to: &buffer) }
         buffer.append(HTTP1Bytes.cr)
         buffer.append(HTTP1Bytes.lf)
     }
@@ -55,21 +82,14 @@ package enum HTTP1ResponseSerializer {
     /// (RFC 9112 §7.1), with the same field sanitizing as `writeHead`.
     package static func writeLastChunk(trailers: HTTPHeaders = HTTPHeaders(), into buffer: inout [UInt8]) {
         buffer.append(contentsOf: [UInt8(ascii: "0"), HTTP1Bytes.cr, HTTP1Bytes.lf])
-        for field in trailers.fields where isValidFieldName(field.name) {
-            buffer.append(contentsOf: field.name.utf8)
-            buffer.append(HTTP1Bytes.colon)
-            buffer.append(HTTP1Bytes.sp)
-            appendSanitized(field.value, to: &buffer)
-            buffer.append(HTTP1Bytes.cr)
-            buffer.append(HTTP1Bytes.lf)
-        }
+        for field in trailers.fields { appendField(name: field.name, value: field.value, to: &buffer) }
         buffer.append(HTTP1Bytes.cr)
         buffer.append(HTTP1Bytes.lf)
     }
 
     /// Whether `name` is a valid field name: a non-empty token (RFC 9110 §5.1).
     package static func isValidFieldName(_ name: String) -> Bool {
-        !name.utf8.isEmpty && name.utf8.allSatisfy(HTTP1Bytes.isTokenByte)
+        name.utf8.withContiguousStorageIfAvailable(isToken) ?? Array(name.utf8).withUnsafeBufferPointer(isToken)
     }
 
     /// Whether `value` can be sent as is: no control byte but HTAB, no leading or trailing
@@ -81,14 +101,45 @@ package enum HTTP1ResponseSerializer {
         return utf8.allSatisfy(HTTP1Bytes.isFieldValueByte)
     }
 
+    /// Appends `name: value CRLF`, or nothing when `name` is not a token.
+    static func appendField(name: String, value: String, to buffer: inout [UInt8]) {
+        guard isValidFieldName(name) else { return }
+        buffer.append(contentsOf: name.utf8)
+        buffer.append(HTTP1Bytes.colon)
+        buffer.append(HTTP1Bytes.sp)
+        appendSanitized(value, to: &buffer)
+        buffer.append(HTTP1Bytes.cr)
+        buffer.append(HTTP1Bytes.lf)
+    }
+
     /// Appends `text`, with every control byte except HTAB replaced by SP (RFC 9110 §5.5 allows a
     /// recipient to replace CR, LF and NUL with SP; a sender must not emit them at all).
     static func appendSanitized(_ text: String, to buffer: inout [UInt8]) {
-        let utf8 = text.utf8
-        if utf8.allSatisfy(HTTP1Bytes.isFieldValueByte) {
-            buffer.append(contentsOf: utf8)
-        } else {
-            for b in utf8 { buffer.append(HTTP1Bytes.isFieldValueByte(b) ? b : HTTP1Bytes.sp) }
+        let appended: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            if bytes.allSatisfy(HTTP1Bytes.isFieldValueByte) {
+                buffer.append(contentsOf: bytes)
+            } else {
+                for b in bytes { buffer.append(HTTP1Bytes.isFieldValueByte(b) ? b : HTTP1Bytes.sp) }
+            }
+        }
+        if appended == nil {
+            for b in text.utf8 { buffer.append(HTTP1Bytes.isFieldValueByte(b) ? b : HTTP1Bytes.sp) }
+        }
+    }
+
+    private static func isToken(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        !bytes.isEmpty && bytes.allSatisfy(HTTP1Bytes.isTokenByte)
+    }
+
+    /// Appends `value` (non-negative) in decimal.
+    static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
+        var divisor = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            buffer.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
         }
     }
 

@@ -67,6 +67,49 @@ import Testing
         #expect(!HTTP1ResponseSerializer.isValidFieldValue("a\u{0}"))
     }
 
+    @Test func framingFieldsReplaceTheHandlersOwn() {
+        let handlerFields: HTTPHeaders = [
+            "Content-Type": "application/json", "Content-Length": "999", "transfer-encoding": "gzip",
+            "Connection": "keep-alive", "X-Other": "kept",
+        ]
+        let head = HTTPResponseHead(status: 200, headers: handlerFields)
+        var out: [UInt8] = []
+        HTTP1ResponseSerializer.writeHead(
+            head, framing: HTTPResponseFraming(body: .contentLength(1234567), closesConnection: true, date: "Sun, 22 Nov 2026 05:00:00 GMT"),
+            into: &out)
+        #expect(text(out) == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Other: kept\r\n"
+            + "content-length: 1234567\r\nconnection: close\r\ndate: Sun, 22 Nov 2026 05:00:00 GMT\r\n\r\n")
+
+        out = []
+        HTTP1ResponseSerializer.writeHead(head, framing: HTTPResponseFraming(body: .chunked), into: &out)
+        #expect(text(out) == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: keep-alive\r\n"
+            + "X-Other: kept\r\ntransfer-encoding: chunked\r\n\r\n")
+
+        out = []
+        HTTP1ResponseSerializer.writeHead(head, version: .http1_0, framing: HTTPResponseFraming(body: .closeDelimited, closesConnection: true), into: &out)
+        #expect(text(out) == "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nX-Other: kept\r\nconnection: close\r\n\r\n")
+
+        // `asGiven` leaves the handler's fields alone.
+        out = []
+        HTTP1ResponseSerializer.writeHead(head, framing: .asGiven, into: &out)
+        #expect(text(out) == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 999\r\n"
+            + "transfer-encoding: gzip\r\nConnection: keep-alive\r\nX-Other: kept\r\n\r\n")
+    }
+
+    @Test func dateIsAddedOnlyWhenTheHandlerSetNone() {
+        var out: [UInt8] = []
+        let framing = HTTPResponseFraming(body: .contentLength(0), date: "Sun, 22 Nov 2026 05:00:00 GMT")
+        HTTP1ResponseSerializer.writeHead(HTTPResponseHead(status: 204, headers: ["DATE": "handler's"]), framing: framing, into: &out)
+        #expect(text(out) == "HTTP/1.1 204 No Content\r\nDATE: handler's\r\ncontent-length: 0\r\n\r\n")
+    }
+
+    @Test(arguments: [0, 7, 10, 99, 100, 65_536, 1_000_000_007, Int.max])
+    func contentLengthIsWrittenInDecimal(_ length: Int) {
+        var out: [UInt8] = []
+        HTTP1ResponseSerializer.writeHead(HTTPResponseHead(status: 200), framing: HTTPResponseFraming(body: .contentLength(length)), into: &out)
+        #expect(text(out) == "HTTP/1.1 200 OK\r\ncontent-length: \(length)\r\n\r\n")
+    }
+
     @Test func chunkHelpersWriteHexSizesAndSkipEmptyChunks() {
         var out: [UInt8] = []
         bytes("hello").withUnsafeBytes { HTTP1ResponseSerializer.writeChunk($0, into: &out) }
