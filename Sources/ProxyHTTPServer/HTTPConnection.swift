@@ -29,7 +29,7 @@ final class HTTPConnection: IOEventHandler {
     private var producerPaused = false
     private var closeAfterFlush = false
     private(set) var closed = false
-    private var interest: IOEvents = [.readable, .readHangup]
+    private var interest = IOEvents.readable.union(.readHangup)
     var keepAlive = true
     /// TLS on this connection, or nil for plain TCP.
     private let tls: TLSSession?
@@ -189,6 +189,7 @@ final class HTTPConnection: IOEventHandler {
             setDeadline(.body, after: worker.configuration.bodyTimeout)
             if head.expectsContinue {
                 // RFC 9110 §10.1.1: tell the client to send the body it is holding back.
+                takeOutboundBuffer()
                 outbound.append(contentsOf: "HTTP/1.1 100 Continue\r\n\r\n".utf8)
             }
         } else {
@@ -235,18 +236,16 @@ final class HTTPConnection: IOEventHandler {
 
     /// Queues the response head; it leaves with the first body bytes, or at once when
     /// `flushNow` (a streamed response whose first bytes may be a while coming).
-    func sendHead(_ head: HTTPResponseHead, flushNow: Bool) {
-        var head = head
-        if !keepAlive || worker.draining {
-            keepAlive = false
-            head.headers.replaceOrAppend(name: "connection", value: "close")
-        }
-        if !head.headers.contains("date") { head.headers.append(name: "date", value: worker.currentDate()) }
-        HTTP1ResponseSerializer.writeHead(head, into: &outbound)
+    func sendHead(_ head: HTTPResponseHead, body: HTTPResponseFraming.Body, flushNow: Bool) {
+        if worker.draining { keepAlive = false }
+        let framing = HTTPResponseFraming(body: body, closesConnection: !keepAlive, date: worker.currentDate())
+        takeOutboundBuffer()
+        HTTP1ResponseSerializer.writeHead(head, framing: framing, into: &outbound)
         if flushNow { flush() }
     }
 
     func sendBody(_ bytes: UnsafeRawBufferPointer, chunked: Bool) {
+        takeOutboundBuffer()
         if chunked {
             HTTP1ResponseSerializer.writeChunk(bytes, into: &outbound)
         } else {
@@ -298,9 +297,9 @@ final class HTTPConnection: IOEventHandler {
             outboundOffset += written
             if deadlineKind == .writeStall { setDeadline(.writeStall, after: worker.configuration.writeStallTimeout) }
         }
-        // Everything is sent: drop the buffer's memory if the connection is going idle.
+        // Everything is sent: the buffer goes back to the worker if the connection is going idle.
         if exchange == nil {
-            outbound = []
+            worker.recycleOutboundBuffer(&outbound)
         } else {
             outbound.removeAll(keepingCapacity: true)
         }
@@ -317,11 +316,19 @@ final class HTTPConnection: IOEventHandler {
         }
     }
 
+    /// Gives `outbound` memory from the worker's spares if it has none: a keep-alive
+    /// connection releases its buffer between requests, and a spare costs no malloc.
+    @inline(__always)
+    private func takeOutboundBuffer() {
+        if outbound.capacity == 0 { outbound = worker.takeOutboundBuffer() }
+    }
+
     private func updateInterest() {
         guard !closed else { return }
-        var wanted: IOEvents = [.readHangup]
-        if inbound.count < worker.configuration.pipelineLimit { wanted.insert(.readable) }
-        if outboundOffset < outbound.count || readWaitsForWritable { wanted.insert(.writable) }
+        // Built from raw values: an OptionSet array literal allocates an array each time.
+        var wanted = IOEvents.readHangup
+        if inbound.count < worker.configuration.pipelineLimit { wanted.formUnion(.readable) }
+        if outboundOffset < outbound.count || readWaitsForWritable { wanted.formUnion(.writable) }
         if wanted != interest {
             interest = wanted
             try? worker.loop.modify(fd: fd, interest: wanted)
@@ -332,7 +339,7 @@ final class HTTPConnection: IOEventHandler {
 
     private func setDeadline(_ kind: DeadlineKind, after duration: ProxyDuration) {
         deadlineKind = kind
-        deadline = worker.loop.clock.now().advanced(by: duration)
+        deadline = worker.loop.wakeTime.advanced(by: duration)
     }
 
     private func clearDeadline() {
@@ -381,11 +388,15 @@ final class HTTPConnection: IOEventHandler {
     func close() {
         guard !closed else { return }
         closed = true
+        // The writer's reference back to this connection must not outlive it.
+        writer?.detach()
+        writer = nil
         worker.loop.deregister(fd: fd)
         tls?.shutdown()
         Socket.close(fd)
         inbound = []
-        outbound = []
+        worker.recycleOutboundBuffer(&outbound)
+        outboundOffset = 0
         worker.connectionClosed(self)
     }
 }

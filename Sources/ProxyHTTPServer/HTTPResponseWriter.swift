@@ -7,7 +7,10 @@ import ProxyCore
 package final class HTTPResponseWriter {
     private enum State { case initial, body(chunked: Bool), finished }
 
-    private weak var connection: HTTPConnection?
+    /// Strong, and cleared when the response ends or the connection closes (`detach`), so it
+    /// never outlives its use. Not weak: a weak reference gives the connection a side table,
+    /// which sends every retain and release of it down the runtime's slow path.
+    private var connection: HTTPConnection?
     private var state = State.initial
     /// HEAD responses and 1xx/204/304 carry no body (RFC 9110 §6.4.1).
     private var bodySuppressed: Bool
@@ -36,25 +39,27 @@ package final class HTTPResponseWriter {
 
     /// Sends the status line and headers. `contentLength` nil streams the body:
     /// chunked for HTTP/1.1 clients, delimited by closing the connection for HTTP/1.0.
+    /// The server writes the framing fields itself; the handler's give way to them.
     package func writeHead(_ head: HTTPResponseHead, contentLength: Int?) {
         guard case .initial = state, let connection else { return }
-        var head = head
-        if head.status == 204 || head.status == 304 || head.status < 200 { bodySuppressed = true }
-        let chunked: Bool
-        if let contentLength {
-            head.headers.replaceOrAppend(name: "content-length", value: String(contentLength))
-            chunked = false
+        // RFC 9110 §8.6: no Content-Length in a 1xx or 204 response.
+        let noLength = head.status == 204 || head.status < 200
+        if noLength || head.status == 304 { bodySuppressed = true }
+        let body: HTTPResponseFraming.Body
+        if noLength {
+            body = .asGiven
+        } else if let contentLength {
+            body = .contentLength(contentLength)
+        } else if bodySuppressed {
+            body = .asGiven
         } else if requestVersionIsHTTP10 {
             connection.keepAlive = false
-            chunked = false
-        } else if bodySuppressed {
-            chunked = false
+            body = .closeDelimited
         } else {
-            head.headers.replaceOrAppend(name: "transfer-encoding", value: "chunked")
-            chunked = true
+            body = .chunked
         }
-        state = .body(chunked: chunked)
-        connection.sendHead(head, flushNow: contentLength == nil || bodySuppressed || contentLength == 0)
+        if case .chunked = body { state = .body(chunked: true) } else { state = .body(chunked: false) }
+        connection.sendHead(head, body: body, flushNow: contentLength == nil || bodySuppressed || contentLength == 0)
     }
 
     /// Sends body bytes as they are (one chunk when chunked). Empty input sends nothing.
@@ -74,6 +79,8 @@ package final class HTTPResponseWriter {
             return
         }
         state = .finished
+        let connection = self.connection
+        self.connection = nil
         connection?.endResponse(chunked: chunked && !bodySuppressed)
     }
 

@@ -32,16 +32,45 @@ final class HTTPServerWorker: IOEventHandler {
     var connectionCount: Int { connections.count }
 
     private var cachedDate = ""
-    private var cachedDateSecond: UInt64 = 0
+    /// The loop's wake time at which `cachedDate` names a second that has passed.
+    private var cachedDateExpiry = ProxyInstant(nanoseconds: 0)
 
-    /// The `Date` header value (RFC 9110 §6.6.1), formatted at most once per second.
+    /// The `Date` header value (RFC 9110 §6.6.1): the wall clock is read and formatted once
+    /// per second, checked against the loop's wake time, which costs no system call.
     func currentDate() -> String {
-        let second = loop.clock.wallNanoseconds() / 1_000_000_000
-        if second != cachedDateSecond || cachedDate.isEmpty {
-            cachedDateSecond = second
-            cachedDate = HTTPDate.imfFixdate(epochSeconds: second)
+        let now = loop.wakeTime
+        if now >= cachedDateExpiry {
+            let wall = loop.clock.wallNanoseconds()
+            cachedDate = HTTPDate.imfFixdate(epochSeconds: wall / 1_000_000_000)
+            cachedDateExpiry = now.advanced(by: ProxyDuration(nanoseconds: 1_000_000_000 - wall % 1_000_000_000))
         }
         return cachedDate
+    }
+
+    /// Output buffers of connections gone idle, kept for the next busy one. Bounded in number
+    /// and size, so memory follows the busiest moment's concurrency, never the idle connections.
+    private var spareOutboundBuffers: [[UInt8]] = []
+    private static let maxSpareOutboundBuffers = 32
+    private static let maxSpareOutboundCapacity = 16 * 1024
+
+    /// An empty buffer with capacity: a spare if there is one, else a new one.
+    func takeOutboundBuffer() -> [UInt8] {
+        if let spare = spareOutboundBuffers.popLast() { return spare }
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1024)
+        return buffer
+    }
+
+    /// Takes `buffer`'s memory for a later `takeOutboundBuffer()`, leaving `buffer` empty without capacity.
+    func recycleOutboundBuffer(_ buffer: inout [UInt8]) {
+        guard buffer.capacity > 0 else { return }
+        var spare: [UInt8] = []
+        swap(&spare, &buffer)
+        guard spare.capacity <= Self.maxSpareOutboundCapacity,
+              spareOutboundBuffers.count < Self.maxSpareOutboundBuffers else { return }
+        spare.removeAll(keepingCapacity: true)
+        if spareOutboundBuffers.capacity == 0 { spareOutboundBuffers.reserveCapacity(Self.maxSpareOutboundBuffers) }
+        spareOutboundBuffers.append(spare)
     }
 
     /// Accepts every pending connection on the listener.
@@ -68,7 +97,7 @@ final class HTTPServerWorker: IOEventHandler {
             }
             let connection = HTTPConnection(fd: fd, worker: self, tls: tls)
             do {
-                try loop.register(fd: fd, interest: [.readable, .readHangup], handler: connection)
+                try loop.register(fd: fd, interest: IOEvents.readable.union(.readHangup), handler: connection)
                 connections[fd] = connection
             } catch {
                 Socket.close(fd)
