@@ -116,7 +116,7 @@ package enum HTTP1ResponseSerializer {
     /// recipient to replace CR, LF and NUL with SP; a sender must not emit them at all).
     static func appendSanitized(_ text: String, to buffer: inout [UInt8]) {
         let appended: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
-            if bytes.allSatisfy(HTTP1Bytes.isFieldValueByte) {
+            if HTTP1Bytes.firstInvalidFieldValueByte(in: UnsafeRawBufferPointer(bytes), 0..<bytes.count) == nil {
                 buffer.append(contentsOf: bytes)
             } else {
                 for b in bytes { buffer.append(HTTP1Bytes.isFieldValueByte(b) ? b : HTTP1Bytes.sp) }

@@ -40,6 +40,14 @@ package struct HTTPRequestHead: Sendable, Hashable {
     /// `http://host/v1/models?x=1`; `/` for `http://host`; `*` for the asterisk-form.
     /// A view into `target`: does not allocate.
     package var path: Substring {
+        // origin-form, nearly every request: one pass over contiguous bytes.
+        let originFormEnd: Int?? = target.utf8.withContiguousStorageIfAvailable { bytes in
+            guard bytes.first == UInt8(ascii: "/") else { return nil }
+            return bytes.firstIndex(of: UInt8(ascii: "?")) ?? bytes.count
+        }
+        if let end = originFormEnd ?? nil {
+            return Substring(target.utf8.prefix(end))
+        }
         let utf8 = target.utf8
         var start = utf8.startIndex
         if let first = utf8.first, first != UInt8(ascii: "/"), first != UInt8(ascii: "*") {
