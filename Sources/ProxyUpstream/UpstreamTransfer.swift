@@ -101,8 +101,17 @@ package final class UpstreamTransfer {
             request.body.withUnsafeBytes { easy.set(CURLOPT_COPYPOSTFIELDS, pointer: $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)) }
         }
         var list: UnsafeMutablePointer<curl_slist>?
+        // One line buffer for every field: libcurl copies each line, so it can be reused.
+        var line: [CChar] = []
+        line.reserveCapacity(256)
         for (name, value) in request.headers {
-            list = curl_slist_append(list, "\(name): \(value)")
+            line.removeAll(keepingCapacity: true)
+            for byte in name.utf8 { line.append(CChar(bitPattern: byte)) }
+            line.append(CChar(UInt8(ascii: ":")))
+            line.append(CChar(UInt8(ascii: " ")))
+            for byte in value.utf8 { line.append(CChar(bitPattern: byte)) }
+            line.append(0)
+            list = line.withUnsafeBufferPointer { curl_slist_append(list, $0.baseAddress) }
         }
         // libcurl would add `Expect: 100-continue` to large bodies: one round trip for nothing.
         list = curl_slist_append(list, "Expect:")

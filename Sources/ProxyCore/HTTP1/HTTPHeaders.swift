@@ -86,6 +86,16 @@ package struct HTTPHeaders: Sendable, Hashable {
 
     /// Whether two field names are equal ignoring ASCII case.
     package static func namesEqual(_ a: String, _ b: String) -> Bool {
+        // Lengths first (O(1) for native strings), then both as contiguous bytes: header lookups
+        // run this for every field a request carries.
+        guard a.utf8.count == b.utf8.count else { return false }
+        let contiguous: Bool?? = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in
+                for i in 0..<x.count where HTTP1Bytes.lowercased(x[i]) != HTTP1Bytes.lowercased(y[i]) { return false }
+                return true
+            }
+        }
+        if let equal = contiguous ?? nil { return equal }
         var a = a.utf8.makeIterator()
         var b = b.utf8.makeIterator()
         while true {

@@ -26,6 +26,16 @@ enum JSONStringDecoder {
 
     /// True when the content decodes to exactly `key`'s bytes; compares as it decodes, without allocating.
     static func contentEquals(_ buffer: UnsafeRawBufferPointer, content: Range<Int>, escaped: Bool, key: [UInt8]) -> Bool {
+        key.withUnsafeBytes { contentEquals(buffer, content: content, escaped: escaped, key: $0) }
+    }
+
+    /// The same, for a literal key: nothing is allocated.
+    static func contentEquals(_ buffer: UnsafeRawBufferPointer, content: Range<Int>, escaped: Bool, key: StaticString) -> Bool {
+        contentEquals(buffer, content: content, escaped: escaped,
+                      key: UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+    }
+
+    static func contentEquals(_ buffer: UnsafeRawBufferPointer, content: Range<Int>, escaped: Bool, key: UnsafeRawBufferPointer) -> Bool {
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[content])
         guard escaped else {
             guard bytes.count == key.count else { return false }

@@ -41,8 +41,8 @@ struct FinishReasonCollector: JSONSyntaxVisitor {
 
     mutating func key(content: Range<Int>, escaped: Bool, at offset: Int) throws(JSONSyntaxFailure) {
         let role: Container = depth == 1 ? .root : (depth == 2 ? second : (depth == 3 ? third : .other))
-        func equals(_ name: String) -> Bool {
-            JSONStringDecoder.contentEquals(buffer, content: content, escaped: escaped, key: Array(name.utf8))
+        func equals(_ name: StaticString) -> Bool {
+            JSONStringDecoder.contentEquals(buffer, content: content, escaped: escaped, key: name)
         }
         switch role {
         case .root:
@@ -61,8 +61,8 @@ struct FinishReasonCollector: JSONSyntaxVisitor {
         defer { key = .none }
         guard kind == .string else { return }
         let content = (range.lowerBound + 1)..<(range.upperBound - 1)
-        func equals(_ text: String) -> Bool {
-            JSONStringDecoder.contentEquals(buffer, content: content, escaped: escaped, key: Array(text.utf8))
+        func equals(_ text: StaticString) -> Bool {
+            JSONStringDecoder.contentEquals(buffer, content: content, escaped: escaped, key: text)
         }
         switch key {
         case .finishReason:

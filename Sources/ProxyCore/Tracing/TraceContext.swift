@@ -32,14 +32,31 @@ package struct TraceContext: Hashable, Sendable {
 
     /// A new trace from three random words (the caller's random source), not sampled.
     package init(random a: UInt64, _ b: UInt64, _ c: UInt64) {
-        traceID = Self.hex(a == 0 && b == 0 ? 1 : a, digits: 16) + Self.hex(b, digits: 16)
-        parentID = Self.hex(c == 0 ? 1 : c, digits: 16)
+        traceID = Self.hex(a == 0 && b == 0 ? 1 : a, then: b)
+        parentID = Self.hex(c == 0 ? 1 : c)
         flags = 0
     }
 
     /// The header value, always version 00.
     package var traceparent: String {
-        "00-\(traceID)-\(parentID)-\(Self.hex(UInt64(flags), digits: 2))"
+        // Written into one buffer: the interpolation it replaces cost several thousand instructions.
+        String(unsafeUninitializedCapacity: 55) { out in
+            var count = 0
+            func put(_ byte: UInt8) {
+                out[count] = byte
+                count += 1
+            }
+            put(UInt8(ascii: "0"))
+            put(UInt8(ascii: "0"))
+            put(UInt8(ascii: "-"))
+            for byte in traceID.utf8 { put(byte) }
+            put(UInt8(ascii: "-"))
+            for byte in parentID.utf8 { put(byte) }
+            put(UInt8(ascii: "-"))
+            put(Self.hexDigit(flags >> 4))
+            put(Self.hexDigit(flags & 0xF))
+            return count
+        }
     }
 
     private static func isLowerHex(_ bytes: ArraySlice<UInt8>) -> Bool {
@@ -50,8 +67,21 @@ package struct TraceContext: Hashable, Sendable {
         byte <= UInt8(ascii: "9") ? byte - UInt8(ascii: "0") : byte - UInt8(ascii: "a") + 10
     }
 
-    private static func hex(_ value: UInt64, digits: Int) -> String {
-        let text = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, digits - text.count)) + text
+    /// `first` (then `second`, if any) as 16 lowercase hex digits each, most significant first.
+    private static func hex(_ first: UInt64, then second: UInt64? = nil) -> String {
+        String(unsafeUninitializedCapacity: second == nil ? 16 : 32) { out in
+            writeHex(first, into: out, at: 0)
+            guard let second else { return 16 }
+            writeHex(second, into: out, at: 16)
+            return 32
+        }
+    }
+
+    private static func writeHex(_ word: UInt64, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
+        for i in 0..<16 { out[start + i] = hexDigit(UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * i)) & 0xF) }
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 }

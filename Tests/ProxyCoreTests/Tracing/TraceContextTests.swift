@@ -37,4 +37,13 @@ import Testing
             #expect(context.flags == 0)
         }
     }
+
+    @Test func aNewTraceWritesEachWordAsSixteenHexDigits() {
+        let context = TraceContext(random: 0x0123_4567_89ab_cdef, 0xa, 0xfedc_ba98_7654_3210)
+        #expect(context.traceID == "0123456789abcdef000000000000000a")
+        #expect(context.parentID == "fedcba9876543210")
+        #expect(context.traceparent == "00-0123456789abcdef000000000000000a-fedcba9876543210-00")
+        let sampled = TraceContext(traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+        #expect(sampled?.traceparent == "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+    }
 }
