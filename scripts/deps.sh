@@ -4,7 +4,8 @@
 # Python virtualenv with the pinned test tools.
 source "$(dirname "$0")/common.sh"
 
-packages=(libcurl4-openssl-dev libssl-dev pkg-config redis-server nginx wrk prometheus haproxy openssl curl python3-yaml)
+# Extra packages a caller needs beyond these come as arguments (bench/instructions.sh: valgrind).
+packages=(libcurl4-openssl-dev libssl-dev pkg-config redis-server nginx wrk prometheus haproxy openssl curl python3-yaml "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
