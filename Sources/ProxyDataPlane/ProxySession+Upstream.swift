@@ -104,7 +104,9 @@ extension ProxySession: UpstreamTransferDelegate {
         mode = .waiting
         held = []
         heldHead = nil
-        var headers = HTTPHeaders()
+        heldUsage = nil
+        // Room for the client's fields and the three added: no regrowth while appending.
+        var headers = HTTPHeaders(reservingCapacity: head.headers.count + 3)
         let connectionNamed = head.headers.contains("connection") ? HopByHop.namedInConnection(head.headers) : []
         for (name, value) in head.headers where !HopByHop.isDroppedFromRequest(name) {
             if !connectionNamed.isEmpty, connectionNamed.contains(where: { HTTPHeaders.namesEqual($0, name) }) { continue }
@@ -291,6 +293,7 @@ extension ProxySession: UpstreamTransferDelegate {
         mode = .waiting
         held = []
         heldHead = nil
+        heldUsage = nil
     }
 
     private func recordBreaker(success: Bool, target: AttemptTarget, now: ProxyInstant) {
@@ -300,6 +303,8 @@ extension ProxySession: UpstreamTransferDelegate {
         }
     }
 
+    /// Whether the whole held response stopped short. A JSON body's usage is read in the same
+    /// pass and kept for `commit`.
     private func heldTruncationVerdict() -> TruncationVerdict {
         guard let heldHead, (200..<300).contains(heldHead.status) else { return .complete }
         if heldHead.eventStream {
@@ -309,7 +314,9 @@ extension ProxySession: UpstreamTransferDelegate {
             for case .event(let event) in items { detector.observe(event) }
             return detector.finish(streamEnd: parser.finish())
         }
-        return TruncationDetector.verdict(body: held, clientSetMaxTokens: clientSetMaxTokens)
+        let facts = CompletionBodyFacts(body: held, clientSetMaxTokens: clientSetMaxTokens)
+        heldUsage = facts.usage
+        return facts.truncation
     }
 
     // MARK: Committing to the client
@@ -319,7 +326,7 @@ extension ProxySession: UpstreamTransferDelegate {
         guard let (status, upstreamHeaders, eventStream) = heldHead else { return }
         self.status = status
         upstreamIsEventStream = eventStream
-        var headers = HTTPHeaders()
+        var headers = HTTPHeaders(reservingCapacity: upstreamHeaders.count + 8)
         for (name, value) in upstreamHeaders where !HopByHop.isDroppedFromResponse(name) {
             headers.append(name: name, value: value)
         }
@@ -339,7 +346,7 @@ extension ProxySession: UpstreamTransferDelegate {
                     account(end.usage)
                 }
             } else if finished {
-                account(UsageExtractor.usage(fromBody: held))
+                account(heldUsage ?? UsageExtractor.usage(fromBody: held))
             }
         }
         // A held body has its length; a passing one streams (chunked to HTTP/1.1 clients).

@@ -50,6 +50,8 @@ final class ProxySession: HTTPExchange {
     var mode = ResponseMode.waiting
     var held: [UInt8] = []
     var heldHead: (status: Int, headers: HTTPHeaders, eventStream: Bool)?
+    /// The usage of a whole held JSON body, read with its truncation verdict in one pass.
+    var heldUsage: TokenUsage?
     var lastFailure: UpstreamFailure?
 
     // Accounting (`ProxySession+Accounting.swift`).

@@ -6,13 +6,16 @@ import ProxyIO
 /// One attempt to one provider: a libcurl easy handle in the loop's multi, streaming the
 /// response to its delegate as it arrives.
 ///
-/// Loop-confined. The multi keeps the transfer alive while its handle is in the multi;
-/// the delegate is held weakly (it owns the transfer). Cancelling never calls libcurl
-/// from inside a libcurl callback: it defers to when the outer call returns.
+/// Loop-confined. The multi keeps the transfer alive while its handle is in the multi.
+/// The delegate (which owns the transfer) is held strongly until the transfer finishes or is
+/// cancelled, which breaks the cycle: a weak reference would give every session a side table
+/// and send each retain and release of it down the runtime's slow path. Cancelling never
+/// calls libcurl from inside a libcurl callback: it defers to when the outer call returns.
 package final class UpstreamTransfer {
     let easy: CurlEasy
     private unowned(unsafe) let multi: CurlMulti  // per-loop, lives as long as the loop
-    private weak var delegate: (any UpstreamTransferDelegate)?
+    /// Nil once the transfer finished or was cancelled: the delegate is not called again.
+    private var delegate: (any UpstreamTransferDelegate)?
     private let timeouts: UpstreamTimeouts
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var status = 0
@@ -55,14 +58,19 @@ package final class UpstreamTransfer {
 
     /// Adds the transfer to the multi. The delegate may be called before this returns.
     package func start() {
-        firstByteTimer = multi.loop.schedule(after: timeouts.firstByte) { [weak self] in
-            self?.timedOut(.firstByteTimeout)
+        // Timers capture the transfer strongly; `finish()` cancels them, which releases it.
+        firstByteTimer = multi.loop.schedule(after: timeouts.firstByte) { [self] in
+            timedOut(.firstByteTimeout)
         }
         guard multi.add(self) else {
             finished = true
             firstByteTimer?.cancel()
             releaseHeaders()
-            multi.loop.schedule(after: .zero) { [weak self] in self?.delegate?.upstreamFinished(.connect("libcurl refused the transfer")) }
+            multi.loop.schedule(after: .zero) { [self] in
+                let delegate = self.delegate
+                self.delegate = nil
+                delegate?.upstreamFinished(.connect("libcurl refused the transfer"))
+            }
             return
         }
     }
@@ -138,6 +146,7 @@ package final class UpstreamTransfer {
 
     /// Stops the attempt; the delegate is not called again. Safe from any callback.
     package func cancel() {
+        delegate = nil
         guard !finished else { return }
         cancelRequested = true
         multi.whenOutsideCurl { [self] in
@@ -155,7 +164,7 @@ package final class UpstreamTransfer {
            line[3] == UInt8(ascii: "P"), line[4] == UInt8(ascii: "/") {
             // A status line starts a new head (after a 1xx, the final one follows).
             status = Self.statusCode(line) ?? 0
-            headers = HTTPHeaders()
+            headers = HTTPHeaders(reservingCapacity: 16)
             return line.count
         }
         var end = line.count
@@ -192,6 +201,7 @@ package final class UpstreamTransfer {
     func completed(_ code: CURLcode) {
         guard !finished else { return }
         let failure: UpstreamFailure? = cancelRequested ? .cancelled : (timeoutFailure ?? translate(code))
+        let delegate = self.delegate
         finish()
         if failure != .cancelled { delegate?.upstreamFinished(failure) }
     }
@@ -201,6 +211,7 @@ package final class UpstreamTransfer {
         timeoutFailure = failure
         multi.whenOutsideCurl { [self] in
             guard !finished else { return }
+            let delegate = self.delegate
             finish()
             delegate?.upstreamFinished(failure)
         }
@@ -214,19 +225,20 @@ package final class UpstreamTransfer {
     }
 
     private func armIdleTimer(at deadline: ProxyInstant) {
-        idleTimer = multi.loop.schedule(at: deadline) { [weak self] in
-            guard let self, !self.finished, !self.paused else { return }
-            let due = self.lastActivity.advanced(by: self.timeouts.idle)
-            if self.multi.loop.clock.now() >= due {
-                self.timedOut(.idleTimeout)
+        idleTimer = multi.loop.schedule(at: deadline) { [self] in
+            guard !finished, !paused else { return }
+            let due = lastActivity.advanced(by: timeouts.idle)
+            if multi.loop.clock.now() >= due {
+                timedOut(.idleTimeout)
             } else {
-                self.armIdleTimer(at: due)
+                armIdleTimer(at: due)
             }
         }
     }
 
     private func finish() {
         finished = true
+        delegate = nil
         firstByteTimer?.cancel()
         idleTimer?.cancel()
         multi.remove(self)

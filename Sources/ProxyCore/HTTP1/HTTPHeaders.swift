@@ -22,7 +22,7 @@ package struct HTTPHeaders: Sendable, Hashable {
     }
 
     /// An empty section with room for `capacity` fields: one allocation for a parsed head.
-    init(reservingCapacity capacity: Int) {
+    package init(reservingCapacity capacity: Int) {
         fields = []
         fields.reserveCapacity(capacity)
     }
