@@ -22,6 +22,8 @@ final class HTTPConnection: IOEventHandler {
     private var outboundOffset = 0
     private var exchange: (any HTTPExchange)?
     private var writer: HTTPResponseWriter?
+    /// The last response's writer, reused for the next one when no exchange still holds it.
+    private var spareWriter: HTTPResponseWriter?
     /// The current request's body has been read to its end.
     private var requestComplete = false
     /// Set while `process` runs, so a response that ends inside a callback does not re-enter it.
@@ -195,7 +197,14 @@ final class HTTPConnection: IOEventHandler {
         } else {
             clearDeadline()
         }
-        let writer = HTTPResponseWriter(connection: self, isHEAD: head.method == .head, isHTTP10: head.version == .http1_0)
+        let writer: HTTPResponseWriter
+        if isKnownUniquelyReferenced(&spareWriter), let spare = spareWriter {
+            spare.restart(connection: self, isHEAD: head.method == .head, isHTTP10: head.version == .http1_0)
+            writer = spare
+        } else {
+            writer = HTTPResponseWriter(connection: self, isHEAD: head.method == .head, isHTTP10: head.version == .http1_0)
+        }
+        spareWriter = nil
         self.writer = writer
         exchange = worker.handler.startExchange(head: head, response: writer)
     }
@@ -258,6 +267,7 @@ final class HTTPConnection: IOEventHandler {
     func endResponse(chunked: Bool) {
         if chunked { HTTP1ResponseSerializer.writeLastChunk(into: &outbound) }
         exchange = nil
+        spareWriter = writer
         writer = nil
         producerPaused = false
         if !requestComplete {
@@ -391,6 +401,7 @@ final class HTTPConnection: IOEventHandler {
         // The writer's reference back to this connection must not outlive it.
         writer?.detach()
         writer = nil
+        spareWriter = nil
         worker.loop.deregister(fd: fd)
         tls?.shutdown()
         Socket.close(fd)

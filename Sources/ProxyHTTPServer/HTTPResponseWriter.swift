@@ -14,12 +14,20 @@ package final class HTTPResponseWriter {
     private var state = State.initial
     /// HEAD responses and 1xx/204/304 carry no body (RFC 9110 §6.4.1).
     private var bodySuppressed: Bool
-    private let requestVersionIsHTTP10: Bool
+    private var requestVersionIsHTTP10: Bool
 
     init(connection: HTTPConnection, isHEAD: Bool, isHTTP10: Bool) {
         self.connection = connection
         self.bodySuppressed = isHEAD
         self.requestVersionIsHTTP10 = isHTTP10
+    }
+
+    /// Makes a finished writer nobody else holds ready for the connection's next response.
+    func restart(connection: HTTPConnection, isHEAD: Bool, isHTTP10: Bool) {
+        self.connection = connection
+        state = .initial
+        bodySuppressed = isHEAD
+        requestVersionIsHTTP10 = isHTTP10
     }
 
     /// False once the client disconnected or the response finished.
