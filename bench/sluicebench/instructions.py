@@ -91,9 +91,12 @@ def per_request(workdir, key, label, argv, ready_url, port, seconds, env_extra):
     return {"target": label, "requests": served, "instructions_per_request": round((long - short) / served)}
 
 
+RELEASE = targets.RELEASE
+
+
 def measure_mock(workdir, seconds):
     port = procs.free_port()
-    argv = [os.path.join(targets.RELEASE, "sluice-mock"), "--listen", f"127.0.0.1:{port}", "--workers", "1"]
+    argv = [os.path.join(RELEASE, "sluice-mock"), "--listen", f"127.0.0.1:{port}", "--workers", "1"]
     return per_request(workdir, "mock", "sluice-mock GET /healthz", argv, f"http://127.0.0.1:{port}/healthz", port,
                        seconds, GET_HEALTHZ)
 
@@ -114,7 +117,7 @@ def measure_nginx(workdir, seconds):
 
 def measure_sluice(workdir, seconds):
     mock_port = procs.free_port()
-    mock = subprocess.Popen([os.path.join(targets.RELEASE, "sluice-mock"), "--listen", f"127.0.0.1:{mock_port}",
+    mock = subprocess.Popen([os.path.join(RELEASE, "sluice-mock"), "--listen", f"127.0.0.1:{mock_port}",
                              "--workers", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_ok(f"http://127.0.0.1:{mock_port}/healthz")
@@ -127,7 +130,7 @@ def measure_sluice(workdir, seconds):
         for key in ("openai-key", "deepseek-key"):
             with open(os.path.join(secrets, key), "w") as f:
                 f.write(f"sk-bench-{key}\n")
-        argv = [os.path.join(targets.RELEASE, "sluice"), "--config-dir", config_dir.path, "--secrets-dir", secrets,
+        argv = [os.path.join(RELEASE, "sluice"), "--config-dir", config_dir.path, "--secrets-dir", secrets,
                 "--workers", "1", "--drain-timeout", "1s", "--no-access-log"]
         return per_request(workdir, "sluice", "sluice POST chat completion (proxied)", argv, f"http://127.0.0.1:{admin}/ready",
                            app, seconds, {})
@@ -143,7 +146,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("targets", nargs="*", help=f"any of {', '.join(MEASURES)} (default: all)")
     ap.add_argument("--seconds", type=int, default=2, help="the short run's length; the long one is 3x (default 2)")
+    ap.add_argument("--release-dir", help="where sluice and sluice-mock are (default .build/release); "
+                                          "point it at another build's binaries to compare")
     args = ap.parse_args()
+    global RELEASE
+    RELEASE = os.path.abspath(args.release_dir) if args.release_dir else targets.RELEASE
     unknown = [t for t in args.targets if t not in MEASURES]
     if unknown:
         ap.error(f"unknown target(s): {', '.join(unknown)}")
@@ -158,7 +165,7 @@ def main():
                             text=True).stdout.strip()
     os.makedirs(os.path.join(BENCH, "results"), exist_ok=True)
     with open(os.path.join(BENCH, "results", "latest-instructions.json"), "w") as f:
-        json.dump({"commit": commit, "seconds": args.seconds, "results": results}, f, indent=1)
+        json.dump({"commit": commit, "binaries": RELEASE, "seconds": args.seconds, "results": results}, f, indent=1)
     return 0
 
 
