@@ -26,7 +26,7 @@ package enum HTTPDateParser {
         let parts = time.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 3, let hour = number(parts[0], digits: 2...2), let minute = number(parts[1], digits: 2...2),
               let second = number(parts[2], digits: 2...2), hour < 24, minute < 60, second < 61 else { return nil }
-        let days = daysSinceEpoch(year: year, month: monthIndex + 1, day: dayValue)
+        let days = CivilDate.daysSinceEpoch(year: year, month: monthIndex + 1, day: dayValue)
         return UInt64(days * 86_400 + hour * 3600 + minute * 60 + second)
     }
 
@@ -38,15 +38,5 @@ package enum HTTPDateParser {
             value = value * 10 + Int(byte - UInt8(ascii: "0"))
         }
         return value
-    }
-
-    /// Howard Hinnant's days_from_civil, the inverse of `HTTPDate.civilDate`.
-    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = y / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }
