@@ -6,7 +6,7 @@ import ProxyIO
 /// `GET /config`, `POST /explain`, `GET /ready`.
 extension DataPlane {
     package func makeAdminHandler(_ loop: EventLoop) -> any HTTPRequestHandler {
-        LocalEndpointHandler { [self] head, body, response in
+        BufferedRequestHandler { [self] head, body, response in
             switch (head.method, head.path) {
             case (.get, "/config"):
                 response.respondJSON(200, configDocument())

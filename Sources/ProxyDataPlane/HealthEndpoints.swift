@@ -6,7 +6,7 @@ import ProxyIO
 /// only `/metrics`, `/healthz` and `/readyz`.
 extension DataPlane {
     package func makeMetricsHandler(_ loop: EventLoop, metrics: @escaping @Sendable (String?) -> (String, [UInt8])) -> any HTTPRequestHandler {
-        LocalEndpointHandler { [self] head, _, response in
+        BufferedRequestHandler { [self] head, _, response in
             switch (head.method, head.path) {
             case (.get, "/healthz"):
                 response.respondJSON(200, .object(JSONObject([("status", .string("ok"))])))

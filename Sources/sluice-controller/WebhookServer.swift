@@ -50,7 +50,7 @@ enum WebhookServer {
         configuration.limits.maxBodyBytes = 4 << 20
         configuration.headerTimeout = .seconds(5)
         configuration.bodyTimeout = .seconds(5)
-        let server = HTTPServer(configuration: configuration) { _ in WebhookEndpoints(handler: handler) }
+        let server = HTTPServer(configuration: configuration) { _ in WebhookEndpoints.handler(handler) }
         return (server, tls)
     }
 
@@ -132,36 +132,12 @@ final class CertificateWatcherBox: @unchecked Sendable {
     var watcher: DirectoryWatcher?
 }
 
-/// `POST /mutate-pods` on the webhook listener; everything else is 404. One instance per
-/// loop; the review is handled when its body is complete, on the loop (it is pure and quick).
-final class WebhookEndpoints: HTTPRequestHandler {
-    private let handler: AdmissionReviewHandler
-
-    init(handler: AdmissionReviewHandler) {
-        self.handler = handler
-    }
-
-    func startExchange(head: HTTPRequestHead, response: HTTPResponseWriter) -> any HTTPExchange {
-        Exchange(head: head, response: response, handler: handler)
-    }
-
-    private final class Exchange: HTTPExchange {
-        let head: HTTPRequestHead
-        let response: HTTPResponseWriter
-        let handler: AdmissionReviewHandler
-        var body: [UInt8] = []
-
-        init(head: HTTPRequestHead, response: HTTPResponseWriter, handler: AdmissionReviewHandler) {
-            self.head = head
-            self.response = response
-            self.handler = handler
-        }
-
-        func requestBodyPart(_ bytes: UnsafeRawBufferPointer) {
-            if head.path == WebhookServer.path { body.append(contentsOf: bytes) }
-        }
-
-        func requestEnded(trailers: HTTPHeaders) {
+/// `POST /mutate-pods` on the webhook listener; everything else is 404. One handler per loop;
+/// the review is handled when its body is complete, on the loop (it is pure and quick). The
+/// body is bounded by the listener's own limit only.
+enum WebhookEndpoints {
+    static func handler(_ handler: AdmissionReviewHandler) -> BufferedRequestHandler {
+        BufferedRequestHandler(maxBodyBytes: .max) { head, body, response in
             guard head.path == WebhookServer.path else {
                 response.respondWithError(status: 404, code: "not_found", message: "the admission webhook serves POST \(WebhookServer.path)")
                 return
