@@ -157,43 +157,13 @@ struct SpecDecoding {
 
     // MARK: Text helpers
 
-    static func found(_ value: JSONValue) -> String {
-        switch value {
-        case .null: "null"
-        case .bool(let flag): flag ? "true" : "false"
-        case .number(let number): number.literal
-        case .string(let text): quoted(text)
-        case .array: "an array"
-        case .object: "an object"
-        }
-    }
+    /// As the proxy config's messages show a value: one wording for both.
+    static func found(_ value: JSONValue) -> String { ConfigIssue.found(value) }
 
-    static func quoted(_ text: String) -> String {
-        let shown = text.count > 60 ? String(text.prefix(60)) + "…" : text
-        return String(decoding: JSONWriter.write(.string(shown)), as: UTF8.self)
-    }
+    static func quoted(_ text: String) -> String { ConfigIssue.quoted(text) }
 
     static func unknownFieldMessage(_ key: String, allowed: [String]) -> String {
-        if let close = allowed.first(where: { editDistance(Array($0.lowercased().utf8), Array(key.lowercased().utf8)) <= 2 }) {
-            return "unknown field; did you mean \(quoted(close))?"
-        }
-        return "unknown field; expected one of " + allowed.map(quoted).joined(separator: ", ")
-    }
-
-    private static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
-        if a.count > 64 || b.count > 64 { return .max }
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
+        ConfigObjectReader.unknownFieldMessage(key, allowed: allowed)
     }
 
     /// `^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$`, the CRDs' duration pattern.

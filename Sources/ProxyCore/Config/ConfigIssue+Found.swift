@@ -1,7 +1,7 @@
 extension ConfigIssue {
-    /// How a found value appears in messages: numbers and literals as written, strings quoted
+    /// How a found value appears in messages (the proxy config's and the CRDs' alike): numbers and literals as written, strings quoted
     /// (long ones shortened), containers by kind.
-    static func found(_ value: JSONValue) -> String {
+    package static func found(_ value: JSONValue) -> String {
         switch value {
         case .null: "null"
         case .bool(let flag): flag ? "true" : "false"
@@ -13,7 +13,7 @@ extension ConfigIssue {
     }
 
     /// `text` as a JSON string literal, shortened to 60 characters with `…`.
-    static func quoted(_ text: String) -> String {
+    package static func quoted(_ text: String) -> String {
         let shown = text.count > 60 ? String(text.prefix(60)) + "…" : text
         return String(decoding: JSONWriter.write(.string(shown)), as: UTF8.self)
     }

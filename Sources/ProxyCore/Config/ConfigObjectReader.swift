@@ -1,6 +1,6 @@
 /// Reads one JSON object of a proxy config: reports keys it does not know (typos must not
 /// pass silently) and hands out members with their JSON paths. Config time only.
-struct ConfigObjectReader {
+package struct ConfigObjectReader {
     let object: JSONObject
     /// The object's own path.
     let path: String
@@ -41,7 +41,8 @@ struct ConfigObjectReader {
     static func element(_ parent: String, _ index: Int) -> String { "\(parent)[\(index)]" }
 
     /// `unknown field; did you mean "timeouts"?` when one allowed key is close, else the full list.
-    static func unknownFieldMessage(_ key: String, allowed: [String]) -> String {
+    /// The controller words the CRDs' unknown fields the same way.
+    package static func unknownFieldMessage(_ key: String, allowed: [String]) -> String {
         let lowerKey = key.lowercased()
         var best: (key: String, distance: Int)? = nil
         for candidate in allowed {
