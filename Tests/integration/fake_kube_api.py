@@ -403,6 +403,16 @@ class FakeKubeAPI:
                     "heldWatches": self.held_watches, "conflictsPending": self.store.conflicts_pending}
 
 
+def send_json(handler, code, obj):
+    """Answers `handler`'s request with `obj` as JSON (also used by test_deploy's API stand-in)."""
+    body = json.dumps(obj).encode()
+    handler.send_response(code)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 class KubeHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_api = None  # set by FakeKubeAPI's subclass
@@ -413,12 +423,7 @@ class KubeHandler(BaseHTTPRequestHandler):
     # -- plumbing --
 
     def _send_json(self, code, obj):
-        body = json.dumps(obj).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send_json(self, code, obj)
 
     def _read_body(self):
         length = int(self.headers.get("Content-Length") or 0)

@@ -27,6 +27,9 @@ import sys
 import tempfile
 import threading
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fake_kube_api import send_json  # noqa: E402
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 DEPLOY = os.path.join(ROOT, "deploy")
 CHART = os.path.join(ROOT, "charts/sluice")
@@ -73,12 +76,7 @@ class FakeAPIServer:
                 pass
 
             def _send(self, code, obj):
-                body = json.dumps(obj).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                send_json(self, code, obj)
 
             def _body(self):
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
