@@ -35,8 +35,15 @@ if [ ! -x "$VENV/bin/pytest" ]; then
 fi
 
 if [ ! -x "$VENV312/bin/python" ]; then
-  py312="$(command -v python3.12 || ls -d "$HOME"/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null | head -1 || true)"
-  [ -n "$py312" ] || { echo "Python >= 3.12 not found (expected pyenv's ~/.pyenv/versions/3.12.x)" >&2; exit 1; }
+  # A name on PATH is not enough: pyenv's `python3.12` shim exists but fails unless 3.12 is
+  # the selected version. Take the first candidate that actually runs and is >= 3.12.
+  py312=""
+  for candidate in python3.12 python3.13 python3 "$HOME"/.pyenv/versions/3.1[2-9]*/bin/python3; do
+    if "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then
+      py312="$candidate"; break
+    fi
+  done
+  [ -n "$py312" ] || { echo "no runnable Python >= 3.12 found (tried python3.12, python3.13, python3, ~/.pyenv/versions/3.1x)" >&2; exit 1; }
   log "creating deploy-test virtualenv $VENV312"
   rm -rf "$VENV312" "$VENV312.tmp"
   "$py312" -m venv "$VENV312.tmp"
