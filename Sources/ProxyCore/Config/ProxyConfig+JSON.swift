@@ -16,6 +16,7 @@ extension ProxyConfig {
             ]))),
             ("defaults", .object(JSONObject([
                 ("timeouts", Self.json(TimeoutOverrides(connect: defaults.timeouts.connect, firstByte: defaults.timeouts.firstByte,
+                                                        firstToken: defaults.timeouts.firstToken,
                                                         idle: defaults.timeouts.idle, total: defaults.timeouts.total))),
                 ("maxRequestBodyBytes", .number(JSONNumber(defaults.maxRequestBodyBytes))),
                 ("retry", Self.json(defaults.retry)),
@@ -56,6 +57,7 @@ extension ProxyConfig {
         var object = JSONObject()
         if let value = timeouts.connect { object["connect"] = .string(value.configString) }
         if let value = timeouts.firstByte { object["firstByte"] = .string(value.configString) }
+        if let value = timeouts.firstToken { object["firstToken"] = .string(value.configString) }
         if let value = timeouts.idle { object["idle"] = .string(value.configString) }
         if let value = timeouts.total { object["total"] = .string(value.configString) }
         return .object(object)

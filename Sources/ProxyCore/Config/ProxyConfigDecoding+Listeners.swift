@@ -56,11 +56,12 @@ extension ProxyConfigDecoding {
 
     /// A `timeouts` object, in `defaults` or in a backend: every field optional.
     mutating func decodeTimeouts(_ value: JSONValue, at path: String) -> TimeoutOverrides? {
-        guard let object = ConfigObjectReader(value, at: path, allowed: ["connect", "firstByte", "idle", "total"], issues: &issues)
+        guard let object = ConfigObjectReader(value, at: path, allowed: ["connect", "firstByte", "firstToken", "idle", "total"], issues: &issues)
         else { return nil }
         let before = issues.count
         let overrides = TimeoutOverrides(connect: duration(object["connect"], at: object.path("connect")),
                                          firstByte: duration(object["firstByte"], at: object.path("firstByte")),
+                                         firstToken: duration(object["firstToken"], at: object.path("firstToken")),
                                          idle: duration(object["idle"], at: object.path("idle")),
                                          total: duration(object["total"], at: object.path("total")))
         return issues.count == before ? overrides : nil

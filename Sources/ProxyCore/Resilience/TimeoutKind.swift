@@ -2,6 +2,8 @@
 package enum TimeoutKind: String, Hashable, Sendable {
     case connect
     case firstByte
+    /// The first token (not just the head) did not arrive in time.
+    case firstToken
     case idle
     case total
 }
