@@ -55,5 +55,6 @@ let package = Package(
         .testTarget(name: "ProxyUpstreamTests", dependencies: ["ProxyUpstream", "ProxyHTTPServer", "ProxyIO", "ProxyCore"]),
         .testTarget(name: "GatewayControllerTests", dependencies: ["GatewayController", "ProxyCore"], exclude: ["testdata"]),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "ProxyCore"]),
+        .testTarget(name: "ProxyDataPlaneTests", dependencies: ["ProxyDataPlane", "ConfigSource", "ProxyCore", "ProxyUpstream"]),
     ]
 )

@@ -1,6 +1,18 @@
 import ProxyCore
 import ProxyIO
 
+/// What one access-log line says about a finished request.
+struct AccessLogEntry {
+    let head: HTTPRequestHead
+    let context: RequestContext
+    let status: Int
+    let attempts: Int
+    /// The attempts' outcomes in order (`UpstreamAttemptStateMachine.pathDescription`), when any.
+    let pathTaken: String?
+    let now: ProxyInstant
+    let wallNanoseconds: UInt64
+}
+
 /// One JSON line per request on stdout (DESIGN.md "Logs"). Never prompt text, never keys.
 ///
 /// The line is written with one `write(2)` so concurrent loops never interleave lines.
@@ -15,32 +27,30 @@ struct AccessLog: Sendable {
         sampleThreshold = sampleRate >= 1 ? .max : UInt64(max(0, sampleRate) * 18_446_744_073_709_551_615.0)
     }
 
-    func write(_ session: ProxySession) {
+    func write(_ entry: AccessLogEntry, random: () -> UInt64) {
         guard enabled else { return }
-        if sampleThreshold != .max, session.status < 400, session.errorCode == nil,
-           session.context.random() > sampleThreshold { return }
-        let clock = session.context.loop.clock
-        let now = clock.now()
+        let context = entry.context
+        if sampleThreshold != .max, entry.status < 400, context.errorCode == nil, random() > sampleThreshold { return }
         var line: [UInt8] = []
         line.reserveCapacity(384)
         line += #"{"time_ms":"#.utf8
-        JSONWriter.appendInt(clock.wallNanoseconds() / 1_000_000, to: &line)
-        field("request_id", session.requestID, &line)
-        field("trace_id", session.trace.traceID, &line)
-        field("method", session.head.method.rawValue, &line)
-        field("path", String(session.head.path), &line)
-        field("route", session.decision?.routeName, &line)
-        field("backend", session.decision?.backendName, &line)
-        field("model", session.clientModel, &line)
-        field("upstream_model", session.upstreamModel, &line)
+        JSONWriter.appendInt(Int(entry.wallNanoseconds / 1_000_000), to: &line)
+        field("request_id", context.requestID, &line)
+        field("trace_id", context.trace.traceID, &line)
+        field("method", entry.head.method.rawValue, &line)
+        field("path", String(entry.head.path), &line)
+        field("route", context.decision?.routeName, &line)
+        field("backend", context.answeringBackend?.backendName ?? context.decision?.backendName, &line)
+        field("model", context.clientModel, &line)
+        field("upstream_model", context.upstreamModel, &line)
         line += #","status":"#.utf8
-        JSONWriter.appendInt(session.status, to: &line)
-        field("error", session.errorCode, &line)
+        JSONWriter.appendInt(entry.status, to: &line)
+        field("error", context.errorCode, &line)
         line += #","stream":"#.utf8
-        line += (session.streamRequested ? "true" : "false").utf8
+        line += (context.streamRequested ? "true" : "false").utf8
         line += #","attempts":"#.utf8
-        JSONWriter.appendInt(session.attempts, to: &line)
-        if let usage = session.usage, usage.reported {
+        JSONWriter.appendInt(entry.attempts, to: &line)
+        if let usage = context.usage, usage.reported {
             line += #","prompt_tokens":"#.utf8
             JSONWriter.appendInt(usage.prompt ?? 0, to: &line)
             line += #","completion_tokens":"#.utf8
@@ -50,19 +60,19 @@ struct AccessLog: Sendable {
                 JSONWriter.appendInt(reasoning, to: &line)
             }
         }
-        if let cost = session.cost {
+        if let cost = context.cost {
             line += #","cost":"#.utf8
             JSONWriter.appendDouble(cost.amount, to: &line)
             field("currency", cost.currency, &line)
         }
-        if let plan = session.plan, plan.records.count > 0 { field("path_taken", plan.pathDescription, &line) }
+        field("path_taken", entry.pathTaken, &line)
         line += #","cache":"bypass","bytes":"#.utf8
-        JSONWriter.appendInt(session.bytesToClient, to: &line)
+        JSONWriter.appendInt(context.bytesToClient, to: &line)
         line += #","duration_ms":"#.utf8
-        JSONWriter.appendDouble(Double(now.duration(since: session.started).nanoseconds) / 1e6, to: &line)
-        if let first = session.firstByteAt {
-            line += #","ttfb_ms":"#.utf8
-            JSONWriter.appendDouble(Double(first.duration(since: session.started).nanoseconds) / 1e6, to: &line)
+        JSONWriter.appendDouble(Double(entry.now.duration(since: context.started).nanoseconds) / 1e6, to: &line)
+        if let first = context.firstTokenAt {
+            line += #","ttft_ms":"#.utf8
+            JSONWriter.appendDouble(Double(first.duration(since: context.started).nanoseconds) / 1e6, to: &line)
         }
         line += "}\n".utf8
         StandardStreams.writeAll(1, line)

@@ -35,8 +35,15 @@ extension DataPlane {
             ]))),
         ])
         document["lastError"] = state.lastError.map { .string($0) } ?? .null
+        document["restartRequired"] = state.restartRequired.map { .string($0) } ?? .null
         document["config"] = snapshot.config.jsonValue
         return .object(document)
+    }
+
+    /// A uniformly distributed number from a clock reading: a raw nanosecond count is tiny
+    /// next to 2^64 and would always pick a weighted route's first entry.
+    static func uniform(from nanoseconds: UInt64) -> UInt64 {
+        StickyHash.finalize(nanoseconds)
     }
 
     /// Which route, split entry and upstream model a request would take, and why.
@@ -57,7 +64,7 @@ extension DataPlane {
             for pair in query.split(separator: "&") where pair.hasPrefix("path=") { path = String(pair.dropFirst(5)) }
         }
         let snapshot = current
-        let explanation = snapshot.routes.explain(path: path, model: model, headers: head.headers, random: clock.now().nanoseconds)
+        let explanation = snapshot.routes.explain(path: path, model: model, headers: head.headers, random: Self.uniform(from: clock.now().nanoseconds))
         var document = JSONObject([
             ("path", .string(path)),
             ("model", model.map { .string($0) } ?? .null),

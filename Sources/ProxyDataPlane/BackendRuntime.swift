@@ -13,6 +13,8 @@ struct BackendRuntime: Sendable {
     let credential: (name: String, value: String)?
     let models: [String: String]
     let timeouts: UpstreamTimeouts
+    /// `timeouts.firstToken`: enforced by the session (a transfer knows nothing of tokens).
+    let firstTokenTimeout: ProxyDuration?
     let tls: UpstreamTLS
     /// Prices per upstream model, for `sluice_cost_total`.
     let costs: CostCalculator
@@ -39,6 +41,7 @@ struct BackendRuntime: Sendable {
         timeouts.idle = resolved.idle
         timeouts.total = resolved.total
         self.timeouts = timeouts
+        firstTokenTimeout = resolved.firstToken
         costs = CostCalculator(prices: backend.prices.compactMapValues {
             ModelPrice(input: $0.input, cachedInput: $0.cachedInput, output: $0.output, currency: $0.currency)
         })

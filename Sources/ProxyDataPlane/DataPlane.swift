@@ -2,6 +2,7 @@ import ConfigSource
 import ProxyCore
 import ProxyHTTPServer
 import ProxyIO
+import ProxyUpstream
 import Synchronization
 
 /// The sidecar's shared state: the current snapshot and how it got there, the loops'
@@ -18,6 +19,10 @@ package final class DataPlane: Sendable {
         var contexts: [ContextRef] = []
         /// Protection state by backend name, carried from snapshot to snapshot.
         var backendStates: [String: BackendState] = [:]
+        /// Set when a loaded config changes a setting that applies only at start (the listeners).
+        var restartRequired: String?
+        /// The listeners bound at start.
+        let startListeners: ListenersConfig
     }
 
     private let state: Mutex<ReloadState>  // lint: allow-lock (reloads, admin and attach; never per request)
@@ -33,7 +38,7 @@ package final class DataPlane: Sendable {
         let metrics = DataPlaneMetrics(version: version)
         let snapshot = try ProxySnapshot(initial, loadedAt: clock.wallNanoseconds() / 1_000_000_000, backendStates: states,
                                          metrics: metrics)
-        var reloadState = ReloadState(current: snapshot, succeeded: 1)
+        var reloadState = ReloadState(current: snapshot, succeeded: 1, startListeners: initial.config.listeners)
         for backendState in states { reloadState.backendStates[backendState.name] = backendState }
         state = Mutex(reloadState)  // lint: allow-lock (set-up)
         accessLog = AccessLog(enabled: enabled, sampleRate: accessLogSampleRate)
@@ -63,9 +68,11 @@ package final class DataPlane: Sendable {
 
     /// Creates the loop's context. Call on the loop's thread, once per loop.
     func attach(_ loop: EventLoop) -> LoopContext {
-        let context = LoopContext(loop: loop, snapshot: current, dataPlane: self)
+        let multi = CurlMulti(loop: loop)
+        let context = LoopContext(index: loop.index, scheduler: LoopScheduler(loop: loop), upstream: multi,
+                                  snapshot: current, dataPlane: self)
         if loop.index == 0 { context.warmup = WarmupDriver(context: context) }
-        state.withLock { $0.contexts.append(ContextRef(context: context)) }
+        state.withLock { $0.contexts.append(ContextRef(loop: loop, context: context)) }
         return context
     }
 
@@ -98,6 +105,7 @@ package final class DataPlane: Sendable {
                 return
             }
             Self.warnAboutInsecureBackends(loaded.config)
+            noteStartOnlyChanges(loaded.config)
             publish(snapshot)
             metrics.reloads.series(labelValues: ["success"]).increment()
             metrics.lastReloadSuccess.series().set(Double(snapshot.loadedAt))
@@ -121,16 +129,23 @@ package final class DataPlane: Sendable {
         }
     }
 
-    /// Gives a freed concurrency slot to the waiter `ticket`, on its own loop.
-    func handOver(_ ticket: ConcurrencyTicket, of limiter: ConcurrencyLimiter) {
-        guard let ref = context(forLoop: ticket.owner) else { return }
-        let box = LimiterRef(limiter: limiter)
-        ref.context.loop.execute { ref.context.resumeWaiter(ticket, of: box.limiter) }
+    /// The listeners are bound at start: a reload that changes them is reported (stderr event,
+    /// admin `/config` `restartRequired`, `sluice_config_restart_required`), not silently ignored.
+    private func noteStartOnlyChanges(_ config: ProxyConfig) {
+        let started = state.withLock { $0.startListeners }
+        let message: String? = config.listeners == started ? nil
+            : "the listeners changed; the new addresses take effect only when the sidecar restarts"
+        state.withLock { $0.restartRequired = message }
+        metrics.restartRequired.series().set(message == nil ? 0 : 1)
+        if let message { StandardStreams.writeLine(Self.event("config_needs_restart", ["warning": message])) }
     }
 
-    /// The context of the loop with `index`, to hand it work from another loop.
-    func context(forLoop index: Int) -> ContextRef? {
-        state.withLock { $0.contexts.first { $0.context.loop.index == index } }
+    /// Gives a freed concurrency slot to the waiter `ticket`, on its own loop. Takes the reload
+    /// lock only to find that loop: once per hand-over to a queued request, never per request.
+    func handOver(_ ticket: ConcurrencyTicket, of limiter: ConcurrencyLimiter) {
+        guard let ref = state.withLock({ $0.contexts.first { $0.context.index == ticket.owner } }) else { return }
+        let box = LimiterRef(limiter: limiter)
+        ref.loop.execute { ref.context.resumeWaiter(ticket, of: box.limiter) }
     }
 
     private func publish(_ snapshot: ProxySnapshot) {
@@ -141,7 +156,7 @@ package final class DataPlane: Sendable {
             return state.contexts
         }
         for ref in contexts {
-            ref.context.loop.execute { ref.context.snapshot = snapshot }
+            ref.loop.execute { ref.context.publish(snapshot) }
         }
     }
 
@@ -174,10 +189,11 @@ struct LimiterRef: Sendable {
     let limiter: ConcurrencyLimiter
 }
 
-/// A loop context carried across threads.
+/// A loop context carried across threads, with the loop that owns it.
 ///
 /// `@unchecked Sendable`: the context is only dereferenced inside `loop.execute` closures,
-/// that is, on its own loop's thread.
+/// that is, on its own loop's thread (its `index` is immutable and read anywhere).
 struct ContextRef: @unchecked Sendable {
+    let loop: EventLoop
     let context: LoopContext
 }

@@ -7,8 +7,11 @@ final class ProxyHandler: HTTPRequestHandler {
 
     init(context: LoopContext) { self.context = context }
 
+    /// The current snapshot's `defaults.maxRequestBodyBytes`: a reload changes it for the next request.
+    var maxRequestBodyBytes: Int? { context.snapshot.maxRequestBodyBytes }
+
     func startExchange(head: HTTPRequestHead, response: HTTPResponseWriter) -> any HTTPExchange {
-        ProxySession(head: head, response: response, context: context)
+        ProxySession(head: head, response: response, loop: context)
     }
 }
 

@@ -3,216 +3,220 @@ import ProxyHTTPServer
 import ProxyIO
 import ProxyUpstream
 
-/// Phase: upstream attempts. The route's `UpstreamAttemptStateMachine` decides after every
-/// outcome: deliver, retry after a wait, fall back, or fail. Nothing reaches the client until
-/// it says deliver, so retries and fallbacks stay invisible to the app.
+/// The concurrency slot of the current attempt.
+enum AttemptSlot {
+    case none
+    /// Counted in flight at the backend (and holding a limiter slot when it has a limit).
+    case held(backendIndex: Int)
+    /// Waiting in the backend's queue.
+    case queued(ConcurrencyTicket, backendIndex: Int)
+}
+
+/// Phase 8, upstream attempts: admission (breaker, concurrency limit, queue), sending, and the
+/// transfer's events. Nothing reaches the client until the state machine says commit, so
+/// retries and fallbacks stay invisible to the app.
 extension ProxySession: UpstreamTransferDelegate {
-    /// How the current attempt's response is handled before it is committed to the client.
-    enum ResponseMode {
-        /// Not decided yet (no head).
-        case waiting
-        /// Held back: a non-streamed body (for truncation and accounting) or the first part of
-        /// a stream (when the route buffers streams for truncation fallback).
-        case holding(until: ProxyInstant?)
-        /// Committed: the head went to the client; bytes pass through.
-        case passing
+    /// Feeds the machine an event that may consult the attempt plan (retry budget, randomness,
+    /// backend availability), then performs its answer.
+    private func decide(_ event: (inout SessionStateMachine, ProxyInstant, UInt64, inout RetryBudget, (Int) -> Bool) -> SessionAction) {
+        let now = loop.scheduler.now()
+        let states = snapshot.backendStates
+        let route = context.decision?.routeIndex ?? 0
+        let action = event(&machine, now, loop.random(), &loopSnapshot.retryBudgets[route], { states[$0].isAvailable(at: now) })
+        perform(action)
     }
 
-    func beginAttempts(_ decision: RouteDecision) {
-        let now = context.loop.clock.now()
-        plan = UpstreamAttemptStateMachine(policy: snapshot.attemptPolicies[decision.routeIndex], primary: AttemptTarget(decision),
-                                           clientModel: clientModel, start: started)
-        context.recordRequestForRetryBudget(route: decision.routeIndex, at: now)
-        startAttempt()
-    }
+    // MARK: Admission
 
-    /// Starts an attempt to the plan's current target, after the breaker and the concurrency
-    /// limit allow it (possibly after waiting in the backend's queue).
-    func startAttempt() {
-        guard let target = plan?.current, response.isConnected else { return }
+    /// Asks the breaker and the concurrency limit whether `target` may be sent to now.
+    func admit(_ target: AttemptTarget) {
         let backendState = snapshot.backendStates[target.backendIndex]
-        let now = context.loop.clock.now()
-        guard backendState.allowRequest(at: now) else { return attemptEnded(.rejected(.ejected)) }
+        let now = loop.scheduler.now()
+        guard backendState.allowRequest(at: now) else {
+            return decide { $0.admitted(.rejected(.ejected), at: $1, random: $2, budget: &$3, isAvailable: $4) }
+        }
         if let limiter = backendState.limiter {
-            switch limiter.acquire(at: now, owner: context.loop.index) {
+            switch limiter.acquire(at: now, owner: loop.index) {
             case .granted:
-                holdingSlot = true
+                break
             case .queued(let ticket, _, let deadline):
-                queueTicket = ticket
-                context.waiters[ticket.id] = self
-                queueTimer = context.loop.schedule(at: deadline) { [weak self] in self?.queueTimedOut() }
-                return
+                slot = .queued(ticket, backendIndex: target.backendIndex)
+                loop.waiters[ticket.id] = self
+                waitTimer = loop.scheduler.schedule(at: deadline) { [self] in
+                    waitTimer = nil
+                    queueTimedOut()
+                }
+                return decide { $0.admitted(.queued, at: $1, random: $2, budget: &$3, isAvailable: $4) }
             case .rejected(let reason):
-                return attemptEnded(.rejected(reason))
+                return decide { $0.admitted(.rejected(reason), at: $1, random: $2, budget: &$3, isAvailable: $4) }
             }
         }
-        send(to: target, backendState: backendState, now: now)
+        holdSlot(target.backendIndex)
+        let guarded = snapshot.backends[target.backendIndex].firstTokenTimeout != nil
+        decide { $0.admitted(.granted(guardsFirstToken: guarded), at: $1, random: $2, budget: &$3, isAvailable: $4) }
     }
 
     /// The queue handed this request a slot (on this loop).
     func slotGranted() {
-        queueTimer?.cancel()
-        queueTicket = nil
-        holdingSlot = true
-        guard let target = plan?.current else { return releaseSlot() }
-        send(to: target, backendState: snapshot.backendStates[target.backendIndex], now: context.loop.clock.now())
+        guard case .queued(_, let backendIndex) = slot else { return }
+        waitTimer?.cancel()
+        waitTimer = nil
+        holdSlot(backendIndex)
+        perform(machine.slotGranted(guardsFirstToken: snapshot.backends[backendIndex].firstTokenTimeout != nil))
     }
 
     private func queueTimedOut() {
-        guard let ticket = queueTicket, let target = plan?.current,
-              let limiter = snapshot.backendStates[target.backendIndex].limiter else { return }
-        context.waiters[ticket.id] = nil
-        queueTicket = nil
+        guard case .queued(let ticket, let backendIndex) = slot else { return }
+        loop.waiters[ticket.id] = nil
+        slot = .none
         // If the slot was handed over just now, that hand-off finds no waiter and passes it on.
-        _ = limiter.cancel(ticket)
-        attemptEnded(.rejected(.queueTimeout))
+        _ = snapshot.backendStates[backendIndex].limiter?.cancel(ticket)
+        decide { $0.queueExpired(at: $1, random: $2, budget: &$3, isAvailable: $4) }
     }
 
-    /// An attempt that ended without a response (rejected locally before sending).
-    private func attemptEnded(_ outcome: AttemptOutcome) {
-        perform(next(after: outcome, at: context.loop.clock.now()), abandoning: false)
+    private func holdSlot(_ backendIndex: Int) {
+        slot = .held(backendIndex: backendIndex)
+        snapshot.inFlight[backendIndex]?.add(1)
+        snapshot.backendStates[backendIndex].requestStarted()
     }
 
-    /// Gives back the concurrency slot of the current attempt, handing it to the next waiter.
+    /// Gives back the current attempt's slot (handing it to the next waiter), or leaves the queue.
     func releaseSlot() {
-        guard holdingSlot, let target = plan?.current else { return }
-        holdingSlot = false
-        snapshot.inFlight[target.backendIndex]?.sub(1)
-        guard let limiter = snapshot.backendStates[target.backendIndex].limiter else { return }
-        if let ticket = limiter.release() { context.dataPlane.handOver(ticket, of: limiter) }
+        switch slot {
+        case .none:
+            return
+        case .queued(let ticket, let backendIndex):
+            loop.waiters[ticket.id] = nil
+            _ = snapshot.backendStates[backendIndex].limiter?.cancel(ticket)  // if already handed over, the hand-off releases it
+        case .held(let backendIndex):
+            let backendState = snapshot.backendStates[backendIndex]
+            snapshot.inFlight[backendIndex]?.sub(1)
+            backendState.requestEnded(at: loop.scheduler.now())
+            if let limiter = backendState.limiter, let ticket = limiter.release() { loop.dataPlane.handOver(ticket, of: limiter) }
+        }
+        slot = .none
     }
 
-    /// Leaves the backend's queue if waiting in it (the client went away).
-    func leaveQueue() {
-        guard let ticket = queueTicket, let target = plan?.current,
-              let limiter = snapshot.backendStates[target.backendIndex].limiter else { return }
-        queueTimer?.cancel()
-        context.waiters[ticket.id] = nil
-        queueTicket = nil
-        _ = limiter.cancel(ticket)  // if already handed over, the hand-off releases it
-    }
+    // MARK: Sending
 
-    private func send(to target: AttemptTarget, backendState: BackendState, now: ProxyInstant) {
-        guard let plan else { return }
+    func send(to target: AttemptTarget) {
+        guard let plan = machine.plan else { return }
         let backend = snapshot.backends[target.backendIndex]
-        backendState.recordTraffic(at: now)
-        if holdingSlot || backendState.limiter == nil { snapshot.inFlight[target.backendIndex]?.add(1) }
-        if backendState.limiter == nil { holdingSlot = true }
-        attempts += 1
+        let now = loop.scheduler.now()
         attemptStartedAt = now
-        upstreamModel = target.model
-        mode = .waiting
+        context.upstreamModel = target.model
+        context.answeringBackend = target
+        context.firstTokenAt = nil
         held = []
         heldHead = nil
-        heldUsage = nil
         // Room for the client's fields and the three added: no regrowth while appending.
         var headers = HTTPHeaders(reservingCapacity: head.headers.count + 3)
         let connectionNamed = head.headers.contains("connection") ? HopByHop.namedInConnection(head.headers) : []
         for (name, value) in head.headers where !HopByHop.isDroppedFromRequest(name) {
             if !connectionNamed.isEmpty, connectionNamed.contains(where: { HTTPHeaders.namesEqual($0, name) }) { continue }
-            // A trace the app did not start (or sent malformed) is replaced by ours, state and all.
-            if !traceFromClient, HTTPHeaders.namesEqual(name, "traceparent") || HTTPHeaders.namesEqual(name, "tracestate") { continue }
+            // The sidecar is a participant of the trace: the provider's parent is the sidecar's
+            // span. A trace the app did not start (or sent malformed) drops its state too.
+            if HTTPHeaders.namesEqual(name, "traceparent") { continue }
+            if !context.traceFromClient, HTTPHeaders.namesEqual(name, "tracestate") { continue }
             headers.append(name: name, value: value)
         }
-        if !traceFromClient { headers.append(name: "traceparent", value: trace.traceparent) }
-        if !head.headers.contains("x-request-id") { headers.append(name: "x-request-id", value: requestID) }
+        headers.append(name: "traceparent", value: context.span.traceparent)
+        if !head.headers.contains("x-request-id") { headers.append(name: "x-request-id", value: context.requestID) }
         if let credential = backend.credential { headers.append(name: credential.name, value: credential.value) }
         var upstreamBody = body
-        if let model = target.model, model != clientModel, let range = modelRange {
+        if let model = target.model, model != context.clientModel, let range = context.modelRange {
             var quoted: [UInt8] = []
             JSONWriter.appendString(model, to: &quoted)
             upstreamBody = JSONBodyRewriter.replacingValue(in: body, at: range, with: quoted)
         }
-        upstreamBody = withUsageRequested(upstreamBody, backend: backend)
+        upstreamBody = account.upstreamBody(upstreamBody, streamRequested: context.streamRequested, backend: backend,
+                                            path: head.path)
         var timeouts = backend.timeouts
         let remaining = plan.remaining(at: now)
         timeouts.total = min(timeouts.total, remaining)
         timeouts.firstByte = min(timeouts.firstByte, remaining)
         let request = UpstreamRequest(method: head.method, url: backend.url(forTarget: Substring(head.target)),
                                       headers: headers, body: upstreamBody, timeouts: timeouts, tls: backend.tls)
-        transfer = UpstreamTransfer.make(request, on: context.multi, delegate: self)
+        if let firstToken = backend.firstTokenTimeout {
+            firstTokenTimer = loop.scheduler.schedule(at: now.advanced(by: min(firstToken, remaining))) { [self] in
+                firstTokenTimer = nil
+                countError(.firstTokenTimeout)
+                decide { $0.firstTokenTimerFired(at: $1, random: $2, budget: &$3, isAvailable: $4) }
+            }
+        }
+        // Held before it starts: a transfer can finish inside `start()`.
+        transfer = loop.upstream.prepare(request, delegate: self)
         transfer?.start()
     }
 
     // MARK: UpstreamTransferDelegate
 
     func upstreamResponseHead(status: Int, headers upstreamHeaders: HTTPHeaders) {
-        guard let target = plan?.current else { return }
-        let now = context.loop.clock.now()
-        let backendState = snapshot.backendStates[target.backendIndex]
-        if let attemptStartedAt { backendState.recordFirstByte(after: now.duration(since: attemptStartedAt), at: now) }
+        guard let target = context.answeringBackend else { return }
+        let now = loop.scheduler.now()
         // A 429 says "not now", not "broken": it does not count against the breaker.
         recordBreaker(success: status < 500, target: target, now: now)
-        if status == 429 || status >= 500 {
-            context.dataPlane.metrics.upstreamErrors.series(labelValues: [target.backendName, status == 429 ? "rate_limited" : "server_error"]).increment()
-        }
-        if firstByteAt == nil { firstByteAt = now }
+        if status == 429 { countError(.rateLimited) } else if status >= 500 { countError(.serverError) }
         let eventStream = upstreamHeaders.first("content-type")?.utf8.starts(with: "text/event-stream".utf8) ?? false
-        heldHead = (status, upstreamHeaders, eventStream)
-        if (200..<300).contains(status) {
-            let truncation = snapshot.truncation[decision?.routeIndex ?? 0]
-            if !eventStream {
-                mode = .holding(until: nil)  // a whole JSON body: small, and read for truncation
-            } else if truncationFallbackPossible, truncation.bufferStreams > .zero {
-                mode = .holding(until: now.advanced(by: truncation.bufferStreams))
-            } else {
-                commit(truncated: false)
-            }
-            return
+        heldHead = upstreamHeaders
+        heldEventStream = eventStream
+        firstTokenDetector = FirstTokenDetector(eventStream: eventStream)
+        let epoch = loop.scheduler.wallNanoseconds() / 1_000_000_000
+        let retryAfter = RetryAfter.wait(in: upstreamHeaders, nowEpochSeconds: epoch)
+        decide {
+            $0.responseHead(status: status, eventStream: eventStream, retryAfter: retryAfter, at: $1, random: $2, budget: &$3,
+                            isAvailable: $4)
         }
-        let epoch = context.loop.clock.wallNanoseconds() / 1_000_000_000
-        let outcome = AttemptOutcome.status(status, retryAfter: RetryAfter.wait(in: upstreamHeaders, nowEpochSeconds: epoch))
-        perform(next(after: outcome, at: now), abandoning: true)
     }
 
-    func upstreamBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        switch mode {
-        case .passing:
-            guard response.isConnected else { return true }
+    func upstreamBody(_ bytes: UnsafeRawBufferPointer) -> UpstreamBodyDisposition {
+        // Decided before a byte is used: a paused piece is offered again, whole, on resume.
+        switch machine.bodyBytes(count: bytes.count, held: held.count, clientWritable: response.isWritable,
+                                 at: loop.scheduler.now()) {
+        case .pauseWithoutConsuming:
+            return .pauseWithoutConsuming
+        case .discard:
+            return .accepted
+        case .pass:
+            noteFirstToken(bytes)
             passOn(bytes)
-            return response.isWritable
-        case .holding(let until):
+        case .hold:
             held.append(contentsOf: bytes)
-            let limit = decision.map { snapshot.truncation[$0.routeIndex].bufferBytes } ?? 0
-            let expired = until.map { context.loop.clock.now() >= $0 } ?? false
-            if held.count > limit || expired {
-                commit(truncated: false)
-                return response.isWritable
-            }
-            return true
-        case .waiting:
-            return true
+            noteFirstToken(bytes)
+        case .holdThenCommit:
+            held.append(contentsOf: bytes)
+            noteFirstToken(bytes)
+            commit(truncated: false, finished: false)
         }
+        return .accepted
     }
 
-    func responseWritable() {
-        transfer?.resume()
+    /// Watches consumed bytes for the attempt's first token (time to first token, the
+    /// first-token timeout, latency shifting).
+    private func noteFirstToken(_ bytes: UnsafeRawBufferPointer) {
+        guard !firstTokenDetector.hasFound, case .found = firstTokenDetector.feed(bytes) else { return }
+        let now = loop.scheduler.now()
+        firstTokenTimer?.cancel()
+        firstTokenTimer = nil
+        context.firstTokenAt = now
+        if let target = context.answeringBackend {
+            snapshot.backendStates[target.backendIndex].recordFirstToken(after: now.duration(since: attemptStartedAt), at: now)
+        }
+        perform(machine.firstToken(at: now))
     }
 
     func upstreamFinished(_ failure: UpstreamFailure?) {
         transfer = nil
-        guard let target = plan?.current else { return }
-        let now = context.loop.clock.now()
-        if let failure {
-            recordBreaker(success: false, target: target, now: now)
-            context.dataPlane.metrics.upstreamErrors.series(labelValues: [target.backendName, failure.kind]).increment()
-        }
-        if case .passing = mode {
-            releaseSlot()
-            return finishCommitted(failure)
-        }
+        guard let target = context.answeringBackend else { return }
+        let now = loop.scheduler.now()
         guard let failure else {
-            // The whole response is held: see whether it was cut off at the token limit.
-            let verdict = heldTruncationVerdict()
-            if verdict.isTruncated {
-                let action = next(after: .truncated, at: now)
-                if case .deliver = action { return commit(truncated: true, finished: true) }
-                return perform(action, abandoning: false)
-            }
-            _ = next(after: .success, at: now)
-            return commit(truncated: false, finished: true)
+            let verdict = machine.isCommitted ? TruncationVerdict.complete : heldTruncationVerdict()
+            return decide { $0.upstreamFinished(.complete, verdict: verdict, at: $1, random: $2, budget: &$3, isAvailable: $4) }
         }
-        errorCode = "upstream_\(failure.kind)"
+        recordBreaker(success: false, target: target, now: now)
+        let kind = UpstreamErrorKind(failure)
+        countError(kind)
+        lastFailure = failure
         let outcome: AttemptOutcome
         switch failure {
         case .connect, .tls: outcome = .connectFailure
@@ -220,85 +224,130 @@ extension ProxySession: UpstreamTransferDelegate {
         case .firstByteTimeout: outcome = .timeout(.firstByte)
         case .idleTimeout: outcome = .timeout(.idle)
         case .totalTimeout: outcome = .timeout(.total)
-        case .broken: outcome = heldHead == nil ? .connectFailure : .brokenAfterFirstByte
-        case .cancelled: return
+        case .broken: outcome = machine.hasHead ? .brokenAfterFirstByte : .connectFailure
+        case .cancelled: outcome = .brokenAfterFirstByte
         }
-        lastFailure = failure
-        perform(next(after: outcome, at: now), abandoning: false)
-    }
-
-    // MARK: Deciding
-
-    private var truncationFallbackPossible: Bool {
-        plan?.policy.triggers.truncation ?? false
-    }
-
-    private func next(after outcome: AttemptOutcome, at now: ProxyInstant) -> UpstreamAttemptAction {
-        guard var machine = plan, let decision else { return .deliver }
-        let committed: Bool
-        if case .passing = mode { committed = true } else { committed = false }
-        let states = snapshot.backendStates
-        let action = context.withRetryBudget(route: decision.routeIndex) { budget in
-            machine.next(after: outcome, at: now, committed: committed, random: context.random(), budget: &budget,
-                         isAvailable: { states[$0].isAvailable(at: now) })
+        decide {
+            $0.upstreamFinished(.failed(outcome, kind: kind.label), verdict: .complete, at: $1, random: $2, budget: &$3,
+                                isAvailable: $4)
         }
-        plan = machine
-        return action
     }
 
-    /// Carries out the plan's decision. `abandoning`: the current transfer is still running
-    /// (a status the plan did not deliver) and must be cancelled.
-    private func perform(_ action: UpstreamAttemptAction, abandoning: Bool) {
-        switch action {
-        case .deliver:
-            commit(truncated: false)
-        case .retry(let wait, _):
-            endAttempt(abandoning: abandoning)
-            if let decision { context.dataPlane.metrics.retries.series(labelValues: [decision.routeName, plan?.current.backendName ?? ""]).increment() }
-            // Scheduled, never started inline: we may be inside a libcurl callback.
-            retryTimer = context.loop.schedule(after: wait) { [weak self] in self?.startAttempt() }
-        case .fallback(let target, let reason):
-            let from = plan?.records.last?.target.backendName ?? ""
-            endAttempt(abandoning: abandoning)
-            if let decision {
-                context.dataPlane.metrics.fallbacks.series(labelValues: [decision.routeName, from, target.backendName, reason.metricLabel]).increment()
+    // MARK: Committing to the client
+
+    /// Sends the held head (and body, when `finished`) to the client; from here on bytes pass.
+    func commit(truncated: Bool, finished: Bool) {
+        guard let upstreamHeaders = heldHead else { return }
+        let status = machine.status
+        var headers = HTTPHeaders(reservingCapacity: upstreamHeaders.count + 8)
+        for (name, value) in upstreamHeaders where !HopByHop.isDroppedFromResponse(name) {
+            headers.append(name: name, value: value)
+        }
+        headers.replaceOrAppend(name: "x-request-id", value: context.requestID)
+        appendRouteHeaders(to: &headers)
+        if truncated { headers.append(name: "x-sluice-truncated", value: "true") }
+        let ok = (200..<300).contains(status)
+        if ok && heldEventStream {
+            account.beginStream()
+            if finished {
+                // The whole stream is here: filter it first, so its length is what the client gets.
+                var filtered: [UInt8] = []
+                held.withUnsafeBytes { bytes in account.pass(bytes) { filtered.append(contentsOf: $0) } }
+                let end = account.endStream { filtered.append(contentsOf: $0) }
+                held = filtered
+                if let end { AccountPhase.record(end.usage, streamed: true, context: &context, on: loopSnapshot, now: loop.scheduler.now()) }
             }
-            retryTimer = context.loop.schedule(after: .zero) { [weak self] in self?.startAttempt() }
-        case .fail(let failure):
-            endAttempt(abandoning: abandoning)
-            var headers = HTTPHeaders()
-            if case .overloaded(let retryAfter) = failure {
-                headers.append(name: "retry-after", value: String(max(1, retryAfter.milliseconds / 1000)))
+        } else if ok && finished {
+            let usage = heldFacts?.usage ?? UsageExtractor.usage(fromBody: held)
+            AccountPhase.record(usage, streamed: false, context: &context, on: loopSnapshot, now: loop.scheduler.now())
+        } else if ok {
+            account.beginBodyTail()
+        }
+        if finished, truncated { context.errorCode = "upstream_truncated" }
+        // A held body has its length; a passing one streams (chunked to HTTP/1.1 clients).
+        let contentLength: Int? = finished ? held.count : (heldEventStream ? nil : Int(upstreamHeaders.first("content-length") ?? ""))
+        response.writeHead(HTTPResponseHead(status: status, headers: headers), contentLength: contentLength)
+        if !held.isEmpty {
+            let bytes = held
+            held = []
+            bytes.withUnsafeBytes { passOn($0) }
+        }
+        if finished { response.finish() }
+    }
+
+    /// The transfer ended after the client got the head.
+    func finishCommitted(_ end: UpstreamEnd) {
+        if let usage = account.endBodyTail(), case .complete = end {
+            AccountPhase.record(usage, streamed: false, context: &context, on: loopSnapshot, now: loop.scheduler.now())
+        }
+        if let streamEnd = account.endStream({ response.writeBody($0) }) {
+            AccountPhase.record(streamEnd.usage, streamed: true, context: &context, on: loopSnapshot, now: loop.scheduler.now())
+            if case .complete = end, !streamEnd.endedCleanly {
+                context.errorCode = "upstream_truncated"
+                countError(.truncated)
             }
-            let code = failure.code ?? errorCode ?? "upstream_error"
-            let message = failure.code == nil ? (lastFailure?.message ?? "the provider failed") : Self.message(for: failure)
-            fail(failure.status, code, message, extraHeaders: headers)
+        }
+        guard case .failed(_, let kind) = end else {
+            response.finish()
+            return
+        }
+        context.errorCode = "upstream_\(kind)"
+        if heldEventStream {
+            // After the first byte nothing can be retried: end the stream with an error event in
+            // OpenAI's shape and no `[DONE]`, so the client sees the failure.
+            var event: [UInt8] = Array("event: error\ndata: ".utf8)
+            event += ProxyErrorBody.json(message: lastFailure?.message ?? "the provider failed", type: "api_error",
+                                         code: "upstream_\(kind)")
+            event += Array("\n\n".utf8)
+            event.withUnsafeBytes { response.writeBody($0) }
+            response.finish()
+        } else {
+            // A body with a declared length cannot be ended honestly short: reset.
+            response.resetConnection()
         }
     }
 
-    private static func message(for failure: AttemptFailure) -> String {
-        switch failure {
-        case .deadlineExceeded: "the request's deadline passed before a provider answered"
-        case .overloaded: "every backend for this request is at its concurrency limit; retry later"
-        case .upstream, .committed: "the provider failed"
-        }
+    /// Sends body bytes to the client, through the usage filter on streams.
+    func passOn(_ bytes: UnsafeRawBufferPointer) {
+        context.bytesToClient += bytes.count
+        account.pass(bytes) { response.writeBody($0) }
     }
 
-    private func endAttempt(abandoning: Bool) {
-        if abandoning {
+    /// Stops the current attempt: its transfer (when still running), its timers, its slot, what it held.
+    func endAttempt(cancelTransfer: Bool) {
+        if cancelTransfer {
             transfer?.cancel()
             transfer = nil
         }
+        firstTokenTimer?.cancel()
+        firstTokenTimer = nil
         releaseSlot()
-        mode = .waiting
         held = []
         heldHead = nil
-        heldUsage = nil
+        heldFacts = nil
+    }
+
+    // MARK: Accounting of attempts
+
+    func countStep(_ kind: RetryKind, from: AttemptTarget, to: AttemptTarget) {
+        guard let decision = context.decision else { return }
+        switch kind {
+        case .retry:
+            loopSnapshot.retries(route: decision.routeIndex, backend: to.backendIndex).increment()
+        case .fallback(let reason):
+            loopSnapshot.fallbacks(route: decision.routeIndex, from: from.backendIndex, to: to.backendIndex,
+                                   reason: reason.metricLabel).increment()
+        }
+    }
+
+    func countError(_ kind: UpstreamErrorKind) {
+        guard let target = context.answeringBackend else { return }
+        loopSnapshot.upstreamErrors(backend: target.backendIndex, kind: kind).increment()
     }
 
     private func recordBreaker(success: Bool, target: AttemptTarget, now: ProxyInstant) {
         if snapshot.backendStates[target.backendIndex].record(success: success, at: now) {
-            context.dataPlane.metrics.ejections.series(labelValues: [target.backendName]).increment()
+            loopSnapshot.ejections(backend: target.backendIndex).increment()
             StandardStreams.writeLine(DataPlane.event("backend_ejected", ["backend": target.backendName]))
         }
     }
@@ -306,95 +355,17 @@ extension ProxySession: UpstreamTransferDelegate {
     /// Whether the whole held response stopped short. A JSON body's usage is read in the same
     /// pass and kept for `commit`.
     private func heldTruncationVerdict() -> TruncationVerdict {
-        guard let heldHead, (200..<300).contains(heldHead.status) else { return .complete }
-        if heldHead.eventStream {
+        guard heldHead != nil else { return .complete }
+        if heldEventStream {
             var parser = SSEParser()
-            var detector = TruncationDetector(clientSetMaxTokens: clientSetMaxTokens)
+            var detector = TruncationDetector(clientSetMaxTokens: context.clientSetMaxTokens)
             let items = (try? parser.feed(held)) ?? []
             for case .event(let event) in items { detector.observe(event) }
             return detector.finish(streamEnd: parser.finish())
         }
-        let facts = CompletionBodyFacts(body: held, clientSetMaxTokens: clientSetMaxTokens)
-        heldUsage = facts.usage
+        let facts = CompletionBodyFacts(body: held, clientSetMaxTokens: context.clientSetMaxTokens)
+        heldFacts = facts
         return facts.truncation
-    }
-
-    // MARK: Committing to the client
-
-    /// Sends the held head (and body) to the client; from here on bytes pass through.
-    private func commit(truncated: Bool, finished: Bool = false) {
-        guard let (status, upstreamHeaders, eventStream) = heldHead else { return }
-        self.status = status
-        upstreamIsEventStream = eventStream
-        var headers = HTTPHeaders(reservingCapacity: upstreamHeaders.count + 8)
-        for (name, value) in upstreamHeaders where !HopByHop.isDroppedFromResponse(name) {
-            headers.append(name: name, value: value)
-        }
-        headers.replaceOrAppend(name: "x-request-id", value: requestID)
-        if let decision { appendRouteHeaders(to: &headers, decision) }
-        if truncated { headers.append(name: "x-sluice-truncated", value: "true") }
-        if (200..<300).contains(status) {
-            if eventStream {
-                usageFilter = UsageStreamFilter(stripsUsage: forcedUsage)
-                if finished {
-                    // The whole stream is here: filter it first, so its length is what the client gets.
-                    var filtered: [UInt8] = []
-                    held.withUnsafeBytes { bytes in usageFilter!.feed(bytes) { filtered.append(contentsOf: $0) } }
-                    let end = usageFilter!.finish { filtered.append(contentsOf: $0) }
-                    usageFilter = nil
-                    held = filtered
-                    account(end.usage)
-                }
-            } else if finished {
-                account(heldUsage ?? UsageExtractor.usage(fromBody: held))
-            }
-        }
-        // A held body has its length; a passing one streams (chunked to HTTP/1.1 clients).
-        let contentLength: Int? = finished ? held.count : (eventStream ? nil : Int(upstreamHeaders.first("content-length") ?? ""))
-        response.writeHead(HTTPResponseHead(status: status, headers: headers), contentLength: contentLength)
-        mode = .passing
-        if !held.isEmpty {
-            let body = held
-            held = []
-            body.withUnsafeBytes { passOn($0) }
-        }
-        if finished {
-            releaseSlot()
-            response.finish()
-            logging()
-        }
-    }
-
-    /// The transfer ended after the client got the head.
-    private func finishCommitted(_ failure: UpstreamFailure?) {
-        if var filter = usageFilter {
-            usageFilter = nil
-            let end = filter.finish { response.writeBody($0) }
-            account(end.usage)
-            if failure == nil && !end.endedCleanly, let target = plan?.current {
-                errorCode = "upstream_truncated"
-                context.dataPlane.metrics.upstreamErrors.series(labelValues: [target.backendName, "truncated"]).increment()
-            }
-        }
-        guard let failure else {
-            response.finish()
-            logging()
-            return
-        }
-        errorCode = "upstream_\(failure.kind)"
-        if upstreamIsEventStream {
-            // After the first byte nothing can be retried: end the stream with an error
-            // event in OpenAI's shape and no `[DONE]`, so the client sees the failure.
-            var event: [UInt8] = Array("event: error\ndata: ".utf8)
-            event += ProxyErrorBody.json(message: failure.message, type: "api_error", code: errorCode!)
-            event += Array("\n\n".utf8)
-            response.writeBody(event)
-            response.finish()
-        } else {
-            // A body with a declared length cannot be ended honestly short: reset.
-            response.resetConnection()
-        }
-        logging()
     }
 }
 

@@ -1,88 +1,70 @@
 import ProxyCore
 import ProxyHTTPServer
-import ProxyIO
 import ProxyUpstream
 
-/// One proxied request, as the fixed sequence of named phases in `docs/PHASES.md`:
-/// parse → authenticate → admit → inspect → guard request → route → cache lookup →
-/// upstream attempts → guard response → account → cache store → logging.
-/// Any phase may answer locally; `logging` runs exactly once either way.
+/// One proxied request. The order of its phases and every decision about its attempts live in
+/// `SessionStateMachine` (pure, in `ProxyCore`); this class feeds it the events of the client,
+/// the upstream transfer and the timers, and performs the actions it returns. What the phases
+/// find out goes into one `RequestContext`; logging runs once, from `end`.
 ///
-/// Loop-confined. The snapshot is captured when the request starts and kept to the end,
-/// so a reload never changes a request midway.
+/// Loop-confined. The snapshot (as this loop's `LoopSnapshot`) is captured when the request
+/// starts and kept to the end, so a reload never changes a request midway.
 final class ProxySession: HTTPExchange {
     let head: HTTPRequestHead
-    let response: HTTPResponseWriter
-    unowned(unsafe) let context: LoopContext  // per-loop, outlives every session on the loop
-    let snapshot: ProxySnapshot
-    let requestID: String
-    /// The app's valid `traceparent`, or a new trace started here.
-    let trace: TraceContext
-    /// Whether `trace` came from the app (then `tracestate` goes along too).
-    let traceFromClient: Bool
-    let started: ProxyInstant
-    var body: [UInt8] = []
-    var bodyTooLarge = false
+    let response: any ClientResponse
+    unowned(unsafe) let loop: LoopContext  // per-loop, outlives every session on the loop
+    let loopSnapshot: LoopSnapshot
+    var context: RequestContext
+    var machine = SessionStateMachine()
 
-    // Filled in by the phases, read by later ones and by `logging`.
-    var clientModel: String?
-    var streamRequested = false
-    var decision: RouteDecision?
-    var upstreamModel: String?
-    var attempts = 0
-    var status = 0
-    var errorCode: String?
-    var firstByteAt: ProxyInstant?
-    var bytesToClient = 0
-    var transfer: UpstreamTransfer?
-    var upstreamIsEventStream = false
-    var logged = false
+    private(set) var body: [UInt8] = []
+    private var bodyLimitExceeded = false
 
-    // Upstream attempts (`ProxySession+Upstream.swift`).
-    var plan: UpstreamAttemptStateMachine?
-    var modelRange: Range<Int>?
-    var clientSetMaxTokens = false
-    var holdingSlot = false
-    var queueTicket: ConcurrencyTicket?
-    var queueTimer: LoopTimer?
-    var retryTimer: LoopTimer?
-    var attemptStartedAt: ProxyInstant?
-    var mode = ResponseMode.waiting
+    // The current attempt (`ProxySession+Upstream.swift`).
+    var transfer: (any UpstreamHandle)?
+    var slot = AttemptSlot.none
+    /// The retry, fallback-hop or queue timer, whichever the state needs.
+    var waitTimer: (any SessionTimer)?
+    var firstTokenTimer: (any SessionTimer)?
+    var attemptStartedAt = ProxyInstant(nanoseconds: 0)
+    var firstTokenDetector = FirstTokenDetector(eventStream: false)
+    /// The 2xx head and body held back from the client (see `HoldReason`).
+    var heldHead: HTTPHeaders?
+    var heldEventStream = false
     var held: [UInt8] = []
-    var heldHead: (status: Int, headers: HTTPHeaders, eventStream: Bool)?
-    /// The usage of a whole held JSON body, read with its truncation verdict in one pass.
-    var heldUsage: TokenUsage?
+    /// The held JSON body's usage and truncation verdict, read in one pass when it ended.
+    var heldFacts: CompletionBodyFacts?
+    /// Why the last attempt failed, for the message of a local answer.
     var lastFailure: UpstreamFailure?
+    var account = AccountPhase()
 
-    // Accounting (`ProxySession+Accounting.swift`).
-    /// The proxy added `stream_options.include_usage` that the client did not ask for.
-    var forcedUsage = false
-    var usageFilter: UsageStreamFilter?
-    var usage: TokenUsage?
-    var cost: Cost?
-
-    init(head: HTTPRequestHead, response: HTTPResponseWriter, context: LoopContext) {
+    init(head: HTTPRequestHead, response: any ClientResponse, loop: LoopContext) {
         self.head = head
         self.response = response
-        self.context = context
-        self.snapshot = context.snapshot
-        self.started = context.loop.clock.now()
-        self.requestID = head.headers.first("x-request-id") ?? context.makeRequestID()
+        self.loop = loop
+        loopSnapshot = loop.current
+        let trace: TraceContext
+        let fromClient: Bool
         if let value = head.headers.first("traceparent"), let incoming = TraceContext(traceparent: value) {
             trace = incoming
-            traceFromClient = true
+            fromClient = true
         } else {
-            trace = TraceContext(random: context.random(), context.random(), context.random())
-            traceFromClient = false
+            trace = TraceContext(random: loop.random(), loop.random(), loop.random())
+            fromClient = false
         }
+        context = RequestContext(requestID: head.headers.first("x-request-id") ?? loop.makeRequestID(), trace: trace,
+                                 traceFromClient: fromClient, span: trace.child(span: loop.random()),
+                                 started: loop.scheduler.now())
     }
 
-    // MARK: Phase: parse (the body arrives)
+    var snapshot: ProxySnapshot { loopSnapshot.snapshot }
+
+    // MARK: Phase 1: parse (the body arrives)
 
     func requestBodyPart(_ bytes: UnsafeRawBufferPointer) {
-        guard !bodyTooLarge else { return }
+        guard !bodyLimitExceeded else { return }
         if body.count + bytes.count > snapshot.maxRequestBodyBytes {
-            bodyTooLarge = true
+            bodyLimitExceeded = true
             body = []
             return
         }
@@ -90,111 +72,142 @@ final class ProxySession: HTTPExchange {
     }
 
     func requestEnded(trailers: HTTPHeaders) {
-        if bodyTooLarge {
-            return fail(413, "request_too_large", "the request body exceeds \(snapshot.maxRequestBodyBytes) bytes")
-        }
-        // authenticate and admit: consumers, model rights and limits arrive with their issue;
-        // until then every request is admitted as anonymous.
-        guard inspect() else { return }
-        // guard request: content rules arrive with LLMGuardPolicy.
-        guard route() else { return }
-        // cache lookup: not configured yet, so every response says `bypass`.
-        if let decision { beginAttempts(decision) }
+        perform(machine.requestEnded(bodyLimitExceeded: bodyLimitExceeded ? snapshot.maxRequestBodyBytes : nil))
     }
 
-    // MARK: Phase: inspect
+    // MARK: Phases 2–7
 
-    private static let inspectedKeys: [[UInt8]] = [Array("model".utf8), Array("stream".utf8),
-                                                   Array("max_tokens".utf8), Array("max_completion_tokens".utf8)]
+    /// The request phases in their fixed order (`docs/PHASES.md`). authenticate, admit, guard
+    /// request and cache lookup are not built yet: every request is anonymous and uncached.
+    private func runPhases() {
+        let now = loop.scheduler.now()
+        var result = InspectPhase.run(body: body, context: &context)
+        if case .next = result {
+            result = RoutePhase.run(head: head, snapshot: snapshot, context: &context, now: now, random: loop.random)
+        }
+        switch result {
+        case .answer(let local):
+            perform(machine.phasesFinished(.answer(local)))
+        case .answered(let status):
+            perform(machine.phasesFinished(.answered(status: status)))
+        case .next:
+            guard let decision = context.decision else { return }
+            let policy = snapshot.attemptPolicies[decision.routeIndex]
+            let plan = UpstreamAttemptStateMachine(policy: policy, primary: AttemptTarget(decision),
+                                                   clientModel: context.clientModel, start: context.started)
+            loopSnapshot.retryBudgets[decision.routeIndex].recordRequest(at: now)
+            machine.settings = snapshot.sessionSettings[decision.routeIndex]
+            perform(machine.phasesFinished(.proceed(plan)))
+        }
+    }
 
-    /// Reads `model` and `stream` from a JSON body without re-encoding it.
-    private func inspect() -> Bool {
-        guard !body.isEmpty else { return true }
-        switch JSONFieldScanner.scanTopLevel(body, keys: Self.inspectedKeys) {
-        case .success(let ranges):
-            if let range = ranges[0] {
-                guard let model = JSONFieldScanner.decodeString(body, at: range) else {
-                    fail(400, "invalid_model", "model must be a string")
-                    return false
-                }
-                clientModel = model
-                modelRange = range
+    // MARK: Performing the machine's actions
+
+    /// Carries out one action of the state machine. Called from the client's events, libcurl's
+    /// callbacks and timers: never starts a transfer inline from inside libcurl (retries and
+    /// fallbacks go through a timer).
+    func perform(_ action: SessionAction) {
+        switch action {
+        case .none:
+            return
+        case .runPhases:
+            runPhases()
+        case .answerLocally(let local):
+            answer(local)
+            end()
+        case .admitAttempt(let target):
+            admit(target)
+        case .send(let target):
+            send(to: target)
+        case .retry(let wait, let cancelTransfer, let from, let to, let kind):
+            endAttempt(cancelTransfer: cancelTransfer)
+            countStep(kind, from: from, to: to)
+            // Scheduled, never started inline: this may run inside a libcurl callback.
+            waitTimer = loop.scheduler.schedule(at: loop.scheduler.now().advanced(by: wait)) { [self] in
+                waitTimer = nil
+                perform(machine.retryTimerFired())
             }
-            if let range = ranges[1] { streamRequested = JSONFieldScanner.decodeBool(body, at: range) ?? false }
-            clientSetMaxTokens = ranges[2] != nil || ranges[3] != nil
-            return true
-        case .failure(let error):
-            fail(400, "invalid_json", "the request body is not valid JSON: \(error)")
-            return false
+        case .commit(let truncated, let finished):
+            commit(truncated: truncated, finished: finished)
+            if finished { end() }
+        case .fail(let failure, let cancelTransfer):
+            endAttempt(cancelTransfer: cancelTransfer)
+            answer(Self.localAnswer(for: failure, lastFailure: lastFailure))
+            end()
+        case .finishCommitted(let end):
+            finishCommitted(end)
+            self.end()
+        case .abandon:
+            if transfer != nil { countError(.cancelled) }
+            endAttempt(cancelTransfer: true)
+            context.errorCode = context.errorCode ?? "client_closed"
+            end()
+        case .logOnly:
+            end()
+        case .resumeUpstream:
+            transfer?.resume()
         }
     }
 
-    // MARK: Phase: route
-
-    private func route() -> Bool {
-        guard var decision = snapshot.routes.route(path: head.path, model: clientModel, headers: head.headers,
-                                                   random: context.random()) else {
-            fail(404, "no_route", clientModel.map { "no route matches model \"\($0)\" on \(head.path)" }
-                 ?? "no route matches \(head.path)")
-            return false
-        }
-        if snapshot.adjustsRouting {
-            // Around ejected backends, and with shifted weights for slow ones.
-            let now = context.loop.clock.now()
-            let states = snapshot.backendStates
-            decision = snapshot.routes.adjust(decision, model: clientModel, headers: head.headers, random: context.random(),
-                                              weightPercent: { states[$0].weightPercent(at: now) },
-                                              available: { states[$0].isAvailable(at: now) })
-        }
-        self.decision = decision
-        let backend = snapshot.backends[decision.backendIndex]
-        upstreamModel = decision.upstreamModel ?? clientModel.map { backend.models[$0] ?? $0 }
-        return true
-    }
-
-    // MARK: Phase: logging
-
-    /// Writes the access log line once, whatever path the request took.
-    func logging() {
-        guard !logged else { return }
-        logged = true
-        let now = context.loop.clock.now()
-        context.recordRequest(snapshot: snapshot, decision: decision, model: clientModel, status: status,
-                              duration: now.duration(since: started), firstByte: firstByteAt.map { $0.duration(since: started) })
-        context.dataPlane.accessLog.write(self)
+    /// The one place a request ends: timers off, slot back, metrics and access log, once.
+    private func end() {
+        waitTimer?.cancel()
+        waitTimer = nil
+        firstTokenTimer?.cancel()
+        firstTokenTimer = nil
+        releaseSlot()
+        LoggingPhase.run(head: head, context: context, status: machine.status, plan: machine.plan, attempts: machine.attempts,
+                         on: loopSnapshot, loop: loop)
     }
 
     // MARK: Local answers
 
-    /// Answers locally with an OpenAI-shaped error, then logs.
-    func fail(_ status: Int, _ code: String, _ message: String, extraHeaders: HTTPHeaders = HTTPHeaders()) {
-        self.status = status
-        errorCode = code
-        if !response.headSent {
-            var headers = extraHeaders
-            headers.append(name: "x-request-id", value: requestID)
-            if let decision { appendRouteHeaders(to: &headers, decision) }
-            response.respondWithError(status: status, code: code, message: message, headers: headers)
-        }
-        logging()
+    /// Answers with an OpenAI-shaped error (nothing was sent to the client yet).
+    private func answer(_ local: LocalAnswer) {
+        context.errorCode = local.code
+        guard !response.headSent else { return }
+        var headers = HTTPHeaders(reservingCapacity: 8)
+        if let seconds = local.retryAfterSeconds { headers.append(name: "retry-after", value: String(seconds)) }
+        headers.append(name: "x-request-id", value: context.requestID)
+        appendRouteHeaders(to: &headers)
+        response.respondWithError(status: local.status, code: local.code, message: local.message, type: nil, headers: headers)
     }
 
-    func appendRouteHeaders(to headers: inout HTTPHeaders, _ decision: RouteDecision) {
+    /// The answer when the attempt plan gives up; `lastFailure` is the last attempt's transfer failure.
+    static func localAnswer(for failure: AttemptFailure, lastFailure: UpstreamFailure?) -> LocalAnswer {
+        switch failure {
+        case .deadlineExceeded:
+            return LocalAnswer(status: failure.status, code: "deadline_exceeded",
+                               message: "the request's deadline passed before a provider answered")
+        case .overloaded(let wait):
+            return LocalAnswer(status: failure.status, code: "backend_overloaded",
+                               message: "every backend for this request is at its concurrency limit; retry later",
+                               retryAfterSeconds: max(1, Int(wait.milliseconds / 1000)))
+        case .upstream(.timeout(.firstToken)), .committed(.timeout(.firstToken)):
+            return LocalAnswer(status: failure.status, code: "upstream_\(UpstreamErrorKind.firstTokenTimeout.label)",
+                               message: "the provider sent no token in time")
+        case .upstream, .committed:
+            return LocalAnswer(status: failure.status, code: lastFailure.map { "upstream_\(UpstreamErrorKind($0).label)" } ?? "upstream_error",
+                               message: lastFailure?.message ?? "the provider failed")
+        }
+    }
+
+    func appendRouteHeaders(to headers: inout HTTPHeaders) {
+        guard let decision = context.decision else { return }
         headers.append(name: "x-sluice-route", value: decision.routeName)
-        headers.append(name: "x-sluice-backend", value: plan?.current.backendName ?? decision.backendName)
-        if let upstreamModel { headers.append(name: "x-sluice-model", value: upstreamModel) }
+        headers.append(name: "x-sluice-backend", value: context.answeringBackend?.backendName ?? decision.backendName)
+        if let model = context.upstreamModel { headers.append(name: "x-sluice-model", value: model) }
         headers.append(name: "x-sluice-cache", value: "bypass")
-        headers.append(name: "x-sluice-attempts", value: String(attempts))
+        headers.append(name: "x-sluice-attempts", value: String(machine.attempts))
+    }
+
+    // MARK: Client events
+
+    func responseWritable() {
+        perform(machine.clientWritable())
     }
 
     func connectionClosed() {
-        transfer?.cancel()
-        transfer = nil
-        retryTimer?.cancel()
-        leaveQueue()
-        releaseSlot()
-        if status == 0 { status = 499 }  // nginx's convention: the client closed first
-        errorCode = errorCode ?? "client_closed"
-        logging()
+        perform(machine.clientGone())
     }
 }

@@ -19,8 +19,8 @@ final class ProxySnapshot: Sendable {
     let metricModelIndex: [String: Int]
     /// Retry, fallback and deadline settings, indexed by route.
     let attemptPolicies: [AttemptPolicy]
-    /// Truncation buffering, indexed by route.
-    let truncation: [TruncationConfig]
+    /// What the session state machine needs of each route, indexed by route.
+    let sessionSettings: [SessionSettings]
     /// Protection state, indexed by backend; shared with other snapshots (see `BackendState`).
     let backendStates: [BackendState]
     /// Whether any backend can be ejected or shifted (routing then adjusts its pick).
@@ -38,7 +38,11 @@ final class ProxySnapshot: Sendable {
         maxRequestBodyBytes = loaded.config.defaults.maxRequestBodyBytes
         self.loadedAt = loadedAt
         attemptPolicies = try AttemptPolicy.table(for: loaded.config)
-        truncation = loaded.config.routes.map { loaded.config.truncation(for: $0) }
+        sessionSettings = zip(loaded.config.routes, attemptPolicies).map { route, policy in
+            let truncation = loaded.config.truncation(for: route)
+            return SessionSettings(holdBytesLimit: truncation.bufferBytes, bufferStreams: truncation.bufferStreams,
+                                   truncationFallback: policy.triggers.truncation)
+        }
         self.backendStates = backendStates
         adjustsRouting = backendStates.contains { $0.breaker != nil || $0.shifter != nil }
         inFlight = backendStates.map { metrics.backendInFlight.series(labelValues: [$0.name]) }
@@ -49,6 +53,8 @@ final class ProxySnapshot: Sendable {
         for backend in loaded.config.backends {
             named.formUnion(backend.models.keys)
             named.formUnion(backend.models.values)
+            // A priced model reached through a glob or prefix route counts under its own name.
+            named.formUnion(backend.prices.keys)
         }
         for route in loaded.config.routes {
             for entry in route.split { if let model = entry.model { named.insert(model) } }
@@ -62,8 +68,9 @@ final class ProxySnapshot: Sendable {
         metricModelIndex = Dictionary(uniqueKeysWithValues: metricModels.enumerated().map { ($1, $0) })
     }
 
-    /// The bounded `model` label index for a client or upstream model name.
-    func metricModel(_ name: String?) -> Int {
-        name.flatMap { metricModelIndex[$0] } ?? 0
+    /// The bounded `model` label index: the client's model when the config names it, else the
+    /// upstream model when the config names that (a priced model behind a glob), else `other`.
+    func metricModel(client: String?, upstream: String?) -> Int {
+        client.flatMap { metricModelIndex[$0] } ?? upstream.flatMap { metricModelIndex[$0] } ?? 0
     }
 }

@@ -9,7 +9,7 @@ import ProxyUpstream
 /// Loop-confined to loop 0.
 final class WarmupDriver {
     private let context: LoopContext
-    private var timer: LoopTimer?
+    private var timer: (any SessionTimer)?
     private var inFlight: [WarmupPing] = []
     static let tick = ProxyDuration.milliseconds(100)
 
@@ -19,7 +19,7 @@ final class WarmupDriver {
     }
 
     private func schedule() {
-        timer = context.loop.schedule(after: Self.tick) { [weak self] in
+        timer = context.scheduler.schedule(at: context.scheduler.now().advanced(by: Self.tick)) { [weak self] in
             self?.check()
             self?.schedule()
         }
@@ -27,20 +27,24 @@ final class WarmupDriver {
 
     private func check() {
         let snapshot = context.snapshot
-        let now = context.loop.clock.now()
+        let now = context.scheduler.now()
         for (index, backendState) in snapshot.backendStates.enumerated() {
-            guard let warmup = backendState.warmup else { continue }
-            let due = warmup.withLock { scheduler -> WarmupRequest? in
-                guard scheduler.shouldPing(at: now) else { return nil }
+            // A backend serving a request is not idle; a ping takes a slot like any request.
+            guard let warmup = backendState.warmup, !backendState.isBusy else { continue }
+            let due = warmup.withLock { $0.shouldPing(at: now) }  // lint: allow-lock (warmup backends only, every 100 ms)
+            guard due else { continue }
+            if let limiter = backendState.limiter, !limiter.tryAcquireWithoutQueueing() { continue }
+            let request = warmup.withLock { scheduler -> WarmupRequest in  // lint: allow-lock (as above)
                 scheduler.recordPingSent(at: now)
                 return scheduler.config.request
             }
-            guard let request = due else { continue }
-            send(request, to: snapshot.backends[index], state: backendState)
+            backendState.requestStarted()
+            snapshot.inFlight[index]?.add(1)
+            send(request, to: snapshot.backends[index], index: index, state: backendState)
         }
     }
 
-    private func send(_ request: WarmupRequest, to backend: BackendRuntime, state: BackendState) {
+    private func send(_ request: WarmupRequest, to backend: BackendRuntime, index: Int, state: BackendState) {
         var headers = HTTPHeaders()
         if let credential = backend.credential { headers.append(name: credential.name, value: credential.value) }
         headers.append(name: "user-agent", value: "sluice-warmup")
@@ -59,18 +63,21 @@ final class WarmupDriver {
             upstream = UpstreamRequest(method: .get, url: backend.urlPrefix + path, headers: headers, body: [],
                                        timeouts: backend.timeouts, tls: backend.tls)
         }
-        let ping = WarmupPing(driver: self, backend: backend.name, state: state)
+        let ping = WarmupPing(driver: self, backend: backend.name, index: index, state: state, snapshot: context.snapshot)
         inFlight.append(ping)
-        ping.transfer = UpstreamTransfer.make(upstream, on: context.multi, delegate: ping)
+        ping.transfer = context.upstream.prepare(upstream, delegate: ping)
         ping.transfer?.start()
     }
 
     fileprivate func finished(_ ping: WarmupPing, success: Bool) {
         inFlight.removeAll { $0 === ping }
-        let now = context.loop.clock.now()
-        ping.state.warmup?.withLock { $0.recordPingResult(success: success, at: now) }
+        let now = context.scheduler.now()
+        ping.state.warmup?.withLock { $0.recordPingResult(success: success, at: now) }  // lint: allow-lock (once per ping)
         _ = ping.state.record(success: success, at: now)
-        context.dataPlane.metrics.warmupPings.series(labelValues: [ping.backend, success ? "success" : "failure"]).increment()
+        ping.snapshot.inFlight[ping.index]?.sub(1)
+        ping.state.requestEnded(at: now)
+        if let limiter = ping.state.limiter, let ticket = limiter.release() { context.dataPlane.handOver(ticket, of: limiter) }
+        context.dataPlane.metrics.warmupPings.series(labelValues: [ping.backend, success ? "success" : "failure"]).increment()  // lint: allow-series (once per ping)
         StandardStreams.writeLine(DataPlane.event("warmup_ping", ["backend": ping.backend, "result": success ? "success" : "failure"]))
     }
 }
@@ -79,18 +86,23 @@ final class WarmupDriver {
 final class WarmupPing: UpstreamTransferDelegate {
     unowned(unsafe) let driver: WarmupDriver  // the driver keeps its pings until they finish
     let backend: String
+    let index: Int
     let state: BackendState
-    var transfer: UpstreamTransfer?
+    /// The snapshot the ping was sent on (its in-flight gauge is the one incremented).
+    let snapshot: ProxySnapshot
+    var transfer: (any UpstreamHandle)?
     private var status = 0
 
-    init(driver: WarmupDriver, backend: String, state: BackendState) {
+    init(driver: WarmupDriver, backend: String, index: Int, state: BackendState, snapshot: ProxySnapshot) {
         self.driver = driver
         self.backend = backend
+        self.index = index
         self.state = state
+        self.snapshot = snapshot
     }
 
     func upstreamResponseHead(status: Int, headers: HTTPHeaders) { self.status = status }
-    func upstreamBody(_ bytes: UnsafeRawBufferPointer) -> Bool { true }
+    func upstreamBody(_ bytes: UnsafeRawBufferPointer) -> UpstreamBodyDisposition { .accepted }
     func upstreamFinished(_ failure: UpstreamFailure?) {
         transfer = nil
         driver.finished(self, success: failure == nil && (200..<300).contains(status))

@@ -44,7 +44,7 @@ final class HTTPConnection: IOEventHandler {
         self.fd = fd
         self.worker = worker
         self.tls = tls
-        self.parser = HTTP1RequestParser(limits: worker.configuration.limits)
+        self.parser = HTTP1RequestParser(limits: worker.requestLimits)
         setDeadline(.header, after: worker.configuration.headerTimeout)
     }
 
@@ -277,7 +277,7 @@ final class HTTPConnection: IOEventHandler {
         if !keepAlive || worker.draining {
             closeAfterFlush = true
         } else {
-            parser = HTTP1RequestParser(limits: worker.configuration.limits)
+            parser = HTTP1RequestParser(limits: worker.requestLimits)
             setDeadline(.idle, after: worker.configuration.idleTimeout)
         }
         flush()

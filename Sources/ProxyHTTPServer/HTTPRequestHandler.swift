@@ -8,6 +8,12 @@ package protocol HTTPRequestHandler: AnyObject {
     /// A request head arrived. Return the object that receives its body and the
     /// connection's signals; answer through `response` now or later, on this loop.
     func startExchange(head: HTTPRequestHead, response: HTTPResponseWriter) -> any HTTPExchange
+    /// The body limit for the next request, when the handler decides it (nil: the listener's).
+    var maxRequestBodyBytes: Int? { get }
+}
+
+extension HTTPRequestHandler {
+    package var maxRequestBodyBytes: Int? { nil }
 }
 
 /// One request/response on a connection, as seen by the application.

@@ -154,3 +154,14 @@ final class HTTPServerWorker: IOEventHandler {
         callback?()
     }
 }
+
+extension HTTPServerWorker {
+    /// The parser limits for the next request: the listener's, with the handler's current body
+    /// limit when it has one (the sidecar's follows the config snapshot, so a reload applies).
+    var requestLimits: HTTP1Limits {
+        guard let maxBody = handler.maxRequestBodyBytes else { return configuration.limits }
+        var limits = configuration.limits
+        limits.maxBodyBytes = maxBody
+        return limits
+    }
+}

@@ -104,9 +104,20 @@ package enum UpstreamFailure: Error, Equatable, Sendable {
 package protocol UpstreamTransferDelegate: AnyObject {
     /// The final response head (interim 1xx heads are skipped).
     func upstreamResponseHead(status: Int, headers: HTTPHeaders)
-    /// A piece of the body as received. Return false to pause the transfer until `resume()`
-    /// (the same bytes are offered again then, so do not keep them).
-    func upstreamBody(_ bytes: UnsafeRawBufferPointer) -> Bool
+    /// A piece of the body as received: consume all of it, or none of it and pause.
+    func upstreamBody(_ bytes: UnsafeRawBufferPointer) -> UpstreamBodyDisposition
     /// The attempt ended: nil on success (the whole body was delivered).
     func upstreamFinished(_ failure: UpstreamFailure?)
+}
+
+/// What a delegate did with a piece of the response body.
+///
+/// libcurl offers a paused piece again, whole, on resume: a delegate that wrote the bytes and
+/// then paused would send them twice (PITFALLS "libcurl multi on our own epoll loop").
+/// So pausing means not consuming.
+package enum UpstreamBodyDisposition: Sendable {
+    /// Every byte was used; go on.
+    case accepted
+    /// No byte was used: pause the transfer until `resume()`, then offer the same bytes again.
+    case pauseWithoutConsuming
 }

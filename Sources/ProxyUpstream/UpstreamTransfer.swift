@@ -191,7 +191,10 @@ package final class UpstreamTransfer {
         if cancelRequested { return 0 }  // aborts the transfer with CURLE_WRITE_ERROR
         resetIdleTimer()
         guard let delegate else { return 0 }
-        if delegate.upstreamBody(bytes) { return bytes.count }
+        switch delegate.upstreamBody(bytes) {
+        case .accepted: return bytes.count
+        case .pauseWithoutConsuming: break
+        }
         paused = true
         idleTimer?.cancel()  // a paused transfer is waiting on our client, not on the provider
         return sluice_curl_writefunc_pause()

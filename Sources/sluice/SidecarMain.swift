@@ -135,10 +135,12 @@ enum SidecarMain {
         }
         do {
             let host = try HTTPServerHost(workers: workers, servers: [app, admin, metricsServer])
-            // Config changes are picked up by loop 0, off the request path of the other loops.
+            // Config changes are watched, read, validated and built into snapshots on a loop of
+            // their own, so no loop serving the app stalls on a reload; the result is posted to them.
+            let control = try EventLoopGroup(count: 1)
             let watcherBox = WatcherBox()
-            try host.start { loop in
-                guard loop.index == 0 else { return }
+            let watching = try CompletionLatch()
+            control.start { loop in
                 do {
                     watcherBox.watcher = try DirectoryWatcher(loop: loop, directories: [loader.configDirectory, loader.secretsDirectory]) {
                         dataPlane.reload(using: loader)
@@ -147,10 +149,19 @@ enum SidecarMain {
                     StandardStreams.writeLine(DataPlaneEvents.fatal("cannot watch the config: \(error)"))
                     exit(1)
                 }
+                watching.signal()
             }
+            // The watch is set before the sidecar says it is ready: no change is missed.
+            guard watching.wait(milliseconds: 10_000) else {
+                StandardStreams.writeLine(DataPlaneEvents.fatal("the config watcher did not start"))
+                return 1
+            }
+            try host.start()
             dataPlane.setReady(true)
             StandardStreams.writeLine(#"{"event":"ready","config_hash":"\#(loaded.hashHex)"}"#)
-            return host.runUntilSignalled(drainTimeout: drainTimeout) { dataPlane.setReady(false) }
+            let status = host.runUntilSignalled(drainTimeout: drainTimeout) { dataPlane.setReady(false) }
+            control.stopAndJoin()
+            return status
         } catch {
             StandardStreams.writeLine(DataPlaneEvents.fatal("\(error)"))
             return 1
@@ -160,7 +171,7 @@ enum SidecarMain {
 
 /// Holds the directory watcher for the life of the process.
 ///
-/// `@unchecked Sendable`: written once on loop 0 during set-up and never read elsewhere.
+/// `@unchecked Sendable`: written once on the control loop during set-up and never read elsewhere.
 final class WatcherBox: @unchecked Sendable {
     var watcher: DirectoryWatcher?
 }

@@ -36,14 +36,14 @@ final class RecordingDelegate: UpstreamTransferDelegate, @unchecked Sendable {
         recording.state.withLock { $0.status = status; $0.headers = headers }
     }
 
-    func upstreamBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    func upstreamBody(_ bytes: UnsafeRawBufferPointer) -> UpstreamBodyDisposition {
         if pauseFirst {
             pauseFirst = false
             recording.state.withLock { $0.pausedOnce = true }
-            return false
+            return .pauseWithoutConsuming
         }
         recording.state.withLock { $0.body += bytes; $0.chunks += 1 }
-        return true
+        return .accepted
     }
 
     func upstreamFinished(_ failure: UpstreamFailure?) {

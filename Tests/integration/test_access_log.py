@@ -28,7 +28,7 @@ def test_each_request_writes_one_line_with_route_tokens_and_trace_and_no_secrets
     assert first["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
     assert first["route"] == "chat" and first["backend"] == "mock" and first["status"] == 200
     assert first["prompt_tokens"] > 0 and first["completion_tokens"] == 16
-    assert streamed["stream"] is True and streamed["completion_tokens"] == 16 and "ttfb_ms" in streamed
+    assert streamed["stream"] is True and streamed["completion_tokens"] == 16 and "ttft_ms" in streamed
     assert unrouted["status"] == 404 and unrouted["error"] == "no_route"
     text = "\n".join(sidecar.stdout_lines)
     assert SECRET not in text and "Say hello" not in text, "no keys, no prompt text"

@@ -228,3 +228,50 @@ def test_sigterm_drains_a_running_stream_through_the_sidecar(sidecar):
     while b"data: [DONE]" not in rest:
         rest += reader.read_until(b"\n\n")
     assert sidecar.proc.wait(timeout=10) == 0
+
+
+class SlowSocket:
+    """A client that reads in small pieces through a small receive buffer, pausing now and then:
+    the sidecar's socket to it fills again and again. (A 4 KiB buffer would do too, but on
+    loopback its window meets delayed ACKs and the transfer crawls at ~40 KB/s, sidecar or not.)"""
+
+    def __init__(self, sock):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32768)
+        self.sock, self.reads = sock, 0
+
+    def recv(self, _size):
+        self.reads += 1
+        if self.reads % 64 == 0:
+            time.sleep(0.002)  # lint: allow-sleep (the slow reader under test, not a wait)
+        return self.sock.recv(1024)
+
+
+def completion_tokens(sidecar):
+    text = request(sidecar.addresses["metrics"], b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").body.decode()
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith("sluice_tokens_total{") and 'type="completion"' in line)
+
+
+@pytest.mark.parametrize("slow", [False, True], ids=["fast-reader", "slow-reader"])
+@pytest.mark.parametrize("stream", [True, False], ids=["stream", "json"])
+def test_a_multi_megabyte_answer_arrives_exactly_as_the_provider_sent_it(sidecar, stream, slow):
+    # Issue 13: once the client's socket filled, bytes passed on before a pause were offered
+    # again by libcurl on resume: a 20,000-token stream arrived with 64 extra events.
+    extra = {"stream_options": {"include_usage": True}} if stream else {}
+    body = chat_body("gpt-4o-mini", stream=stream, temperature=0, **extra)
+    tokens = 60000 if stream else 300000
+    headers = [("x-mock-output-tokens", str(tokens))]
+    direct = request(sidecar.mock.address, post("/v1/chat/completions", body, headers=headers))
+    assert len(direct.body) > 2_000_000, "big enough to fill every buffer on the way"
+    before = completion_tokens(sidecar)
+    sock = connect(app(sidecar))
+    try:
+        sock.sendall(post("/v1/chat/completions", body, headers=headers))
+        reader = Reader(SlowSocket(sock) if slow else sock)
+        proxied = reader.read_response()
+    finally:
+        sock.close()
+    assert proxied.status == 200
+    assert len(proxied.body) == len(direct.body)
+    assert proxied.body == direct.body
+    assert completion_tokens(sidecar) - before == tokens, "the answer's usage is counted exactly"

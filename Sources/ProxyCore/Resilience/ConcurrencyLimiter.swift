@@ -67,6 +67,12 @@ package final class ConcurrencyLimiter: Sendable {
         }
     }
 
+    /// Takes a free slot without queueing (and never ahead of waiters): for background work such
+    /// as warmup pings, which skip a turn rather than wait. Give it back with `release()`.
+    package func tryAcquireWithoutQueueing() -> Bool {
+        waitingCount.load(ordering: .sequentiallyConsistent) == 0 && tryTakeSlot()
+    }
+
     /// Gives a slot back. Returns the ticket of the waiter that now holds it, if any: the
     /// caller must resume that request on loop `ticket.owner`.
     package func release() -> ConcurrencyTicket? {

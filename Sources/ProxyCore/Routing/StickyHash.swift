@@ -30,7 +30,7 @@ package enum StickyHash {
     }
 
     /// MurmurHash3's 64-bit finalizer: a bijection, so no two FNV values collide here.
-    static func finalize(_ value: UInt64) -> UInt64 {
+    package static func finalize(_ value: UInt64) -> UInt64 {
         var k = value
         k ^= k >> 33
         k = k &* 0xff51_afd7_ed55_8ccd

@@ -109,3 +109,13 @@ package enum BodyDisposition: Hashable, Sendable {
     /// Drop it (an abandoned attempt's leftovers).
     case discard
 }
+
+/// What one request phase decided (`docs/PHASES.md`).
+package enum PhaseResult: Sendable {
+    /// Go on with the next phase.
+    case next
+    /// Answer locally with this error; the later phases do not run.
+    case answer(LocalAnswer)
+    /// The phase wrote the whole response itself, with this status; the later phases do not run.
+    case answered(status: Int)
+}

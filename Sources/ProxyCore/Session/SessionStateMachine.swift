@@ -25,11 +25,13 @@ package struct SessionStateMachine: Sendable {
     /// The current attempt's response status, once its head arrived.
     private var headStatus = 0
 
-    private let settings: SessionSettings
+    /// The route's hold settings. The route is known only after the phases ran: the driver sets
+    /// them before reporting `phasesFinished(.proceed)`.
+    package var settings: SessionSettings
     /// Whether the current attempt has a first-token timer.
     private var attemptGuardsFirstToken = false
 
-    package init(settings: SessionSettings) {
+    package init(settings: SessionSettings = SessionSettings(holdBytesLimit: 0, bufferStreams: .zero, truncationFallback: false)) {
         self.settings = settings
     }
 

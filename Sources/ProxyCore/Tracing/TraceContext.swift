@@ -37,6 +37,19 @@ package struct TraceContext: Hashable, Sendable {
         flags = 0
     }
 
+    /// The sidecar's own span in this trace: same trace id and flags, a new span id from `span`.
+    /// Forwarded upstream as the parent, so the provider's span hangs under the sidecar's,
+    /// which hangs under the app's (`parentID` of the incoming value).
+    package func child(span: UInt64) -> TraceContext {
+        TraceContext(traceID: traceID, parentID: Self.hex(span == 0 ? 1 : span), flags: flags)
+    }
+
+    private init(traceID: String, parentID: String, flags: UInt8) {
+        self.traceID = traceID
+        self.parentID = parentID
+        self.flags = flags
+    }
+
     /// The header value, always version 00.
     package var traceparent: String {
         // Written into one buffer: the interpolation it replaces cost several thousand instructions.

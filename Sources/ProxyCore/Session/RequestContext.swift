@@ -1,0 +1,47 @@
+/// What one request's phases found out, filled in as they run and read by later phases,
+/// by the response headers, the access log and the metrics (STYLE.md rule 7). One value per
+/// request, owned by its session on its event loop.
+package struct RequestContext: Sendable {
+    /// `x-request-id`: the client's, or generated.
+    package let requestID: String
+    /// The trace the request belongs to (the app's, or started here).
+    package let trace: TraceContext
+    /// Whether `trace` came from the app (then `tracestate` goes along too).
+    package let traceFromClient: Bool
+    /// The sidecar's span in `trace`: forwarded upstream as the `traceparent` parent.
+    package let span: TraceContext
+    /// When the request's head arrived.
+    package let started: ProxyInstant
+
+    // inspect
+    /// The body's `model`, and where its string value sits in the body (for the rewrite).
+    package var clientModel: String?
+    package var modelRange: Range<Int>?
+    package var streamRequested = false
+    /// The client set `max_tokens` or `max_completion_tokens` (a `length` finish is then not truncation).
+    package var clientSetMaxTokens = false
+
+    // route
+    package var decision: RouteDecision?
+    /// The model of the current (finally: the answering) attempt.
+    package var upstreamModel: String?
+    /// The backend of the current (finally: the answering) attempt: labels, headers and log say it.
+    package var answeringBackend: AttemptTarget?
+
+    // upstream attempts, account, logging
+    /// A stable error `code` when the request failed or ended badly.
+    package var errorCode: String?
+    /// When the answer's first token arrived (a stream's first data event; a JSON body's first byte).
+    package var firstTokenAt: ProxyInstant?
+    package var bytesToClient = 0
+    package var usage: TokenUsage?
+    package var cost: Cost?
+
+    package init(requestID: String, trace: TraceContext, traceFromClient: Bool, span: TraceContext, started: ProxyInstant) {
+        self.requestID = requestID
+        self.trace = trace
+        self.traceFromClient = traceFromClient
+        self.span = span
+        self.started = started
+    }
+}

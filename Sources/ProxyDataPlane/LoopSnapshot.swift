@@ -1,0 +1,99 @@
+import ProxyCore
+
+/// A snapshot as one loop uses it: the snapshot, and what this loop derived from it — metric
+/// series resolved on first use, the routes' retry budgets. A request captures it when it
+/// starts and keeps it to its end, so a reload never changes a request midway and a request
+/// still running on an old snapshot never writes into the new snapshot's caches (their
+/// indices would mean other routes and backends).
+///
+/// Loop-confined: created, read and written on its loop's thread only.
+final class LoopSnapshot {
+    let snapshot: ProxySnapshot
+    /// Each route's retry budget on this loop.
+    var retryBudgets: [RetryBudget]
+    private var requestSeries: [UInt64: CounterSeries] = [:]
+    private var routeSeries: [UInt32: RouteSeries] = [:]
+    private var tokenSeries: [UInt64: TokenSeries] = [:]
+    private var errorSeries: [UInt64: CounterSeries] = [:]
+    private var costSeries: [UInt64: (currency: String, series: DoubleCounterSeries)] = [:]
+    private let metrics: DataPlaneMetrics
+
+    init(_ snapshot: ProxySnapshot, metrics: DataPlaneMetrics) {
+        self.snapshot = snapshot
+        self.metrics = metrics
+        retryBudgets = snapshot.config.routes.map { RetryBudget(percent: snapshot.config.retry(for: $0).budgetPercent) }
+    }
+
+    /// `sluice_requests_total` for (route, answering backend, model, status).
+    func requests(route: Int?, backend: Int?, model: Int, status: Int) -> CounterSeries {
+        let key = UInt64(route ?? 0xFFFF) << 48 | UInt64(backend ?? 0xFFFF) << 32 | UInt64(model) << 16
+            | UInt64(UInt16(clamping: status))
+        if let cached = requestSeries[key] { return cached }
+        let series = metrics.requests.series(labelValues: [routeName(route), backendName(backend), snapshot.metricModels[model],  // lint: allow-series (once per loop and snapshot)
+                                                           String(status)])
+        requestSeries[key] = series
+        return series
+    }
+
+    /// The duration and first-token histograms of (route, answering backend).
+    func histograms(route: Int, backend: Int) -> RouteSeries {
+        let key = UInt32(truncatingIfNeeded: route << 16 | backend)
+        if let cached = routeSeries[key] { return cached }
+        let series = RouteSeries(duration: metrics.requestDuration.series(labelValues: [routeName(route), backendName(backend)]),  // lint: allow-series (once per loop and snapshot)
+                                 firstToken: metrics.timeToFirstToken.series(labelValues: [routeName(route), backendName(backend)]))  // lint: allow-series (once per loop and snapshot)
+        routeSeries[key] = series
+        return series
+    }
+
+    /// The token series of (route, backend, model).
+    func tokens(route: Int, backend: Int, model: Int) -> TokenSeries {
+        let key = UInt64(route) << 40 | UInt64(backend) << 20 | UInt64(model)
+        if let cached = tokenSeries[key] { return cached }
+        let series = TokenSeries(metrics: metrics, route: routeName(route), backend: backendName(backend),
+                                 model: snapshot.metricModels[model])
+        tokenSeries[key] = series
+        return series
+    }
+
+    /// `sluice_cost_total` for (route, backend, model, currency).
+    func cost(route: Int, backend: Int, model: Int, currency: String) -> DoubleCounterSeries {
+        let key = UInt64(route) << 40 | UInt64(backend) << 20 | UInt64(model)
+        if let cached = costSeries[key], cached.currency == currency { return cached.series }
+        let series = metrics.cost.series(labelValues: [routeName(route), backendName(backend), snapshot.metricModels[model],  // lint: allow-series (once per loop and snapshot)
+                                                       currency])
+        costSeries[key] = (currency, series)
+        return series
+    }
+
+    /// `sluice_upstream_errors_total` for (backend, kind).
+    func upstreamErrors(backend: Int, kind: UpstreamErrorKind) -> CounterSeries {
+        let key = UInt64(backend) << 8 | UInt64(kind.rawValue)
+        if let cached = errorSeries[key] { return cached }
+        let series = metrics.upstreamErrors.series(labelValues: [backendName(backend), kind.label])  // lint: allow-series (once per loop and snapshot)
+        errorSeries[key] = series
+        return series
+    }
+
+    /// `sluice_retries_total`; rare (once per retry), so not cached.
+    func retries(route: Int, backend: Int) -> CounterSeries {
+        metrics.retries.series(labelValues: [routeName(route), backendName(backend)])  // lint: allow-series (once per retry)
+    }
+
+    /// `sluice_fallbacks_total`; rare (once per fallback), so not cached.
+    func fallbacks(route: Int, from: Int, to: Int, reason: String) -> CounterSeries {
+        metrics.fallbacks.series(labelValues: [routeName(route), backendName(from), backendName(to), reason])  // lint: allow-series (once per fallback)
+    }
+
+    /// `sluice_backend_ejections_total`; rare (once per ejection), so not cached.
+    func ejections(backend: Int) -> CounterSeries {
+        metrics.ejections.series(labelValues: [backendName(backend)])  // lint: allow-series (once per ejection)
+    }
+
+    private func routeName(_ index: Int?) -> String {
+        index.map { snapshot.config.routes[$0].name } ?? "none"
+    }
+
+    private func backendName(_ index: Int?) -> String {
+        index.map { snapshot.backends[$0].name } ?? "none"
+    }
+}

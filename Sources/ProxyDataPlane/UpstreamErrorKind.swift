@@ -1,0 +1,37 @@
+import ProxyUpstream
+
+/// The `kind` label of `sluice_upstream_errors_total` (`docs/metrics.md`, "Upstream errors").
+enum UpstreamErrorKind: UInt8, CaseIterable {
+    case connect, tls, connectTimeout, firstByteTimeout, firstTokenTimeout, idleTimeout, totalTimeout, broken, cancelled
+    case truncated, rateLimited, serverError
+
+    init(_ failure: UpstreamFailure) {
+        switch failure {
+        case .connect: self = .connect
+        case .tls: self = .tls
+        case .connectTimeout: self = .connectTimeout
+        case .firstByteTimeout: self = .firstByteTimeout
+        case .idleTimeout: self = .idleTimeout
+        case .totalTimeout: self = .totalTimeout
+        case .broken: self = .broken
+        case .cancelled: self = .cancelled
+        }
+    }
+
+    var label: String {
+        switch self {
+        case .connect: "connect"
+        case .tls: "tls"
+        case .connectTimeout: "connect_timeout"
+        case .firstByteTimeout: "first_byte_timeout"
+        case .firstTokenTimeout: "first_token_timeout"
+        case .idleTimeout: "idle_timeout"
+        case .totalTimeout: "total_timeout"
+        case .broken: "broken"
+        case .cancelled: "cancelled"
+        case .truncated: "truncated"
+        case .rateLimited: "rate_limited"
+        case .serverError: "server_error"
+        }
+    }
+}

@@ -1,0 +1,51 @@
+@testable import ProxyDataPlane
+import ConfigSource
+import ProxyCore
+
+/// One loop's data plane without sockets or real time: a real `DataPlane` and `LoopContext`
+/// from a config, a manual clock, a scripted upstream, and sessions driven by the test.
+final class SessionHarness {
+    let dataPlane: DataPlane
+    let scheduler = ManualScheduler()
+    let upstream = ScriptedUpstream()
+    let loop: LoopContext
+
+    init(config: String) throws {
+        let loaded = try ConfigLoader(configDirectory: "/nonexistent", secretsDirectory: "/nonexistent")
+            .load(bytes: Array(config.utf8), displayName: "test.json", checkSecrets: false).get()
+        dataPlane = try DataPlane(initial: loaded, accessLog: false, version: "test")
+        loop = LoopContext(index: 0, scheduler: scheduler, upstream: upstream, snapshot: dataPlane.current, dataPlane: dataPlane)
+    }
+
+    /// Starts a request and delivers its whole body.
+    @discardableResult
+    func request(_ method: HTTPMethod = .post, _ target: String = "/v1/chat/completions", headers: HTTPHeaders = [:],
+                 body: String, response: RecordingResponse = RecordingResponse()) -> (ProxySession, RecordingResponse) {
+        let session = ProxySession(head: HTTPRequestHead(method: method, target: target, headers: headers), response: response,
+                                   loop: loop)
+        Array(body.utf8).withUnsafeBytes { session.requestBodyPart($0) }
+        session.requestEnded(trailers: HTTPHeaders())
+        return (session, response)
+    }
+
+    /// Publishes a new config to the loop, as a reload would.
+    func publish(config: String) throws {
+        let loaded = try ConfigLoader(configDirectory: "/nonexistent", secretsDirectory: "/nonexistent")
+            .load(bytes: Array(config.utf8), displayName: "test.json", checkSecrets: false).get()
+        loop.publish(try ProxySnapshot(loaded, loadedAt: 0, backendStates: loaded.config.backends.map { BackendState($0, now: scheduler.now()) },
+                                       metrics: dataPlane.metrics))
+    }
+
+    /// The metrics exposition, for asserting on series.
+    var metricsText: String {
+        String(decoding: dataPlane.metrics.render(accept: nil).1, as: UTF8.self)
+    }
+
+    /// The value of one exposition line starting with `prefix` (labels included), or nil.
+    func metric(_ prefix: String) -> Double? {
+        for line in metricsText.split(separator: "\n") where line.hasPrefix(prefix + " ") {
+            return Double(line.dropFirst(prefix.count + 1))
+        }
+        return nil
+    }
+}
