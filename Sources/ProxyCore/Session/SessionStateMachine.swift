@@ -187,9 +187,10 @@ package struct SessionStateMachine: Sendable {
     }
 
     /// The current attempt's first-token timer fired: fail over if nothing reached the client.
+    /// Ignored when the current attempt has no such timer (a late one of an earlier attempt).
     package mutating func firstTokenTimerFired(at now: ProxyInstant, random: UInt64, budget: inout RetryBudget,
                                                isAvailable: (Int) -> Bool) -> SessionAction {
-        guard firstTokenAt == nil else { return .none }
+        guard attemptGuardsFirstToken, firstTokenAt == nil else { return .none }
         switch state {
         case .awaitingHead, .holding:
             return decide(after: .timeout(.firstToken), at: now, cancelTransfer: true, random: random, budget: &budget,
