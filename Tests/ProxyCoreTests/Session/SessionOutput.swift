@@ -20,6 +20,14 @@ enum SessionOutput: Hashable, CustomStringConvertible {
         }
     }
 
+    /// Whether it ends a request that went upstream with an answer: the attempt plan must know how.
+    var endsThePlan: Bool {
+        switch self {
+        case .action(.commit(_, finished: true)), .action(.fail), .action(.finishCommitted): true
+        default: false
+        }
+    }
+
     /// Whether it sends the head to the client.
     var isCommit: Bool {
         switch self {

@@ -10,7 +10,8 @@ import Testing
 /// but `.none` (or dropped bytes) after `done`; at most one commit, and nothing sent, retried or
 /// answered locally after it; `attempts` equal to the sends and within the plan's `maxAttempts`;
 /// bytes passed only to a writable client and paused only for a full one; and, at the end, a
-/// `status` equal to the answer's.
+/// `status` equal to the answer's; and an attempt plan that recorded how every sent attempt
+/// ended once an answer (not the client leaving) ended the request.
 struct SessionRun {
     typealias Fixtures = ResilienceTests.UpstreamAttemptStateMachineTests
 
@@ -149,6 +150,9 @@ struct SessionRun {
         if output.isTerminal {
             if terminalActions.count > 1 { broken.append("a second terminal action") }
             if machine.state != .done { broken.append("a terminal action did not end in done") }
+            if let plan = machine.plan, output.endsThePlan, !plan.isFinished || plan.sentAttempts != machine.attempts {
+                broken.append("the plan is not finished with every send recorded (\(plan.sentAttempts) of \(machine.attempts))")
+            }
             if machine.status != expectedStatus(of: output) {
                 broken.append("status \(machine.status), expected \(expectedStatus(of: output).map(String.init) ?? "none")")
             }

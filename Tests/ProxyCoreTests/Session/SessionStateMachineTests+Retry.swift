@@ -310,4 +310,35 @@ extension SessionStateMachineTests {
         #expect(run.machine.status == 499)
         run.expectEnded()
     }
+
+    @Test func thePathTakenEndsWithHowTheAnsweringAttemptEndedOnEveryPath() {
+        var stream = SessionRun()
+        _ = stream.start(Fixtures.plan())
+        _ = stream.head(503, stream: false, at: 10)
+        _ = [stream.retryTimerFired(), stream.admitted(.granted(guardsFirstToken: false), at: 10)]
+        #expect(stream.head(200, stream: true, at: 20) == .commit(truncated: false, finished: false))
+        #expect(stream.finished(at: 30) == .finishCommitted(.complete))
+        #expect(stream.machine.plan?.pathDescription
+            == "self-hosted/deepseek-r1 503: fallback (503); self-hosted/deepseek-r1-distill-qwen-32b success: delivered")
+        #expect(stream.machine.plan?.sentAttempts == 2)
+        stream.expectEnded()
+
+        var broken = SessionRun(settings: SessionRun.settings(holdBytesLimit: 10))
+        _ = broken.start(Fixtures.plan())
+        #expect(broken.head(200, stream: false, at: 20) == SessionAction.none)
+        #expect(broken.bytes(11, at: 21) == .holdThenCommit)
+        #expect(broken.finished(.failed(.brokenAfterFirstByte, kind: "broken"), at: 30)
+            == .finishCommitted(.failed(.brokenAfterFirstByte, kind: "broken")))
+        #expect(broken.machine.plan?.records
+            == [AttemptRecord(target: Self.primary, outcome: .brokenAfterFirstByte, step: .failed(.committed(.brokenAfterFirstByte)))])
+        broken.expectEnded()
+
+        // A status the plan delivered at its head is recorded once.
+        var delivered = SessionRun()
+        _ = delivered.start(Fixtures.plan(chain: []))
+        #expect(delivered.head(429, stream: false, at: 20) == .commit(truncated: false, finished: false))
+        #expect(delivered.finished(at: 30) == .finishCommitted(.complete))
+        #expect(delivered.machine.plan?.pathDescription == "self-hosted/deepseek-r1 429: delivered")
+        delivered.expectEnded()
+    }
 }
