@@ -9,9 +9,9 @@ import Testing
 /// in `violations`: at most one terminal action, and the state `done` exactly from it; nothing
 /// but `.none` (or dropped bytes) after `done`; at most one commit, and nothing sent, retried or
 /// answered locally after it; `attempts` equal to the sends and within the plan's `maxAttempts`;
-/// bytes passed only to a writable client and paused only for a full one; and, at the end, a
-/// `status` equal to the answer's; and an attempt plan that recorded how every sent attempt
-/// ended once an answer (not the client leaving) ended the request.
+/// bytes passed only to a writable client and paused only for a full one; at the terminal
+/// action, a `status` equal to the answer's and, when an answer (not the client leaving) ended
+/// a request that went upstream, a finished attempt plan with every send recorded.
 struct SessionRun {
     typealias Fixtures = ResilienceTests.UpstreamAttemptStateMachineTests
 
