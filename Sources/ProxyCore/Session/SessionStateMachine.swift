@@ -14,7 +14,8 @@
 /// A value owned by the request, used on its event loop only.
 package struct SessionStateMachine: Sendable {
     package private(set) var state: SessionState = .receiving
-    /// The attempt plan, once the request is routed.
+    /// The attempt plan, once the request is routed. When an answer ends the request, the plan
+    /// is finished and its records (the path taken) end with how the answering attempt ended.
     package private(set) var plan: UpstreamAttemptStateMachine?
     /// Upstream requests sent: the value of `x-sluice-attempts`.
     package private(set) var attempts = 0
@@ -189,9 +190,10 @@ package struct SessionStateMachine: Sendable {
     }
 
     /// The current attempt's first-token timer fired: fail over if nothing reached the client.
+    /// Ignored when the current attempt has no such timer (a late one of an earlier attempt).
     package mutating func firstTokenTimerFired(at now: ProxyInstant, random: UInt64, budget: inout RetryBudget,
                                                isAvailable: (Int) -> Bool) -> SessionAction {
-        guard firstTokenAt == nil else { return .none }
+        guard attemptGuardsFirstToken, firstTokenAt == nil else { return .none }
         switch state {
         case .awaitingHead, .holding:
             return decide(after: .timeout(.firstToken), at: now, cancelTransfer: true, random: random, budget: &budget,
@@ -207,6 +209,17 @@ package struct SessionStateMachine: Sendable {
         switch state {
         case .committed:
             state = .done
+            if var machine = plan, !machine.isFinished {
+                // Committed before the plan decided (a stream at its head, a hold past its limit):
+                // tell it how the answer ended, so that the path taken ends with it.
+                let outcome: AttemptOutcome
+                switch end {
+                case .complete: outcome = .success
+                case .failed(let failure, _): outcome = failure
+                }
+                _ = machine.next(after: outcome, at: now, committed: true, random: random, budget: &budget, isAvailable: isAvailable)
+                plan = machine
+            }
             return .finishCommitted(end)
         case .holding, .awaitingHead:
             break

@@ -12,9 +12,10 @@ extension ResilienceTests {
         static let online = FallbackCandidate(backendIndex: 1, backendName: "dashscope", model: nil, backendModels: ["deepseek-r1": "qwen-max"])
 
         static func plan(chain: [FallbackCandidate] = [distill, online], triggers: FallbackTriggers = .default, attempts: Int = 1,
-                         deadline: ProxyDuration = .seconds(60), maxAttempts: Int = 5) -> UpstreamAttemptStateMachine {
+                         deadline: ProxyDuration = .seconds(60), maxAttempts: Int = 5,
+                         honorRetryAfter: Bool = true) -> UpstreamAttemptStateMachine {
             let policy = AttemptPolicy(chain: chain, triggers: triggers, attemptsPerTarget: attempts,
-                                       backoff: Backoff(base: .milliseconds(100), max: .seconds(2)), honorRetryAfter: true,
+                                       backoff: Backoff(base: .milliseconds(100), max: .seconds(2)), honorRetryAfter: honorRetryAfter,
                                        deadline: deadline, maxAttempts: maxAttempts)
             return UpstreamAttemptStateMachine(policy: policy, primary: primary, clientModel: "deepseek-r1", start: start)
         }
