@@ -26,6 +26,14 @@ check sleep '(\busleep\(|\bsleep\(|Thread\.sleep|Task\.sleep|nanosleep)' Tests
 grep -rnE '\btime\.sleep\(' Tests/integration --include='*.py' | grep -v 'lint: allow-sleep' && { echo "lint [sleep]: time.sleep in integration tests" >&2; fail=1; }
 # No locks on the request path: the data plane reads snapshots.
 check lock '\b(Mutex|NSLock|pthread_mutex_lock)\b' Sources/ProxyHTTPServer Sources/ProxyDataPlane Sources/ProxyUpstream
+# Nor name lookups or locks per request: metric series come from the request's LoopSnapshot, and
+# every lock left in the data path is a real shared state change, marked where it is taken.
+# Set-up, reload, scrape and admin files are the control path and are left out by name.
+request_path=$(find Sources/ProxyDataPlane Sources/ProxyHTTPServer Sources/ProxyUpstream -name '*.swift' \
+  ! -name DataPlane.swift ! -name DataPlaneMetrics.swift ! -name ProxySnapshot.swift ! -name AdminEndpoints.swift \
+  ! -name HealthEndpoints.swift ! -name HTTPServer.swift ! -name HTTPServerHost.swift)
+check series 'series\(labelValues:' $request_path
+check lock '\.withLock\b' $request_path
 # No package dependencies (DESIGN.md).
 grep -qE '\.package\(' Package.swift && { echo "lint [deps]: Package.swift declares a package dependency" >&2; fail=1; }
 [ $fail = 0 ] && echo "lint: ok"

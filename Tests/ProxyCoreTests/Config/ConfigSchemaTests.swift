@@ -63,7 +63,7 @@ import Testing
             == .number(JSONNumber(TruncationConfig.defaultBufferBytes)))
         #expect(Self.keys(Self.definition(defs + ["match", "properties"], in: schema)) == ["paths", "model", "models", "headers"])
         #expect(Self.keys(Self.definition(defs + ["splitEntry", "properties"], in: schema)) == ["backend", "weight", "model"])
-        #expect(Self.keys(Self.definition(defs + ["timeouts", "properties"], in: schema)) == ["connect", "firstByte", "idle", "total"])
+        #expect(Self.keys(Self.definition(defs + ["timeouts", "properties"], in: schema)) == ["connect", "firstByte", "firstToken", "idle", "total"])
         #expect(Self.definition(defs + ["splitEntry", "properties", "weight", "maximum"], in: schema) == .number(JSONNumber(SplitEntryConfig.maxWeight)))
         #expect(Self.definition(defs + ["defaults", "properties", "maxRequestBodyBytes", "default"], in: schema)
             == .number(JSONNumber(DefaultsConfig.defaultMaxRequestBodyBytes)))
