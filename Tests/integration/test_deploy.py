@@ -60,9 +60,11 @@ FAKE_API_RESOURCES = {
 class FakeAPIServer:
     """Just enough of the Kubernetes API for `helm install`/`upgrade` with wait off: version,
     discovery, create (kept), get (404 unless created), list, and patch/put (accepted). It is
-    not a cluster: it checks nothing, which is the validators' job."""
+    not a cluster: it checks nothing, which is the validators' job, except what discovery says:
+    `absent` group/versions (e.g. the Prometheus Operator's, on a plain cluster) are neither
+    advertised nor served, so Helm sees them missing as in a cluster without their CRDs."""
 
-    def __init__(self, kube_version):
+    def __init__(self, kube_version, absent=()):
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
         from urllib.parse import urlparse
 
@@ -70,6 +72,7 @@ class FakeAPIServer:
         self.created = []
         major, minor = kube_version.split(".")[:2]
         server = self
+        resources = {gv: kinds for gv, kinds in FAKE_API_RESOURCES.items() if gv not in absent}
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args):
@@ -93,7 +96,7 @@ class FakeAPIServer:
                     return self._send(200, {"kind": "APIVersions", "versions": ["v1"]})
                 if path == "/apis":
                     groups = {}
-                    for gv in FAKE_API_RESOURCES:
+                    for gv in resources:
                         if "/" in gv:
                             group, version = gv.split("/")
                             groups.setdefault(group, []).append(version)
@@ -104,22 +107,33 @@ class FakeAPIServer:
                 match = re.fullmatch(r"/api/v1|/apis/([^/]+)/([^/]+)", path)
                 if match:
                     gv = "v1" if path == "/api/v1" else f"{match.group(1)}/{match.group(2)}"
-                    if gv in FAKE_API_RESOURCES:
+                    if gv in resources:
                         return self._send(200, {"kind": "APIResourceList", "groupVersion": gv, "resources": [
                             {"name": plural, "singularName": kind.lower(), "namespaced": namespaced, "kind": kind,
                              "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"]}
-                            for kind, plural, namespaced in FAKE_API_RESOURCES[gv]]})
+                            for kind, plural, namespaced in resources[gv]]})
                 if path in server.objects:
                     return self._send(200, server.objects[path])
                 plural = path.rsplit("/", 1)[-1]
-                if any(plural == p for resources in FAKE_API_RESOURCES.values() for _, p, _ in resources):
+                if any(plural == p for kinds in resources.values() for _, p, _ in kinds):
                     items = [o for k, o in server.objects.items() if k.rsplit("/", 1)[0] == path]
                     return self._send(200, {"kind": "List", "apiVersion": "v1", "metadata": {"resourceVersion": "1"},
                                             "items": items})
                 self._send(404, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound",
                                  "code": 404, "message": f"{path} not found"})
 
+            def _served(self):
+                match = re.match(r"/api/v1/|/apis/([^/]+)/([^/]+)/", urlparse(self.path).path)
+                gv = "v1" if match and not match.group(1) else match and f"{match.group(1)}/{match.group(2)}"
+                if gv in resources:
+                    return True
+                self._send(404, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound",
+                                 "code": 404, "message": "the server could not find the requested resource"})
+                return False
+
             def do_POST(self):
+                if not self._served():
+                    return
                 obj = self._body() or {}
                 meta = obj.setdefault("metadata", {})
                 meta["resourceVersion"] = "1"
@@ -198,7 +212,7 @@ def _worker_helm(request):
         outcome = {}
         with tempfile.TemporaryDirectory() as directory:
             _worker_env(directory)
-            server = FakeAPIServer(scenario.get("kube_version", "1.29.0"))
+            server = FakeAPIServer(scenario.get("kube_version", "1.29.0"), absent=scenario.get("absent", ()))
             server.objects.update(scenario.get("existing", {}))
             try:
                 config = helm_sdkpy.Configuration(namespace=scenario.get("namespace", "sluice-system"),
@@ -775,12 +789,21 @@ EXISTING_SECRET = {
     "data": {"ca.crt": base64.b64encode(b"existing CA").decode(), "tls.crt": base64.b64encode(b"existing cert").decode(),
              "tls.key": base64.b64encode(b"existing key").decode()},
 }
+# The Prometheus Operator's API: present in the fake cluster unless a scenario says "absent".
+MONITORING_API = "monitoring.coreos.com/v1"
+MONITORING_SCENARIOS = {
+    "default": {},
+    "forced-on": {"monitoring": {"podMonitor": {"enabled": True}, "serviceMonitor": {"enabled": True}}},
+    "forced-off": {"monitoring": {"podMonitor": {"enabled": False}, "serviceMonitor": {"enabled": False}}},
+    "auto": {"monitoring": {"podMonitor": {"enabled": "auto"}, "serviceMonitor": {"enabled": "auto"}}},
+}
 BAD_VALUES = {
     "replicas-not-a-number": {"controller": {"replicas": "two"}},
     "unknown-key": {"controller": {"replica": 2}},
     "bad-pull-policy": {"sidecar": {"image": {"pullPolicy": "Sometimes"}}},
     "bad-quantity": {"sidecar": {"resources": {"limits": {"memory": "128 MB"}}}},
     "bad-failure-policy": {"webhook": {"failurePolicy": "ignore"}},
+    "bad-monitor-switch": {"monitoring": {"podMonitor": {"enabled": "yes"}}},
 }
 
 
@@ -791,6 +814,9 @@ def _chart_renders_json():
     scenarios.append({"id": "existing-secret", "values": {}, "existing": {
         "/api/v1/namespaces/sluice-system/secrets/sluice-webhook-tls": EXISTING_SECRET}})
     scenarios.append({"id": "kube-1.28", "values": {}, "kube_version": "1.28.9"})
+    for name, values in MONITORING_SCENARIOS.items():
+        scenarios.append({"id": f"plain:{name}", "values": values, "absent": [MONITORING_API]})
+        scenarios.append({"id": f"operator:{name}", "values": values})
     scenarios += [{"id": f"bad:{name}", "values": values} for name, values in BAD_VALUES.items()]
     return json.dumps(run_worker("helm", {"chart": CHART, "scenarios": scenarios}))
 
@@ -1023,6 +1049,33 @@ def test_chart_values_reach_the_controller_and_the_injector():
 def test_chart_refuses_bad_values(name):
     error = chart_render(f"bad:{name}").get("error")
     assert error and "schema" in error.lower(), f"helm accepted values {BAD_VALUES[name]}: {error}"
+
+
+def _monitors(docs):
+    return sorted(d["kind"] for d in docs if d["kind"] in ("PodMonitor", "ServiceMonitor"))
+
+
+@pytest.mark.parametrize("name", ["default", "auto"])
+def test_chart_installs_on_a_cluster_without_the_prometheus_operator(name):
+    """Default values on a plain cluster: no PodMonitor or ServiceMonitor (their kinds are unknown
+    there, and sending them fails the whole install), and everything else as usual."""
+    docs = rendered(f"plain:{name}")
+    assert _monitors(docs) == []
+    check_controller(docs, "sluice-system")
+    check_webhook(docs, "sluice-system", ca_bundle_expected=True)
+    assert_valid({f"plain:{name}[{i}] {describe(d)}": d for i, d in enumerate(docs)})
+    # With the operator's API served, the same values bring both monitors.
+    operator = rendered(f"operator:{name}")
+    assert _monitors(operator) == ["PodMonitor", "ServiceMonitor"]
+    check_monitoring(operator, "sluice-system")
+
+
+def test_monitor_values_force_them_on_or_off_whatever_the_cluster_serves():
+    assert _monitors(rendered("operator:forced-off")) == _monitors(rendered("plain:forced-off")) == []
+    assert _monitors(rendered("operator:forced-on")) == ["PodMonitor", "ServiceMonitor"]
+    # Forced on where the kinds do not exist: Helm refuses, as a cluster would (nothing half-installed).
+    error = chart_render("plain:forced-on").get("error") or ""
+    assert "PodMonitor" in error or "ServiceMonitor" in error or "monitoring.coreos.com" in error, error
 
 
 def test_chart_refuses_kubernetes_older_than_1_29():
@@ -1273,7 +1326,10 @@ def test_install_md_helm_commands_install_valid_objects():
         chart = [w for w in words[2:] if w.startswith("charts/")]
         assert chart == ["charts/sluice"], f"line {line}: {words}"
         values, namespace = _helm_values(words)
-        scenarios.append({"id": f"install.md:{line}:{len(scenarios)}", "values": values, "namespace": namespace})
+        # Each command works on a plain cluster (no Prometheus Operator) and on one with it.
+        for cluster, absent in (("plain", [MONITORING_API]), ("operator", [])):
+            scenarios.append({"id": f"install.md:{line}:{len(scenarios)}:{cluster}", "values": values,
+                              "namespace": namespace, "absent": absent})
     results = run_worker("helm", {"chart": CHART, "scenarios": scenarios})
     objects = {}
     for scenario in scenarios:
