@@ -4,8 +4,9 @@ and docs/install.md followed as far as a machine without a cluster allows.
 - Every object in deploy/ and in the chart's renderings is validated for Kubernetes 1.29 (the
   oldest we support: native sidecars) and for the newest version kubernetes-validate knows, with
   its strict (unknown fields refused) schemas, which it ships offline. Sluice's own kinds are
-  validated against our CRDs (test_crds.py's helpers); the Prometheus Operator's and
-  cert-manager's kinds against subsets of their upstream schemas written out below.
+  created in the fake API server, which enforces our CRDs as a cluster does (schema, defaults,
+  CEL rules, strict field validation: crd_admission.py); the Prometheus Operator's and
+  cert-manager's kinds are validated against subsets of their upstream schemas written out below.
 - The chart is linted by Helm's own lint and installed, for real, by Helm's library into a fake
   API server on loopback (discovery, create, get; release storage in memory), which gives the
   exact manifests Helm would send a cluster, values.schema.json and kubeVersion checks included.
@@ -272,7 +273,7 @@ import shutil  # noqa: E402
 import jsonschema  # noqa: E402
 import pytest  # noqa: E402
 
-from test_crds import KINDS as SLUICE_KINDS, PLURALS, load_documents, schema_errors, error_paths  # noqa: E402
+from test_crds import KINDS as SLUICE_KINDS, PLURALS, api_server_errors, load_documents  # noqa: E402
 
 REQUIREMENTS_DEPLOY = os.path.join(os.path.dirname(__file__), "requirements-deploy.txt")
 BIN_DIR = os.environ.get("SLUICE_BIN_DIR") or os.path.join(ROOT, ".build/debug")
@@ -386,18 +387,20 @@ THIRD_PARTY_SCHEMAS = {
 
 def validate_all(docs_by_id):
     """id → [errors] for every document: core kinds with kubernetes-validate (strict, each of
-    KUBE_VERSIONS), Sluice kinds with our CRDs, third-party kinds with the subsets above."""
-    results, core = {}, []
+    KUBE_VERSIONS), Sluice kinds by the fake API server enforcing our CRDs (schema, defaults,
+    CEL rules, strict field validation), third-party kinds with the subsets above."""
+    results, core, sluice = {}, [], {}
     for item_id, doc in docs_by_id.items():
         key = (doc.get("apiVersion"), doc.get("kind"))
         if doc.get("apiVersion") == "sluice.dev/v1alpha1" and doc.get("kind") in SLUICE_KINDS:
-            errors = schema_errors(doc["kind"], doc)
-            results[item_id] = [f"{p}: {e.message}" for p, e in zip(error_paths(errors), errors)]
+            sluice[item_id] = doc
         elif key in THIRD_PARTY_SCHEMAS:
             validator = jsonschema.Draft202012Validator(THIRD_PARTY_SCHEMAS[key])
             results[item_id] = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(doc)]
         else:
             core.append({"id": item_id, "doc": doc})
+    if sluice:
+        results.update(api_server_errors(sluice))
     if core:
         results.update(run_worker("validate", {"versions": KUBE_VERSIONS, "items": core}))
     return results
