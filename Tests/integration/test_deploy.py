@@ -1195,6 +1195,10 @@ def test_build_images_script_says_what_it_would_run_without_an_engine(tmp_path):
 #
 # Every ```sh block is preceded by a marker comment saying how far it can be followed here:
 #   <!-- check: run -->                          run, offline (HOME is a scratch directory)
+#   <!-- check: build -->                        builds from source: run in the checkout when the
+#                                                Swift toolchain is on PATH (HOME is a scratch
+#                                                directory, whose .local/bin is put on PATH)
+#   <!-- check: engine -->                       needs a container engine: syntax and paths checked
 #   <!-- check: cluster -->                      needs a cluster: syntax checked, paths checked,
 #                                                helm commands installed into the fake API server
 #   <!-- check: needs sluice-controller CMD -->  run once .build/debug/sluice-controller has CMD
@@ -1221,7 +1225,7 @@ def sh_blocks():
 
 def test_install_md_marks_every_sh_block():
     for block in sh_blocks():
-        assert re.fullmatch(r"check: (run|cluster|needs sluice-controller \w+)", block["marker"]), \
+        assert re.fullmatch(r"check: (run|build|engine|cluster|needs sluice-controller \w+)", block["marker"]), \
             f"docs/install.md line {block['line']}: ```sh block without a <!-- check: ... --> marker"
         subprocess.run(["bash", "-n"], input=block["body"], text=True, check=True)
 
@@ -1267,6 +1271,23 @@ def test_install_md_offline_blocks_run(tmp_path):
     assert ran, "no offline block in docs/install.md"
 
 
+@pytest.mark.parametrize("block", [b for b in sh_blocks() if b["marker"] == "check: build"] if os.path.exists(INSTALL_MD) else [],
+                         ids=lambda b: f"line{b['line']}")
+def test_install_md_build_blocks_build_the_controller_from_this_checkout(block, tmp_path):
+    """The build from source, as written: a release build (the first one takes minutes; later
+    ones only rebuild what changed), the binary copied to ~/.local/bin, and run from there."""
+    if not shutil.which("swift"):
+        pytest.skip("\n\n*** SKIPPED: no Swift toolchain on PATH, so docs/install.md's build from source was not run ***\n")
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "HOME": str(home), "PATH": f"{home}/.local/bin:{os.environ['PATH']}"}
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", block["body"]], cwd=ROOT, capture_output=True, text=True,
+                            env=env, timeout=3600)
+    assert result.returncode == 0, f"docs/install.md line {block['line']}:\n{block['body']}\n{result.stderr[-3000:]}"
+    assert os.access(home / ".local/bin/sluice-controller", os.X_OK)
+    assert "sluice-controller" in result.stdout  # its --help
+
+
 def _shell_commands(body):
     """The commands of a shell block, continuation lines joined, comments dropped."""
     body = re.sub(r"\\\n\s*", " ", body)
@@ -1284,7 +1305,7 @@ def _shell_commands(body):
 
 def test_install_md_cluster_blocks_name_real_files_and_kustomizations():
     for block in sh_blocks():
-        if block["marker"] != "check: cluster":
+        if block["marker"] not in ("check: cluster", "check: engine"):
             continue
         for words in _shell_commands(block["body"]):
             for index, word in enumerate(words):
@@ -1377,3 +1398,68 @@ def test_install_md_controller_blocks_run_once_the_controller_has_the_command(bl
                 objects[f"{name}[{index}] {describe(doc)}"] = doc
     if objects:
         assert_valid(objects)
+
+
+def _claimed(text, name):
+    """The value the page says a header or variable has: `name: value` or `name=value` in code."""
+    found = set(re.findall(rf"`{re.escape(name)}[:=] ?([^`]+)`", text))
+    assert len(found) == 1, f"docs/install.md names {name} as {found or 'nothing'}"
+    return found.pop()
+
+
+def test_install_md_first_request_answers_as_the_page_says(start, tmp_path):
+    """The demo of "A first request through the sidecar", run here as far as no cluster is needed:
+    demo.yaml rendered by the controller, served by the real sidecar with sluice-mock standing in
+    for the mock Service, called with the page's own curl command (with -i, as it suggests). The
+    headers and the base URL the page names are the ones that come out."""
+    with open(INSTALL_MD, encoding="utf-8") as f:
+        text = f.read()
+    work = tmp_path / "work"
+    work.mkdir()
+    doc_workdir(work)
+    controller = os.path.join(BIN_DIR, "sluice-controller")
+    rendered = subprocess.run([controller, "render", "-f", "demo.yaml", "-o", "json"], cwd=work, capture_output=True,
+                              text=True, timeout=60)
+    assert rendered.returncode == 0, rendered.stderr
+    (configmap,) = json.loads(rendered.stdout)["items"]
+    config = json.loads(configmap["data"]["config.json"])
+    mock = start("sluice-mock", "--listen", "127.0.0.1:0")
+    host, port = mock.address
+    (backend,) = config["backends"]
+    assert backend["baseURL"] == "http://sluice-mock.demo.svc.cluster.local:8080/v1"  # the demo's Service
+    backend["baseURL"] = f"http://{host}:{port}/v1"
+    config["listeners"] = {name: "127.0.0.1:0" for name in config["listeners"]}
+    (tmp_path / "config").mkdir()
+    (tmp_path / "secrets").mkdir()
+    (tmp_path / "config/config.json").write_text(json.dumps(config))
+    sidecar = start("sluice", "--config-dir", str(tmp_path / "config"), "--secrets-dir", str(tmp_path / "secrets"), listeners=3)
+    app_host, app_port = sidecar.addresses["app"]
+
+    (command,) = [m for b in sh_blocks() for m in re.findall(r"exec deployment/demo-app -c app -- sh -c '([^']*)'", b["body"])]
+    result = subprocess.run(["sh", "-c", command.replace("curl -s ", "curl -si ", 1)], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "OPENAI_BASE_URL": f"http://{app_host}:{app_port}/v1"})
+    assert result.returncode == 0, result.stderr
+    head, _, body = result.stdout.partition("\n\n")  # text mode: CRLF reads as \n
+    headers = dict(line.split(": ", 1) for line in head.split("\n")[1:])
+    assert head.startswith("HTTP/1.1 200"), result.stdout
+    assert json.loads(body)["choices"][0]["message"]["content"]
+    for name in ("x-sluice-route", "x-sluice-backend"):
+        assert headers.get(name) == _claimed(text, name), f"{name}: the page says {_claimed(text, name)!r}, the sidecar {headers.get(name)!r}"
+
+    # The app container gets the base URL the page names, from the injector.
+    injected = subprocess.run([controller, "inject", "-f", "app.yaml", "--gateways", "demo.yaml"], cwd=work, capture_output=True,
+                              text=True, timeout=60)
+    assert injected.returncode == 0, injected.stderr
+    (deployment,) = load_documents_text(injected.stdout)
+    (app,) = deployment["spec"]["template"]["spec"]["containers"]
+    env = {e["name"]: e["value"] for e in app["env"]}
+    assert env["OPENAI_BASE_URL"] == _claimed(text, "OPENAI_BASE_URL")
+
+
+def load_documents_text(text):
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+        f.write(text)
+    try:
+        return load_documents(f.name)
+    finally:
+        os.unlink(f.name)
