@@ -94,7 +94,9 @@ enum InjectCommand {
                 output.append(object)
                 continue
             }
-            guard let template = PodGatewaySelection.podTemplate(of: object) else { continue }
+            guard let template = PodGatewaySelection.podTemplate(of: object) else {
+                preconditionFailure("WorkloadInjector.screen passed \(described), which has no pod template")
+            }
             let namespace = PodGatewaySelection.namespace(of: object) ?? defaultNamespace
             let labels = PodGatewaySelection.podLabels(of: template)
             var settings: InjectionSettings
