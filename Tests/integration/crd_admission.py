@@ -187,19 +187,19 @@ class Schema:
         return unknown
 
     def _prune(self, node, value, path, unknown):
-        if isinstance(value, dict) and not node.get("x-kubernetes-preserve-unknown-fields"):
-            if "properties" in node or not isinstance(node.get("additionalProperties"), dict):
-                declared = node.get("properties") or {}
-                if node.get("additionalProperties") is not True:
-                    for name in sorted(set(value) - set(declared)):
-                        unknown.append(_child(path, name))
-                        del value[name]
-                for name, child in declared.items():
-                    if name in value:
-                        self._prune(child, value[name], _child(path, name), unknown)
-            else:
+        if isinstance(value, dict):
+            if isinstance(node.get("additionalProperties"), dict):  # a map: every key is allowed
                 for key, item in value.items():
                     self._prune(node["additionalProperties"], item, _child(path, key), unknown)
+                return
+            declared = node.get("properties") or {}
+            if not node.get("x-kubernetes-preserve-unknown-fields"):
+                for name in sorted(set(value) - set(declared)):
+                    unknown.append(_child(path, name))
+                    del value[name]
+            for name, child in declared.items():
+                if name in value:
+                    self._prune(child, value[name], _child(path, name), unknown)
         elif isinstance(value, list) and "items" in node:
             for index, item in enumerate(value):
                 self._prune(node["items"], item, f"{path}[{index}]", unknown)
@@ -275,7 +275,7 @@ class Schema:
             errors.append(self._type_error(node, value, path))
             return
         if "enum" in node and value not in node["enum"]:
-            supported = ", ".join(json.dumps(v) if isinstance(v, str) else json.dumps(v) for v in node["enum"])
+            supported = ", ".join(json.dumps(v) for v in node["enum"])
             errors.append(FieldError(NOT_SUPPORTED, path, value, f"supported values: {supported}"))
         if isinstance(value, str):
             self._validate_string(node, value, path, errors)
@@ -405,8 +405,10 @@ class CELRules:
         """Errors of every rule at and below `node` for `value`; `old` is the correlated old
         value on an update (None on create, or where the old value is absent or not correlatable)."""
         errors = []
-        type_name = "integer" if _int_or_string(node) and isinstance(value, int) else (
-            "string" if _int_or_string(node) else node.get("type", _type_name(value)))
+        if _int_or_string(node):
+            type_name = "integer" if isinstance(value, int) else "string"
+        else:
+            type_name = node.get("type", _type_name(value))
         for rule in node.get("x-kubernetes-validations", []):
             transition = bool(cls._old_self.search(rule["rule"]))
             if transition and old is None:
