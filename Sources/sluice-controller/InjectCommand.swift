@@ -22,15 +22,20 @@ enum InjectCommand {
 
     Every document is written back to standard output, as YAML, in order: the pod template of
     each Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job and
-    CronJob gets the sidecar unless it opts out (sluice.dev/inject: disabled) or already has it;
-    other kinds are written unchanged. Asking for injection is the opt-in.
+    CronJob gets the sidecar unless it opts out (sluice.dev/inject: disabled), already has it, or
+    uses hostNetwork (written unchanged, with a warning); other kinds are written unchanged.
+    Asking for injection is the opt-in. The base URLs go to the app containers (not istio-proxy,
+    linkerd-proxy…; or those named by sluice.dev/app-containers), unless they set them in env or
+    through an envFrom ConfigMap or Secret of the input; one not in the input may set them, so they
+    are left alone, with a warning. A grace period shorter than the sidecar's drain is raised.
 
     The sidecar mounts the ConfigMap of the LLMGateway, in the workload's namespace, whose
     podSelector selects the pod template's labels: the gateways of the input (and of
     --gateways) are translated as 'render' does, and the ConfigMap's name and Secret mounts come
     from the result. A workload selected by no gateway needs --config-map; one selected by two
     gateways is an error. On any error nothing is written and the exit code is 1: errors in the
-    manifests (with their line and column), translation problems, a workload without a gateway.
+    manifests (with their line and column), translation problems, a workload without a gateway,
+    a container that declares one of the sidecar's ports.
     The sidecar's resources come from SLUICE_SIDECAR_RESOURCES, its pull policy from
     SLUICE_SIDECAR_IMAGE_PULL_POLICY, as for the webhook. Exit codes: 0 ok, 1 errors, 2 usage error.
     """
@@ -80,12 +85,17 @@ enum InjectCommand {
         }
 
         var output: [JSONValue] = []
+        var warnings: [String] = []
         for object in loaded.objects {
-            // Workloads that opt out or already have the sidecar need no gateway.
-            guard let template = PodGatewaySelection.podTemplate(of: object),
-                  case .injected = WorkloadInjector.inject(object, settings: base) else {
+            let described = PodGatewaySelection.describe(object, defaultNamespace: defaultNamespace)
+            // Workloads that opt out, already have the sidecar or use hostNetwork need no gateway.
+            if let decided = WorkloadInjector.screen(object) {
+                if case .skipped(let reason) = decided { warnings.append("\(described): not injected: \(reason)") }
                 output.append(object)
                 continue
+            }
+            guard let template = PodGatewaySelection.podTemplate(of: object) else {
+                preconditionFailure("WorkloadInjector.screen passed \(described), which has no pod template")
             }
             let namespace = PodGatewaySelection.namespace(of: object) ?? defaultNamespace
             let labels = PodGatewaySelection.podLabels(of: template)
@@ -101,16 +111,22 @@ enum InjectCommand {
                 case .failure(let noGateway):
                     let hint = resources.gateways.isEmpty
                         ? "; give the gateway's manifests (in -f or --gateways FILE) or its ConfigMap (--config-map NAME)" : ""
-                    errors.append("\(PodGatewaySelection.describe(object, defaultNamespace: defaultNamespace)): \(noGateway.reason)\(hint)")
+                    errors.append("\(described): \(noGateway.reason)\(hint)")
                     continue
                 }
             }
-            if case .injected(let injected) = WorkloadInjector.inject(object, settings: settings) {
+            let envSources = EnvSources.visible(in: loaded.objects + extra.objects, namespace: namespace, defaultNamespace: defaultNamespace)
+            switch WorkloadInjector.inject(object, settings: settings, envSources: envSources) {
+            case .injected(let injected, let notes):
                 output.append(injected)
-            } else {
+                warnings += notes.map { "\(described): \($0)" }
+            case .refused(let reason):
+                errors.append("\(described): \(reason)")
+            case .unchanged, .skipped:
                 output.append(object)
             }
         }
+        for warning in warnings { StandardStreams.writeLine("warning: \(warning)") }
         for warning in translation.warnings { StandardStreams.writeLine("warning: \(warning)") }
         guard errors.isEmpty else { return fail(errors) }
         if !output.isEmpty { StandardStreams.writeAll(1, Array(YAMLWriter.write(documents: output).utf8)) }

@@ -3,7 +3,9 @@ import Synchronization
 import Testing
 @testable import KubeAPI
 
-private let routes = KubeResource.sluice("llmroutes")
+/// A custom resource of a group the fake has no CRD for: stored as sent, so these client tests
+/// need neither a valid Sluice object nor cel-python in the python3 that runs the fake.
+private let widgets = KubeResource(group: "example.com", version: "v1", plural: "widgets")
 
 /// Collects watch events from any thread.
 final class EventLog: Sendable {
@@ -68,12 +70,12 @@ final class EventLog: Sendable {
     @Test func theStatusSubresourceChangesOnlyStatusAndNotGeneration() async throws {
         let fake = try FakeKubeAPIProcess()
         let client = fake.client()
-        let route = object(("apiVersion", .string("sluice.dev/v1alpha1")), ("kind", .string("LLMRoute")),
-                           ("metadata", object(("name", .string("r")))), ("spec", object(("weight", .number(JSONNumber(1))))))
-        var stored = try await client.create(routes, namespace: "default", route).objectValue!
+        let widget = object(("apiVersion", .string("example.com/v1")), ("kind", .string("Widget")),
+                            ("metadata", object(("name", .string("r")))), ("spec", object(("weight", .number(JSONNumber(1))))))
+        var stored = try await client.create(widgets, namespace: "default", widget).objectValue!
         stored["status"] = object(("observedGeneration", .number(JSONNumber(1))))
         stored["spec"] = object(("weight", .number(JSONNumber(99))))
-        let afterStatus = try await client.updateStatus(routes, namespace: "default", .object(stored))
+        let afterStatus = try await client.updateStatus(widgets, namespace: "default", .object(stored))
         #expect(afterStatus["status", "observedGeneration"] == .number(JSONNumber(1)))
         #expect(afterStatus["spec", "weight"] == .number(JSONNumber(1)))
         #expect(afterStatus["metadata", "generation"] == .number(JSONNumber(1)))
@@ -81,11 +83,11 @@ final class EventLog: Sendable {
         var next = afterStatus.objectValue!
         next["spec"] = object(("weight", .number(JSONNumber(2))))
         next["status"] = object(("ignored", .bool(true)))
-        let afterSpec = try await client.update(routes, namespace: "default", .object(next))
+        let afterSpec = try await client.update(widgets, namespace: "default", .object(next))
         #expect(afterSpec["metadata", "generation"] == .number(JSONNumber(2)))
         #expect(afterSpec["status", "observedGeneration"] == .number(JSONNumber(1)))
 
-        let all = try await client.list(path: "/apis/sluice.dev/v1alpha1/llmroutes")
+        let all = try await client.list(path: "/apis/example.com/v1/widgets")
         #expect(all.items.count == 1)
     }
 

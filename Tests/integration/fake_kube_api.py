@@ -25,6 +25,15 @@ What it keeps from the real API server:
   current objects first as ADDED; an `ERROR` event with a 410 `Status` (reason `Expired`)
   when N is older than the history window; periodic `BOOKMARK` events.
 
+Custom resources are admitted as the real API server admits them, from the CRDs of
+`deploy/crds` (or `--crds DIR`; `--crds none` turns it off): on create, update, merge patch and
+status writes, unknown fields are pruned with a `Warning: 299 - "unknown field …"` header (or
+refused, 400, with `?fieldValidation=Strict`), defaults are applied, and the OpenAPI schema and
+the CEL rules are enforced, answering 422 with the real `Status` (`reason: Invalid`,
+`details.causes[]`); crd_admission.py says exactly what is modelled. A plural of a CRD group that
+no CRD defines is a 404. Resources of other groups (core, coordination.k8s.io, …) are stored as
+sent. cel-python is needed only when a custom resource is written.
+
 Test hooks (never authenticated):
 - `POST /__fake/compact` forgets the whole history, so any older resourceVersion is gone;
 - `POST /__fake/drop-watches` cuts every open watch connection abruptly (no last chunk);
@@ -35,8 +44,9 @@ Test hooks (never authenticated):
 - `GET /__fake/state` returns the resourceVersion, the history window and watch counts;
 - `GET /__fake/requests` returns the request log (method, path and query).
 
-Simplifications: no finalizers (delete is immediate), no admission, no field managers,
-no server-side apply, no pagination (`limit`/`continue` are ignored).
+Simplifications: no finalizers (delete is immediate), no admission webhooks, no schema for
+built-in kinds, no field managers, no server-side apply, no pagination (`limit`/`continue` are
+ignored).
 """
 import argparse
 import copy
@@ -49,6 +59,8 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from crd_admission import DEFAULT_CRD_DIR, CustomResources, Rejected
 
 KINDS = {
     "configmaps": "ConfigMap", "secrets": "Secret", "events": "Event", "leases": "Lease",
@@ -159,7 +171,8 @@ class Target:
 class Store:
     """Objects, the global resourceVersion and the bounded event history. Thread-safe."""
 
-    def __init__(self, history_limit=1000):
+    def __init__(self, history_limit=1000, custom_resources=None):
+        self.custom_resources = custom_resources  # CustomResources, or None: no CRD is enforced
         self.lock = threading.Lock()
         self.changed = threading.Condition(self.lock)
         self.rv = 1
@@ -206,6 +219,37 @@ class Store:
                                             "the object has been modified; please apply your changes to the latest "
                                             "version and try again", {"name": target.name, "kind": target.plural})
 
+    def _schema(self, target):
+        """The CRD schema of the target's resource, or None; 500 when the CRDs cannot be used."""
+        crds = self.custom_resources
+        if not crds or "/" not in target.gv:
+            return None
+        try:
+            schema = crds.schema(target.gv, target.plural)
+            if schema is None and target.gv.split("/")[0] in crds.groups():
+                # A CRD group's plural that no CRD defines: the real API does not serve it.
+                raise ApiError(404, "NotFound", f"the server could not find the requested resource ({target.plural})")
+            return schema
+        except (ValueError, ImportError) as error:  # a CRD the fake cannot model, or no PyYAML
+            raise ApiError(500, "InternalError", f"the fake API server cannot enforce the CRDs of {crds.crd_dir}: {error}")
+
+    def check_served(self, target):
+        self._schema(target)
+
+    def _admit(self, target, obj, old, strict):
+        """Prunes, defaults and validates a custom resource in place; returns the warnings."""
+        schema = self._schema(target)
+        if not schema:
+            return []
+        try:
+            return self.custom_resources.admit(schema, obj, old, strict)
+        except ImportError as error:  # cel-python is missing: nothing is accepted unchecked
+            raise ApiError(500, "InternalError", f"the fake API server needs cel-python (celpy) for the CRDs' rules: {error}")
+        except Rejected as rejected:
+            error = ApiError(rejected.status["code"], rejected.status["reason"], rejected.status["message"])
+            error.status = rejected.status
+            raise error
+
     def get(self, target):
         with self.lock:
             return copy.deepcopy(self._existing(target))
@@ -218,7 +262,8 @@ class Store:
             return {"kind": kind_of(target.plural) + "List", "apiVersion": target.gv,
                     "metadata": {"resourceVersion": str(self.rv)}, "items": items}
 
-    def create(self, target, body):
+    def create(self, target, body, strict=False):
+        """The stored object and the warnings for the response."""
         if not isinstance(body, dict):
             raise ApiError(400, "BadRequest", "the body must be a JSON object")
         with self.lock:
@@ -243,13 +288,14 @@ class Store:
             meta = obj["metadata"]
             if target.namespace:
                 meta["namespace"] = target.namespace
-            meta.update(uid=str(uuid.uuid4()), creationTimestamp=now_rfc3339(), generation=1,
-                        resourceVersion=self._next_rv())
+            meta.update(uid=str(uuid.uuid4()), creationTimestamp=now_rfc3339(), generation=1)
+            warnings = self._admit(target, obj, None, strict)
+            meta["resourceVersion"] = self._next_rv()
             self._bucket(target)[key] = obj
             self._record(target.resource, target.namespace, "ADDED", obj)
-            return copy.deepcopy(obj)
+            return copy.deepcopy(obj), warnings
 
-    def replace(self, target, body, status_only):
+    def replace(self, target, body, status_only, strict=False):
         if not isinstance(body, dict):
             raise ApiError(400, "BadRequest", "the body must be a JSON object")
         if (body.get("metadata") or {}).get("name") not in (None, target.name):
@@ -258,9 +304,9 @@ class Store:
             current = self._existing(target)
             self._check_forced_conflict(target)
             self._check_rv(target, current, body)
-            return self._store_update(target, current, body, status_only)
+            return self._store_update(target, current, body, status_only, strict)
 
-    def patch(self, target, patch, status_only):
+    def patch(self, target, patch, status_only, strict=False):
         if not isinstance(patch, dict):
             raise ApiError(400, "BadRequest", "a merge patch must be a JSON object")
         with self.lock:
@@ -269,10 +315,10 @@ class Store:
             self._check_rv(target, current, patch)
             merged = merge_patch(current, patch)
             merged.setdefault("metadata", {})["resourceVersion"] = current["metadata"]["resourceVersion"]
-            return self._store_update(target, current, merged, status_only)
+            return self._store_update(target, current, merged, status_only, strict)
 
-    # Called with the lock held.
-    def _store_update(self, target, current, body, status_only):
+    # Called with the lock held. Returns the stored object and the warnings for the response.
+    def _store_update(self, target, current, body, status_only, strict):
         if status_only:
             obj = copy.deepcopy(current)
             if "status" in body:
@@ -292,15 +338,17 @@ class Store:
                     meta.pop(field, None)
             obj.setdefault("apiVersion", current.get("apiVersion"))
             obj.setdefault("kind", current.get("kind"))
-            if spec_part(obj) != spec_part(current):
-                meta["generation"] = current["metadata"].get("generation", 0) + 1
         obj["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
+        # Defaults are applied before the generation is compared, as in the real decoder.
+        warnings = self._admit(target, obj, current, strict)
+        if not status_only and spec_part(obj) != spec_part(current):
+            obj["metadata"]["generation"] = current["metadata"].get("generation", 0) + 1
         if obj == current:
-            return copy.deepcopy(current)  # a no-op write is not a write
+            return copy.deepcopy(current), warnings  # a no-op write is not a write
         obj["metadata"]["resourceVersion"] = self._next_rv()
         self._bucket(target)[(target.namespace or "", target.name)] = obj
         self._record(target.resource, target.namespace, "MODIFIED", obj)
-        return copy.deepcopy(obj)
+        return copy.deepcopy(obj), warnings
 
     def delete(self, target, options):
         with self.lock:
@@ -343,8 +391,9 @@ class Store:
 class FakeKubeAPI:
     """The server: a `Store`, an HTTP listener on 127.0.0.1 and the open watch connections."""
 
-    def __init__(self, port=0, token=None, history_limit=1000, bookmark_interval=0.5):
-        self.store = Store(history_limit)
+    def __init__(self, port=0, token=None, history_limit=1000, bookmark_interval=0.5, crds=DEFAULT_CRD_DIR):
+        """`crds`: the directory of the CRDs to enforce (None: store custom resources as sent)."""
+        self.store = Store(history_limit, CustomResources(crds) if crds else None)
         self.token = token
         self.bookmark_interval = bookmark_interval
         self.watch_sockets = set()  # guarded by store.lock
@@ -370,6 +419,8 @@ class FakeKubeAPI:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self):
+        if self.store.custom_resources:
+            self.store.custom_resources.warm_up()
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
         return self
@@ -403,11 +454,14 @@ class FakeKubeAPI:
                     "heldWatches": self.held_watches, "conflictsPending": self.store.conflicts_pending}
 
 
-def send_json(handler, code, obj):
-    """Answers `handler`'s request with `obj` as JSON (also used by test_deploy's API stand-in)."""
+def send_json(handler, code, obj, warnings=()):
+    """Answers `handler`'s request with `obj` as JSON (also used by test_deploy's API stand-in),
+    with one `Warning` header (RFC 7234 §5.5 form, as the API server sends) per warning."""
     body = json.dumps(obj).encode()
     handler.send_response(code)
     handler.send_header("Content-Type", "application/json")
+    for warning in warnings:
+        handler.send_header("Warning", "299 - " + json.dumps(warning))
     handler.send_header("Content-Length", str(len(body)))
     handler.end_headers()
     handler.wfile.write(body)
@@ -422,8 +476,8 @@ class KubeHandler(BaseHTTPRequestHandler):
 
     # -- plumbing --
 
-    def _send_json(self, code, obj):
-        send_json(self, code, obj)
+    def _send_json(self, code, obj, warnings=()):
+        send_json(self, code, obj, warnings)
 
     def _read_body(self):
         length = int(self.headers.get("Content-Length") or 0)
@@ -456,6 +510,7 @@ class KubeHandler(BaseHTTPRequestHandler):
                 raise ApiError(404, "NotFound", f"the server could not find the requested resource ({split.path})")
             if target.subresource not in (None, "status"):
                 raise ApiError(404, "NotFound", f"subresource {target.subresource} is not supported")
+            api.store.check_served(target)
             self._resource(method, target, query)
         except ApiError as error:
             self._send_json(error.status["code"], error.status)
@@ -463,6 +518,15 @@ class KubeHandler(BaseHTTPRequestHandler):
     def _resource(self, method, target, query):
         store = self.server_api.store
         status_only = target.subresource == "status"
+        # fieldValidation: Strict refuses unknown fields; Warn (the default) and Ignore prune them.
+        validation = query.get("fieldValidation", "Warn")
+        if validation not in ("Strict", "Warn", "Ignore"):
+            raise ApiError(400, "BadRequest", f"fieldValidation must be one of Ignore, Warn or Strict, not {validation!r}")
+        strict = validation == "Strict"
+
+        def written(code, outcome):
+            obj, warnings = outcome
+            return self._send_json(code, obj, warnings if validation == "Warn" else ())
         if target.name is None:
             if method == "GET" and query.get("watch") in ("1", "true"):
                 return self._watch(target, query)
@@ -473,19 +537,19 @@ class KubeHandler(BaseHTTPRequestHandler):
                     name = selector.split("=", 1)[1]
                 return self._send_json(200, store.list(target, parse_label_selector(query.get("labelSelector")), name))
             if method == "POST":
-                return self._send_json(201, store.create(target, self._read_body()))
+                return written(201, store.create(target, self._read_body(), strict))
             raise ApiError(405, "MethodNotAllowed", f"{method} is not allowed on a collection")
         if method == "GET":
             obj = store.get(target)
             return self._send_json(200, obj)
         if method == "PUT":
-            return self._send_json(200, store.replace(target, self._read_body(), status_only))
+            return written(200, store.replace(target, self._read_body(), status_only, strict))
         if method == "PATCH":
             content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip()
             if content_type not in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
                 raise ApiError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format - "
                                                             f"accepted media types include: application/merge-patch+json")
-            return self._send_json(200, store.patch(target, self._read_body(), status_only))
+            return written(200, store.patch(target, self._read_body(), status_only, strict))
         if method == "DELETE":
             return self._send_json(200, store.delete(target, self._read_body()))
         raise ApiError(405, "MethodNotAllowed", f"{method} is not allowed")
@@ -633,12 +697,15 @@ def main(argv=None):
     parser.add_argument("--token", help="require this bearer token (the /__fake/ hooks never need it)")
     parser.add_argument("--history", type=int, default=1000, help="events kept for watches (older: 410 Gone)")
     parser.add_argument("--bookmark-interval", type=float, default=0.5, help="seconds between BOOKMARK events")
+    parser.add_argument("--crds", default=DEFAULT_CRD_DIR,
+                        help="directory of the CRDs whose schemas and CEL rules are enforced, or 'none'")
     args = parser.parse_args(argv)
     # A parent may start us with signals blocked (posix_spawn inherits the mask of the thread
     # that spawned us); make sure SIGTERM and SIGINT still stop the server.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    api = FakeKubeAPI(args.port, args.token, args.history, args.bookmark_interval).start()
+    api = FakeKubeAPI(args.port, args.token, args.history, args.bookmark_interval,
+                      crds=None if args.crds == "none" else args.crds).start()
     sys.stderr.write(json.dumps({"event": "listening", "name": "kube-api", "address": f"127.0.0.1:{api.port}"},
                                 separators=(",", ":")) + "\n")
     sys.stderr.flush()

@@ -6,8 +6,10 @@ validate against its CRD's schema, with unknown fields refused as `kubectl apply
 validation) refuses them, and name only objects its file defines. Deliberately broken resources
 must fail, so these tests can fail.
 
-What this cannot check: CEL `x-kubernetes-validations` are not evaluated (only their shape and
-the fields they name); defaults are not applied. The API server does both.
+The JSON Schema checks below cannot evaluate the CEL `x-kubernetes-validations` nor apply
+defaults; the fake API server does both (crd_admission.py, with cel-python), so every example is
+also created in it, with strict field validation, and every broken resource must be refused by it
+with a 422 (or a 400 for an unknown field) at the field the JSON Schema check names.
 
 YAML is read with PyYAML's SafeLoader. Like kubectl's parser it is YAML 1.1 (`on`, `yes`, `no`
 are booleans), which is what we want to test against. The test virtualenv does not have it, so
@@ -22,8 +24,15 @@ import os
 import re
 import subprocess
 
+import http.client
+import sys
+
 import jsonschema
 import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from crd_admission import CELRules, CustomResources, Schema  # noqa: E402
+from fake_kube_api import FakeKubeAPI  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 CRD_DIR = os.path.join(ROOT, "deploy/crds")
@@ -583,57 +592,18 @@ def test_guard_rule_written_with_on_is_refused_as_kubectl_would_read_it(tmp_path
 
 
 # ---------------------------------------------------------------------------------------------
-# CEL rules, evaluated with cel-python when the virtualenv has it (it is not pinned in
-# requirements.txt yet, so without it these tests skip and say why). cel-python is not the API
-# server's cel-go: it checks that rules compile and mean what we intend, not their cost budget.
-
-
-def _apply_defaults(schema, value):
-    """Applies schema defaults the way the API server does before validating."""
-    if isinstance(value, dict):
-        for name, sub in schema.get("properties", {}).items():
-            if name not in value and "default" in sub:
-                value[name] = copy.deepcopy(sub["default"])
-            if name in value:
-                _apply_defaults(sub, value[name])
-        if isinstance(schema.get("additionalProperties"), dict):
-            for key in value:
-                _apply_defaults(schema["additionalProperties"], value[key])
-    elif isinstance(value, list) and "items" in schema:
-        for item in value:
-            _apply_defaults(schema["items"], item)
+# CEL rules, evaluated with cel-python the way the fake API server evaluates them (after the
+# defaults are applied). cel-python is not the API server's cel-go: it checks that rules compile
+# and mean what we intend, not their cost budget.
 
 
 def cel_failures(kind, resource):
-    celpy = pytest.importorskip("celpy", reason="cel-python is not in the test virtualenv")
-    env = celpy.Environment()
-    schema = raw_schema(kind)
+    """"$.path: message" of every CEL rule the resource breaks."""
+    schema = CustomResources(CRD_DIR).by_kind(API_VERSION, kind)
     resource = copy.deepcopy(resource)
-    _apply_defaults(schema, resource)
-    failures = []
-
-    def check(node, value, path):
-        for validation in node.get("x-kubernetes-validations", []):
-            program = env.program(env.compile(validation["rule"]))
-            try:
-                result = program.evaluate({"self": celpy.json_to_cel(value)})
-            except Exception as error:  # an evaluation error refuses the object too
-                result = error
-            if not (isinstance(result, bool) or type(result).__name__ == "BoolType") or not result:
-                failures.append(f"{path}: {validation['message']}")
-        if isinstance(value, dict):
-            for name, sub in node.get("properties", {}).items():
-                if name in value:
-                    check(sub, value[name], f"{path}.{name}")
-            if isinstance(node.get("additionalProperties"), dict):
-                for key in value:
-                    check(node["additionalProperties"], value[key], f"{path}.{key}")
-        elif isinstance(value, list) and "items" in node:
-            for index, item in enumerate(value):
-                check(node["items"], item, f"{path}[{index}]")
-
-    check(schema, resource, "$")
-    return failures
+    schema.default(resource)
+    errors = CELRules.check(schema.root, Schema.cel_view(resource), None, "")
+    return [f"{'$' if e.field == '<nil>' else '$.' + e.field}: {e.detail}" for e in errors]
 
 
 @pytest.mark.parametrize("path,index,doc", [p for p in example_documents() if p.values[2]["kind"] in KINDS])
@@ -679,3 +649,84 @@ def test_cel_rule_refuses_broken_resource(kind, name, field, value, where):
         where = "$.spec.rules[0].backendRefs: at least one backendRef needs a weight"
     failures = cel_failures(kind, doc)
     assert any(f.startswith(where) for f in failures), f"rules fired: {failures}, expected {where}..."
+
+
+# ---------------------------------------------------------------------------------------------
+# The same resources against the fake API server, which enforces the CRDs as a cluster does:
+# schema, defaults, unknown fields (strict field validation, as `kubectl apply` asks) and CEL.
+
+
+def api_server_answers(docs, server):
+    """Creates each Sluice resource or Secret of `docs` in `server` with fieldValidation=Strict,
+    then deletes it again; yields (doc, status, body)."""
+    for doc in docs:
+        namespace = doc.get("metadata", {}).get("namespace", "default")
+        if doc.get("apiVersion") == "v1":
+            path = f"/api/v1/namespaces/{namespace}/{doc['kind'].lower()}s"
+        else:
+            path = f"/apis/{doc['apiVersion']}/namespaces/{namespace}/{PLURALS.get(doc['kind'], doc['kind'].lower())}"
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        conn.request("POST", path + "?fieldValidation=Strict", body=json.dumps(doc), headers={"Content-Type": "application/json"})
+        response = conn.getresponse()
+        body = json.loads(response.read() or b"null")
+        if response.status == 201:
+            conn.request("DELETE", f"{path}/{body['metadata']['name']}")
+            conn.getresponse().read()
+        conn.close()
+        yield doc, response.status, body
+
+
+def api_server_errors(docs_by_id):
+    """id → [error messages] for Sluice resources, from a fresh fake API server (for test_deploy)."""
+    server = FakeKubeAPI(port=0).start()
+    try:
+        ids = list(docs_by_id)
+        answers = api_server_answers([docs_by_id[i] for i in ids], server)
+        return {i: ([] if status == 201 else [body["message"]]) for i, (_, status, body) in zip(ids, answers)}
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def api_server():
+    server = FakeKubeAPI(port=0).start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("path", example_files(), ids=os.path.basename)
+def test_example_is_created_by_the_stricter_api_server(path, api_server):
+    for doc, status, body in api_server_answers(load_documents(path), api_server):
+        assert status == 201, f"{doc['kind']} {doc['metadata']['name']}: {body['message']}"
+
+
+def _field(where):
+    """`$.spec.rules[0].x` (this file's paths) → `spec.rules[0].x` (the API's); `$` → `<nil>`."""
+    return "<nil>" if where == "$" else where[2:]
+
+
+@pytest.mark.parametrize("kind,field,value,where", BROKEN, ids=[f"{k}:{f}={v!r}"[:80] for k, f, v, _ in BROKEN])
+def test_broken_resource_is_refused_by_the_stricter_api_server(kind, field, value, where, api_server):
+    doc = _example(kind)
+    _set(doc, field, value)
+    ((_, status, body),) = api_server_answers([doc], api_server)
+    if status == 400:  # an unknown field, refused by strict field validation
+        assert 'strict decoding error: unknown field "' + _field(where) in body["message"], body["message"]
+        return
+    assert status == 422 and body["reason"] == "Invalid", body
+    fields = [c["field"] for c in body["details"]["causes"]]
+    # Required fields are reported at the missing field, the JSON Schema check at its parent.
+    assert any(f == _field(where) or f.startswith(_field(where) + ".") for f in fields), (where, fields)
+
+
+@pytest.mark.parametrize("kind,name,field,value,where", CEL_BROKEN, ids=[f"{k}/{n}:{f}"[:80] for k, n, f, _, _ in CEL_BROKEN])
+def test_cel_rule_is_enforced_by_the_stricter_api_server(kind, name, field, value, where, api_server):
+    doc = _example(kind, name)
+    _set(doc, field, value)
+    if where is None:
+        _set(doc, "spec.rules.0.backendRefs.1.weight", 0)
+        where = "$.spec.rules[0].backendRefs: at least one backendRef needs a weight"
+    ((_, status, body),) = api_server_answers([doc], api_server)
+    assert status == 422, body
+    path, message = where.split(": ", 1)
+    assert any(c["field"] == _field(path) and message in c["message"] for c in body["details"]["causes"]), body["details"]

@@ -4,8 +4,9 @@ and docs/install.md followed as far as a machine without a cluster allows.
 - Every object in deploy/ and in the chart's renderings is validated for Kubernetes 1.29 (the
   oldest we support: native sidecars) and for the newest version kubernetes-validate knows, with
   its strict (unknown fields refused) schemas, which it ships offline. Sluice's own kinds are
-  validated against our CRDs (test_crds.py's helpers); the Prometheus Operator's and
-  cert-manager's kinds against subsets of their upstream schemas written out below.
+  created in the fake API server, which enforces our CRDs as a cluster does (schema, defaults,
+  CEL rules, strict field validation: crd_admission.py); the Prometheus Operator's and
+  cert-manager's kinds are validated against subsets of their upstream schemas written out below.
 - The chart is linted by Helm's own lint and installed, for real, by Helm's library into a fake
   API server on loopback (discovery, create, get; release storage in memory), which gives the
   exact manifests Helm would send a cluster, values.schema.json and kubeVersion checks included.
@@ -60,9 +61,11 @@ FAKE_API_RESOURCES = {
 class FakeAPIServer:
     """Just enough of the Kubernetes API for `helm install`/`upgrade` with wait off: version,
     discovery, create (kept), get (404 unless created), list, and patch/put (accepted). It is
-    not a cluster: it checks nothing, which is the validators' job."""
+    not a cluster: it checks nothing, which is the validators' job, except what discovery says:
+    `absent` group/versions (e.g. the Prometheus Operator's, on a plain cluster) are neither
+    advertised nor served, so Helm sees them missing as in a cluster without their CRDs."""
 
-    def __init__(self, kube_version):
+    def __init__(self, kube_version, absent=()):
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
         from urllib.parse import urlparse
 
@@ -70,6 +73,7 @@ class FakeAPIServer:
         self.created = []
         major, minor = kube_version.split(".")[:2]
         server = self
+        resources = {gv: kinds for gv, kinds in FAKE_API_RESOURCES.items() if gv not in absent}
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args):
@@ -93,7 +97,7 @@ class FakeAPIServer:
                     return self._send(200, {"kind": "APIVersions", "versions": ["v1"]})
                 if path == "/apis":
                     groups = {}
-                    for gv in FAKE_API_RESOURCES:
+                    for gv in resources:
                         if "/" in gv:
                             group, version = gv.split("/")
                             groups.setdefault(group, []).append(version)
@@ -104,22 +108,33 @@ class FakeAPIServer:
                 match = re.fullmatch(r"/api/v1|/apis/([^/]+)/([^/]+)", path)
                 if match:
                     gv = "v1" if path == "/api/v1" else f"{match.group(1)}/{match.group(2)}"
-                    if gv in FAKE_API_RESOURCES:
+                    if gv in resources:
                         return self._send(200, {"kind": "APIResourceList", "groupVersion": gv, "resources": [
                             {"name": plural, "singularName": kind.lower(), "namespaced": namespaced, "kind": kind,
                              "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"]}
-                            for kind, plural, namespaced in FAKE_API_RESOURCES[gv]]})
+                            for kind, plural, namespaced in resources[gv]]})
                 if path in server.objects:
                     return self._send(200, server.objects[path])
                 plural = path.rsplit("/", 1)[-1]
-                if any(plural == p for resources in FAKE_API_RESOURCES.values() for _, p, _ in resources):
+                if any(plural == p for kinds in resources.values() for _, p, _ in kinds):
                     items = [o for k, o in server.objects.items() if k.rsplit("/", 1)[0] == path]
                     return self._send(200, {"kind": "List", "apiVersion": "v1", "metadata": {"resourceVersion": "1"},
                                             "items": items})
                 self._send(404, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound",
                                  "code": 404, "message": f"{path} not found"})
 
+            def _served(self):
+                match = re.match(r"/api/v1/|/apis/([^/]+)/([^/]+)/", urlparse(self.path).path)
+                gv = "v1" if match and not match.group(1) else match and f"{match.group(1)}/{match.group(2)}"
+                if gv in resources:
+                    return True
+                self._send(404, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound",
+                                 "code": 404, "message": "the server could not find the requested resource"})
+                return False
+
             def do_POST(self):
+                if not self._served():
+                    return
                 obj = self._body() or {}
                 meta = obj.setdefault("metadata", {})
                 meta["resourceVersion"] = "1"
@@ -198,7 +213,7 @@ def _worker_helm(request):
         outcome = {}
         with tempfile.TemporaryDirectory() as directory:
             _worker_env(directory)
-            server = FakeAPIServer(scenario.get("kube_version", "1.29.0"))
+            server = FakeAPIServer(scenario.get("kube_version", "1.29.0"), absent=scenario.get("absent", ()))
             server.objects.update(scenario.get("existing", {}))
             try:
                 config = helm_sdkpy.Configuration(namespace=scenario.get("namespace", "sluice-system"),
@@ -258,7 +273,7 @@ import shutil  # noqa: E402
 import jsonschema  # noqa: E402
 import pytest  # noqa: E402
 
-from test_crds import KINDS as SLUICE_KINDS, PLURALS, load_documents, schema_errors, error_paths  # noqa: E402
+from test_crds import KINDS as SLUICE_KINDS, PLURALS, api_server_errors, load_documents  # noqa: E402
 
 REQUIREMENTS_DEPLOY = os.path.join(os.path.dirname(__file__), "requirements-deploy.txt")
 BIN_DIR = os.environ.get("SLUICE_BIN_DIR") or os.path.join(ROOT, ".build/debug")
@@ -372,18 +387,20 @@ THIRD_PARTY_SCHEMAS = {
 
 def validate_all(docs_by_id):
     """id → [errors] for every document: core kinds with kubernetes-validate (strict, each of
-    KUBE_VERSIONS), Sluice kinds with our CRDs, third-party kinds with the subsets above."""
-    results, core = {}, []
+    KUBE_VERSIONS), Sluice kinds by the fake API server enforcing our CRDs (schema, defaults,
+    CEL rules, strict field validation), third-party kinds with the subsets above."""
+    results, core, sluice = {}, [], {}
     for item_id, doc in docs_by_id.items():
         key = (doc.get("apiVersion"), doc.get("kind"))
         if doc.get("apiVersion") == "sluice.dev/v1alpha1" and doc.get("kind") in SLUICE_KINDS:
-            errors = schema_errors(doc["kind"], doc)
-            results[item_id] = [f"{p}: {e.message}" for p, e in zip(error_paths(errors), errors)]
+            sluice[item_id] = doc
         elif key in THIRD_PARTY_SCHEMAS:
             validator = jsonschema.Draft202012Validator(THIRD_PARTY_SCHEMAS[key])
             results[item_id] = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(doc)]
         else:
             core.append({"id": item_id, "doc": doc})
+    if sluice:
+        results.update(api_server_errors(sluice))
     if core:
         results.update(run_worker("validate", {"versions": KUBE_VERSIONS, "items": core}))
     return results
@@ -775,12 +792,21 @@ EXISTING_SECRET = {
     "data": {"ca.crt": base64.b64encode(b"existing CA").decode(), "tls.crt": base64.b64encode(b"existing cert").decode(),
              "tls.key": base64.b64encode(b"existing key").decode()},
 }
+# The Prometheus Operator's API: present in the fake cluster unless a scenario says "absent".
+MONITORING_API = "monitoring.coreos.com/v1"
+MONITORING_SCENARIOS = {
+    "default": {},
+    "forced-on": {"monitoring": {"podMonitor": {"enabled": True}, "serviceMonitor": {"enabled": True}}},
+    "forced-off": {"monitoring": {"podMonitor": {"enabled": False}, "serviceMonitor": {"enabled": False}}},
+    "auto": {"monitoring": {"podMonitor": {"enabled": "auto"}, "serviceMonitor": {"enabled": "auto"}}},
+}
 BAD_VALUES = {
     "replicas-not-a-number": {"controller": {"replicas": "two"}},
     "unknown-key": {"controller": {"replica": 2}},
     "bad-pull-policy": {"sidecar": {"image": {"pullPolicy": "Sometimes"}}},
     "bad-quantity": {"sidecar": {"resources": {"limits": {"memory": "128 MB"}}}},
     "bad-failure-policy": {"webhook": {"failurePolicy": "ignore"}},
+    "bad-monitor-switch": {"monitoring": {"podMonitor": {"enabled": "yes"}}},
 }
 
 
@@ -791,6 +817,9 @@ def _chart_renders_json():
     scenarios.append({"id": "existing-secret", "values": {}, "existing": {
         "/api/v1/namespaces/sluice-system/secrets/sluice-webhook-tls": EXISTING_SECRET}})
     scenarios.append({"id": "kube-1.28", "values": {}, "kube_version": "1.28.9"})
+    for name, values in MONITORING_SCENARIOS.items():
+        scenarios.append({"id": f"plain:{name}", "values": values, "absent": [MONITORING_API]})
+        scenarios.append({"id": f"operator:{name}", "values": values})
     scenarios += [{"id": f"bad:{name}", "values": values} for name, values in BAD_VALUES.items()]
     return json.dumps(run_worker("helm", {"chart": CHART, "scenarios": scenarios}))
 
@@ -1025,6 +1054,33 @@ def test_chart_refuses_bad_values(name):
     assert error and "schema" in error.lower(), f"helm accepted values {BAD_VALUES[name]}: {error}"
 
 
+def _monitors(docs):
+    return sorted(d["kind"] for d in docs if d["kind"] in ("PodMonitor", "ServiceMonitor"))
+
+
+@pytest.mark.parametrize("name", ["default", "auto"])
+def test_chart_installs_on_a_cluster_without_the_prometheus_operator(name):
+    """Default values on a plain cluster: no PodMonitor or ServiceMonitor (their kinds are unknown
+    there, and sending them fails the whole install), and everything else as usual."""
+    docs = rendered(f"plain:{name}")
+    assert _monitors(docs) == []
+    check_controller(docs, "sluice-system")
+    check_webhook(docs, "sluice-system", ca_bundle_expected=True)
+    assert_valid({f"plain:{name}[{i}] {describe(d)}": d for i, d in enumerate(docs)})
+    # With the operator's API served, the same values bring both monitors.
+    operator = rendered(f"operator:{name}")
+    assert _monitors(operator) == ["PodMonitor", "ServiceMonitor"]
+    check_monitoring(operator, "sluice-system")
+
+
+def test_monitor_values_force_them_on_or_off_whatever_the_cluster_serves():
+    assert _monitors(rendered("operator:forced-off")) == _monitors(rendered("plain:forced-off")) == []
+    assert _monitors(rendered("operator:forced-on")) == ["PodMonitor", "ServiceMonitor"]
+    # Forced on where the kinds do not exist: Helm refuses, as a cluster would (nothing half-installed).
+    error = chart_render("plain:forced-on").get("error") or ""
+    assert "PodMonitor" in error or "ServiceMonitor" in error or "monitoring.coreos.com" in error, error
+
+
 def test_chart_refuses_kubernetes_older_than_1_29():
     error = chart_render("kube-1.28").get("error") or ""
     assert "kubeversion" in error.lower() or "kubernetes version" in error.lower(), error
@@ -1139,6 +1195,10 @@ def test_build_images_script_says_what_it_would_run_without_an_engine(tmp_path):
 #
 # Every ```sh block is preceded by a marker comment saying how far it can be followed here:
 #   <!-- check: run -->                          run, offline (HOME is a scratch directory)
+#   <!-- check: build -->                        builds from source: run in the checkout when the
+#                                                Swift toolchain is on PATH (HOME is a scratch
+#                                                directory, whose .local/bin is put on PATH)
+#   <!-- check: engine -->                       needs a container engine: syntax and paths checked
 #   <!-- check: cluster -->                      needs a cluster: syntax checked, paths checked,
 #                                                helm commands installed into the fake API server
 #   <!-- check: needs sluice-controller CMD -->  run once .build/debug/sluice-controller has CMD
@@ -1165,7 +1225,7 @@ def sh_blocks():
 
 def test_install_md_marks_every_sh_block():
     for block in sh_blocks():
-        assert re.fullmatch(r"check: (run|cluster|needs sluice-controller \w+)", block["marker"]), \
+        assert re.fullmatch(r"check: (run|build|engine|cluster|needs sluice-controller \w+)", block["marker"]), \
             f"docs/install.md line {block['line']}: ```sh block without a <!-- check: ... --> marker"
         subprocess.run(["bash", "-n"], input=block["body"], text=True, check=True)
 
@@ -1211,6 +1271,23 @@ def test_install_md_offline_blocks_run(tmp_path):
     assert ran, "no offline block in docs/install.md"
 
 
+@pytest.mark.parametrize("block", [b for b in sh_blocks() if b["marker"] == "check: build"] if os.path.exists(INSTALL_MD) else [],
+                         ids=lambda b: f"line{b['line']}")
+def test_install_md_build_blocks_build_the_controller_from_this_checkout(block, tmp_path):
+    """The build from source, as written: a release build (the first one takes minutes; later
+    ones only rebuild what changed), the binary copied to ~/.local/bin, and run from there."""
+    if not shutil.which("swift"):
+        pytest.skip("\n\n*** SKIPPED: no Swift toolchain on PATH, so docs/install.md's build from source was not run ***\n")
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "HOME": str(home), "PATH": f"{home}/.local/bin:{os.environ['PATH']}"}
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", block["body"]], cwd=ROOT, capture_output=True, text=True,
+                            env=env, timeout=3600)
+    assert result.returncode == 0, f"docs/install.md line {block['line']}:\n{block['body']}\n{result.stderr[-3000:]}"
+    assert os.access(home / ".local/bin/sluice-controller", os.X_OK)
+    assert "sluice-controller" in result.stdout  # its --help
+
+
 def _shell_commands(body):
     """The commands of a shell block, continuation lines joined, comments dropped."""
     body = re.sub(r"\\\n\s*", " ", body)
@@ -1228,7 +1305,7 @@ def _shell_commands(body):
 
 def test_install_md_cluster_blocks_name_real_files_and_kustomizations():
     for block in sh_blocks():
-        if block["marker"] != "check: cluster":
+        if block["marker"] not in ("check: cluster", "check: engine"):
             continue
         for words in _shell_commands(block["body"]):
             for index, word in enumerate(words):
@@ -1273,7 +1350,10 @@ def test_install_md_helm_commands_install_valid_objects():
         chart = [w for w in words[2:] if w.startswith("charts/")]
         assert chart == ["charts/sluice"], f"line {line}: {words}"
         values, namespace = _helm_values(words)
-        scenarios.append({"id": f"install.md:{line}:{len(scenarios)}", "values": values, "namespace": namespace})
+        # Each command works on a plain cluster (no Prometheus Operator) and on one with it.
+        for cluster, absent in (("plain", [MONITORING_API]), ("operator", [])):
+            scenarios.append({"id": f"install.md:{line}:{len(scenarios)}:{cluster}", "values": values,
+                              "namespace": namespace, "absent": absent})
     results = run_worker("helm", {"chart": CHART, "scenarios": scenarios})
     objects = {}
     for scenario in scenarios:
@@ -1318,3 +1398,68 @@ def test_install_md_controller_blocks_run_once_the_controller_has_the_command(bl
                 objects[f"{name}[{index}] {describe(doc)}"] = doc
     if objects:
         assert_valid(objects)
+
+
+def _claimed(text, name):
+    """The value the page says a header or variable has: `name: value` or `name=value` in code."""
+    found = set(re.findall(rf"`{re.escape(name)}[:=] ?([^`]+)`", text))
+    assert len(found) == 1, f"docs/install.md names {name} as {found or 'nothing'}"
+    return found.pop()
+
+
+def test_install_md_first_request_answers_as_the_page_says(start, tmp_path):
+    """The demo of "A first request through the sidecar", run here as far as no cluster is needed:
+    demo.yaml rendered by the controller, served by the real sidecar with sluice-mock standing in
+    for the mock Service, called with the page's own curl command (with -i, as it suggests). The
+    headers and the base URL the page names are the ones that come out."""
+    with open(INSTALL_MD, encoding="utf-8") as f:
+        text = f.read()
+    work = tmp_path / "work"
+    work.mkdir()
+    doc_workdir(work)
+    controller = os.path.join(BIN_DIR, "sluice-controller")
+    rendered = subprocess.run([controller, "render", "-f", "demo.yaml", "-o", "json"], cwd=work, capture_output=True,
+                              text=True, timeout=60)
+    assert rendered.returncode == 0, rendered.stderr
+    (configmap,) = json.loads(rendered.stdout)["items"]
+    config = json.loads(configmap["data"]["config.json"])
+    mock = start("sluice-mock", "--listen", "127.0.0.1:0")
+    host, port = mock.address
+    (backend,) = config["backends"]
+    assert backend["baseURL"] == "http://sluice-mock.demo.svc.cluster.local:8080/v1"  # the demo's Service
+    backend["baseURL"] = f"http://{host}:{port}/v1"
+    config["listeners"] = {name: "127.0.0.1:0" for name in config["listeners"]}
+    (tmp_path / "config").mkdir()
+    (tmp_path / "secrets").mkdir()
+    (tmp_path / "config/config.json").write_text(json.dumps(config))
+    sidecar = start("sluice", "--config-dir", str(tmp_path / "config"), "--secrets-dir", str(tmp_path / "secrets"), listeners=3)
+    app_host, app_port = sidecar.addresses["app"]
+
+    (command,) = [m for b in sh_blocks() for m in re.findall(r"exec deployment/demo-app -c app -- sh -c '([^']*)'", b["body"])]
+    result = subprocess.run(["sh", "-c", command.replace("curl -s ", "curl -si ", 1)], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "OPENAI_BASE_URL": f"http://{app_host}:{app_port}/v1"})
+    assert result.returncode == 0, result.stderr
+    head, _, body = result.stdout.partition("\n\n")  # text mode: CRLF reads as \n
+    headers = dict(line.split(": ", 1) for line in head.split("\n")[1:])
+    assert head.startswith("HTTP/1.1 200"), result.stdout
+    assert json.loads(body)["choices"][0]["message"]["content"]
+    for name in ("x-sluice-route", "x-sluice-backend"):
+        assert headers.get(name) == _claimed(text, name), f"{name}: the page says {_claimed(text, name)!r}, the sidecar {headers.get(name)!r}"
+
+    # The app container gets the base URL the page names, from the injector.
+    injected = subprocess.run([controller, "inject", "-f", "app.yaml", "--gateways", "demo.yaml"], cwd=work, capture_output=True,
+                              text=True, timeout=60)
+    assert injected.returncode == 0, injected.stderr
+    (deployment,) = load_documents_text(injected.stdout)
+    (app,) = deployment["spec"]["template"]["spec"]["containers"]
+    env = {e["name"]: e["value"] for e in app["env"]}
+    assert env["OPENAI_BASE_URL"] == _claimed(text, "OPENAI_BASE_URL")
+
+
+def load_documents_text(text):
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+        f.write(text)
+    try:
+        return load_documents(f.name)
+    finally:
+        os.unlink(f.name)

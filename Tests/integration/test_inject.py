@@ -227,3 +227,124 @@ def test_bad_input_exit_codes(tmp_path):
     assert inject("-f", "x.yaml", "--bogus").returncode == 2
     assert inject("-f", "x.yaml", "--config-map", "Not_A_Name").returncode == 2
     assert inject("--help").returncode == 0
+
+
+# -- issue 15 item 2: what injection must not break ---------------------------------------------
+
+def template_of(document):
+    return document["spec"]["template"]
+
+
+def deployment(**pod_spec):
+    """DEPLOYMENT with its pod spec updated (containers replaced when given)."""
+    (doc,) = docs(DEPLOYMENT)
+    template_of(doc)["spec"].update(pod_spec)
+    return doc
+
+
+def dump(*documents):
+    return "---\n".join(yaml.safe_dump(d, sort_keys=False) for d in documents)
+
+
+def test_host_network_workloads_pass_through_unchanged_with_the_reason(tmp_path):
+    host = deployment(hostNetwork=True)
+    result = inject("-f", write(tmp_path, "app.yaml", dump(host), SLUICE))
+    assert result.returncode == 0, result.stderr
+    assert docs(result.stdout)[0] == host
+    assert "warning: Deployment team-a/chat: not injected:" in result.stderr and "hostNetwork" in result.stderr
+
+
+def test_a_container_port_the_sidecar_listens_on_is_refused_naming_container_and_port(tmp_path):
+    # The gateway of SLUICE moves the sidecar to 5000 (app), 5001 (admin) and 5090 (metrics).
+    for port, listener in [(5000, "app"), (5001, "admin"), (5090, "metrics")]:
+        clash = deployment(containers=[{"name": "app", "image": "x"},
+                                       {"name": "litellm", "image": "y", "ports": [{"containerPort": port}]}])
+        result = inject("-f", write(tmp_path, "app.yaml", dump(clash), SLUICE))
+        assert result.returncode == 1 and result.stdout == "", result.stderr
+        assert f'Deployment team-a/chat: container "litellm" already uses port {port}' in result.stderr, result.stderr
+        assert f"listeners.{listener}" in result.stderr
+    # 4000 is free when the gateway moved the sidecar; a UDP port does not clash either.
+    fine = deployment(containers=[{"name": "litellm", "image": "y", "ports": [{"containerPort": 4000},
+                                                                              {"containerPort": 5000, "protocol": "UDP"}]}])
+    assert inject("-f", write(tmp_path, "app.yaml", dump(fine), SLUICE)).returncode == 0
+    # Without a gateway (--config-map) the sidecar keeps its default ports; init containers count too.
+    clash = deployment(initContainers=[{"name": "setup", "image": "z", "ports": [{"containerPort": 4000}]}])
+    result = inject("-f", write(tmp_path, "app.yaml", dump(clash)), "--config-map", "sluice-main")
+    assert result.returncode == 1 and 'container "setup" already uses port 4000' in result.stderr, result.stderr
+
+
+def env_of(container):
+    return {e["name"]: e.get("value") for e in container.get("env", [])}
+
+
+def test_base_urls_go_to_app_containers_only(tmp_path):
+    pod = deployment(containers=[{"name": "app", "image": "x"}, {"name": "istio-proxy", "image": "istio"},
+                                 {"name": "linkerd-proxy", "image": "linkerd"}, {"name": "worker", "image": "w"}])
+    result = inject("-f", write(tmp_path, "app.yaml", dump(pod), SLUICE))
+    assert result.returncode == 0, result.stderr
+    containers = {c["name"]: c for c in template_of(docs(result.stdout)[0])["spec"]["containers"]}
+    assert env_of(containers["app"])["OPENAI_BASE_URL"] == "http://127.0.0.1:5000/v1"
+    assert env_of(containers["worker"])["ANTHROPIC_BASE_URL"] == "http://127.0.0.1:5000"
+    assert "env" not in containers["istio-proxy"] and "env" not in containers["linkerd-proxy"]
+    # The annotation names the app containers exactly.
+    template_of(pod)["metadata"]["annotations"] = {"sluice.dev/app-containers": "worker"}
+    result = inject("-f", write(tmp_path, "app.yaml", dump(pod), SLUICE))
+    assert result.returncode == 0, result.stderr
+    containers = {c["name"]: c for c in template_of(docs(result.stdout)[0])["spec"]["containers"]}
+    assert "env" not in containers["app"] and env_of(containers["worker"])["OPENAI_BASE_URL"]
+    # A name that is no container of the pod is a mistake, refused.
+    template_of(pod)["metadata"]["annotations"] = {"sluice.dev/app-containers": "worker, wroker"}
+    result = inject("-f", write(tmp_path, "app.yaml", dump(pod), SLUICE))
+    assert result.returncode == 1 and result.stdout == ""
+    assert 'sluice.dev/app-containers names "wroker"' in result.stderr, result.stderr
+
+
+def configmap_doc(name, data, kind="ConfigMap"):
+    key = "stringData" if kind == "Secret" else "data"
+    return {"apiVersion": "v1", "kind": kind, "metadata": {"name": name, "namespace": "team-a"}, key: data}
+
+
+def test_env_from_sources_the_injector_can_see_decide_and_unseen_ones_are_left_alone_with_a_warning(tmp_path):
+    def injected_env(pod, *others):
+        result = inject("-f", write(tmp_path, "app.yaml", dump(pod, *others), SLUICE))
+        assert result.returncode == 0, result.stderr
+        return env_of(template_of(docs(result.stdout)[0])["spec"]["containers"][0]), result.stderr
+
+    def with_env_from(*sources):
+        return deployment(containers=[{"name": "app", "image": "x", "envFrom": list(sources)}])
+
+    # A ConfigMap in the input that sets OPENAI_BASE_URL: the app's value wins (no env entry hides it).
+    env, stderr = injected_env(with_env_from({"configMapRef": {"name": "app-config"}}),
+                               configmap_doc("app-config", {"OPENAI_BASE_URL": "http://corp-gateway/v1"}))
+    assert env == {"ANTHROPIC_BASE_URL": "http://127.0.0.1:5000"} and "warning" not in stderr
+    # A Secret with a prefix: APP_ + OPENAI_BASE_URL sets APP_OPENAI_BASE_URL, not ours.
+    env, stderr = injected_env(with_env_from({"secretRef": {"name": "keys"}, "prefix": "APP_"}),
+                               configmap_doc("keys", {"OPENAI_BASE_URL": "x"}, kind="Secret"))
+    assert set(env) == {"OPENAI_BASE_URL", "ANTHROPIC_BASE_URL"} and "warning" not in stderr
+    # A visible source without the variables changes nothing.
+    env, stderr = injected_env(with_env_from({"configMapRef": {"name": "app-config"}}),
+                               configmap_doc("app-config", {"LOG_LEVEL": "debug"}))
+    assert set(env) == {"OPENAI_BASE_URL", "ANTHROPIC_BASE_URL"} and "warning" not in stderr
+    # One the injector cannot see may set them: they are not overridden, and it says so.
+    env, stderr = injected_env(with_env_from({"configMapRef": {"name": "elsewhere"}}))
+    assert env == {}
+    assert ('warning: Deployment team-a/chat: container "app" gets no OPENAI_BASE_URL, ANTHROPIC_BASE_URL: '
+            'its envFrom ConfigMap "elsewhere"') in stderr, stderr
+    # The same ConfigMap in another namespace is not the one the pod reads.
+    other = configmap_doc("elsewhere", {"LOG_LEVEL": "debug"})
+    other["metadata"]["namespace"] = "team-b"
+    env, _ = injected_env(with_env_from({"configMapRef": {"name": "elsewhere"}}), other)
+    assert env == {}
+
+
+def test_termination_grace_period_is_raised_above_the_sidecars_drain_timeout(tmp_path):
+    def grace(pod):
+        result = inject("-f", write(tmp_path, "app.yaml", dump(pod), SLUICE))
+        assert result.returncode == 0, result.stderr
+        return template_of(docs(result.stdout)[0])["spec"]["terminationGracePeriodSeconds"], result.stderr
+
+    # Unset means Kubernetes' 30 s, the drain timeout itself: the sidecar gets drain + 15 s.
+    assert grace(deployment()) == (45, "")
+    seconds, stderr = grace(deployment(terminationGracePeriodSeconds=10))
+    assert seconds == 45 and "terminationGracePeriodSeconds raised from 10 to 45" in stderr
+    assert grace(deployment(terminationGracePeriodSeconds=120)) == (120, "")

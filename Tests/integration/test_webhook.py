@@ -334,3 +334,50 @@ def test_sidecar_settings_come_from_the_environment(start, api, tmp_path):
     bad = subprocess.run([CONTROLLER, "webhook", "--kubeconfig", kubeconfig(api, tmp_path)], capture_output=True, text=True,
                          env={**os.environ, "SLUICE_SIDECAR_RESOURCES": "{\"requests\": 5}"}, timeout=30)
     assert bad.returncode == 1 and "SLUICE_SIDECAR_RESOURCES" in bad.stderr
+
+
+# -- issue 15 item 2: what injection must not break ---------------------------------------------
+
+def test_host_network_pods_are_admitted_unchanged_with_the_reason(webhook):
+    pod = golden("pod-native.in.yaml")
+    pod["spec"]["hostNetwork"] = True
+    response = webhook.review(pod)["response"]
+    assert response["allowed"] is True and "patch" not in response
+    (warning,) = response["warnings"]
+    assert warning.startswith("sluice: not injected:") and "hostNetwork" in warning
+
+
+def test_a_container_on_a_sidecar_port_is_denied_naming_container_and_port(webhook):
+    pod = golden("pod-native.in.yaml")
+    pod["spec"]["containers"][0]["ports"] = [{"name": "http", "containerPort": 4000, "protocol": "TCP"}]
+    response = webhook.review(pod)["response"]
+    assert response["allowed"] is False and "patch" not in response
+    assert response["status"]["code"] == 400
+    assert 'container "app" already uses port 4000' in response["status"]["message"]
+
+
+def test_only_app_containers_get_base_urls_and_env_from_is_not_overridden(webhook):
+    pod = golden("pod-native.in.yaml")
+    pod["spec"]["containers"] += [{"name": "istio-proxy", "image": "istio/proxyv2:1.22.0"},
+                                  {"name": "reader", "image": "example.com/reader:1",
+                                   "envFrom": [{"configMapRef": {"name": "reader-settings"}}]}]
+    review = webhook.review(pod)
+    containers = {c["name"]: c for c in patched(review, pod)["spec"]["containers"]}
+    assert {e["name"] for e in containers["app"]["env"]} == {"LOG_LEVEL", "OPENAI_BASE_URL", "ANTHROPIC_BASE_URL"}
+    assert "env" not in containers["istio-proxy"]
+    # The webhook cannot see the ConfigMap: the reader's own settings may be there, so they stay.
+    assert "env" not in containers["reader"]
+    warnings = review["response"]["warnings"]
+    assert any('container "reader" gets no OPENAI_BASE_URL' in w and 'ConfigMap "reader-settings"' in w for w in warnings), warnings
+
+
+def test_the_default_grace_period_is_raised_above_the_drain_timeout(webhook):
+    pod = golden("pod-native.in.yaml")
+    pod["spec"]["terminationGracePeriodSeconds"] = 30  # as the API server defaults it before admission
+    review = webhook.review(pod)
+    assert patched(review, pod)["spec"]["terminationGracePeriodSeconds"] == 45
+    assert any("terminationGracePeriodSeconds raised from 30 to 45" in w for w in review["response"]["warnings"])
+    pod["spec"]["terminationGracePeriodSeconds"] = 90
+    review = webhook.review(pod)
+    assert patched(review, pod)["spec"]["terminationGracePeriodSeconds"] == 90
+    assert "warnings" not in review["response"]

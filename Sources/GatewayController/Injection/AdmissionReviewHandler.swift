@@ -2,9 +2,10 @@ import ProxyCore
 
 /// The mutating admission webhook's logic: an `admission.k8s.io/v1` AdmissionReview in,
 /// the review with a JSON Patch out. Pure; the HTTPS server around it lives in
-/// `sluice-controller`. A review that cannot be read gets a 400 with the reason, and any
-/// pod the webhook cannot handle is admitted unchanged with a warning: an outage or a bug
-/// here must never block an application's deploy.
+/// `sluice-controller`. A review that cannot be read gets a 400 with the reason, and a pod
+/// the webhook cannot handle (no gateway, `hostNetwork`) is admitted unchanged with a
+/// warning: an outage or a bug here must never block an application's deploy. Only a pod the
+/// sidecar would break (a port clash) or whose injection settings are wrong is denied.
 package struct AdmissionReviewHandler: Sendable {
     /// The injection settings for a pod in a namespace with these labels, or nil with the
     /// reason no gateway applies.
@@ -38,34 +39,48 @@ package struct AdmissionReviewHandler: Sendable {
         }
         guard review.value(at: ["request", "kind", "kind"])?.string == "Pod",
               let pod = review.value(at: ["request", "object"]), pod.object != nil else {
-            return allow(uid: uid, warning: "sluice: only Pods are injected")
-        }
-        let namespace = review.value(at: ["request", "namespace"])?.string
-            ?? pod.value(at: ["metadata", "namespace"])?.string ?? "default"
-        let labels = SidecarInjector.stringMap(pod.value(at: ["metadata", "labels"]))
-        let settings: InjectionSettings
-        switch self.settings(namespace, labels) {
-        case .success(let found): settings = found
-        case .failure(let noGateway): return allow(uid: uid, warning: "sluice: not injected: \(noGateway.reason)")
+            return allow(uid: uid, warnings: ["sluice: only Pods are injected"])
         }
         // The webhook is only called for opted-in namespaces or pods (its selectors), so only
         // an explicit opt-out on the pod stops it here.
-        switch WorkloadInjector.inject(pod, settings: settings) {
-        case .unchanged:
-            return allow(uid: uid, warning: nil)
-        case .injected(let injected):
-            let patch = JSONWriter.write(JSONPatch.operations(from: pod, to: injected))
-            return respond(uid: uid, extra: [("patchType", .string("JSONPatch")), ("patch", .string(Base64.encode(patch)))], warning: nil)
+        if let decided = WorkloadInjector.screen(pod) { return answer(uid: uid, decided, original: pod) }
+        let namespace = review.value(at: ["request", "namespace"])?.string
+            ?? pod.value(at: ["metadata", "namespace"])?.string ?? "default"
+        let labels = SidecarInjector.stringMap(pod.value(at: ["metadata", "labels"]))
+        switch self.settings(namespace, labels) {
+        case .success(let settings):
+            // The webhook sees no ConfigMap or Secret of the app: any envFrom may set the base URLs.
+            return answer(uid: uid, WorkloadInjector.inject(pod, settings: settings, envSources: .none), original: pod)
+        case .failure(let noGateway):
+            return allow(uid: uid, warnings: ["sluice: not injected: \(noGateway.reason)"])
         }
     }
 
-    private func allow(uid: String, warning: String?) -> (status: Int, body: [UInt8]) {
-        respond(uid: uid, extra: [], warning: warning)
+    private func answer(uid: String, _ outcome: WorkloadInjector.Outcome, original: JSONValue) -> (status: Int, body: [UInt8]) {
+        switch outcome {
+        case .unchanged:
+            return allow(uid: uid, warnings: [])
+        case .skipped(let reason):
+            return allow(uid: uid, warnings: ["sluice: not injected: \(reason)"])
+        case .refused(let reason):
+            // 400: the API server reports it as `admission webhook "…" denied the request: <message>`.
+            let status = JSONObject([("code", .number(JSONNumber(400))), ("reason", .string("BadRequest")),
+                                     ("message", .string("sluice: \(reason)"))])
+            return respond(uid: uid, allowed: false, extra: [("status", .object(status))], warnings: [])
+        case .injected(let injected, let warnings):
+            let patch = JSONWriter.write(JSONPatch.operations(from: original, to: injected))
+            return respond(uid: uid, allowed: true, extra: [("patchType", .string("JSONPatch")), ("patch", .string(Base64.encode(patch)))],
+                           warnings: warnings.map { "sluice: \($0)" })
+        }
     }
 
-    private func respond(uid: String, extra: [(String, JSONValue)], warning: String?) -> (status: Int, body: [UInt8]) {
-        var response = JSONObject([("uid", .string(uid)), ("allowed", .bool(true))] + extra.map { ($0.0, $0.1) })
-        if let warning { response["warnings"] = .array([.string(warning)]) }
+    private func allow(uid: String, warnings: [String]) -> (status: Int, body: [UInt8]) {
+        respond(uid: uid, allowed: true, extra: [], warnings: warnings)
+    }
+
+    private func respond(uid: String, allowed: Bool, extra: [(String, JSONValue)], warnings: [String]) -> (status: Int, body: [UInt8]) {
+        var response = JSONObject([("uid", .string(uid)), ("allowed", .bool(allowed))] + extra.map { ($0.0, $0.1) })
+        if !warnings.isEmpty { response["warnings"] = .array(warnings.map { .string($0) }) }
         let review = JSONObject([
             ("apiVersion", .string("admission.k8s.io/v1")),
             ("kind", .string("AdmissionReview")),

@@ -32,10 +32,15 @@ package struct InjectionSettings: Sendable, Equatable {
     package var memoryLimit = "128Mi"
     package var drainTimeoutSeconds = 30
 
+    /// What the pod's `terminationGracePeriodSeconds` must at least be: the drain timeout plus
+    /// a margin for the classic sidecar's `preStop` wait and the app's own shutdown.
+    package var terminationGracePeriodSeconds: Int { drainTimeoutSeconds + Self.terminationGraceMarginSeconds }
+
     package static let version = "0.1.0"
     package static let containerName = "sluice"
     package static let configVolume = "sluice-config"
     package static let secretsVolume = "sluice-secrets"
+    package static let terminationGraceMarginSeconds = 15
 
     package init(configMapName: String) {
         self.configMapName = configMapName

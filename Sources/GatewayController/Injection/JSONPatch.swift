@@ -1,10 +1,11 @@
 import ProxyCore
 
 /// RFC 6902 JSON Patch between two versions of a pod, at the granularity the injector
-/// changes: whole annotations, container lists and volumes (`add` when the field was
-/// absent, `replace` when it changed).
+/// changes: whole annotations, container lists, volumes and the grace period (`add` when the
+/// field was absent, `replace` when it changed).
 package enum JSONPatch {
-    static let paths: [[String]] = [["metadata", "annotations"], ["spec", "initContainers"], ["spec", "containers"], ["spec", "volumes"]]
+    static let paths: [[String]] = [["metadata", "annotations"], ["spec", "initContainers"], ["spec", "containers"], ["spec", "volumes"],
+                                  ["spec", "terminationGracePeriodSeconds"]]
 
     package static func operations(from original: JSONValue, to updated: JSONValue) -> JSONValue {
         var operations: [JSONValue] = []

@@ -2,26 +2,51 @@ import ProxyCore
 
 /// Adds the Sluice sidecar to a pod template (`{metadata, spec}`), the way Istio and Linkerd
 /// users expect: a native sidecar by default, volumes mounted read-only, probes on the
-/// metrics port, a locked-down security context, base URLs for the app containers,
-/// Prometheus annotations. Pure and idempotent: injecting twice changes nothing.
+/// metrics port, a locked-down security context, base URLs for the app containers, a grace
+/// period long enough for the sidecar to drain, Prometheus annotations. Pure and idempotent:
+/// injecting twice changes nothing.
 package enum SidecarInjector {
     package static let versionAnnotation = "sluice.dev/injected-version"
     package static let nativeSidecarAnnotation = "sluice.dev/native-sidecar"
 
-    /// The pod template with the sidecar, or nil when it already has one.
-    package static func inject(template: JSONValue, settings: InjectionSettings) -> JSONValue? {
+    /// Why a pod cannot get the sidecar as it is (a port clash, a wrong annotation).
+    package struct Refusal: Error, Equatable, Sendable {
+        package var reason: String
+        package init(reason: String) { self.reason = reason }
+    }
+
+    /// Whether the pod template already has the sidecar (the annotation or the container).
+    package static func isInjected(_ template: JSONValue) -> Bool {
+        let named = { (c: JSONValue) in c.value(at: ["name"])?.string == InjectionSettings.containerName }
+        return stringMap(template.value(at: ["metadata", "annotations"]))[versionAnnotation] != nil
+            || (template.value(at: ["spec", "containers"])?.array ?? []).contains(where: named)
+            || (template.value(at: ["spec", "initContainers"])?.array ?? []).contains(where: named)
+    }
+
+    /// The pod template with the sidecar (`injected`), `unchanged` when it already has one, or
+    /// `refused` when a container already uses one of the sidecar's ports or the
+    /// `sluice.dev/app-containers` annotation names a container the pod does not have.
+    package static func inject(template: JSONValue, settings: InjectionSettings, envSources: EnvSources) -> WorkloadInjector.Outcome {
+        if isInjected(template) { return .unchanged(reason: "already injected") }
+        let appNames: Set<String>
+        do {
+            try checkPorts(template, settings: settings)
+            appNames = try AppContainers.names(in: template)
+        } catch {
+            return .refused(reason: error.reason)
+        }
         let annotations = stringMap(template.value(at: ["metadata", "annotations"]))
         let containers = template.value(at: ["spec", "containers"])?.array ?? []
         let initContainers = template.value(at: ["spec", "initContainers"])?.array ?? []
-        let named = { (c: JSONValue) in c.value(at: ["name"])?.string == InjectionSettings.containerName }
-        if annotations[versionAnnotation] != nil || containers.contains(where: named) || initContainers.contains(where: named) {
-            return nil
-        }
         var pod = template
+        var warnings: [String] = []
         let native = annotations[nativeSidecarAnnotation] != "false"
         let sidecar = container(settings: settings, annotations: annotations, native: native)
 
-        let appContainers = containers.map { withBaseURLs($0, settings: settings) }
+        let appContainers = containers.map { container in
+            appNames.contains(container.value(at: ["name"])?.string ?? "")
+                ? withBaseURLs(container, settings: settings, envSources: envSources, warnings: &warnings) : container
+        }
         if native {
             // First among init containers, so later init containers can already call out (Kubernetes ≥ 1.29).
             pod.setValue(.array([sidecar] + initContainers), at: ["spec", "initContainers"])
@@ -43,6 +68,7 @@ package enum SidecarInjector {
             volumes.append(secretsVolume(settings.secretMounts))
         }
         pod.setValue(.array(volumes), at: ["spec", "volumes"])
+        if let warning = raiseGracePeriod(&pod, settings: settings) { warnings.append(warning) }
 
         var newAnnotations = template.value(at: ["metadata", "annotations"])?.object ?? JSONObject()
         newAnnotations[versionAnnotation] = .string(InjectionSettings.version)
@@ -57,7 +83,47 @@ package enum SidecarInjector {
             newAnnotations["kubectl.kubernetes.io/default-container"] = .string(first)
         }
         pod.setValue(.object(newAnnotations), at: ["metadata", "annotations"])
-        return pod
+        return .injected(pod, warnings: warnings)
+    }
+
+    /// Refuses a pod with a container that declares one of the sidecar's ports: the two
+    /// share the pod's network, so one of them could not listen. Only `ports[].containerPort`
+    /// can be checked; a port an app opens without declaring it is not seen.
+    private static func checkPorts(_ template: JSONValue, settings: InjectionSettings) throws(Refusal) {
+        let listeners = [(settings.appPort, "app"), (settings.adminPort, "admin"), (settings.metricsPort, "metrics")]
+        let all = (template.value(at: ["spec", "initContainers"])?.array ?? []) + (template.value(at: ["spec", "containers"])?.array ?? [])
+        for container in all {
+            for port in container.value(at: ["ports"])?.array ?? [] {
+                // The sidecar listens on TCP; a UDP or SCTP port of the same number does not clash.
+                guard (port.value(at: ["protocol"])?.string ?? "TCP") == "TCP",
+                      let number = port.value(at: ["containerPort"])?.int,
+                      let listener = listeners.first(where: { $0.0 == number })?.1 else { continue }
+                let name = container.value(at: ["name"])?.string ?? "(unnamed)"
+                throw Refusal(reason: "container \(SpecDecoding.quoted(name)) already uses port \(number) (ports[].containerPort), "
+                              + "which the sluice sidecar listens on (the LLMGateway's spec.listeners.\(listener)); "
+                              + "move the container's port or the gateway's listener")
+            }
+        }
+    }
+
+    /// Raises `terminationGracePeriodSeconds` to what the sidecar needs to drain
+    /// (`InjectionSettings.terminationGracePeriodSeconds`) when it is absent (Kubernetes'
+    /// default, 30 s, is the drain timeout itself) or lower; a longer one is kept. Returns a
+    /// warning when it replaced a value the pod had.
+    private static func raiseGracePeriod(_ pod: inout JSONValue, settings: InjectionSettings) -> String? {
+        let needed = settings.terminationGracePeriodSeconds
+        let path = ["spec", "terminationGracePeriodSeconds"]
+        switch pod.value(at: path) {
+        case nil:
+            pod.setValue(.number(JSONNumber(needed)), at: path)
+            return nil
+        case .number(let number)? where (number.int ?? Int.max) < needed:
+            pod.setValue(.number(JSONNumber(needed)), at: path)
+            return "terminationGracePeriodSeconds raised from \(number.literal) to \(needed): the sidecar drains "
+                + "for up to \(settings.drainTimeoutSeconds)s after the app stops"
+        default:
+            return nil
+        }
     }
 
     private static func container(settings: InjectionSettings, annotations: [String: String], native: Bool) -> JSONValue {
@@ -118,14 +184,37 @@ package enum SidecarInjector {
         return .object(object)
     }
 
-    /// `OPENAI_BASE_URL` and `ANTHROPIC_BASE_URL` pointing at the sidecar, unless already set.
-    private static func withBaseURLs(_ container: JSONValue, settings: InjectionSettings) -> JSONValue {
+    /// `OPENAI_BASE_URL` and `ANTHROPIC_BASE_URL` pointing at the sidecar, unless the container
+    /// sets them itself, in `env` or through an `envFrom` source that has them. A source the
+    /// injector cannot see may set them: they are then left alone, with a warning.
+    private static func withBaseURLs(_ container: JSONValue, settings: InjectionSettings, envSources: EnvSources,
+                                     warnings: inout [String]) -> JSONValue {
         var env = container.value(at: ["env"])?.array ?? []
         let existing = Set(env.compactMap { $0.value(at: ["name"])?.string })
+        let envFrom = container.value(at: ["envFrom"])?.array ?? []
+        var leftAlone: [String] = []
+        var unseen: String?
+        var added = false
         for (name, value) in [("OPENAI_BASE_URL", "http://127.0.0.1:\(settings.appPort)/v1"),
                               ("ANTHROPIC_BASE_URL", "http://127.0.0.1:\(settings.appPort)")] where !existing.contains(name) {
-            env.append(.object(JSONObject([("name", .string(name)), ("value", .string(value))])))
+            switch envSources.setting(of: name, envFrom: envFrom) {
+            case .set:
+                continue
+            case .maybe(let source):
+                leftAlone.append(name)
+                unseen = unseen ?? source
+            case .unset:
+                env.append(.object(JSONObject([("name", .string(name)), ("value", .string(value))])))
+                added = true
+            }
         }
+        if let unseen {
+            let name = container.value(at: ["name"])?.string ?? "(unnamed)"
+            warnings.append("container \(SpecDecoding.quoted(name)) gets no \(leftAlone.joined(separator: ", ")): its envFrom \(unseen) "
+                            + "may set \(leftAlone.count == 1 ? "it" : "them") and the injector cannot see it; "
+                            + "set \(leftAlone.count == 1 ? "it" : "them") in the container's env to decide")
+        }
+        guard added else { return container }
         var container = container
         container.setValue(.array(env), at: ["env"])
         return container

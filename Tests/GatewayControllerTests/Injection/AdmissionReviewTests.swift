@@ -63,7 +63,7 @@ let samplePod = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"chat-app",
 
     @Test func aPodAnotherReplicaAlreadyInjectedIsAdmittedWithoutAPatch() throws {
         let injected = String(decoding: JSONWriter.write(try #require({
-            if case .injected(let pod) = WorkloadInjector.inject(try JSONParser.parse(samplePod), settings: goldenSettings) { return pod }
+            if case .injected(let pod, _) = WorkloadInjector.inject(try JSONParser.parse(samplePod), settings: goldenSettings) { return pod }
             return nil
         }())), as: UTF8.self)
         let response = try JSONParser.parse(handler.handle(review(injected)).body)
@@ -113,5 +113,41 @@ let samplePod = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"chat-app",
             let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
             #expect(Base64.encode(bytes) == Data(bytes).base64EncodedString())
         }
+    }
+}
+
+@Suite struct AdmissionReviewOutcomeTests {
+    let handler = AdmissionReviewHandler { _, _ in .success(goldenSettings) }
+
+    func response(_ pod: String) throws -> JSONValue {
+        let (status, body) = handler.handle(review(pod))
+        #expect(status == 200)
+        return try #require(try JSONParser.parse(body).value(at: ["response"]))
+    }
+
+    @Test func aPortClashIsDeniedWithTheReason() throws {
+        let pod = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"litellm","image":"x","ports":[{"containerPort":4000}]}]}}"#
+        let answer = try response(pod)
+        #expect(answer.value(at: ["uid"]) == .string("7c1e-uid"))
+        #expect(answer.value(at: ["allowed"]) == .bool(false))
+        #expect(answer.value(at: ["patch"]) == nil)
+        #expect(answer.value(at: ["status", "code"]) == .number(JSONNumber(400)))
+        #expect(answer.value(at: ["status", "message"])?.string?.hasPrefix(#"sluice: container "litellm" already uses port 4000"#) == true)
+    }
+
+    @Test func aHostNetworkPodIsAdmittedUnchangedWithTheReasonEvenWithoutAGateway() throws {
+        let lonely = AdmissionReviewHandler { _, _ in .failure(.init(reason: "no gateway")) }
+        let pod = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"hostNetwork":true,"containers":[{"name":"app","image":"x"}]}}"#
+        let answer = try #require(try JSONParser.parse(lonely.handle(review(pod)).body).value(at: ["response"]))
+        #expect(answer.value(at: ["allowed"]) == .bool(true) && answer.value(at: ["patch"]) == nil)
+        let warning = try #require(answer.value(at: ["warnings"])?.array?.first?.string)
+        #expect(warning.hasPrefix("sluice: not injected: the pod uses hostNetwork"))
+    }
+
+    @Test func theInjectorsWarningsComeWithThePatch() throws {
+        let pod = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"terminationGracePeriodSeconds":30,"containers":[{"name":"app","image":"x"}]}}"#
+        let answer = try response(pod)
+        #expect(answer.value(at: ["patchType"]) == .string("JSONPatch"))
+        #expect(answer.value(at: ["warnings"]) == .array([.string("sluice: terminationGracePeriodSeconds raised from 30 to 45: the sidecar drains for up to 30s after the app stops")]))
     }
 }

@@ -28,7 +28,7 @@ let goldenSettings: InjectionSettings = {
     static func injectAll(_ text: String) throws -> String {
         let documents = try YAMLReader.readDocuments(text)
         let injected = documents.map { document -> JSONValue in
-            if case .injected(let result) = WorkloadInjector.inject(document, settings: goldenSettings) { return result }
+            if case .injected(let result, _) = WorkloadInjector.inject(document, settings: goldenSettings) { return result }
             return document
         }
         return YAMLWriter.write(documents: injected)

@@ -52,10 +52,10 @@ import Testing
     @Test func imagePullPolicyIsSetOnlyWhenConfigured() throws {
         let pod = try JSONParser.parse(Array(#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"app","image":"x"}]}}"#.utf8))
         var settings = InjectionSettings(configMapName: "sluice-main")
-        guard case .injected(let plain) = WorkloadInjector.inject(pod, settings: settings) else { Issue.record("not injected"); return }
+        guard case .injected(let plain, _) = WorkloadInjector.inject(pod, settings: settings) else { Issue.record("not injected"); return }
         #expect(plain.value(at: ["spec", "initContainers"])?.array?.first?.value(at: ["imagePullPolicy"]) == nil)
         settings.imagePullPolicy = "Always"
-        guard case .injected(let pulled) = WorkloadInjector.inject(pod, settings: settings) else { Issue.record("not injected"); return }
+        guard case .injected(let pulled, _) = WorkloadInjector.inject(pod, settings: settings) else { Issue.record("not injected"); return }
         let sidecar = try #require(pulled.value(at: ["spec", "initContainers"])?.array?.first?.object)
         #expect(sidecar["imagePullPolicy"] == .string("Always"))
         #expect(sidecar.keys.firstIndex(of: "imagePullPolicy") == sidecar.keys.firstIndex(of: "image")! + 1)

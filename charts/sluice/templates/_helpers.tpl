@@ -40,3 +40,19 @@ app.kubernetes.io/name: sluice-controller
 {{- range .Values.webhook.excludeNamespaces }}{{ $names = append $names . }}{{ end -}}
 {{- toJson ($names | uniq) -}}
 {{- end -}}
+
+{{/*
+Whether a Prometheus Operator monitor is rendered: "true" or "false". The value is true, false,
+or "auto" (the default): only when the cluster serves monitoring.coreos.com/v1, so a plain
+cluster installs without them (their kinds are unknown there and would fail the whole install).
+Called with (list $ .Values.monitoring.<monitor>.enabled).
+*/}}
+{{- define "sluice.monitoring.enabled" -}}
+{{- $root := index . 0 -}}
+{{- $setting := index . 1 -}}
+{{- if eq (toString $setting) "auto" -}}
+{{- $root.Capabilities.APIVersions.Has "monitoring.coreos.com/v1" -}}
+{{- else -}}
+{{- $setting -}}
+{{- end -}}
+{{- end -}}
