@@ -114,10 +114,9 @@ import Testing
         let harness = try SessionHarness(config: Configs.twoBackends())
         let (_, response) = harness.request(body: Self.chat)
         // The new config renames backend 0: its old requests must keep counting as "primary".
-        let renamed = Configs.twoBackends().split(separator: #""name": "primary""#, omittingEmptySubsequences: false)
-            .joined(separator: #""name": "renamed""#).split(separator: #"{"backend": "primary""#, omittingEmptySubsequences: false)
-            .joined(separator: #"{"backend": "renamed""#)
-        try harness.publish(config: String(renamed))
+        let renamed = Configs.twoBackends().replacingFirst(#""name": "primary""#, with: #""name": "renamed""#)
+            .replacingFirst(#"{"backend": "primary""#, with: #"{"backend": "renamed""#)
+        try harness.publish(config: renamed)
         let (_, second) = harness.request(body: Self.chat)
         harness.upstream.transfers[0].head(200)
         harness.upstream.transfers[0].send(Self.answer)

@@ -252,3 +252,53 @@ def test_a_fault_storm_of_2000_requests_is_fully_absorbed_by_the_fallback(start,
     assert served[0] == 2000
     assert failures == []
     assert stats(mock)["by_model"]["calm"] == 2000
+
+
+def test_no_warmup_ping_is_sent_while_a_long_stream_is_in_flight(start, tmp_path):
+    # Issue 13: a 4.6 s stream got 4 pings while it ran; a backend serving a request is not idle.
+    mock = mock_with(start, tmp_path, {"slow": {"tokens-per-second": 20, "output-tokens": 40}})
+    warmup = {"idleAfter": "300ms", "interval": "300ms", "chat": {"model": "warm-ping", "maxTokens": 1}}
+    sidecar = start_sidecar(start, tmp_path, [backend(mock, "gpu", warmup=warmup, maxConcurrentRequests=4)],
+                            [{"name": "r", "split": [{"backend": "gpu", "weight": 1, "model": "slow"}]}])
+    pings = lambda: stats(mock)["by_model"].get("warm-ping", 0)  # noqa: E731
+    poll_until(lambda: pings() >= 1, timeout=5, message="the start-up ping")
+    before = pings()
+    began = time.monotonic()
+    response = ask(sidecar, "slow", stream=True)
+    assert response.status == 200 and time.monotonic() - began >= 1.5, "a stream of about two seconds"
+    assert pings() == before, "no ping while the stream was in flight"
+    poll_until(lambda: pings() > before, timeout=5, message="pings again once the backend is idle")
+
+
+def test_a_first_token_timeout_fails_over_a_provider_that_only_sends_keep_alives(start, tmp_path):
+    # Issue 13: DeepSeek answers 200 with `: keep-alive` comments before a late first token; the
+    # head-based timeout never fires. The first-token timeout fails over before anything reached the client.
+    mock = mock_with(start, tmp_path, {"late": {"ttft": "3s", "keepalive": "100ms"}, "quick": {}})
+    sidecar = start_sidecar(start, tmp_path,
+                            [backend(mock, "primary", timeouts={"firstByte": "1s", "firstToken": "1s"}), backend(mock, "spare")],
+                            [{"name": "r", "split": [{"backend": "primary", "weight": 1, "model": "late"}], "retry": {"attempts": 1},
+                              "fallback": {"chain": [{"backend": "spare", "model": "quick"}]}}])
+    began = time.monotonic()
+    response = ask(sidecar, "anything", stream=True)
+    elapsed = time.monotonic() - began
+    assert response.status == 200
+    assert response.header("x-sluice-backend") == "spare"
+    assert 1.0 <= elapsed < 2.5, f"failed over at the first-token timeout, not at the late token ({elapsed:.2f}s)"
+    assert b": keep-alive" not in response.body, "nothing of the abandoned attempt reached the client"
+    assert response.body.endswith(b"data: [DONE]\n\n")
+    metrics = request(sidecar.addresses["metrics"], b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").body.decode()
+    assert 'sluice_upstream_errors_total{backend="primary",kind="first_token_timeout"} 1' in metrics
+    assert 'sluice_requests_total{route="r",backend="spare",model="other",code="200"} 1' in metrics
+
+
+def test_the_access_log_names_the_backend_that_answered_and_the_path_taken(start, tmp_path):
+    mock = mock_with(start, tmp_path, {"down": {"status": 503}, "up": {}})
+    sidecar = start_sidecar(start, tmp_path, [backend(mock, "primary"), backend(mock, "spare")],
+                            [{"name": "r", "split": [{"backend": "primary", "weight": 1, "model": "down"}], "retry": {"attempts": 1},
+                              "fallback": {"chain": [{"backend": "spare", "model": "up"}]}}])
+    assert ask(sidecar, "m").status == 200
+    line = poll_until(lambda: next((json.loads(l) for l in list(sidecar.stdout_lines) if '"route":"r"' in l), None),
+                      message="the access-log line")
+    assert line["backend"] == "spare" and line["upstream_model"] == "up"
+    assert line["status"] == 200 and "error" not in line
+    assert "503" in line["path_taken"] and line["attempts"] == 2
