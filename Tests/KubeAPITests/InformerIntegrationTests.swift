@@ -13,7 +13,7 @@ final class KeyLog: Sendable {
 
 private func startInformer(_ fake: FakeKubeAPIProcess, log: KeyLog) -> (Informer, Task<Void, Never>) {
     let informer = Informer(client: fake.client(), resource: .configMaps, namespace: "default",
-                            backoff: Backoff(initial: .milliseconds(10), maximum: .milliseconds(200)), watchTimeoutSeconds: 60) { log.append($0) }
+                            backoff: Backoff(base: .milliseconds(10), max: .milliseconds(200)), watchTimeoutSeconds: 60) { log.append($0) }
     return (informer, Task { await informer.run() })
 }
 

@@ -41,7 +41,7 @@ package final class Informer: Sendable {
     private let state = Mutex(State())
 
     package init(client: KubeClient, resource: KubeResource, namespace: String?, labelSelector: String? = nil,
-                 backoff: Backoff = Backoff(), watchTimeoutSeconds: Int = 300,
+                 backoff: Backoff = Backoff(base: .milliseconds(200), max: .seconds(30)), watchTimeoutSeconds: Int = 300,
                  sleep: @escaping Sleep = Informer.taskSleep, handler: @escaping Handler) {
         self.client = client
         self.resource = resource
@@ -89,7 +89,7 @@ package final class Informer: Sendable {
                     failures = 0
                 } catch {
                     failures += 1
-                    await sleep(backoff.delay(afterFailures: failures))
+                    await sleep(retryDelay(afterFailures: failures))
                     continue
                 }
             }
@@ -113,7 +113,7 @@ package final class Informer: Sendable {
                     failures = 0
                 } else {
                     failures += 1
-                    await sleep(backoff.delay(afterFailures: failures))
+                    await sleep(retryDelay(afterFailures: failures))
                 }
             case .gone:
                 // Our resourceVersion fell out of the server's history: only a list can resync.
@@ -121,7 +121,7 @@ package final class Informer: Sendable {
                 failures = 0
             case .failed:
                 failures = sawEvents ? 1 : failures + 1
-                await sleep(backoff.delay(afterFailures: failures))
+                await sleep(retryDelay(afterFailures: failures))
             }
         }
     }
@@ -161,6 +161,12 @@ package final class Informer: Sendable {
             }
         }
         if let key, event.kind != .bookmark { handler(key) }
+    }
+
+    /// The wait after `failures` consecutive failures (1 or more): the backoff's ceiling, without
+    /// jitter, as one informer per resource has no crowd of peers to spread out.
+    private func retryDelay(afterFailures failures: Int) -> ProxyDuration {
+        backoff.ceiling(retry: failures - 1)
     }
 
     private static func resourceVersion(of object: JSONValue) -> String? {
