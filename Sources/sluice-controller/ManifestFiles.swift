@@ -1,5 +1,6 @@
 import GatewayController
 import Glibc
+import KubeYAML
 import ProxyCore
 import ProxyIO
 

@@ -1,4 +1,4 @@
-// fuzz-sources: Sources/ProxyCore/JSON Sources/GatewayController/YAML
+// fuzz-sources: Sources/ProxyCore/JSON Sources/KubeYAML
 // libFuzzer target for YAMLReader and YAMLWriter: nothing may trap, and every input the
 // reader accepts must survive write → read unchanged, one document at a time and as a stream.
 // Built with `swiftc -sanitize=fuzzer -parse-as-library -package-name sluice` over the folders

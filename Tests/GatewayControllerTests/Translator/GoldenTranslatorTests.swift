@@ -1,4 +1,5 @@
 import Foundation
+import KubeYAML
 import Testing
 import ProxyCore
 @testable import GatewayController

@@ -1,3 +1,4 @@
+import KubeYAML
 import ProxyCore
 import Testing
 @testable import GatewayController
