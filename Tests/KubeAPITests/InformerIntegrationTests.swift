@@ -101,6 +101,27 @@ private func openWatches(_ fake: FakeKubeAPIProcess) async throws -> Int {
         await task.value
     }
 
+    @Test func theCacheKeepsWhatTheTransformReturnsForListedAndWatchedObjects() async throws {
+        let fake = try FakeKubeAPIProcess()
+        let client = fake.client()
+        _ = try await client.create(.configMaps, namespace: "default", configMap("listed", [("k", "secret-1")]))
+        let informer = Informer(client: client, resource: .configMaps, namespace: "default", watchTimeoutSeconds: 60,
+                                transform: { item in
+                                    guard case .object(var members) = item else { return item }
+                                    members["data"] = object(("k", .string("dropped")))
+                                    return .object(members)
+                                }) { _ in }
+        let task = Task { await informer.run() }
+        defer { task.cancel() }
+        #expect(await eventually { informer.hasSynced })
+        #expect(value(informer, "listed") == "dropped")
+        _ = try await client.create(.configMaps, namespace: "default", configMap("watched", [("k", "secret-2")]))
+        #expect(await eventually { value(informer, "watched") != nil })
+        #expect(value(informer, "watched") == "dropped")
+        task.cancel()
+        await task.value
+    }
+
     @Test func cancellingTheInformerStopsItsWatch() async throws {
         let fake = try FakeKubeAPIProcess()
         let (informer, task) = startInformer(fake, log: KeyLog())
