@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -19,7 +20,7 @@ from conftest import BIN_DIR, ROOT, chat_body, poll_until, post, request
 from kubelet import KubeletVolume
 
 sys.path.insert(0, os.path.dirname(__file__))
-from fake_kube_api import FakeKubeAPI  # noqa: E402
+from fake_kube_api import ApiError, FakeKubeAPI  # noqa: E402
 
 CONTROLLER = os.path.join(BIN_DIR, "sluice-controller")
 SLUICE = os.path.join(BIN_DIR, "sluice")
@@ -276,6 +277,55 @@ def test_conflicts_are_retried_by_reading_again(api, controller):
     # The ConfigMap shows the write before the replica's counter does: poll.
     poll_until(lambda: metrics(replica).get('sluice_controller_configmap_writes_total{operation="update"}', 0) >= 1,
                timeout=5, message="the update to be counted")
+
+
+def configmap_creates(api):
+    with api.store.lock:
+        return sum(1 for r in api.requests if r["method"] == "POST" and r["path"] == f"{CORE_API}/configmaps")
+
+
+def test_a_refused_configmap_write_becomes_a_condition_and_an_event_and_is_not_retried_in_a_loop(api, controller):
+    create = api.store.create
+
+    def refuse_configmaps(target, body):
+        if target.plural == "configmaps":
+            raise ApiError(422, "Invalid", 'ConfigMap "sluice-chat" is invalid: data: Too long: must have at most 1048576 bytes')
+        return create(target, body)
+
+    api.store.create = refuse_configmaps
+    replica = controller()
+    chat_world(api)
+    programmed = poll_until(lambda: (c := conditions(api, "llmgateways", "chat").get("Programmed", {})).get("reason") == "ConfigMapWriteFailed" and c,
+                            timeout=15, message="Programmed=False, ConfigMapWriteFailed")
+    # With backoff (100ms, doubling) a retried 422 would be tried again within these seconds.
+    time.sleep(1)  # lint: allow-sleep (that nothing more happens can only be seen over time)
+    settled = configmap_creates(api)
+    time.sleep(2.5)  # lint: allow-sleep (that nothing more happens can only be seen over time)
+    assert configmap_creates(api) == settled <= 4, "the refused write was retried"
+    assert "HTTP 422 Invalid" in programmed["message"] and "not retried until" in programmed["message"]
+    poll_until(lambda: [e for e in (get(api, f"{CORE_API}/events") or {}).get("items", [])
+                        if e["involvedObject"]["name"] == "chat" and e["reason"] == "ConfigMapWriteFailed"],
+               timeout=10, message="a Warning Event on the gateway")
+    assert metrics(replica).get('sluice_controller_reconciles_total{result="failed"}', 0) >= 1
+    # The next change to the resources tries again, and succeeds once the API accepts it.
+    api.store.create = create
+    set_route(api, (50, 50))
+    poll_until(lambda: split_of(api) == [50, 50], timeout=15, message="the ConfigMap after the change")
+    poll_until(lambda: conditions(api, "llmgateways", "chat").get("Programmed", {}).get("status") == "True",
+               timeout=10, message="Programmed=True again")
+
+
+def test_a_configmap_that_is_not_ours_is_never_overwritten_and_not_retried_in_a_loop(api, controller):
+    call(api, "POST", f"{CORE_API}/configmaps", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "sluice-chat"},
+                                                  "data": {"config.json": "theirs"}})
+    replica = controller()
+    chat_world(api)
+    programmed = poll_until(lambda: (c := conditions(api, "llmgateways", "chat").get("Programmed", {})).get("reason") == "ConfigMapWriteFailed" and c,
+                            timeout=15, message="Programmed=False, ConfigMapWriteFailed")
+    assert "not managed by sluice-controller" in programmed["message"] and "not retried until" in programmed["message"]
+    poll_until(lambda: metrics(replica).get('sluice_controller_reconciles_total{result="failed"}', 0) >= 1,
+               timeout=5, message="the failure to be counted as permanent")
+    assert configmap(api)["data"] == {"config.json": "theirs"}
 
 
 def test_two_replicas_never_both_write_and_the_standby_takes_over(api, controller):
