@@ -82,6 +82,9 @@ package struct TimeoutsSpec: Hashable, Sendable {
 
     package var isEmpty: Bool { connect == nil && firstByte == nil && idle == nil && total == nil && request == nil }
 
+    /// The four attempt timeouts as the proxy config's overrides (`request` is the route's deadline).
+    package var overrides: TimeoutOverrides { TimeoutOverrides(connect: connect, firstByte: firstByte, idle: idle, total: total) }
+
     static func decode(_ value: JSONValue?, at path: String, withRequest: Bool, decoding: inout SpecDecoding) -> TimeoutsSpec? {
         let fields = ["connect", "firstByte", "idle", "total"] + (withRequest ? ["request"] : [])
         guard let object = decoding.optionalObject(value, at: path, allowed: fields) else { return value == nil ? TimeoutsSpec() : nil }

@@ -13,7 +13,8 @@ import ProxyCore
 /// 5. `buildRules` — regexes, weights and every reference of every rule;
 /// 6. `placeRules` — splits in precedence order (docs/crds.md), one config route per match;
 /// 7. `attachConsumersAndGuards` — consumers' gateways and keys, guard policies' regexes;
-/// 8. `renderConfigs` — IR → proxy config, validated by `ProxyConfigDecoder`, canonical JSON;
+/// 8. `renderConfigs` — IR → `ProxyConfig` values, checked by `ProxyConfigDecoder.validate`,
+///    encoded by `ProxyConfigEncoder` (canonical JSON);
 /// 9. `buildStatuses` — the conditions of every resource.
 ///
 /// Every problem is collected with the resource it belongs to. A rule with a problem (a
@@ -57,7 +58,7 @@ struct GatewayIR {
 /// The IR of a usable backend: its config entry and the Secret keys that entry names.
 struct BackendIR {
     var backend: LLMBackend
-    var config: JSONValue
+    var config: BackendConfig
     var mounts: [SecretMount]
 }
 
