@@ -280,7 +280,7 @@ def test_durations_use_the_one_pattern(kind):
         pattern = node.get("pattern", "")
         if "ms|" in pattern or path.rsplit(".", 1)[-1] in {"connect", "firstByte", "idle", "total", "request", "maxWait",
                                                            "window", "cooldown", "maxCooldown", "idleAfter", "interval",
-                                                           "ttl", "base", "max", "threshold", "maxDelay", "budgetWindow"}:
+                                                           "ttl", "base", "max", "p95Above", "maxDelay", "budgetWindow"}:
             assert node.get("type") == "string" and pattern == DURATION_PATTERN, f"{path}: {node}"
             assert node.get("maxLength", 10**9) <= 64, f"{path}: duration without maxLength"
 

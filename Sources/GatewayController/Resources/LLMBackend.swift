@@ -87,7 +87,7 @@ package struct LLMBackend: Hashable, Sendable {
                                           allowed: ["consecutiveFailures", "errorRatePercent", "minRequests", "window", "cooldown", "maxCooldown"]) {
             let defaults = CircuitBreakerConfig.default
             let consecutive = d.integer(breaker["consecutiveFailures"], at: breaker.path("consecutiveFailures"), in: 0...1000) ?? defaults.consecutiveFailures
-            let rate = d.integer(breaker["errorRatePercent"], at: breaker.path("errorRatePercent"), in: 0...100) ?? 0
+            let rate = d.integer(breaker["errorRatePercent"], at: breaker.path("errorRatePercent"), in: 0...100) ?? defaults.errorRatePercent
             let minRequests = d.integer(breaker["minRequests"], at: breaker.path("minRequests"), in: 1...1_000_000) ?? defaults.minRequests
             let window = d.duration(breaker["window"], at: breaker.path("window")) ?? defaults.window
             let cooldown = d.duration(breaker["cooldown"], at: breaker.path("cooldown")) ?? defaults.cooldown
@@ -99,12 +99,12 @@ package struct LLMBackend: Hashable, Sendable {
                                                            window: window, cooldown: cooldown, maxCooldown: maxCooldown)
             }
         }
-        if let shift = d.optionalObject(object["latencyShift"], at: object.path("latencyShift"), allowed: ["threshold", "window", "cooldown", "weightPercent"],
-                                        required: ["threshold"]) {
-            let p95Above = d.duration(shift["threshold"], at: shift.path("threshold"))
+        if let shift = d.optionalObject(object["latencyShift"], at: object.path("latencyShift"), allowed: ["p95Above", "window", "cooldown", "weightPercent"],
+                                        required: ["p95Above"]) {
+            let p95Above = d.duration(shift["p95Above"], at: shift.path("p95Above"))
             let window = d.duration(shift["window"], at: shift.path("window")) ?? LatencyShiftConfig.defaultWindow
             let cooldown = d.duration(shift["cooldown"], at: shift.path("cooldown")) ?? LatencyShiftConfig.defaultCooldown
-            let percent = d.integer(shift["weightPercent"], at: shift.path("weightPercent"), in: 0...99) ?? 0
+            let percent = d.integer(shift["weightPercent"], at: shift.path("weightPercent"), in: 0...99) ?? LatencyShiftConfig.defaultWeightPercent
             if let p95Above { spec.latencyShift = LatencyShiftConfig(p95Above: p95Above, window: window, weightPercent: percent, cooldown: cooldown) }
         }
         if let warmup = d.optionalObject(object["warmup"], at: object.path("warmup"),

@@ -18,7 +18,7 @@ package struct LLMGateway: Hashable, Sendable {
         package var metricsPort = 4090
         package var configMapName: String?
         package var timeouts = TimeoutsSpec()
-        package var retryAttempts = 1
+        package var retryAttempts = 0
         package var retryBackoff = BackoffSpec()
         package var allowAnonymous = false
         package var redisAddress: String?

@@ -57,8 +57,8 @@ extension NamespaceTranslation {
     /// omitted gateway fields (files read by `render` have no API server defaults) from the sidecar.
     static func retryConfig(_ retry: LLMRoute.Retry?, gateway: LLMGateway.Spec) -> RetryConfig {
         let retries = retry?.attempts ?? gateway.retryAttempts
-        let base = retry?.backoff.base ?? gateway.retryBackoff.base ?? .milliseconds(250)
-        let max = retry?.backoff.max ?? gateway.retryBackoff.max ?? .seconds(10)
+        let base = retry?.backoff.base ?? gateway.retryBackoff.base ?? BackoffConfig.default.base
+        let max = retry?.backoff.max ?? gateway.retryBackoff.max ?? BackoffConfig.default.max
         return RetryConfig(attempts: min(retries + 1, RetryConfig.maxAttemptsLimit), backoff: BackoffConfig(base: base, max: Swift.max(base, max)),
                            honorRetryAfter: retry?.honorRetryAfter ?? true, budgetPercent: retry?.budgetPercent ?? RetryConfig.default.budgetPercent)
     }
