@@ -15,8 +15,9 @@ enum ValidateCommand {
 
     Checks every field, every reference (gateways, backends, Secrets and their keys, guard
     policies), regexes, weights, names, and that each gateway's rendered proxy config is valid.
-    Prints one line per problem ("error: KIND NAMESPACE/NAME: PATH: MESSAGE (REASON)") and per
-    field the sidecar ignores for now ("warning: …"). Exit codes: 0 no problems (warnings
+    A field the sidecar does not enforce yet is a problem (reason UnsupportedValue). Prints one line
+    per problem ("error: KIND NAMESPACE/NAME: PATH: MESSAGE (REASON)") and per field the proxy
+    config expresses only approximately ("warning: …"). Exit codes: 0 no problems (warnings
     allowed), 1 problems, 2 usage error.
     """
 

@@ -328,6 +328,30 @@ def test_a_configmap_that_is_not_ours_is_never_overwritten_and_not_retried_in_a_
     assert configmap(api)["data"] == {"config.json": "theirs"}
 
 
+def test_an_attached_consumer_refuses_the_gateway_and_keeps_its_last_configmap(api, controller):
+    controller()
+    chat_world(api)
+    poll_until(lambda: split_of(api) == [90, 10], timeout=15, message="the first config")
+    apply(api, "secrets", {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "team-keys"}, "data": {"current": "azE="}})
+    apply(api, "llmconsumers", sluice_object("LLMConsumer", "team", {"parentRefs": [{"name": "chat"}],
+                                                                     "credentials": {"secretRef": {"name": "team-keys"}}}))
+    accepted = poll_until(lambda: (c := conditions(api, "llmgateways", "chat").get("Accepted", {})).get("status") == "False" and c,
+                          timeout=10, message="the gateway to be refused")
+    assert accepted["reason"] == "UnsupportedValue" and accepted["message"].startswith("spec.authentication: ")
+    consumer = poll_until(lambda: (c := conditions(api, "llmconsumers", "team").get("Accepted", {})).get("status") == "False" and c,
+                          timeout=10, message="the consumer to be refused")
+    assert consumer["reason"] == "UnsupportedValue" and "spec.credentials" in consumer["message"]
+    # A later change is not written while the consumer is attached: the last good ConfigMap stays.
+    set_route(api, (50, 50))
+    poll_until(lambda: conditions(api, "llmroutes", "gray").get("Programmed", {}).get("reason") == "GatewayNotProgrammed",
+               timeout=10, message="the route to see its gateway unprogrammed")
+    assert split_of(api) == [90, 10]
+    # Removing the consumer accepts the gateway again and writes the change.
+    assert call(api, "DELETE", f"{SLUICE_API}/llmconsumers/team")[0] == 200
+    poll_until(lambda: split_of(api) == [50, 50], timeout=15, message="the change once the consumer is gone")
+    assert conditions(api, "llmgateways", "chat")["Accepted"]["status"] == "True"
+
+
 def test_two_replicas_never_both_write_and_the_standby_takes_over(api, controller):
     first = controller("replica-a")
     poll_until(lambda: metrics(first).get("sluice_controller_leader") == 1, timeout=10, message="replica-a to lead")
@@ -369,8 +393,40 @@ def test_run_usage_errors_exit_2_and_a_missing_kubeconfig_exits_1(tmp_path):
 
 # -- render and validate ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=[os.path.basename(p) for p in EXAMPLES])
-def test_every_example_renders_to_a_config_that_sluice_validate_accepts(path, tmp_path):
+# Examples of features the sidecar does not enforce yet, and the fields sluice-controller names
+# when it refuses them; every other example must work.
+UNBUILT = {
+    "consumers.yaml": ["LLMGateway demo/shared: spec.authentication", "LLMGateway demo/shared: spec.redis",
+                       "LLMConsumer demo/search: spec.credentials", "LLMConsumer demo/search: spec.allowedModels",
+                       "LLMConsumer demo/search: spec.rateLimits", "LLMConsumer demo/search: spec.quotas"],
+    "guard.yaml": ["LLMRoute demo/assistant: spec.rules[0].cache", "LLMRoute demo/assistant: spec.rules[0].guardPolicyRef",
+                   "LLMGuardPolicy demo/customer-facing: spec.rules"],
+}
+WORKING = [p for p in EXAMPLES if os.path.basename(p) not in UNBUILT]
+
+
+def header(path):
+    with open(path, encoding="utf-8") as f:
+        return "".join(line for line in f if line.startswith("#"))
+
+
+@pytest.mark.parametrize("name", sorted(UNBUILT))
+def test_examples_of_unbuilt_features_say_so_and_are_refused_naming_each_field(name):
+    path = os.path.join(ROOT, "deploy/examples", name)
+    assert header(path).startswith("# NOT ENFORCED YET.")
+    result = subprocess.run([CONTROLLER, "validate", "-f", path, "-n", "demo"], capture_output=True, text=True)
+    assert result.returncode == 1
+    refused = [line for line in result.stdout.splitlines() if line.endswith("(UnsupportedValue)")]
+    for field in UNBUILT[name]:
+        assert any(field + ": " in line for line in refused), f"{field} not refused:\n{result.stdout}"
+    rendered = subprocess.run([CONTROLLER, "render", "-f", path, "-n", "demo", "-o", "json"], capture_output=True, text=True)
+    assert rendered.returncode == 1 and "(UnsupportedValue)" in rendered.stderr
+    assert json.loads(rendered.stdout)["items"] == [], "no ConfigMap without the security settings it asked for"
+
+
+@pytest.mark.parametrize("path", WORKING, ids=[os.path.basename(p) for p in WORKING])
+def test_every_working_example_renders_to_a_config_that_sluice_validate_accepts(path, tmp_path):
+    assert "NOT ENFORCED" not in header(path)
     assert subprocess.run([CONTROLLER, "validate", "-f", path], capture_output=True).returncode == 0
     result = subprocess.run([CONTROLLER, "render", "-f", path, "-n", "demo", "-o", "json"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

@@ -1,7 +1,7 @@
 import ProxyCore
 
 extension NamespaceTranslation {
-    // MARK: Pass 8: IR → proxy config
+    // MARK: Pass 9: IR → proxy config
 
     mutating func renderConfigs() {
         gatewaysUsingBackend = [:]
@@ -11,6 +11,7 @@ extension NamespaceTranslation {
             var output = RenderedGateway(gateway: ir.gateway, configMapName: ir.gateway.configMapName, config: nil, configJSON: nil,
                                          secretMounts: [], attachedRoutes: ir.attachedRoutes.count, backendCount: 0)
             defer { rendered.append(output) }
+            guard !ir.refused else { continue }  // Accepted=False says why
             guard !ir.placements.isEmpty else {
                 problem(gatewayID, ConditionType.programmed, "NoRoutes",
                         "no accepted LLMRoute rule is attached, so there is no config to serve; the ConfigMap is not written (an existing one is kept)")
