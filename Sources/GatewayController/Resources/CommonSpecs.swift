@@ -38,11 +38,8 @@ package struct ParentRef: Hashable, Sendable {
     /// Nil: the referring object's namespace.
     package var namespace: String?
 
+    /// The refs at `path`; nil when absent (the spec's own required-field check reports that) or wrong.
     static func decodeList(_ value: JSONValue?, at path: String, decoding: inout SpecDecoding) -> [ParentRef]? {
-        guard value != nil else {
-            decoding.report(path, "required field is missing")
-            return nil
-        }
         guard let elements = decoding.array(value, at: path, min: 1, max: 16) else { return nil }
         var refs: [ParentRef] = []
         var ok = true
@@ -104,6 +101,7 @@ extension StatusMatch {
         guard value != nil else { return defaultValue }
         guard let elements = decoding.array(value, at: path, max: 32) else { return nil }
         var result: [StatusMatch] = []
+        var valid = true
         for (index, element) in elements.enumerated() {
             let elementPath = SpecObject.element(path, index)
             switch element {
@@ -112,11 +110,12 @@ extension StatusMatch {
             case .string("4xx"): result.append(.statusClass(4))
             case .string("5xx"): result.append(.statusClass(5))
             default:
+                // Every bad entry is reported, not only the first.
                 decoding.report(elementPath, "\(SpecDecoding.found(element)) is not a status code from 400 to 599 or \"4xx\" or \"5xx\"")
-                return nil
+                valid = false
             }
         }
-        return result
+        return valid ? result : nil
     }
 }
 

@@ -53,6 +53,23 @@ import Testing
         #expect(set.backends.first?.spec.credentials == SecretKeyRef(name: "s", key: "api-key"))
     }
 
+    @Test func everyBadStatusIsReportedAndAMissingParentRefsOnce() throws {
+        let documents = try YAMLReader.readDocuments("""
+            apiVersion: sluice.dev/v1alpha1
+            kind: LLMRoute
+            metadata: {name: r}
+            spec:
+              rules: [{backendRefs: [{name: b}], retry: {statuses: ["3xx", 429, 200]}}]
+            """)
+        let set = ResourceSet.decode(documents)
+        let issues = try #require(set.rejected.first).issues.map(\.description)
+        #expect(issues == [
+            "spec.parentRefs: required field is missing",
+            #"spec.rules[0].retry.statuses[0]: "3xx" is not a status code from 400 to 599 or "4xx" or "5xx""#,
+            #"spec.rules[0].retry.statuses[2]: 200 is not a status code from 400 to 599 or "4xx" or "5xx""#,
+        ])
+    }
+
     @Test func secretsAreReadForTheirKeyNamesOnly() {
         let secret = JSONValue.obj([("apiVersion", .str("v1")), ("kind", .str("Secret")),
                                     ("metadata", .obj([("name", .str("s")), ("namespace", .str("n"))])),
