@@ -48,8 +48,8 @@ enum RenderCommand {
         } else if !configMaps.isEmpty {
             StandardStreams.writeAll(1, Array(YAMLWriter.write(documents: configMaps).utf8))
         }
-        let problems = loaded.errors + translation.unnamedProblems + translation.problems.map(\.description)
-        for warning in translation.warnings { StandardStreams.writeLine("warning: \(warning)") }
+        let problems = loaded.problems(translation, of: resources)
+        for warning in loaded.warnings(translation, of: resources) { StandardStreams.writeLine("warning: \(warning)") }
         for problem in problems { StandardStreams.writeLine("error: \(problem)") }
         return problems.isEmpty ? 0 : 1
     }

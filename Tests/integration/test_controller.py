@@ -480,6 +480,49 @@ spec:
     assert subprocess.run([CONTROLLER, "render", "-f", str(tmp_path / "absent.yaml")], capture_output=True).returncode == 1
 
 
+def test_validate_and_render_name_the_file_line_and_column_of_every_problem(tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("""apiVersion: sluice.dev/v1alpha1
+kind: LLMGateway
+metadata: {name: gw}
+spec:
+  podSelector: {matchLabels: {app: x}}
+  redis: {address: "redis:6379"}
+---
+apiVersion: sluice.dev/v1alpha1
+kind: LLMRoute
+metadata: {name: r}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+    - backendRefs: [{name: a}]
+      retry:
+        statuses: ["3xx", 429, 200]
+---
+apiVersion: sluice.dev/v1alpha1
+kind: LLMRoute
+metadata: {name: q}
+spec:
+  rules: [{backendRefs: [{name: a}]}]
+""")
+    result = subprocess.run([CONTROLLER, "validate", "-f", str(broken)], capture_output=True, text=True)
+    assert result.returncode == 1
+    errors = [line for line in result.stdout.splitlines() if line.startswith("error: ")]
+    where = f"error: {broken}:"
+    # Both bad statuses, each at its own column; a missing field where its parent is, once.
+    assert f'{where}16:20: LLMRoute default/r: spec.rules[0].retry.statuses[0]: "3xx" is not a status code' in result.stdout
+    assert f"{where}16:32: LLMRoute default/r: spec.rules[0].retry.statuses[2]: 200 is not a status code" in result.stdout
+    assert [e for e in errors if "spec.parentRefs" in e] == [f"{where}21:1: LLMRoute default/q: spec.parentRefs: required field is missing (Invalid)"]
+    assert f"{where}6:3: LLMGateway default/gw: spec.redis: " in result.stdout
+    rendered = subprocess.run([CONTROLLER, "render", "-f", str(broken)], capture_output=True, text=True)
+    assert rendered.returncode == 1 and f"{where}16:20: " in rendered.stderr
+    # A YAML syntax error is located the same way.
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kind: LLMRoute\nspec: [1\n")
+    result = subprocess.run([CONTROLLER, "validate", "-f", str(bad)], capture_output=True, text=True)
+    assert result.returncode == 1 and f"error: {bad}:2:7: unclosed flow sequence" in result.stdout
+
+
 # -- end to end ------------------------------------------------------------------------------
 
 def test_end_to_end_the_controllers_configmap_routes_a_running_sidecar(api, controller, start, mock, tmp_path):

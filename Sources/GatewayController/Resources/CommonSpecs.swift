@@ -44,7 +44,7 @@ package struct ParentRef: Hashable, Sendable {
         var refs: [ParentRef] = []
         var ok = true
         for (index, element) in elements.enumerated() {
-            let elementPath = SpecObject.element(path, index)
+            let elementPath = JSONPath.element(path, index)
             guard let object = decoding.object(element, at: elementPath, allowed: ["name", "namespace"], required: ["name"]),
                   let name = decoding.objectName(object["name"], at: object.path("name"))
             else { ok = false; continue }
@@ -103,7 +103,7 @@ extension StatusMatch {
         var result: [StatusMatch] = []
         var valid = true
         for (index, element) in elements.enumerated() {
-            let elementPath = SpecObject.element(path, index)
+            let elementPath = JSONPath.element(path, index)
             switch element {
             case .number(let number) where number.int.map({ (400...599).contains($0) }) == true:
                 result.append(.code(number.int!))

@@ -146,7 +146,7 @@ package struct LLMBackend: Hashable, Sendable {
                 return
             }
             for member in models.members {
-                let path = SpecObject.member(object.path("prices"), member.key)
+                let path = JSONPath.member(object.path("prices"), member.key)
                 guard let price = d.object(member.value, at: path, allowed: ["input", "cachedInput", "output", "currency"], required: ["input", "output"])
                 else { continue }
                 let input = d.nonNegativeNumber(price["input"], at: price.path("input"), max: ModelPriceConfig.maxPrice)

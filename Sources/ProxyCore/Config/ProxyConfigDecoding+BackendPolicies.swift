@@ -101,7 +101,7 @@ extension ProxyConfigDecoding {
         let before = issues.count
         var prices: [String: ModelPriceConfig] = [:]
         for (model, priceValue) in object.members {
-            let memberPath = ConfigObjectReader.member(path, model)
+            let memberPath = JSONPath.member(path, model)
             if model.isEmpty { report(memberPath, "expected a non-empty model name as the key") }
             guard let price = ConfigObjectReader(priceValue, at: memberPath, allowed: Self.priceKeys, issues: &issues) else { continue }
             let input = self.price(price["input"], at: price.path("input"), required: true)
