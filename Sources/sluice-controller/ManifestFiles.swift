@@ -93,7 +93,7 @@ enum ManifestFiles {
             do {
                 documents = try YAMLReader.readDocumentsWithPositions(bytes).map { ($0.value, $0) }
             } catch {
-                loaded.errors.append("\(name):\(error.line):\(error.column): \(error.message)")
+                loaded.errors.append("\(name): \(error)")
                 return
             }
         }

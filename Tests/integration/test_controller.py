@@ -516,11 +516,11 @@ spec:
     assert f"{where}6:3: LLMGateway default/gw: spec.redis: " in result.stdout
     rendered = subprocess.run([CONTROLLER, "render", "-f", str(broken)], capture_output=True, text=True)
     assert rendered.returncode == 1 and f"{where}16:20: " in rendered.stderr
-    # A YAML syntax error is located the same way.
+    # A YAML syntax error names its line and column too.
     bad = tmp_path / "bad.yaml"
     bad.write_text("kind: LLMRoute\nspec: [1\n")
     result = subprocess.run([CONTROLLER, "validate", "-f", str(bad)], capture_output=True, text=True)
-    assert result.returncode == 1 and f"error: {bad}:2:7: unclosed flow sequence" in result.stdout
+    assert result.returncode == 1 and f"error: {bad}: line 2, column 7: unclosed flow sequence" in result.stdout
 
 
 # -- end to end ------------------------------------------------------------------------------
