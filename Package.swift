@@ -35,26 +35,30 @@ let package = Package(
         // The proxy as named phases, snapshots, admin and metrics endpoints.
         .target(name: "ProxyDataPlane", dependencies: ["ProxyCore", "ProxyIO", "ProxyHTTPServer", "ProxyUpstream", "ConfigSource"], swiftSettings: hotPath),
 
-        // The controller: CRD types, YAML, translator (pure), reconciler (on KubeAPI), injector.
+        // The controller: CRD types, translator (pure), reconciler (on KubeAPI), injector.
         .target(name: "GatewayController", dependencies: ["ProxyCore", "KubeAPI"]),
 
         // The sidecar.
         .executableTarget(name: "sluice", dependencies: ["ProxyCore", "ProxyIO", "ProxyHTTPServer", "ProxyDataPlane", "ConfigSource"], swiftSettings: hotPath),
 
         // The controller: CRDs → ConfigMaps (run), and offline render/validate.
-        .executableTarget(name: "sluice-controller", dependencies: ["ConfigSource", "GatewayController", "KubeAPI", "ProxyCore", "ProxyIO", "ProxyHTTPServer"]),
+        .executableTarget(name: "sluice-controller", dependencies: ["ConfigSource", "GatewayController", "KubeAPI", "KubeYAML", "ProxyCore", "ProxyIO", "ProxyHTTPServer"]),
 
         // The mock LLM provider for tests, the demo and the benchmark.
         .executableTarget(name: "sluice-mock", dependencies: ["ProxyCore", "ProxyIO", "ProxyHTTPServer"], swiftSettings: hotPath),
 
+        // The YAML that Kubernetes manifests and kubeconfigs use, read into and written from JSON values.
+        .target(name: "KubeYAML", dependencies: ["ProxyCore"]),
+
         // A small Kubernetes client on libcurl (control plane): auth, REST, watch, informers, leases.
-        .target(name: "KubeAPI", dependencies: ["ProxyCore", "ProxyIO", "CCurl"]),
+        .target(name: "KubeAPI", dependencies: ["ProxyCore", "ProxyIO", "CCurl", "KubeYAML"]),
 
         .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore"]),
         .testTarget(name: "ProxyIOTests", dependencies: ["ProxyIO", "ProxyCore"]),
         .testTarget(name: "ProxyUpstreamTests", dependencies: ["ProxyUpstream", "ProxyHTTPServer", "ProxyIO", "ProxyCore"]),
-        .testTarget(name: "GatewayControllerTests", dependencies: ["GatewayController", "ProxyCore"], exclude: ["testdata"]),
+        .testTarget(name: "GatewayControllerTests", dependencies: ["GatewayController", "KubeYAML", "ProxyCore"], exclude: ["testdata"]),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "ProxyCore"]),
         .testTarget(name: "ProxyDataPlaneTests", dependencies: ["ProxyDataPlane", "ConfigSource", "ProxyCore", "ProxyUpstream"]),
+        .testTarget(name: "KubeYAMLTests", dependencies: ["KubeYAML", "ProxyCore"]),
     ]
 )

@@ -1,4 +1,5 @@
 import GatewayController
+import KubeYAML
 import ProxyCore
 import ProxyIO
 

@@ -1,4 +1,5 @@
 import GatewayController
+import KubeYAML
 import ProxyCore
 import ProxyIO
 
@@ -17,8 +18,9 @@ enum RenderCommand {
     The output is what 'sluice-controller run' would write to the cluster: one ConfigMap per
     LLMGateway that has a valid config, holding config.json. Secrets are referenced, never copied.
     Every problem is printed to stderr, and then the exit code is 1 (rules with problems are
-    left out of the output, as in the cluster). Warnings (fields the sidecar ignores for now) do
-    not change the exit code. Exit codes: 0 ok, 1 problems, 2 usage error.
+    left out of the output, as in the cluster). A field the sidecar does not enforce yet (consumers,
+    guard policies, the cache, Redis, access-log settings) is a problem too, reason UnsupportedValue.
+    Warnings (fields the proxy config expresses only approximately) do not change the exit code. Exit codes: 0 ok, 1 problems, 2 usage error.
     """
 
     static func run(_ arguments: [String]) -> Int32 {
@@ -46,8 +48,8 @@ enum RenderCommand {
         } else if !configMaps.isEmpty {
             StandardStreams.writeAll(1, Array(YAMLWriter.write(documents: configMaps).utf8))
         }
-        let problems = loaded.errors + translation.unnamedProblems + translation.problems.map(\.description)
-        for warning in translation.warnings { StandardStreams.writeLine("warning: \(warning)") }
+        let problems = loaded.problems(translation, of: resources)
+        for warning in loaded.warnings(translation, of: resources) { StandardStreams.writeLine("warning: \(warning)") }
         for problem in problems { StandardStreams.writeLine("error: \(problem)") }
         return problems.isEmpty ? 0 : 1
     }

@@ -189,12 +189,9 @@ enum RunCommand {
     }
 
     static func loadConfig(_ path: String?) throws(KubeConfigError) -> KubeConfig {
-        let parseYAML: (String) throws -> JSONValue = { text in
-            try YAMLReader.readDocuments(text).first ?? .object(JSONObject())
-        }
-        if let path { return try KubeConfig.load(file: path, parseYAML: parseYAML) }
+        if let path { return try KubeConfig.load(file: path) }
         if Environment.get("KUBERNETES_SERVICE_HOST") != nil { return try KubeConfig.inCluster() }
-        return try KubeConfig.loadDefault(parseYAML: parseYAML)
+        return try KubeConfig.loadDefault()
     }
 
     private static func defaultIdentity() -> String {

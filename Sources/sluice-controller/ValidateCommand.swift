@@ -15,8 +15,10 @@ enum ValidateCommand {
 
     Checks every field, every reference (gateways, backends, Secrets and their keys, guard
     policies), regexes, weights, names, and that each gateway's rendered proxy config is valid.
-    Prints one line per problem ("error: KIND NAMESPACE/NAME: PATH: MESSAGE (REASON)") and per
-    field the sidecar ignores for now ("warning: …"). Exit codes: 0 no problems (warnings
+    A field the sidecar does not enforce yet is a problem (reason UnsupportedValue). Prints one line
+    per problem ("error: FILE:LINE:COLUMN: KIND NAMESPACE/NAME: PATH: MESSAGE (REASON)", the line
+    and column of the field, or of its parent when it is missing; FILE#DOCUMENT for JSON files)
+    and per field the proxy config expresses only approximately ("warning: …"). Exit codes: 0 no problems (warnings
     allowed), 1 problems, 2 usage error.
     """
 
@@ -36,9 +38,9 @@ enum ValidateCommand {
         let loaded = ManifestFiles.load(files)
         let resources = ResourceSet.decode(loaded.objects, sources: loaded.sources, defaultNamespace: args.value("namespace") ?? "default")
         let translation = GatewayTranslator.translate(resources)
-        let problems = loaded.errors + translation.unnamedProblems + translation.problems.map(\.description)
+        let problems = loaded.problems(translation, of: resources)
         for problem in problems { StandardStreams.writeLine("error: \(problem)", to: 1) }
-        for warning in translation.warnings { StandardStreams.writeLine("warning: \(warning)", to: 1) }
+        for warning in loaded.warnings(translation, of: resources) { StandardStreams.writeLine("warning: \(warning)", to: 1) }
         let resourceCount = translation.statuses.count
         if problems.isEmpty {
             let programmed = translation.gateways.filter { $0.config != nil }.count

@@ -40,7 +40,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         precondition(!error.issues.isEmpty, "a rejected config must say why")
         return 0
     }
-    guard let again = try? decoder.decode(JSONWriter.write(config.jsonValue, options: [.canonical])), again == config else {
+    guard let again = try? decoder.decode(JSONWriter.write(ProxyConfigEncoder.json(config), options: [.canonical])), again == config else {
         preconditionFailure("encoding a valid config must decode to the same value")
     }
     let table: RouteTable

@@ -13,7 +13,7 @@ final class KeyLog: Sendable {
 
 private func startInformer(_ fake: FakeKubeAPIProcess, log: KeyLog) -> (Informer, Task<Void, Never>) {
     let informer = Informer(client: fake.client(), resource: .configMaps, namespace: "default",
-                            backoff: Backoff(initial: .milliseconds(10), maximum: .milliseconds(200)), watchTimeoutSeconds: 60) { log.append($0) }
+                            backoff: Backoff(base: .milliseconds(10), max: .milliseconds(200)), watchTimeoutSeconds: 60) { log.append($0) }
     return (informer, Task { await informer.run() })
 }
 
@@ -97,6 +97,27 @@ private func openWatches(_ fake: FakeKubeAPIProcess) async throws -> Int {
         #expect(log.contains("new"))
         #expect(log.all.filter { $0.name == "goes" }.count == 2)  // listed, then removed by the relist
         #expect(value(informer, "stays") == "0")
+        task.cancel()
+        await task.value
+    }
+
+    @Test func theCacheKeepsWhatTheTransformReturnsForListedAndWatchedObjects() async throws {
+        let fake = try FakeKubeAPIProcess()
+        let client = fake.client()
+        _ = try await client.create(.configMaps, namespace: "default", configMap("listed", [("k", "secret-1")]))
+        let informer = Informer(client: client, resource: .configMaps, namespace: "default", watchTimeoutSeconds: 60,
+                                transform: { item in
+                                    guard case .object(var members) = item else { return item }
+                                    members["data"] = object(("k", .string("dropped")))
+                                    return .object(members)
+                                }) { _ in }
+        let task = Task { await informer.run() }
+        defer { task.cancel() }
+        #expect(await eventually { informer.hasSynced })
+        #expect(value(informer, "listed") == "dropped")
+        _ = try await client.create(.configMaps, namespace: "default", configMap("watched", [("k", "secret-2")]))
+        #expect(await eventually { value(informer, "watched") != nil })
+        #expect(value(informer, "watched") == "dropped")
         task.cancel()
         await task.value
     }

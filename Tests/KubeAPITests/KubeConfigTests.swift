@@ -3,8 +3,6 @@ import ProxyCore
 import Testing
 @testable import KubeAPI
 
-private func noYAML(_ text: String) throws -> JSONValue { throw KubeConfigError("YAML not expected here") }
-
 /// A fresh temporary directory for one test.
 private func temporaryDirectory() throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("kubeapi-\(UUID().uuidString)").path
@@ -32,7 +30,7 @@ private let kubeconfig = """
 
 @Suite struct KubeConfigTests {
     @Test func jsonKubeconfigUsesTheCurrentContextAndDecodesDataFields() throws {
-        let config = try KubeConfig.load(from: kubeconfig, parseYAML: noYAML)
+        let config = try KubeConfig.load(from: kubeconfig)
         #expect(config.server == "https://127.0.0.1:6443")
         #expect(config.namespace == "team")
         #expect(config.certificateAuthority == .pem(Array("-----BEGIN CERTIFICATE-----".utf8)))
@@ -42,7 +40,7 @@ private let kubeconfig = """
     }
 
     @Test func anotherContextResolvesRelativePathsAgainstTheFilesDirectory() throws {
-        let config = try KubeConfig.load(from: kubeconfig, parseYAML: noYAML, context: "prod", baseDirectory: "/home/me/.kube")
+        let config = try KubeConfig.load(from: kubeconfig, context: "prod", baseDirectory: "/home/me/.kube")
         #expect(config.server == "https://prod.example:6443")
         #expect(config.namespace == "default")
         #expect(config.token?.path == "/home/me/.kube/tokens/bob")
@@ -50,19 +48,29 @@ private let kubeconfig = """
         #expect(config.clientKey == .file("/home/me/.kube/key.pem"))
     }
 
-    @Test func yamlIsHandedToTheInjectedParser() throws {
-        let parsed = try JSONParser.parse(kubeconfig)
-        let config = try KubeConfig.load(from: "apiVersion: v1\nkind: Config\n", parseYAML: { text in
-            #expect(text.hasPrefix("apiVersion: v1"))
-            return parsed
-        })
+    @Test func yamlKubeconfigsAreReadToo() throws {
+        let yaml = """
+            apiVersion: v1
+            kind: Config
+            current-context: dev
+            clusters:
+            - name: dev
+              cluster: {server: "https://127.0.0.1:6443", insecure-skip-tls-verify: true}
+            contexts:
+            - name: dev
+              context: {cluster: dev, namespace: team}
+            """
+        let config = try KubeConfig.load(from: yaml)
         #expect(config.server == "https://127.0.0.1:6443")
+        #expect(config.namespace == "team")
+        #expect(config.insecureSkipTLSVerify)
+        #expect(throws: KubeConfigError.self) { try KubeConfig.load(from: "clusters: [a\n") }
     }
 
     @Test func unusableKubeconfigsFailWithAClearMessage() {
         func message(_ text: String, context: String? = nil) -> String? {
             do {
-                _ = try KubeConfig.load(from: text, parseYAML: noYAML, context: context)
+                _ = try KubeConfig.load(from: text, context: context)
                 return nil
             } catch {
                 return error.message
@@ -92,11 +100,11 @@ private let kubeconfig = """
     @Test func loadDefaultPrefersKubeconfigThenInClusterThenHome() throws {
         let directory = try temporaryDirectory()
         try kubeconfig.write(toFile: directory + "/config", atomically: true, encoding: .utf8)
-        let fromEnv = try KubeConfig.loadDefault(parseYAML: noYAML, environment: ["KUBECONFIG": directory + "/config:/other"].lookup)
+        let fromEnv = try KubeConfig.loadDefault(environment: ["KUBECONFIG": directory + "/config:/other"].lookup)
         #expect(fromEnv.server == "https://127.0.0.1:6443")
         try FileManager.default.createDirectory(atPath: directory + "/.kube", withIntermediateDirectories: true)
         try kubeconfig.write(toFile: directory + "/.kube/config", atomically: true, encoding: .utf8)
-        let fromHome = try KubeConfig.loadDefault(parseYAML: noYAML, environment: ["HOME": directory].lookup)
+        let fromHome = try KubeConfig.loadDefault(environment: ["HOME": directory].lookup)
         #expect(fromHome.namespace == "team")
     }
 

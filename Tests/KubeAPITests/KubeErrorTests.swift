@@ -15,6 +15,14 @@ import Testing
         #expect(KubeError(status: 403, body: Array("forbidden".utf8)).kind == .forbidden)
     }
 
+    @Test func onlyThrottlingServerTroubleLostRacesAndNoConnectionAreTransient() {
+        for status in [409, 429, 500, 503, 504] { #expect(KubeError(status: status, body: []).isTransient, "\(status)") }
+        #expect(KubeError(status: 409, body: Array(#"{"reason":"AlreadyExists"}"#.utf8)).isTransient)
+        #expect(KubeError(kind: .transport, status: 0, message: "connection refused").isTransient)
+        for status in [400, 401, 403, 404, 405, 415, 422] { #expect(!KubeError(status: status, body: []).isTransient, "\(status)") }
+        #expect(!KubeError(kind: .cancelled, status: 0, message: "cancelled").isTransient)
+    }
+
     @Test func resourcePathsFollowTheAPIsLayout() {
         #expect(KubeResource.configMaps.path(namespace: "ns", name: "a") == "/api/v1/namespaces/ns/configmaps/a")
         #expect(KubeResource.leases.path(namespace: "ns") == "/apis/coordination.k8s.io/v1/namespaces/ns/leases")

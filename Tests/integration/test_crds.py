@@ -289,7 +289,7 @@ def test_durations_use_the_one_pattern(kind):
         pattern = node.get("pattern", "")
         if "ms|" in pattern or path.rsplit(".", 1)[-1] in {"connect", "firstByte", "idle", "total", "request", "maxWait",
                                                            "window", "cooldown", "maxCooldown", "idleAfter", "interval",
-                                                           "ttl", "base", "max", "threshold", "maxDelay", "budgetWindow"}:
+                                                           "ttl", "base", "max", "p95Above", "maxDelay", "budgetWindow"}:
             assert node.get("type") == "string" and pattern == DURATION_PATTERN, f"{path}: {node}"
             assert node.get("maxLength", 10**9) <= 64, f"{path}: duration without maxLength"
 
@@ -617,6 +617,8 @@ CEL_BROKEN = [
      "$.spec.rules[0].matches[0].headers[0]: set exactly one of exact, regex or present"),
     ("LLMRoute", "gpt-4o-gray-release", "spec.rules.0.backendRefs.0.weight", 0, None),  # then both are 0, below
     ("LLMRoute", "dev-tools", "spec.rules.1.name", "chat", "$.spec.rules: rule names must be unique"),
+    # "gpt-4o-gray-release" + "." + 44 characters is 64: too long for the proxy config's route name.
+    ("LLMRoute", "gpt-4o-gray-release", "spec.rules.0.name", "r" * 44, "$: an LLMRoute's name, \".\", a rule's name"),
     ("LLMRoute", "deepseek-r1", "spec.rules.0.fallback.triggers.statuses", [600], "$.spec.rules[0].fallback.triggers.statuses[0]: expected a status code"),
     ("LLMRoute", "deepseek-r1", "spec.rules.0.fallback.triggers.statuses", ["3xx"], "$.spec.rules[0].fallback.triggers.statuses[0]: expected a status code"),
     ("LLMRoute", "deepseek-r1", "spec.rules.0.retry.backoff", {"base": "2s", "max": "500ms"}, "$.spec.rules[0].retry.backoff: backoff.max must not"),
@@ -637,6 +639,12 @@ CEL_BROKEN = [
     ("LLMGuardPolicy", "customer-facing", "spec.rules.3.message", "x", "$.spec.rules[3]: message applies to the block"),
     ("LLMGuardPolicy", "customer-facing", "spec.blockedResponse.statusCode", 403, "$.spec.blockedResponse: statusCode applies to mode error"),
 ]
+
+
+def test_the_longest_config_route_name_the_cel_rule_accepts_is_63_characters():
+    doc = _example("LLMRoute", "gpt-4o-gray-release")
+    _set(doc, "spec.rules.0.name", "r" * 43)
+    assert cel_failures("LLMRoute", doc) == []
 
 
 @pytest.mark.parametrize("kind,name,field,value,where", CEL_BROKEN, ids=[f"{k}/{n}:{f}"[:80] for k, n, f, _, _ in CEL_BROKEN])

@@ -1,8 +1,8 @@
 import KubeAPI
 import ProxyCore
 
-/// The informers the reconciler reads: the five CRDs, Secrets, and the ConfigMaps the
-/// controller manages (by label). Every change is reported as a namespace-wide key
+/// The informers the reconciler reads: the five CRDs, Secrets (key names only), and the
+/// ConfigMaps the controller manages (by label). Every change is reported as a namespace-wide key
 /// (`namespace/""`) except gateways, reported as `namespace/gateway`.
 package final class ControllerCaches: Sendable {
     package let informers: [ResourceKind: Informer]
@@ -11,7 +11,11 @@ package final class ControllerCaches: Sendable {
     package init(client: KubeClient, namespace: String?, watchTimeoutSeconds: Int = 300, onChange: @escaping @Sendable (ObjectKey) -> Void) {
         var informers: [ResourceKind: Informer] = [:]
         for kind in ResourceKind.allCases {
-            informers[kind] = Informer(client: client, resource: kind.resource, namespace: namespace, watchTimeoutSeconds: watchTimeoutSeconds) { key in
+            // Only a Secret's key names are read: its values are never kept in memory.
+            let keepsKeyNamesOnly = kind == .secret
+            let transform: Informer.Transform = { object in keepsKeyNamesOnly ? SecretInfo.withoutValues(object) : object }
+            informers[kind] = Informer(client: client, resource: kind.resource, namespace: namespace, watchTimeoutSeconds: watchTimeoutSeconds,
+                                       transform: transform) { key in
                 onChange(kind == .gateway ? key : ObjectKey(namespace: key.namespace, name: ""))
             }
         }

@@ -13,7 +13,7 @@ package final class ControllerMetrics: Sendable {
                  isLeader: @escaping @Sendable () -> Double) {
         self.registry = registry
         reconciles = registry.counter(name: "sluice_controller_reconciles_total",
-                                      help: "Reconciles of a gateway key, by result: success, error (requeued with backoff), not_leader (skipped by a standby).",
+                                      help: "Reconciles of a key, by result: success, error (transient, requeued with backoff), failed (permanent, waits for the next change), not_leader (skipped by a standby).",
                                       labelNames: ["result"])
         configMapWrites = registry.counter(name: "sluice_controller_configmap_writes_total",
                                            help: "ConfigMap writes, by operation: create, update, delete.", labelNames: ["operation"])

@@ -34,7 +34,8 @@ package final class GatewayReconciler: Sendable {
     private let client: KubeClient
     private let clock: any ProxyClock
     private let leaderGate = LeaderGate()
-    /// Gateway key → why its ConfigMap could not be written (cleared by the next success).
+    /// Gateway key → why its ConfigMap could not be written and what happens next (cleared by
+    /// the next success).
     private let writeFailures = Mutex<[ObjectKey: String]>([:])
     /// Objects as our last status write returned them, with the resourceVersion the cache had
     /// then: until the cache moves past it, we compare against what we wrote, not the stale
@@ -123,23 +124,30 @@ package final class GatewayReconciler: Sendable {
             try await reconcile(key, enqueueGateways: true)
             queue.forget(key)
             metrics.reconciled("success", wallSeconds: Double(clock.wallNanoseconds()) / 1e9)
-        } catch {
+        } catch where error.isTransient {
             let delay = queue.addRateLimited(key)
             metrics.reconciled("error", wallSeconds: 0)
             log("reconcile_failed", key: key, "\(error.description); retrying in \(delay.configString)")
+        } catch {
+            // Trying again would fail the same way: the condition and Event say why, and the
+            // next change to the resources queues the key again.
+            queue.forget(key)
+            metrics.reconciled("failed", wallSeconds: 0)
+            log("reconcile_failed", key: key, "\(error.description); not retried until a resource changes")
         }
     }
 
     // MARK: One reconcile
 
     /// Reads the caches for `key`'s namespace and writes what differs. Throws when a write
-    /// failed and should be retried; configuration problems are statuses, not errors.
-    package func reconcile(_ key: ObjectKey, enqueueGateways: Bool) async throws(KubeError) {
+    /// failed (a transient failure first, if any, so that it is retried); configuration
+    /// problems are statuses, not errors.
+    package func reconcile(_ key: ObjectKey, enqueueGateways: Bool) async throws(ReconcileError) {
         let namespace = key.namespace
         let objects = caches.resourceObjects(in: namespace)
         let resources = ResourceSet.decode(objects, defaultNamespace: namespace)
         let translation = GatewayTranslator.translate(resources)
-        var failure: KubeError?
+        var failures: [ReconcileError] = []
         if key.name.isEmpty {
             if enqueueGateways {
                 for gateway in caches.objects(.gateway, in: namespace) { if let gatewayKey = ObjectKey(of: gateway) { queue.add(gatewayKey) } }
@@ -149,25 +157,25 @@ package final class GatewayReconciler: Sendable {
                 try await syncConfigMap(rendered)
                 writeFailures.withLock { _ = $0.removeValue(forKey: key) }
             } catch {
-                writeFailures.withLock { $0[key] = error.description }
-                failure = error
+                writeFailures.withLock { $0[key] = error.withConsequence }
+                failures.append(error)
             }
         }
         do {
             try await deleteOrphanedConfigMaps(in: namespace)
         } catch {
-            failure = failure ?? error
+            failures.append(.api(error))
         }
         do {
             try await writeStatuses(translation, in: namespace)
         } catch {
-            failure = failure ?? error
+            failures.append(.api(error))
         }
-        if let failure { throw failure }
+        if let failure = failures.first(where: \.isTransient) ?? failures.first { throw failure }
     }
 
     /// Creates or updates the gateway's ConfigMap, retrying a 409 by reading it again.
-    private func syncConfigMap(_ rendered: RenderedGateway) async throws(KubeError) {
+    private func syncConfigMap(_ rendered: RenderedGateway) async throws(ReconcileError) {
         guard let desired = ConfigMapBuilder.configMap(rendered, identity: options.identity) else { return }  // keep the last good one
         let namespace = rendered.gateway.meta.namespace
         let name = rendered.configMapName
@@ -179,30 +187,30 @@ package final class GatewayReconciler: Sendable {
                     existing = try await client.get(.configMaps, namespace: namespace, name: name)
                 } catch where error.kind == .notFound {
                     existing = nil
+                } catch {
+                    throw .api(error)
                 }
             }
-            do throws(KubeError) {
+            do throws(ReconcileError) {
                 guard let current = existing else {
-                    _ = try await client.create(.configMaps, namespace: namespace, desired)
+                    do { _ = try await client.create(.configMaps, namespace: namespace, desired) } catch { throw .api(error) }
                     metrics.configMapWritten("create")
                     log("configmap_written", key: ObjectKey(namespace: namespace, name: name), "created for LLMGateway \(rendered.gateway.meta.name)")
                     return
                 }
                 if ConfigMapBuilder.isUpToDate(current, desired: desired) { return }
-                guard Self.isManaged(current, by: rendered.gateway) else {
-                    throw KubeError(kind: .invalid, status: 0,
-                                    message: "ConfigMap \(namespace)/\(name) exists but is not managed by sluice-controller; delete it or set spec.configMapName")
-                }
-                _ = try await client.update(.configMaps, namespace: namespace, Self.updated(current, to: desired))
+                guard Self.isManaged(current, by: rendered.gateway) else { throw .configMapNotManaged(namespace: namespace, name: name) }
+                do { _ = try await client.update(.configMaps, namespace: namespace, Self.updated(current, to: desired)) } catch { throw .api(error) }
                 metrics.configMapWritten("update")
                 log("configmap_written", key: ObjectKey(namespace: namespace, name: name), "updated for LLMGateway \(rendered.gateway.meta.name)")
                 return
-            } catch where error.kind == .conflict || error.kind == .alreadyExists {
-                lastError = error
+            } catch {
+                guard case .api(let apiError) = error, apiError.kind == .conflict || apiError.kind == .alreadyExists else { throw error }
+                lastError = apiError
                 continue
             }
         }
-        throw lastError
+        throw .api(lastError)
     }
 
     private static func isManaged(_ configMap: JSONValue, by gateway: LLMGateway) -> Bool {
@@ -275,6 +283,7 @@ package final class GatewayReconciler: Sendable {
         var lastError: KubeError?
         for update in updates {
             var written = false
+            var failure: KubeError?
             for _ in 0..<5 {
                 do {
                     let result = try await client.patch(update.id.kind.resource, namespace: namespace, name: update.id.name,
@@ -283,15 +292,25 @@ package final class GatewayReconciler: Sendable {
                     writtenStatus.withLock { $0[update.id] = (version, result) }
                     metrics.statusWritten()
                     written = true
+                    failure = nil
                     break
                 } catch where error.kind == .conflict {
-                    lastError = error
+                    failure = error
                     continue
                 } catch where error.kind == .notFound {
                     break  // deleted meanwhile
                 } catch {
-                    lastError = error
+                    failure = error
                     break
+                }
+            }
+            if let failure {
+                lastError = failure
+                // A refused status write cannot carry its own condition: an Event says it instead.
+                if !failure.isTransient, let object = existing[update.id] {
+                    let event = EventBuilder.event(about: object, kind: update.id.kind, reason: "StatusWriteFailed",
+                                                   message: "the status could not be written: \(failure.description)", now: now, identity: options.identity)
+                    if (try? await client.create(.events, namespace: namespace, event)) != nil { metrics.eventCreated() }
                 }
             }
             guard written, let object = existing[update.id] else { continue }

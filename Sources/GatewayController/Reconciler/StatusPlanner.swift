@@ -12,8 +12,8 @@ package struct StatusUpdate: Sendable {
 package enum StatusPlanner {
     /// For each desired status whose object exists in `existing` (keyed by id, as the
     /// informer cache holds it), the update to make — none when the object already says it.
-    /// `writeFailures` maps a gateway name to why its ConfigMap could not be written; the
-    /// `Programmed` condition of the resources it holds then says so.
+    /// `writeFailures` maps a gateway name to why its ConfigMap could not be written and what
+    /// happens next; the `Programmed` condition of the resources it holds then says so.
     package static func updates(_ desired: [DesiredStatus], existing: [ResourceID: JSONValue], writeFailures: [String: String],
                                 now: String) -> [StatusUpdate] {
         var updates: [StatusUpdate] = []
@@ -24,7 +24,7 @@ package enum StatusPlanner {
             var conditions = status.conditions
             if let failed = status.gateways.first(where: { writeFailures[$0] != nil }), let index = conditions.firstIndex(where: { $0.type == ConditionType.programmed }) {
                 conditions[index] = DesiredCondition(type: ConditionType.programmed, status: false, reason: "ConfigMapWriteFailed",
-                                                     message: "the ConfigMap of LLMGateway \(SpecDecoding.quoted(failed)) could not be written: \(writeFailures[failed]!); retrying")
+                                                     message: "the ConfigMap of LLMGateway \(SpecDecoding.quoted(failed)) could not be written: \(writeFailures[failed]!)")
             }
             let generation = object.field("metadata")?.field("generation")?.int ?? status.generation
             let merged = ConditionSet.merge(existing: currentConditions, desired: conditions, observedGeneration: generation, now: now)

@@ -20,10 +20,10 @@ package final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     }
 
     private let state = Mutex(State())
-    package let backoff: KubeAPI.Backoff
+    package let backoff: Backoff
     private let sleep: Informer.Sleep
 
-    package init(backoff: KubeAPI.Backoff = KubeAPI.Backoff(initial: .milliseconds(100), maximum: .seconds(60)), sleep: @escaping Informer.Sleep = Informer.taskSleep) {
+    package init(backoff: Backoff = Backoff(base: .milliseconds(100), max: .seconds(60)), sleep: @escaping Informer.Sleep = Informer.taskSleep) {
         self.backoff = backoff
         self.sleep = sleep
     }
@@ -88,7 +88,8 @@ package final class WorkQueue<Key: Hashable & Sendable>: Sendable {
             state.failures[key, default: 0] += 1
             return state.failures[key]!
         }
-        let delay = backoff.delay(afterFailures: failures)
+        // The ceiling itself, without jitter: keys of one controller do not fail in crowds.
+        let delay = backoff.ceiling(retry: failures - 1)
         let sleep = self.sleep
         Task.detached { [self] in
             await sleep(delay)

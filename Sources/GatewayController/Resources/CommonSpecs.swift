@@ -38,16 +38,13 @@ package struct ParentRef: Hashable, Sendable {
     /// Nil: the referring object's namespace.
     package var namespace: String?
 
+    /// The refs at `path`; nil when absent (the spec's own required-field check reports that) or wrong.
     static func decodeList(_ value: JSONValue?, at path: String, decoding: inout SpecDecoding) -> [ParentRef]? {
-        guard value != nil else {
-            decoding.report(path, "required field is missing")
-            return nil
-        }
         guard let elements = decoding.array(value, at: path, min: 1, max: 16) else { return nil }
         var refs: [ParentRef] = []
         var ok = true
         for (index, element) in elements.enumerated() {
-            let elementPath = SpecObject.element(path, index)
+            let elementPath = JSONPath.element(path, index)
             guard let object = decoding.object(element, at: elementPath, allowed: ["name", "namespace"], required: ["name"]),
                   let name = decoding.objectName(object["name"], at: object.path("name"))
             else { ok = false; continue }
@@ -82,6 +79,9 @@ package struct TimeoutsSpec: Hashable, Sendable {
 
     package var isEmpty: Bool { connect == nil && firstByte == nil && idle == nil && total == nil && request == nil }
 
+    /// The four attempt timeouts as the proxy config's overrides (`request` is the route's deadline).
+    package var overrides: TimeoutOverrides { TimeoutOverrides(connect: connect, firstByte: firstByte, idle: idle, total: total) }
+
     static func decode(_ value: JSONValue?, at path: String, withRequest: Bool, decoding: inout SpecDecoding) -> TimeoutsSpec? {
         let fields = ["connect", "firstByte", "idle", "total"] + (withRequest ? ["request"] : [])
         guard let object = decoding.optionalObject(value, at: path, allowed: fields) else { return value == nil ? TimeoutsSpec() : nil }
@@ -101,19 +101,21 @@ extension StatusMatch {
         guard value != nil else { return defaultValue }
         guard let elements = decoding.array(value, at: path, max: 32) else { return nil }
         var result: [StatusMatch] = []
+        var valid = true
         for (index, element) in elements.enumerated() {
-            let elementPath = SpecObject.element(path, index)
+            let elementPath = JSONPath.element(path, index)
             switch element {
             case .number(let number) where number.int.map({ (400...599).contains($0) }) == true:
                 result.append(.code(number.int!))
             case .string("4xx"): result.append(.statusClass(4))
             case .string("5xx"): result.append(.statusClass(5))
             default:
+                // Every bad entry is reported, not only the first.
                 decoding.report(elementPath, "\(SpecDecoding.found(element)) is not a status code from 400 to 599 or \"4xx\" or \"5xx\"")
-                return nil
+                valid = false
             }
         }
-        return result
+        return valid ? result : nil
     }
 }
 

@@ -1,37 +1,29 @@
 import ProxyCore
 
-/// An `LLMBackend`: one provider endpoint (see docs/crds.md). The resilience fields (queue,
-/// breaker, latency shift, warmup, prices, context window) are checked here and kept as the
-/// proxy config members they become (`policies`); the few with no config equivalent are
-/// listed in `untranslated` for the `NotYetTranslated` condition.
+/// An `LLMBackend`: one provider endpoint (see docs/crds.md). Decoding checks every field and
+/// keeps the resilience fields (queue, breaker, latency shift, warmup, prices, context window)
+/// as the proxy config values they become, with the CRD's defaults; the few with no config
+/// equivalent are listed in `untranslated` for the `NotYetTranslated` condition.
 package struct LLMBackend: Hashable, Sendable {
     package struct Spec: Hashable, Sendable {
         package var provider: ProviderKind = .openai
-        package var url = ""
+        /// Set whenever decoding succeeded (`url` parsed).
+        package var baseURL: BackendURL?
         package var credentials: SecretKeyRef?
         package var credentialHeader: CredentialHeader?
-        package var models: [(key: String, value: String)] = []
+        package var models: [String: String] = [:]
         package var timeouts = TimeoutsSpec()
         package var caSecret: SecretKeyRef?
         package var insecureSkipVerify = false
         package var maxConcurrentRequests: Int?
-        /// Proxy config members for the resilience fields, in config spelling.
-        package var policies: [(key: String, value: JSONValue)] = []
-        /// `(path, why)` for fields the proxy config cannot express.
-        package var untranslated: [(path: String, message: String)] = []
-
-        package static func == (lhs: Spec, rhs: Spec) -> Bool {
-            lhs.provider == rhs.provider && lhs.url == rhs.url && lhs.credentials == rhs.credentials
-                && lhs.credentialHeader == rhs.credentialHeader && lhs.models.elementsEqual(rhs.models, by: { $0 == $1 })
-                && lhs.timeouts == rhs.timeouts && lhs.caSecret == rhs.caSecret && lhs.insecureSkipVerify == rhs.insecureSkipVerify
-                && lhs.maxConcurrentRequests == rhs.maxConcurrentRequests
-                && lhs.policies.elementsEqual(rhs.policies, by: { $0.key == $1.key && $0.value == $1.value })
-        }
-
-        package func hash(into hasher: inout Hasher) {
-            hasher.combine(url)
-            hasher.combine(provider)
-        }
+        package var queue = QueueConfig.none
+        package var circuitBreaker: CircuitBreakerConfig?
+        package var latencyShift: LatencyShiftConfig?
+        package var warmup: WarmupConfig?
+        package var contextWindow: Int?
+        package var prices: [String: ModelPriceConfig] = [:]
+        /// Fields the proxy config cannot express: where, and why.
+        package var untranslated: [SpecIssue] = []
     }
 
     package var meta: ResourceMeta
@@ -49,11 +41,12 @@ package struct LLMBackend: Hashable, Sendable {
         if let provider = d.choice(object["provider"], at: object.path("provider"), ProviderKind.allCases.map(\.rawValue)) {
             spec.provider = ProviderKind(rawValue: provider)!
         }
-        if let url = d.string(object["url"], at: object.path("url"), maxLength: 2048, nonEmpty: true) {
-            if case .failure(let problem) = BackendURL.parse(url) {
-                d.report(object.path("url"), "\(SpecDecoding.quoted(url)) is not a valid backend URL: \(problem)")
+        let url = d.string(object["url"], at: object.path("url"), maxLength: 2048, nonEmpty: true)
+        if let url {
+            switch BackendURL.parse(url) {
+            case .success(let parsed): spec.baseURL = parsed
+            case .failure(let problem): d.report(object.path("url"), "\(SpecDecoding.quoted(url)) is not a valid backend URL: \(problem)")
             }
-            spec.url = url
         }
         if let credentials = d.optionalObject(object["credentials"], at: object.path("credentials"), allowed: ["secretRef", "header"],
                                               required: ["secretRef"]) {
@@ -62,7 +55,7 @@ package struct LLMBackend: Hashable, Sendable {
                 spec.credentialHeader = CredentialHeader(rawValue: header)
             }
         }
-        spec.models = d.stringMap(object["models"], at: object.path("models"), maxLength: 256) ?? []
+        spec.models = Dictionary(uniqueKeysWithValues: (d.stringMap(object["models"], at: object.path("models"), maxLength: 256) ?? []).map { ($0.key, $0.value) })
         spec.timeouts = TimeoutsSpec.decode(object["timeouts"], at: object.path("timeouts"), withRequest: false, decoding: &d) ?? TimeoutsSpec()
         if let tls = d.optionalObject(object["tls"], at: object.path("tls"), allowed: ["caSecretRef", "insecureSkipVerify"]) {
             if tls["caSecretRef"] != nil {
@@ -72,7 +65,7 @@ package struct LLMBackend: Hashable, Sendable {
             if spec.caSecret != nil && spec.insecureSkipVerify {
                 d.report(tls.path, "caSecretRef and insecureSkipVerify: true cannot be combined")
             }
-            if !spec.url.hasPrefix("https://") {
+            if url?.hasPrefix("https://") != true {
                 d.report(tls.path, "tls is only allowed with an https:// url")
             }
         }
@@ -88,59 +81,55 @@ package struct LLMBackend: Hashable, Sendable {
         if let queue = d.optionalObject(object["queue"], at: object.path("queue"), allowed: ["size", "maxWait"]) {
             let size = d.integer(queue["size"], at: queue.path("size"), in: 0...100_000) ?? 0
             let maxWait = d.duration(queue["maxWait"], at: queue.path("maxWait")) ?? .seconds(1)
-            spec.policies.append(("queue", .obj([("size", .num(size)), ("maxWait", .str(maxWait.configString))])))
+            spec.queue = QueueConfig(size: size, maxWait: maxWait)
         }
         if let breaker = d.optionalObject(object["circuitBreaker"], at: object.path("circuitBreaker"),
                                           allowed: ["consecutiveFailures", "errorRatePercent", "minRequests", "window", "cooldown", "maxCooldown"]) {
-            let consecutive = d.integer(breaker["consecutiveFailures"], at: breaker.path("consecutiveFailures"), in: 0...1000) ?? 5
-            let rate = d.integer(breaker["errorRatePercent"], at: breaker.path("errorRatePercent"), in: 0...100) ?? 0
-            let minRequests = d.integer(breaker["minRequests"], at: breaker.path("minRequests"), in: 1...1_000_000) ?? 20
-            let window = d.duration(breaker["window"], at: breaker.path("window")) ?? .seconds(30)
-            let cooldown = d.duration(breaker["cooldown"], at: breaker.path("cooldown")) ?? .seconds(30)
-            let maxCooldown = d.duration(breaker["maxCooldown"], at: breaker.path("maxCooldown")) ?? .seconds(300)
+            let defaults = CircuitBreakerConfig.default
+            let consecutive = d.integer(breaker["consecutiveFailures"], at: breaker.path("consecutiveFailures"), in: 0...1000) ?? defaults.consecutiveFailures
+            let rate = d.integer(breaker["errorRatePercent"], at: breaker.path("errorRatePercent"), in: 0...100) ?? defaults.errorRatePercent
+            let minRequests = d.integer(breaker["minRequests"], at: breaker.path("minRequests"), in: 1...1_000_000) ?? defaults.minRequests
+            let window = d.duration(breaker["window"], at: breaker.path("window")) ?? defaults.window
+            let cooldown = d.duration(breaker["cooldown"], at: breaker.path("cooldown")) ?? defaults.cooldown
+            let maxCooldown = d.duration(breaker["maxCooldown"], at: breaker.path("maxCooldown")) ?? defaults.maxCooldown
             if maxCooldown < cooldown { d.report(breaker.path("maxCooldown"), "must not be shorter than cooldown") }
             // Both triggers off means the breaker never opens: the same as none at all.
             if consecutive > 0 || rate > 0 {
-                spec.policies.append(("circuitBreaker", .obj([
-                    ("consecutiveFailures", .num(consecutive)), ("errorRatePercent", .num(rate)), ("minRequests", .num(minRequests)),
-                    ("window", .str(window.configString)), ("cooldown", .str(cooldown.configString)), ("maxCooldown", .str(maxCooldown.configString)),
-                ])))
+                spec.circuitBreaker = CircuitBreakerConfig(consecutiveFailures: consecutive, errorRatePercent: rate, minRequests: minRequests,
+                                                           window: window, cooldown: cooldown, maxCooldown: maxCooldown)
             }
         }
-        if let shift = d.optionalObject(object["latencyShift"], at: object.path("latencyShift"), allowed: ["threshold", "window", "cooldown", "weightPercent"],
-                                        required: ["threshold"]) {
-            let threshold = d.duration(shift["threshold"], at: shift.path("threshold"))
-            let window = d.duration(shift["window"], at: shift.path("window")) ?? .seconds(60)
-            let cooldown = d.duration(shift["cooldown"], at: shift.path("cooldown")) ?? .seconds(300)
-            let percent = d.integer(shift["weightPercent"], at: shift.path("weightPercent"), in: 0...99) ?? 0
-            if let threshold {
-                spec.policies.append(("latencyShift", .obj([("p95Above", .str(threshold.configString)), ("window", .str(window.configString)),
-                                                            ("weightPercent", .num(percent)), ("cooldown", .str(cooldown.configString))])))
-            }
+        if let shift = d.optionalObject(object["latencyShift"], at: object.path("latencyShift"), allowed: ["p95Above", "window", "cooldown", "weightPercent"],
+                                        required: ["p95Above"]) {
+            let p95Above = d.duration(shift["p95Above"], at: shift.path("p95Above"))
+            let window = d.duration(shift["window"], at: shift.path("window")) ?? LatencyShiftConfig.defaultWindow
+            let cooldown = d.duration(shift["cooldown"], at: shift.path("cooldown")) ?? LatencyShiftConfig.defaultCooldown
+            let percent = d.integer(shift["weightPercent"], at: shift.path("weightPercent"), in: 0...99) ?? LatencyShiftConfig.defaultWeightPercent
+            if let p95Above { spec.latencyShift = LatencyShiftConfig(p95Above: p95Above, window: window, weightPercent: percent, cooldown: cooldown) }
         }
         if let warmup = d.optionalObject(object["warmup"], at: object.path("warmup"),
                                          allowed: ["idleAfter", "interval", "onStart", "model", "prompt", "maxTokens", "path"]) {
-            let idleAfter = d.duration(warmup["idleAfter"], at: warmup.path("idleAfter")) ?? .seconds(300)
-            let interval = d.duration(warmup["interval"], at: warmup.path("interval")) ?? .seconds(60)
+            let idleAfter = d.duration(warmup["idleAfter"], at: warmup.path("idleAfter")) ?? WarmupConfig.defaultIdleAfter
+            let interval = d.duration(warmup["interval"], at: warmup.path("interval")) ?? WarmupConfig.defaultInterval
             if idleAfter < interval { d.report(warmup.path("idleAfter"), "must not be shorter than interval") }
             if d.bool(warmup["onStart"], at: warmup.path("onStart")) == false {
-                spec.untranslated.append((warmup.path("onStart"), "the proxy config cannot turn the start-up ping off yet"))
+                spec.untranslated.append(SpecIssue(path: warmup.path("onStart"), message: "the proxy config cannot turn the start-up ping off yet"))
             }
-            var members: [(String, JSONValue)] = [("idleAfter", .str(idleAfter.configString)), ("interval", .str(interval.configString))]
+            var request: WarmupRequest?
             switch (warmup["model"], warmup["path"]) {
             case (let model?, nil):
                 let name = d.string(model, at: warmup.path("model"), maxLength: 256, nonEmpty: true)
-                let prompt = d.string(warmup["prompt"], at: warmup.path("prompt"), maxLength: 1024, nonEmpty: true) ?? "ping"
+                let prompt = d.string(warmup["prompt"], at: warmup.path("prompt"), maxLength: 1024, nonEmpty: true) ?? WarmupConfig.defaultPrompt
                 let maxTokens = d.integer(warmup["maxTokens"], at: warmup.path("maxTokens"), in: 1...64) ?? 1
                 if maxTokens > WarmupConfig.maxTokensLimit {
                     d.report(warmup.path("maxTokens"), "\(maxTokens) is more than the sidecar's limit of \(WarmupConfig.maxTokensLimit) for a ping")
                 }
-                if let name { members.append(("chat", .obj([("model", .str(name)), ("prompt", .str(prompt)), ("maxTokens", .num(maxTokens))]))) }
+                if let name { request = .chat(model: name, prompt: prompt, maxTokens: maxTokens) }
             case (nil, let path?):
                 if warmup["prompt"] != nil || warmup["maxTokens"] != nil { d.report(warmup.path, "prompt and maxTokens belong to a model ping, not a path ping") }
                 if let text = d.string(path, at: warmup.path("path"), maxLength: 1024, nonEmpty: true) {
                     if text.hasPrefix("/"), !text.contains(where: { $0 == "?" || $0 == "#" || $0.isWhitespace }) {
-                        members.append(("get", .str(text)))
+                        request = .get(path: text)
                     } else {
                         d.report(warmup.path("path"), "\(SpecDecoding.quoted(text)) is not a path such as \"/models\"")
                     }
@@ -148,25 +137,21 @@ package struct LLMBackend: Hashable, Sendable {
             default:
                 d.report(warmup.path, "set exactly one of \"model\" (a chat completion ping) or \"path\" (a GET)")
             }
-            spec.policies.append(("warmup", .obj(members)))
+            if let request { spec.warmup = WarmupConfig(idleAfter: idleAfter, interval: interval, request: request) }
         }
-        if let window = d.integer(object["contextWindow"], at: object.path("contextWindow"), in: 1...100_000_000) {
-            spec.policies.append(("contextWindow", .num(window)))
-        }
+        spec.contextWindow = d.integer(object["contextWindow"], at: object.path("contextWindow"), in: 1...BackendConfig.maxContextWindow)
         if let prices = object["prices"] {
             guard case .object(let models) = prices else {
                 d.report(object.path("prices"), "expected an object, found \(SpecDecoding.found(prices))")
                 return
             }
-            var entries: [(String, JSONValue)] = []
-            for member in models.members.sorted(by: { $0.key < $1.key }) {
-                let path = SpecObject.member(object.path("prices"), member.key)
+            for member in models.members {
+                let path = JSONPath.member(object.path("prices"), member.key)
                 guard let price = d.object(member.value, at: path, allowed: ["input", "cachedInput", "output", "currency"], required: ["input", "output"])
                 else { continue }
-                var fields: [(String, JSONValue)] = []
-                for field in ["input", "cachedInput", "output"] {
-                    if let number = d.nonNegativeNumber(price[field], at: price.path(field), max: ModelPriceConfig.maxPrice) { fields.append((field, .number(number))) }
-                }
+                let input = d.nonNegativeNumber(price["input"], at: price.path("input"), max: ModelPriceConfig.maxPrice)
+                let cachedInput = d.nonNegativeNumber(price["cachedInput"], at: price.path("cachedInput"), max: ModelPriceConfig.maxPrice)
+                let output = d.nonNegativeNumber(price["output"], at: price.path("output"), max: ModelPriceConfig.maxPrice)
                 var currency = "USD"
                 if let text = d.string(price["currency"], at: price.path("currency")) {
                     if text.utf8.count == 3, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) {
@@ -175,10 +160,10 @@ package struct LLMBackend: Hashable, Sendable {
                         d.report(price.path("currency"), "\(SpecDecoding.quoted(text)) is not an ISO 4217 code such as \"USD\"")
                     }
                 }
-                fields.append(("currency", .str(currency)))
-                entries.append((member.key, .obj(fields)))
+                if let input = input?.double, let output = output?.double {
+                    spec.prices[member.key] = ModelPriceConfig(input: input, output: output, cachedInput: cachedInput?.double, currency: currency)
+                }
             }
-            spec.policies.append(("prices", .obj(entries)))
         }
     }
 }

@@ -29,7 +29,7 @@ package struct LLMConsumer: Hashable, Sendable {
             spec.keysSecret = ref.name
         }
         if let models = d.array(object["allowedModels"], at: object.path("allowedModels"), max: 64) {
-            spec.allowedModels = models.enumerated().compactMap { d.string($1, at: SpecObject.element(object.path("allowedModels"), $0), maxLength: 256) }
+            spec.allowedModels = models.enumerated().compactMap { d.string($1, at: JSONPath.element(object.path("allowedModels"), $0), maxLength: 256) }
         }
         if let limits = d.optionalObject(object["rateLimits"], at: object.path("rateLimits"), allowed: ["requestsPerMinute", "tokensPerMinute"]) {
             spec.requestsPerMinute = d.integer(limits["requestsPerMinute"], at: limits.path("requestsPerMinute"), in: 1...100_000_000)

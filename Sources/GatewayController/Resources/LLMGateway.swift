@@ -18,7 +18,7 @@ package struct LLMGateway: Hashable, Sendable {
         package var metricsPort = 4090
         package var configMapName: String?
         package var timeouts = TimeoutsSpec()
-        package var retryAttempts = 1
+        package var retryAttempts = 0
         package var retryBackoff = BackoffSpec()
         package var allowAnonymous = false
         package var redisAddress: String?
@@ -44,14 +44,14 @@ package struct LLMGateway: Hashable, Sendable {
             spec.matchLabels = Dictionary(uniqueKeysWithValues: d.stringMap(selector["matchLabels"], at: selector.path("matchLabels"))?.map { ($0.key, $0.value) } ?? [])
             let path = selector.path("matchExpressions")
             for (index, element) in (d.array(selector["matchExpressions"], at: path, max: 16) ?? []).enumerated() {
-                guard let requirement = d.object(element, at: SpecObject.element(path, index), allowed: ["key", "operator", "values"],
+                guard let requirement = d.object(element, at: JSONPath.element(path, index), allowed: ["key", "operator", "values"],
                                                  required: ["key", "operator"]),
                       let key = d.string(requirement["key"], at: requirement.path("key"), maxLength: 317, nonEmpty: true),
                       let op = d.choice(requirement["operator"], at: requirement.path("operator"), ["In", "NotIn", "Exists", "DoesNotExist"])
                 else { continue }
                 var values: [String] = []
                 for (valueIndex, item) in (d.array(requirement["values"], at: requirement.path("values"), max: 64) ?? []).enumerated() {
-                    if let text = d.string(item, at: SpecObject.element(requirement.path("values"), valueIndex)) { values.append(text) }
+                    if let text = d.string(item, at: JSONPath.element(requirement.path("values"), valueIndex)) { values.append(text) }
                 }
                 if (op == "In" || op == "NotIn") == values.isEmpty {
                     d.report(requirement.path("values"), op == "In" || op == "NotIn" ? "\(op) needs at least one value" : "\(op) takes no values")

@@ -29,7 +29,7 @@ package struct LLMGuardPolicy: Hashable, Sendable {
         var spec = Spec()
         let rulesPath = object.path("rules")
         for (index, element) in (d.array(object["rules"], at: rulesPath, min: 1, max: 64) ?? []).enumerated() {
-            let rulePath = SpecObject.element(rulesPath, index)
+            let rulePath = JSONPath.element(rulesPath, index)
             guard let rule = d.object(element, at: rulePath, allowed: ["name", "phase", "match", "action", "message", "replacement"],
                                       required: ["name", "match", "action"]),
                   let name = d.objectName(rule["name"], at: rule.path("name"), maxLength: 63)
@@ -43,9 +43,9 @@ package struct LLMGuardPolicy: Hashable, Sendable {
             if decoded.replacement != nil && decoded.action != "redact" { d.report(rule.path("replacement"), "only a redact rule has a replacement") }
             if let match = d.object(rule["match"], at: rule.path("match"), allowed: ["keywords", "regex", "caseSensitive"]) {
                 decoded.keywords = (d.array(match["keywords"], at: match.path("keywords"), max: 1024) ?? []).enumerated()
-                    .compactMap { d.string($1, at: SpecObject.element(match.path("keywords"), $0), maxLength: 256, nonEmpty: true) }
+                    .compactMap { d.string($1, at: JSONPath.element(match.path("keywords"), $0), maxLength: 256, nonEmpty: true) }
                 decoded.regex = (d.array(match["regex"], at: match.path("regex"), max: 64) ?? []).enumerated()
-                    .compactMap { d.string($1, at: SpecObject.element(match.path("regex"), $0), maxLength: 1024, nonEmpty: true) }
+                    .compactMap { d.string($1, at: JSONPath.element(match.path("regex"), $0), maxLength: 1024, nonEmpty: true) }
                 decoded.caseSensitive = d.bool(match["caseSensitive"], at: match.path("caseSensitive")) ?? false
                 if decoded.keywords.isEmpty && decoded.regex.isEmpty { d.report(match.path, "needs at least one keyword or regex") }
             }

@@ -63,9 +63,9 @@ package struct LLMRoute: Hashable, Sendable {
         spec.parentRefs = ParentRef.decodeList(object["parentRefs"], at: object.path("parentRefs"), decoding: &d) ?? []
         let rulesPath = object.path("rules")
         for (index, element) in (d.array(object["rules"], at: rulesPath, min: 1, max: 32) ?? []).enumerated() {
-            if let rule = decodeRule(element, index: index, at: SpecObject.element(rulesPath, index), decoding: &d) {
+            if let rule = decodeRule(element, index: index, at: JSONPath.element(rulesPath, index), decoding: &d) {
                 if spec.rules.contains(where: { $0.name == rule.name }) {
-                    d.report(SpecObject.element(rulesPath, index) + ".name", "duplicate rule name \(SpecDecoding.quoted(rule.name))")
+                    d.report(JSONPath.element(rulesPath, index) + ".name", "duplicate rule name \(SpecDecoding.quoted(rule.name))")
                 }
                 spec.rules.append(rule)
             }
@@ -88,12 +88,12 @@ package struct LLMRoute: Hashable, Sendable {
         }
         let matchesPath = object.path("matches")
         for (matchIndex, element) in (d.array(object["matches"], at: matchesPath, max: 8) ?? []).enumerated() {
-            if let match = decodeMatch(element, at: SpecObject.element(matchesPath, matchIndex), decoding: &d) { rule.matches.append(match) }
+            if let match = decodeMatch(element, at: JSONPath.element(matchesPath, matchIndex), decoding: &d) { rule.matches.append(match) }
         }
         let refsPath = object.path("backendRefs")
         if let refs = d.array(object["backendRefs"], at: refsPath, min: 1, max: 16) {
             for (refIndex, element) in refs.enumerated() {
-                let refPath = SpecObject.element(refsPath, refIndex)
+                let refPath = JSONPath.element(refsPath, refIndex)
                 guard let ref = d.object(element, at: refPath, allowed: ["name", "weight", "model"], required: ["name"]),
                       let name = d.objectName(ref["name"], at: ref.path("name"), maxLength: 63)
                 else { continue }
@@ -143,7 +143,7 @@ package struct LLMRoute: Hashable, Sendable {
         }
         let headersPath = object.path("headers")
         for (index, element) in (d.array(object["headers"], at: headersPath, max: 16) ?? []).enumerated() {
-            let headerPath = SpecObject.element(headersPath, index)
+            let headerPath = JSONPath.element(headersPath, index)
             guard let header = d.object(element, at: headerPath, allowed: ["name", "exact", "regex", "present"], required: ["name"]),
                   let name = headerName(header["name"], at: header.path("name"), decoding: &d)
             else { continue }
@@ -180,7 +180,7 @@ package struct LLMRoute: Hashable, Sendable {
         var fallback = Fallback()
         let chainPath = object.path("chain")
         for (index, element) in (d.array(object["chain"], at: chainPath, min: 1, max: 8) ?? []).enumerated() {
-            let entryPath = SpecObject.element(chainPath, index)
+            let entryPath = JSONPath.element(chainPath, index)
             guard let entry = d.object(element, at: entryPath, allowed: ["backendRef", "model"], required: ["backendRef"]),
                   let ref = d.object(entry["backendRef"], at: entry.path("backendRef"), allowed: ["name"], required: ["name"]),
                   let name = d.objectName(ref["name"], at: ref.path("name"), maxLength: 63)

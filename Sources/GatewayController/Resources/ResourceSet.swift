@@ -24,6 +24,9 @@ package struct ResourceSet: Sendable {
     package var rejected: [Rejected] = []
     /// Problems with objects that cannot be named (no kind, no name): `source: message`.
     package var unnamedProblems: [String] = []
+    /// The index in the decoded `objects` of each resource (of its first definition), so a
+    /// problem can be traced back to where it was written.
+    package var objectIndices: [ResourceID: Int] = [:]
 
     package init() {}
 
@@ -71,6 +74,7 @@ package struct ResourceSet: Sendable {
                 continue
             }
             seen.insert(id)
+            set.objectIndices[id] = index
             if kind == .secret {
                 set.secrets.append(SecretInfo(meta: meta, keys: SecretInfo.decodeKeys(object)))
                 continue

@@ -13,4 +13,18 @@ package struct SecretInfo: Hashable, Sendable {
         }
         return keys.sorted()
     }
+
+    /// A Secret as the informer cache keeps it: identity, resourceVersion and key names, each
+    /// key with an empty value. Values are dropped, and so are annotations, which may hold them
+    /// (`kubectl apply` stores the whole object in `last-applied-configuration`).
+    package static func withoutValues(_ secret: JSONValue) -> JSONValue {
+        let metadata = secret.field("metadata")?.object ?? JSONObject()
+        let identity = ["name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp"]
+        return .obj([
+            ("apiVersion", secret.field("apiVersion") ?? .str("v1")),
+            ("kind", secret.field("kind") ?? .str("Secret")),
+            ("metadata", .object(JSONObject(metadata.members.filter { identity.contains($0.key) }))),
+            ("data", .obj(decodeKeys(secret).map { ($0, .str("")) })),
+        ])
+    }
 }

@@ -148,7 +148,7 @@ struct SpecDecoding {
         }
         var result: [(key: String, value: String)] = []
         for member in members.members {
-            if let text = string(member.value, at: SpecObject.member(path, member.key), maxLength: maxLength) {
+            if let text = string(member.value, at: JSONPath.member(path, member.key), maxLength: maxLength) {
                 result.append((member.key, text))
             }
         }
@@ -226,16 +226,5 @@ struct SpecObject {
 
     subscript(key: String) -> JSONValue? { members[key] }
 
-    func path(_ key: String) -> String { Self.member(path, key) }
-
-    static func member(_ parent: String, _ key: String) -> String {
-        let plain = !key.isEmpty && key.utf8.allSatisfy { byte in
-            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
-        }
-        if !plain { return "\(parent)[\(SpecDecoding.quoted(key))]" }
-        return parent.isEmpty ? key : "\(parent).\(key)"
-    }
-
-    static func element(_ parent: String, _ index: Int) -> String { "\(parent)[\(index)]" }
+    func path(_ key: String) -> String { JSONPath.member(path, key) }
 }

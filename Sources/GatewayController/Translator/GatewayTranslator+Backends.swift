@@ -15,52 +15,44 @@ extension NamespaceTranslation {
                 continue
             }
             var mounts: [SecretMount] = []
-            var object = JSONObject([("name", .str(backend.meta.name)), ("provider", .str(spec.provider.rawValue)), ("baseURL", .str(spec.url))])
-            if let credentials = spec.credentials {
-                if checkSecret(credentials, for: backendID, at: "spec.credentials.secretRef") {
-                    let mount = SecretMount(secret: credentials.name, key: credentials.key)
+            var credentials: CredentialsConfig?
+            if let ref = spec.credentials {
+                if checkSecret(ref, for: backendID, at: "spec.credentials.secretRef") {
+                    let mount = SecretMount(secret: ref.name, key: ref.key)
                     mounts.append(mount)
-                    let header = spec.credentialHeader ?? spec.provider.defaultCredentialHeader
-                    object["credentials"] = .obj([("file", .str(mount.path)), ("header", .str(header.rawValue))])
+                    credentials = CredentialsConfig(file: mount.path, header: spec.credentialHeader ?? spec.provider.defaultCredentialHeader)
                 } else {
                     resolved = false
                 }
             }
-            if !spec.models.isEmpty { object["models"] = .object(JSONObject(spec.models.map { ($0.key, .str($0.value)) })) }
-            if let timeouts = Self.timeoutsJSON(spec.timeouts) { object["timeouts"] = timeouts }
+            var tls: TLSConfig?
             if spec.caSecret != nil || spec.insecureSkipVerify {
-                var tls = JSONObject()
+                var caFile: String?
                 if let ca = spec.caSecret {
                     if checkSecret(ca, for: backendID, at: "spec.tls.caSecretRef") {
                         let mount = SecretMount(secret: ca.name, key: ca.key)
                         mounts.append(mount)
-                        tls["caFile"] = .str(mount.path)
+                        caFile = mount.path
                     } else {
                         resolved = false
                     }
                 }
-                if spec.insecureSkipVerify { tls["insecureSkipVerify"] = .bool(true) }
-                object["tls"] = .object(tls)
+                tls = TLSConfig(caFile: caFile, insecureSkipVerify: spec.insecureSkipVerify)
             }
-            if let limit = spec.maxConcurrentRequests { object["maxConcurrentRequests"] = .num(limit) }
-            for policy in spec.policies { object[policy.key] = policy.value }
             for field in spec.untranslated { warn(backendID, path: field.path, field.message) }
-            if resolved {
-                backends[backend.meta.name] = BackendIR(backend: backend, config: .object(object), mounts: mounts)
-            } else {
+            guard resolved else {
                 let first = problems.last { $0.resource == backendID && $0.condition == ConditionType.resolvedRefs }!
                 backendProblems[backend.meta.name] = .unresolved(reason: first.reason, message: first.message)
+                continue
             }
+            // A decoded spec always has its URL: decoding refuses a spec without a valid one.
+            let config = BackendConfig(name: backend.meta.name, provider: spec.provider, baseURL: spec.baseURL!, credentials: credentials,
+                                       models: spec.models, timeouts: spec.timeouts.overrides, tls: tls,
+                                       maxConcurrentRequests: spec.maxConcurrentRequests, queue: spec.queue,
+                                       circuitBreaker: spec.circuitBreaker, latencyShift: spec.latencyShift, warmup: spec.warmup,
+                                       contextWindow: spec.contextWindow, prices: spec.prices)
+            backends[backend.meta.name] = BackendIR(backend: backend, config: config, mounts: mounts)
         }
-    }
-
-    static func timeoutsJSON(_ timeouts: TimeoutsSpec) -> JSONValue? {
-        var object = JSONObject()
-        if let value = timeouts.connect { object["connect"] = .str(value.configString) }
-        if let value = timeouts.firstByte { object["firstByte"] = .str(value.configString) }
-        if let value = timeouts.idle { object["idle"] = .str(value.configString) }
-        if let value = timeouts.total { object["total"] = .str(value.configString) }
-        return object.members.isEmpty ? nil : .object(object)
     }
 
     /// Why `name` cannot be used, or nil when it is a usable backend.

@@ -18,11 +18,6 @@ extension NamespaceTranslation {
                 problem(consumerID, ConditionType.resolvedRefs, "SecretNotFound", path: "spec.credentials.secretRef.name",
                         "Secret \(SpecDecoding.quoted(consumer.spec.keysSecret)) does not exist in namespace \(SpecDecoding.quoted(namespace)); create it or fix the name")
             }
-            warn(consumerID, path: "spec", "the proxy config has no consumers yet: keys are not checked and allowedModels, rateLimits and quotas are not enforced")
-        }
-        for name in gateways.keys.sorted() where !(gateways[name]!.consumers.isEmpty) && !gateways[name]!.gateway.spec.allowAnonymous {
-            warn(id(.gateway, name), path: "spec.authentication",
-                 "LLMConsumers are attached, but the sidecar does not check consumer keys yet: every request is admitted anonymously")
         }
         for policy in resources.guardPolicies.sorted(by: { $0.meta.name < $1.meta.name }) {
             let policyID = id(.guardPolicy, policy.meta.name)
@@ -32,7 +27,33 @@ extension NamespaceTranslation {
                             "\(SpecDecoding.quoted(pattern)) is not a valid regular expression (Swift Regex syntax)")
                 }
             }
-            warn(policyID, path: "spec", "the sidecar does not run guard policies yet: prompts and answers are not checked")
+        }
+    }
+
+    // MARK: Pass 8: fields the sidecar does not enforce yet (rules: pass 5)
+
+    /// Refuses every gateway, consumer and guard policy that uses an `UnsupportedField`. A
+    /// refused gateway renders nothing, so its last ConfigMap stays as it was.
+    mutating func refuseUnsupported() {
+        for name in gateways.keys.sorted() {
+            let ir = gateways[name]!
+            for field in UnsupportedField.used(by: .gateway(ir.gateway.spec, consumers: ir.consumers)) {
+                problem(id(.gateway, name), ConditionType.accepted, "UnsupportedValue", path: field.field,
+                        "\(field.reason); the gateway's ConfigMap is not written or updated while it is set (the last one written stays)")
+                gateways[name]!.refused = true
+            }
+        }
+        for consumer in resources.consumers.sorted(by: { $0.meta.name < $1.meta.name }) {
+            for field in UnsupportedField.used(by: .consumer(consumer.spec)) {
+                problem(id(.consumer, consumer.meta.name), ConditionType.accepted, "UnsupportedValue", path: field.field,
+                        "\(field.reason); the consumer is refused rather than left unenforced")
+            }
+        }
+        for policy in resources.guardPolicies.sorted(by: { $0.meta.name < $1.meta.name }) {
+            for field in UnsupportedField.used(by: .guardPolicy(policy.spec)) {
+                problem(id(.guardPolicy, policy.meta.name), ConditionType.accepted, "UnsupportedValue", path: field.field,
+                        "\(field.reason); the policy is refused rather than left unenforced")
+            }
         }
     }
 

@@ -16,12 +16,6 @@ extension NamespaceTranslation {
                 warn(gatewayID, path: "spec.defaults.retry.attempts",
                      "the sidecar makes at most \(RetryConfig.maxAttemptsLimit) tries per backend, so \(RetryConfig.maxAttemptsLimit - 1) retries are used")
             }
-            if gateway.spec.redisAddress != nil {
-                warn(gatewayID, path: "spec.redis", "the sidecar does not use Redis yet; limits, quotas and the cache stay per pod")
-            }
-            if !gateway.spec.accessLogEnabled || gateway.spec.accessLogSampleRate.double != 1 {
-                warn(gatewayID, path: "spec.accessLog", "the sidecar's access log cannot be sampled or turned off from the config yet; it logs every request")
-            }
         }
         // Two gateways writing one ConfigMap would overwrite each other: the later name loses.
         var configMapOwners: [String: String] = [:]

@@ -1,7 +1,7 @@
 import ProxyCore
 
 extension NamespaceTranslation {
-    // MARK: Pass 8: IR → proxy config
+    // MARK: Pass 9: IR → proxy config
 
     mutating func renderConfigs() {
         gatewaysUsingBackend = [:]
@@ -11,6 +11,7 @@ extension NamespaceTranslation {
             var output = RenderedGateway(gateway: ir.gateway, configMapName: ir.gateway.configMapName, config: nil, configJSON: nil,
                                          secretMounts: [], attachedRoutes: ir.attachedRoutes.count, backendCount: 0)
             defer { rendered.append(output) }
+            guard !ir.refused else { continue }  // Accepted=False says why
             guard !ir.placements.isEmpty else {
                 problem(gatewayID, ConditionType.programmed, "NoRoutes",
                         "no accepted LLMRoute rule is attached, so there is no config to serve; the ConfigMap is not written (an existing one is kept)")
@@ -25,99 +26,64 @@ extension NamespaceTranslation {
             usedBackends.sort()
             let backendIRs = usedBackends.compactMap { backends[$0] }
             let mounts = Array(Set(backendIRs.flatMap(\.mounts))).sorted()
-            let document = JSONValue.obj([
-                ("apiVersion", .str(ProxyConfig.apiVersion)),
-                ("kind", .str(ProxyConfig.kind)),
-                ("listeners", .obj([("app", .str("127.0.0.1:\(ir.gateway.spec.appPort)")), ("admin", .str("127.0.0.1:\(ir.gateway.spec.adminPort)")),
-                                    ("metrics", .str("0.0.0.0:\(ir.gateway.spec.metricsPort)"))])),
-                ("defaults", .obj((Self.timeoutsJSON(ir.gateway.spec.timeouts).map { [("timeouts", $0)] } ?? [])
-                    + [("retry", Self.retryJSON(nil, gateway: ir.gateway.spec))])),
-                ("backends", .array(backendIRs.map(\.config))),
-                ("routes", .array(ir.placements.map { Self.routeJSON($0, gateway: ir.gateway.spec) })),
-            ])
+            let spec = ir.gateway.spec
+            let config = ProxyConfig(
+                listeners: ListenersConfig(app: ListenerAddress(host: "127.0.0.1", port: UInt16(spec.appPort)),
+                                           admin: ListenerAddress(host: "127.0.0.1", port: UInt16(spec.adminPort)),
+                                           metrics: ListenerAddress(host: "0.0.0.0", port: UInt16(spec.metricsPort))),
+                defaults: DefaultsConfig(timeouts: TimeoutsConfig.default.applying(spec.timeouts.overrides), retry: Self.retryConfig(nil, gateway: spec)),
+                backends: backendIRs.map(\.config),
+                routes: ir.placements.map { Self.routeConfig($0, gateway: spec) })
+            // The passes check what they can; the sidecar's own rules (and the mounted Secret
+            // keys) are checked by the decoder, on exactly the bytes the sidecar will read.
             let mountedPaths = Set(mounts.map(\.path))
-            let decoder = ProxyConfigDecoder(fileExists: { mountedPaths.contains($0) })
-            do {
-                let config = try decoder.decode(document)
-                output.config = config
-                output.configJSON = JSONWriter.write(config.jsonValue, options: [.pretty, .canonical]).utf8String + "\n"
-                output.secretMounts = mounts
-                output.backendCount = backendIRs.count
-                for backend in usedBackends { gatewaysUsingBackend[backend, default: []].insert(name) }
-            } catch {
-                // The passes should have caught everything the decoder checks; if not, say exactly what it found.
-                for issue in error.issues {
+            let issues = ProxyConfigDecoder(fileExists: { mountedPaths.contains($0) }).validate(config)
+            guard issues.isEmpty else {
+                for issue in issues {
                     problem(gatewayID, ConditionType.programmed, "Invalid",
                             "the rendered proxy config is invalid at \(issue.path.isEmpty ? "its root" : issue.path): \(issue.message); the ConfigMap is not updated")
                 }
+                continue
             }
+            output.config = config
+            output.configJSON = ProxyConfigEncoder.text(config)
+            output.secretMounts = mounts
+            output.backendCount = backendIRs.count
+            for backend in usedBackends { gatewaysUsingBackend[backend, default: []].insert(name) }
         }
     }
 
     /// A rule's `retry` (or, with nil, the gateway's `defaults.retry`) in config terms: the CRD
-    /// counts retries, the config counts tries; omitted rule fields come from the gateway.
-    static func retryJSON(_ retry: LLMRoute.Retry?, gateway: LLMGateway.Spec) -> JSONValue {
+    /// counts retries, the config counts tries; omitted rule fields come from the gateway, and
+    /// omitted gateway fields (files read by `render` have no API server defaults) from the sidecar.
+    static func retryConfig(_ retry: LLMRoute.Retry?, gateway: LLMGateway.Spec) -> RetryConfig {
         let retries = retry?.attempts ?? gateway.retryAttempts
-        let base = retry?.backoff.base ?? gateway.retryBackoff.base ?? .milliseconds(250)
-        let max = retry?.backoff.max ?? gateway.retryBackoff.max ?? .seconds(10)
-        return .obj([
-            ("attempts", .num(min(retries + 1, RetryConfig.maxAttemptsLimit))),
-            ("backoff", .obj([("base", .str(base.configString)), ("max", .str(Swift.max(base, max).configString))])),
-            ("honorRetryAfter", .bool(retry?.honorRetryAfter ?? true)),
-            ("budgetPercent", .num(retry?.budgetPercent ?? 20)),
-        ])
+        let base = retry?.backoff.base ?? gateway.retryBackoff.base ?? BackoffConfig.default.base
+        let max = retry?.backoff.max ?? gateway.retryBackoff.max ?? BackoffConfig.default.max
+        return RetryConfig(attempts: min(retries + 1, RetryConfig.maxAttemptsLimit), backoff: BackoffConfig(base: base, max: Swift.max(base, max)),
+                           honorRetryAfter: retry?.honorRetryAfter ?? true, budgetPercent: retry?.budgetPercent ?? RetryConfig.default.budgetPercent)
     }
 
-    static func routeJSON(_ placement: RulePlacement, gateway: LLMGateway.Spec) -> JSONValue {
+    static func routeConfig(_ placement: RulePlacement, gateway: LLMGateway.Spec) -> RouteConfig {
         let rule = placement.rule.rule
-        var object = JSONObject([("name", .str(placement.configName))])
-        if let match = placement.match, !RulePrecedence.isCatchAll(match) {
-            var matchObject = JSONObject()
-            if let path = match.path { matchObject["paths"] = .array([.str(path)]) }
-            switch match.model {
-            case .exact(let text)?: matchObject["model"] = .obj([("exact", .str(text))])
-            case .prefix(let text)?: matchObject["model"] = .obj([("prefix", .str(text))])
-            case .glob(let text)?: matchObject["model"] = .obj([("glob", .str(text))])
-            case .regex(let text)?: matchObject["model"] = .obj([("regex", .str(text))])
-            case .oneOf(let names)?: matchObject["models"] = .array(names.map(JSONValue.str))
-            case nil: break
-            }
-            if !match.headers.isEmpty {
-                matchObject["headers"] = .array(match.headers.map { header in
-                    switch header.condition {
-                    case .exact(let text): .obj([("name", .str(header.name)), ("exact", .str(text))])
-                    case .present(let flag): .obj([("name", .str(header.name)), ("present", .bool(flag))])
-                    case .regex(let text): .obj([("name", .str(header.name)), ("regex", .str(text))])
-                    }
-                })
-            }
-            object["match"] = .object(matchObject)
+        var match: RouteMatchConfig?
+        if let ruleMatch = placement.match, !RulePrecedence.isCatchAll(ruleMatch) {
+            match = RouteMatchConfig(paths: ruleMatch.path.map { [$0] }, model: ruleMatch.model, headers: ruleMatch.headers)
         }
-        object["split"] = .array(rule.backendRefs.map { ref in
-            var entry = JSONObject([("backend", .str(ref.name)), ("weight", .num(ref.weight))])
-            if let model = ref.model { entry["model"] = .str(model) }
-            return .object(entry)
-        })
-        if let header = rule.stickyHeader { object["sticky"] = .obj([("header", .str(header))]) }
-        if let retry = rule.retry {
-            object["retry"] = retryJSON(retry, gateway: gateway)
-            object["maxAttempts"] = .num(retry.maxAttemptsPerRequest)
-        }
-        if let fallback = rule.fallback {
-            object["fallback"] = .obj([
-                ("chain", .array(fallback.chain.map { entry in
-                    var entryObject = JSONObject([("backend", .str(entry.name))])
-                    if let model = entry.model { entryObject["model"] = .str(model) }
-                    return .object(entryObject)
-                })),
-                ("on", .obj([("statuses", .array(fallback.statuses.map(\.jsonValue))), ("connectFailure", .bool(fallback.connectFailure)),
-                             ("timeout", .bool(fallback.timeout)), ("truncation", .bool(fallback.truncation))])),
-            ])
-            if fallback.truncation, let delay = fallback.streamBufferMaxDelay, let bytes = fallback.streamBufferMaxBytes {
-                object["truncation"] = .obj([("bufferStreams", .str(delay.configString)), ("bufferBytes", .num(bytes))])
+        var fallback: FallbackConfig?
+        var truncation: TruncationConfig?
+        if let ruleFallback = rule.fallback {
+            fallback = FallbackConfig(chain: ruleFallback.chain.map { FallbackEntryConfig(backend: $0.name, model: $0.model) },
+                                      on: FallbackTriggers(statuses: ruleFallback.statuses, connectFailure: ruleFallback.connectFailure,
+                                                           timeout: ruleFallback.timeout, truncation: ruleFallback.truncation))
+            if ruleFallback.truncation, let delay = ruleFallback.streamBufferMaxDelay, let bytes = ruleFallback.streamBufferMaxBytes {
+                truncation = TruncationConfig(bufferStreams: delay, bufferBytes: bytes)
             }
         }
-        if let deadline = rule.timeouts.request { object["deadline"] = .str(deadline.configString) }
-        return .object(object)
+        return RouteConfig(name: placement.configName, match: match,
+                           split: rule.backendRefs.map { SplitEntryConfig(backend: $0.name, weight: $0.weight, model: $0.model) },
+                           sticky: rule.stickyHeader.map(StickyConfig.init(header:)), fallback: fallback,
+                           retry: rule.retry.map { retryConfig($0, gateway: gateway) }, deadline: rule.timeouts.request,
+                           maxAttempts: rule.retry?.maxAttemptsPerRequest, truncation: truncation)
     }
 }

@@ -44,6 +44,10 @@ extension NamespaceTranslation {
                 let path = "spec.rules[\(index)]"
                 let before = problems.count
                 checkRule(rule, of: routeID, at: path)
+                for field in UnsupportedField.used(by: .rule(rule)) {
+                    problem(routeID, ConditionType.accepted, "UnsupportedValue", path: field.path(rule: index),
+                            "\(field.reason); the rule is left out rather than served without it")
+                }
                 warnUntranslated(rule, of: routeID, at: path)
                 if problems.count == before {
                     rules.append(RuleIR(route: route, index: index, rule: rule, gateways: parents))
@@ -141,8 +145,6 @@ extension NamespaceTranslation {
         if timeouts.connect != nil || timeouts.firstByte != nil || timeouts.idle != nil || timeouts.total != nil {
             warn(routeID, path: path + ".timeouts", "the proxy config has no per-rule connect, firstByte, idle or total timeouts yet; the backend's and gateway's apply (request is translated)")
         }
-        if rule.cacheEnabled != nil { warn(routeID, path: path + ".cache", "the sidecar has no response cache yet") }
-        if rule.guardPolicy != nil { warn(routeID, path: path + ".guardPolicyRef", "the sidecar does not run guard policies yet: prompts and answers are not checked") }
     }
 
     // MARK: Pass 6: splits in precedence order

@@ -1,7 +1,7 @@
 import ProxyCore
 
 extension NamespaceTranslation {
-    // MARK: Pass 9: status of every resource
+    // MARK: Pass 10: status of every resource
 
     mutating func buildStatuses() {
         var described = Set<ResourceID>()
@@ -15,6 +15,9 @@ extension NamespaceTranslation {
             } else if let output, output.config != nil {
                 programmed = DesiredCondition(type: ConditionType.programmed, status: true, reason: "Programmed",
                                               message: "ConfigMap \(SpecDecoding.quoted(output.configMapName)) holds \(count(output.config!.routes.count, "route")) and \(count(output.backendCount, "backend"))")
+            } else if gateways[gateway.meta.name]?.refused == true {
+                programmed = DesiredCondition(type: ConditionType.programmed, status: false, reason: "NotAccepted",
+                                              message: "not accepted, so its ConfigMap is not written or updated (the last one written stays)")
             } else {
                 programmed = DesiredCondition(type: ConditionType.programmed, status: false, reason: "NotAccepted", message: "not accepted, so nothing is rendered")
             }
@@ -79,16 +82,14 @@ extension NamespaceTranslation {
             add(consumerID, consumer.meta.generation,
                 accepted: parents.isEmpty ? "the consumer is valid" : "attached to " + quotedList("LLMGateway", parents),
                 resolved: "Secret \(SpecDecoding.quoted(consumer.spec.keysSecret)) holds \(count(keys, "key"))",
-                programmed: DesiredCondition(type: ConditionType.programmed, status: false, reason: "NotYetTranslated",
-                                             message: "the proxy config has no consumers yet, so no sidecar checks these keys or enforces these limits"),
+                programmed: unrendered(consumerID, "the proxy config has no consumers yet, so no sidecar checks these keys or enforces these limits"),
                 fields: [("keys", .num(keys))])
             described.insert(consumerID)
         }
         for policy in resources.guardPolicies {
             let policyID = id(.guardPolicy, policy.meta.name)
             add(policyID, policy.meta.generation, accepted: "the policy is valid", resolved: "it names no other resource",
-                programmed: DesiredCondition(type: ConditionType.programmed, status: false, reason: "NotYetTranslated",
-                                             message: "the proxy config has no guard policies yet, so no sidecar runs these rules"))
+                programmed: unrendered(policyID, "the proxy config has no guard policies yet, so no sidecar runs these rules"))
             described.insert(policyID)
         }
         for rejected in resources.rejected where !described.contains(rejected.id) && rejected.id.kind != .secret {
@@ -120,6 +121,14 @@ extension NamespaceTranslation {
         }
         statuses.append(DesiredStatus(id: resourceID, generation: generation, conditions: conditions, fields: fields.sorted { $0.key < $1.key },
                                       gateways: gateways))
+    }
+
+    /// `Programmed=False` for a kind the proxy config cannot carry yet: `NotAccepted` when the
+    /// resource is refused (as every use of such a kind is today), else `NotYetTranslated`.
+    private func unrendered(_ resourceID: ResourceID, _ why: String) -> DesiredCondition {
+        ownProblems(resourceID, ConditionType.accepted).isEmpty
+            ? DesiredCondition(type: ConditionType.programmed, status: false, reason: "NotYetTranslated", message: why)
+            : DesiredCondition(type: ConditionType.programmed, status: false, reason: "NotAccepted", message: "not accepted: \(why)")
     }
 
     private func ownProblems(_ resourceID: ResourceID, _ condition: String) -> [TranslationProblem] {

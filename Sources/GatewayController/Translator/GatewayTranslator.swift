@@ -13,15 +13,19 @@ import ProxyCore
 /// 5. `buildRules` — regexes, weights and every reference of every rule;
 /// 6. `placeRules` — splits in precedence order (docs/crds.md), one config route per match;
 /// 7. `attachConsumersAndGuards` — consumers' gateways and keys, guard policies' regexes;
-/// 8. `renderConfigs` — IR → proxy config, validated by `ProxyConfigDecoder`, canonical JSON;
-/// 9. `buildStatuses` — the conditions of every resource.
+/// 8. `refuseUnsupported` — gateways, consumers and guard policies using a field the sidecar
+///    does not enforce yet (`UnsupportedField`; rules using one are refused in pass 5);
+/// 9. `renderConfigs` — IR → `ProxyConfig` values, checked by `ProxyConfigDecoder.validate`,
+///    encoded by `ProxyConfigEncoder` (canonical JSON);
+/// 10. `buildStatuses` — the conditions of every resource.
 ///
 /// Every problem is collected with the resource it belongs to. A rule with a problem (a
 /// broken reference, a bad regex, all weights 0…) is skipped, reported on its route, and the
 /// rest of the gateway's config is still rendered: one team's typo must not block another
 /// team's change, and a rule is never half-applied (e.g. a 90/10 split silently becoming
-/// 100/0 because one backend is missing). A gateway left with no valid rule renders nothing,
-/// and the reconciler then keeps its last ConfigMap.
+/// 100/0 because one backend is missing). A gateway left with no valid rule, or refused for a
+/// field the sidecar does not enforce, renders nothing, and the reconciler then keeps its last
+/// ConfigMap.
 package enum GatewayTranslator {
     package static func translate(_ resources: ResourceSet) -> Translation {
         var translation = Translation()
@@ -52,12 +56,14 @@ struct GatewayIR {
     var placements: [RulePlacement] = []
     var attachedRoutes: Set<String> = []
     var consumers: [String] = []
+    /// Uses a field the sidecar does not enforce: nothing is rendered.
+    var refused = false
 }
 
 /// The IR of a usable backend: its config entry and the Secret keys that entry names.
 struct BackendIR {
     var backend: LLMBackend
-    var config: JSONValue
+    var config: BackendConfig
     var mounts: [SecretMount]
 }
 
@@ -119,6 +125,7 @@ struct NamespaceTranslation {
         buildRules()
         placeRules()
         attachConsumersAndGuards()
+        refuseUnsupported()
         renderConfigs()
         buildStatuses()
     }

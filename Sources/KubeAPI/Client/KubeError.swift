@@ -69,10 +69,12 @@ package struct KubeError: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Worth retrying the same request later (throttling, server trouble, no connection).
+    /// Worth retrying later: throttling (429), server trouble (5xx), no connection, or a write
+    /// that lost a race (409) and succeeds once the object is read again. Everything else
+    /// (400, 401, 403, 404, 422…) fails the same way until something changes.
     package var isTransient: Bool {
         switch kind {
-        case .transport, .tooManyRequests, .serverError: true
+        case .transport, .tooManyRequests, .serverError, .conflict, .alreadyExists: true
         default: false
         }
     }

@@ -1,14 +1,15 @@
+import KubeYAML
 import ProxyCore
 import ProxyIO
 
 extension KubeConfig {
-    /// Reads a kubeconfig file (see `load(from:parseYAML:context:baseDirectory:)`); relative
-    /// paths inside it are resolved against the file's directory, as kubectl does.
-    package static func load(file path: String, parseYAML: (String) throws -> JSONValue, context: String? = nil) throws(KubeConfigError) -> KubeConfig {
+    /// Reads a kubeconfig file (see `load(from:context:baseDirectory:)`); relative paths
+    /// inside it are resolved against the file's directory, as kubectl does.
+    package static func load(file path: String, context: String? = nil) throws(KubeConfigError) -> KubeConfig {
         guard let bytes = FileBytes.read(path, maxBytes: 16 << 20) else { throw KubeConfigError("cannot read kubeconfig \(path)") }
         let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         do {
-            return try load(from: String(decoding: bytes, as: UTF8.self), parseYAML: parseYAML, context: context,
+            return try load(from: String(decoding: bytes, as: UTF8.self), context: context,
                             baseDirectory: directory.isEmpty ? "/" : directory)
         } catch {
             throw KubeConfigError("\(path): \(error.message)")
@@ -16,19 +17,21 @@ extension KubeConfig {
     }
 
     /// Builds a configuration from kubeconfig text: JSON (as `kubectl config view --raw -o
-    /// json` prints it) is parsed here, anything else is handed to `parseYAML`.
+    /// json` prints it) or YAML (its first document, read by `YAMLReader`).
     ///
     /// Uses `context` or else `current-context`; from its cluster `server`,
     /// `certificate-authority(-data)`, `insecure-skip-tls-verify`; from its user `token`,
     /// `tokenFile`, `client-certificate(-data)`, `client-key(-data)`. Exec and auth-provider
     /// plugins and basic auth are rejected with a clear error rather than ignored.
-    package static func load(from text: String, parseYAML: (String) throws -> JSONValue, context: String? = nil,
+    package static func load(from text: String, context: String? = nil,
                              baseDirectory: String = ".") throws(KubeConfigError) -> KubeConfig {
         let document: JSONValue
         if text.utf8.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "{") {
             do { document = try JSONParser.parse(text) } catch { throw KubeConfigError("kubeconfig is not valid JSON: \(error)") }
         } else {
-            do { document = try parseYAML(text) } catch { throw KubeConfigError("kubeconfig is not valid YAML: \(error)") }
+            do { document = try YAMLReader.readDocuments(text).first ?? .object(JSONObject()) } catch {
+                throw KubeConfigError("kubeconfig is not valid YAML: \(error)")
+            }
         }
         let reader = KubeconfigReader(document: document, baseDirectory: baseDirectory)
         return try reader.config(context: context)

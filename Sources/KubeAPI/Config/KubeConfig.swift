@@ -36,20 +36,14 @@ package struct KubeConfig: Sendable {
     /// Picks the configuration the way controllers usually do: `KUBECONFIG` when set (its
     /// first path: merging several files is not supported), else the in-cluster service
     /// account when `KUBERNETES_SERVICE_HOST` is set, else `~/.kube/config`.
-    ///
-    /// `parseYAML` turns kubeconfig YAML into a `JSONValue` (the controller passes its YAML
-    /// reader); JSON (`kubectl config view --raw -o json`) is read without it.
-    package static func loadDefault(
-        parseYAML: (String) throws -> JSONValue,
-        environment: (String) -> String? = Environment.get
-    ) throws(KubeConfigError) -> KubeConfig {
+    package static func loadDefault(environment: (String) -> String? = Environment.get) throws(KubeConfigError) -> KubeConfig {
         if let list = environment("KUBECONFIG"), let first = list.split(separator: ":").first {
-            return try load(file: String(first), parseYAML: parseYAML)
+            return try load(file: String(first))
         }
         if environment("KUBERNETES_SERVICE_HOST") != nil {
             return try inCluster(environment: environment)
         }
         guard let home = environment("HOME") else { throw KubeConfigError("no KUBECONFIG, not in a cluster, and no HOME for ~/.kube/config") }
-        return try load(file: home + "/.kube/config", parseYAML: parseYAML)
+        return try load(file: home + "/.kube/config")
     }
 }

@@ -20,6 +20,9 @@ package final class Informer: Sendable {
     package typealias Handler = @Sendable (ObjectKey) -> Void
     /// Waits the given time (injected so tests need not wait for real backoff delays).
     package typealias Sleep = @Sendable (ProxyDuration) async -> Void
+    /// Turns an object as the API sends it into what the cache keeps (e.g. a Secret without
+    /// its values). Must keep `metadata.name`, `namespace` and `resourceVersion`.
+    package typealias Transform = @Sendable (JSONValue) -> JSONValue
 
     private struct State {
         var objects: [ObjectKey: JSONValue] = [:]
@@ -36,19 +39,22 @@ package final class Informer: Sendable {
     package let labelSelector: String?
     package let backoff: Backoff
     package let watchTimeoutSeconds: Int
+    /// Applied to every listed and watched object before it is cached.
+    package let transform: Transform
     private let handler: Handler
     private let sleep: Sleep
     private let state = Mutex(State())
 
     package init(client: KubeClient, resource: KubeResource, namespace: String?, labelSelector: String? = nil,
-                 backoff: Backoff = Backoff(), watchTimeoutSeconds: Int = 300,
-                 sleep: @escaping Sleep = Informer.taskSleep, handler: @escaping Handler) {
+                 backoff: Backoff = Backoff(base: .milliseconds(200), max: .seconds(30)), watchTimeoutSeconds: Int = 300,
+                 transform: @escaping Transform = { $0 }, sleep: @escaping Sleep = Informer.taskSleep, handler: @escaping Handler) {
         self.client = client
         self.resource = resource
         self.namespace = namespace
         self.labelSelector = labelSelector
         self.backoff = backoff
         self.watchTimeoutSeconds = watchTimeoutSeconds
+        self.transform = transform
         self.sleep = sleep
         self.handler = handler
     }
@@ -89,7 +95,7 @@ package final class Informer: Sendable {
                     failures = 0
                 } catch {
                     failures += 1
-                    await sleep(backoff.delay(afterFailures: failures))
+                    await sleep(retryDelay(afterFailures: failures))
                     continue
                 }
             }
@@ -113,7 +119,7 @@ package final class Informer: Sendable {
                     failures = 0
                 } else {
                     failures += 1
-                    await sleep(backoff.delay(afterFailures: failures))
+                    await sleep(retryDelay(afterFailures: failures))
                 }
             case .gone:
                 // Our resourceVersion fell out of the server's history: only a list can resync.
@@ -121,7 +127,7 @@ package final class Informer: Sendable {
                 failures = 0
             case .failed:
                 failures = sawEvents ? 1 : failures + 1
-                await sleep(backoff.delay(afterFailures: failures))
+                await sleep(retryDelay(afterFailures: failures))
             }
         }
     }
@@ -132,7 +138,7 @@ package final class Informer: Sendable {
         let list = try await client.list(resource, namespace: namespace, labelSelector: labelSelector)
         var fresh: [ObjectKey: JSONValue] = [:]
         for item in list.items {
-            if let key = ObjectKey(of: item) { fresh[key] = item }
+            if let key = ObjectKey(of: item) { fresh[key] = transform(item) }
         }
         let changed: [ObjectKey] = state.withLock { state in
             var changed = fresh.compactMap { key, object in
@@ -155,12 +161,18 @@ package final class Informer: Sendable {
             if let resourceVersion = event.resourceVersion { state.resourceVersion = resourceVersion }
             guard let key else { return }
             switch event.kind {
-            case .added, .modified: state.objects[key] = event.object
+            case .added, .modified: state.objects[key] = transform(event.object)
             case .deleted: state.objects[key] = nil
             case .bookmark, .error: break
             }
         }
         if let key, event.kind != .bookmark { handler(key) }
+    }
+
+    /// The wait after `failures` consecutive failures (1 or more): the backoff's ceiling, without
+    /// jitter, as one informer per resource has no crowd of peers to spread out.
+    private func retryDelay(afterFailures failures: Int) -> ProxyDuration {
+        backoff.ceiling(retry: failures - 1)
     }
 
     private static func resourceVersion(of object: JSONValue) -> String? {

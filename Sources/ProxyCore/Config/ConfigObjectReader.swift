@@ -14,7 +14,7 @@ package struct ConfigObjectReader {
         self.object = object
         self.path = path
         for key in object.keys where !allowed.contains(key) {
-            issues.append(ConfigIssue(path: Self.member(path, key), message: Self.unknownFieldMessage(key, allowed: allowed)))
+            issues.append(ConfigIssue(path: JSONPath.member(path, key), message: Self.unknownFieldMessage(key, allowed: allowed)))
         }
     }
 
@@ -25,20 +25,7 @@ package struct ConfigObjectReader {
     func has(_ key: String) -> Bool { object.members.contains { $0.key == key } }
 
     /// The path of member `key`.
-    func path(_ key: String) -> String { Self.member(path, key) }
-
-    /// `parent.key`, or `parent["odd key"]` when the key is not a plain identifier.
-    static func member(_ parent: String, _ key: String) -> String {
-        let plain = !key.isEmpty && key.utf8.allSatisfy { byte in
-            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
-        }
-        if !plain { return "\(parent)[\(ConfigIssue.quoted(key))]" }
-        return parent.isEmpty ? key : "\(parent).\(key)"
-    }
-
-    /// `parent[index]`.
-    static func element(_ parent: String, _ index: Int) -> String { "\(parent)[\(index)]" }
+    func path(_ key: String) -> String { JSONPath.member(path, key) }
 
     /// `unknown field; did you mean "timeouts"?` when one allowed key is close, else the full list.
     /// The controller words the CRDs' unknown fields the same way.

@@ -9,9 +9,16 @@ package struct LatencyShiftConfig: Hashable, Sendable {
     /// How long a shift lasts before the weight is restored. Default 5m.
     package let cooldown: ProxyDuration
 
+    /// 60s.
+    package static let defaultWindow = ProxyDuration.seconds(60)
+    /// 10: a shifted backend keeps a tenth of its traffic, so its latency is still measured.
+    package static let defaultWeightPercent = 10
+    /// 5m.
+    package static let defaultCooldown = ProxyDuration.seconds(300)
+
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
-    package init(p95Above: ProxyDuration, window: ProxyDuration = .seconds(60), weightPercent: Int = 10,
-                 cooldown: ProxyDuration = .seconds(300)) {
+    package init(p95Above: ProxyDuration, window: ProxyDuration = defaultWindow, weightPercent: Int = defaultWeightPercent,
+                 cooldown: ProxyDuration = defaultCooldown) {
         self.p95Above = p95Above
         self.window = window
         self.weightPercent = weightPercent

@@ -44,7 +44,7 @@ package struct ProxyConfigDecoder {
     /// rules of a config file apply. Empty when the config is valid.
     package func validate(_ config: ProxyConfig) -> [ConfigIssue] {
         do {
-            _ = try decode(config.jsonValue)
+            _ = try decode(ProxyConfigEncoder.json(config))
             return []
         } catch {
             return error.issues

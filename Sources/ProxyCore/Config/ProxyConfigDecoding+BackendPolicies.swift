@@ -52,10 +52,10 @@ extension ProxyConfigDecoding {
         let before = issues.count
         let threshold = duration(object["p95Above"], at: object.path("p95Above"))
         if !object.has("p95Above") { report(object.path("p95Above"), "required field is missing") }
-        let window = duration(object["window"], at: object.path("window")) ?? .seconds(60)
+        let window = duration(object["window"], at: object.path("window")) ?? LatencyShiftConfig.defaultWindow
         let percent = integer(object["weightPercent"], at: object.path("weightPercent"), in: 0...99,
-                              expected: "a non-negative integer", required: false) ?? 10
-        let cooldown = duration(object["cooldown"], at: object.path("cooldown")) ?? .seconds(300)
+                              expected: "a non-negative integer", required: false) ?? LatencyShiftConfig.defaultWeightPercent
+        let cooldown = duration(object["cooldown"], at: object.path("cooldown")) ?? LatencyShiftConfig.defaultCooldown
         guard issues.count == before, let threshold else { return nil }
         return LatencyShiftConfig(p95Above: threshold, window: window, weightPercent: percent, cooldown: cooldown)
     }
@@ -63,8 +63,8 @@ extension ProxyConfigDecoding {
     mutating func decodeWarmup(_ value: JSONValue, at path: String) -> WarmupConfig? {
         guard let object = ConfigObjectReader(value, at: path, allowed: Self.warmupKeys, issues: &issues) else { return nil }
         let before = issues.count
-        let idleAfter = duration(object["idleAfter"], at: object.path("idleAfter")) ?? .seconds(300)
-        let interval = duration(object["interval"], at: object.path("interval")) ?? .seconds(60)
+        let idleAfter = duration(object["idleAfter"], at: object.path("idleAfter")) ?? WarmupConfig.defaultIdleAfter
+        let interval = duration(object["interval"], at: object.path("interval")) ?? WarmupConfig.defaultInterval
         var request: WarmupRequest? = nil
         switch exactlyOne(of: ["chat", "get"], in: object) {
         case "chat"?:
@@ -101,7 +101,7 @@ extension ProxyConfigDecoding {
         let before = issues.count
         var prices: [String: ModelPriceConfig] = [:]
         for (model, priceValue) in object.members {
-            let memberPath = ConfigObjectReader.member(path, model)
+            let memberPath = JSONPath.member(path, model)
             if model.isEmpty { report(memberPath, "expected a non-empty model name as the key") }
             guard let price = ConfigObjectReader(priceValue, at: memberPath, allowed: Self.priceKeys, issues: &issues) else { continue }
             let input = self.price(price["input"], at: price.path("input"), required: true)

@@ -72,7 +72,7 @@ extension ProxyConfigDecoding {
         }
         var map: [String: String] = [:]
         for (key, target) in object.members {
-            let memberPath = ConfigObjectReader.member(path, key)
+            let memberPath = JSONPath.member(path, key)
             if key.isEmpty { report(memberPath, "expected a non-empty model name as the key") }
             if let upstream = string(target, at: memberPath, required: true), !key.isEmpty { map[key] = upstream }
         }

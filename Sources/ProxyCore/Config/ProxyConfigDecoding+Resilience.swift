@@ -14,7 +14,7 @@ extension ProxyConfigDecoding {
         let chainPath = object.path("chain")
         if let list = requiredArray(object["chain"], at: chainPath, nonEmpty: "expected at least one fallback entry") {
             for (index, element) in list.enumerated() {
-                let entryPath = ConfigObjectReader.element(chainPath, index)
+                let entryPath = JSONPath.element(chainPath, index)
                 guard let entry = ConfigObjectReader(element, at: entryPath, allowed: ["backend", "model"], issues: &issues) else { continue }
                 let backend = string(entry["backend"], at: entry.path("backend"), required: true)
                 if let backend { checkBackendExists(backend, at: entry.path("backend"), backendNames: backendNames) }
@@ -22,7 +22,7 @@ extension ProxyConfigDecoding {
                 guard let backend else { continue }
                 let candidate = FallbackEntryConfig(backend: backend, model: model)
                 if let earlier = chain.firstIndex(of: candidate) {
-                    report(entryPath, "repeats \(ConfigObjectReader.element(chainPath, earlier)): same backend and model")
+                    report(entryPath, "repeats \(JSONPath.element(chainPath, earlier)): same backend and model")
                 } else if let split, split.filter({ $0.weight > 0 }).count == 1,
                           let only = split.first(where: { $0.weight > 0 }), only.backend == backend, only.model == model {
                     report(entryPath, "is the route's only split entry (backend \(ConfigIssue.quoted(backend)), same model); to try it again, use retry.attempts")
@@ -46,7 +46,7 @@ extension ProxyConfigDecoding {
             if case .array(let elements) = value {
                 statuses = []
                 for (index, element) in elements.enumerated() {
-                    if let status = statusMatch(element, at: ConfigObjectReader.element(listPath, index)) { statuses.append(status) }
+                    if let status = statusMatch(element, at: JSONPath.element(listPath, index)) { statuses.append(status) }
                 }
             } else {
                 report(listPath, "expected an array, found \(ConfigIssue.found(value))")

@@ -41,7 +41,7 @@ extension ProxyConfigDecoding {
            let list = array(value, at: object.path("paths"), nonEmpty: "expected at least one path (omit \"paths\" to match any path)") {
             paths = []
             for (index, element) in list.enumerated() {
-                let elementPath = ConfigObjectReader.element(object.path("paths"), index)
+                let elementPath = JSONPath.element(object.path("paths"), index)
                 guard let text = string(element, at: elementPath, required: true) else { continue }
                 let valid = text.utf8.first == UInt8(ascii: "/")
                     && text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
@@ -59,7 +59,7 @@ extension ProxyConfigDecoding {
                   let list = array(value, at: object.path("models"), nonEmpty: "expected at least one model name") {
             var names: [String] = []
             for (index, element) in list.enumerated() {
-                if let name = string(element, at: ConfigObjectReader.element(object.path("models"), index), required: true) {
+                if let name = string(element, at: JSONPath.element(object.path("models"), index), required: true) {
                     names.append(name)
                 }
             }
@@ -68,7 +68,7 @@ extension ProxyConfigDecoding {
         var headers: [HeaderMatch] = []
         if let value = object["headers"], let list = array(value, at: object.path("headers"), nonEmpty: "expected at least one header condition (omit \"headers\" to match any headers)") {
             for (index, element) in list.enumerated() {
-                if let header = decodeHeaderMatch(element, at: ConfigObjectReader.element(object.path("headers"), index)) {
+                if let header = decodeHeaderMatch(element, at: JSONPath.element(object.path("headers"), index)) {
                     headers.append(header)
                 }
             }
@@ -126,7 +126,7 @@ extension ProxyConfigDecoding {
         let before = issues.count
         var entries: [SplitEntryConfig] = []
         for (index, element) in list.enumerated() {
-            let entryPath = ConfigObjectReader.element(path, index)
+            let entryPath = JSONPath.element(path, index)
             guard let object = ConfigObjectReader(element, at: entryPath, allowed: ["backend", "weight", "model"], issues: &issues)
             else { continue }
             let backend = string(object["backend"], at: object.path("backend"), required: true)

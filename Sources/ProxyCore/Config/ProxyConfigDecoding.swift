@@ -26,7 +26,7 @@ struct ProxyConfigDecoding {
         var backendNames: [(name: String, path: String)] = []
         if let list = requiredArray(root["backends"], at: backendsPath, nonEmpty: "expected at least one backend") {
             for (index, element) in list.enumerated() {
-                let path = ConfigObjectReader.element(backendsPath, index)
+                let path = JSONPath.element(backendsPath, index)
                 backends.append(decodeBackend(element, at: path, names: &backendNames))
             }
         }
@@ -36,7 +36,7 @@ struct ProxyConfigDecoding {
         if let list = requiredArray(root["routes"], at: routesPath, nonEmpty: "expected at least one route") {
             var routeNames: [(name: String, path: String)] = []
             for (index, element) in list.enumerated() {
-                let path = ConfigObjectReader.element(routesPath, index)
+                let path = JSONPath.element(routesPath, index)
                 routes.append(decodeRoute(element, at: path, backendNames: backendNames.map(\.name),
                                           defaultTriggers: defaults?.fallbackOn ?? .default, names: &routeNames))
             }
@@ -63,8 +63,8 @@ struct ProxyConfigDecoding {
     private mutating func checkCatchAllIsLast(_ routes: [RouteConfig?], at path: String) {
         for (index, route) in routes.enumerated() where index < routes.count - 1 {
             guard let route, route.isCatchAll else { continue }
-            let next = ConfigObjectReader.element(path, index + 1)
-            report(ConfigObjectReader.element(path, index),
+            let next = JSONPath.element(path, index + 1)
+            report(JSONPath.element(path, index),
                    "route \(ConfigIssue.quoted(route.name)) has no match conditions, so it takes every request and \(next) and later routes are unreachable; move it last")
             return
         }

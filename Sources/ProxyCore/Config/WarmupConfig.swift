@@ -12,8 +12,13 @@ package struct WarmupConfig: Hashable, Sendable {
     /// The largest `maxTokens` of a chat ping.
     package static let maxTokensLimit = 16
 
+    /// 5m.
+    package static let defaultIdleAfter = ProxyDuration.seconds(300)
+    /// 1m.
+    package static let defaultInterval = ProxyDuration.seconds(60)
+
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
-    package init(idleAfter: ProxyDuration = .seconds(300), interval: ProxyDuration = .seconds(60), request: WarmupRequest) {
+    package init(idleAfter: ProxyDuration = defaultIdleAfter, interval: ProxyDuration = defaultInterval, request: WarmupRequest) {
         self.idleAfter = idleAfter
         self.interval = interval
         self.request = request

@@ -1,4 +1,5 @@
 import Foundation
+import KubeYAML
 import ProxyCore
 import Testing
 @testable import GatewayController

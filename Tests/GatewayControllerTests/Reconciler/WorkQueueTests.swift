@@ -56,7 +56,7 @@ import Testing
 
     @Test func failuresBackOffExponentiallyPerKeyAndForgetResets() async {
         let recorder = RecordingSleep()
-        let queue = WorkQueue<String>(backoff: KubeAPI.Backoff(initial: .milliseconds(100), maximum: .milliseconds(350)), sleep: recorder.sleep)
+        let queue = WorkQueue<String>(backoff: Backoff(base: .milliseconds(100), max: .milliseconds(350)), sleep: recorder.sleep)
         #expect(queue.addRateLimited("a") == .milliseconds(100))
         #expect(queue.addRateLimited("a") == .milliseconds(200))
         #expect(queue.addRateLimited("a") == .milliseconds(350))

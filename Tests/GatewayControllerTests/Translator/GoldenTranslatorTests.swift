@@ -1,4 +1,5 @@
 import Foundation
+import KubeYAML
 import Testing
 import ProxyCore
 @testable import GatewayController
@@ -62,7 +63,7 @@ import ProxyCore
             let decoded = try ProxyConfigDecoder(fileExists: { mounted.contains($0) }).decode(text)
             #expect(decoded == config)
             #expect(text.hasSuffix("}\n"))
-            #expect(JSONWriter.write(decoded.jsonValue, options: [.pretty, .canonical]).utf8String + "\n" == text)
+            #expect(ProxyConfigEncoder.text(decoded) == text)
         }
     }
 

@@ -1,3 +1,4 @@
+import KubeYAML
 import ProxyCore
 import Testing
 @testable import GatewayController
@@ -50,6 +51,23 @@ import Testing
         #expect(rule.fallback?.connectFailure == true)
         #expect(set.backends.first?.meta.namespace == "other")
         #expect(set.backends.first?.spec.credentials == SecretKeyRef(name: "s", key: "api-key"))
+    }
+
+    @Test func everyBadStatusIsReportedAndAMissingParentRefsOnce() throws {
+        let documents = try YAMLReader.readDocuments("""
+            apiVersion: sluice.dev/v1alpha1
+            kind: LLMRoute
+            metadata: {name: r}
+            spec:
+              rules: [{backendRefs: [{name: b}], retry: {statuses: ["3xx", 429, 200]}}]
+            """)
+        let set = ResourceSet.decode(documents)
+        let issues = try #require(set.rejected.first).issues.map(\.description)
+        #expect(issues == [
+            "spec.parentRefs: required field is missing",
+            #"spec.rules[0].retry.statuses[0]: "3xx" is not a status code from 400 to 599 or "4xx" or "5xx""#,
+            #"spec.rules[0].retry.statuses[2]: 200 is not a status code from 400 to 599 or "4xx" or "5xx""#,
+        ])
     }
 
     @Test func secretsAreReadForTheirKeyNamesOnly() {

@@ -31,6 +31,19 @@ import Testing
         }
     }
 
+    @Test func everyExampleSurvivesEncodingAndTheEncodingIsCanonical() throws {
+        for directory in Self.exampleDirectories {
+            let config = try Self.decodeExample(directory)
+            let text = ProxyConfigEncoder.text(config)
+            let decoded = try ProxyConfigDecoder(fileExists: { _ in true }).decode(text)
+            #expect(decoded == config, "\(directory.lastPathComponent)")
+            #expect(ProxyConfigEncoder.text(decoded) == text, "\(directory.lastPathComponent): the same config, the same bytes")
+            // Canonical: keys sorted at every level, so the text is the parse written with sorted keys.
+            let reparsed = try JSONParser.parse(text)
+            #expect(String(decoding: JSONWriter.write(reparsed, options: [.pretty, .canonical]), as: UTF8.self) + "\n" == text)
+        }
+    }
+
     @Test func defaultExampleRoutesLikeTheReadmeSays() throws {
         let directory = Self.repositoryRoot.appendingPathComponent("examples/default")
         let config = try Self.decodeExample(directory)

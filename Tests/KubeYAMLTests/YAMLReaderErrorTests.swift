@@ -1,6 +1,6 @@
 import Testing
 import ProxyCore
-@testable import GatewayController
+@testable import KubeYAML
 
 /// Malformed input: each case names the line, column and message the user sees.
 @Suite struct YAMLReaderErrorTests {

@@ -1,6 +1,6 @@
 import Testing
 import ProxyCore
-@testable import GatewayController
+@testable import KubeYAML
 
 /// Realistic Kubernetes manifests, as users write them.
 @Suite struct YAMLReaderManifestTests {

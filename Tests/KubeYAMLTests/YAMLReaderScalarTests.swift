@@ -1,6 +1,6 @@
 import Testing
 import ProxyCore
-@testable import GatewayController
+@testable import KubeYAML
 
 /// Scalars: core-schema typing of plain scalars, quoting, escapes, block scalars.
 @Suite struct YAMLReaderScalarTests {

@@ -1,31 +1,39 @@
-extension ProxyConfig {
-    /// The config as a JSON document that `ProxyConfigDecoder` reads back to an equal value.
-    ///
-    /// Every default is written out (listeners, defaults, credential headers), so the document
-    /// states exactly what the sidecar does. Write it with `JSONWriter.write(_:options: [.pretty,
-    /// .canonical])` for stable bytes (the controller's output, `GET /config`). Holds no secret:
-    /// credentials are file references.
-    package var jsonValue: JSONValue {
-        .object(JSONObject([
-            ("apiVersion", .string(Self.apiVersion)),
-            ("kind", .string(Self.kind)),
+/// Turns a `ProxyConfig` into the JSON document `ProxyConfigDecoder` reads back to an equal
+/// value: the other half of the contract between the controller (which builds configs as
+/// values and encodes them) and the sidecar (which decodes them). Pure.
+///
+/// Every default is written out (listeners, defaults, credential headers), so the document
+/// states exactly what the sidecar does. Holds no secret: credentials are file references.
+package enum ProxyConfigEncoder {
+    /// The config as canonical text: sorted keys, two-space indent, a final newline. The same
+    /// config always gives the same bytes (what the controller writes to a ConfigMap).
+    package static func text(_ config: ProxyConfig) -> String {
+        String(decoding: JSONWriter.write(json(config), options: [.pretty, .canonical]), as: UTF8.self) + "\n"
+    }
+
+    /// The config as a JSON value.
+    package static func json(_ config: ProxyConfig) -> JSONValue {
+        let listeners = config.listeners, defaults = config.defaults
+        return .object(JSONObject([
+            ("apiVersion", .string(ProxyConfig.apiVersion)),
+            ("kind", .string(ProxyConfig.kind)),
             ("listeners", .object(JSONObject([
                 ("app", .string(listeners.app.description)),
                 ("admin", .string(listeners.admin.description)),
                 ("metrics", .string(listeners.metrics.description)),
             ]))),
             ("defaults", .object(JSONObject([
-                ("timeouts", Self.json(TimeoutOverrides(connect: defaults.timeouts.connect, firstByte: defaults.timeouts.firstByte,
+                ("timeouts", json(TimeoutOverrides(connect: defaults.timeouts.connect, firstByte: defaults.timeouts.firstByte,
                                                         firstToken: defaults.timeouts.firstToken,
                                                         idle: defaults.timeouts.idle, total: defaults.timeouts.total))),
                 ("maxRequestBodyBytes", .number(JSONNumber(defaults.maxRequestBodyBytes))),
-                ("retry", Self.json(defaults.retry)),
+                ("retry", json(defaults.retry)),
                 ("deadline", .string(defaults.deadline.configString)),
                 ("maxAttempts", .number(JSONNumber(defaults.maxAttempts))),
-                ("fallbackOn", Self.json(defaults.fallbackOn)),
+                ("fallbackOn", json(defaults.fallbackOn)),
             ]))),
-            ("backends", .array(backends.map(Self.json))),
-            ("routes", .array(routes.map(Self.json))),
+            ("backends", .array(config.backends.map(json))),
+            ("routes", .array(config.routes.map(json))),
         ]))
     }
 
@@ -98,4 +106,9 @@ extension ProxyConfig {
         addResilience(of: route, to: &object)
         return .object(object)
     }
+}
+
+extension ProxyConfig {
+    /// `ProxyConfigEncoder.json(self)`, as `GET /config` shows it.
+    package var jsonValue: JSONValue { ProxyConfigEncoder.json(self) }
 }

@@ -17,6 +17,14 @@ struct YAMLParser {
     var pos = 0
     var lineStart = 0
     var depth = 0
+    /// While recording (`YAMLReader.readDocumentsWithPositions`): the start offset of every node
+    /// of the current document by JSON path (a mapping member's is its key's). Nil otherwise,
+    /// and then nothing below costs anything.
+    var positions: [String: Int]?
+    /// The recorded positions of each document read so far.
+    var documentPositions: [[String: Int]] = []
+    /// The JSON path of the node being read (kept only while recording).
+    var path = ""
 
     init(source: YAMLSource, limits: YAMLReader.Limits) {
         self.source = source
@@ -46,11 +54,13 @@ struct YAMLParser {
                 explicitStart = true
             }
             let rootStart = pos
+            if positions != nil { positions = [:] }
             guard let document = try parseDocumentRoot(explicitStart: explicitStart) else { continue }
             guard documents.count < limits.maxDocuments else {
                 throw error("the stream holds more than \(limits.maxDocuments) documents", at: rootStart)
             }
             documents.append(document)
+            if let recorded = positions { documentPositions.append(recorded) }
             _ = try skipToContent(block: true)
             if atEnd || atDocumentMarker(YAMLByte.minus) || atDocumentMarker(YAMLByte.dot) { continue }
             throw leftoverContentError(root: document)
@@ -62,6 +72,10 @@ struct YAMLParser {
     private mutating func parseDocumentRoot(explicitStart: Bool) throws(YAMLError) -> JSONValue? {
         let crossedLine = try skipToContent(block: true)
         if atEnd || atDocumentMarker(YAMLByte.minus) || atDocumentMarker(YAMLByte.dot) { return nil }
+        if positions != nil {
+            path = ""
+            positions![""] = pos
+        }
         if explicitStart && !crossedLine {
             // `--- value`: a scalar or flow collection may share the marker's line; a block collection may not.
             return try parseInlineValue(parentIndent: -1)
@@ -166,6 +180,33 @@ struct YAMLParser {
         guard atEnd || current == YAMLByte.lf else {
             throw error("unexpected content after \(what)")
         }
+    }
+
+    // MARK: Positions
+
+    /// Makes the member `key` of the current node the current one, recording where it starts;
+    /// returns what `leaveNode` needs to come back (nil when not recording).
+    mutating func enterNode(member key: String, at offset: Int) -> String? {
+        guard positions != nil else { return nil }
+        return enterNode(JSONPath.member(path, key), at: offset)
+    }
+
+    /// Makes the element `index` of the current node the current one, recording where it starts.
+    mutating func enterNode(element index: Int, at offset: Int) -> String? {
+        guard positions != nil else { return nil }
+        return enterNode(JSONPath.element(path, index), at: offset)
+    }
+
+    private mutating func enterNode(_ child: String, at offset: Int) -> String {
+        let parent = path
+        path = child
+        if positions![child] == nil { positions![child] = offset }
+        return parent
+    }
+
+    /// Makes the parent of the node entered last the current one again.
+    mutating func leaveNode(_ parent: String?) {
+        if let parent { path = parent }
     }
 
     // MARK: Limits and errors

@@ -1,10 +1,34 @@
-/// RFC 4648 base64 (standard alphabet) decoding, for kubeconfig `*-data` fields.
-///
-/// Pure. ASCII whitespace is skipped (PEM-style line breaks); missing `=` padding is
-/// accepted, as Go's `StdEncoding` output never omits it but hand-edited files do. Anything
-/// else outside the alphabet, padding in the middle, or non-zero bits left over make it nil.
+/// RFC 4648 base64 with the standard alphabet: encoding for AdmissionReview patches,
+/// decoding for kubeconfig `*-data` fields. Pure.
 package enum Base64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    /// `bytes` as base64 with `=` padding (RFC 4648 §4).
+    package static func encode(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var index = 0
+        while index + 2 < bytes.count {
+            let n = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
+            index += 3
+        }
+        let remaining = bytes.count - index
+        if remaining == 1 {
+            let n = UInt32(bytes[index]) << 16
+            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], UInt8(ascii: "="), UInt8(ascii: "=")]
+        } else if remaining == 2 {
+            let n = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
+            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], UInt8(ascii: "=")]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// The decoded bytes, or nil when `text` is not base64.
+    ///
+    /// ASCII whitespace is skipped (PEM-style line breaks); missing `=` padding is accepted,
+    /// as Go's `StdEncoding` output never omits it but hand-edited files do. Anything else
+    /// outside the alphabet, padding in the middle, or non-zero bits left over make it nil.
     package static func decode(_ text: String) -> [UInt8]? {
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count * 3 / 4)

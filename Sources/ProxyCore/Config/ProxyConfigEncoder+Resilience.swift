@@ -1,6 +1,6 @@
-/// The JSON of the resilience fields, for `ProxyConfig.jsonValue`: every field of an object
-/// that is set is written out, so the document states exactly what the sidecar does.
-extension ProxyConfig {
+/// The JSON of the resilience fields: every field of an object that is set is written out, so
+/// the document states exactly what the sidecar does.
+extension ProxyConfigEncoder {
     static func json(_ retry: RetryConfig) -> JSONValue {
         .object(JSONObject([
             ("attempts", .number(JSONNumber(retry.attempts))),

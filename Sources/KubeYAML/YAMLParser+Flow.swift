@@ -25,18 +25,22 @@ extension YAMLParser {
             try skipInsideFlow(open: open, kind: "sequence")
             if current == YAMLByte.rightBracket { break }
             let itemStart = pos
+            let parent = enterNode(element: items.count, at: itemStart)
             let node = try parseFlowNode(open: open)
             try skipInsideFlow(open: open, kind: "sequence")
             if current == YAMLByte.colon {
                 // `[key: value]`: a single-pair mapping as an entry.
                 let key = try keyText(node, at: itemStart)
                 pos += 1
+                let member = enterNode(member: key, at: itemStart)
                 let value = try parseFlowValue(open: open, kind: "sequence", end: YAMLByte.rightBracket)
+                leaveNode(member)
                 items.append(.object(JSONObject([(key, value)])))
                 try skipInsideFlow(open: open, kind: "sequence")
             } else {
                 items.append(try value(of: node, at: itemStart))
             }
+            leaveNode(parent)
             if current == YAMLByte.comma {
                 pos += 1
                 continue
@@ -68,8 +72,12 @@ extension YAMLParser {
             var value = JSONValue.null
             if current == YAMLByte.colon {
                 pos += 1
+                let parent = enterNode(member: key, at: keyStart)
                 value = try parseFlowValue(open: open, kind: "mapping", end: YAMLByte.rightBrace)
+                leaveNode(parent)
                 try skipInsideFlow(open: open, kind: "mapping")
+            } else if positions != nil {
+                leaveNode(enterNode(member: key, at: keyStart))
             }
             object.members.append((key, value))
             if current == YAMLByte.comma {

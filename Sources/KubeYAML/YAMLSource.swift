@@ -51,6 +51,27 @@ struct YAMLSource {
         return (line, column)
     }
 
+    /// The offset of the first byte of every line, in order (for many `location`s at once).
+    func lineStarts() -> [Int] {
+        var starts = [0]
+        for (index, byte) in bytes.enumerated() where byte == YAMLByte.lf { starts.append(index + 1) }
+        return starts
+    }
+
+    /// `location(of:)` with the lines found once by `lineStarts()`: a binary search, then the
+    /// scalars of one line.
+    func location(of offset: Int, lineStarts: [Int]) -> YAMLPosition {
+        let end = min(max(offset, 0), bytes.count)
+        var low = 0, high = lineStarts.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if lineStarts[middle] <= end { low = middle } else { high = middle - 1 }
+        }
+        var column = 1
+        for index in lineStarts[low]..<end where bytes[index] & 0xC0 != 0x80 { column += 1 }
+        return YAMLPosition(line: low + 1, column: column)
+    }
+
     func error(_ message: String, at offset: Int) -> YAMLError {
         let (line, column) = location(of: offset)
         return YAMLError(line: line, column: column, message: message)

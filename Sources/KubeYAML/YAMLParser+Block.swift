@@ -128,12 +128,14 @@ extension YAMLParser {
             }
             pos += 1  // the ':'
             skipWhite()
+            let parent = enterNode(member: key, at: keyStart)
             let value: JSONValue
             if atEnd || current == YAMLByte.lf || atComment() {
                 value = try parseBlockNode(parentIndent: indent, sequenceAtParentIndent: true)
             } else {
                 value = try parseInlineValue(parentIndent: indent)
             }
+            leaveNode(parent)
             object.members.append((key, value))
 
             _ = try skipToContent(block: true)
@@ -189,6 +191,7 @@ extension YAMLParser {
         try enterCollection(at: pos)
         var items: [JSONValue] = []
         while true {
+            let parent = enterNode(element: items.count, at: pos)
             pos += 1  // the '-'
             skipWhite()
             if atEnd || current == YAMLByte.lf || atComment() {
@@ -196,6 +199,7 @@ extension YAMLParser {
             } else {
                 items.append(try parseBlockNodeHere(parentIndent: indent))
             }
+            leaveNode(parent)
             _ = try skipToContent(block: true)
             if atEnd || atAnyDocumentMarker() || column < indent { break }
             if column > indent { throw error("bad indentation of a sequence entry") }

@@ -1,6 +1,6 @@
 import Testing
 import ProxyCore
-@testable import GatewayController
+@testable import KubeYAML
 
 /// The writer: layout, quoting, block scalars, and round trips through the reader.
 @Suite struct YAMLWriterTests {

@@ -55,4 +55,17 @@ package enum YAMLReader {
         var parser = YAMLParser(source: source, limits: limits)
         return try parser.parseStream()
     }
+
+    /// `readDocuments`, with where each node of each document starts, so that a problem found
+    /// at a JSON path can name its line and column.
+    package static func readDocumentsWithPositions(_ bytes: some Collection<UInt8>, limits: Limits = Limits()) throws(YAMLError) -> [YAMLDocument] {
+        let source = try YAMLSource(bytes, maxBytes: limits.maxInputBytes)
+        var parser = YAMLParser(source: source, limits: limits)
+        parser.positions = [:]
+        let values = try parser.parseStream()
+        let lineStarts = source.lineStarts()
+        return zip(values, parser.documentPositions).map { value, offsets in
+            YAMLDocument(value: value, positions: offsets.mapValues { source.location(of: $0, lineStarts: lineStarts) })
+        }
+    }
 }
