@@ -112,16 +112,16 @@ package final class RedisConnection: IOEventHandler {
         let deadline = loop.wakeTime.advanced(by: timeout ?? configuration.commandTimeout)
         switch state {
         case .closed:
-            deliverLater(callback, .failure(.closed))
+            loop.deliverLater(callback, .failure(.closed))
         case .waitingToReconnect:
-            deliverLater(callback, .failure(.unavailable(lastFailure ?? "not connected")))
+            loop.deliverLater(callback, .failure(.unavailable(lastFailure ?? "not connected")))
         case .idle, .connecting, .handshaking:
-            guard pendingCount < configuration.maxPendingCommands else { return deliverLater(callback, .failure(.overloaded)) }
+            guard pendingCount < configuration.maxPendingCommands else { return loop.deliverLater(callback, .failure(.overloaded)) }
             waiting.append(Waiting(command: command, asking: asking, callback: callback, deadline: deadline))
             armDeadline(deadline)
             if state == .idle { connect() }
         case .ready:
-            guard pendingCount < configuration.maxPendingCommands else { return deliverLater(callback, .failure(.overloaded)) }
+            guard pendingCount < configuration.maxPendingCommands else { return loop.deliverLater(callback, .failure(.overloaded)) }
             write(command, asking: asking, target: .caller(callback), deadline: deadline)
             armDeadline(deadline)
             flush()
@@ -253,10 +253,6 @@ package final class RedisConnection: IOEventHandler {
             state = .idle
             connect()
         }
-    }
-
-    private func deliverLater(_ callback: @escaping RedisReplyHandler, _ result: Result<RESPValue, RedisFailure>) {
-        loop.schedule(after: .zero) { callback(result) }
     }
 
     // MARK: Deadlines

@@ -20,9 +20,9 @@ struct RedisConnectionTests {
     func send(_ harness: RedisLoopHarness, _ connection: LoopBound<RedisConnection>, _ commands: [[String]],
               timeout: ProxyDuration? = nil) -> [Reply]? {
         harness.run { (done: @escaping @Sendable ([Reply]) -> Void) in
-            let replies = LoopBound(ReplyBox(expected: commands.count, done: done))
-            for words in commands {
-                connection.value.send(RedisCommand(words: words), timeout: timeout) { replies.value.add($0) }
+            let replies = LoopBound(IndexedReplies<RESPValue>(expected: commands.count, done: done))
+            for (index, words) in commands.enumerated() {
+                connection.value.send(RedisCommand(words: words), timeout: timeout) { replies.value.set(index, $0) }
             }
         }
     }
@@ -170,29 +170,12 @@ struct RedisConnectionTests {
         let redis = connection(harness, server)
         try server.admin().command(["CLIENT", "PAUSE", "300"])
         let replies = try #require(harness.run { (done: @escaping @Sendable ([Reply]) -> Void) in
-            let box = LoopBound(ReplyBox(expected: 2, done: done))
-            redis.value.send(RedisCommand(words: ["PING"])) { box.value.add($0) }
+            let box = LoopBound(IndexedReplies<RESPValue>(expected: 2, done: done))
+            redis.value.send(RedisCommand(words: ["PING"])) { box.value.set(0, $0) }
             redis.value.close()
-            redis.value.send(RedisCommand(words: ["PING"])) { box.value.add($0) }
+            redis.value.send(RedisCommand(words: ["PING"])) { box.value.set(1, $0) }
         })
         #expect(replies.allSatisfy { $0 == .failure(.closed) })
         harness.shutDown()
-    }
-}
-
-/// Collects replies on the loop and reports them once all expected have come.
-final class ReplyBox {
-    private var replies: [Result<RESPValue, RedisFailure>] = []
-    private let expected: Int
-    private let done: @Sendable ([Result<RESPValue, RedisFailure>]) -> Void
-
-    init(expected: Int, done: @escaping @Sendable ([Result<RESPValue, RedisFailure>]) -> Void) {
-        self.expected = expected
-        self.done = done
-    }
-
-    func add(_ reply: Result<RESPValue, RedisFailure>) {
-        replies.append(reply)
-        if replies.count == expected { done(replies) }
     }
 }
