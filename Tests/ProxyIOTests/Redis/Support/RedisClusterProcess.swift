@@ -13,7 +13,7 @@ final class RedisClusterProcess {
             try RedisServerProcess(arguments: ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
                                                "--cluster-node-timeout", "5000"])
         }
-        try Self.runCLI(["--cluster", "create"] + nodes.map { "127.0.0.1:\($0.port)" } + ["--cluster-replicas", "0", "--cluster-yes"])
+        try runTool(RedisServerProcess.cli!, ["--cluster", "create"] + nodes.map { "127.0.0.1:\($0.port)" } + ["--cluster-replicas", "0", "--cluster-yes"])
         try waitUntilConsistent()
     }
 
@@ -79,24 +79,5 @@ final class RedisClusterProcess {
 
     private func expectOK(_ reply: RESPValue) throws {
         guard reply == .simpleString("OK") else { throw TestSetupError("expected OK, got \(reply)") }
-    }
-
-    /// Runs `redis-cli` with `arguments` and fails with its output unless it succeeds.
-    static func runCLI(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: RedisServerProcess.cli!)
-        process.arguments = arguments
-        let output = try TemporaryDirectory.make(prefix: "redis-cli") + "/output"
-        _ = FileManager.default.createFile(atPath: output, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        guard process.terminationStatus == 0 else {
-            let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-            throw TestSetupError("redis-cli \(arguments.joined(separator: " ")) failed: \(text.suffix(2000))")
-        }
     }
 }

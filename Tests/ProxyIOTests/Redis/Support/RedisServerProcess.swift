@@ -30,7 +30,7 @@ final class RedisServerProcess {
 
     deinit {
         kill()
-        try? FileManager.default.removeItem(atPath: directory)
+        TemporaryDirectory.remove(directory)
     }
 
     var address: RedisNodeAddress { RedisNodeAddress(host: "127.0.0.1", port: port) }
@@ -105,5 +105,9 @@ enum TemporaryDirectory {
         let path = NSTemporaryDirectory() + "sluice-\(prefix)-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
+    }
+
+    static func remove(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
     }
 }
