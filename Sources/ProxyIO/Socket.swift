@@ -66,15 +66,8 @@ package enum Socket {
         try systemCall("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
     }
 
-    /// Writes from `buffer`; may write less than all of it.
-    @inline(__always)
-    package static func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(SystemCallError) -> IOResult<Int> {
-        try systemCall("write") { Glibc.write(fd, buffer.baseAddress, buffer.count) }
-    }
-
-    /// Writes from `buffer` like `write`, but a peer that closed gives `EPIPE` instead of
-    /// raising SIGPIPE, whatever the process's signal settings (a client library must not
-    /// depend on them).
+    /// Writes from `buffer`; may write less than all of it. A peer that closed gives `EPIPE`
+    /// (`MSG_NOSIGNAL`), never SIGPIPE, whatever the process's signal settings.
     @inline(__always)
     package static func send(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(SystemCallError) -> IOResult<Int> {
         try systemCall("send") { Glibc.send(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL)) }

@@ -224,8 +224,9 @@ package struct RESPDecoder: Sendable {
         case .error:
             return .error(String(decoding: body, as: UTF8.self))
         case .verbatim:
-            // `fmt:text`: three bytes of format, a colon, the text.
-            guard body.count >= 4, body[body.startIndex + 3] == UInt8(ascii: ":") else { throw .badValue }
+            // `fmt:text`: three printable ASCII bytes of format, a colon, the text.
+            guard body.count >= 4, body[body.startIndex + 3] == UInt8(ascii: ":"),
+                  body.prefix(3).allSatisfy({ (0x21...0x7E).contains($0) }) else { throw .badValue }
             let format = String(decoding: body.prefix(3), as: UTF8.self)
             return .verbatim(format: format, text: Array(body.dropFirst(4)))
         }
@@ -236,8 +237,9 @@ package struct RESPDecoder: Sendable {
         // A type byte, up to maxLineBytes of content, CR, LF.
         let searchEnd = min(buffer.count, offset + limits.maxLineBytes + 3)
         guard let lf = buffer[offset..<searchEnd].firstIndex(of: Self.lf) else {
+            // Only the line limit is checked before the line ends (it bounds what waits), so
+            // the error a stream gets does not depend on how it was split.
             if searchEnd - offset >= limits.maxLineBytes + 3 { throw .limitExceeded(.lineBytes, limits.maxLineBytes) }
-            if replyBytes + (searchEnd - offset) > limits.maxReplyBytes { throw .limitExceeded(.replyBytes, limits.maxReplyBytes) }
             return nil
         }
         guard lf >= offset + 2, buffer[lf - 1] == Self.cr else { throw .badLineEnding }

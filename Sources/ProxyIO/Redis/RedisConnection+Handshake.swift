@@ -1,8 +1,9 @@
 import ProxyCore
 
 /// The handshake after connecting: `HELLO 3` (with `AUTH` inside it) when RESP3 is wanted,
-/// falling back to RESP2 and a plain `AUTH` when the server does not know `HELLO` (Redis
-/// before 6) or refuses version 3; then `SELECT` when a database other than 0 is configured.
+/// falling back to RESP2 and a plain `AUTH` when the server refuses it for any reason but
+/// the credentials (Redis before 6 has no `HELLO`, a proxy may not know it); then `SELECT`
+/// when a database other than 0 is configured.
 ///
 /// Each step waits for the previous reply. The whole handshake is bounded by the connect
 /// timeout; a refused password fails the connection like any other error (and is retried
@@ -29,11 +30,11 @@ extension RedisConnection {
                 return sendSelect()
             }
             guard let message = reply.errorMessage else { return fail("unexpected reply to HELLO") }
-            if message.hasPrefix("NOPROTO") || message.lowercased().hasPrefix("err unknown command") {
-                protocolVersion = .resp2
-                return sendAuth()
-            }
-            fail("HELLO refused: \(message)")
+            // Refused credentials end here; any other refusal (no HELLO before Redis 6, no
+            // RESP3, a proxy that does not know the command) falls back to RESP2 and AUTH.
+            if message.hasPrefix("WRONGPASS") || message.hasPrefix("NOAUTH") { return fail("HELLO refused: \(message)") }
+            protocolVersion = .resp2
+            sendAuth()
         }
     }
 

@@ -2,14 +2,6 @@ import ProxyCore
 
 /// Reading, writing and readiness: the part of `RedisConnection` that touches the socket.
 extension RedisConnection {
-    /// What one read or write did, for plain TCP and TLS alike.
-    enum Transfer {
-        case bytes(Int)
-        case wouldBlock
-        case closed
-        case failed(String)
-    }
-
     /// Called on the loop's thread when the socket is ready.
     package func handleIOEvents(_ events: IOEvents) {
         switch state {
@@ -32,11 +24,14 @@ extension RedisConnection {
     }
 
     /// Writes what it can of the outbound buffer; waits for writability for the rest.
-    func flush() {
+    ///
+    /// With `deferringFailure` (a caller's `send`), a broken socket fails the connection on
+    /// the loop's next turn instead of inside the caller's call.
+    func flush(deferringFailure: Bool = false) {
         guard fd >= 0, state == .handshaking || state == .ready else { return }
         while outboundOffset < outbound.count {
             let offset = outboundOffset
-            let result = outbound.withUnsafeBytes { transmit(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+            let result = outbound.withUnsafeBytes { StreamTransport.write(fd, tls: tls, UnsafeRawBufferPointer(rebasing: $0[offset...])) }
             switch result {
             case .bytes(let count):
                 outboundOffset += count
@@ -44,9 +39,9 @@ extension RedisConnection {
                 updateInterest()
                 return
             case .closed:
-                return fail("the server closed the connection")
+                return writeFailed("the server closed the connection", deferred: deferringFailure)
             case .failed(let reason):
-                return fail(reason)
+                return writeFailed(reason, deferred: deferringFailure)
             }
         }
         outbound.removeAll(keepingCapacity: outbound.capacity <= 64 << 10)
@@ -54,17 +49,29 @@ extension RedisConnection {
         updateInterest()
     }
 
+    private func writeFailed(_ reason: String, deferred: Bool) {
+        guard deferred else { return fail(reason) }
+        let current = generation
+        loop.schedule(after: .zero) { [self] in
+            if generation == current { fail(reason) }
+        }
+    }
+
     private func readAvailable() {
         let current = generation
         while generation == current {
-            let result = readBuffer.withUnsafeMutableBytes { receive(into: $0) }
+            let result = readBuffer.withUnsafeMutableBytes { StreamTransport.read(fd, tls: tls, into: $0) }
             switch result {
             case .bytes(let count):
                 decoder.feed(readBuffer[0..<count])
                 drainReplies()
                 // A short read drained the socket; TLS may still hold decrypted bytes epoll cannot see.
                 if count < readBuffer.count && !(tls?.hasBufferedInput ?? false) { return }
-            case .wouldBlock:
+            case .wouldBlock(let needsWritable):
+                if needsWritable {
+                    readWaitsForWritable = true
+                    updateInterest()
+                }
                 return
             case .closed:
                 return fail("the server closed the connection")
@@ -99,50 +106,6 @@ extension RedisConnection {
             interest = wanted
         } catch {
             fail(error.description)
-        }
-    }
-
-    private func receive(into buffer: UnsafeMutableRawBufferPointer) -> Transfer {
-        if let tls {
-            switch tls.read(into: buffer) {
-            case .done(let count): return .bytes(count)
-            case .wouldBlock(let wantsWrite):
-                if wantsWrite {
-                    readWaitsForWritable = true
-                    updateInterest()
-                }
-                return .wouldBlock
-            case .closed: return .closed
-            case .failed(let reason): return .failed("TLS: \(reason)")
-            }
-        }
-        do {
-            switch try Socket.read(fd, into: buffer) {
-            case .done(0): return .closed
-            case .done(let count): return .bytes(count)
-            case .wouldBlock: return .wouldBlock
-            }
-        } catch {
-            return .failed(error.description)
-        }
-    }
-
-    private func transmit(_ bytes: UnsafeRawBufferPointer) -> Transfer {
-        if let tls {
-            switch tls.write(bytes) {
-            case .done(let count): return .bytes(count)
-            case .wouldBlock: return .wouldBlock
-            case .closed: return .closed
-            case .failed(let reason): return .failed("TLS: \(reason)")
-            }
-        }
-        do {
-            switch try Socket.send(fd, bytes) {
-            case .done(let count): return .bytes(count)
-            case .wouldBlock: return .wouldBlock
-            }
-        } catch {
-            return .failed(error.description)
         }
     }
 }

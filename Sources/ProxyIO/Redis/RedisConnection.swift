@@ -124,7 +124,7 @@ package final class RedisConnection: IOEventHandler {
             guard pendingCount < configuration.maxPendingCommands else { return loop.deliverLater(callback, .failure(.overloaded)) }
             write(command, asking: asking, target: .caller(callback), deadline: deadline)
             armDeadline(deadline)
-            flush()
+            flush(deferringFailure: true)
         }
     }
 
@@ -321,7 +321,7 @@ package final class RedisConnection: IOEventHandler {
             }
             tls = session
         }
-        readBuffer = [UInt8](repeating: 0, count: 16 << 10)
+        readBuffer = [UInt8](repeating: 0, count: 4096)  // replies are small; a large one takes several reads
         state = .handshaking
         updateInterest()
         startHandshake()

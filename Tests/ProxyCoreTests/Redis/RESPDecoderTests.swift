@@ -150,6 +150,7 @@ func decodeAll(_ input: [UInt8], cuts: [Int], limits: RESPDecoderLimits = RESPDe
         ("(\r\n", .badNumber),
         ("=3\r\ntxt\r\n", .badValue),
         ("=4\r\ntxt-\r\n", .badValue),
+        ("=5\r\nt\u{7F}t:x\r\n", .badValue),
     ])
     func malformedInputIsRejected(_ input: String, _ expected: RESPDecodingError) {
         #expect(throws: expected) { try decodeAll(bytes(input)) }

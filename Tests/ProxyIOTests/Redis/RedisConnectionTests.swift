@@ -164,6 +164,21 @@ struct RedisConnectionTests {
         close(harness, redis)
     }
 
+    @Test func aFailureKnownAtOnceIsDeliveredAfterSendReturns() throws {
+        let harness = try RedisLoopHarness()
+        let port = try FreePort.pick()
+        let redis = LoopBound(RedisConnection(loop: harness.loop, configuration: RedisConnectionConfiguration(
+            address: RedisNodeAddress(host: "127.0.0.1", port: port))))
+        _ = try #require(send(harness, redis, [["PING"]]))  // refused: now waiting to reconnect
+        let returnedFirst = try #require(harness.run { (done: @escaping @Sendable (Bool) -> Void) in
+            let returned = LoopBound(Flag())
+            redis.value.send(RedisCommand(words: ["PING"])) { _ in done(returned.value.isSet) }
+            returned.value.isSet = true
+        })
+        #expect(returnedFirst)
+        close(harness, redis)
+    }
+
     @Test func closeFailsPendingCommandsAndLaterOnes() throws {
         let server = try RedisServerProcess()
         let harness = try RedisLoopHarness()
@@ -178,4 +193,9 @@ struct RedisConnectionTests {
         #expect(replies.allSatisfy { $0 == .failure(.closed) })
         harness.shutDown()
     }
+}
+
+/// A loop-confined boolean, for observing the order of events on the loop.
+final class Flag {
+    var isSet = false
 }
