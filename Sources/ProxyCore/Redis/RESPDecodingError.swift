@@ -13,8 +13,3 @@ package enum RESPDecodingError: Error, Hashable, Sendable {
     /// A size beyond `RESPDecoderLimits`: which limit, and its value.
     case limitExceeded(RESPLimit, Int)
 }
-
-/// The limits of `RESPDecoderLimits`, named in `RESPDecodingError.limitExceeded`.
-package enum RESPLimit: Hashable, Sendable {
-    case bulkBytes, aggregateCount, depth, lineBytes, replyBytes
-}

@@ -29,17 +29,6 @@ package indirect enum RESPValue: Hashable, Sendable {
     case push([RESPValue])
 }
 
-/// One key and value of a RESP3 map, in the order the server sent them.
-package struct RESPMapEntry: Hashable, Sendable {
-    package var key: RESPValue
-    package var value: RESPValue
-
-    package init(key: RESPValue, value: RESPValue) {
-        self.key = key
-        self.value = value
-    }
-}
-
 extension RESPValue {
     /// The bulk string from its UTF-8 text (for commands and tests).
     package static func bulk(_ text: String) -> RESPValue { .bulkString(Array(text.utf8)) }

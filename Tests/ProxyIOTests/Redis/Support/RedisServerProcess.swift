@@ -8,7 +8,7 @@ import ProxyIO
 ///
 /// Used from the test's thread only.
 final class RedisServerProcess {
-    let port: UInt16
+    private(set) var port: UInt16
     let directory: String
     private let arguments: [String]
     private var process: Process?
@@ -21,11 +21,20 @@ final class RedisServerProcess {
     static var isAvailable: Bool { executable != nil && cli != nil }
 
     /// Starts a server with `arguments` added to the defaults and waits until it answers.
-    init(port: UInt16? = nil, arguments: [String] = []) throws {
-        self.port = try port ?? FreePort.pick()
+    /// A free port may be taken by someone else before the server binds it: then another
+    /// port is tried.
+    init(arguments: [String] = []) throws {
+        port = try FreePort.pick()
         directory = try TemporaryDirectory.make(prefix: "redis")
         self.arguments = arguments
-        try start()
+        for attempt in 1...3 {
+            do {
+                try start()
+                return
+            } catch let error as TestSetupError where attempt < 3 && error.description.contains("Address already in use") {
+                port = try FreePort.pick()
+            }
+        }
     }
 
     deinit {
