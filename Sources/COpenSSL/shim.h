@@ -17,4 +17,6 @@ static inline int sluice_ssl_error_want_read(void) { return SSL_ERROR_WANT_READ;
 static inline int sluice_ssl_error_want_write(void) { return SSL_ERROR_WANT_WRITE; }
 static inline int sluice_ssl_error_zero_return(void) { return SSL_ERROR_ZERO_RETURN; }
 static inline int sluice_ssl_filetype_pem(void) { return SSL_FILETYPE_PEM; }
+static inline long sluice_ssl_set_server_name(SSL *ssl, const char *name) { return SSL_set_tlsext_host_name(ssl, name); }
+
 #endif

@@ -111,40 +111,26 @@ final class HTTPConnection: IOEventHandler {
     private enum Received { case bytes(Int), wouldBlock, closed, failed }
 
     private func receive(into buffer: UnsafeMutableRawBufferPointer) -> Received {
-        if let tls {
-            switch tls.read(into: buffer) {
-            case .done(let n): return .bytes(n)
-            case .wouldBlock(let wantsWrite):
-                if wantsWrite {
-                    readWaitsForWritable = true
-                    updateInterest()
-                }
-                return .wouldBlock
-            case .closed: return .closed
-            case .failed: return .failed
+        switch StreamTransport.read(fd, tls: tls, into: buffer) {
+        case .bytes(let count): return .bytes(count)
+        case .wouldBlock(let needsWritable):
+            if needsWritable {
+                readWaitsForWritable = true
+                updateInterest()
             }
-        }
-        do {
-            switch try Socket.read(fd, into: buffer) {
-            case .done(0): return .closed
-            case .done(let n): return .bytes(n)
-            case .wouldBlock: return .wouldBlock
-            }
-        } catch {
-            return .failed
+            return .wouldBlock
+        case .closed: return .closed
+        case .failed: return .failed
         }
     }
 
     /// Sends what it can; nil when the connection failed.
     private func send(_ bytes: UnsafeRawBufferPointer) -> IOResult<Int>? {
-        if let tls {
-            switch tls.write(bytes) {
-            case .done(let n): return .done(n)
-            case .wouldBlock: return .wouldBlock
-            case .closed, .failed: return nil
-            }
+        switch StreamTransport.write(fd, tls: tls, bytes) {
+        case .bytes(let count): return .done(count)
+        case .wouldBlock: return .wouldBlock
+        case .closed, .failed: return nil
         }
-        return try? Socket.write(fd, bytes)
     }
 
     /// Parses as much of `buffer` as the current request allows; keeps the rest.

@@ -51,7 +51,8 @@ package final class EventLoopGroup: Sendable {
     }
 }
 
-private final class ThreadStart {
+/// A thread's body, passed to `pthread_create` through an `Unmanaged` pointer.
+final class ThreadStart {
     let body: () -> Void
     init(body: @escaping () -> Void) { self.body = body }
 }

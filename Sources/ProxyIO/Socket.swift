@@ -66,10 +66,20 @@ package enum Socket {
         try systemCall("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
     }
 
-    /// Writes from `buffer`; may write less than all of it.
+    /// Writes from `buffer`; may write less than all of it. A peer that closed gives `EPIPE`
+    /// (`MSG_NOSIGNAL`), never SIGPIPE, whatever the process's signal settings.
     @inline(__always)
-    package static func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(SystemCallError) -> IOResult<Int> {
-        try systemCall("write") { Glibc.write(fd, buffer.baseAddress, buffer.count) }
+    package static func send(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(SystemCallError) -> IOResult<Int> {
+        try systemCall("send") { Glibc.send(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// The pending error of a socket (`SO_ERROR`): how a non-blocking connect ended, 0 when
+    /// it succeeded.
+    package static func pendingError(_ fd: Int32) -> Int32 {
+        var code: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &length) == 0 else { return sluice_errno() }
+        return code
     }
 
     /// Makes the next close send RST instead of FIN.

@@ -61,7 +61,7 @@ package struct SocketAddress: Sendable, CustomStringConvertible {
         }
     }
 
-    private static func string(fromCString buffer: [CChar]) -> String {
+    static func string(fromCString buffer: [CChar]) -> String {
         let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -1,8 +1,8 @@
 import COpenSSL
 import Glibc
 
-/// One server-side TLS connection over a non-blocking socket; the handshake happens
-/// inside the first reads and writes.
+/// One TLS connection over a non-blocking socket, server side (accepted connections) or
+/// client side (the Redis client); the handshake happens inside the first reads and writes.
 ///
 /// Loop-confined, like the connection that owns it.
 package final class TLSSession {
@@ -18,10 +18,14 @@ package final class TLSSession {
 
     private let ssl: OpaquePointer
 
-    init(ssl: OpaquePointer, fd: Int32) {
+    init(ssl: OpaquePointer, fd: Int32, isClient: Bool = false) {
         self.ssl = ssl
         SSL_set_fd(ssl, fd)
-        SSL_set_accept_state(ssl)
+        if isClient {
+            SSL_set_connect_state(ssl)
+        } else {
+            SSL_set_accept_state(ssl)
+        }
     }
 
     deinit { SSL_free(ssl) }
