@@ -57,8 +57,9 @@ let package = Package(
         .testTarget(name: "ProxyIOTests", dependencies: ["ProxyIO", "ProxyCore"]),
         .testTarget(name: "ProxyUpstreamTests", dependencies: ["ProxyUpstream", "ProxyHTTPServer", "ProxyIO", "ProxyCore"]),
         .testTarget(name: "GatewayControllerTests", dependencies: ["GatewayController", "KubeYAML", "ProxyCore"], exclude: ["testdata"]),
-        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "ProxyCore"]),
-        .testTarget(name: "ProxyDataPlaneTests", dependencies: ["ProxyDataPlane", "ConfigSource", "ProxyCore", "ProxyUpstream"]),
+        .target(name: "ProxyTestSupport", dependencies: ["ProxyCore"], path: "Tests/ProxyTestSupport"),
+        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "ProxyCore", "ProxyTestSupport"]),
+        .testTarget(name: "ProxyDataPlaneTests", dependencies: ["ProxyDataPlane", "ConfigSource", "ProxyCore", "ProxyUpstream", "ProxyTestSupport"]),
         .testTarget(name: "KubeYAMLTests", dependencies: ["KubeYAML", "ProxyCore"]),
     ]
 )

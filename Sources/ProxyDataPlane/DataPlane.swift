@@ -29,10 +29,12 @@ package final class DataPlane: Sendable {
     private let readiness = Atomic<Bool>(false)
     let accessLog: AccessLog
     package let metrics: DataPlaneMetrics
-    let clock = MonotonicClock()
+    /// Reload timestamps and backend state start times; the monotonic clock except in tests.
+    let clock: any ProxyClock
 
     package init(initial: LoadedConfig, accessLog enabled: Bool = true, accessLogSampleRate: Double = 1,
-                 version: String) throws(ProxyConfigError) {
+                 version: String, clock: any ProxyClock = MonotonicClock()) throws(ProxyConfigError) {
+        self.clock = clock
         let now = clock.now()
         let states = initial.config.backends.map { BackendState($0, now: now) }
         let metrics = DataPlaneMetrics(version: version)

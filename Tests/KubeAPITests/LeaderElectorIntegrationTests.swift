@@ -1,4 +1,5 @@
 import ProxyCore
+import ProxyTestSupport
 import Synchronization
 import Testing
 @testable import KubeAPI

@@ -1,6 +1,6 @@
 /// The Lua script behind every shared limit: one atomic step that rolls a counter's window
 /// over on the server's clock, checks a limit, adds what fits, sets the expiry, and reports
-/// where the counter stands (ADR 0010).
+/// where the counter stands (ADR 0009).
 ///
 /// The counter is a hash: `w` the current window's start (ms, server time; for a lifetime
 /// counter its creation), `c` its count, `p` the previous window's count. Reading (delta 0)
@@ -9,7 +9,7 @@
 /// Pure; the I/O layer sends it with `EVALSHA`, falling back to `EVAL` on `NOSCRIPT`.
 package enum RedisWindowScript {
     package static let source = """
-        -- Sluice window counter (docs/adr/0010-redis-limits.md).
+        -- Sluice window counter (docs/adr/0009-redis-limits.md).
         -- KEYS[1]: the counter. ARGV: mode (0 sliding, 1 fixed, 2 lifetime), window ms, delta, limit (-1: none).
         -- Returns {granted, count, reset ms, retry ms}.
         if redis.replicate_commands then redis.replicate_commands() end

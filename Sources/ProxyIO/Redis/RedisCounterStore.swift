@@ -4,7 +4,7 @@ import ProxyCore
 /// The counter operations shared limits are built on, over a `RedisClient` (standalone or
 /// cluster): a windowed increment that checks a limit atomically, a read, a sync step
 /// (add a local delta, learn the global total) and a reset. Each is one run of
-/// `RedisWindowScript` on the node owning the key (ADR 0010).
+/// `RedisWindowScript` on the node owning the key (ADR 0009).
 ///
 /// The script is sent with `EVALSHA`; a node that does not have it yet (`NOSCRIPT`: new,
 /// restarted, or flushed) gets it once with `EVAL`, which also caches it there.

@@ -1,5 +1,6 @@
 @testable import ProxyDataPlane
 import ProxyCore
+import ProxyTestSupport
 
 /// A `SessionScheduler` on virtual time: timers fire only when a test advances the clock.
 final class ManualScheduler: SessionScheduler {
@@ -13,11 +14,13 @@ final class ManualScheduler: SessionScheduler {
         func cancel() { work = nil }
     }
 
-    private(set) var instant = ProxyInstant(nanoseconds: 1_000_000_000)
+    /// The time every part of the harness reads: the scheduler, the data plane, the backends.
+    let clock = ManualClock()
     private var timers: [Timer] = []
 
-    func now() -> ProxyInstant { instant }
-    func wallNanoseconds() -> UInt64 { 1_765_000_000_000_000_000 + instant.nanoseconds }
+    var instant: ProxyInstant { clock.now() }
+    func now() -> ProxyInstant { clock.now() }
+    func wallNanoseconds() -> UInt64 { clock.wallNanoseconds() }
 
     func schedule(at deadline: ProxyInstant, _ work: @escaping () -> Void) -> any SessionTimer {
         let timer = Timer(deadline: deadline, work: work)
@@ -32,12 +35,12 @@ final class ManualScheduler: SessionScheduler {
     func advance(by duration: ProxyDuration) {
         let target = instant.advanced(by: duration)
         while let next = timers.filter({ $0.work != nil && $0.deadline <= target }).min(by: { $0.deadline < $1.deadline }) {
-            instant = max(instant, next.deadline)
+            if next.deadline > instant { clock.advance(next.deadline.duration(since: instant)) }
             let work = next.work
             next.work = nil
             work?()
         }
-        instant = target
+        if target > instant { clock.advance(target.duration(since: instant)) }
         timers.removeAll { $0.work == nil }
     }
 }

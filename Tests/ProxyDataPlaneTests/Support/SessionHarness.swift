@@ -13,7 +13,7 @@ final class SessionHarness {
     init(config: String) throws {
         let loaded = try ConfigLoader(configDirectory: "/nonexistent", secretsDirectory: "/nonexistent")
             .load(bytes: Array(config.utf8), displayName: "test.json", checkSecrets: false).get()
-        dataPlane = try DataPlane(initial: loaded, accessLog: false, version: "test")
+        dataPlane = try DataPlane(initial: loaded, accessLog: false, version: "test", clock: scheduler.clock)
         loop = LoopContext(index: 0, scheduler: scheduler, upstream: upstream, snapshot: dataPlane.current, dataPlane: dataPlane)
     }
 
