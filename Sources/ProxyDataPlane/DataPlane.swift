@@ -28,6 +28,8 @@ package final class DataPlane: Sendable {
     private let state: Mutex<ReloadState>  // lint: allow-lock (reloads, admin and attach; never per request)
     private let readiness = Atomic<Bool>(false)
     let accessLog: AccessLog
+    /// Request bodies and held responses, all loops together (`defaults.maxBufferedBytes`).
+    let bufferBudget: BufferBudget
     package let metrics: DataPlaneMetrics
     /// Reload timestamps and backend state start times; the monotonic clock except in tests.
     let clock: any ProxyClock
@@ -35,6 +37,7 @@ package final class DataPlane: Sendable {
     package init(initial: LoadedConfig, accessLog enabled: Bool = true, accessLogSampleRate: Double = 1,
                  version: String, clock: any ProxyClock = MonotonicClock()) throws(ProxyConfigError) {
         self.clock = clock
+        bufferBudget = BufferBudget(limit: initial.config.defaults.bufferBudgetBytes)
         let now = clock.now()
         let states = initial.config.backends.map { BackendState($0, now: now) }
         let metrics = DataPlaneMetrics(version: version)
@@ -47,6 +50,14 @@ package final class DataPlane: Sendable {
         self.metrics = metrics
         metrics.reloads.series(labelValues: ["success"]).increment()
         metrics.lastReloadSuccess.series().set(Double(snapshot.loadedAt))
+        metrics.registry.registerCallbackGauge(name: "sluice_buffered_bytes",
+                                               help: "Bytes of request bodies and held responses buffered now, all loops together.") {
+            [unowned self] in Double(bufferBudget.inUse)
+        }
+        metrics.registry.registerCallbackGauge(name: "sluice_buffer_budget_bytes",
+                                               help: "The most bytes of request bodies and held responses the sidecar buffers at once.") {
+            [unowned self] in Double(bufferBudget.limit)
+        }
         metrics.registry.registerCallbackGauge(name: "sluice_ready", help: "1 while the sidecar accepts traffic, 0 while starting or draining.") {
             [unowned self] in isReady ? 1 : 0
         }
@@ -58,6 +69,16 @@ package final class DataPlane: Sendable {
             }
         } }
     }
+
+    /// After a burst of buffering, once nothing is buffered any more, gives the freed heap back
+    /// to the kernel. Called every second on the control loop.
+    package func returnMemoryAfterBursts() {
+        guard bufferBudget.inUse == 0, bufferBudget.takePeak() >= Self.trimAfterPeakBytes else { return }
+        HeapTuning.trim()
+    }
+
+    /// A burst that buffered at least this much is worth a trim.
+    static let trimAfterPeakBytes = 4 << 20
 
     /// True once serving and until draining begins (`/readyz`).
     package var isReady: Bool { readiness.load(ordering: .acquiring) }
@@ -151,6 +172,7 @@ package final class DataPlane: Sendable {
     }
 
     private func publish(_ snapshot: ProxySnapshot) {
+        bufferBudget.setLimit(snapshot.config.defaults.bufferBudgetBytes)
         let contexts = state.withLock { state in
             state.current = snapshot
             state.succeeded += 1

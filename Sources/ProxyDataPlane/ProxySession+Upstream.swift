@@ -170,9 +170,14 @@ extension ProxySession: UpstreamTransferDelegate {
     }
 
     func upstreamBody(_ bytes: UnsafeRawBufferPointer) -> UpstreamBodyDisposition {
+        // Holding more needs room in the process's buffer budget; without it the response is committed.
+        let budget = loop.dataPlane.bufferBudget
+        let reserved = machine.isHolding && budget.reserve(bytes.count) == .granted
         // Decided before a byte is used: a paused piece is offered again, whole, on resume.
-        switch machine.bodyBytes(count: bytes.count, held: held.count, clientWritable: response.isWritable,
-                                 at: loop.scheduler.now()) {
+        let disposition = machine.bodyBytes(count: bytes.count, held: held.count, clientWritable: response.isWritable,
+                                            at: loop.scheduler.now(), mayHoldMore: reserved || !machine.isHolding)
+        if reserved, disposition != .hold { budget.release(bytes.count) }
+        switch disposition {
         case .pauseWithoutConsuming:
             return .pauseWithoutConsuming
         case .discard:
@@ -181,6 +186,7 @@ extension ProxySession: UpstreamTransferDelegate {
             noteFirstToken(bytes)
             passOn(bytes)
         case .hold:
+            heldReserved += bytes.count
             held.append(contentsOf: bytes)
             noteFirstToken(bytes)
         case .holdThenCommit:
@@ -189,6 +195,13 @@ extension ProxySession: UpstreamTransferDelegate {
             commit(truncated: false, finished: false)
         }
         return .accepted
+    }
+
+    /// Gives what the held response reserved back to the buffer budget (its bytes went to the
+    /// client's output buffer, or were dropped with the attempt).
+    func releaseHeld() {
+        loop.dataPlane.bufferBudget.release(heldReserved)
+        heldReserved = 0
     }
 
     /// Watches consumed bytes for the attempt's first token (time to first token, the
@@ -272,6 +285,7 @@ extension ProxySession: UpstreamTransferDelegate {
             held = []
             bytes.withUnsafeBytes { passOn($0) }
         }
+        releaseHeld()
         if finished { response.finish() }
     }
 
@@ -323,6 +337,7 @@ extension ProxySession: UpstreamTransferDelegate {
         firstTokenTimer = nil
         releaseSlot()
         held = []
+        releaseHeld()
         heldHead = nil
         heldFacts = nil
     }

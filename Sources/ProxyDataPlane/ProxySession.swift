@@ -19,6 +19,9 @@ final class ProxySession: HTTPExchange {
 
     private(set) var body: [UInt8] = []
     private var bodyLimitExceeded = false
+    /// Bytes of the process's buffer budget this request holds: its body, and what it holds of a response.
+    private var bodyReserved = 0
+    var heldReserved = 0
 
     // The current attempt (`ProxySession+Upstream.swift`).
     var transfer: (any UpstreamHandle)?
@@ -62,13 +65,32 @@ final class ProxySession: HTTPExchange {
     // MARK: Phase 1: parse (the body arrives)
 
     func requestBodyPart(_ bytes: UnsafeRawBufferPointer) {
-        guard !bodyLimitExceeded else { return }
-        if body.count + bytes.count > snapshot.maxRequestBodyBytes {
+        guard !bodyLimitExceeded, machine.state == .receiving else { return }
+        let needed = body.count + bytes.count
+        if needed > snapshot.maxRequestBodyBytes {
             bodyLimitExceeded = true
-            body = []
+            releaseBody()
             return
         }
+        if needed > bodyReserved {
+            // With a Content-Length, the whole body at once: one reservation, one allocation.
+            var wanted = needed
+            if case .contentLength(let length) = head.framing { wanted = max(needed, min(length, snapshot.maxRequestBodyBytes)) }
+            guard loop.dataPlane.bufferBudget.reserve(wanted - bodyReserved) == .granted else {
+                releaseBody()
+                return perform(machine.bufferBudgetExhausted())
+            }
+            bodyReserved = wanted
+            body.reserveCapacity(wanted)
+        }
         body.append(contentsOf: bytes)
+    }
+
+    /// Frees the body and gives its bytes back to the buffer budget.
+    private func releaseBody() {
+        loop.dataPlane.bufferBudget.release(bodyReserved)
+        bodyReserved = 0
+        body = []
     }
 
     func requestEnded(trailers: HTTPHeaders) {
@@ -156,6 +178,8 @@ final class ProxySession: HTTPExchange {
         firstTokenTimer?.cancel()
         firstTokenTimer = nil
         releaseSlot()
+        releaseHeld()
+        releaseBody()
         LoggingPhase.run(head: head, context: context, status: machine.status, plan: machine.plan, attempts: machine.attempts,
                          on: loopSnapshot, loop: loop)
     }

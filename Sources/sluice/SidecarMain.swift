@@ -34,6 +34,7 @@ enum SidecarMain {
     """
 
     static func run(_ arguments: [String]) -> Int32 {
+        HeapTuning.returnLargeBuffersToTheKernel()
         let args: CommandLineArguments
         do {
             args = try CommandLineArguments(arguments, valued: ["config-dir", "secrets-dir", "workers", "drain-timeout", "access-log-sample-rate"],
@@ -141,6 +142,7 @@ enum SidecarMain {
             let watcherBox = WatcherBox()
             let watching = try CompletionLatch()
             control.start { loop in
+                Self.returnMemoryEverySecond(dataPlane, on: loop)
                 do {
                     watcherBox.watcher = try DirectoryWatcher(loop: loop, directories: [loader.configDirectory, loader.secretsDirectory]) {
                         dataPlane.reload(using: loader)
@@ -165,6 +167,16 @@ enum SidecarMain {
         } catch {
             StandardStreams.writeLine(DataPlaneEvents.fatal("\(error)"))
             return 1
+        }
+    }
+}
+
+extension SidecarMain {
+    /// A burst of large bodies must not keep its memory after it ended (the control loop).
+    static func returnMemoryEverySecond(_ dataPlane: DataPlane, on loop: EventLoop) {
+        loop.schedule(after: .seconds(1)) {
+            dataPlane.returnMemoryAfterBursts()
+            returnMemoryEverySecond(dataPlane, on: loop)
         }
     }
 }

@@ -191,3 +191,55 @@ def test_sigterm_lets_a_running_stream_finish_and_refuses_new_connections(start)
     assert b"data: [DONE]" in rest
     assert server.proc.wait(timeout=10) == 0
     assert any('"drained":true' in line for line in server.stderr_lines)
+
+
+def test_a_burst_of_large_bodies_stays_within_the_buffer_budget_and_memory_returns(start, tmp_path):
+    # Issue 14, part 5: fifty concurrent 7.5 MB bodies took a sidecar from 20 MB to a 754 MB
+    # peak, and 391 MB stayed held. The budget answers the overflow with 503 and Retry-After,
+    # and the memory goes back to the kernel once the burst is over.
+    from sidecar import start_sidecar
+    mock = start("sluice-mock", "--listen", "127.0.0.1:0")
+    host, port = mock.address
+    budget = 64 << 20
+    sidecar = start_sidecar(start, tmp_path, [{"name": "m", "provider": "openai", "baseURL": f"http://{host}:{port}/v1"}],
+                            [{"name": "r", "split": [{"backend": "m", "weight": 1}]}],
+                            defaults={"maxRequestBodyBytes": 8 << 20, "maxBufferedBytes": budget})
+    app = sidecar.addresses["app"]
+    poll_until(lambda: request(app, post("/v1/chat/completions", chat_body("warm"))).status == 200, message="warm-up")
+    baseline_kb = sidecar.rss_kb()
+    padding = "x" * (7_500_000 - 200)
+    body = json.dumps({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": padding}]}).encode()
+    statuses, peak_kb = [], [0]
+    lock = threading.Lock()
+
+    def one():
+        sock = connect(app, timeout=60)
+        try:
+            sock.sendall(post("/v1/chat/completions", body))
+            response = Reader(sock).read_response()
+        except (BrokenPipeError, ConnectionResetError):
+            # Refused early: the sidecar answered 503 and closed before reading the whole body.
+            response = None
+        finally:
+            sock.close()
+        with lock:
+            statuses.append(response.status if response else "closed")
+            if response and response.status == 503:
+                assert response.header("retry-after") == "1"
+                assert response.json()["error"]["code"] == "buffer_budget_exhausted"
+
+    threads = [threading.Thread(target=one) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    while any(thread.is_alive() for thread in threads):
+        peak_kb[0] = max(peak_kb[0], sidecar.rss_kb())
+        threads[0].join(0.02)
+    for thread in threads:
+        thread.join()
+    assert statuses.count(200) >= 1, statuses
+    assert statuses.count(200) + statuses.count(503) + statuses.count("closed") == 50
+    assert 503 in statuses or "closed" in statuses, "fifty 7.5 MB bodies cannot all fit a 64 MiB budget"
+    growth_mb = (peak_kb[0] - baseline_kb) / 1024
+    assert growth_mb < budget / (1 << 20) + 48, f"peak grew {growth_mb:.0f} MB over a 64 MiB budget"
+    poll_until(lambda: sidecar.rss_kb() - baseline_kb < 24 * 1024, timeout=10, interval=0.2,
+               message="the memory of the burst to be returned")

@@ -16,6 +16,15 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <time.h>
+#include <malloc.h>
+
+/// Large buffers (request bodies, held responses) come from mmap and go back to the kernel when
+/// freed: a fixed threshold stops glibc from raising it after the first large free, which kept
+/// a burst's memory in the heap for good.
+static inline void sluice_fix_mmap_threshold(int bytes) { (void)mallopt(M_MMAP_THRESHOLD, bytes); }
+
+/// Returns free heap memory at the top of every arena to the kernel.
+static inline void sluice_malloc_trim(void) { (void)malloc_trim(0); }
 
 /// errno, read through a function so Swift sees the thread-local value.
 static inline int sluice_errno(void) { return errno; }

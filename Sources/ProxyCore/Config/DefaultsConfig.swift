@@ -2,6 +2,9 @@
 package struct DefaultsConfig: Hashable, Sendable {
     /// The largest request body accepted, in bytes (default 8 MiB, at most 1 GiB).
     package let maxRequestBodyBytes: Int
+    /// The most bytes of request bodies and held responses buffered at once by the whole
+    /// process, as configured; nil means `bufferBudgetBytes`' default.
+    package let maxBufferedBytes: Int?
     /// Upstream timeouts; each backend may override single fields.
     package let timeouts: TimeoutsConfig
     /// Retries for routes without their own `retry`.
@@ -17,6 +20,11 @@ package struct DefaultsConfig: Hashable, Sendable {
     package static let defaultMaxRequestBodyBytes = 8 << 20
     /// The largest `maxRequestBodyBytes` accepted: 1 GiB.
     package static let maxRequestBodyBytesLimit = 1 << 30
+    /// The buffer budget in force: `maxBufferedBytes`, or four times `maxRequestBodyBytes`.
+    package var bufferBudgetBytes: Int {
+        maxBufferedBytes ?? maxRequestBodyBytes.multipliedReportingOverflow(by: 4).partialValue
+    }
+
     /// 120s.
     package static let defaultDeadline = ProxyDuration.seconds(120)
     /// 5.
@@ -26,10 +34,11 @@ package struct DefaultsConfig: Hashable, Sendable {
 
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(timeouts: TimeoutsConfig = .default, maxRequestBodyBytes: Int = defaultMaxRequestBodyBytes,
-                 retry: RetryConfig = .default, deadline: ProxyDuration = defaultDeadline,
+                 maxBufferedBytes: Int? = nil, retry: RetryConfig = .default, deadline: ProxyDuration = defaultDeadline,
                  maxAttempts: Int = defaultMaxAttempts, fallbackOn: FallbackTriggers = .default) {
         self.timeouts = timeouts
         self.maxRequestBodyBytes = maxRequestBodyBytes
+        self.maxBufferedBytes = maxBufferedBytes
         self.retry = retry
         self.deadline = deadline
         self.maxAttempts = maxAttempts

@@ -29,7 +29,7 @@ extension ProxyConfigDecoding {
         return address
     }
 
-    static let defaultsKeys = ["timeouts", "maxRequestBodyBytes", "retry", "deadline", "maxAttempts", "fallbackOn"]
+    static let defaultsKeys = ["timeouts", "maxRequestBodyBytes", "maxBufferedBytes", "retry", "deadline", "maxAttempts", "fallbackOn"]
 
     mutating func decodeDefaults(_ value: JSONValue, at path: String) -> DefaultsConfig? {
         guard let object = ConfigObjectReader(value, at: path, allowed: Self.defaultsKeys, issues: &issues) else { return nil }
@@ -42,6 +42,15 @@ extension ProxyConfigDecoding {
             maxBody = integer(object["maxRequestBodyBytes"], at: object.path("maxRequestBodyBytes"),
                               in: 1...DefaultsConfig.maxRequestBodyBytesLimit, expected: "a positive integer", required: true)
         }
+        var maxBuffered: Int?
+        if object.has("maxBufferedBytes") {
+            maxBuffered = integer(object["maxBufferedBytes"], at: object.path("maxBufferedBytes"),
+                                  in: 1...(4 * DefaultsConfig.maxRequestBodyBytesLimit), expected: "a positive integer", required: true)
+            if let maxBuffered, let maxBody, maxBuffered < maxBody {
+                issues.append(ConfigIssue(path: object.path("maxBufferedBytes"),
+                                          message: "must be at least maxRequestBodyBytes (\(maxBody)), or no request could be buffered"))
+            }
+        }
         let before = issues.count
         let retry = object["retry"].map { decodeRetry($0, at: object.path("retry")) } ?? .default
         let deadline = object.has("deadline") ? duration(object["deadline"], at: object.path("deadline")) : DefaultsConfig.defaultDeadline
@@ -50,7 +59,7 @@ extension ProxyConfigDecoding {
         let fallbackOn = object["fallbackOn"].map { decodeTriggers($0, at: object.path("fallbackOn")) } ?? .default
         guard issues.count == before, let timeouts, let maxBody, let retry, let deadline, let maxAttempts, let fallbackOn
         else { return nil }
-        return DefaultsConfig(timeouts: timeouts, maxRequestBodyBytes: maxBody, retry: retry, deadline: deadline,
+        return DefaultsConfig(timeouts: timeouts, maxRequestBodyBytes: maxBody, maxBufferedBytes: maxBuffered, retry: retry, deadline: deadline,
                               maxAttempts: maxAttempts, fallbackOn: fallbackOn)
     }
 

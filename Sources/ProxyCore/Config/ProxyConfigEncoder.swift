@@ -22,7 +22,7 @@ package enum ProxyConfigEncoder {
                 ("admin", .string(listeners.admin.description)),
                 ("metrics", .string(listeners.metrics.description)),
             ]))),
-            ("defaults", .object(JSONObject([
+            ("defaults", .object(defaultsObject(defaults, [
                 ("timeouts", json(TimeoutOverrides(connect: defaults.timeouts.connect, firstByte: defaults.timeouts.firstByte,
                                                         firstToken: defaults.timeouts.firstToken,
                                                         idle: defaults.timeouts.idle, total: defaults.timeouts.total))),
@@ -35,6 +35,13 @@ package enum ProxyConfigEncoder {
             ("backends", .array(config.backends.map(json))),
             ("routes", .array(config.routes.map(json))),
         ]))
+    }
+
+    /// `defaults`' members, with the optional ones only when the config set them.
+    private static func defaultsObject(_ defaults: DefaultsConfig, _ members: [(key: String, value: JSONValue)]) -> JSONObject {
+        var object = JSONObject(members)
+        if let value = defaults.maxBufferedBytes { object["maxBufferedBytes"] = .number(JSONNumber(value)) }
+        return object
     }
 
     private static func json(_ backend: BackendConfig) -> JSONValue {

@@ -44,6 +44,12 @@ package struct SessionStateMachine: Sendable {
         }
     }
 
+    /// Whether a response is being held (its next bytes would be buffered).
+    package var isHolding: Bool {
+        if case .holding = state { return true }
+        return false
+    }
+
     /// Whether the head went to the client.
     package var isCommitted: Bool {
         if case .committed = state { return true }
@@ -61,6 +67,15 @@ package struct SessionStateMachine: Sendable {
         }
         state = .runningPhases
         return .runPhases
+    }
+
+    /// Buffering the request body would pass the process's buffer budget: answer 503 at once,
+    /// without reading the rest.
+    package mutating func bufferBudgetExhausted() -> SessionAction {
+        guard state == .receiving else { return .none }
+        return answer(LocalAnswer(status: 503, code: "buffer_budget_exhausted",
+                                  message: "the sidecar is buffering as many request bodies as its memory budget allows; retry later",
+                                  retryAfterSeconds: 1))
     }
 
     /// The request phases ran: go upstream with `plan`, or answer.
@@ -154,14 +169,17 @@ package struct SessionStateMachine: Sendable {
     }
 
     /// A piece of the body arrived; `held` bytes are already held. Decide before using the bytes.
-    package mutating func bodyBytes(count: Int, held: Int, clientWritable: Bool, at now: ProxyInstant) -> BodyDisposition {
+    /// `mayHoldMore` is false when the process's buffer budget has no room for these bytes: a
+    /// held response is then committed, as at its byte limit.
+    package mutating func bodyBytes(count: Int, held: Int, clientWritable: Bool, at now: ProxyInstant,
+                                    mayHoldMore: Bool = true) -> BodyDisposition {
         switch state {
         case .committed:
             return clientWritable ? .pass : .pauseWithoutConsuming
         case .holding(let reason):
             var expired = false
             if case .streamPrefix(let until) = reason { expired = now >= until }
-            if held + count > settings.holdBytesLimit || expired {
+            if held + count > settings.holdBytesLimit || expired || !mayHoldMore {
                 state = .committed(eventStream: reason != .wholeBody)
                 status = headStatus
                 return .holdThenCommit
