@@ -10,6 +10,11 @@ static inline CURLcode sluice_curl_easy_setopt_off(CURL *h, CURLoption o, curl_o
 static inline CURLcode sluice_curl_easy_setopt_write(CURL *h, CURLoption o, size_t (*f)(char *, size_t, size_t, void *)) {
     return curl_easy_setopt(h, o, f);
 }
+static inline CURLcode sluice_curl_easy_setopt_seek(CURL *h, int (*f)(void *, curl_off_t, int)) {
+    return curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, f);
+}
+static inline int sluice_curl_seekfunc_ok(void) { return CURL_SEEKFUNC_OK; }
+static inline int sluice_curl_seekfunc_fail(void) { return CURL_SEEKFUNC_FAIL; }
 static inline CURLcode sluice_curl_easy_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode sluice_curl_easy_getinfo_ptr(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode sluice_curl_easy_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }

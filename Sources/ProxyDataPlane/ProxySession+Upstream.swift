@@ -131,6 +131,11 @@ extension ProxySession: UpstreamTransferDelegate {
         }
         upstreamBody = account.upstreamBody(upstreamBody, streamRequested: context.streamRequested, backend: backend,
                                             path: head.path)
+        // A rewritten body is a second copy while the attempt runs: it counts in the budget.
+        if upstreamBody.count > 0, !upstreamBody.withUnsafeBytes({ a in body.withUnsafeBytes { $0.baseAddress == a.baseAddress } }) {
+            attemptCharged = upstreamBody.count
+            loop.dataPlane.bufferBudget.charge(attemptCharged)
+        }
         var timeouts = backend.timeouts
         let remaining = plan.remaining(at: now)
         timeouts.total = min(timeouts.total, remaining)
@@ -202,6 +207,12 @@ extension ProxySession: UpstreamTransferDelegate {
     func releaseHeld() {
         loop.dataPlane.bufferBudget.release(heldReserved)
         heldReserved = 0
+    }
+
+    /// Gives back the budget of the attempt's rewritten body (the transfer ended or was dropped).
+    func releaseAttemptCharge() {
+        loop.dataPlane.bufferBudget.release(attemptCharged)
+        attemptCharged = 0
     }
 
     /// Watches consumed bytes for the attempt's first token (time to first token, the
@@ -338,6 +349,7 @@ extension ProxySession: UpstreamTransferDelegate {
         releaseSlot()
         held = []
         releaseHeld()
+        releaseAttemptCharge()
         heldHead = nil
         heldFacts = nil
     }

@@ -22,6 +22,8 @@ final class ProxySession: HTTPExchange {
     /// Bytes of the process's buffer budget this request holds: its body, and what it holds of a response.
     private var bodyReserved = 0
     var heldReserved = 0
+    /// The current attempt's rewritten body, counted in the budget until the attempt ends.
+    var attemptCharged = 0
 
     // The current attempt (`ProxySession+Upstream.swift`).
     var transfer: (any UpstreamHandle)?
@@ -179,6 +181,7 @@ final class ProxySession: HTTPExchange {
         firstTokenTimer = nil
         releaseSlot()
         releaseHeld()
+        releaseAttemptCharge()
         releaseBody()
         LoggingPhase.run(head: head, context: context, status: machine.status, plan: machine.plan, attempts: machine.attempts,
                          on: loopSnapshot, loop: loop)

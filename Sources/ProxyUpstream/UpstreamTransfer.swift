@@ -17,6 +17,10 @@ package final class UpstreamTransfer {
     /// Nil once the transfer finished or was cancelled: the delegate is not called again.
     private var delegate: (any UpstreamTransferDelegate)?
     private let timeouts: UpstreamTimeouts
+    /// The request body, read by libcurl through `upload(into:)` as it sends: never copied
+    /// whole (COPYPOSTFIELDS would keep a second copy of every multi-megabyte body).
+    private var uploadBody: [UInt8] = []
+    private var uploadOffset = 0
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var status = 0
     private var headers = HTTPHeaders()
@@ -98,15 +102,18 @@ package final class UpstreamTransfer {
             easy.set(CURLOPT_HTTPGET, 1)
         case .head:
             easy.set(CURLOPT_NOBODY, 1)
-        case .post:
-            easy.set(CURLOPT_POST, 1)
         default:
-            easy.set(CURLOPT_CUSTOMREQUEST, request.method.rawValue)
-        }
-        if request.method != .get && request.method != .head {
+            // A POST reads its body from the callback; other methods keep their name.
+            easy.set(CURLOPT_POST, 1)
+            if request.method != .post { easy.set(CURLOPT_CUSTOMREQUEST, request.method.rawValue) }
+            uploadBody = request.body
+            uploadOffset = 0
             _ = sluice_curl_easy_setopt_off(easy.handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
-            // COPYPOSTFIELDS: libcurl owns its copy, so the body's lifetime is not ours to track.
-            request.body.withUnsafeBytes { easy.set(CURLOPT_COPYPOSTFIELDS, pointer: $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)) }
+            _ = sluice_curl_easy_setopt_write(easy.handle, CURLOPT_READFUNCTION, curlReadCallback)
+            easy.set(CURLOPT_READDATA, pointer: me)
+            // libcurl rewinds when it must send the request again (a reused connection that died).
+            _ = sluice_curl_easy_setopt_seek(easy.handle, curlSeekCallback)
+            easy.set(CURLOPT_SEEKDATA, pointer: me)
         }
         var list: UnsafeMutablePointer<curl_slist>?
         // One line buffer for every field: libcurl copies each line, so it can be reused.
@@ -200,6 +207,24 @@ package final class UpstreamTransfer {
         return sluice_curl_writefunc_pause()
     }
 
+    /// Copies the next part of the request body into libcurl's buffer.
+    fileprivate func upload(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        let count = min(buffer.count, uploadBody.count - uploadOffset)
+        guard count > 0 else { return 0 }
+        uploadBody.withUnsafeBytes { body in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: body[uploadOffset..<(uploadOffset + count)]))
+        }
+        uploadOffset += count
+        return count
+    }
+
+    /// Moves the body's read position (libcurl sends the request again from `offset`).
+    fileprivate func seekUpload(to offset: Int, origin: Int32) -> Bool {
+        guard origin == SEEK_SET, offset >= 0, offset <= uploadBody.count else { return false }
+        uploadOffset = offset
+        return true
+    }
+
     /// Called by the multi when libcurl reports the transfer done.
     func completed(_ code: CURLcode) {
         guard !finished else { return }
@@ -241,6 +266,7 @@ package final class UpstreamTransfer {
 
     private func finish() {
         finished = true
+        uploadBody = []
         delegate = nil
         firstByteTimer?.cancel()
         idleTimer?.cancel()
@@ -295,4 +321,18 @@ private let curlWriteCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int
     guard let userdata else { return 0 }
     let transfer = Unmanaged<UpstreamTransfer>.fromOpaque(userdata).takeUnretainedValue()
     return transfer.body(UnsafeRawBufferPointer(start: data, count: size * count))
+}
+
+private let curlReadCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
+    data, size, count, userdata in
+    guard let userdata, let data else { return 0 }
+    let transfer = Unmanaged<UpstreamTransfer>.fromOpaque(userdata).takeUnretainedValue()
+    return transfer.upload(into: UnsafeMutableRawBufferPointer(start: data, count: size * count))
+}
+
+private let curlSeekCallback: @convention(c) (UnsafeMutableRawPointer?, curl_off_t, Int32) -> Int32 = {
+    userdata, offset, origin in
+    guard let userdata else { return sluice_curl_seekfunc_fail() }
+    let transfer = Unmanaged<UpstreamTransfer>.fromOpaque(userdata).takeUnretainedValue()
+    return transfer.seekUpload(to: Int(offset), origin: origin) ? sluice_curl_seekfunc_ok() : sluice_curl_seekfunc_fail()
 }

@@ -287,10 +287,10 @@ def configmap_creates(api):
 def test_a_refused_configmap_write_becomes_a_condition_and_an_event_and_is_not_retried_in_a_loop(api, controller):
     create = api.store.create
 
-    def refuse_configmaps(target, body):
+    def refuse_configmaps(target, body, *args, **kwargs):
         if target.plural == "configmaps":
             raise ApiError(422, "Invalid", 'ConfigMap "sluice-chat" is invalid: data: Too long: must have at most 1048576 bytes')
-        return create(target, body)
+        return create(target, body, *args, **kwargs)
 
     api.store.create = refuse_configmaps
     replica = controller()

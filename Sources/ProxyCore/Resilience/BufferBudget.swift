@@ -47,6 +47,13 @@ package final class BufferBudget: Sendable {
         }
     }
 
+    /// Counts `bytes` that must be buffered whatever the budget says (the rewritten copy of a
+    /// body already admitted); later reservations see them. Give them back with `release`.
+    package func charge(_ bytes: Int) {
+        guard bytes > 0 else { return }
+        used.add(bytes, ordering: .relaxed)
+    }
+
     package func release(_ bytes: Int) {
         guard bytes > 0 else { return }
         let previous = used.subtract(bytes, ordering: .relaxed).oldValue
