@@ -157,3 +157,51 @@ def test_explain_says_which_route_and_why(mounted):
     assert explained["backend"] == "blue"
     assert any("switch" in reason and "does not match" in reason for reason in explained["reasons"])
     assert request(admin, post("/explain", b"{nope")).status == 400
+
+
+def config_document(mock, **changes):
+    document = json.loads(config_with(mock, "blue"))
+    for key, value in changes.items():
+        document[key] = value
+    return json.dumps(document)
+
+
+def test_a_reload_changes_the_body_limit_for_the_next_request(mounted):
+    # Issue 13: the server kept the start-up limit whatever the config said later.
+    sidecar, config, _, mock = mounted
+    app = sidecar.addresses["app"]
+    big = chat_body("x", padding="y" * 20_000)
+    assert request(app, post("/v1/chat/completions", big)).status == 200
+    config.update({"config.json": config_document(mock, defaults={"maxRequestBodyBytes": 10_000})})
+    refused = poll_until(lambda: (r := request(app, post("/v1/chat/completions", big))).status == 413 and r,
+                         message="the new body limit to apply")
+    assert refused.json()["error"]["code"] in ("body_too_large", "request_too_large")
+    assert request(app, post("/v1/chat/completions", chat_body("x"))).status == 200
+
+
+def test_a_reload_that_changes_the_listeners_is_reported_not_silently_ignored(mounted):
+    sidecar, config, _, mock = mounted
+    admin, metrics = sidecar.addresses["admin"], sidecar.addresses["metrics"]
+    config.update({"config.json": config_document(mock, listeners={"app": "127.0.0.1:0", "admin": "127.0.0.1:0",
+                                                                    "metrics": "127.0.0.1:19999"})})
+    state = poll_until(lambda: (d := json.loads(request(admin, b"GET /config HTTP/1.1\r\nHost: x\r\n\r\n").body))
+                       ["restartRequired"] and d, message="the restart-required warning")
+    assert "listeners" in state["restartRequired"]
+    scrape = request(metrics, b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").body.decode()
+    assert "sluice_config_restart_required 1" in scrape
+    assert any("config_needs_restart" in line for line in sidecar.stderr_lines)
+    # Everything else in the config applied; the listeners stay where they were bound.
+    assert request(sidecar.addresses["app"], post("/v1/chat/completions", chat_body("x"))).status == 200
+
+
+def test_explain_picks_every_entry_of_a_weighted_split(start, mock, tmp_path):
+    # Issue 13: /explain passed the clock's nanoseconds where a uniform random number was
+    # expected, so a non-sticky weighted route always named its first entry.
+    host, port = mock.address
+    from sidecar import start_sidecar
+    sidecar = start_sidecar(start, tmp_path, [{"name": b, "provider": "openai", "baseURL": f"http://{host}:{port}/v1"}
+                                              for b in ("blue", "green")],
+                            [{"name": "r", "split": [{"backend": "blue", "weight": 50}, {"backend": "green", "weight": 50}]}])
+    admin = sidecar.addresses["admin"]
+    seen = {request(admin, post("/explain", json.dumps({"model": "m"}).encode())).json()["backend"] for _ in range(40)}
+    assert seen == {"blue", "green"}
