@@ -63,31 +63,36 @@ package struct ParentRef: Hashable, Sendable {
 package struct TimeoutsSpec: Hashable, Sendable {
     package var connect: ProxyDuration?
     package var firstByte: ProxyDuration?
+    package var firstToken: ProxyDuration?
     package var idle: ProxyDuration?
     package var total: ProxyDuration?
     /// Route rules only: the deadline of the whole request.
     package var request: ProxyDuration?
 
-    package init(connect: ProxyDuration? = nil, firstByte: ProxyDuration? = nil, idle: ProxyDuration? = nil,
-                 total: ProxyDuration? = nil, request: ProxyDuration? = nil) {
+    package init(connect: ProxyDuration? = nil, firstByte: ProxyDuration? = nil, firstToken: ProxyDuration? = nil,
+                 idle: ProxyDuration? = nil, total: ProxyDuration? = nil, request: ProxyDuration? = nil) {
         self.connect = connect
         self.firstByte = firstByte
+        self.firstToken = firstToken
         self.idle = idle
         self.total = total
         self.request = request
     }
 
-    package var isEmpty: Bool { connect == nil && firstByte == nil && idle == nil && total == nil && request == nil }
+    package var isEmpty: Bool { connect == nil && firstByte == nil && firstToken == nil && idle == nil && total == nil && request == nil }
 
-    /// The four attempt timeouts as the proxy config's overrides (`request` is the route's deadline).
-    package var overrides: TimeoutOverrides { TimeoutOverrides(connect: connect, firstByte: firstByte, idle: idle, total: total) }
+    /// The attempt timeouts as the proxy config's overrides (`request` is the route's deadline).
+    package var overrides: TimeoutOverrides {
+        TimeoutOverrides(connect: connect, firstByte: firstByte, firstToken: firstToken, idle: idle, total: total)
+    }
 
     static func decode(_ value: JSONValue?, at path: String, withRequest: Bool, decoding: inout SpecDecoding) -> TimeoutsSpec? {
-        let fields = ["connect", "firstByte", "idle", "total"] + (withRequest ? ["request"] : [])
+        let fields = ["connect", "firstByte", "firstToken", "idle", "total"] + (withRequest ? ["request"] : [])
         guard let object = decoding.optionalObject(value, at: path, allowed: fields) else { return value == nil ? TimeoutsSpec() : nil }
         let before = decoding.issues.count
         let spec = TimeoutsSpec(connect: decoding.duration(object["connect"], at: object.path("connect")),
                                 firstByte: decoding.duration(object["firstByte"], at: object.path("firstByte")),
+                                firstToken: decoding.duration(object["firstToken"], at: object.path("firstToken")),
                                 idle: decoding.duration(object["idle"], at: object.path("idle")),
                                 total: decoding.duration(object["total"], at: object.path("total")),
                                 request: withRequest ? decoding.duration(object["request"], at: object.path("request")) : nil)

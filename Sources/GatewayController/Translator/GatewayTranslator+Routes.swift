@@ -142,8 +142,8 @@ extension NamespaceTranslation {
             warn(routeID, path: path + ".fallback.streamBuffer", "has no effect without fallback.triggers.truncation: true, so it is left out")
         }
         let timeouts = rule.timeouts
-        if timeouts.connect != nil || timeouts.firstByte != nil || timeouts.idle != nil || timeouts.total != nil {
-            warn(routeID, path: path + ".timeouts", "the proxy config has no per-rule connect, firstByte, idle or total timeouts yet; the backend's and gateway's apply (request is translated)")
+        if timeouts.connect != nil || timeouts.firstByte != nil || timeouts.firstToken != nil || timeouts.idle != nil || timeouts.total != nil {
+            warn(routeID, path: path + ".timeouts", "the proxy config has no per-rule connect, firstByte, firstToken, idle or total timeouts yet; the backend's and gateway's apply (request is translated)")
         }
     }
 
