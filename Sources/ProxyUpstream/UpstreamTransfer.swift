@@ -140,7 +140,7 @@ package final class UpstreamTransfer {
             guard paused, !finished else { return }
             paused = false
             resetIdleTimer()
-            _ = curl_easy_pause(easy.handle, CURLPAUSE_CONT)
+            multi.unpause(easy)
         }
     }
 

@@ -202,6 +202,20 @@ func waitUntil(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
         #expect(text == (0...5).reversed().map { "data: \($0)\n\n" }.joined())
     }
 
+    @Test func aTransferPausedOnItsLastPieceFinishesOnResume() throws {
+        // The whole response arrives in one piece and the delegate pauses on it: resuming must
+        // deliver it and end the transfer, not leave it waiting for the idle timeout.
+        let harness = try Harness()
+        let recording = Recording()
+        let delegate = RecordingDelegate(recording, pauseFirst: true)
+        harness.start(UpstreamRequest(method: .post, url: "http://\(harness.address)/echo", headers: [:], body: Array("hello".utf8)), delegate)
+        #expect(waitUntil { recording.snapshot.pausedOnce })
+        harness.onLoop { delegate.transfer?.resume() }
+        #expect(waitUntil(seconds: 5) { recording.snapshot.finished })
+        #expect(recording.snapshot.failure == nil)
+        #expect(recording.snapshot.body == Array("hello".utf8))
+    }
+
     @Test func nothingListeningIsAConnectFailure() throws {
         let harness = try Harness()
         let recording = Recording()
