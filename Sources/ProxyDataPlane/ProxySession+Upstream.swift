@@ -107,7 +107,7 @@ extension ProxySession: UpstreamTransferDelegate {
         heldUsage = nil
         // Room for the client's fields and the three added: no regrowth while appending.
         var headers = HTTPHeaders(reservingCapacity: head.headers.count + 3)
-        let connectionNamed = head.headers.contains("connection") ? HopByHop.namedInConnection(head.headers) : []
+        let connectionNamed = head.headers.connectionOptions
         for (name, value) in head.headers where !HopByHop.isDroppedFromRequest(name) {
             if !connectionNamed.isEmpty, connectionNamed.contains(where: { HTTPHeaders.namesEqual($0, name) }) { continue }
             // A trace the app did not start (or sent malformed) is replaced by ours, state and all.
@@ -128,8 +128,7 @@ extension ProxySession: UpstreamTransferDelegate {
         let remaining = plan.remaining(at: now)
         timeouts.total = min(timeouts.total, remaining)
         timeouts.firstByte = min(timeouts.firstByte, remaining)
-        let request = UpstreamRequest(method: head.method, url: backend.url(forTarget: Substring(head.target)),
-                                      headers: headers, body: upstreamBody, timeouts: timeouts, tls: backend.tls)
+        let request = backend.request(for: head, headers: headers, body: upstreamBody, timeouts: timeouts)
         transfer = UpstreamTransfer.make(request, on: context.multi, delegate: self)
         transfer?.start()
     }
@@ -220,7 +219,7 @@ extension ProxySession: UpstreamTransferDelegate {
         case .firstByteTimeout: outcome = .timeout(.firstByte)
         case .idleTimeout: outcome = .timeout(.idle)
         case .totalTimeout: outcome = .timeout(.total)
-        case .broken: outcome = heldHead == nil ? .connectFailure : .brokenAfterFirstByte
+        case .broken, .invalidResponse: outcome = heldHead == nil ? .connectFailure : .brokenAfterFirstByte
         case .cancelled: return
         }
         lastFailure = failure

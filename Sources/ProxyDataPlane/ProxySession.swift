@@ -182,7 +182,7 @@ final class ProxySession: HTTPExchange {
     func appendRouteHeaders(to headers: inout HTTPHeaders, _ decision: RouteDecision) {
         headers.append(name: "x-sluice-route", value: decision.routeName)
         headers.append(name: "x-sluice-backend", value: plan?.current.backendName ?? decision.backendName)
-        if let upstreamModel { headers.append(name: "x-sluice-model", value: upstreamModel) }
+        if let upstreamModel { headers.appendReflected(name: "x-sluice-model", value: upstreamModel) }
         headers.append(name: "x-sluice-cache", value: "bypass")
         headers.append(name: "x-sluice-attempts", value: String(attempts))
     }
