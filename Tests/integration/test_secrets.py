@@ -137,7 +137,7 @@ def test_a_provider_error_that_echoes_the_key_reaches_the_app_masked(echoing):
     assert response.status == 401
     assert KEY.encode() not in response.body
     assert KEY not in response.header("x-echo")
-    masked = "*" * (len(KEY) - 4) + KEY[-4:]
+    masked = "*" * len(KEY)
     assert response.json()["error"]["message"] == "Incorrect API key provided: " + masked
     assert response.header("x-echo") == "Bearer " + masked
 
@@ -153,5 +153,5 @@ def test_a_key_echoed_across_chunk_boundaries_is_masked_too(echoing):
     sidecar = echoing(respond)
     response = request(sidecar.addresses["app"], post("/v1/chat/completions", chat_body("m")))
     assert response.status == 500
-    masked = ("*" * (len(KEY) - 4) + KEY[-4:]).encode()
+    masked = b"*" * len(KEY)
     assert response.body == b"error: " + masked + b" and again " + masked + b" and a near miss " + KEY[:-1].encode() + b"!"

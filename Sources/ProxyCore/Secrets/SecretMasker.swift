@@ -1,9 +1,9 @@
 /// Replaces every occurrence of one secret (a backend's key) in bytes passed on to a client,
 /// so a provider that echoes the key in an error never hands it to the app.
 ///
-/// The replacement has the secret's length (`*`s, then its last four characters when it is
-/// long enough to spare them, as providers print keys), so a `Content-Length` stays true and
-/// JSON and header values stay valid. Streaming: `feed` may split the input anywhere; bytes
+/// The replacement is as many `*`s as the secret has bytes, so a `Content-Length` stays true,
+/// JSON and header values stay valid, and no part of the key shows (a revealed tail could join
+/// the text after it into the key again, for a key that repeats itself). Streaming: `feed` may split the input anywhere; bytes
 /// that could be the start of the secret are held back (at most its length minus one) until
 /// the next bytes tell, and `finish` releases them. Matching is KMP: linear in the input,
 /// without backtracking. A plain value: copy it to keep a state, and commit the copy only once
@@ -29,12 +29,7 @@ package struct SecretMasker: Sendable {
         let bytes = Array(secret.utf8)
         guard bytes.count >= Self.minimumSecretBytes else { return nil }
         self.secret = bytes
-        var replacement = [UInt8](repeating: UInt8(ascii: "*"), count: bytes.count)
-        let tail = bytes.suffix(4)
-        if bytes.count >= 16, tail.allSatisfy(Self.isAlphanumeric) {
-            replacement.replaceSubrange((bytes.count - 4)..., with: tail)
-        }
-        self.replacement = replacement
+        replacement = [UInt8](repeating: UInt8(ascii: "*"), count: bytes.count)
         var failure = [Int](repeating: 0, count: bytes.count)
         var k = 0
         for i in 1..<bytes.count {
@@ -112,9 +107,5 @@ package struct SecretMasker: Sendable {
 
     private func emitSecretPrefix(_ count: Int, _ emit: (UnsafeRawBufferPointer) -> Void) {
         secret.withUnsafeBytes { emit(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-    }
-
-    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
-        byte &- UInt8(ascii: "0") < 10 || (byte | 0x20) &- UInt8(ascii: "a") < 26
     }
 }
