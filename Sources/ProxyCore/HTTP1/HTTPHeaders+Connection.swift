@@ -10,10 +10,14 @@ extension HTTPHeaders {
     }
 
     /// Removes the fields `Connection` names, which a proxy must not forward (RFC 9110 §7.6.1);
-    /// the `Connection` field itself stays for the caller's hop-by-hop rules.
+    /// the `Connection` field itself stays for the caller's hop-by-hop rules. Looks without
+    /// allocating; allocates only when there is something to remove.
     package mutating func removeConnectionOptions() {
-        for option in connectionOptions where !HTTPHeaders.namesEqual(option, "connection") {
-            remove(option)
+        guard contains("connection") else { return }
+        func isOption(_ field: Field, in headers: HTTPHeaders) -> Bool {
+            !Self.namesEqual(field.name, "connection") && headers.containsToken("connection", field.name)
         }
+        guard fields.contains(where: { isOption($0, in: self) }) else { return }
+        for name in fields.filter({ isOption($0, in: self) }).map(\.name) { remove(name) }
     }
 }
