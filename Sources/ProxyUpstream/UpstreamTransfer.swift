@@ -129,24 +129,24 @@ package final class UpstreamTransfer {
         }
         var list: UnsafeMutablePointer<curl_slist>?
         // One line buffer for every field: libcurl copies each line, so it can be reused.
-        var line: [CChar] = []
+        var line: [UInt8] = []
         line.reserveCapacity(256)
         var hasContentType = false
         for (name, value) in request.headers {
             line.removeAll(keepingCapacity: true)
-            for byte in name.utf8 { line.append(CChar(bitPattern: byte)) }
-            line.append(CChar(UInt8(ascii: ":")))
-            line.append(CChar(UInt8(ascii: " ")))
-            for byte in value.utf8 { line.append(CChar(bitPattern: byte)) }
+            line.append(contentsOf: name.utf8)
+            line.append(UInt8(ascii: ":"))
+            line.append(UInt8(ascii: " "))
+            line.append(contentsOf: value.utf8)
             // libcurl sends each line as it is: a CR or LF would start a header of its own (and a
             // NUL would cut this one short). Nothing upstream lets one through; this is the last
             // place it could still be stopped, so the request is not sent at all.
-            if line.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) {
+            guard line.withUnsafeBytes({ HTTPHeaders.isValidFieldText($0) }) else {
                 headerList = list
-                return "the header \"\(name.prefix(64))\" holds a CR, LF or NUL byte; the request was not sent"
+                return "the header \"\(name.prefix(64))\" holds a CR, LF, NUL or other control byte; the request was not sent"
             }
             line.append(0)
-            list = line.withUnsafeBufferPointer { curl_slist_append(list, $0.baseAddress) }
+            list = line.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { curl_slist_append(list, $0.baseAddress) } }
             if name.utf8.count == 12, HTTPHeaders.namesEqual(name, "content-type") { hasContentType = true }
         }
         // libcurl would add `Expect: 100-continue` to large bodies: one round trip for nothing.

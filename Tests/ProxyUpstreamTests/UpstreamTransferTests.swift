@@ -310,7 +310,7 @@ func waitUntil(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
             harness.start(UpstreamRequest(method: .get, url: "http://\(harness.address)/echo", headers: ["authorization": value], body: []), delegate)
             #expect(waitUntil { recording.snapshot.finished })
             if case .connect(let message) = recording.snapshot.failure {
-                #expect(message.contains("CR, LF or NUL"))
+                #expect(message.contains("CR, LF, NUL"))
             } else {
                 Issue.record("expected a refusal, got \(String(describing: recording.snapshot.failure))")
             }

@@ -7,8 +7,7 @@ extension HTTPHeaders {
     /// name in a body must not become a 70 KB response header, which clients' header limits
     /// would turn into a failed response. Otherwise the field is left out.
     package mutating func appendReflected(name: String, value: String) {
-        guard value.utf8.count <= Self.maxReflectedValueBytes,
-              !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return }
+        guard value.utf8.count <= Self.maxReflectedValueBytes, Self.isValidFieldText(value) else { return }
         append(name: name, value: value)
     }
 }

@@ -82,7 +82,9 @@ package struct HTTPRequestHead: Sendable, Hashable {
     /// A view into `target`: does not allocate.
     package var query: Substring? {
         let utf8 = target.utf8
-        guard let mark = utf8.firstIndex(of: UInt8(ascii: "?")) else { return nil }
-        return target[utf8.index(after: mark)...]
+        let offset: Int?? = utf8.withContiguousStorageIfAvailable { $0.firstIndex(of: UInt8(ascii: "?")) }
+        guard let mark = offset ?? utf8.firstIndex(of: UInt8(ascii: "?")).map({ utf8.distance(from: utf8.startIndex, to: $0) })
+        else { return nil }
+        return target[utf8.index(utf8.startIndex, offsetBy: mark + 1)...]
     }
 }

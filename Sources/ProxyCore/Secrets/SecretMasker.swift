@@ -13,11 +13,23 @@ package struct SecretMasker: Sendable {
     /// key that short protects nothing.
     package static let minimumSecretBytes = 8
 
-    private let secret: [UInt8]
-    private let replacement: [UInt8]
-    /// KMP prefix function: `failure[i]` is the length of the longest proper prefix of
-    /// `secret[0...i]` that is also a suffix of it.
-    private let failure: [Int]
+    /// What never changes, in one object: copying a masker (once per transfer, and to commit a
+    /// state) retains one reference.
+    private final class Table: Sendable {
+        let secret: [UInt8]
+        let replacement: [UInt8]
+        /// KMP prefix function: `failure[i]` is the length of the longest proper prefix of
+        /// `secret[0...i]` that is also a suffix of it.
+        let failure: [Int]
+
+        init(secret: [UInt8], replacement: [UInt8], failure: [Int]) {
+            self.secret = secret
+            self.replacement = replacement
+            self.failure = failure
+        }
+    }
+
+    private let table: Table
     /// How many bytes at the end of what was fed so far equal the secret's first bytes: held
     /// back, and always exactly `secret[0..<matched]`, so they need no storage of their own.
     private var matched = 0
@@ -28,8 +40,6 @@ package struct SecretMasker: Sendable {
     package init?(secret: String) {
         let bytes = Array(secret.utf8)
         guard bytes.count >= Self.minimumSecretBytes else { return nil }
-        self.secret = bytes
-        replacement = [UInt8](repeating: UInt8(ascii: "*"), count: bytes.count)
         var failure = [Int](repeating: 0, count: bytes.count)
         var k = 0
         for i in 1..<bytes.count {
@@ -37,11 +47,11 @@ package struct SecretMasker: Sendable {
             if bytes[i] == bytes[k] { k += 1 }
             failure[i] = k
         }
-        self.failure = failure
+        table = Table(secret: bytes, replacement: [UInt8](repeating: UInt8(ascii: "*"), count: bytes.count), failure: failure)
     }
 
     /// The secret's length in bytes: shorter values cannot hold it.
-    package var secretLength: Int { secret.count }
+    package var secretLength: Int { table.secret.count }
 
     /// Whether bytes are held back waiting for the next ones.
     package var isHolding: Bool { matched > 0 }
@@ -49,6 +59,8 @@ package struct SecretMasker: Sendable {
     /// Masks `bytes`, which follow whatever was fed before, and passes the result to `emit` in
     /// order, in one or more pieces (possibly none, when everything is held back).
     package mutating func feed(_ bytes: UnsafeRawBufferPointer, _ emit: (UnsafeRawBufferPointer) -> Void) {
+        let secret = table.secret
+        let failure = table.failure
         let first = secret[0]
         var runStart = 0
         for i in 0..<bytes.count {
@@ -65,7 +77,7 @@ package struct SecretMasker: Sendable {
             if secret[matched] == byte {
                 matched += 1
                 if matched == secret.count {
-                    replacement.withUnsafeBytes { emit($0) }
+                    table.replacement.withUnsafeBytes { emit($0) }
                     matched = 0
                     maskedCount += 1
                 }
@@ -85,7 +97,7 @@ package struct SecretMasker: Sendable {
     /// `value` with every occurrence of the secret masked; `value` itself when there is none.
     /// Allocates only when there is something to mask.
     package func masking(_ value: String) -> String {
-        guard value.utf8.count >= secret.count else { return value }
+        guard value.utf8.count >= table.secret.count else { return value }
         var scan = self
         scan.matched = 0
         withBytes(of: value) { scan.feed($0) { _ in } }
@@ -106,6 +118,6 @@ package struct SecretMasker: Sendable {
     }
 
     private func emitSecretPrefix(_ count: Int, _ emit: (UnsafeRawBufferPointer) -> Void) {
-        secret.withUnsafeBytes { emit(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        table.secret.withUnsafeBytes { emit(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
     }
 }
