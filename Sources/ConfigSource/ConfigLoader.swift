@@ -40,37 +40,46 @@ package struct ConfigLoader: Sendable {
         var credentials: [String: String] = [:]
         var caFiles: [String: String] = [:]
         var problems: [String] = []
+        let directory = SecretsDirectory(secrets)
+        // The real path of a file named at `field`, or nil after recording why it cannot be used.
+        func resolve(_ relative: String, at field: String) -> String? {
+            switch directory.resolve(relative) {
+            case .inside(let real):
+                return real
+            case .outside(let real):
+                problems.append("\(displayName): \(field): \(secrets)/\(relative) resolves to \(real), outside the secrets directory \(secrets)")
+            case .missing:
+                problems.append("\(displayName): \(field): \(secrets)/\(relative) cannot be read")
+            }
+            return nil
+        }
         for (index, backend) in config.backends.enumerated() {
             if let file = backend.credentials?.file, checkSecrets {
-                let path = secrets + "/" + file
-                guard let secret = FileBytes.read(path, maxBytes: 64 * 1024) else {
-                    problems.append("\(displayName): backends[\(index)].credentials.file: \(path) cannot be read")
+                let field = "backends[\(index)].credentials.file"
+                guard let real = resolve(file, at: field) else { continue }
+                guard let bytes = FileBytes.read(real, maxBytes: 64 * 1024) else {
+                    problems.append("\(displayName): \(field): \(secrets)/\(file) cannot be read")
                     continue
                 }
-                hash.combine(secret)
-                let value = Self.trimmed(secret)
-                if value.isEmpty {
-                    problems.append("\(displayName): backends[\(index)].credentials.file: \(path) is empty")
+                hash.combine(bytes)
+                switch CredentialKey.parse(bytes) {
+                case .success(let key): credentials[backend.name] = key
+                case .failure(let problem): problems.append("\(displayName): \(field): \(secrets)/\(file) \(problem)")
                 }
-                credentials[backend.name] = value
             }
             if let caFile = backend.tls?.caFile {
+                // libcurl reads it by this path (through `..data`, so a swap is followed) once it
+                // is known to lie inside.
                 caFiles[backend.name] = secrets + "/" + caFile
-                if checkSecrets, let ca = FileBytes.read(secrets + "/" + caFile) { hash.combine(ca) }
+                if checkSecrets, let real = resolve(caFile, at: "backends[\(index)].tls.caFile"),
+                   let ca = FileBytes.read(real) {
+                    hash.combine(ca)
+                }
             }
         }
         if !problems.isEmpty { return .failure(ConfigLoadError(problems: problems)) }
         return .success(LoadedConfig(config: config, credentials: credentials, caFiles: caFiles,
                                      contentHash: hash.value, source: bytes))
-    }
-
-    /// Secrets mounted from Kubernetes often end in a newline; a key never does.
-    private static func trimmed(_ bytes: [UInt8]) -> String {
-        var start = 0
-        var end = bytes.count
-        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 || bytes[start] == 0x0A || bytes[start] == 0x0D { start += 1 }
-        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 || bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 }
 

@@ -63,6 +63,14 @@ extension DataPlane {
         if let query = head.query {
             for pair in query.split(separator: "&") where pair.hasPrefix("path=") { path = String(pair.dropFirst(5)) }
         }
+        // Normalised as a request's path is, so the answer is the one the request would get.
+        if path.hasPrefix("/") {
+            switch RequestPath.normalize(path[...]) {
+            case .success(.unchanged): break
+            case .success(.rewritten(let normal)): path = normal
+            case .failure(let problem): return response.respondWithError(status: 400, code: "invalid_path", message: problem.description)
+            }
+        }
         let snapshot = current
         let explanation = snapshot.routes.explain(path: path, model: model, headers: head.headers, random: Self.uniform(from: clock.now().nanoseconds))
         var document = JSONObject([
@@ -78,7 +86,7 @@ extension DataPlane {
             document["splitEntry"] = .number(JSONNumber(decision.splitIndex))
             document["backend"] = .string(decision.backendName)
             document["upstreamModel"] = upstreamModel.map { .string($0) } ?? .null
-            document["upstreamURL"] = .string(backend.url(forTarget: Substring(path)))
+            document["upstreamURL"] = .string(backend.url(path: path[...], query: nil))
             document["selection"] = .string("\(decision.selection)")
         }
         response.respondJSON(explanation.decision == nil ? 404 : 200, .object(document))

@@ -11,6 +11,8 @@ struct BackendRuntime: Sendable {
     let urlPrefix: String
     /// The header that carries the provider key, and its full value; nil for keyless backends.
     let credential: (name: String, value: String)?
+    /// Masks the key in what comes back from the provider; nil without a key (or a very short one).
+    let secretMasker: SecretMasker?
     let models: [String: String]
     let timeouts: UpstreamTimeouts
     /// `timeouts.firstToken`: enforced by the session (a transfer knows nothing of tokens).
@@ -30,8 +32,10 @@ struct BackendRuntime: Sendable {
         urlPrefix = prefix
         if let credentials = backend.credentials, let secret = loaded.credentials[backend.name] {
             credential = (credentials.header.fieldName, credentials.header.valuePrefix + secret)
+            secretMasker = SecretMasker(secret: secret)
         } else {
             credential = nil
+            secretMasker = nil
         }
         models = backend.models
         let resolved = config.timeouts(for: backend)
@@ -49,13 +53,27 @@ struct BackendRuntime: Sendable {
         tls = UpstreamTLS(caFile: loaded.caFiles[backend.name], insecureSkipVerify: backend.tls?.insecureSkipVerify ?? false)
     }
 
-    /// The upstream URL for a client request target (`/v1/chat/completions?x=1`).
-    func url(forTarget target: Substring) -> String {
+    /// The attempt that sends `head`'s request here: to the path that was routed (never the raw
+    /// target), with the backend's TLS settings and key masker.
+    func request(for head: HTTPRequestHead, headers: HTTPHeaders, body: [UInt8], timeouts: UpstreamTimeouts) -> UpstreamRequest {
+        UpstreamRequest(method: head.method, url: url(path: head.path, query: head.query), headers: headers, body: body,
+                        timeouts: timeouts, tls: tls, secretMasker: secretMasker)
+    }
+
+    /// The upstream URL for a routed path (which starts with `/` and holds no dot segments,
+    /// `RequestPath`) and query. The result always lies under the base URL's path.
+    func url(path: Substring, query: Substring?) -> String {
         // Clients use `…/v1` as their base URL, and so do the backends' base URLs:
         // the client's `/v1` is replaced by the backend's whole base.
-        if target.hasPrefix("/v1/") || target == "/v1" || target.hasPrefix("/v1?") {
-            return urlPrefix + target.dropFirst(3)
+        let rest = path == "/v1" || path.hasPrefix("/v1/") ? path.dropFirst(3) : path
+        var url = ""
+        url.reserveCapacity(urlPrefix.utf8.count + rest.utf8.count + (query.map { $0.utf8.count + 1 } ?? 0))
+        url += urlPrefix
+        url += rest
+        if let query {
+            url += "?"
+            url += query
         }
-        return urlPrefix + target
+        return url
     }
 }

@@ -1,7 +1,9 @@
 import ProxyCore
 
 /// Header rules at the proxy boundary (RFC 9110 §7.6.1): hop-by-hop fields never cross,
-/// and the client's own credentials never reach a provider.
+/// and the client's own credentials never reach a provider. The fields a `Connection` header
+/// names are hop-by-hop too (`HTTPHeaders.connectionOptions`); on responses the upstream
+/// transfer has removed them before the head arrives here.
 enum HopByHop {
     /// Removed from requests before they go upstream. Host and Content-Length are set by
     /// libcurl; Accept-Encoding is dropped so providers answer in identity encoding, which
@@ -36,12 +38,5 @@ enum HopByHop {
         case 18: HTTPHeaders.namesEqual(name, "proxy-authenticate")
         default: false
         }
-    }
-
-    /// Fields named in a `Connection` header are hop-by-hop too (RFC 9110 §7.6.1).
-    static func namedInConnection(_ headers: HTTPHeaders) -> [String] {
-        headers.values("connection").flatMap { $0.split(separator: ",") }
-            .map { String($0.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()) }
-            .filter { !$0.isEmpty }
     }
 }

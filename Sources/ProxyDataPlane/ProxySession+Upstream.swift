@@ -111,7 +111,7 @@ extension ProxySession: UpstreamTransferDelegate {
         heldHead = nil
         // Room for the client's fields and the three added: no regrowth while appending.
         var headers = HTTPHeaders(reservingCapacity: head.headers.count + 3)
-        let connectionNamed = head.headers.contains("connection") ? HopByHop.namedInConnection(head.headers) : []
+        let connectionNamed = head.headers.connectionOptions
         for (name, value) in head.headers where !HopByHop.isDroppedFromRequest(name) {
             if !connectionNamed.isEmpty, connectionNamed.contains(where: { HTTPHeaders.namesEqual($0, name) }) { continue }
             // The sidecar is a participant of the trace: the provider's parent is the sidecar's
@@ -140,8 +140,7 @@ extension ProxySession: UpstreamTransferDelegate {
         let remaining = plan.remaining(at: now)
         timeouts.total = min(timeouts.total, remaining)
         timeouts.firstByte = min(timeouts.firstByte, remaining)
-        let request = UpstreamRequest(method: head.method, url: backend.url(forTarget: Substring(head.target)),
-                                      headers: headers, body: upstreamBody, timeouts: timeouts, tls: backend.tls)
+        let request = backend.request(for: head, headers: headers, body: upstreamBody, timeouts: timeouts)
         if let firstToken = backend.firstTokenTimeout {
             firstTokenTimer = loop.scheduler.schedule(at: now.advanced(by: min(firstToken, remaining))) { [self] in
                 firstTokenTimer = nil
@@ -248,7 +247,7 @@ extension ProxySession: UpstreamTransferDelegate {
         case .firstByteTimeout: outcome = .timeout(.firstByte)
         case .idleTimeout: outcome = .timeout(.idle)
         case .totalTimeout: outcome = .timeout(.total)
-        case .broken: outcome = machine.hasHead ? .brokenAfterFirstByte : .connectFailure
+        case .broken, .invalidResponse: outcome = machine.hasHead ? .brokenAfterFirstByte : .connectFailure
         case .cancelled: outcome = .brokenAfterFirstByte
         }
         decide {

@@ -223,7 +223,7 @@ final class ProxySession: HTTPExchange {
         guard let decision = context.decision else { return }
         headers.append(name: "x-sluice-route", value: decision.routeName)
         headers.append(name: "x-sluice-backend", value: context.answeringBackend?.backendName ?? decision.backendName)
-        if let model = context.upstreamModel { headers.append(name: "x-sluice-model", value: model) }
+        if let model = context.upstreamModel { headers.appendReflected(name: "x-sluice-model", value: model) }
         headers.append(name: "x-sluice-cache", value: "bypass")
         headers.append(name: "x-sluice-attempts", value: String(machine.attempts))
     }

@@ -2,7 +2,8 @@ import ProxyUpstream
 
 /// The `kind` label of `sluice_upstream_errors_total` (`docs/metrics.md`, "Upstream errors").
 enum UpstreamErrorKind: UInt8, CaseIterable {
-    case connect, tls, connectTimeout, firstByteTimeout, firstTokenTimeout, idleTimeout, totalTimeout, broken, cancelled
+    case connect, tls, connectTimeout, firstByteTimeout, firstTokenTimeout, idleTimeout, totalTimeout, broken, invalidResponse
+    case cancelled
     case truncated, rateLimited, serverError
 
     init(_ failure: UpstreamFailure) {
@@ -14,6 +15,7 @@ enum UpstreamErrorKind: UInt8, CaseIterable {
         case .idleTimeout: self = .idleTimeout
         case .totalTimeout: self = .totalTimeout
         case .broken: self = .broken
+        case .invalidResponse: self = .invalidResponse
         case .cancelled: self = .cancelled
         }
     }
@@ -28,6 +30,7 @@ enum UpstreamErrorKind: UInt8, CaseIterable {
         case .idleTimeout: "idle_timeout"
         case .totalTimeout: "total_timeout"
         case .broken: "broken"
+        case .invalidResponse: "invalid_response"
         case .cancelled: "cancelled"
         case .truncated: "truncated"
         case .rateLimited: "rate_limited"

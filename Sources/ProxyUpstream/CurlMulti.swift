@@ -76,6 +76,13 @@ package final class CurlMulti {
         if idleHandles.count < 64 { idleHandles.append(transfer.easy) }
     }
 
+    /// Resumes a paused transfer. Inside the same bracket as every other libcurl call, so the
+    /// "act now" timeout libcurl asks for while unpausing runs after `curl_easy_pause` returns,
+    /// not inside it.
+    func unpause(_ easy: CurlEasy) {
+        _ = callCurl { curl_easy_pause(easy.handle, CURLPAUSE_CONT) }
+    }
+
     /// Runs `work` now, or right after the libcurl call in progress returns.
     func whenOutsideCurl(_ work: @escaping () -> Void) {
         if insideCurl { deferred.append(work) } else { work() }

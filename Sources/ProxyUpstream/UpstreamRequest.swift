@@ -11,15 +11,21 @@ package struct UpstreamRequest {
     package var body: [UInt8]
     package var timeouts: UpstreamTimeouts
     package var tls: UpstreamTLS
+    /// Masks the backend's key wherever the response would carry it back: in every header
+    /// value, and in the body of a non-2xx response (an error that echoes the key). 2xx bodies
+    /// pass untouched, at no cost.
+    package var secretMasker: SecretMasker?
 
     package init(method: HTTPMethod, url: String, headers: HTTPHeaders, body: [UInt8],
-                 timeouts: UpstreamTimeouts = UpstreamTimeouts(), tls: UpstreamTLS = UpstreamTLS()) {
+                 timeouts: UpstreamTimeouts = UpstreamTimeouts(), tls: UpstreamTLS = UpstreamTLS(),
+                 secretMasker: SecretMasker? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeouts = timeouts
         self.tls = tls
+        self.secretMasker = secretMasker
     }
 }
 
@@ -57,8 +63,11 @@ package enum UpstreamFailure: Error, Equatable, Sendable {
     case firstByteTimeout
     case idleTimeout
     case totalTimeout
-    /// The connection broke or the response was malformed after the transfer began.
+    /// The connection broke after the transfer began.
     case broken(String)
+    /// The provider's response head cannot be passed on (RFC 9112 §6.3: a proxy answers 502):
+    /// conflicting or invalid Content-Length, too many or too large header fields.
+    case invalidResponse(String)
     /// Cancelled by us (client gone, or a faster attempt won).
     case cancelled
 
@@ -72,6 +81,7 @@ package enum UpstreamFailure: Error, Equatable, Sendable {
         case .idleTimeout: "idle_timeout"
         case .totalTimeout: "total_timeout"
         case .broken: "broken"
+        case .invalidResponse: "invalid_response"
         case .cancelled: "cancelled"
         }
     }
@@ -92,6 +102,7 @@ package enum UpstreamFailure: Error, Equatable, Sendable {
         case .idleTimeout: "the provider stopped sending in the middle of the response"
         case .totalTimeout: "the provider did not finish in time"
         case .broken(let detail): "the connection to the provider broke: \(detail)"
+        case .invalidResponse(let detail): "the provider's response was invalid: \(detail)"
         case .cancelled: "the request was cancelled"
         }
     }
@@ -104,7 +115,9 @@ package enum UpstreamFailure: Error, Equatable, Sendable {
 package protocol UpstreamTransferDelegate: AnyObject {
     /// The final response head (interim 1xx heads are skipped).
     func upstreamResponseHead(status: Int, headers: HTTPHeaders)
-    /// A piece of the body as received: consume all of it, or none of it and pause.
+    /// A piece of the body as received (in a non-2xx response, with the backend's key masked):
+    /// consume all of it, or none of it and pause. The masker's last held-back bytes may be
+    /// offered after the provider finished; refusing them defers `upstreamFinished` until `resume()`.
     func upstreamBody(_ bytes: UnsafeRawBufferPointer) -> UpstreamBodyDisposition
     /// The attempt ended: nil on success (the whole body was delivered).
     func upstreamFinished(_ failure: UpstreamFailure?)

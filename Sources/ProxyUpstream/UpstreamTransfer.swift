@@ -22,9 +22,19 @@ package final class UpstreamTransfer {
     private var uploadBody: [UInt8] = []
     private var uploadOffset = 0
     private var headerList: UnsafeMutablePointer<curl_slist>?
-    private var status = 0
+    private var headReader = HTTPResponseHeadReader()
     private var headers = HTTPHeaders()
     private var headDelivered = false
+    /// Why the response was refused while its head arrived; the transfer was aborted for it.
+    private var invalidResponse: UpstreamFailure?
+    /// Masks the backend's key in header values (nil without one).
+    private let secretMasker: SecretMasker?
+    /// Masks it in the body too, once a non-2xx head has arrived; its state advances only
+    /// with bytes the delegate took.
+    private var bodyMasker: SecretMasker?
+    /// The masker's last held-back bytes, refused by the delegate after the transfer ended:
+    /// offered again on `resume()`, then the delegate hears that the transfer finished.
+    private var pendingTail: [UInt8]?
     private var paused = false
     private var finished = false
     private var cancelRequested = false
@@ -36,11 +46,12 @@ package final class UpstreamTransfer {
     /// this and re-arms for the rest of the interval.
     private var lastActivity = ProxyInstant(nanoseconds: 0)
 
-    private init(easy: CurlEasy, multi: CurlMulti, delegate: any UpstreamTransferDelegate, timeouts: UpstreamTimeouts) {
+    private init(easy: CurlEasy, multi: CurlMulti, delegate: any UpstreamTransferDelegate, request: UpstreamRequest) {
         self.easy = easy
         self.multi = multi
         self.delegate = delegate
-        self.timeouts = timeouts
+        self.timeouts = request.timeouts
+        self.secretMasker = request.secretMasker
     }
 
     /// Prepares `request` on `multi`'s loop; call `start()` once the caller holds the transfer.
@@ -55,8 +66,12 @@ package final class UpstreamTransfer {
             multi.loop.schedule(after: .zero) { delegate.upstreamFinished(.connect("could not create a libcurl handle")) }
             return nil
         }
-        let transfer = UpstreamTransfer(easy: easy, multi: multi, delegate: delegate, timeouts: request.timeouts)
-        transfer.configure(request)
+        let transfer = UpstreamTransfer(easy: easy, multi: multi, delegate: delegate, request: request)
+        if let refused = transfer.configure(request) {
+            transfer.releaseHeaders()
+            multi.loop.schedule(after: .zero) { delegate.upstreamFinished(.connect(refused)) }
+            return nil
+        }
         return transfer
     }
 
@@ -79,9 +94,13 @@ package final class UpstreamTransfer {
         }
     }
 
-    private func configure(_ request: UpstreamRequest) {
+    /// Sets the handle up for `request`; returns why it must not be sent, if it must not.
+    private func configure(_ request: UpstreamRequest) -> String? {
         let me = Unmanaged.passUnretained(self).toOpaque()
         easy.set(CURLOPT_URL, request.url)
+        // The data plane sends a path it has normalised and routed (`RequestPath`); libcurl must
+        // not normalise it again on its own terms.
+        easy.set(CURLOPT_PATH_AS_IS, 1)
         easy.set(CURLOPT_NOSIGNAL, 1)
         easy.set(CURLOPT_ERRORBUFFER, pointer: easy.errorBuffer)
         easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
@@ -117,43 +136,58 @@ package final class UpstreamTransfer {
         }
         var list: UnsafeMutablePointer<curl_slist>?
         // One line buffer for every field: libcurl copies each line, so it can be reused.
-        var line: [CChar] = []
+        var line: [UInt8] = []
         line.reserveCapacity(256)
+        var hasContentType = false
         for (name, value) in request.headers {
             line.removeAll(keepingCapacity: true)
-            for byte in name.utf8 { line.append(CChar(bitPattern: byte)) }
-            line.append(CChar(UInt8(ascii: ":")))
-            line.append(CChar(UInt8(ascii: " ")))
-            for byte in value.utf8 { line.append(CChar(bitPattern: byte)) }
+            line.append(contentsOf: name.utf8)
+            line.append(UInt8(ascii: ":"))
+            line.append(UInt8(ascii: " "))
+            line.append(contentsOf: value.utf8)
+            // libcurl sends each line as it is: a CR or LF would start a header of its own (and a
+            // NUL would cut this one short). Nothing upstream lets one through; this is the last
+            // place it could still be stopped, so the request is not sent at all.
+            guard line.withUnsafeBytes({ HTTPHeaders.isValidFieldText($0) }) else {
+                headerList = list
+                return "the header \"\(name.prefix(64))\" holds a CR, LF, NUL or other control byte; the request was not sent"
+            }
             line.append(0)
-            list = line.withUnsafeBufferPointer { curl_slist_append(list, $0.baseAddress) }
+            list = line.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { curl_slist_append(list, $0.baseAddress) } }
+            if name.utf8.count == 12, HTTPHeaders.namesEqual(name, "content-type") { hasContentType = true }
         }
         // libcurl would add `Expect: 100-continue` to large bodies: one round trip for nothing.
         list = curl_slist_append(list, "Expect:")
+        // …and `Content-Type: application/x-www-form-urlencoded` to any request with a body it
+        // sends from POSTFIELDS: the provider must see the client's content type or none.
+        if !hasContentType { list = curl_slist_append(list, "Content-Type:") }
         headerList = list
         easy.set(CURLOPT_HTTPHEADER, pointer: list)
         _ = sluice_curl_easy_setopt_write(easy.handle, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
         easy.set(CURLOPT_HEADERDATA, pointer: me)
         _ = sluice_curl_easy_setopt_write(easy.handle, CURLOPT_WRITEFUNCTION, curlWriteCallback)
         easy.set(CURLOPT_WRITEDATA, pointer: me)
+        return nil
     }
 
     // MARK: Control from the data plane
 
     /// Resumes a transfer paused by the delegate. libcurl re-delivers the held bytes.
     package func resume() {
+        if finished, pendingTail != nil { return offerPendingTail() }
         guard paused, !finished else { return }
         multi.whenOutsideCurl { [self] in
             guard paused, !finished else { return }
             paused = false
             resetIdleTimer()
-            _ = curl_easy_pause(easy.handle, CURLPAUSE_CONT)
+            multi.unpause(easy)
         }
     }
 
     /// Stops the attempt; the delegate is not called again. Safe from any callback.
     package func cancel() {
         delegate = nil
+        pendingTail = nil
         guard !finished else { return }
         cancelRequested = true
         multi.whenOutsideCurl { [self] in
@@ -167,29 +201,29 @@ package final class UpstreamTransfer {
     fileprivate func header(_ line: UnsafeRawBufferPointer) -> Int {
         if cancelRequested { return 0 }
         guard !line.isEmpty else { return 0 }
-        if line.count >= 5, line[0] == UInt8(ascii: "H"), line[1] == UInt8(ascii: "T"), line[2] == UInt8(ascii: "T"),
-           line[3] == UInt8(ascii: "P"), line[4] == UInt8(ascii: "/") {
-            // A status line starts a new head (after a 1xx, the final one follows).
-            status = Self.statusCode(line) ?? 0
+        if headDelivered { return line.count }  // trailers: not passed on
+        switch headReader.read(line) {
+        case .failure(let invalid):
+            // Returning a short count makes libcurl abort the transfer (CURLE_WRITE_ERROR).
+            invalidResponse = .invalidResponse(invalid.message)
+            return 0
+        case .success(.status):
             headers = HTTPHeaders(reservingCapacity: 16)
-            return line.count
-        }
-        var end = line.count
-        while end > 0, line[end - 1] == UInt8(ascii: "\n") || line[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-        if end == 0 {
-            if status >= 200 && !headDelivered {
-                headDelivered = true
-                firstByteTimer?.cancel()
-                resetIdleTimer()
-                delegate?.upstreamResponseHead(status: status, headers: headers)
-            }
-            return line.count
-        }
-        if let colon = line[0..<end].firstIndex(of: UInt8(ascii: ":")) {
-            var valueStart = colon + 1
-            while valueStart < end, line[valueStart] == UInt8(ascii: " ") || line[valueStart] == UInt8(ascii: "\t") { valueStart += 1 }
-            headers.append(name: String(decoding: line[0..<colon], as: UTF8.self),
-                           value: String(decoding: line[valueStart..<end], as: UTF8.self))
+        case .success(.field(let name, let value)):
+            var text = String(decoding: line[value], as: UTF8.self)
+            if let secretMasker { text = secretMasker.masking(text) }
+            headers.append(name: String(decoding: line[name], as: UTF8.self), value: text)
+        case .success(.ignored):
+            break
+        case .success(.end(let status)):
+            guard status >= 200 else { break }  // an interim 1xx head: the final one follows
+            headDelivered = true
+            firstByteTimer?.cancel()
+            resetIdleTimer()
+            // Fields the provider's `Connection` names are for this hop only (RFC 9110 §7.6.1).
+            headers.removeConnectionOptions()
+            if !(200..<300).contains(status) { bodyMasker = secretMasker }
+            delegate?.upstreamResponseHead(status: status, headers: headers)
         }
         return line.count
     }
@@ -198,9 +232,17 @@ package final class UpstreamTransfer {
         if cancelRequested { return 0 }  // aborts the transfer with CURLE_WRITE_ERROR
         resetIdleTimer()
         guard let delegate else { return 0 }
-        switch delegate.upstreamBody(bytes) {
-        case .accepted: return bytes.count
-        case .pauseWithoutConsuming: break
+        if var masker = bodyMasker {
+            // Only non-2xx bodies (small errors) come here. The masker's state is committed only
+            // when the delegate takes the output: paused bytes are offered again on resume.
+            var masked: [UInt8] = []
+            masker.feed(bytes) { masked.append(contentsOf: $0) }
+            if masked.withUnsafeBytes({ $0.isEmpty || delegate.upstreamBody($0) == .accepted }) {
+                bodyMasker = masker
+                return bytes.count
+            }
+        } else if delegate.upstreamBody(bytes) == .accepted {
+            return bytes.count
         }
         paused = true
         idleTimer?.cancel()  // a paused transfer is waiting on our client, not on the provider
@@ -228,10 +270,29 @@ package final class UpstreamTransfer {
     /// Called by the multi when libcurl reports the transfer done.
     func completed(_ code: CURLcode) {
         guard !finished else { return }
-        let failure: UpstreamFailure? = cancelRequested ? .cancelled : (timeoutFailure ?? translate(code))
+        let failure: UpstreamFailure? = cancelRequested ? .cancelled : (timeoutFailure ?? invalidResponse ?? translate(code))
         let delegate = self.delegate
         finish()
-        if failure != .cancelled { delegate?.upstreamFinished(failure) }
+        guard failure != .cancelled else { return }
+        if failure == nil, var masker = bodyMasker, masker.isHolding {
+            // The body ended on bytes that began like the key but were not it: they go out now.
+            var tail: [UInt8] = []
+            masker.finish { tail.append(contentsOf: $0) }
+            bodyMasker = nil
+            pendingTail = tail
+            self.delegate = delegate
+            return offerPendingTail()
+        }
+        delegate?.upstreamFinished(failure)
+    }
+
+    /// Offers the masker's last bytes; once taken, the delegate hears that the transfer finished.
+    private func offerPendingTail() {
+        guard let tail = pendingTail, let delegate else { return }
+        guard tail.withUnsafeBytes({ delegate.upstreamBody($0) }) == .accepted else { return }
+        pendingTail = nil
+        self.delegate = nil
+        delegate.upstreamFinished(nil)
     }
 
     private func timedOut(_ failure: UpstreamFailure) {
@@ -274,7 +335,7 @@ package final class UpstreamTransfer {
         releaseHeaders()
     }
 
-    private func releaseHeaders() {
+    fileprivate func releaseHeaders() {
         if let headerList { curl_slist_free_all(headerList) }
         headerList = nil
     }
@@ -288,24 +349,19 @@ package final class UpstreamTransfer {
         case CURLE_OPERATION_TIMEDOUT:
             var connectTime: Int = 0
             _ = sluice_curl_easy_getinfo_long(easy.handle, CURLINFO_CONNECT_TIME_T, &connectTime)
-            return connectTime == 0 && status == 0 ? .connectTimeout : .totalTimeout
+            return connectTime == 0 && !headDelivered ? .connectTimeout : .totalTimeout
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
              CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS:
             return .tls(easy.errorMessage(code))
+        case CURLE_WEIRD_SERVER_REPLY:
+            return .invalidResponse(easy.errorMessage(code))
+        case CURLE_OUT_OF_MEMORY where !headDelivered:
+            // libcurl refuses a single header line over 100 KiB (before our own limit sees it)
+            // and reports it as out of memory.
+            return .invalidResponse("a header field of the response is larger than libcurl's limit of 100 KiB")
         default:
             return .broken(easy.errorMessage(code))
         }
-    }
-
-    /// The three digits after `HTTP/x[.y] `.
-    private static func statusCode(_ line: UnsafeRawBufferPointer) -> Int? {
-        guard let space = line.firstIndex(of: UInt8(ascii: " ")), space + 3 < line.count else { return nil }
-        var code = 0
-        for index in (space + 1)...(space + 3) {
-            guard line[index] >= UInt8(ascii: "0"), line[index] <= UInt8(ascii: "9") else { return nil }
-            code = code * 10 + Int(line[index] - UInt8(ascii: "0"))
-        }
-        return code
     }
 }
 

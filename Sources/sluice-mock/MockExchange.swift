@@ -42,7 +42,7 @@ final class MockExchange: HTTPExchange {
             context.stats.reset()
             respond(200, Array("{}".utf8))
         case (.get, _) where path.hasSuffix("/models"):
-            _ = context.stats.recordRequest(method: "GET", path: "/v1/models", model: nil, headers: head.headers, body: [], now: loop.clock.now())
+            _ = context.stats.recordRequest(method: "GET", path: "/v1/models", target: head.target, model: nil, headers: head.headers, body: [], now: loop.clock.now())
             respond(200, modelList())
         case (.post, _) where path.hasSuffix("/chat/completions"):
             complete(.chat)
@@ -53,6 +53,9 @@ final class MockExchange: HTTPExchange {
         case (.post, _) where path.hasSuffix("/embeddings"):
             complete(nil)
         default:
+            // Counted too, so a test can tell that a request reached the provider at a path it should never see.
+            _ = context.stats.recordRequest(method: head.method.rawValue, path: String(path), target: head.target, model: nil,
+                                            headers: head.headers, body: body, now: loop.clock.now())
             respond(404, MockProviderError.body(status: 404, anthropic: false, message: "no such endpoint: \(head.method.rawValue) \(path)"))
         }
     }
@@ -87,7 +90,7 @@ final class MockExchange: HTTPExchange {
             }
         }
         let now = loop.clock.now()
-        let (sequence, idle) = context.stats.recordRequest(method: "POST", path: Self.endpoint(flavor), model: model,
+        let (sequence, idle) = context.stats.recordRequest(method: "POST", path: Self.endpoint(flavor), target: head.target, model: model,
                                                            headers: head.headers, body: body, now: now)
         if let key = behavior.requiredKey, !carriesKey(key) {
             return respond(401, MockProviderError.body(status: 401, anthropic: anthropic, message: "Incorrect API key provided"))

@@ -7,6 +7,8 @@ final class MockStats: Sendable {
     struct LastRequest {
         var method = ""
         var path = ""
+        /// The request target exactly as it arrived (before the mock's parser normalised its path).
+        var target = ""
         var headers = HTTPHeaders()
         var body: [UInt8] = []
     }
@@ -32,12 +34,12 @@ final class MockStats: Sendable {
 
     /// Records an arriving request; returns its 1-based sequence number for `model`
     /// and how long the model had been idle (nil for its first request).
-    func recordRequest(method: String, path: String, model: String?, headers: HTTPHeaders, body: [UInt8],
+    func recordRequest(method: String, path: String, target: String, model: String?, headers: HTTPHeaders, body: [UInt8],
                        now: ProxyInstant) -> (sequence: Int, idle: ProxyDuration?) {
         state.withLock { state in
             state.requests += 1
             state.byPath[path, default: 0] += 1
-            state.last = LastRequest(method: method, path: path, headers: headers, body: body)
+            state.last = LastRequest(method: method, path: path, target: target, headers: headers, body: body)
             guard let model else { return (0, nil) }
             state.byModel[model, default: 0] += 1
             state.sequenceByModel[model, default: 0] += 1
@@ -73,6 +75,7 @@ final class MockStats: Sendable {
         let last = JSONObject([
             ("method", .string(s.last.method)),
             ("path", .string(s.last.path)),
+            ("target", .string(s.last.target)),
             ("headers", .object(JSONObject(s.last.headers.map { ($0.name.lowercased(), JSONValue.string($0.value)) }))),
             ("body", .string(String(decoding: s.last.body, as: UTF8.self))),
         ])

@@ -5,7 +5,8 @@
 // Invariants (checked with precondition, so a violation is a crash the fuzzer reports):
 // - `consumed` never exceeds the bytes passed; body ranges lie within 0..<consumed;
 // - the parser always makes progress: it cannot return events forever without data;
-// - every feeding yields the same heads, errors, trailers, and the same body bytes.
+// - every feeding yields the same heads, errors, trailers, and the same body bytes;
+// - a head's path is normal (`RequestPath`): no dot segment survives into routing.
 
 /// A parser event with body bytes copied out, so feedings can be compared.
 enum FuzzHTTP1Event: Equatable {
@@ -41,6 +42,10 @@ func fuzzHTTP1Events(_ input: UnsafeRawBufferPointer, splits: [Int], limits: HTT
                 pending.removeFirst(step.consumed)
                 break feeding
             case .head(let head):
+                // The path routing and forwarding use is normal: normalising it again changes nothing.
+                if head.path.first == "/" {
+                    precondition(RequestPath.normalize(head.path) == .success(.unchanged), "a parsed path is not normal")
+                }
                 events.append(.head(head))
             case .body(let range):
                 precondition(range.lowerBound >= 0 && range.upperBound <= step.consumed && !range.isEmpty, "body range out of bounds")

@@ -72,6 +72,15 @@ final class ScriptedUpstream: HTTPRequestHandler {
             case "/stream":
                 response.writeHead(HTTPResponseHead(status: 200, headers: ["content-type": "text/event-stream"]), contentLength: nil)
                 send(remaining: 5)
+            case "/echo-key":
+                // An error that echoes the key, in a header and in a body sent in 3-byte pieces.
+                let key = String(head.headers.first("authorization")?.dropFirst(7) ?? "")
+                response.writeHead(HTTPResponseHead(status: 401, headers: ["x-echo": "Bearer " + key]), contentLength: nil)
+                send(pieces: Array("bad key: \(key) end".utf8), size: 3)
+            case "/key-prefix":
+                // An error body that ends on the first bytes of the key.
+                let key = String(head.headers.first("authorization")?.dropFirst(7) ?? "")
+                response.respond(status: 500, body: Array("no: \(key.prefix(10))".utf8))
             case "/silent":
                 break  // never answers
             case "/stall":
@@ -85,6 +94,11 @@ final class ScriptedUpstream: HTTPRequestHandler {
             response.writeBody(Array("data: \(remaining)\n\n".utf8))
             if remaining == 0 { response.finish(); return }
             timer = loop.schedule(after: .milliseconds(20)) { [self] in send(remaining: remaining - 1) }
+        }
+        func send(pieces: [UInt8], size: Int) {
+            response.writeBody(Array(pieces.prefix(size)))
+            if pieces.count <= size { response.finish(); return }
+            timer = loop.schedule(after: .milliseconds(5)) { [self] in send(pieces: Array(pieces.dropFirst(size)), size: size) }
         }
         func connectionClosed() {
             timer?.cancel()
@@ -202,6 +216,20 @@ func waitUntil(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
         #expect(text == (0...5).reversed().map { "data: \($0)\n\n" }.joined())
     }
 
+    @Test func aTransferPausedOnItsLastPieceFinishesOnResume() throws {
+        // The whole response arrives in one piece and the delegate pauses on it: resuming must
+        // deliver it and end the transfer, not leave it waiting for the idle timeout.
+        let harness = try Harness()
+        let recording = Recording()
+        let delegate = RecordingDelegate(recording, pauseFirst: true)
+        harness.start(UpstreamRequest(method: .post, url: "http://\(harness.address)/echo", headers: [:], body: Array("hello".utf8)), delegate)
+        #expect(waitUntil { recording.snapshot.pausedOnce })
+        harness.onLoop { delegate.transfer?.resume() }
+        #expect(waitUntil(seconds: 5) { recording.snapshot.finished })
+        #expect(recording.snapshot.failure == nil)
+        #expect(recording.snapshot.body == Array("hello".utf8))
+    }
+
     @Test func nothingListeningIsAConnectFailure() throws {
         let harness = try Harness()
         let recording = Recording()
@@ -250,5 +278,96 @@ func waitUntil(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
         harness.onLoop { delegate.transfer?.cancel() }
         #expect(waitUntil { harness.seen.closedCount == 1 })
         #expect(!recording.snapshot.finished)
+    }
+
+    // MARK: What reaches the provider, and what comes back
+
+    @Test func thePathIsSentExactlyAsGivenWithoutLibcurlNormalisingIt() throws {
+        let harness = try Harness()
+        let recording = Recording()
+        let delegate = RecordingDelegate(recording)
+        harness.start(UpstreamRequest(method: .post, url: "http://\(harness.address)/a/../echo?x=/../y", headers: [:], body: [1]), delegate)
+        #expect(waitUntil { recording.snapshot.finished })
+        #expect(harness.seen.heads.first?.target == "/a/../echo?x=/../y")
+    }
+
+    @Test func noContentTypeIsAddedToARequestThatHadNone() throws {
+        let harness = try Harness()
+        let recording = Recording()
+        let delegate = RecordingDelegate(recording)
+        harness.start(UpstreamRequest(method: .post, url: "http://\(harness.address)/echo", headers: [:], body: Array("{}".utf8)), delegate)
+        #expect(waitUntil { recording.snapshot.finished })
+        #expect(harness.seen.heads.first?.headers.contains("content-type") == false)
+        #expect(harness.seen.bodies.first == Array("{}".utf8))
+    }
+
+    @Test func aHeaderValueHoldingCrOrLfIsNeverSent() throws {
+        let harness = try Harness()
+        for value in ["a\r\nX-Injected: yes", "a\nb", "a\u{0}b"] {
+            let recording = Recording()
+            let delegate = RecordingDelegate(recording)
+            defer { withExtendedLifetime(delegate) {} }
+            harness.start(UpstreamRequest(method: .get, url: "http://\(harness.address)/echo", headers: ["authorization": value], body: []), delegate)
+            #expect(waitUntil { recording.snapshot.finished })
+            if case .connect(let message) = recording.snapshot.failure {
+                #expect(message.contains("CR, LF, NUL"))
+            } else {
+                Issue.record("expected a refusal, got \(String(describing: recording.snapshot.failure))")
+            }
+        }
+        #expect(harness.seen.heads.isEmpty)
+    }
+
+    private static let key = "sk-proj-a1b2c3d4e5f6"
+
+    private func keyedRequest(_ harness: Harness, _ path: String) -> UpstreamRequest {
+        UpstreamRequest(method: .get, url: "http://\(harness.address)\(path)", headers: ["authorization": "Bearer " + Self.key], body: [],
+                        secretMasker: SecretMasker(secret: Self.key))
+    }
+
+    @Test func anErrorEchoingTheKeyComesBackMaskedInHeadersAndABodyThatArrivesInPieces() throws {
+        let harness = try Harness()
+        let recording = Recording()
+        let delegate = RecordingDelegate(recording, pauseFirst: true)
+        harness.start(keyedRequest(harness, "/echo-key"), delegate)
+        #expect(waitUntil { recording.snapshot.pausedOnce })
+        harness.onLoop { delegate.transfer?.resume() }
+        #expect(waitUntil { recording.snapshot.finished })
+        let mask = String(repeating: "*", count: Self.key.count)
+        #expect(recording.snapshot.status == 401)
+        #expect(recording.snapshot.headers.first("x-echo") == "Bearer " + mask)
+        #expect(String(decoding: recording.snapshot.body, as: UTF8.self) == "bad key: \(mask) end")
+    }
+
+    @Test func aBodyEndingOnTheKeysFirstBytesIsDeliveredWholeEvenWhenTheLastPieceWaitsForResume() throws {
+        let harness = try Harness()
+        let recording = Recording()
+        // The first piece the delegate sees is the held-back tail, offered after the provider finished.
+        let delegate = RecordingDelegate(recording, pauseFirst: false)
+        harness.start(keyedRequest(harness, "/key-prefix"), delegate)
+        #expect(waitUntil { recording.snapshot.finished })
+        #expect(String(decoding: recording.snapshot.body, as: UTF8.self) == "no: sk-proj-a1")
+
+        let paused = Recording()
+        let pausing = RecordingDelegate(paused, pauseFirst: true)
+        harness.start(keyedRequest(harness, "/key-prefix"), pausing)
+        #expect(waitUntil { paused.snapshot.pausedOnce })
+        #expect(!paused.snapshot.finished, "the transfer is not finished while its last bytes wait")
+        harness.onLoop { pausing.transfer?.resume() }
+        #expect(waitUntil { paused.snapshot.finished })
+        #expect(String(decoding: paused.snapshot.body, as: UTF8.self) == "no: sk-proj-a1")
+        #expect(paused.snapshot.failure == nil)
+    }
+
+    @Test func successBodiesPassUnmasked() throws {
+        let harness = try Harness()
+        let recording = Recording()
+        let delegate = RecordingDelegate(recording)
+        var request = keyedRequest(harness, "/echo")
+        request.method = .post
+        request.body = Array("model \(Self.key)".utf8)
+        harness.start(request, delegate)
+        #expect(waitUntil { recording.snapshot.finished })
+        #expect(recording.snapshot.body == Array("model \(Self.key)".utf8))
     }
 }

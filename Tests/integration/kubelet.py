@@ -8,6 +8,13 @@ import shutil
 _counter = itertools.count()
 
 
+class Link:
+    """A file of an update that is a symlink to `target` instead of content."""
+
+    def __init__(self, target):
+        self.target = target
+
+
 class KubeletVolume:
     def __init__(self, path, files):
         self.path = path
@@ -22,6 +29,9 @@ class KubeletVolume:
         target = os.path.join(self.path, stamp)
         os.makedirs(target)
         for name, content in files.items():
+            if isinstance(content, Link):
+                os.symlink(content.target, os.path.join(target, name))
+                continue
             with open(os.path.join(target, name), "w") as f:
                 f.write(content)
         tmp = os.path.join(self.path, "..data_tmp")

@@ -14,6 +14,9 @@ package struct BackendURL: Hashable, Sendable, CustomStringConvertible {
         case userInfo
         /// A `?query` or `#fragment`.
         case queryOrFragment
+        /// A path `RequestPath` would rewrite or refuse (`.` or `..` segments, `%2F`, a broken `%` escape): request
+        /// paths are appended to it, and the result must stay under it.
+        case unsafePath
     }
 
     /// `http` or `https`.
@@ -54,13 +57,16 @@ package struct BackendURL: Hashable, Sendable, CustomStringConvertible {
         let rest = bytes[index...]
         if rest.contains(UInt8(ascii: "?")) || rest.contains(UInt8(ascii: "#")) { return .failure(.queryOrFragment) }
         guard rest.allSatisfy(isPathByte) else { return .failure(.malformed) }
+        if !rest.isEmpty {
+            guard case .success(.unchanged) = rest.withUnsafeBytes({ RequestPath.normalize($0) }) else { return .failure(.unsafePath) }
+        }
 
         var hostBytes = authority
         var port: UInt16? = nil
         if authority.first == UInt8(ascii: "[") {
             guard let close = authority.firstIndex(of: UInt8(ascii: "]")) else { return .failure(.malformed) }
             hostBytes = authority[(authority.startIndex + 1)..<close]
-            guard !hostBytes.isEmpty, hostBytes.allSatisfy({ isHex($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") })
+            guard authority.withUnsafeBytes({ URIHost.isIPv6Address($0, 1..<(close - authority.startIndex)) })
             else { return .failure(.malformed) }
             let after = authority[(close + 1)...]
             if !after.isEmpty {
@@ -96,10 +102,6 @@ package struct BackendURL: Hashable, Sendable, CustomStringConvertible {
         var value = 0
         for byte in bytes { value = value * 10 + Int(byte - UInt8(ascii: "0")) }
         return value <= 65535 ? UInt16(value) : nil
-    }
-
-    private static func isHex(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "f"))
     }
 
     /// Letters, digits, `-`, `.`, `_`, `~` (RFC 3986 §3.2.2 unreserved; no percent-encoding).

@@ -78,8 +78,10 @@ extension ProxyConfigDecoding {
             }
         case "get"?:
             if let text = string(object["get"], at: object.path("get"), required: true) {
+                // A path that stays under the baseURL: no dot segments, as for client requests.
                 if text.utf8.first == UInt8(ascii: "/"),
-                   text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "#") }) {
+                   text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "#") }),
+                   case .success(.unchanged) = RequestPath.normalize(text.prefix { $0 != "?" }) {
                     request = .get(path: text)
                 } else {
                     report(object.path("get"), "\(ConfigIssue.quoted(text)) is not a path; expected a path under the baseURL such as \"/models\"")

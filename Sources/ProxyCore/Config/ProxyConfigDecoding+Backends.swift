@@ -49,6 +49,8 @@ extension ProxyConfigDecoding {
             report(path, "\(ConfigIssue.quoted(text)) must not contain user info; put the key in a file and name it in \"credentials\"")
         case .failure(.queryOrFragment):
             report(path, "\(ConfigIssue.quoted(text)) must not have a query or fragment")
+        case .failure(.unsafePath):
+            report(path, "\(ConfigIssue.quoted(text)) must not have \".\" or \"..\" segments, %2F, %5C or a broken % escape in its path: request paths are appended to it and must stay under it")
         case .failure(.malformed):
             report(path, "\(ConfigIssue.quoted(text)) is not an http or https URL with a host, such as \"https://api.openai.com/v1\"")
         }

@@ -12,6 +12,8 @@ package struct HTTP1ParseError: Sendable, Hashable, Error, CustomStringConvertib
         case invalidHeader = "invalid_header"
         /// A missing, repeated or malformed Host field (400).
         case invalidHost = "invalid_host"
+        /// A target path that climbs above the root, or holds `%2F`, `%5C`, a backslash or a broken `%` escape (400).
+        case invalidPath = "invalid_path"
         /// A Content-Length that is not a number or does not fit (400).
         case invalidContentLength = "invalid_content_length"
         /// Content-Length values that differ, or Content-Length with Transfer-Encoding (400).
@@ -38,7 +40,7 @@ package struct HTTP1ParseError: Sendable, Hashable, Error, CustomStringConvertib
         /// The status code each code is answered with.
         package var status: Int {
             switch self {
-            case .badRequest, .invalidHeader, .invalidHost, .invalidContentLength, .conflictingLength,
+            case .badRequest, .invalidHeader, .invalidHost, .invalidPath, .invalidContentLength, .conflictingLength,
                  .invalidTransferEncoding, .invalidChunk:
                 return 400
             case .bodyTooLarge: return 413

@@ -49,7 +49,7 @@ extension HTTP1RequestParser {
 
     /// Builds the request head from a complete section. Checks, in order: request line syntax
     /// (400), version (505), method (501), target form (400), fields (400), Host (400),
-    /// framing (400, 501), declared body size (413), expectations (417).
+    /// framing (400, 501), declared body size (413), expectations (417), path (400).
     static func makeHead(
         _ section: UnsafeRawBufferPointer, requestLine: Range<Int>, fieldLines: Int, limits: HTTP1Limits
     ) throws(HTTP1ParseError) -> HTTPRequestHead {
@@ -117,7 +117,7 @@ extension HTTP1RequestParser {
             keepAlive = facts.connectionKeepAlive && !facts.connectionClose
         }
 
-        return HTTPRequestHead(
+        return try HTTPRequestHead(
             method: line.method,
             target: String(decoding: UnsafeRawBufferPointer(rebasing: section[line.target]), as: UTF8.self),
             version: line.version,
@@ -159,40 +159,21 @@ extension HTTP1RequestParser {
         }
     }
 
-    /// RFC 9112 §6.3 and RFC 9110 §8.6: Content-Length is 1*DIGIT. A list of identical values
-    /// (or repeated identical fields) MAY be accepted as one value; differing values MUST be
-    /// rejected.
+    /// RFC 9112 §6.3 and RFC 9110 §8.6: Content-Length is 1*DIGIT; identical repeated values
+    /// are one value, differing ones are rejected (`ContentLengthField`).
     static func noteContentLength(_ section: UnsafeRawBufferPointer, _ value: Range<Int>, into facts: inout HeadFacts) throws(HTTP1ParseError) {
-        var failure: HTTP1ParseError?
-        HTTP1Bytes.forEachListElement(section, value) { element in
-            // At most 18 digits: always fits in Int64, so no remote input can overflow.
-            guard !element.isEmpty, element.count <= 18 else {
-                failure = HTTP1ParseError(.invalidContentLength, element.isEmpty ? "empty Content-Length" : "Content-Length too large")
-                return false
-            }
-            var length = 0
-            for i in element {
-                let digit = section[i] &- UInt8(ascii: "0")
-                guard digit < 10 else {
-                    failure = HTTP1ParseError(.invalidContentLength, "Content-Length is not a number: \"\(HTTP1Bytes.excerpt(section, value))\"")
-                    return false
-                }
-                let (times10, o1) = length.multipliedReportingOverflow(by: 10)
-                let (sum, o2) = times10.addingReportingOverflow(Int(digit))
-                guard !o1 && !o2 else {
-                    failure = HTTP1ParseError(.invalidContentLength, "Content-Length too large")
-                    return false
-                }
-                length = sum
-            }
-            if let previous = facts.contentLength, previous != length {
-                failure = HTTP1ParseError(.conflictingLength, "differing Content-Length values")
-                return false
-            }
+        switch ContentLengthField.merge(section, value, into: facts.contentLength) {
+        case .success(let length):
             facts.contentLength = length
-            return true
+        case .failure(.empty):
+            throw HTTP1ParseError(.invalidContentLength, "empty Content-Length")
+        case .failure(.tooLarge):
+            throw HTTP1ParseError(.invalidContentLength, "Content-Length too large")
+        case .failure(.notANumber):
+            throw HTTP1ParseError(.invalidContentLength, "Content-Length is not a number: \"\(HTTP1Bytes.excerpt(section, value))\"")
+        case .failure(.conflicting):
+            throw HTTP1ParseError(.conflictingLength, "differing Content-Length values")
         }
-        if let failure { throw failure }
     }
 
     /// RFC 9112 §6.1: Transfer-Encoding lists codings in the order applied; repeated fields
@@ -220,28 +201,14 @@ extension HTTP1RequestParser {
         if let failure { throw failure }
     }
 
-    /// Host = uri-host [ ":" port ] (RFC 9110 §7.2): only the bytes a reg-name, an IP literal
-    /// and a port can hold, so no path, userinfo or whitespace reaches routing. May be empty.
+    /// Host = uri-host [ ":" port ] (RFC 9112 §3.2, RFC 9110 §7.2), with uri-host a reg-name,
+    /// an IPv4 address or a bracketed IPv6 address (RFC 3986 §3.2.2) and port 1 to 5 digits up
+    /// to 65535. A Host field may be empty (RFC 9112 §3.2); an absolute-form authority may not.
+    /// No userinfo, path or whitespace reaches routing, and `h:abc`, `h:80:90`, `[::1`,
+    /// `:80` are refused.
     static func checkHost(_ section: UnsafeRawBufferPointer, _ value: Range<Int>) throws(HTTP1ParseError) {
-        for i in value where !isAuthorityByte(section[i]) {
+        guard value.isEmpty || URIHost.isValidAuthority(section, value) else {
             throw HTTP1ParseError(.invalidHost, "invalid Host: \"\(HTTP1Bytes.excerpt(section, value))\"")
-        }
-    }
-
-    /// unreserved / sub-delims / "%" / ":" / "[" / "]" (RFC 3986 §3.2.2, §3.2.3).
-    static func isAuthorityByte(_ b: UInt8) -> Bool {
-        switch b {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"),
-             UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"),
-             UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"),
-             UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: "%"),
-             UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: "]"):
-            return true
-        default:
-            return false
         }
     }
 }

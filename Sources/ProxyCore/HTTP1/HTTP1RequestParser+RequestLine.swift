@@ -26,6 +26,11 @@ extension HTTP1RequestParser {
                 guard b > 0x20 && b < 0x7F else {
                     throw HTTP1ParseError(.badRequest, "invalid byte 0x\(String(b, radix: 16)) in request target")
                 }
+                // A request target never carries a fragment (RFC 9112 §3.2); libcurl would cut
+                // it off, so the provider would see a different path than the one routed.
+                guard b != UInt8(ascii: "#") else {
+                    throw HTTP1ParseError(.badRequest, "fragment (\"#\") in request target")
+                }
                 i += 1
             }
             guard i > targetStart else { throw HTTP1ParseError(.badRequest, "empty request target") }
@@ -81,13 +86,12 @@ extension HTTP1RequestParser {
                 throw HTTP1ParseError(.badRequest, "unsupported request target form: \"\(HTTP1Bytes.excerpt(section, target))\"")
             }
             var i = authorityStart
-            while i < target.upperBound && section[i] != UInt8(ascii: "/") && section[i] != UInt8(ascii: "?") {
-                guard HTTP1RequestParser.isAuthorityByte(section[i]) else {
-                    throw HTTP1ParseError(.badRequest, "invalid authority in request target")
-                }
-                i += 1
-            }
+            while i < target.upperBound && section[i] != UInt8(ascii: "/") && section[i] != UInt8(ascii: "?") { i += 1 }
             guard i > authorityStart else { throw HTTP1ParseError(.badRequest, "empty authority in request target") }
+            // The same host and port grammar as a Host field; no userinfo (RFC 9110 §4.2.4).
+            guard URIHost.isValidAuthority(section, authorityStart..<i) else {
+                throw HTTP1ParseError(.badRequest, "invalid authority in request target")
+            }
         }
     }
 }

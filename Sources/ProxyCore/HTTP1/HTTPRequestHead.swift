@@ -7,7 +7,13 @@ package struct HTTPRequestHead: Sendable, Hashable {
     package var method: HTTPMethod
     /// The request target exactly as received: origin-form (`/v1/models?x=1`), absolute-form
     /// (`http://host/v1/models`) or `*` for `OPTIONS` (RFC 9112 §3.2).
-    package var target: String
+    package let target: String
+    /// The path of the target without the query, dot segments removed (`RequestPath`):
+    /// `/v1/models` for `/v1/models?x=1`, for `http://host/v1/models?x=1` and for
+    /// `/v1/x/../models`; `/` for `http://host`; `*` for the asterisk-form. Routing and
+    /// forwarding both use this, never `target`. A view into `target` unless normalisation
+    /// rewrote it.
+    package let path: Substring
     package var version: HTTPVersion
     package var headers: HTTPHeaders
     /// Whether the connection stays open after this exchange (RFC 9112 §9.3): HTTP/1.1 unless
@@ -18,6 +24,8 @@ package struct HTTPRequestHead: Sendable, Hashable {
     /// before sending the body (RFC 9110 §10.1.1).
     package var expectsContinue: Bool
 
+    /// A head for `target`, whose path is normalised here; throws 400 `invalid_path` for a path
+    /// `RequestPath` refuses. `target` must already have a valid form (the parser checks it).
     package init(
         method: HTTPMethod,
         target: String,
@@ -26,9 +34,19 @@ package struct HTTPRequestHead: Sendable, Hashable {
         keepAlive: Bool = true,
         framing: HTTPBodyFraming = .none,
         expectsContinue: Bool = false
-    ) {
+    ) throws(HTTP1ParseError) {
         self.method = method
         self.target = target
+        let raw = Self.rawPath(of: target)
+        if raw.utf8.first == UInt8(ascii: "/") {
+            switch RequestPath.normalize(raw) {
+            case .success(.unchanged): path = raw
+            case .success(.rewritten(let normal)): path = normal[...]
+            case .failure(let problem): throw HTTP1ParseError(.invalidPath, problem.description)
+            }
+        } else {
+            path = raw
+        }
         self.version = version
         self.headers = headers
         self.keepAlive = keepAlive
@@ -36,10 +54,8 @@ package struct HTTPRequestHead: Sendable, Hashable {
         self.expectsContinue = expectsContinue
     }
 
-    /// The path of the target, without the query: `/v1/models` for `/v1/models?x=1` and for
-    /// `http://host/v1/models?x=1`; `/` for `http://host`; `*` for the asterisk-form.
-    /// A view into `target`: does not allocate.
-    package var path: Substring {
+    /// The path of `target` as received, without the query. Does not allocate.
+    private static func rawPath(of target: String) -> Substring {
         // origin-form, nearly every request: one pass over contiguous bytes.
         let originFormEnd: Int?? = target.utf8.withContiguousStorageIfAvailable { bytes in
             guard bytes.first == UInt8(ascii: "/") else { return nil }
@@ -66,7 +82,9 @@ package struct HTTPRequestHead: Sendable, Hashable {
     /// A view into `target`: does not allocate.
     package var query: Substring? {
         let utf8 = target.utf8
-        guard let mark = utf8.firstIndex(of: UInt8(ascii: "?")) else { return nil }
-        return target[utf8.index(after: mark)...]
+        let offset: Int?? = utf8.withContiguousStorageIfAvailable { $0.firstIndex(of: UInt8(ascii: "?")) }
+        guard let mark = offset ?? utf8.firstIndex(of: UInt8(ascii: "?")).map({ utf8.distance(from: utf8.startIndex, to: $0) })
+        else { return nil }
+        return target[utf8.index(utf8.startIndex, offsetBy: mark + 1)...]
     }
 }

@@ -58,11 +58,14 @@ package final class RouteTable: Sendable {
 
     /// The decision for one request, or nil when no route matches (answer 404).
     ///
-    /// `path` is the request target's path; a `?query` is ignored. `model` is the body's
+    /// `path` is the request target's path; a `?query` is ignored. Only paths starting with `/`
+    /// are routed: `OPTIONS *` names the server, not a resource, and is answered 404 as Envoy
+    /// does, never sent upstream. `model` is the body's
     /// `model`, nil when absent. `random` is any uniformly random `UInt64` from the caller;
     /// it is only used when the route splits by weight and the request is not sticky.
     /// Called on the request's event loop; pure and non-blocking.
     package func route(path: UnsafeRawBufferPointer, model: String?, headers: HTTPHeaders, random: UInt64) -> RouteDecision? {
+        guard path.first == UInt8(ascii: "/") else { return nil }
         let path = Self.withoutQuery(path)
         for index in routes.indices {
             guard routes[index].firstMismatch(path: path, model: model, headers: headers) == nil else { continue }
@@ -86,6 +89,9 @@ package final class RouteTable: Sendable {
         var skipped: [String] = []
         let bytes = Array(path.utf8)
         return bytes.withUnsafeBytes { buffer in
+            guard buffer.first == UInt8(ascii: "/") else {
+                return RouteExplanation(decision: nil, skipped: [], outcome: "no route matched: only paths starting with \"/\" are routed")
+            }
             let path = Self.withoutQuery(buffer)
             for index in routes.indices {
                 let route = routes[index]

@@ -34,13 +34,19 @@ import Testing
         #expect(try BackendURL.parse("https://api.deepseek.com").get().effectivePort == 443)
     }
 
-    @Test func badBackendURLsSayWhy() {
+    @Test func badBackendURLsSayWhy() throws {
         #expect(BackendURL.parse("https://u:p@host/v1") == .failure(.userInfo))
         #expect(BackendURL.parse("https://host/v1?x=1") == .failure(.queryOrFragment))
         #expect(BackendURL.parse("https://host/v1#top") == .failure(.queryOrFragment))
         for text in ["api.openai.com/v1", "https://", "https://:443/v1", "https://host:0", "https://host:99999", "https://ho st/",
-                     "https://host/a b", "HTTPS://host", "https://[::1/v1", "https://-host"] {
+                     "https://host/a b", "HTTPS://host", "https://[::1/v1", "https://-host", "https://[::g]/v1", "https://[1::2::3]"] {
             #expect(BackendURL.parse(text) == .failure(.malformed), "\(text)")
         }
+        // Request paths are appended to the base path: it must already be normal, or the joined
+        // path could climb out of it at the provider.
+        for text in ["https://host/v1/..", "https://host/a/./v1", "https://host/%2e%2E/v1", "https://host/v1%2F", "https://host/v1/%zz"] {
+            #expect(BackendURL.parse(text) == .failure(.unsafePath), "\(text)")
+        }
+        #expect(try BackendURL.parse("https://host/openai/deployments/gpt-4o.mini/").get().path == "/openai/deployments/gpt-4o.mini/")
     }
 }

@@ -58,4 +58,22 @@ import Testing
         #expect(headers.isEmpty && headers.count == 0)
         #expect(headers.first("x") == nil && headers.values("x").isEmpty)
     }
+
+    @Test func fieldsNamedByConnectionAreConnectionOptionsAndCanBeRemoved() {
+        var headers: HTTPHeaders = ["Connection": "keep-alive, X-Hop ,", "connection": "Upgrade", "X-Hop": "1", "x-hop": "2",
+                                    "Keep-Alive": "timeout=5", "Upgrade": "h2c", "X-End": "3"]
+        #expect(headers.connectionOptions == ["keep-alive", "X-Hop", "Upgrade"])
+        headers.removeConnectionOptions()
+        #expect(headers.map(\.name) == ["Connection", "connection", "X-End"])
+        let plain: HTTPHeaders = ["a": "b"]
+        #expect(plain.connectionOptions.isEmpty)
+    }
+
+    @Test func reflectedValuesAreCappedAndFreeOfControlCharacters() {
+        var headers = HTTPHeaders()
+        headers.appendReflected(name: "x-sluice-model", value: String(repeating: "m", count: HTTPHeaders.maxReflectedValueBytes))
+        headers.appendReflected(name: "x-long", value: String(repeating: "m", count: HTTPHeaders.maxReflectedValueBytes + 1))
+        headers.appendReflected(name: "x-crlf", value: "a\r\nX-Injected: yes")
+        #expect(headers.map(\.name) == ["x-sluice-model"])
+    }
 }

@@ -12,9 +12,11 @@ import Testing
         ("http://h?x=1", "/", "x=1"),
         ("https://h:443/p/q?x", "/p/q", "x"),
         ("*", "*", nil),
+        ("/v1/x/../models?y=/../z", "/v1/models", "y=/../z"),
+        ("http://h/a/./b/", "/a/b/", nil),
     ] as [(String, String, String?)])
-    func pathAndQuerySplitTheTarget(_ target: String, _ path: String, _ query: String?) {
-        let head = HTTPRequestHead(method: .get, target: target)
+    func pathAndQuerySplitTheTarget(_ target: String, _ path: String, _ query: String?) throws {
+        let head = try HTTPRequestHead(method: .get, target: target)
         #expect(head.path == path[...])
         #expect(head.query.map(String.init) == query)
     }

@@ -89,6 +89,21 @@ private let rejectionCases: [RejectionCase] = [
     RejectionCase("Host with a path", "GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", 400, .invalidHost),
     RejectionCase("Host with userinfo", "GET / HTTP/1.1\r\nHost: u@a\r\n\r\n", 400, .invalidHost),
     RejectionCase("Host with a space", "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400, .invalidHost),
+    RejectionCase("Host with a port that is not a number", "GET / HTTP/1.1\r\nHost: h:abc\r\n\r\n", 400, .invalidHost),
+    RejectionCase("Host with two ports", "GET / HTTP/1.1\r\nHost: h:80:90\r\n\r\n", 400, .invalidHost),
+    RejectionCase("Host with an unclosed IPv6 literal", "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", 400, .invalidHost),
+    RejectionCase("Host with a negative port", "GET / HTTP/1.1\r\nHost: h:-1\r\n\r\n", 400, .invalidHost),
+    RejectionCase("Host with a port and no name", "GET / HTTP/1.1\r\nHost: :80\r\n\r\n", 400, .invalidHost),
+
+    // Paths (RFC 3986 §5.2.4): what would leave the base path of a backend.
+    RejectionCase("dot segments above the root", "GET /v1/../../latest/meta-data HTTP/1.1\r\nHost: a\r\n\r\n", 400, .invalidPath),
+    RejectionCase("encoded dot segments above the root", "GET /v1/%2e%2E/%2E./x HTTP/1.1\r\nHost: a\r\n\r\n", 400, .invalidPath),
+    RejectionCase("absolute-form above the root", "GET http://h/a/../../x HTTP/1.1\r\nHost: h\r\n\r\n", 400, .invalidPath),
+    RejectionCase("encoded slash", "GET /v1/..%2F..%2Fx HTTP/1.1\r\nHost: a\r\n\r\n", 400, .invalidPath),
+    RejectionCase("backslash", "GET /v1\\..\\x HTTP/1.1\r\nHost: a\r\n\r\n", 400, .invalidPath),
+    RejectionCase("broken percent escape", "GET /v1/%zz HTTP/1.1\r\nHost: a\r\n\r\n", 400, .invalidPath),
+    RejectionCase("fragment in the target", "GET /v1/models#x HTTP/1.1\r\nHost: a\r\n\r\n", 400, .badRequest),
+    RejectionCase("absolute-form with an invalid port", "GET http://h:x/ HTTP/1.1\r\nHost: h\r\n\r\n", 400, .badRequest),
 
     // Framing (RFC 9112 §6).
     RejectionCase("Transfer-Encoding with Content-Length", get + "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", 400, .conflictingLength),

@@ -113,6 +113,13 @@ import Testing
         #expect(table.route(path: "/v1/models", model: nil, headers: [:], random: 0)?.upstreamModel == nil)
     }
 
+    @Test func theAsteriskTargetIsNotRoutedEvenByACatchAll() throws {
+        let table = try routingTable(#"{"name": "all", "split": [{"backend": "openai", "weight": 1}]}"#)
+        #expect(table.route(path: "*", model: nil, headers: [:], random: 0) == nil)
+        #expect(table.route(path: "/", model: nil, headers: [:], random: 0) != nil)
+        #expect(table.explain(path: "*", model: nil, headers: [:], random: 0).decision == nil)
+    }
+
     @Test func backendsResolveToIndicesOfTheConfig() throws {
         let table = try routingTable(#"{"name": "r", "split": [{"backend": "deepseek", "weight": 1}]}"#)
         let decision = try #require(table.route(path: "/", model: nil, headers: [:], random: 0))
