@@ -131,8 +131,8 @@ struct RegexCompiler {
         return Int32(scalarSets.count - 1)
     }
 
-    /// The first bytes of the instructions reachable from the start without consuming; nil when
-    /// an assertion is among them (a match may then start anywhere it holds).
+    /// The first bytes of the instructions reachable from the start without consuming.
+    /// Assertions are passed through: they only narrow where a match may start.
     private func firstBytes() -> RegexByteSet? {
         var bytes = RegexByteSet()
         var seen = Set<Int32>()
@@ -146,7 +146,8 @@ struct RegexCompiler {
             case .scalarSet(let index, _):
                 bytes.formUnion(scalarSets[Int(index)].ascii)
                 bytes.formUnion(scalarSets[Int(index)].leadBytes)
-            case .continuation, .match, .assert: return nil
+            case .continuation, .match: return nil
+            case .assert: pending.append(pc + 1)
             case .split(let first, let second): pending += [first, second]
             case .jump(let target): pending.append(target)
             }

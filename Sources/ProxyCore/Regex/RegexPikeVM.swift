@@ -4,8 +4,8 @@
 /// instruction, and a match takes O(input × program) time whatever the pattern, with
 /// leftmost-first priorities (those of Python's `re` and Perl) deciding which match is reported.
 ///
-/// Memory: one scratch allocation per call sized by the program (on the stack while small),
-/// nothing per byte.
+/// Memory: scratch space per call sized by the program, on the stack up to 16 KB (a program of
+/// roughly 300 instructions), on the heap beyond; nothing per byte.
 struct RegexPikeVM {
     /// What the caller wants to know.
     enum Mode {
@@ -38,17 +38,33 @@ struct RegexPikeVM {
     static func run(_ program: RegexProgram, on input: UnsafeRawBufferPointer, mode: Mode) -> Range<Int>? {
         let count = program.instructions.count, threads = program.threadStates, stack = program.splits + 1
         return program.instructions.withUnsafeBufferPointer { instructions in
-            withUnsafeTemporaryAllocation(of: Int32.self, capacity: count + 2 * threads + stack) { small in
-                withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * threads + stack) { wide in
-                    let base = small.baseAddress!, wideBase = wide.baseAddress!
-                    base.initialize(repeating: -1, count: count)
-                    var vm = RegexPikeVM(instructions: instructions, program: program, input: input, marks: base,
-                                         stackPCs: base + count + 2 * threads, stackStarts: wideBase + 2 * threads)
-                    var current = ThreadList(pcs: base + count, starts: wideBase)
-                    var next = ThreadList(pcs: base + count + threads, starts: wideBase + threads)
-                    return vm.run(mode, &current, &next)
-                }
+            withScratch(small: count + 2 * threads + stack, wide: 2 * threads + stack) { base, wideBase in
+                base.initialize(repeating: -1, count: count)
+                var vm = RegexPikeVM(instructions: instructions, program: program, input: input, marks: base,
+                                     stackPCs: base + count + 2 * threads, stackStarts: wideBase + 2 * threads)
+                var current = ThreadList(pcs: base + count, starts: wideBase)
+                var next = ThreadList(pcs: base + count + threads, starts: wideBase + threads)
+                return vm.run(mode, &current, &next)
             }
+        }
+    }
+
+    /// Calls `body` with `small` Int32s and `wide` Ints of scratch space.
+    private static func withScratch<Result>(small: Int, wide: Int,
+                                            _ body: (UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int>) -> Result) -> Result {
+        // withUnsafeTemporaryAllocation uses the stack up to 1 KB and the heap beyond (measured on
+        // Linux); inline arrays keep mid-sized programs on the stack too, at the cost of zeroing them.
+        if small * 4 <= 1024 && wide * 8 <= 1024 || small > 2048 || wide > 1024 {
+            return withUnsafeTemporaryAllocation(of: Int32.self, capacity: small) { small in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: wide) { wide in body(small.baseAddress!, wide.baseAddress!) }
+            }
+        }
+        var smallStorage = InlineArray<2048, Int32>(repeating: 0)
+        var wideStorage = InlineArray<1024, Int>(repeating: 0)
+        var smallSpan = smallStorage.mutableSpan
+        var wideSpan = wideStorage.mutableSpan
+        return smallSpan.withUnsafeMutableBufferPointer { small in
+            wideSpan.withUnsafeMutableBufferPointer { wide in body(small.baseAddress!, wide.baseAddress!) }
         }
     }
 

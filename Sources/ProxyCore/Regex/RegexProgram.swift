@@ -6,8 +6,8 @@ struct RegexProgram: Sendable {
     let scalarSets: [RegexSetMatcher]
     /// Every match starts at offset 0 (the pattern starts with `\A` or `^` without `(?m)`).
     let anchoredStart: Bool
-    /// The bytes a match can start with, when that is known (the pattern cannot match empty and
-    /// starts with no assertion): the search skips to the next such byte when no thread is alive.
+    /// The bytes a match can start with, when that is known (the pattern cannot match empty):
+    /// the search skips to the next such byte when no thread is alive.
     let firstBytes: RegexByteSet?
     /// How many instructions a thread can wait at (consuming ones and `match`).
     let threadStates: Int
