@@ -78,5 +78,11 @@ func format(_ value: Double) -> String {
             print("| \(item.name): `\(item.pattern)` | \(oursAnswer ? "yes" : "no") | \(format(a.perSecond)) | \(allocs(a.allocations)) "
                   + "| \(format(b.perSecond)) | \(allocs(b.allocations)) | \((a.perSecond / b.perSecond * 10).rounded() / 10)× |")
         }
+        // The pathological pattern, on our engine only: Swift's Regex would not return.
+        let nested = try LinearRegex("(a+)+$")
+        let aaa = String(repeating: "a", count: 1023) + "!"
+        let p = measure(seconds: seconds) { nested.containsMatch(in: aaa) }
+        print("| pathological: `(a+)+$` on 1,023 a's and a ! | no | \(format(p.perSecond)) | "
+              + "\(p.allocations.map { String(($0 * 10).rounded() / 10) } ?? "n/a") | not run (backtracks: 20 a's took 46 s) | | |")
     }
 }
