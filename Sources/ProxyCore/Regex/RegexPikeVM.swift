@@ -5,7 +5,7 @@
 /// leftmost-first priorities (those of Python's `re` and Perl) deciding which match is reported.
 ///
 /// Memory: scratch space per call sized by the program, on the stack up to 16 KB (a program of
-/// roughly 300 instructions), on the heap beyond; nothing per byte.
+/// a few hundred instructions), on the heap beyond; nothing per byte.
 struct RegexPikeVM {
     /// What the caller wants to know.
     enum Mode {

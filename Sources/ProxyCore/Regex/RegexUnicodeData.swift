@@ -14,8 +14,7 @@ enum RegexUnicodeData {
 
     /// The scalars of a `\p{…}` name: a general category (`L`, `Lu`, `Letter`…) or `Han`; nil if unknown.
     static func property(named name: String) -> RegexScalarSet? {
-        if name == "Han" || name == "Hani" || name == "sc=Han" || name == "Script=Han" { return han }
-        if name == "Any" { return RegexScalarSet.all }
+        if name == "Han" { return han }
         let short = longCategoryNames[name] ?? name
         let indices = RegexUnicodeTables.categoryNames.indices.filter {
             let category = RegexUnicodeTables.categoryNames[$0]
@@ -52,14 +51,10 @@ enum RegexUnicodeData {
 
     /// The cased scalars in `range`, for folding a class range without walking all of it.
     static func casedScalars(in range: ClosedRange<UInt32>) -> ArraySlice<UInt32> {
-        var low = 0, high = caseOrbitScalars.count
-        while low < high {
-            let middle = (low + high) / 2
-            if caseOrbitScalars[middle] < range.lowerBound { low = middle + 1 } else { high = middle }
-        }
-        var end = low
+        let start = firstCasedScalar(atLeast: range.lowerBound)
+        var end = start
         while end < caseOrbitScalars.count, caseOrbitScalars[end] <= range.upperBound { end += 1 }
-        return caseOrbitScalars[low..<end]
+        return caseOrbitScalars[start..<end]
     }
 
     private static let longCategoryNames = [
@@ -89,12 +84,18 @@ enum RegexUnicodeData {
     private static let caseOrbitNext = caseOrbitPairs.map(\.1)
 
     private static func orbitIndex(of scalar: UInt32) -> Int? {
+        let index = firstCasedScalar(atLeast: scalar)
+        return index < caseOrbitScalars.count && caseOrbitScalars[index] == scalar ? index : nil
+    }
+
+    /// The index of the first cased scalar ≥ `scalar` (binary search).
+    private static func firstCasedScalar(atLeast scalar: UInt32) -> Int {
         var low = 0, high = caseOrbitScalars.count
         while low < high {
             let middle = (low + high) / 2
             if caseOrbitScalars[middle] < scalar { low = middle + 1 } else { high = middle }
         }
-        return low < caseOrbitScalars.count && caseOrbitScalars[low] == scalar ? low : nil
+        return low
     }
 
     private static func categories(_ indices: [Int]) -> RegexScalarSet {
