@@ -22,7 +22,7 @@ extension RegexParser {
                 throw .malformed("missing \")\", unterminated comment", at: start)
             default:
                 if let refusal = refusedGroup(kind, at: start) { throw refusal }
-                if try parseFlags(groupAt: start) { return .empty }
+                if try parseFlags(groupAt: start) == .untilGroupEnd { return .empty }
             }
         }
         depth += 1
@@ -68,10 +68,16 @@ extension RegexParser {
         position += 1
     }
 
-    /// `(?flags)`, `(?flags:`, `(?flags-flags:`, `(?-flags:` with flags from `i`, `m`, `s`.
-    /// Returns true for `(?flags)` (which sets the flags until the end of the enclosing group),
-    /// false for a scoped group, whose contents the caller parses.
-    private mutating func parseFlags(groupAt start: Int) throws(RegexSyntaxError) -> Bool {
+    /// How far flags set by `(?…)` reach.
+    private enum FlagScope {
+        /// `(?i)`: to the end of the enclosing group (or pattern).
+        case untilGroupEnd
+        /// `(?i:…)`: the group's contents, which the caller parses next.
+        case groupContents
+    }
+
+    /// `(?flags)`, `(?flags:`, `(?flags-flags:`, `(?-flags:` with flags from `i`, `m`, `s`; sets them.
+    private mutating func parseFlags(groupAt start: Int) throws(RegexSyntaxError) -> FlagScope {
         var on = Flags(), off = Flags()
         var turningOff = false
         var named = false
@@ -96,7 +102,7 @@ extension RegexParser {
                 if off.caseInsensitive { flags.caseInsensitive = false }
                 if off.multiline { flags.multiline = false }
                 if off.dotAll { flags.dotAll = false }
-                return !scoped
+                return scoped ? .groupContents : .untilGroupEnd
             case "a"..."z", "A"..."Z":
                 throw .unsupported("the flag", String(scalar), at: position,
                                    "the flags are i (case-insensitive), m (multi-line) and s (dot matches newline)")

@@ -30,8 +30,6 @@ struct RegexParser {
         return node
     }
 
-    var atEnd: Bool { position >= scalars.count }
-
     func peek(_ offset: Int = 0) -> Unicode.Scalar? {
         position + offset < scalars.count ? scalars[position + offset] : nil
     }
