@@ -4,6 +4,7 @@
 #   BENCH_QUICK=1 bench/run.sh    one short repetition, for development
 #   bench/run.sh --only upstream  sluice-mock vs nginx `return 200` (issue 2's figure)
 #   bench/run.sh --only proxy     added CPU and latency of nginx and sluice vs a direct call (issue 3)
+#   bench/run.sh --only regex     the regex engine next to Swift's Regex (bench/regex.sh; no servers)
 #   bench/run.sh --help           the other options (--targets, --reps, --keep)
 # BENCH_SKIP_BUILD=1 uses the existing .build/release binaries.
 set -euo pipefail
@@ -11,6 +12,7 @@ BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$BENCH")"
 export PATH="/opt/swift/usr/bin:$PATH"
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+if [ "${1:-}" = "--only" ] && [ "${2:-}" = "regex" ]; then exec "$BENCH/regex.sh"; fi
 
 # nginx, haproxy, wrk and the rest come from the project's one install step (apt, as root).
 "$ROOT/scripts/deps.sh"

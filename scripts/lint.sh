@@ -24,6 +24,8 @@ check clock '(clock_gettime|gettimeofday|sluice_monotonic_ns|sluice_realtime_ns|
 # Tests poll with a deadline; they never sleep a fixed time to wait for something.
 check sleep '(\busleep\(|\bsleep\(|Thread\.sleep|Task\.sleep|nanosleep)' Tests
 grep -rnE '\btime\.sleep\(' Tests/integration --include='*.py' | grep -v 'lint: allow-sleep' && { echo "lint [sleep]: time.sleep in integration tests" >&2; fail=1; }
+# Regexes run on ProxyCore's linear-time engine (ADR 0012): Swift's Regex backtracks (ReDoS).
+check regex '(\bRegex *[<(]|#/|\bRegexBuilder\b)' Sources
 # No locks on the request path: the data plane reads snapshots.
 check lock '\b(Mutex|NSLock|pthread_mutex_lock)\b' Sources/ProxyHTTPServer Sources/ProxyDataPlane Sources/ProxyUpstream
 # Nor name lookups or locks per request: metric series come from the request's LoopSnapshot, and

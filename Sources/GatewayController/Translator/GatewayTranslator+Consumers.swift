@@ -22,9 +22,10 @@ extension NamespaceTranslation {
         for policy in resources.guardPolicies.sorted(by: { $0.meta.name < $1.meta.name }) {
             let policyID = id(.guardPolicy, policy.meta.name)
             for (ruleIndex, rule) in policy.spec.rules.enumerated() {
-                for (index, pattern) in rule.regex.enumerated() where (try? Regex(pattern)) == nil {
-                    problem(policyID, ConditionType.accepted, "Invalid", path: "spec.rules[\(ruleIndex)].match.regex[\(index)]",
-                            "\(SpecDecoding.quoted(pattern)) is not a valid regular expression (Swift Regex syntax)")
+                for (index, pattern) in rule.regex.enumerated() {
+                    if let message = ConfigIssue.regexProblem(pattern) {
+                        problem(policyID, ConditionType.accepted, "Invalid", path: "spec.rules[\(ruleIndex)].match.regex[\(index)]", message)
+                    }
                 }
             }
         }
@@ -60,6 +61,6 @@ extension NamespaceTranslation {
     /// Whether the guard policy `name` exists and its regexes compile.
     func guardPolicyIsValid(_ name: String) -> Bool {
         guard let policy = resources.guardPolicies.first(where: { $0.meta.name == name }) else { return false }
-        return policy.spec.rules.allSatisfy { rule in rule.regex.allSatisfy { (try? Regex($0)) != nil } }
+        return policy.spec.rules.allSatisfy { rule in rule.regex.allSatisfy { ConfigIssue.regexProblem($0) == nil } }
     }
 }

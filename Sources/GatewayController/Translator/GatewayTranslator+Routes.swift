@@ -103,9 +103,8 @@ extension NamespaceTranslation {
     }
 
     private mutating func checkRegex(_ pattern: String, of owner: ResourceID, at path: String) {
-        if (try? Regex(pattern)) == nil {
-            problem(owner, ConditionType.accepted, "Invalid", path: path,
-                    "\(SpecDecoding.quoted(pattern)) is not a valid regular expression (Swift Regex syntax)")
+        if let message = ConfigIssue.regexProblem(pattern) {
+            problem(owner, ConditionType.accepted, "Invalid", path: path, message)
         }
     }
 

@@ -7,7 +7,7 @@ package struct HeaderMatch: Hashable, Sendable {
         case exact(String)
         /// The header is present (true) or absent (false).
         case present(Bool)
-        /// The whole value matches this Swift `Regex`.
+        /// The whole value matches this regular expression (`LinearRegex`).
         case regex(String)
     }
 

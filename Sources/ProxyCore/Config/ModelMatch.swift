@@ -6,7 +6,7 @@ package enum ModelMatch: Hashable, Sendable {
     case prefix(String)
     /// The model matches this glob: `*` any run of bytes, `?` one byte, everything else literal.
     case glob(String)
-    /// The whole model matches this Swift `Regex` (compiled once per config).
+    /// The whole model matches this regular expression (`LinearRegex`, compiled once per config).
     case regex(String)
     /// The model is one of these names (`"models": […]`, the shorthand).
     case oneOf([String])

@@ -116,8 +116,8 @@ extension ProxyConfigDecoding {
 
     /// Compiles `pattern` once to see that it is valid; the route table compiles it again.
     private mutating func checkRegex(_ pattern: String, at path: String) -> Bool {
-        if (try? Regex(pattern)) != nil { return true }
-        report(path, "\(ConfigIssue.quoted(pattern)) is not a valid regular expression (Swift Regex syntax)")
+        guard let problem = ConfigIssue.regexProblem(pattern) else { return true }
+        report(path, problem)
         return false
     }
 

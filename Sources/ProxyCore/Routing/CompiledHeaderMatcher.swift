@@ -3,7 +3,7 @@ struct CompiledHeaderMatcher: Sendable {
     enum Condition: Sendable {
         case exact([UInt8])
         case present(Bool)
-        case regex(CompiledRegex)
+        case regex(LinearRegex)
     }
 
     /// The header's name as configured; looked up ASCII case-insensitively.
@@ -17,7 +17,7 @@ struct CompiledHeaderMatcher: Sendable {
         case .exact(let value): condition = .exact(Array(value.utf8))
         case .present(let flag): condition = .present(flag)
         case .regex(let pattern):
-            guard let regex = CompiledRegex(pattern) else { return nil }
+            guard let regex = try? LinearRegex(pattern) else { return nil }
             condition = .regex(regex)
         }
     }
@@ -28,7 +28,7 @@ struct CompiledHeaderMatcher: Sendable {
         switch condition {
         case .present(let wanted): return (value != nil) == wanted
         case .exact(let bytes): return value.map { $0.utf8.elementsEqual(bytes) } ?? false
-        case .regex(let regex): return value.map(regex.wholeMatches) ?? false
+        case .regex(let regex): return value.map { regex.wholeMatch($0) } ?? false
         }
     }
 
@@ -44,8 +44,8 @@ struct CompiledHeaderMatcher: Sendable {
             guard let value else { return "\(header) is absent; expected \(expected)" }
             return "\(header) is \(ConfigIssue.quoted(value)); expected \(expected)"
         case .regex(let regex):
-            guard let value else { return "\(header) is absent; expected a match for regex \(ConfigIssue.quoted(regex.source))" }
-            return "\(header) value \(ConfigIssue.quoted(value)) does not match regex \(ConfigIssue.quoted(regex.source))"
+            guard let value else { return "\(header) is absent; expected a match for regex \(ConfigIssue.quoted(regex.pattern))" }
+            return "\(header) value \(ConfigIssue.quoted(value)) does not match regex \(ConfigIssue.quoted(regex.pattern))"
         }
     }
 }

@@ -2,8 +2,9 @@
 /// regexes compiled, backends resolved to indices, weights to cumulative ranges.
 ///
 /// Built once per config snapshot, off the request path, and published with it: immutable and
-/// safe to share across event loops. `route` runs per request: it neither allocates (unless a
-/// route uses a regex) nor builds strings nor looks anything up by name except request headers.
+/// safe to share across event loops. `route` runs per request: it neither allocates (a regex's
+/// scratch space is on the stack unless its program is large) nor builds strings nor looks
+/// anything up by name except request headers.
 package final class RouteTable: Sendable {
     let routes: [CompiledRoute]
     /// Route names by index (for metrics label sets resolved at config time).
