@@ -59,9 +59,40 @@ package struct ConfigLoader: Sendable {
                 if checkSecrets, let ca = FileBytes.read(secrets + "/" + caFile) { hash.combine(ca) }
             }
         }
+        var consumerKeys: [[KeyDigest]] = []
+        for (index, consumer) in config.consumers.enumerated() {
+            consumerKeys.append(checkSecrets ? readKeys(of: consumer, at: "\(displayName): consumers[\(index)].keysDirectory",
+                                                        hash: &hash, problems: &problems) : [])
+        }
         if !problems.isEmpty { return .failure(ConfigLoadError(problems: problems)) }
-        return .success(LoadedConfig(config: config, credentials: credentials, caFiles: caFiles,
+        return .success(LoadedConfig(config: config, credentials: credentials, caFiles: caFiles, consumerKeys: consumerKeys,
                                      contentHash: hash.value, source: bytes))
+    }
+
+    /// The digests of a consumer's keys: one per file in its directory (names starting with `.`
+    /// skipped, subdirectories too). Only digests leave this function; the content hash takes
+    /// each file's name and bytes, so adding, changing or removing a key makes a new snapshot.
+    private func readKeys(of consumer: ConsumerConfig, at location: String, hash: inout FNV1a64,
+                          problems: inout [String]) -> [KeyDigest] {
+        let directory = secretsDirectory + "/" + consumer.keysDirectory
+        var digests: [KeyDigest] = []
+        for name in FileBytes.visibleNames(in: directory).sorted() {
+            let path = directory + "/" + name
+            guard !FileBytes.isDirectory(path) else { continue }
+            guard let secret = FileBytes.read(path, maxBytes: 64 * 1024) else {
+                problems.append("\(location): \(path) cannot be read")
+                continue
+            }
+            hash.combine(Array(name.utf8))
+            hash.combine(secret)
+            let key = Self.trimmed(secret)
+            guard !key.isEmpty else {
+                problems.append("\(location): \(path) is empty")
+                continue
+            }
+            digests.append(SHA256.digest(key.utf8))
+        }
+        return digests
     }
 
     /// Secrets mounted from Kubernetes often end in a newline; a key never does.

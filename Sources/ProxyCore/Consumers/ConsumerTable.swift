@@ -15,12 +15,13 @@ package struct ConsumerTable: Sendable {
     package let consumers: [Consumer]
     package let allowAnonymous: Bool
 
-    /// Consumers from `config`, each with the digests of its keys (by consumer index) and the
-    /// limiter `limiter(consumer)` gives for it (carried over reloads by the caller).
-    package init(_ config: ProxyConfig, digests: [[KeyDigest]], limiter: (ConsumerConfig) -> RequestRateLimiter?) {
+    /// Consumers from `config`, each with the digests of its keys and its limiter (both by
+    /// consumer index; limiters are carried over reloads by the caller).
+    package init(_ config: ProxyConfig, digests: [[KeyDigest]], limiters: [RequestRateLimiter?]) {
         consumers = config.consumers.enumerated().map { index, consumer in
             Consumer(name: consumer.name, digests: index < digests.count ? digests[index] : [],
-                     allowedModels: consumer.allowedModels.map { $0.map(GlobPattern.init) }, limiter: limiter(consumer))
+                     allowedModels: consumer.allowedModels.map { $0.map(GlobPattern.init) },
+                     limiter: index < limiters.count ? limiters[index] : nil)
         }
         allowAnonymous = config.consumers.isEmpty || config.authentication.allowAnonymous
     }

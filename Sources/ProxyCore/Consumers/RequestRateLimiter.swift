@@ -25,6 +25,11 @@ package final class RequestRateLimiter: Sendable {
         windows = limits.windows
     }
 
+    /// A fresh limiter for `consumer`, or nil when it has no request limits.
+    package static func forConsumer(_ consumer: ConsumerConfig) -> RequestRateLimiter? {
+        consumer.rateLimits.windows.isEmpty ? nil : RequestRateLimiter(consumer.rateLimits)
+    }
+
     /// Counts one request at `now` in every window, or in none when one of them is full.
     package func acquire(at now: ProxyInstant) -> RateLimitDecision {
         var tightest: RateLimitStatus?
