@@ -2,6 +2,7 @@
 extension ProxyConfigDecoding {
     /// The name the metrics and the access log give requests without a consumer; no consumer may take it.
     static let anonymousConsumer = "anonymous"
+    static let consumerKeys = ["name", "keysDirectory", "allowedModels", "rateLimits"]
 
     mutating func decodeConsumers(_ value: JSONValue, at path: String) -> [ConsumerConfig]? {
         guard case .array(let elements) = value else {
@@ -19,7 +20,7 @@ extension ProxyConfigDecoding {
 
     private mutating func decodeConsumer(_ value: JSONValue, at path: String,
                                          names: inout [(name: String, path: String)]) -> ConsumerConfig? {
-        guard let object = ConfigObjectReader(value, at: path, allowed: ["name", "keysDirectory", "allowedModels", "rateLimits"],
+        guard let object = ConfigObjectReader(value, at: path, allowed: Self.consumerKeys,
                                               issues: &issues) else { return nil }
         let name = self.name(object["name"], at: object.path("name"))
         if let name {

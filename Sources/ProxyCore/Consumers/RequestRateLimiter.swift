@@ -6,9 +6,10 @@ import Synchronization
 ///
 /// Exactness: fixed windows, exact for one process — no window ever admits more than its
 /// limit, whatever the loops race. Fixed windows let a burst of up to twice the limit pass
-/// across a window boundary (the end of one window and the start of the next). A request
-/// refused by a longer window gives back what it took from the shorter ones, so a concurrent
-/// request may see a window full for that instant and be refused too (never the reverse).
+/// across a window boundary (the end of one window and the start of the next). Windows are
+/// checked shortest first; a request refused by a longer window stays counted in the shorter
+/// ones, which changes nothing: the windows are nested (a day is whole hours, …), so the
+/// longer window stays full until an instant that starts the shorter ones afresh too.
 ///
 /// Kept across reloads for a consumer whose limits did not change (the data plane carries it
 /// by name), so a reload neither resets nor forgets what was counted.
@@ -33,11 +34,10 @@ package final class RequestRateLimiter: Sendable {
     /// Counts one request at `now` in every window, or in none when one of them is full.
     package func acquire(at now: ProxyInstant) -> RateLimitDecision {
         var tightest: RateLimitStatus?
-        for (index, entry) in windows.enumerated() {
+        for entry in windows {
             let epoch = now.nanoseconds / entry.window.duration.nanoseconds
             let reset = ProxyDuration(nanoseconds: (epoch + 1) * entry.window.duration.nanoseconds - now.nanoseconds)
             guard let count = take(entry.window, epoch: epoch, limit: entry.limit) else {
-                for earlier in windows[..<index] { giveBack(earlier.window, epoch: now.nanoseconds / earlier.window.duration.nanoseconds) }
                 return .limited(RateLimitStatus(limit: entry.limit, remaining: 0, reset: reset))
             }
             let status = RateLimitStatus(limit: entry.limit, remaining: entry.limit - count, reset: reset)
@@ -57,19 +57,6 @@ package final class RequestRateLimiter: Sendable {
                 let (exchanged, seen) = counter.weakCompareExchange(expected: current, desired: tag << 32 | UInt64(count + 1),
                                                                      ordering: .relaxed)
                 if exchanged { return count + 1 }
-                current = seen
-            }
-        }
-    }
-
-    /// Takes back one request counted in `epoch`, unless that window has ended meanwhile.
-    private func giveBack(_ window: RateLimitWindow, epoch: UInt64) {
-        let tag = epoch & 0xFFFF_FFFF
-        withCounter(window) { counter in
-            var current = counter.load(ordering: .relaxed)
-            while current >> 32 == tag, current & 0xFFFF_FFFF > 0 {
-                let (exchanged, seen) = counter.weakCompareExchange(expected: current, desired: current - 1, ordering: .relaxed)
-                if exchanged { return }
                 current = seen
             }
         }
