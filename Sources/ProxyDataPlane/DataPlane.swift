@@ -117,29 +117,35 @@ package final class DataPlane: Sendable {
             metrics.reloads.series(labelValues: ["failure"]).increment()
             StandardStreams.writeLine(Self.event("config_rejected", ["error": error.description]))
         case .success(let loaded):
-            if loaded.contentHash == current.loaded.contentHash {
-                state.withLock { $0.unchanged += 1 }
-                metrics.reloads.series(labelValues: ["unchanged"]).increment()
-                return
-            }
-            let snapshot: ProxySnapshot
-            do {
-                snapshot = try ProxySnapshot(loaded, loadedAt: clock.wallNanoseconds() / 1_000_000_000,
-                                             backendStates: backendStates(for: loaded.config),
-                                             limiters: limiters(for: loaded.config), metrics: metrics)
-            } catch {
-                state.withLock { $0.failed += 1; $0.lastError = error.description }
-                metrics.reloads.series(labelValues: ["failure"]).increment()
-                StandardStreams.writeLine(Self.event("config_rejected", ["error": error.description]))
-                return
-            }
-            Self.warnAboutInsecureBackends(loaded.config)
-            noteStartOnlyChanges(loaded.config)
-            publish(snapshot)
-            metrics.reloads.series(labelValues: ["success"]).increment()
-            metrics.lastReloadSuccess.series().set(Double(snapshot.loadedAt))
-            StandardStreams.writeLine(Self.event("config_loaded", ["hash": loaded.hashHex]))
+            apply(loaded)
         }
+    }
+
+    /// Publishes `loaded` unless its content is what is serving; a config the snapshot cannot
+    /// be built from is rejected like an invalid file.
+    func apply(_ loaded: LoadedConfig) {
+        if loaded.contentHash == current.loaded.contentHash {
+            state.withLock { $0.unchanged += 1 }
+            metrics.reloads.series(labelValues: ["unchanged"]).increment()
+            return
+        }
+        let snapshot: ProxySnapshot
+        do {
+            snapshot = try ProxySnapshot(loaded, loadedAt: clock.wallNanoseconds() / 1_000_000_000,
+                                         backendStates: backendStates(for: loaded.config),
+                                         limiters: limiters(for: loaded.config), metrics: metrics)
+        } catch {
+            state.withLock { $0.failed += 1; $0.lastError = error.description }
+            metrics.reloads.series(labelValues: ["failure"]).increment()
+            StandardStreams.writeLine(Self.event("config_rejected", ["error": error.description]))
+            return
+        }
+        Self.warnAboutInsecureBackends(loaded.config)
+        noteStartOnlyChanges(loaded.config)
+        publish(snapshot)
+        metrics.reloads.series(labelValues: ["success"]).increment()
+        metrics.lastReloadSuccess.series().set(Double(snapshot.loadedAt))
+        StandardStreams.writeLine(Self.event("config_loaded", ["hash": loaded.hashHex]))
     }
 
     /// The protection state for each backend of `config`: kept when the backend's settings
