@@ -1,6 +1,7 @@
-"""Writes a directory the way kubelet mounts a ConfigMap or Secret: files are symlinks
-through `..data`, which points at a timestamped directory; an update writes a new
-timestamped directory and renames a `..data_tmp` symlink over `..data`."""
+"""Writes a directory the way kubelet mounts a ConfigMap or Secret (or a projected volume):
+top-level entries are symlinks through `..data`, which points at a timestamped directory; an
+update writes a new timestamped directory and renames a `..data_tmp` symlink over `..data`.
+File names may hold `/` (a projected item's `path`): the first segment is the symlink."""
 import itertools
 import os
 import shutil
@@ -14,14 +15,15 @@ class KubeletVolume:
         os.makedirs(path, exist_ok=True)
         self.current = None
         self.update(files)
-        for name in files:
-            os.symlink(os.path.join("..data", name), os.path.join(path, name))
+        for top in sorted({name.split("/")[0] for name in files}):
+            os.symlink(os.path.join("..data", top), os.path.join(path, top))
 
     def update(self, files):
         stamp = f"..2026_11_22_00_00_00.{next(_counter):06d}"
         target = os.path.join(self.path, stamp)
         os.makedirs(target)
         for name, content in files.items():
+            os.makedirs(os.path.dirname(os.path.join(target, name)), exist_ok=True)
             with open(os.path.join(target, name), "w") as f:
                 f.write(content)
         tmp = os.path.join(self.path, "..data_tmp")
