@@ -78,7 +78,8 @@ package struct ConfigLoader: Sendable {
         var digests: [KeyDigest] = []
         for name in FileBytes.visibleNames(in: directory).sorted() {
             let path = directory + "/" + name
-            guard !FileBytes.isDirectory(path) else { continue }
+            // A dangling link is a removed key: kubelet swaps `..data` before it deletes the links.
+            guard access(path, F_OK) == 0, !FileBytes.isDirectory(path) else { continue }
             guard let secret = FileBytes.read(path, maxBytes: 64 * 1024) else {
                 problems.append("\(location): \(path) cannot be read")
                 continue

@@ -92,6 +92,9 @@ package final class DataPlane: Sendable {
 
     var current: ProxySnapshot { state.withLock { $0.current } }
 
+    /// The serving config's consumer key directories, relative to the secrets directory (to watch them).
+    package var consumerKeysDirectories: [String] { current.config.consumers.map(\.keysDirectory) }
+
     var reloadState: ReloadState { state.withLock { $0 } }
 
     /// Creates the loop's context. Call on the loop's thread, once per loop.

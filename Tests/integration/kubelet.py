@@ -14,9 +14,8 @@ class KubeletVolume:
         self.path = path
         os.makedirs(path, exist_ok=True)
         self.current = None
+        self.links = set()
         self.update(files)
-        for top in sorted({name.split("/")[0] for name in files}):
-            os.symlink(os.path.join("..data", top), os.path.join(path, top))
 
     def update(self, files):
         stamp = f"..2026_11_22_00_00_00.{next(_counter):06d}"
@@ -29,6 +28,13 @@ class KubeletVolume:
         tmp = os.path.join(self.path, "..data_tmp")
         os.symlink(stamp, tmp)
         os.rename(tmp, os.path.join(self.path, "..data"))
+        # Like kubelet: links for new entries, and links of removed entries deleted after the swap.
+        tops = {name.split("/")[0] for name in files}
+        for top in sorted(tops - self.links):
+            os.symlink(os.path.join("..data", top), os.path.join(self.path, top))
+        for top in sorted(self.links - tops):
+            os.remove(os.path.join(self.path, top))
+        self.links = tops
         if self.current:
             shutil.rmtree(os.path.join(self.path, self.current))
         self.current = stamp

@@ -101,3 +101,29 @@ def test_a_key_removed_from_the_secret_is_refused_without_a_restart(gateway):
 
     poll_until(refused, timeout=10, message="the removed key to be refused")
     assert ask(client(url, "sk-search-2")).http_response.status_code == 200, "the other key keeps working"
+
+
+def test_a_key_removed_from_a_consumers_own_secret_volume_is_refused_without_a_restart(start, mock, tmp_path):
+    # The secrets directory holds the provider key; the consumer's Secret is a volume of its own
+    # mounted below it, so kubelet's swap happens out of sight of the secrets directory's watch.
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    (secrets / "mock-key").write_text("sk-provider\n")
+    search = KubeletVolume(str(secrets / "consumers" / "search"), {"current": "sk-search-1\n", "next": "sk-search-2\n"})
+    KubeletVolume(str(secrets / "consumers" / "support"), {"current": "sk-support\n"})
+    config_volume = KubeletVolume(str(tmp_path / "config"), {"config.json": config(mock)})
+    sidecar = start("sluice", "--config-dir", config_volume.path, "--secrets-dir", str(secrets), listeners=3)
+    host, port = sidecar.addresses["app"]
+    url = f"http://{host}:{port}/v1"
+    assert ask(client(url, "sk-search-1")).http_response.status_code == 200
+    search.update({"next": "sk-search-2\n"})
+
+    def refused():
+        try:
+            ask(client(url, "sk-search-1"))
+            return False
+        except openai.AuthenticationError:
+            return True
+
+    poll_until(refused, timeout=10, message="the key removed from the consumer's volume to be refused")
+    assert ask(client(url, "sk-search-2")).http_response.status_code == 200
