@@ -2,17 +2,26 @@
 /// authenticate phase stays pure. Used at config load (each key file) and once per request
 /// (the presented key); never for bulk data.
 package enum SHA256 {
-    /// The digest of `bytes`.
+    /// The digest of `bytes`. Allocates nothing on the heap (the block and the message
+    /// schedule live on the stack), so it costs a request only its 64 rounds per block.
     package static func digest(_ bytes: some Collection<UInt8>) -> KeyDigest {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { block in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
+                digest(bytes, block: block, schedule: schedule)
+            }
+        }
+    }
+
+    private static func digest(_ bytes: some Collection<UInt8>, block: UnsafeMutableBufferPointer<UInt8>,
+                               schedule: UnsafeMutableBufferPointer<UInt32>) -> KeyDigest {
         var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
             (0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19)
-        var block = [UInt8](repeating: 0, count: 64)
         var filled = 0
         for byte in bytes {
             block[filled] = byte
             filled += 1
             if filled == 64 {
-                compress(&state, block)
+                compress(&state, block, schedule)
                 filled = 0
             }
         }
@@ -22,12 +31,12 @@ package enum SHA256 {
         filled += 1
         if filled > 56 {
             for index in filled..<64 { block[index] = 0 }
-            compress(&state, block)
+            compress(&state, block, schedule)
             filled = 0
         }
         for index in filled..<56 { block[index] = 0 }
         for index in 0..<8 { block[56 + index] = UInt8(truncatingIfNeeded: bitLength >> (56 - 8 * UInt64(index))) }
-        compress(&state, block)
+        compress(&state, block, schedule)
         func word(_ a: UInt32, _ b: UInt32) -> UInt64 { UInt64(a) << 32 | UInt64(b) }
         return KeyDigest(words: (word(state.0, state.1), word(state.2, state.3), word(state.4, state.5), word(state.6, state.7)))
     }
@@ -44,8 +53,7 @@ package enum SHA256 {
     ]
 
     private static func compress(_ state: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32),
-                                 _ block: [UInt8]) {
-        var w = [UInt32](repeating: 0, count: 64)
+                                 _ block: UnsafeMutableBufferPointer<UInt8>, _ w: UnsafeMutableBufferPointer<UInt32>) {
         for t in 0..<16 {
             w[t] = UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16 | UInt32(block[4 * t + 2]) << 8 | UInt32(block[4 * t + 3])
         }
