@@ -6,6 +6,8 @@ import ProxyCore
 /// (`HopByHop.isDroppedFromRequest`), the backend's own credential is sent instead.
 enum AuthenticatePhase {
     static func run(head: HTTPRequestHead, consumers: ConsumerTable, context: inout RequestContext) -> PhaseResult {
+        // Without consumers the headers are not even looked at: the request costs nothing more.
+        guard !consumers.consumers.isEmpty else { return .next }
         switch consumers.authenticate(key: PresentedKey.find(in: head.headers)) {
         case .anonymous:
             return .next
