@@ -77,9 +77,48 @@ package struct ConfigLoader: Sendable {
                 }
             }
         }
+        var consumerKeys: [[KeyDigest]] = []
+        for (index, consumer) in config.consumers.enumerated() {
+            consumerKeys.append(checkSecrets ? readKeys(of: consumer, at: "\(displayName): consumers[\(index)].keysDirectory",
+                                                        in: directory, hash: &hash, problems: &problems) : [])
+        }
         if !problems.isEmpty { return .failure(ConfigLoadError(problems: problems)) }
-        return .success(LoadedConfig(config: config, credentials: credentials, caFiles: caFiles,
+        return .success(LoadedConfig(config: config, credentials: credentials, caFiles: caFiles, consumerKeys: consumerKeys,
                                      contentHash: hash.value, source: bytes))
+    }
+
+    /// The digests of a consumer's keys: one per file in its directory (names starting with `.`
+    /// skipped, subdirectories too). Only digests leave this function; the content hash takes
+    /// each file's name and bytes, so adding, changing or removing a key makes a new snapshot.
+    private func readKeys(of consumer: ConsumerConfig, at location: String, in directory: SecretsDirectory,
+                          hash: inout FNV1a64, problems: inout [String]) -> [KeyDigest] {
+        let keys = secretsDirectory + "/" + consumer.keysDirectory
+        var digests: [KeyDigest] = []
+        for name in FileBytes.visibleNames(in: keys).sorted() {
+            let relative = consumer.keysDirectory + "/" + name
+            // A dangling link is a removed key: kubelet swaps `..data` before it deletes the links.
+            guard access(keys + "/" + name, F_OK) == 0, !FileBytes.isDirectory(keys + "/" + name) else { continue }
+            // The same rules as a provider key: inside the secrets directory, printable ASCII.
+            let real: String
+            switch directory.resolve(relative) {
+            case .inside(let path): real = path
+            case .outside(let path):
+                problems.append("\(location): \(keys)/\(name) resolves to \(path), outside the secrets directory \(secretsDirectory)")
+                continue
+            case .missing: continue
+            }
+            guard let secret = FileBytes.read(real, maxBytes: 64 * 1024) else {
+                problems.append("\(location): \(keys)/\(name) cannot be read")
+                continue
+            }
+            hash.combine(Array(name.utf8))
+            hash.combine(secret)
+            switch CredentialKey.parse(secret) {
+            case .success(let key): digests.append(SHA256.digest(key.utf8))
+            case .failure(let problem): problems.append("\(location): \(keys)/\(name) \(problem)")
+            }
+        }
+        return digests
     }
 }
 

@@ -25,10 +25,9 @@ package final class DirectoryWatcher: IOEventHandler {
         self.debounce = debounce
         self.onChange = onChange
         fd = try blockingSystemCall("inotify_init1") { inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC)) }
-        let mask = UInt32(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_CLOSE_WRITE | IN_DELETE | IN_ATTRIB | IN_MODIFY)
         for directory in directories {
             // A missing directory is not fatal: the secrets mount is optional for self-hosted backends.
-            _ = inotify_add_watch(fd, directory, mask)
+            watch(directory)
         }
         try loop.register(fd: fd, interest: .readable, handler: self)
     }
@@ -37,6 +36,15 @@ package final class DirectoryWatcher: IOEventHandler {
         buffer.deallocate()
         Glibc.close(fd)
     }
+
+    /// Watches one more directory (again: a no-op), e.g. a consumer's keys mounted as a volume
+    /// of their own below the secrets directory, where kubelet swaps `..data` out of sight of
+    /// the secrets directory's watch. A directory that is replaced later needs `watch` again.
+    package func watch(_ directory: String) {
+        _ = inotify_add_watch(fd, directory, Self.mask)
+    }
+
+    private static let mask = UInt32(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_CLOSE_WRITE | IN_DELETE | IN_ATTRIB | IN_MODIFY)
 
     package func handleIOEvents(_ events: IOEvents) {
         // The events themselves do not matter: any change means "re-read and compare the hash".

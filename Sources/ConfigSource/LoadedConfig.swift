@@ -8,6 +8,8 @@ package struct LoadedConfig: Sendable {
     package let credentials: [String: String]
     /// Backend name → absolute path of its CA bundle.
     package let caFiles: [String: String]
+    /// By consumer index: the SHA-256 digests of the keys in its `keysDirectory` (never the keys).
+    package let consumerKeys: [[KeyDigest]]
     /// FNV-1a 64 of the config bytes and every referenced secret: unchanged content, unchanged hash,
     /// so a kubelet `..data` swap with the same content is recognised and skipped.
     package let contentHash: UInt64

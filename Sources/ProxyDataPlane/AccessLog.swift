@@ -39,6 +39,7 @@ struct AccessLog: Sendable {
         field("trace_id", context.trace.traceID, &line)
         field("method", entry.head.method.rawValue, &line)
         field("path", String(entry.head.path), &line)
+        field("consumer", context.consumerName, &line)
         field("route", context.decision?.routeName, &line)
         field("backend", context.answeringBackend?.backendName ?? context.decision?.backendName, &line)
         field("model", context.clientModel, &line)

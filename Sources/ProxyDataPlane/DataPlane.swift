@@ -19,6 +19,8 @@ package final class DataPlane: Sendable {
         var contexts: [ContextRef] = []
         /// Protection state by backend name, carried from snapshot to snapshot.
         var backendStates: [String: BackendState] = [:]
+        /// Request limiters by consumer name, carried from snapshot to snapshot.
+        var limiters: [String: RequestRateLimiter] = [:]
         /// Set when a loaded config changes a setting that applies only at start (the listeners).
         var restartRequired: String?
         /// The listeners bound at start.
@@ -45,6 +47,9 @@ package final class DataPlane: Sendable {
                                          metrics: metrics)
         var reloadState = ReloadState(current: snapshot, succeeded: 1, startListeners: initial.config.listeners)
         for backendState in states { reloadState.backendStates[backendState.name] = backendState }
+        for consumer in snapshot.consumers.consumers {
+            if let limiter = consumer.limiter { reloadState.limiters[consumer.name] = limiter }
+        }
         state = Mutex(reloadState)  // lint: allow-lock (set-up)
         accessLog = AccessLog(enabled: enabled, sampleRate: accessLogSampleRate)
         self.metrics = metrics
@@ -87,6 +92,9 @@ package final class DataPlane: Sendable {
 
     var current: ProxySnapshot { state.withLock { $0.current } }
 
+    /// The serving config's consumer key directories, relative to the secrets directory (to watch them).
+    package var consumerKeysDirectories: [String] { current.config.consumers.map(\.keysDirectory) }
+
     var reloadState: ReloadState { state.withLock { $0 } }
 
     /// Creates the loop's context. Call on the loop's thread, once per loop.
@@ -112,28 +120,35 @@ package final class DataPlane: Sendable {
             metrics.reloads.series(labelValues: ["failure"]).increment()
             StandardStreams.writeLine(Self.event("config_rejected", ["error": error.description]))
         case .success(let loaded):
-            if loaded.contentHash == current.loaded.contentHash {
-                state.withLock { $0.unchanged += 1 }
-                metrics.reloads.series(labelValues: ["unchanged"]).increment()
-                return
-            }
-            let snapshot: ProxySnapshot
-            do {
-                snapshot = try ProxySnapshot(loaded, loadedAt: clock.wallNanoseconds() / 1_000_000_000,
-                                             backendStates: backendStates(for: loaded.config), metrics: metrics)
-            } catch {
-                state.withLock { $0.failed += 1; $0.lastError = error.description }
-                metrics.reloads.series(labelValues: ["failure"]).increment()
-                StandardStreams.writeLine(Self.event("config_rejected", ["error": error.description]))
-                return
-            }
-            Self.warnAboutInsecureBackends(loaded.config)
-            noteStartOnlyChanges(loaded.config)
-            publish(snapshot)
-            metrics.reloads.series(labelValues: ["success"]).increment()
-            metrics.lastReloadSuccess.series().set(Double(snapshot.loadedAt))
-            StandardStreams.writeLine(Self.event("config_loaded", ["hash": loaded.hashHex]))
+            apply(loaded)
         }
+    }
+
+    /// Publishes `loaded` unless its content is what is serving; a config the snapshot cannot
+    /// be built from is rejected like an invalid file.
+    func apply(_ loaded: LoadedConfig) {
+        if loaded.contentHash == current.loaded.contentHash {
+            state.withLock { $0.unchanged += 1 }
+            metrics.reloads.series(labelValues: ["unchanged"]).increment()
+            return
+        }
+        let snapshot: ProxySnapshot
+        do {
+            snapshot = try ProxySnapshot(loaded, loadedAt: clock.wallNanoseconds() / 1_000_000_000,
+                                         backendStates: backendStates(for: loaded.config),
+                                         limiters: limiters(for: loaded.config), metrics: metrics)
+        } catch {
+            state.withLock { $0.failed += 1; $0.lastError = error.description }
+            metrics.reloads.series(labelValues: ["failure"]).increment()
+            StandardStreams.writeLine(Self.event("config_rejected", ["error": error.description]))
+            return
+        }
+        Self.warnAboutInsecureBackends(loaded.config)
+        noteStartOnlyChanges(loaded.config)
+        publish(snapshot)
+        metrics.reloads.series(labelValues: ["success"]).increment()
+        metrics.lastReloadSuccess.series().set(Double(snapshot.loadedAt))
+        StandardStreams.writeLine(Self.event("config_loaded", ["hash": loaded.hashHex]))
     }
 
     /// The protection state for each backend of `config`: kept when the backend's settings
@@ -147,6 +162,19 @@ package final class DataPlane: Sendable {
                 }
                 let fresh = BackendState(backend, now: now)
                 state.backendStates[backend.name] = fresh
+                return fresh
+            }
+        }
+    }
+
+    /// The request limiter for each consumer of `config`: kept (with its counts) when the
+    /// consumer's limits did not change, new otherwise.
+    private func limiters(for config: ProxyConfig) -> [RequestRateLimiter?] {
+        state.withLock { state in
+            config.consumers.map { consumer in
+                if let existing = state.limiters[consumer.name], existing.limits == consumer.rateLimits { return existing }
+                let fresh = RequestRateLimiter.forConsumer(consumer)
+                state.limiters[consumer.name] = fresh
                 return fresh
             }
         }

@@ -24,10 +24,11 @@ package final class DataPlaneMetrics: Sendable {
     let timePerOutputToken: HistogramFamily
     let lastReloadSuccess: DoubleGaugeFamily
     let restartRequired: GaugeFamily
+    let rateLimited: CounterFamily
 
     package init(version: String) {
-        requests = registry.counter(name: "sluice_requests_total", help: "Requests answered, by route, backend, model and status code.",
-                                    labelNames: ["route", "backend", "model", "code"])
+        requests = registry.counter(name: "sluice_requests_total", help: "Requests answered, by route, backend, model, status code and consumer.",
+                                    labelNames: ["route", "backend", "model", "code", "consumer"])
         requestDuration = registry.histogram(name: "sluice_request_duration_seconds",
                                              help: "Time from the request's arrival to the end of its response.",
                                              labelNames: ["route", "backend"],
@@ -62,6 +63,9 @@ package final class DataPlaneMetrics: Sendable {
                                                 help: "Time from the first byte to the end of a response, per completion token.",
                                                 labelNames: ["backend", "model"],
                                                 buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1])
+        rateLimited = registry.counter(name: "sluice_rate_limited_total",
+                                       help: "Requests refused with 429 by the sidecar's own limits, by consumer and limit.",
+                                       labelNames: ["consumer", "reason"])
         reloads = registry.counter(name: "sluice_config_reload_total", help: "Config reloads, by result (success, failure, unchanged).",
                                    labelNames: ["result"])
         lastReloadSuccess = registry.doubleGauge(name: "sluice_config_last_reload_success_timestamp_seconds",

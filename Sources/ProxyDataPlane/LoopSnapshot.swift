@@ -11,7 +11,7 @@ final class LoopSnapshot {
     let snapshot: ProxySnapshot
     /// Each route's retry budget on this loop.
     var retryBudgets: [RetryBudget]
-    private var requestSeries: [UInt64: CounterSeries] = [:]
+    private var requestSeries: [RequestSeriesKey: CounterSeries] = [:]
     private var routeSeries: [UInt32: RouteSeries] = [:]
     private var tokenSeries: [UInt64: TokenSeries] = [:]
     private var errorSeries: [UInt64: CounterSeries] = [:]
@@ -24,15 +24,19 @@ final class LoopSnapshot {
         retryBudgets = snapshot.config.routes.map { RetryBudget(percent: snapshot.config.retry(for: $0).budgetPercent) }
     }
 
-    /// `sluice_requests_total` for (route, answering backend, model, status).
-    func requests(route: Int?, backend: Int?, model: Int, status: Int) -> CounterSeries {
-        let key = UInt64(route ?? 0xFFFF) << 48 | UInt64(backend ?? 0xFFFF) << 32 | UInt64(model) << 16
-            | UInt64(UInt16(clamping: status))
+    /// `sluice_requests_total` for (route, answering backend, model, status, consumer; nil: anonymous).
+    func requests(route: Int?, backend: Int?, model: Int, status: Int, consumer: Int?) -> CounterSeries {
+        let key = RequestSeriesKey(route: route, backend: backend, model: model, status: status, consumer: consumer)
         if let cached = requestSeries[key] { return cached }
         let series = metrics.requests.series(labelValues: [routeName(route), backendName(backend), snapshot.metricModels[model],  // lint: allow-series (once per loop and snapshot)
-                                                           String(status)])
+                                                           String(status), consumerName(consumer)])
         requestSeries[key] = series
         return series
+    }
+
+    /// `sluice_rate_limited_total` for (consumer, reason); rare (once per refusal), so not cached.
+    func rateLimited(consumer: Int?, reason: String) -> CounterSeries {
+        metrics.rateLimited.series(labelValues: [consumerName(consumer), reason])  // lint: allow-series (once per refusal)
     }
 
     /// The duration and first-token histograms of (route, answering backend).
@@ -96,4 +100,17 @@ final class LoopSnapshot {
     private func backendName(_ index: Int?) -> String {
         index.map { snapshot.backends[$0].name } ?? "none"
     }
+
+    private func consumerName(_ index: Int?) -> String {
+        index.map { snapshot.consumers.consumers[$0].name } ?? "anonymous"
+    }
+}
+
+/// The labels of one `sluice_requests_total` series as indices into the snapshot.
+struct RequestSeriesKey: Hashable {
+    let route: Int?
+    let backend: Int?
+    let model: Int
+    let status: Int
+    let consumer: Int?
 }

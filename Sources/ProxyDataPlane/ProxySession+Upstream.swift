@@ -262,12 +262,12 @@ extension ProxySession: UpstreamTransferDelegate {
     func commit(truncated: Bool, finished: Bool) {
         guard let upstreamHeaders = heldHead else { return }
         let status = machine.status
-        var headers = HTTPHeaders(reservingCapacity: upstreamHeaders.count + 8)
+        var headers = HTTPHeaders(reservingCapacity: upstreamHeaders.count + 11)
         for (name, value) in upstreamHeaders where !HopByHop.isDroppedFromResponse(name) {
             headers.append(name: name, value: value)
         }
         headers.replaceOrAppend(name: "x-request-id", value: context.requestID)
-        appendRouteHeaders(to: &headers)
+        appendSidecarHeaders(to: &headers)
         if truncated { headers.append(name: "x-sluice-truncated", value: "true") }
         let ok = (200..<300).contains(status)
         if ok && heldEventStream {

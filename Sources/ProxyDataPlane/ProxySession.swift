@@ -101,11 +101,15 @@ final class ProxySession: HTTPExchange {
 
     // MARK: Phases 2–7
 
-    /// The request phases in their fixed order (`docs/PHASES.md`). authenticate, admit, guard
-    /// request and cache lookup are not built yet: every request is anonymous and uncached.
+    /// The request phases in their fixed order (`docs/PHASES.md`): authenticate, inspect, admit
+    /// (it needs inspect's model), route. Guard request and cache lookup are not built yet:
+    /// every request is uncached.
     private func runPhases() {
         let now = loop.scheduler.now()
-        var result = InspectPhase.run(body: body, context: &context)
+        let consumers = snapshot.consumers
+        var result = AuthenticatePhase.run(head: head, consumers: consumers, context: &context)
+        if case .next = result { result = InspectPhase.run(body: body, context: &context) }
+        if case .next = result { result = AdmitPhase.run(consumers: consumers, context: &context, now: now, on: loopSnapshot) }
         if case .next = result {
             result = RoutePhase.run(head: head, snapshot: snapshot, context: &context, now: now, random: loop.random)
         }
@@ -193,10 +197,10 @@ final class ProxySession: HTTPExchange {
     private func answer(_ local: LocalAnswer) {
         context.errorCode = local.code
         guard !response.headSent else { return }
-        var headers = HTTPHeaders(reservingCapacity: 8)
+        var headers = HTTPHeaders(reservingCapacity: 11)
         if let seconds = local.retryAfterSeconds { headers.append(name: "retry-after", value: String(seconds)) }
         headers.append(name: "x-request-id", value: context.requestID)
-        appendRouteHeaders(to: &headers)
+        appendSidecarHeaders(to: &headers)
         response.respondWithError(status: local.status, code: local.code, message: local.message, type: nil, headers: headers)
     }
 
@@ -219,7 +223,13 @@ final class ProxySession: HTTPExchange {
         }
     }
 
-    func appendRouteHeaders(to headers: inout HTTPHeaders) {
+    /// The sidecar's own response headers: the consumer's request limit, the route's decision.
+    func appendSidecarHeaders(to headers: inout HTTPHeaders) {
+        if let limit = context.requestLimit {
+            headers.append(name: "x-ratelimit-limit-requests", value: String(limit.limit))
+            headers.append(name: "x-ratelimit-remaining-requests", value: String(limit.remaining))
+            headers.append(name: "x-ratelimit-reset-requests", value: limit.resetText)
+        }
         guard let decision = context.decision else { return }
         headers.append(name: "x-sluice-route", value: decision.routeName)
         headers.append(name: "x-sluice-backend", value: context.answeringBackend?.backendName ?? decision.backendName)

@@ -25,13 +25,17 @@ final class ProxySnapshot: Sendable {
     let backendStates: [BackendState]
     /// Whether any backend can be ejected or shifted (routing then adjusts its pick).
     let adjustsRouting: Bool
+    /// The consumers' key digests, model rights and request limiters (shared with other snapshots).
+    let consumers: ConsumerTable
 
     var config: ProxyConfig { loaded.config }
 
     /// `sluice_backend_in_flight` per backend, resolved here so attempts only add and subtract.
     let inFlight: [GaugeSeries?]
 
-    init(_ loaded: LoadedConfig, loadedAt: UInt64, backendStates: [BackendState], metrics: DataPlaneMetrics) throws(ProxyConfigError) {
+    /// `limiters`: by consumer index, the request limiter to keep using (nil: a fresh one each).
+    init(_ loaded: LoadedConfig, loadedAt: UInt64, backendStates: [BackendState], limiters: [RequestRateLimiter?]? = nil,
+         metrics: DataPlaneMetrics) throws(ProxyConfigError) {
         self.loaded = loaded
         routes = try RouteTable(loaded.config)
         backends = loaded.config.backends.map { BackendRuntime($0, config: loaded.config, loaded: loaded) }
@@ -45,6 +49,8 @@ final class ProxySnapshot: Sendable {
         }
         self.backendStates = backendStates
         adjustsRouting = backendStates.contains { $0.breaker != nil || $0.shifter != nil }
+        consumers = ConsumerTable(loaded.config, digests: loaded.consumerKeys,
+                                  limiters: limiters ?? loaded.config.consumers.map(RequestRateLimiter.forConsumer))
         inFlight = backendStates.map { metrics.backendInFlight.series(labelValues: [$0.name]) }
         for state in backendStates {
             metrics.backendHealthy.series(labelValues: [state.name]).set(state.isHealthy ? 1 : 0)

@@ -20,4 +20,25 @@ package enum FileBytes {
             if bytes.count > maxBytes { return nil }
         }
     }
+
+    /// The names in a directory that do not start with `.` (kubelet's `..data` and
+    /// `..<timestamp>` entries are hidden so), unsorted; empty when it cannot be read.
+    package static func visibleNames(in path: String) -> [String] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
+                pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if !name.hasPrefix(".") { names.append(name) }
+        }
+        return names
+    }
+
+    /// Whether `path` names a directory (following symlinks).
+    package static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
 }

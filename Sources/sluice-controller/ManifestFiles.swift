@@ -61,8 +61,8 @@ enum ManifestFiles {
     static func load(_ paths: [String]) -> Loaded {
         var loaded = Loaded()
         for path in paths {
-            if isDirectory(path) {
-                let names = listDirectory(path).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") || $0.hasSuffix(".json") }.sorted()
+            if FileBytes.isDirectory(path) {
+                let names = FileBytes.visibleNames(in: path).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") || $0.hasSuffix(".json") }.sorted()
                 if names.isEmpty { loaded.errors.append("\(path): no .yaml, .yml or .json files") }
                 for name in names { read(path.hasSuffix("/") ? path + name : path + "/" + name, into: &loaded) }
             } else {
@@ -112,24 +112,6 @@ enum ManifestFiles {
                                              pathPrefix: ""))
             }
         }
-    }
-
-    private static func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
-    }
-
-    private static func listDirectory(_ path: String) -> [String] {
-        guard let directory = opendir(path) else { return [] }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
-                pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if !name.hasPrefix(".") { names.append(name) }
-        }
-        return names
     }
 }
 

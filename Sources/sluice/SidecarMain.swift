@@ -144,8 +144,12 @@ enum SidecarMain {
             control.start { loop in
                 Self.returnMemoryEverySecond(dataPlane, on: loop)
                 do {
-                    watcherBox.watcher = try DirectoryWatcher(loop: loop, directories: [loader.configDirectory, loader.secretsDirectory]) {
+                    // Consumers' key directories too: each may be a Secret volume of its own.
+                    let keyDirectories = { dataPlane.consumerKeysDirectories.map { loader.secretsDirectory + "/" + $0 } }
+                    watcherBox.watcher = try DirectoryWatcher(loop: loop, directories: [loader.configDirectory, loader.secretsDirectory]
+                                                                  + keyDirectories()) {
                         dataPlane.reload(using: loader)
+                        for directory in keyDirectories() { watcherBox.watcher?.watch(directory) }
                     }
                 } catch {
                     StandardStreams.writeLine(DataPlaneEvents.fatal("cannot watch the config: \(error)"))

@@ -17,7 +17,7 @@ import Testing
         session.connectionClosed()
         #expect(upstream.cancelled)
         #expect(harness.metric(#"sluice_upstream_errors_total{backend="primary",kind="cancelled"}"#) == 1)
-        #expect(harness.metric(#"sluice_requests_total{route="r",backend="primary",model="gpt-4o-mini",code="200"}"#) == 1,
+        #expect(harness.metric(#"sluice_requests_total{route="r",backend="primary",model="gpt-4o-mini",code="200",consumer="anonymous"}"#) == 1,
                 "logged once, with the status the client already got")
     }
 
@@ -28,7 +28,7 @@ import Testing
         session.connectionClosed()
         harness.scheduler.advance(by: .seconds(5))
         #expect(harness.upstream.transfers.count == 1, "no retry for a client that left")
-        #expect(harness.metric(#"sluice_requests_total{route="r",backend="primary",model="gpt-4o-mini",code="499"}"#) == 1)
+        #expect(harness.metric(#"sluice_requests_total{route="r",backend="primary",model="gpt-4o-mini",code="499",consumer="anonymous"}"#) == 1)
         #expect(harness.metric(#"sluice_upstream_errors_total{backend="primary",kind="cancelled"}"#) == nil,
                 "no transfer was running")
     }

@@ -43,8 +43,8 @@ import Testing
         fallback.finish()
         #expect(response.status == 200)
         #expect(response.header("x-sluice-backend") == "spare")
-        #expect(harness.metric(#"sluice_requests_total{route="r",backend="spare",model="gpt-4o-mini",code="200"}"#) == 1)
-        #expect(harness.metric(#"sluice_requests_total{route="r",backend="primary",model="gpt-4o-mini",code="200"}"#) == nil)
+        #expect(harness.metric(#"sluice_requests_total{route="r",backend="spare",model="gpt-4o-mini",code="200",consumer="anonymous"}"#) == 1)
+        #expect(harness.metric(#"sluice_requests_total{route="r",backend="primary",model="gpt-4o-mini",code="200",consumer="anonymous"}"#) == nil)
         #expect(harness.metric(#"sluice_fallbacks_total{route="r",from="primary",to="spare",reason="connect"}"#) == 1)
         #expect(harness.metric(#"sluice_upstream_errors_total{backend="primary",kind="connect"}"#) == 1)
     }
@@ -125,8 +125,8 @@ import Testing
         harness.upstream.transfers[1].send(Self.answer)
         harness.upstream.transfers[1].finish()
         #expect(response.status == 200 && second.status == 200)
-        #expect(harness.metric(#"sluice_requests_total{route="r",backend="primary",model="gpt-4o-mini",code="200"}"#) == 1)
-        #expect(harness.metric(#"sluice_requests_total{route="r",backend="renamed",model="gpt-4o-mini",code="200"}"#) == 1)
+        #expect(harness.metric(#"sluice_requests_total{route="r",backend="primary",model="gpt-4o-mini",code="200",consumer="anonymous"}"#) == 1)
+        #expect(harness.metric(#"sluice_requests_total{route="r",backend="renamed",model="gpt-4o-mini",code="200",consumer="anonymous"}"#) == 1)
     }
 
     @Test func theProviderSeesTheSidecarsSpanAsItsParent() throws {

@@ -30,7 +30,7 @@ import Testing
         if highWatermark < 1 << 30 { #expect(upstream.pauses > 10, "the test must fill the client's socket") }
         #expect(response.body == sent, "the client gets the provider's bytes, none twice, none lost")
         #expect(response.finished)
-        #expect(harness.metric(#"sluice_requests_total{route="r",backend="primary",model="gpt-4o-mini",code="200"}"#) == 1)
+        #expect(harness.metric(#"sluice_requests_total{route="r",backend="primary",model="gpt-4o-mini",code="200",consumer="anonymous"}"#) == 1)
     }
 
     @Test func aLargeJSONAnswerStreamsThroughAtTheClientsPaceWithItsLength() throws {

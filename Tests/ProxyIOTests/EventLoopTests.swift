@@ -132,7 +132,11 @@ func waitUntil(seconds: Double = 5, _ condition: () -> Bool) -> Bool {
             counts.append(loop.scheduledTimerCount)
             // Cancel the rest in a scrambled order: the heap must stay a heap.
             var survivors: [LoopTimer] = []
-            for i in 0..<100 { survivors.append(loop.schedule(after: .milliseconds(UInt64(100 - i))) { fired.append(-i) }) }
+            // Deadlines from one instant: on a busy machine "now" moves between two `schedule(after:)`.
+            let base = loop.clock.now()
+            for i in 0..<100 {
+                survivors.append(loop.schedule(at: base.advanced(by: .milliseconds(UInt64(100 - i)))) { fired.append(-i) })
+            }
             for (index, timer) in survivors.enumerated() where index % 3 == 0 { timer.cancel() }
             counts.append(loop.scheduledTimerCount)
         }

@@ -288,7 +288,7 @@ def test_a_first_token_timeout_fails_over_a_provider_that_only_sends_keep_alives
     assert response.body.endswith(b"data: [DONE]\n\n")
     metrics = request(sidecar.addresses["metrics"], b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").body.decode()
     assert 'sluice_upstream_errors_total{backend="primary",kind="first_token_timeout"} 1' in metrics
-    assert 'sluice_requests_total{route="r",backend="spare",model="other",code="200"} 1' in metrics
+    assert 'sluice_requests_total{route="r",backend="spare",model="other",code="200",consumer="anonymous"} 1' in metrics
 
 
 def test_the_access_log_names_the_backend_that_answered_and_the_path_taken(start, tmp_path):

@@ -18,14 +18,22 @@ package struct ProxyConfig: Hashable, Sendable {
     package let backends: [BackendConfig]
     /// Routes, tried in the order written; the first whose conditions all hold wins.
     package let routes: [RouteConfig]
+    /// Callers with their own keys, model rights and limits; names are unique. Empty: every
+    /// request is anonymous.
+    package let consumers: [ConsumerConfig]
+    /// Whether requests without a key are admitted while consumers are configured.
+    package let authentication: AuthenticationConfig
 
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(listeners: ListenersConfig = .init(), defaults: DefaultsConfig = .init(),
-                 backends: [BackendConfig], routes: [RouteConfig]) {
+                 backends: [BackendConfig], routes: [RouteConfig], consumers: [ConsumerConfig] = [],
+                 authentication: AuthenticationConfig = .init()) {
         self.listeners = listeners
         self.defaults = defaults
         self.backends = backends
         self.routes = routes
+        self.consumers = consumers
+        self.authentication = authentication
     }
 
     /// The index of the backend named `name` (config time only; the route table resolves

@@ -14,7 +14,8 @@ struct ProxyConfigDecoding {
     }
 
     mutating func decodeDocument(_ value: JSONValue) -> ProxyConfig? {
-        guard let root = ConfigObjectReader(value, at: "", allowed: ["apiVersion", "kind", "listeners", "defaults", "backends", "routes"],
+        guard let root = ConfigObjectReader(value, at: "", allowed: ["apiVersion", "kind", "listeners", "defaults", "backends", "routes",
+                                                                                 "consumers", "authentication"],
                                             issues: &issues) else { return nil }
         checkConstant(root, "apiVersion", ProxyConfig.apiVersion)
         checkConstant(root, "kind", ProxyConfig.kind)
@@ -43,10 +44,15 @@ struct ProxyConfigDecoding {
             checkCatchAllIsLast(routes, at: routesPath)
         }
 
+        let consumers = root["consumers"].map { decodeConsumers($0, at: root.path("consumers")) } ?? []
+        let authentication = root["authentication"].map { decodeAuthentication($0, at: root.path("authentication")) }
+            ?? AuthenticationConfig()
+
         guard let listeners, let defaults, backends.allSatisfy({ $0 != nil }), routes.allSatisfy({ $0 != nil }),
-              !backends.isEmpty, !routes.isEmpty
+              !backends.isEmpty, !routes.isEmpty, let consumers, let authentication
         else { return nil }
-        return ProxyConfig(listeners: listeners, defaults: defaults, backends: backends.map { $0! }, routes: routes.map { $0! })
+        return ProxyConfig(listeners: listeners, defaults: defaults, backends: backends.map { $0! }, routes: routes.map { $0! },
+                           consumers: consumers, authentication: authentication)
     }
 
     private mutating func checkConstant(_ root: ConfigObjectReader, _ key: String, _ expected: String) {

@@ -34,7 +34,27 @@ package enum ProxyConfigEncoder {
             ]))),
             ("backends", .array(config.backends.map(json))),
             ("routes", .array(config.routes.map(json))),
-        ]))
+        ] + consumerMembers(config)))
+    }
+
+    /// `consumers` and `authentication`, written only when the config has consumers or
+    /// admits anonymous requests explicitly (otherwise both say what their absence says).
+    private static func consumerMembers(_ config: ProxyConfig) -> [(key: String, value: JSONValue)] {
+        guard !config.consumers.isEmpty || config.authentication.allowAnonymous else { return [] }
+        var members: [(key: String, value: JSONValue)] = []
+        if !config.consumers.isEmpty { members.append(("consumers", .array(config.consumers.map(json)))) }
+        members.append(("authentication", .object(JSONObject([("allowAnonymous", .bool(config.authentication.allowAnonymous))]))))
+        return members
+    }
+
+    private static func json(_ consumer: ConsumerConfig) -> JSONValue {
+        var object = JSONObject([("name", .string(consumer.name)), ("keysDirectory", .string(consumer.keysDirectory))])
+        if let models = consumer.allowedModels { object["allowedModels"] = .array(models.map { .string($0) }) }
+        let windows = consumer.rateLimits.windows
+        if !windows.isEmpty {
+            object["rateLimits"] = .object(JSONObject(windows.map { ($0.window.requestsField, .number(JSONNumber($0.limit))) }))
+        }
+        return .object(object)
     }
 
     /// `defaults`' members, with the optional ones only when the config set them.

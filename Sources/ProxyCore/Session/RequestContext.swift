@@ -13,6 +13,14 @@ package struct RequestContext: Sendable {
     /// When the request's head arrived.
     package let started: ProxyInstant
 
+    // authenticate, admit
+    /// The consumer's index in the snapshot's `ConsumerTable`; nil: anonymous.
+    package var consumer: Int?
+    /// The consumer's name (`anonymous` when none), for the access log.
+    package var consumerName = "anonymous"
+    /// The consumer's request limit as counted for this request: the `x-ratelimit-*-requests` headers.
+    package var requestLimit: RateLimitStatus?
+
     // inspect
     /// The body's `model`, and where its string value sits in the body (for the rewrite).
     package var clientModel: String?

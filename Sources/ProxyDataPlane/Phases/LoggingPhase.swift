@@ -11,7 +11,7 @@ enum LoggingPhase {
         let route = context.decision?.routeIndex
         let backend = context.answeringBackend?.backendIndex ?? context.decision?.backendIndex
         let model = snapshot.metricModel(client: context.clientModel, upstream: context.upstreamModel)
-        loopSnapshot.requests(route: route, backend: backend, model: model, status: status).increment()
+        loopSnapshot.requests(route: route, backend: backend, model: model, status: status, consumer: context.consumer).increment()
         if let route, let backend {
             let histograms = loopSnapshot.histograms(route: route, backend: backend)
             histograms.duration.observe(Double(now.duration(since: context.started).nanoseconds) / 1e9)

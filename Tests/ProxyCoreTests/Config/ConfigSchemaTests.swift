@@ -38,7 +38,11 @@ import Testing
         #expect(Self.strings(Self.definition(defs + ["backend", "properties", "credentials", "properties", "header", "enum"], in: schema))
             == CredentialHeader.allCases.map(\.rawValue))
         #expect(Self.keys(Self.definition(defs + ["backend", "properties"], in: schema)) == ProxyConfigDecoding.backendKeys)
-        #expect(Self.keys(Self.definition(["properties"], in: schema)) == ["apiVersion", "kind", "listeners", "defaults", "backends", "routes"])
+        #expect(Self.keys(Self.definition(["properties"], in: schema)) == ["apiVersion", "kind", "listeners", "defaults", "backends", "routes",
+                                                                        "consumers", "authentication"])
+        #expect(Self.keys(Self.definition(defs + ["consumer", "properties"], in: schema)) == ProxyConfigDecoding.consumerKeys)
+        #expect(Self.keys(Self.definition(defs + ["consumer", "properties", "rateLimits", "properties"], in: schema))
+            == RateLimitWindow.allCases.map(\.requestsField))
         #expect(Self.keys(Self.definition(defs + ["route", "properties"], in: schema)) == ProxyConfigDecoding.routeKeys)
         #expect(Self.keys(Self.definition(defs + ["defaults", "properties"], in: schema)) == ProxyConfigDecoding.defaultsKeys)
         #expect(Self.keys(Self.definition(defs + ["retry", "properties"], in: schema)) == ProxyConfigDecoding.retryKeys)

@@ -1,7 +1,7 @@
 /// Proxy configs for the level-2 tests: two backends on unreachable addresses (the scripted
 /// upstream answers), a route with a fallback chain.
 enum Configs {
-    static func twoBackends(primaryTimeouts: String = "{}", retryAttempts: Int = 2, route: String = "") -> String {
+    static func twoBackends(primaryTimeouts: String = "{}", retryAttempts: Int = 2, route: String = "", extra: String = "") -> String {
         """
         {"apiVersion": "sluice.dev/v1alpha1", "kind": "ProxyConfig",
          "listeners": {"app": "127.0.0.1:0", "admin": "127.0.0.1:0", "metrics": "127.0.0.1:0"},
@@ -15,9 +15,23 @@ enum Configs {
             "retry": {"attempts": \(retryAttempts), "backoff": {"base": "100ms", "max": "1s"}, "honorRetryAfter": true, "budgetPercent": 100},
             "fallback": {"chain": [{"backend": "spare"}], "on": {"statuses": [429, "5xx"], "connectFailure": true, "timeout": true}}
             \(route)}
-         ]}
+         ]\(extra)}
         """
     }
+
+    /// Two consumers: `search` (two keys; gpt-4o* only; 2 requests a minute) and `support`
+    /// (one key; any model; no limit).
+    static let consumers = """
+        , "consumers": [
+          {"name": "search", "keysDirectory": "consumers/search", "allowedModels": ["gpt-4o*"],
+           "rateLimits": {"requestsPerMinute": 2}},
+          {"name": "support", "keysDirectory": "consumers/support"}
+        ]
+        """
+
+    /// The key files of `consumers`.
+    static let consumerKeys = ["consumers/search/current": "sk-search-1\n", "consumers/search/next": "sk-search-2",
+                               "consumers/support/current": "sk-support"]
 }
 
 /// A deterministic SSE answer of `events` chunks, each a `chat.completion.chunk` with `text`.

@@ -1,0 +1,24 @@
+/// A consumer's request limits, one per window (`rateLimits`). A nil window is unlimited.
+package struct RequestRateLimits: Hashable, Sendable {
+    package let perSecond: Int?
+    package let perMinute: Int?
+    package let perHour: Int?
+    package let perDay: Int?
+
+    package init(perSecond: Int? = nil, perMinute: Int? = nil, perHour: Int? = nil, perDay: Int? = nil) {
+        self.perSecond = perSecond
+        self.perMinute = perMinute
+        self.perHour = perHour
+        self.perDay = perDay
+    }
+
+    /// The set windows with their limits, shortest window first.
+    package var windows: [(window: RateLimitWindow, limit: Int)] {
+        var out: [(window: RateLimitWindow, limit: Int)] = []
+        if let perSecond { out.append((.second, perSecond)) }
+        if let perMinute { out.append((.minute, perMinute)) }
+        if let perHour { out.append((.hour, perHour)) }
+        if let perDay { out.append((.day, perDay)) }
+        return out
+    }
+}

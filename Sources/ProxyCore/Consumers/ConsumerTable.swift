@@ -1,0 +1,63 @@
+/// The configured consumers as the authenticate and admit phases use them: key digests,
+/// compiled model rights and shared request limiters. Built with the snapshot, off the
+/// request path; read-only afterwards.
+package struct ConsumerTable: Sendable {
+    /// One consumer; `index` in `consumers` is its identity within the snapshot.
+    package struct Consumer: Sendable {
+        package let name: String
+        package let digests: [KeyDigest]
+        /// nil: every model.
+        package let allowedModels: [GlobPattern]?
+        /// nil: no request limits.
+        package let limiter: RequestRateLimiter?
+    }
+
+    package let consumers: [Consumer]
+    package let allowAnonymous: Bool
+
+    /// Consumers from `config`, each with the digests of its keys and its limiter (both by
+    /// consumer index; limiters are carried over reloads by the caller).
+    package init(_ config: ProxyConfig, digests: [[KeyDigest]], limiters: [RequestRateLimiter?]) {
+        consumers = config.consumers.enumerated().map { index, consumer in
+            Consumer(name: consumer.name, digests: index < digests.count ? digests[index] : [],
+                     allowedModels: consumer.allowedModels.map { $0.map(GlobPattern.init) },
+                     limiter: index < limiters.count ? limiters[index] : nil)
+        }
+        allowAnonymous = config.consumers.isEmpty || config.authentication.allowAnonymous
+    }
+
+    /// Who sent a request presenting `key` (nil: none). Every configured digest is compared,
+    /// each in constant time, whichever matches: the time taken depends only on the number of
+    /// keys configured.
+    package func authenticate(key: Substring.UTF8View?) -> Authentication {
+        if consumers.isEmpty { return .anonymous }
+        guard let key else { return allowAnonymous ? .anonymous : .refused(.missingKey) }
+        let digest = SHA256.digest(key)
+        var found = -1
+        for (index, consumer) in consumers.enumerated() {
+            for candidate in consumer.digests where candidate.matches(digest) { found = index }
+        }
+        return found >= 0 ? .consumer(found) : .refused(.unknownKey)
+    }
+
+    /// Whether consumer `index` may ask for `model`; a request without a model passes.
+    package func allows(_ index: Int, model: String?) -> Bool {
+        guard let model, let globs = consumers[index].allowedModels else { return true }
+        return globs.contains { $0.matches(model) }
+    }
+}
+
+/// The outcome of looking up a request's key.
+package enum Authentication: Hashable, Sendable {
+    /// No consumers are configured, or no key was presented and anonymous requests are allowed.
+    case anonymous
+    /// The key belongs to the consumer at this index of the table.
+    case consumer(Int)
+    case refused(AuthenticationFailure)
+}
+
+/// Why a request was refused with 401.
+package enum AuthenticationFailure: Hashable, Sendable {
+    case missingKey
+    case unknownKey
+}
