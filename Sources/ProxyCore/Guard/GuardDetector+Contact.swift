@@ -2,7 +2,10 @@
 extension GuardDetector {
     private static func isLocalPart(_ byte: UInt8?) -> Bool {
         guard let byte else { return false }
-        return GuardASCII.isAlphanumeric(byte) || "._%+-".utf8.contains(byte)
+        switch byte {
+        case UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "%"), UInt8(ascii: "+"), UInt8(ascii: "-"): return true
+        default: return GuardASCII.isAlphanumeric(byte)
+        }
     }
 
     static func email(at start: Int, _ cursor: inout GuardCursor) -> Int? {
@@ -51,12 +54,19 @@ extension GuardDetector {
             end = index
             guard digits <= 15 else { return nil }
             var separators = 0
-            while separators < 2, let byte = cursor.at(index), " -.()".utf8.contains(byte) { index += 1; separators += 1 }
+            while separators < 2, let byte = cursor.at(index), isPhoneSeparator(byte) { index += 1; separators += 1 }
             guard separators > 0, GuardASCII.isDigit(cursor.at(index)) else { break }
         }
         // A closing parenthesis belongs to the number only inside it: `+1 (555)` is too short anyway.
         guard digits >= 8, !GuardASCII.isAlphanumeric(cursor.at(end)) else { return nil }
         return end
+    }
+
+    private static func isPhoneSeparator(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "("), UInt8(ascii: ")"): true
+        default: false
+        }
     }
 
     static func chinaMobile(at start: Int, _ cursor: inout GuardCursor) -> Int? {

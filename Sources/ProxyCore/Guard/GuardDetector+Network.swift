@@ -28,14 +28,17 @@ extension GuardDetector {
         if let before = cursor.at(start - 1), GuardASCII.isAlphanumeric(before) || before == UInt8(ascii: ":") || before == UInt8(ascii: ".") {
             return nil
         }
-        var text: [UInt8] = []
+        // Words of hex letters are common in prose: count colons before collecting anything.
         var index = start
+        var colons = 0
         while let byte = cursor.at(index), GuardASCII.isHex(byte) || byte == UInt8(ascii: ":") || byte == UInt8(ascii: ".") {
-            text.append(byte)
-            guard text.count <= 46 else { return nil }
+            if byte == UInt8(ascii: ":") { colons += 1 }
+            guard index - start < 46 else { return nil }
             index += 1
         }
-        if GuardASCII.isAlphanumeric(cursor.at(index)) { return nil }
+        guard colons >= 2, !GuardASCII.isAlphanumeric(cursor.at(index)) else { return nil }
+        var text: [UInt8] = []
+        for offset in start..<index { text.append(cursor.at(offset) ?? 0) }
         // A sentence may end with `.` or `:` after the address.
         while text.last == UInt8(ascii: ".") { text.removeLast() }
         if text.count >= 2, text[text.count - 1] == UInt8(ascii: ":"), text[text.count - 2] != UInt8(ascii: ":") { text.removeLast() }

@@ -2,9 +2,12 @@
 /// reading at most `maxMatchLength + 1` bytes, or left pending when those have not arrived.
 package struct GuardDetectorMatcher: GuardStreamingMatcher {
     package let detector: GuardDetector
+    /// `detector.mayStart(with:)` for every byte value, so the scan loop does one load per byte.
+    private let startBytes: [Bool]
 
     package init(_ detector: GuardDetector) {
         self.detector = detector
+        startBytes = (0...255).map { detector.mayStart(with: UInt8($0)) }
     }
 
     package var maxMatchLength: Int { detector.maxMatchLength }
@@ -13,7 +16,7 @@ package struct GuardDetectorMatcher: GuardStreamingMatcher {
         let bytes = window.bytes
         var start = from
         while start < window.end {
-            if detector.mayStart(with: bytes[start - window.base]) {
+            if startBytes[Int(bytes[start - window.base])] {
                 var cursor = GuardCursor(window: window, limit: start + detector.maxMatchLength + 1)
                 let found = detector.match(at: start, &cursor)
                 if cursor.ranOut { return start }

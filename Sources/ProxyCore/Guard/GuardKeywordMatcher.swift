@@ -147,6 +147,16 @@ package struct GuardKeywordMatcher: GuardStreamingMatcher {
         }
     }
 
+    /// Appends the keywords that end at `state` (at absolute offset `end`).
+    private func report(_ state: Int, end: Int, into found: inout [GuardCandidate]) {
+        var output = keywordAt[state] >= 0 ? state : Int(nextOutput[state])
+        while output >= 0 {
+            let keyword = Int(keywordAt[output])
+            found.append(GuardCandidate(range: end - Int(keywordLength[keyword])..<end, pattern: keyword))
+            output = Int(nextOutput[output])
+        }
+    }
+
     package func scan(_ window: GuardWindow, from: Int, into candidates: inout [GuardCandidate]) -> Int {
         let bytes = window.bytes
         var index = from - window.base
@@ -155,6 +165,14 @@ package struct GuardKeywordMatcher: GuardStreamingMatcher {
         folded.reserveCapacity(4)
         var found: [GuardCandidate] = []
         while index < bytes.count {
+            let lead = bytes[index]
+            if lead < 0x80 {
+                // ASCII, the common case: folded in place.
+                state = step(state, lead &- 0x41 < 26 ? lead + 0x20 : lead)
+                index += 1
+                report(state, end: window.base + index, into: &found)
+                continue
+            }
             let length: Int
             if let whole = GuardCaseFold.characterLength(bytes, at: index) {
                 length = whole
@@ -167,13 +185,7 @@ package struct GuardKeywordMatcher: GuardStreamingMatcher {
             GuardCaseFold.appendFolded(bytes, at: index, length: length, to: &folded)
             for (offset, byte) in folded.enumerated() {
                 state = step(state, byte)
-                let matchEnd = window.base + index + offset + 1
-                var output = keywordAt[state] >= 0 ? state : Int(nextOutput[state])
-                while output >= 0 {
-                    let keyword = Int(keywordAt[output])
-                    found.append(GuardCandidate(range: matchEnd - Int(keywordLength[keyword])..<matchEnd, pattern: keyword))
-                    output = Int(nextOutput[output])
-                }
+                report(state, end: window.base + index + offset + 1, into: &found)
             }
             index += length
         }
