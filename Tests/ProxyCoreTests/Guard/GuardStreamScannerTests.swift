@@ -104,3 +104,23 @@ import Testing
         #expect(scanner.holdBackBound == 258)
     }
 }
+
+@Suite struct GuardStreamScannerHoldBackTests {
+    @Test func aPrivateKeyBlockIsHeldUntilItsEndLineAndNothingOfItIsPassedOn() {
+        let rules = [GuardScanRule(matcher: GuardDetectorMatcher(.privateKey), replacement: Array("[key]".utf8))]
+        var scanner = GuardStreamScanner(rules: rules)
+        var output = String(decoding: scanner.feed("here: -----BEGIN PRIVATE KEY-----\nMIIE".utf8).output, as: UTF8.self)
+        #expect(output == "here: ")
+        output += String(decoding: scanner.feed("vQIBADANBg\n-----END PRIV".utf8).output, as: UTF8.self)
+        #expect(output == "here: ")
+        output += String(decoding: scanner.feed("ATE KEY----- done".utf8).output, as: UTF8.self)
+        #expect(output == "here: [key] done")
+    }
+
+    @Test func plainProseIsNeverHeldByTheDetectors() {
+        var scanner = GuardStreamScanner(rules: GuardTestSupport.detectorRules)
+        let step = scanner.feed("今天天气很好。".utf8)
+        #expect(String(decoding: step.output, as: UTF8.self) == "今天天气很好。")
+        #expect(scanner.heldBytes == 0)
+    }
+}
