@@ -1,6 +1,6 @@
 /// The pieces of an Anthropic answer that both the whole-body and the stream translators map
 /// to OpenAI's shape the same way: the stop reason and the usage.
-enum AnthropicToOpenAIMapping {
+package enum AnthropicToOpenAIMapping {
     /// `end_turn`, `stop_sequence`, `pause_turn` → `stop`; `max_tokens` → `length`;
     /// `tool_use` → `tool_calls`; `refusal` → `content_filter`; anything else → `stop`.
     static func finishReason(_ stopReason: String?) -> String {
@@ -13,8 +13,8 @@ enum AnthropicToOpenAIMapping {
     }
 
     /// The token counters of an Anthropic `usage` object, 0 where absent.
-    struct Usage: Hashable, Sendable {
-        var input = 0, output = 0, cacheRead = 0, cacheCreation = 0
+    package struct Usage: Hashable, Sendable {
+        package var input = 0, output = 0, cacheRead = 0, cacheCreation = 0
 
         /// Takes every counter `usage` names (a `message_delta` repeats them cumulatively).
         mutating func update(from usage: ProviderJSONCursor) throws(ProviderTranslationError) {
