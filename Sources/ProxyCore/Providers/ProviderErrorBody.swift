@@ -84,14 +84,24 @@ package enum ProviderErrorBody {
             var read = Read(message: message)
             if case .string(let type)? = error["type"] { read.type = type }
             if let param = error["param"], case .string = param { read.param = param }
+            // Azure sends its code as a string ("429", "content_filter"), OpenAI as a string or null.
             switch error["code"] {
-            case let code?: if case .string = code { read.code = code } else if case .number = code { read.code = code }
-            case nil: break
+            case let code? where code.isStringOrNumber: read.code = code
+            default: break
             }
             return read
         }
         if case .string(let message)? = object["detail"] ?? object["message"] { return Read(message: message) }
         if let detail = object["detail"] { return Read(message: String(decoding: JSONWriter.write(detail), as: UTF8.self)) }
         return Read(message: raw)
+    }
+}
+
+private extension JSONValue {
+    var isStringOrNumber: Bool {
+        switch self {
+        case .string, .number: true
+        default: false
+        }
     }
 }
