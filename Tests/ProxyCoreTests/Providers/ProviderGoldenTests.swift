@@ -9,6 +9,9 @@ import Testing
 /// - `messages-response-*`: Anthropic answer → OpenAI chat completion (`created` 1700000000);
 /// - `messages-stream-*`: Anthropic stream → OpenAI chunk stream, fed whole; a name ending in
 ///   `-usage` asks for the usage chunk;
+/// - `messages-request-*`: Anthropic request → OpenAI request;
+/// - `chat-response-*`: OpenAI-style answer → Anthropic answer;
+/// - `chat-stream-*`: OpenAI-style chunk stream → Anthropic event stream;
 /// - `error-to-openai-*`, `error-to-anthropic-*`: `{"status":N,"body":…}` (a string body is
 ///   sent as its raw bytes) → `{"status":N,"body":…}`.
 /// JSON outputs are canonical and pretty. Regenerate only on purpose with `make golden`.
@@ -51,6 +54,12 @@ import Testing
         if name.hasPrefix("messages-response-") {
             return try output(Result { () throws(ProviderTranslationError) in try AnthropicToOpenAIResponse.translate(input, created: created) })
         }
+        if name.hasPrefix("messages-request-") {
+            return try output(Result { () throws(ProviderTranslationError) in try AnthropicToOpenAIRequest.translate(input).body })
+        }
+        if name.hasPrefix("chat-response-") {
+            return try output(Result { () throws(ProviderTranslationError) in try OpenAIToAnthropicResponse.translate(input) })
+        }
         let envelope = ProviderJSONCursor(try JSONParser.parse(input))
         let status = try envelope.required("status").int()
         let body = try envelope.required("body")
@@ -61,11 +70,17 @@ import Testing
         return pretty(.members([("status", .number(JSONNumber(translation.status))), ("body", try JSONParser.parse(translation.body))]))
     }
 
-    static func stream(_ name: String, chunks: [ArraySlice<UInt8>]) -> (output: [UInt8], outcome: AnthropicStreamToOpenAI.Outcome) {
-        var translator = AnthropicStreamToOpenAI(created: created, includeUsage: name.hasSuffix("-usage"))
+    /// The output and the outcome (as text) of the case's stream translator.
+    static func stream(_ name: String, chunks: [ArraySlice<UInt8>]) -> (output: [UInt8], outcome: String) {
         var output: [UInt8] = []
+        if name.hasPrefix("chat-stream-") {
+            var translator = OpenAIStreamToAnthropic()
+            for chunk in chunks { translator.feed(chunk, into: &output) }
+            return (output, "\(translator.finish())")
+        }
+        var translator = AnthropicStreamToOpenAI(created: created, includeUsage: name.hasSuffix("-usage"))
         for chunk in chunks { translator.feed(chunk, into: &output) }
-        return (output, translator.finish())
+        return (output, "\(translator.finish())")
     }
 
     static func compare(_ actual: [UInt8], file: String) throws {
@@ -76,10 +91,11 @@ import Testing
     }
 
     @Test func thereAreGoldenCasesForEveryTranslator() {
-        for prefix in ["chat-request-", "messages-response-", "error-to-openai-", "error-to-anthropic-"] {
+        for prefix in ["chat-request-", "messages-response-", "messages-request-", "chat-response-", "error-to-openai-", "error-to-anthropic-"] {
             #expect(Self.cases(".in.json").filter { $0.hasPrefix(prefix) }.count >= 2, "\(prefix)")
         }
-        #expect(Self.cases(".in.sse").count >= 4)
+        #expect(Self.cases(".in.sse").filter { $0.hasPrefix("messages-stream-") }.count >= 4)
+        #expect(Self.cases(".in.sse").filter { $0.hasPrefix("chat-stream-") }.count >= 3)
     }
 
     @Test(arguments: cases(".in.json")) func translationMatchesGoldenFile(_ name: String) throws {
