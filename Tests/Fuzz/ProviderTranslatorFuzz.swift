@@ -1,26 +1,38 @@
 // fuzz-sources: Sources/ProxyCore
 // libFuzzer target for the provider translators (Sources/ProxyCore/Providers). For any input:
-// 1. the OpenAI → Anthropic request and Anthropic → OpenAI answer translators either give a
-//    JSON object or a `ProviderTranslationError`;
+// 1. the request and answer translators, both directions, either give a JSON object or a
+//    `ProviderTranslationError`;
 // 2. the error-body translators always give a JSON object, for any status;
-// 3. the Anthropic → OpenAI stream translator gives the same bytes and outcome fed whole,
-//    split at two data-derived points, or (when short) one byte at a time, and its output is
-//    a well-formed event stream whose events are each JSON or `[DONE]`.
+// 3. both stream translators give the same bytes and outcome fed whole, split at two
+//    data-derived points, or (when short) one byte at a time, and their output is a
+//    well-formed event stream whose events are each a JSON object or `[DONE]`.
 
 func isJSONObject(_ bytes: [UInt8]) -> Bool {
     guard case .object? = try? JSONParser.parse(bytes) else { return false }
     return true
 }
 
-func translateStream(_ input: UnsafeRawBufferPointer, cuts: [Int], includeUsage: Bool, maxEventBytes: Int) -> ([UInt8], AnthropicStreamToOpenAI.Outcome) {
-    var translator = AnthropicStreamToOpenAI(created: 1, includeUsage: includeUsage, maxEventBytes: maxEventBytes)
+/// Runs the Anthropic → OpenAI stream translator (`toOpenAI`) or the reverse on `input` cut at `cuts`.
+func translateStream(_ input: UnsafeRawBufferPointer, cuts: [Int], toOpenAI: Bool, includeUsage: Bool, maxEventBytes: Int) -> ([UInt8], String) {
+    var toOpenAITranslator = AnthropicStreamToOpenAI(created: 1, includeUsage: includeUsage, maxEventBytes: maxEventBytes)
+    var toAnthropicTranslator = OpenAIStreamToAnthropic(maxEventBytes: maxEventBytes)
     var output: [UInt8] = []
     var start = 0
     for cut in cuts + [input.count] {
-        translator.feed(UnsafeRawBufferPointer(rebasing: input[start..<cut]), into: &output)
+        let piece = UnsafeRawBufferPointer(rebasing: input[start..<cut])
+        if toOpenAI { toOpenAITranslator.feed(piece, into: &output) } else { toAnthropicTranslator.feed(piece, into: &output) }
         start = cut
     }
-    return (output, translator.finish())
+    return (output, toOpenAI ? "\(toOpenAITranslator.finish())" : "\(toAnthropicTranslator.finish())")
+}
+
+func checkEventStream(_ output: [UInt8]) {
+    var parser = SSEParser()
+    guard let items = try? parser.feed(output) else { preconditionFailure("the output is not an event stream") }
+    precondition(parser.finish() == .complete, "the output ends inside an event")
+    for case .event(let event) in items where event.data != Array("[DONE]".utf8) {
+        precondition(isJSONObject(event.data), "an output event is not a JSON object")
+    }
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -35,6 +47,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if let answer = try? AnthropicToOpenAIResponse.translate(bytes, created: seed) {
         precondition(isJSONObject(answer), "answer translation is not a JSON object")
     }
+    if let translation = try? AnthropicToOpenAIRequest.translate(bytes) {
+        precondition(isJSONObject(translation.body), "reverse request translation is not a JSON object")
+    }
+    if let answer = try? OpenAIToAnthropicResponse.translate(bytes) {
+        precondition(isJSONObject(answer), "reverse answer translation is not a JSON object")
+    }
     let status = 400 + seed % 200
     precondition(isJSONObject(ProviderErrorBody.toOpenAI(status: status, body: bytes).body), "OpenAI error body is not JSON")
     precondition(isJSONObject(ProviderErrorBody.toAnthropic(status: status, body: bytes).body), "Anthropic error body is not JSON")
@@ -43,18 +61,15 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let maxEventBytes = seed % 3 == 0 ? 1 << 20 : 8 + seed % 300
     let first = size > 0 ? seed % (size + 1) : 0
     let second = size > 0 ? first + (seed / 7) % (size - first + 1) : 0
-    let whole = translateStream(input, cuts: [], includeUsage: includeUsage, maxEventBytes: maxEventBytes)
-    let split = translateStream(input, cuts: [first, second], includeUsage: includeUsage, maxEventBytes: maxEventBytes)
-    precondition(whole == split, "split at \(first), \(second) changed the stream output")
-    if size <= 512 {
-        let bytewise = translateStream(input, cuts: Array(0..<size), includeUsage: includeUsage, maxEventBytes: maxEventBytes)
-        precondition(whole == bytewise, "one byte at a time changed the stream output")
-    }
-    var parser = SSEParser()
-    guard let items = try? parser.feed(whole.0) else { preconditionFailure("the output is not an event stream") }
-    precondition(parser.finish() == .complete, "the output ends inside an event")
-    for case .event(let event) in items where event.data != Array("[DONE]".utf8) {
-        precondition(isJSONObject(event.data), "an output event is not a JSON object")
+    for toOpenAI in [true, false] {
+        let whole = translateStream(input, cuts: [], toOpenAI: toOpenAI, includeUsage: includeUsage, maxEventBytes: maxEventBytes)
+        let split = translateStream(input, cuts: [first, second], toOpenAI: toOpenAI, includeUsage: includeUsage, maxEventBytes: maxEventBytes)
+        precondition(whole == split, "split at \(first), \(second) changed the stream output")
+        if size <= 512 {
+            let bytewise = translateStream(input, cuts: Array(0..<size), toOpenAI: toOpenAI, includeUsage: includeUsage, maxEventBytes: maxEventBytes)
+            precondition(whole == bytewise, "one byte at a time changed the stream output")
+        }
+        checkEventStream(whole.0)
     }
     return 0
 }
