@@ -50,8 +50,10 @@ package enum AnthropicToOpenAIRequest {
         }
         if let temperature = request["temperature"] { output.append(("temperature", .number(try temperature.number()))) }
         if let topP = request["top_p"] { output.append(("top_p", .number(try topP.number()))) }
-        if let tools = request["tools"] { output.append(("tools", try translateTools(tools))) }
-        if let choice = request["tool_choice"] {
+        let tools = try request["tools"]?.array() ?? []
+        if !tools.isEmpty { output.append(("tools", try translateTools(tools))) }
+        // OpenAI refuses a tool_choice without tools.
+        if let choice = request["tool_choice"], !tools.isEmpty {
             let type = try choice.required("type").string()
             switch type {
             case "auto": output.append(("tool_choice", .string("auto")))
@@ -79,9 +81,9 @@ package enum AnthropicToOpenAIRequest {
         return try block.required("text").string()
     }
 
-    private static func translateTools(_ tools: ProviderJSONCursor) throws(ProviderTranslationError) -> JSONValue {
+    private static func translateTools(_ tools: [ProviderJSONCursor]) throws(ProviderTranslationError) -> JSONValue {
         var result: [JSONValue] = []
-        for tool in try tools.array() {
+        for tool in tools {
             if let type = tool["type"], try type.string() != "custom" {
                 throw .unsupported(path: type.path, reason: "server tool \"\(try type.string())\" runs on Anthropic's side and cannot be sent to this backend")
             }

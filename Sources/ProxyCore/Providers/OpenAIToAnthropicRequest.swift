@@ -75,8 +75,11 @@ package enum OpenAIToAnthropicRequest {
             output.append(("temperature", temperature.value))
         }
         if let topP = request["top_p"] { output.append(("top_p", .number(try topP.number()))) }
-        if let tools = request["tools"] { output.append(("tools", try translateTools(tools))) }
-        output.append(("tool_choice", try translateToolChoice(request["tool_choice"], parallel: request["parallel_tool_calls"])))
+        // Anthropic refuses a tool_choice without tools; OpenAI clients send one anyway.
+        if let tools = request["tools"], !(try tools.array().isEmpty) {
+            output.append(("tools", try translateTools(tools)))
+            output.append(("tool_choice", try translateToolChoice(request["tool_choice"], parallel: request["parallel_tool_calls"])))
+        }
         if let user = request["user"] ?? request["safety_identifier"] {
             output.append(("metadata", .members([("user_id", .string(try user.string()))])))
         }
