@@ -62,10 +62,3 @@ package struct ProviderJSONCursor: Sendable {
         }
     }
 }
-
-extension JSONValue {
-    /// An object from `(key, value)` pairs in the order given; pairs whose value is nil are left out.
-    package static func members(_ pairs: [(String, JSONValue?)]) -> JSONValue {
-        .object(JSONObject(pairs.compactMap { pair in pair.1.map { (key: pair.0, value: $0) } }))
-    }
-}
