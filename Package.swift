@@ -53,7 +53,8 @@ let package = Package(
         // A small Kubernetes client on libcurl (control plane): auth, REST, watch, informers, leases.
         .target(name: "KubeAPI", dependencies: ["ProxyCore", "ProxyIO", "CCurl", "KubeYAML"]),
 
-        .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore"], exclude: ["Regex/testdata", "Regex/generate_corpus.py"]),
+        .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore"],
+                    exclude: ["Regex/testdata", "Regex/generate_corpus.py", "Providers/testdata"]),
         .testTarget(name: "ProxyIOTests", dependencies: ["ProxyIO", "ProxyCore"]),
         .testTarget(name: "ProxyUpstreamTests", dependencies: ["ProxyUpstream", "ProxyHTTPServer", "ProxyIO", "ProxyCore"]),
         .testTarget(name: "GatewayControllerTests", dependencies: ["GatewayController", "KubeYAML", "ProxyCore"], exclude: ["testdata"]),
