@@ -15,7 +15,7 @@ final class LoopContext {
     /// The snapshot new requests start on. Replaced (never mutated) when a reload is published;
     /// requests already running keep the one they captured.
     private(set) var current: LoopSnapshot
-    private var randomState: UInt64
+    private var randomSource: SplitMix64
     /// Requests of this loop waiting in a backend's queue, by ticket id.
     var waiters: [UInt64: ProxySession] = [:]
     /// Loop 0 sends the warmup pings.
@@ -28,7 +28,7 @@ final class LoopContext {
         self.upstream = upstream
         self.dataPlane = dataPlane
         current = LoopSnapshot(snapshot, metrics: dataPlane.metrics)
-        randomState = scheduler.wallNanoseconds() ^ (UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
+        randomSource = SplitMix64(seed: scheduler.wallNanoseconds() ^ (UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
     }
 
     var snapshot: ProxySnapshot { current.snapshot }
@@ -48,13 +48,9 @@ final class LoopContext {
         }
     }
 
-    /// SplitMix64: fast, good enough for traffic splitting and request ids (not for secrets).
+    /// Fast, good enough for traffic splitting, request and span ids (not for secrets).
     func random() -> UInt64 {
-        randomState &+= 0x9E37_79B9_7F4A_7C15
-        var z = randomState
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        randomSource.next()
     }
 
     /// A new request id: 32 lowercase hex digits.
