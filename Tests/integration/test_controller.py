@@ -294,6 +294,12 @@ def test_a_refused_configmap_write_becomes_a_condition_and_an_event_and_is_not_r
 
     api.store.create = refuse_configmaps
     replica = controller()
+    # The gateway is seen without routes first (Programmed=False, NoRoutes), as happens whenever the
+    # controller is quicker than `kubectl apply`: the write failure that follows is a new reason,
+    # so it still gets its Event.
+    apply(api, "llmgateways", sluice_object("LLMGateway", "chat", {"podSelector": {"matchLabels": {"app": "chat"}}, "listeners": {}}))
+    poll_until(lambda: conditions(api, "llmgateways", "chat").get("Programmed", {}).get("reason") == "NoRoutes",
+               timeout=15, message="Programmed=False, NoRoutes")
     chat_world(api)
     programmed = poll_until(lambda: (c := conditions(api, "llmgateways", "chat").get("Programmed", {})).get("reason") == "ConfigMapWriteFailed" and c,
                             timeout=15, message="Programmed=False, ConfigMapWriteFailed")

@@ -22,12 +22,14 @@ package enum ConditionSet {
         return result
     }
 
-    /// The conditions whose status became `False` (or that are new and `False`) in `merged`
-    /// compared with `existing`: what deserves a Warning Event.
+    /// The conditions of `merged` that are `False` for a reason `existing` did not give — new,
+    /// turned `False`, or `False` for another reason (`NoRoutes` becoming `ConfigMapWriteFailed`
+    /// is news to whoever runs `kubectl describe`): what deserves a Warning Event.
     package static func newFailures(existing: [Condition], merged: [Condition]) -> [Condition] {
         merged.filter { condition in
-            condition.status == "False" && condition.type != ConditionType.notYetTranslated
-                && existing.first(where: { $0.type == condition.type })?.status != "False"
+            guard condition.status == "False", condition.type != ConditionType.notYetTranslated else { return false }
+            guard let before = existing.first(where: { $0.type == condition.type }), before.status == "False" else { return true }
+            return before.reason != condition.reason
         }
     }
 }

@@ -55,6 +55,13 @@ import Testing
         #expect(ConditionSet.newFailures(existing: existing, merged: merged).map(\.type) == ["Accepted", "Programmed"])
     }
 
+    @Test func aFailureForAnotherReasonIsNewButTheSameReasonAgainIsNot() {
+        let existing = [condition("Programmed", "False", reason: "NoRoutes"), condition("ResolvedRefs", "False", reason: "SecretNotFound")]
+        let merged = [condition("Programmed", "False", reason: "ConfigMapWriteFailed"),
+                      condition("ResolvedRefs", "False", reason: "SecretNotFound", message: "another message")]
+        #expect(ConditionSet.newFailures(existing: existing, merged: merged).map(\.reason) == ["ConfigMapWriteFailed"])
+    }
+
     @Test func conditionsRoundTripThroughJSON() {
         let original = condition("Accepted", "True", generation: 7)
         #expect(Condition(json: original.jsonValue) == original)
