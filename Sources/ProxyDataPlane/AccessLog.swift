@@ -7,8 +7,9 @@ struct AccessLogEntry {
     let context: RequestContext
     let status: Int
     let attempts: Int
-    /// The attempts' outcomes in order (`UpstreamAttemptStateMachine.pathDescription`), when any.
-    let pathTaken: String?
+    /// The attempt plan, when the request got one: its outcomes in order are the line's
+    /// `path_taken`, described only when the line is written (sampled-out lines cost nothing).
+    let plan: UpstreamAttemptStateMachine?
     let now: ProxyInstant
     let wallNanoseconds: UInt64
 }
@@ -66,7 +67,7 @@ struct AccessLog: Sendable {
             JSONWriter.appendDouble(cost.amount, to: &line)
             field("currency", cost.currency, &line)
         }
-        field("path_taken", entry.pathTaken, &line)
+        if let plan = entry.plan, !plan.records.isEmpty { field("path_taken", plan.pathDescription, &line) }
         line += #","cache":"bypass","bytes":"#.utf8
         JSONWriter.appendInt(context.bytesToClient, to: &line)
         line += #","duration_ms":"#.utf8

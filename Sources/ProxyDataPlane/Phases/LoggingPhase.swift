@@ -20,7 +20,7 @@ enum LoggingPhase {
             }
         }
         loop.dataPlane.accessLog.write(AccessLogEntry(head: head, context: context, status: status, attempts: attempts,
-                                                      pathTaken: plan.flatMap { $0.records.isEmpty ? nil : $0.pathDescription },
+                                                      plan: plan,
                                                       now: now, wallNanoseconds: loop.scheduler.wallNanoseconds()),
                                        random: loop.random)
     }
