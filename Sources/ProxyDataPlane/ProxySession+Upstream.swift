@@ -42,10 +42,7 @@ extension ProxySession: UpstreamTransferDelegate {
             case .queued(let ticket, _, let deadline):
                 slot = .queued(ticket, backendIndex: target.backendIndex)
                 loop.waiters[ticket.id] = self
-                waitTimer = loop.scheduler.schedule(at: deadline) { [self] in
-                    waitTimer = nil
-                    queueTimedOut()
-                }
+                armWaitTimer(at: deadline) { [self] in queueTimedOut() }
                 return decide { $0.admitted(.queued, at: $1, random: $2, budget: &$3, isAvailable: $4) }
             case .rejected(let reason):
                 return decide { $0.admitted(.rejected(reason), at: $1, random: $2, budget: &$3, isAvailable: $4) }

@@ -28,7 +28,7 @@ final class ProxySession: HTTPExchange {
     // The current attempt (`ProxySession+Upstream.swift`).
     var transfer: (any UpstreamHandle)?
     var slot = AttemptSlot.none
-    /// The retry, fallback-hop or queue timer, whichever the state needs.
+    /// The retry, fallback-hop, queue or hold-deadline timer, whichever the state needs.
     var waitTimer: (any SessionTimer)?
     var firstTokenTimer: (any SessionTimer)?
     var attemptStartedAt = ProxyInstant(nanoseconds: 0)
@@ -151,10 +151,7 @@ final class ProxySession: HTTPExchange {
             endAttempt(cancelTransfer: cancelTransfer)
             countStep(kind, from: from, to: to)
             // Scheduled, never started inline: this may run inside a libcurl callback.
-            waitTimer = loop.scheduler.schedule(at: loop.scheduler.now().advanced(by: wait)) { [self] in
-                waitTimer = nil
-                perform(machine.retryTimerFired())
-            }
+            armWaitTimer(at: loop.scheduler.now().advanced(by: wait)) { [self] in perform(machine.retryTimerFired()) }
         case .commit(let truncated, let finished):
             commit(truncated: truncated, finished: finished)
             if finished { end() }
@@ -174,6 +171,18 @@ final class ProxySession: HTTPExchange {
             end()
         case .resumeUpstream:
             transfer?.resume()
+        case .armHoldDeadline(let until):
+            armWaitTimer(at: until) { [self] in perform(machine.holdDeadlinePassed(at: loop.scheduler.now())) }
+        }
+    }
+
+    /// Arms the one timer the state needs (a retry, a queue wait or a hold deadline), replacing
+    /// any earlier one: the states that need them never overlap.
+    func armWaitTimer(at deadline: ProxyInstant, _ work: @escaping () -> Void) {
+        waitTimer?.cancel()
+        waitTimer = loop.scheduler.schedule(at: deadline) { [self] in
+            waitTimer = nil
+            work()
         }
     }
 

@@ -29,6 +29,9 @@ package enum SessionAction: Hashable, Sendable {
     case logOnly
     /// The client can take more: resume the paused transfer.
     case resumeUpstream
+    /// A stream's first part is held until this instant: report `holdDeadlinePassed` then,
+    /// even if no byte arrives meanwhile (bytes arriving later commit it as well).
+    case armHoldDeadline(ProxyInstant)
 }
 
 /// What the request phases decided.

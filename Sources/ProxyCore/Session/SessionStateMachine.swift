@@ -161,10 +161,7 @@ package struct SessionStateMachine: Sendable {
             state = .holding(.firstToken)
             return .none
         }
-        if let hold = streamPrefixHold(at: now) {
-            state = .holding(hold)
-            return .none
-        }
+        if let hold = streamPrefixHold(at: now) { return enterHold(hold) }
         return commit(truncated: false, finished: false, eventStream: true)
     }
 
@@ -200,10 +197,15 @@ package struct SessionStateMachine: Sendable {
         }
         firstTokenAt = now
         guard case .holding(.firstToken) = state else { return .none }
-        if let hold = streamPrefixHold(at: now) {
-            state = .holding(hold)
-            return .none
-        }
+        if let hold = streamPrefixHold(at: now) { return enterHold(hold) }
+        return commit(truncated: false, finished: false, eventStream: true)
+    }
+
+    /// The instant of an `armHoldDeadline` came: a stream still held for its first part is
+    /// committed with what it holds, even when the provider has gone quiet. Ignored otherwise
+    /// (bytes committed it already, or the attempt it was armed for is gone).
+    package mutating func holdDeadlinePassed(at now: ProxyInstant) -> SessionAction {
+        guard case .holding(.streamPrefix(let until)) = state, now >= until else { return .none }
         return commit(truncated: false, finished: false, eventStream: true)
     }
 
@@ -275,6 +277,12 @@ package struct SessionStateMachine: Sendable {
     }
 
     // MARK: Deciding
+
+    private mutating func enterHold(_ hold: HoldReason) -> SessionAction {
+        state = .holding(hold)
+        guard case .streamPrefix(let until) = hold else { return .none }
+        return .armHoldDeadline(until)
+    }
 
     private func streamPrefixHold(at now: ProxyInstant) -> HoldReason? {
         guard settings.truncationFallback, settings.bufferStreams > .zero else { return nil }

@@ -13,6 +13,7 @@ enum SessionEvent {
     case bodyBytes(count: Int, held: Int, clientWritable: Bool, at: ProxyInstant)
     case firstToken(at: ProxyInstant)
     case firstTokenTimerFired(at: ProxyInstant)
+    case holdDeadlinePassed(at: ProxyInstant)
     case upstreamFinished(UpstreamEnd, verdict: TruncationVerdict, at: ProxyInstant)
     case clientWritable
     case clientGone
@@ -29,7 +30,7 @@ enum SessionEvent {
             .responseHead(status: 503, eventStream: false, retryAfter: nil, at: now),
             .bodyBytes(count: 10, held: 0, clientWritable: true, at: now),
             .bodyBytes(count: 10, held: 0, clientWritable: false, at: now),
-            .firstToken(at: now), .firstTokenTimerFired(at: now),
+            .firstToken(at: now), .firstTokenTimerFired(at: now), .holdDeadlinePassed(at: now),
             .upstreamFinished(.complete, verdict: .complete, at: now),
             .upstreamFinished(.complete, verdict: .tokenLimit, at: now),
             .upstreamFinished(.failed(.connectFailure, kind: "connect"), verdict: .complete, at: now),

@@ -94,7 +94,7 @@ struct SessionEventGenerator {
             switch Int.random(in: 0..<10, using: &rng) {
             case 0..<4: return bytes(held: run.heldBytes, at: now)
             case 4, 5: return .firstToken(at: now)
-            case 6: return .firstTokenTimerFired(at: now)
+            case 6: return chance(0.5) ? .firstTokenTimerFired(at: now) : .holdDeadlinePassed(at: now)
             default: return finished(at: now)
             }
         case .committed:
@@ -112,7 +112,7 @@ struct SessionEventGenerator {
     /// Any event, with any parameters.
     private mutating func anyEvent() -> SessionEvent {
         let now = SessionRun.at(milliseconds)
-        switch Int.random(in: 0..<13, using: &rng) {
+        switch Int.random(in: 0..<14, using: &rng) {
         case 0: return .requestEnded(bodyLimitExceeded: chance(0.5) ? 1_024 : nil)
         case 1: return phasesOutcome()
         case 2: return .admitted([.granted(guardsFirstToken: true), .granted(guardsFirstToken: false), .queued,
@@ -126,6 +126,7 @@ struct SessionEventGenerator {
         case 9: return .firstTokenTimerFired(at: now)
         case 10: return finished(at: now)
         case 11: return .clientWritable
+        case 12: return .holdDeadlinePassed(at: now)
         default: return .clientGone
         }
     }

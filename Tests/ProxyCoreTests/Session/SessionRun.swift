@@ -90,6 +90,10 @@ struct SessionRun {
         action(.firstTokenTimerFired(at: Self.at(milliseconds)))
     }
 
+    mutating func holdDeadlinePassed(at milliseconds: UInt64) -> SessionAction {
+        action(.holdDeadlinePassed(at: Self.at(milliseconds)))
+    }
+
     mutating func finished(_ end: UpstreamEnd = .complete, verdict: TruncationVerdict = .complete,
                            at milliseconds: UInt64) -> SessionAction {
         action(.upstreamFinished(end, verdict: verdict, at: Self.at(milliseconds)))
@@ -221,6 +225,8 @@ struct SessionRun {
             return .action(machine.firstToken(at: now))
         case .firstTokenTimerFired(let now):
             return .action(machine.firstTokenTimerFired(at: now, random: random, budget: &budget, isAvailable: isAvailable))
+        case .holdDeadlinePassed(let now):
+            return .action(machine.holdDeadlinePassed(at: now))
         case .upstreamFinished(let end, let verdict, let now):
             return .action(machine.upstreamFinished(end, verdict: verdict, at: now, random: random, budget: &budget,
                                                     isAvailable: isAvailable))

@@ -29,7 +29,7 @@ extension SessionStateMachineTests {
         #expect(run.head(200, stream: true, at: 100) == SessionAction.none)
         #expect(run.machine.state == .holding(.firstToken))
         #expect(run.bytes(14, at: 1_000) == .hold)
-        #expect(run.firstToken(at: 3_100) == SessionAction.none)
+        #expect(run.firstToken(at: 3_100) == .armHoldDeadline(SessionRun.at(5_100)))
         // The prefix is measured from the first token, not from the head.
         #expect(run.machine.state == .holding(.streamPrefix(until: SessionRun.at(5_100))))
         #expect(run.firstTokenTimerFired(at: 3_200) == SessionAction.none)
@@ -106,7 +106,7 @@ extension SessionStateMachineTests {
         #expect(run.retryTimerFired() == .admitAttempt(Self.distill))
         #expect(run.admitted(.granted(guardsFirstToken: false), at: 100) == .send(Self.distill))
         #expect(run.firstTokenTimerFired(at: 200) == SessionAction.none)
-        #expect(run.head(200, stream: true, at: 300) == SessionAction.none)
+        #expect(run.head(200, stream: true, at: 300) == .armHoldDeadline(SessionRun.at(2_300)))
         #expect(run.machine.state == .holding(.streamPrefix(until: SessionRun.at(2_300))))
         #expect(run.firstTokenTimerFired(at: 400) == SessionAction.none)
         #expect(run.machine.state == .holding(.streamPrefix(until: SessionRun.at(2_300))))

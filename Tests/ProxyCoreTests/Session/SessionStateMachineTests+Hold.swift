@@ -76,7 +76,7 @@ extension SessionStateMachineTests {
     @Test func aStreamPrefixIsHeldUntilItsDeadlineThenCommitted() {
         var run = SessionRun(settings: Self.buffering)
         _ = run.start(Fixtures.plan(triggers: Self.truncating))
-        #expect(run.head(200, stream: true, at: 100) == SessionAction.none)
+        #expect(run.head(200, stream: true, at: 100) == .armHoldDeadline(SessionRun.at(2_100)))
         #expect(run.machine.state == .holding(.streamPrefix(until: SessionRun.at(2_100))))
         #expect(run.bytes(100, at: 1_000) == .hold)
         #expect(run.bytes(100, at: 2_099) == .hold)
@@ -89,10 +89,39 @@ extension SessionStateMachineTests {
         run.expectEnded()
     }
 
+    /// Before the deadline was armed, a provider that went quiet after its first bytes kept them
+    /// (and the head) from the client until its next byte, however late.
+    @Test func aStreamPrefixIsCommittedAtItsDeadlineWhenTheProviderGoesQuiet() {
+        var run = SessionRun(settings: Self.buffering)
+        _ = run.start(Fixtures.plan(triggers: Self.truncating))
+        #expect(run.head(200, stream: true, at: 100) == .armHoldDeadline(SessionRun.at(2_100)))
+        #expect(run.bytes(100, at: 200) == .hold)
+        // A timer that fires early (a stale one) changes nothing.
+        #expect(run.holdDeadlinePassed(at: 2_099) == SessionAction.none)
+        #expect(run.holdDeadlinePassed(at: 2_100) == .commit(truncated: false, finished: false))
+        #expect(run.machine.state == .committed(eventStream: true))
+        #expect(run.holdDeadlinePassed(at: 2_200) == SessionAction.none)
+        run.expectPassesWhileWritableAndPausesOtherwise(from: 30_000)
+        #expect(run.finished(.complete, verdict: .complete, at: 31_000) == .finishCommitted(.complete))
+        #expect(run.machine.status == 200)
+        run.expectEnded()
+    }
+
+    @Test func aHoldDeadlineIsIgnoredOutsideAStreamPrefixHold() {
+        var run = SessionRun(settings: Self.buffering)
+        _ = run.start(Fixtures.plan(triggers: Self.truncating))
+        #expect(run.holdDeadlinePassed(at: 50_000) == SessionAction.none)
+        #expect(run.head(200, stream: false, at: 100) == SessionAction.none)
+        #expect(run.holdDeadlinePassed(at: 50_000) == SessionAction.none)
+        #expect(run.machine.state == .holding(.wholeBody))
+        #expect(run.finished(.complete, verdict: .complete, at: 50_001) == .commit(truncated: false, finished: true))
+        run.expectEnded()
+    }
+
     @Test func aStreamPrefixIsCommittedWhenItOutgrowsTheByteLimit() {
         var run = SessionRun(settings: Self.buffering)
         _ = run.start(Fixtures.plan(triggers: Self.truncating))
-        #expect(run.head(200, stream: true, at: 100) == SessionAction.none)
+        #expect(run.head(200, stream: true, at: 100) == .armHoldDeadline(SessionRun.at(2_100)))
         #expect(run.bytes(900, at: 200) == .hold)
         #expect(run.bytes(200, at: 300) == .holdThenCommit)
         #expect(run.machine.state == .committed(eventStream: true))
@@ -107,13 +136,13 @@ extension SessionStateMachineTests {
     func aStreamThatEndsTruncatedWithinItsPrefixIsSentToTheNextFallback(verdict: TruncationVerdict) {
         var run = SessionRun(settings: Self.buffering)
         _ = run.start(Fixtures.plan(triggers: Self.truncating))
-        #expect(run.head(200, stream: true, at: 100) == SessionAction.none)
+        #expect(run.head(200, stream: true, at: 100) == .armHoldDeadline(SessionRun.at(2_100)))
         #expect(run.bytes(300, at: 500) == .hold)
         #expect(run.finished(.complete, verdict: verdict, at: 800)
             == .retry(after: .zero, cancelTransfer: false, from: Self.primary, to: Self.distill, kind: .fallback(.triggered(.truncated))))
         #expect(run.retryTimerFired() == .admitAttempt(Self.distill))
         #expect(run.admitted(.granted(guardsFirstToken: false), at: 800) == .send(Self.distill))
-        #expect(run.head(200, stream: true, at: 900) == SessionAction.none)
+        #expect(run.head(200, stream: true, at: 900) == .armHoldDeadline(SessionRun.at(2_900)))
         #expect(run.machine.state == .holding(.streamPrefix(until: SessionRun.at(2_900))))
         #expect(run.bytes(300, at: 1_000) == .hold)
         // The whole stream arrived within its prefix, whole: it goes out in one piece.
@@ -126,7 +155,7 @@ extension SessionStateMachineTests {
     @Test func aStreamPrefixThatBreaksFallsBack() {
         var run = SessionRun(settings: Self.buffering)
         _ = run.start(Fixtures.plan(triggers: Self.truncating))
-        #expect(run.head(200, stream: true, at: 100) == SessionAction.none)
+        #expect(run.head(200, stream: true, at: 100) == .armHoldDeadline(SessionRun.at(2_100)))
         #expect(run.bytes(300, at: 500) == .hold)
         #expect(run.finished(.failed(.brokenAfterFirstByte, kind: "broken"), at: 800)
             == .retry(after: .zero, cancelTransfer: false, from: Self.primary, to: Self.distill,

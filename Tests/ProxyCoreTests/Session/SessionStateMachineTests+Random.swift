@@ -30,7 +30,7 @@ extension SessionStateMachineTests {
             "none", "runPhases", "answerLocally", "admitAttempt", "send", "retry", "fallback",
             "commit truncated: false finished: false", "commit truncated: false finished: true",
             "commit truncated: true finished: true", "fail 502", "fail 503", "fail 504", "finishCommitted", "abandon",
-            "logOnly", "resumeUpstream", "body pass", "body hold", "body holdThenCommit", "body pauseWithoutConsuming",
+            "logOnly", "resumeUpstream", "armHoldDeadline", "body pass", "body hold", "body holdThenCommit", "body pauseWithoutConsuming",
             "body discard",
         ])
     }
