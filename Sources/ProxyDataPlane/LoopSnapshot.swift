@@ -1,4 +1,5 @@
 import ProxyCore
+import ProxyUpstream
 
 /// A snapshot as one loop uses it: the snapshot, and what this loop derived from it — metric
 /// series resolved on first use, the routes' retry budgets. A request captures it when it

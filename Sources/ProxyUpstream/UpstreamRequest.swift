@@ -72,19 +72,7 @@ package enum UpstreamFailure: Error, Equatable, Sendable {
     case cancelled
 
     /// A stable, documented name (`upstream_errors_total{kind}` and error `code`s).
-    package var kind: String {
-        switch self {
-        case .connect: "connect"
-        case .tls: "tls"
-        case .connectTimeout: "connect_timeout"
-        case .firstByteTimeout: "first_byte_timeout"
-        case .idleTimeout: "idle_timeout"
-        case .totalTimeout: "total_timeout"
-        case .broken: "broken"
-        case .invalidResponse: "invalid_response"
-        case .cancelled: "cancelled"
-        }
-    }
+    package var kind: String { UpstreamErrorKind(self).label }
 
     package var isTimeout: Bool {
         switch self {

@@ -1,12 +1,11 @@
-import ProxyUpstream
-
-/// The `kind` label of `sluice_upstream_errors_total` (`docs/metrics.md`, "Upstream errors").
-enum UpstreamErrorKind: UInt8, CaseIterable {
+/// The `kind` label of `sluice_upstream_errors_total` (`docs/metrics.md`, "Upstream errors"):
+/// a transfer's `UpstreamFailure`, or what the data plane saw in an answer that arrived.
+package enum UpstreamErrorKind: UInt8, CaseIterable, Sendable {
     case connect, tls, connectTimeout, firstByteTimeout, firstTokenTimeout, idleTimeout, totalTimeout, broken, invalidResponse
     case cancelled
     case truncated, rateLimited, serverError
 
-    init(_ failure: UpstreamFailure) {
+    package init(_ failure: UpstreamFailure) {
         switch failure {
         case .connect: self = .connect
         case .tls: self = .tls
@@ -20,7 +19,8 @@ enum UpstreamErrorKind: UInt8, CaseIterable {
         }
     }
 
-    var label: String {
+    /// The stable, documented name (also in error `code`s as `upstream_<label>`).
+    package var label: String {
         switch self {
         case .connect: "connect"
         case .tls: "tls"
