@@ -97,8 +97,7 @@ def test_sync_mode_two_sidecars_overshoot_by_what_the_other_admits_in_one_interv
     poll_until(lambda: all(ask(sidecar).status == 429 for sidecar in gateways), message="both sidecars refusing after a sync")
     # The current and the previous window's counts (the window may have rolled over meanwhile).
     def in_redis():
-        current, previous = (redis_server.cli("HMGET", "sluice:{team}:requestsPerMinute", "c", "p") or "").split("\n")
-        return int(current or 0) + int(previous or 0)
+        return sum(int(redis_server.cli("HGET", "sluice:{team}:requestsPerMinute", field) or 0) for field in ("c", "p"))
     poll_until(lambda: in_redis() == admitted, message="Redis holding both sidecars' admissions")
 
 
