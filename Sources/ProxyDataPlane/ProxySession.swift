@@ -9,7 +9,7 @@ import ProxyUpstream
 ///
 /// Loop-confined. The snapshot (as this loop's `LoopSnapshot`) is captured when the request
 /// starts and kept to the end, so a reload never changes a request midway.
-final class ProxySession: HTTPExchange {
+final class ProxySession: HTTPExchange, AdmissionWaiter {
     let head: HTTPRequestHead
     let response: any ClientResponse
     unowned(unsafe) let loop: LoopContext  // per-loop, outlives every session on the loop
@@ -111,10 +111,8 @@ final class ProxySession: HTTPExchange {
         var result = AuthenticatePhase.run(head: head, consumers: consumers, context: &context)
         if case .next = result { result = InspectPhase.run(body: body, context: &context) }
         if case .next = result {
-            result = AdmitPhase.run(consumers: consumers, context: &context, now: now, on: loopSnapshot, loop: loop) { [self] outcome in
-                suspendedAdmission = outcome
-                perform(machine.phaseResumed())
-            }
+            // The session itself waits (no closure per request: only strict Redis limits make one).
+            result = AdmitPhase.run(consumers: consumers, context: &context, now: now, on: loopSnapshot, loop: loop, waiter: self)
         }
         if case .suspend = result { return perform(machine.phaseSuspended()) }
         runPhases(after: result)
@@ -122,6 +120,11 @@ final class ProxySession: HTTPExchange {
 
     /// The strict admission's outcome, kept from its completion to `resumePhases`.
     private var suspendedAdmission: StrictAdmission.Outcome?
+
+    func admissionCompleted(_ outcome: StrictAdmission.Outcome) {
+        suspendedAdmission = outcome
+        perform(machine.phaseResumed())
+    }
 
     /// Admit completed asynchronously: its result, then the phases after it.
     private func resumePhases() {

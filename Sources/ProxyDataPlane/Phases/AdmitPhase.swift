@@ -12,7 +12,7 @@ import ProxyIO
 /// When Redis cannot answer (in time), the gateway's `failMode` decides (`failed`).
 enum AdmitPhase {
     static func run(consumers: ConsumerTable, context: inout RequestContext, now: ProxyInstant, on loopSnapshot: LoopSnapshot,
-                    loop: LoopContext, resume: @escaping (StrictAdmission.Outcome) -> Void) -> PhaseResult {
+                    loop: LoopContext, waiter: some AdmissionWaiter) -> PhaseResult {
         guard let index = context.consumer else { return .next }
         guard consumers.allows(index, model: context.clientModel) else {
             let model = context.clientModel ?? ""
@@ -36,7 +36,7 @@ enum AdmitPhase {
                 return failed(redis.config, limiter: limiter, context: &context, now: now, on: loopSnapshot)
             }
             StrictAdmission.start(store: store, keys: redis.requestKeys[index], limits: limiter.limits, timeout: redis.config.timeout,
-                                  scheduler: loop.scheduler, resume)
+                                  scheduler: loop.scheduler) { [waiter] outcome in waiter.admissionCompleted(outcome) }
             return .suspend
         }
     }

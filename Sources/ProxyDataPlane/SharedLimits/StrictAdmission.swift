@@ -1,6 +1,11 @@
 import ProxyCore
 import ProxyIO
 
+/// What waits for a strict-mode admission (the session): told once, on the loop.
+protocol AdmissionWaiter: AnyObject {
+    func admissionCompleted(_ outcome: StrictAdmission.Outcome)
+}
+
 /// One strict-mode admission: the counter script for each of the consumer's request windows,
 /// sent together (pipelined on the consumer's node), and a timer, so the request gets its
 /// answer by `timeout` whatever Redis does — the decision, or a failure for `failMode`.
