@@ -76,8 +76,19 @@ class RedisCluster:
                                   "--cluster-node-timeout", "5000") for _ in range(3)]
         subprocess.run([CLI, "--cluster", "create", *[node.address for node in self.nodes], "--cluster-replicas", "0",
                         "--cluster-yes"], check=True, capture_output=True, timeout=60)
-        poll_until(lambda: all("cluster_state:ok" in (node.cli("CLUSTER", "INFO") or "") for node in self.nodes),
-                   timeout=30, message="cluster_state:ok on every node")
+        poll_until(lambda: all("cluster_state:ok" in (node.cli("CLUSTER", "INFO") or "") for node in self.nodes)
+                   and len({self._slot_map_seen_by(node) for node in self.nodes}) == 1,
+                   timeout=30, message="cluster_state:ok on every node, and one slot map")
+
+    @staticmethod
+    def _slot_map_seen_by(node):
+        """(node id, slot ranges) of every primary, as `node` sees them."""
+        seen = []
+        for line in (node.cli("CLUSTER", "NODES") or "").splitlines():
+            fields = line.split()
+            if "master" in fields[2]:
+                seen.append((fields[0], tuple(part for part in fields[8:] if not part.startswith("["))))
+        return tuple(sorted(seen))
 
     def owner(self, slot):
         """The node serving `slot`."""
