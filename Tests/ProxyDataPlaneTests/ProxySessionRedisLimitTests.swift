@@ -120,6 +120,28 @@ import Testing
         #expect(response.bodyText.contains(#""code":"limits_unavailable""#))
     }
 
+    @Test func aReloadThatChangesRedisMakesANewStoreAndOneThatDropsItGoesBackInProcess() throws {
+        let (harness, first) = try Self.harness(#"{"addresses": ["127.0.0.1:6379"]}"#)
+        let second = ScriptedCounters()
+        harness.request(headers: Self.key, body: Self.chat)
+        first.answer(granted: 1, count: 1)
+        harness.loop.redis.makeStore = { _ in second }
+        func reload(_ extra: String) throws {
+            harness.dataPlane.apply(try SessionHarness.load(Configs.twoBackends(extra: Configs.consumers + extra), secrets: Configs.consumerKeys))
+            harness.loop.publish(harness.dataPlane.current)
+        }
+        try reload(#", "redis": {"addresses": ["127.0.0.1:6379"], "keyPrefix": "other"}"#)
+        harness.request(headers: Self.key, body: Self.chat)
+        #expect(first.closed && first.pending.isEmpty)
+        #expect(second.pending.first?.key == "other:{search}:requestsPerMinute")
+        second.answer(granted: 1, count: 1)
+        try reload("")
+        #expect(second.closed)
+        harness.request(headers: Self.key, body: Self.chat)
+        #expect(second.pending.isEmpty)
+        #expect(harness.upstream.transfers.count == 3, "admitted in process at once")
+    }
+
     @Test func withoutRedisTheInProcessLimiterAnswersAndNoStoreIsMade() throws {
         let harness = try SessionHarness(config: Configs.twoBackends(extra: Configs.consumers), secrets: Configs.consumerKeys)
         var made = 0
