@@ -34,6 +34,7 @@ class RedisServer:
         self.port = free_port()
         self.directory = tempfile.mkdtemp(prefix="sluice-redis-")
         self.extra = list(extra)
+        self.password = extra[extra.index("--requirepass") + 1] if "--requirepass" in extra else None
         self.proc = None
         self.start()
 
@@ -57,7 +58,8 @@ class RedisServer:
     def cli(self, *args):
         """One command's reply as redis-cli prints it (raw), or None when the server does not answer."""
         try:
-            result = subprocess.run([CLI, "-h", "127.0.0.1", "-p", str(self.port), "--raw", *args],
+            auth = ["-a", self.password, "--no-auth-warning"] if self.password else []
+            result = subprocess.run([CLI, "-h", "127.0.0.1", "-p", str(self.port), "--raw", *auth, *args],
                                     capture_output=True, text=True, timeout=5)
         except subprocess.TimeoutExpired:
             return None

@@ -5,13 +5,15 @@ the per-pod limit, closed: 503 `limits_unavailable`); a restarted Redis is used 
 restarting the sidecars; a slot moved to another node (`MOVED`) is followed."""
 import json
 import os
+import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from conftest import poll_until, post, request, chat_body
-from redis_servers import redis_cluster, redis_server  # noqa: F401 (fixtures)
+from kubelet import KubeletVolume
+from redis_servers import RedisServer, redis_cluster, redis_server  # noqa: F401 (fixtures)
 from sidecar import mock_backend
 
 KEY = "sk-team-1"
@@ -20,16 +22,14 @@ KEY = "sk-team-1"
 SLOW_MACHINE = "2s"
 
 
-def start_gateway(start, directory, mock, redis, requests_per_minute):
+def start_gateway(start, directory, mock, redis, requests_per_minute, secrets=None):
     """A sidecar with one consumer, `team`, limited to `requests_per_minute`, sharing its
-    limit through `redis` (the config's `redis` section)."""
-    config_dir, secrets_dir = os.path.join(directory, "config"), os.path.join(directory, "secrets")
+    limit through `redis` (the config's `redis` section). The secrets directory is laid out the
+    way kubelet mounts a Secret (`sidecar.secrets`, a KubeletVolume, updates it)."""
+    config_dir = os.path.join(directory, "config")
     os.makedirs(config_dir)
-    os.makedirs(os.path.join(secrets_dir, "consumers", "team"))
-    with open(os.path.join(secrets_dir, "mock-key"), "w") as f:
-        f.write("sk-provider\n")
-    with open(os.path.join(secrets_dir, "consumers", "team", "current"), "w") as f:
-        f.write(KEY + "\n")
+    files = {"mock-key": "sk-provider\n", "consumers/team/current": KEY + "\n", **(secrets or {})}
+    volume = KubeletVolume(os.path.join(directory, "secrets"), files)
     config = {"apiVersion": "sluice.dev/v1alpha1", "kind": "ProxyConfig",
               "listeners": {"app": "127.0.0.1:0", "admin": "127.0.0.1:0", "metrics": "127.0.0.1:0"},
               "backends": [mock_backend(mock)],
@@ -39,7 +39,9 @@ def start_gateway(start, directory, mock, redis, requests_per_minute):
               "redis": redis}
     with open(os.path.join(config_dir, "config.json"), "w") as f:
         json.dump(config, f)
-    return start("sluice", "--config-dir", config_dir, "--secrets-dir", secrets_dir, "--workers", "2", listeners=3)
+    sidecar = start("sluice", "--config-dir", config_dir, "--secrets-dir", volume.path, "--workers", "2", listeners=3)
+    sidecar.secrets, sidecar.secret_files = volume, files
+    return sidecar
 
 
 def two_gateways(start, tmp_path, mock, redis, requests_per_minute, second_redis=None):
@@ -120,7 +122,7 @@ def test_fail_closed_answers_503_while_redis_is_down_and_recovers_when_it_is_bac
     assert refused.json()["error"]["code"] == "limits_unavailable"
     assert refused.header("retry-after") == "1"
     assert metric(sidecar, "sluice_redis_failures_total") >= 1
-    assert any('"event":"redis_failing"' in line for line in sidecar.stderr_lines)
+    poll_until(lambda: any('"event":"redis_failing"' in line for line in sidecar.stderr_lines), message="redis_failing logged")
     # Under load while down: every answer is a 503, none hangs.
     with ThreadPoolExecutor(4) as pool:
         assert set(statuses(pool.map(lambda _: ask(sidecar), range(20)))) == {503}
@@ -142,7 +144,39 @@ def test_fail_open_admits_against_the_per_pod_limit_while_redis_is_down(start, m
         ask(sidecar)
         return redis_server.cli("EXISTS", "sluice:{team}:requestsPerMinute") == "1"
     poll_until(counted_in_redis, timeout=15, message="the shared counter in use again")
-    assert any('"event":"redis_recovered"' in line for line in sidecar.stderr_lines)
+    # Each loop that saw the failures logs its recovery at its next answer from Redis.
+    poll_until(lambda: ask(sidecar) and any('"event":"redis_recovered"' in line for line in sidecar.stderr_lines),
+               message="redis_recovered logged")
+
+
+@pytest.fixture
+def redis_with_password():
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed (make test installs it)")
+    server = RedisServer("--requirepass", "first-password")
+    yield server
+    server.remove()
+
+
+def test_the_password_comes_from_its_secrets_file_and_a_rotated_one_is_used_without_a_restart(start, mock, tmp_path,
+                                                                                             redis_with_password):
+    server = redis_with_password
+    sidecar = start_gateway(start, str(tmp_path), mock, {"addresses": [server.address], "passwordFile": "redis/password",
+                                                           "failMode": "closed", "timeout": SLOW_MACHINE},
+                            1000, secrets={"redis/password": "first-password\n"})
+    assert ask(sidecar).status == 200
+    assert server.cli("EXISTS", "sluice:{team}:requestsPerMinute") == "1"
+    # The server's password changes and its connections are dropped: the old password is refused.
+    server.cli("CONFIG", "SET", "requirepass", "second-password")
+    server.password = "second-password"
+    server.cli("CLIENT", "KILL", "TYPE", "normal")
+    refused = poll_until(lambda: (lambda r: r if r.status == 503 else None)(ask(sidecar)), message="503 with the old password")
+    assert refused.json()["error"]["code"] == "limits_unavailable"
+    assert "first-password" not in refused.body.decode()
+    assert not any("first-password" in line for line in sidecar.stderr_lines + sidecar.stdout_lines)
+    # The Secret is rotated: the next requests use the new password, without a restart.
+    sidecar.secrets.update({**sidecar.secret_files, "redis/password": "second-password\n"})
+    poll_until(lambda: ask(sidecar).status == 200, timeout=15, message="admissions with the rotated password")
 
 
 def test_a_redis_cluster_shares_the_limit_and_a_moved_slot_is_followed(start, mock, tmp_path, redis_cluster):
