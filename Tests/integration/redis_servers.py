@@ -30,7 +30,9 @@ class RedisServer:
     """One server. `stop()` kills it (what a crash looks like to clients); `start()` starts it
     again on the same port, empty."""
 
-    def __init__(self, *extra):
+    def __init__(self, *extra, tls=None):
+        """`tls`: (ca, cert, key) paths: the server listens with TLS only (clients need no certificate)."""
+        self.tls = tls
         self.port = free_port()
         self.directory = tempfile.mkdtemp(prefix="sluice-redis-")
         self.extra = list(extra)
@@ -43,7 +45,13 @@ class RedisServer:
         return f"127.0.0.1:{self.port}"
 
     def start(self):
-        self.proc = subprocess.Popen([SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        if self.tls:
+            ca, cert, key = self.tls
+            listen = ["--port", "0", "--tls-port", str(self.port), "--tls-cert-file", cert, "--tls-key-file", key,
+                      "--tls-ca-cert-file", ca, "--tls-auth-clients", "no"]
+        else:
+            listen = ["--port", str(self.port)]
+        self.proc = subprocess.Popen([SERVER, *listen, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                                       "--dir", self.directory, "--logfile", os.path.join(self.directory, "redis.log"), *self.extra],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         poll_until(lambda: self.proc.poll() is not None or self.cli("PING") == "PONG", message=f"redis-server on {self.port}")
@@ -59,6 +67,8 @@ class RedisServer:
         """One command's reply as redis-cli prints it (raw), or None when the server does not answer."""
         try:
             auth = ["-a", self.password, "--no-auth-warning"] if self.password else []
+            if self.tls:
+                auth += ["--tls", "--cacert", self.tls[0]]
             result = subprocess.run([CLI, "-h", "127.0.0.1", "-p", str(self.port), "--raw", *auth, *args],
                                     capture_output=True, text=True, timeout=5)
         except subprocess.TimeoutExpired:

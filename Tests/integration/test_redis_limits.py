@@ -13,6 +13,7 @@ import pytest
 
 from conftest import poll_until, post, request, chat_body
 from kubelet import KubeletVolume
+from tls_helpers import make_ca_and_cert
 from redis_servers import RedisServer, redis_cluster, redis_server  # noqa: F401 (fixtures)
 from sidecar import mock_backend
 
@@ -177,6 +178,28 @@ def test_the_password_comes_from_its_secrets_file_and_a_rotated_one_is_used_with
     # The Secret is rotated: the next requests use the new password, without a restart.
     sidecar.secrets.update({**sidecar.secret_files, "redis/password": "second-password\n"})
     poll_until(lambda: ask(sidecar).status == 200, timeout=15, message="admissions with the rotated password")
+
+
+def test_tls_verifies_the_server_against_the_configured_ca(start, mock, tmp_path):
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed (make test installs it)")
+    os.makedirs(tmp_path / "pki" / "other")
+    ca, cert, key = make_ca_and_cert(str(tmp_path / "pki"))
+    other_ca, _, _ = make_ca_and_cert(str(tmp_path / "pki" / "other"))
+    server = RedisServer(tls=(ca, cert, key))
+    try:
+        settings = {"addresses": [server.address], "tls": {"caFile": "redis/ca.pem"}, "failMode": "closed", "timeout": SLOW_MACHINE}
+        trusted = start_gateway(start, str(tmp_path / "trusted"), mock, settings, 1000, secrets={"redis/ca.pem": open(ca).read()})
+        assert ask(trusted).status == 200
+        assert server.cli("EXISTS", "sluice:{team}:requestsPerMinute") == "1"
+        # A server whose certificate the configured CA did not sign is not talked to.
+        untrusted = start_gateway(start, str(tmp_path / "untrusted"), mock, settings, 1000,
+                                  secrets={"redis/ca.pem": open(other_ca).read()})
+        assert ask(untrusted).status == 503
+        poll_until(lambda: any('"event":"redis_failing"' in line and "certificate verify failed" in line
+                               for line in untrusted.stderr_lines), message="the certificate failure logged")
+    finally:
+        server.remove()
 
 
 def test_a_redis_cluster_shares_the_limit_and_a_moved_slot_is_followed(start, mock, tmp_path, redis_cluster):
