@@ -115,7 +115,7 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
             result = AdmitPhase.run(consumers: consumers, context: &context, now: now, on: loopSnapshot, loop: loop, waiter: self)
         }
         if case .suspend = result { return perform(machine.phaseSuspended()) }
-        runPhases(after: result)
+        runPhases(after: result, now: now)
     }
 
     /// The strict admission's outcome, kept from its completion to `resumePhases`.
@@ -132,12 +132,11 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         suspendedAdmission = nil
         let now = loop.scheduler.now()
         runPhases(after: AdmitPhase.finish(outcome, consumers: snapshot.consumers, context: &context, now: now, on: loopSnapshot,
-                                           loop: loop))
+                                           loop: loop), now: now)
     }
 
     /// The phases after admit (route), given admit's `result`; then reports to the machine.
-    private func runPhases(after admitted: PhaseResult) {
-        let now = loop.scheduler.now()
+    private func runPhases(after admitted: PhaseResult, now: ProxyInstant) {
         var result = admitted
         if case .next = result {
             result = RoutePhase.run(head: head, snapshot: snapshot, context: &context, now: now, random: loop.random)
