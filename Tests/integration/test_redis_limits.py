@@ -50,6 +50,13 @@ def two_gateways(start, tmp_path, mock, redis, requests_per_minute, second_redis
             for name, settings in (("a", redis), ("b", second_redis or redis))]
 
 
+def away_from_a_minute_edge():
+    """Waits until the current minute has at least 10 s left: a burst that straddles the edge
+    of Redis's minute (epoch-aligned on the same clock) meets the sliding window's weighted
+    estimate, which may admit one more (ADR 0009); the exact-count tests measure one window."""
+    poll_until(lambda: time.time() % 60 < 50, timeout=15, message="a minute with 10 s left")
+
+
 def ask(sidecar):
     return request(sidecar.addresses["app"], post("/v1/chat/completions", chat_body(), headers=[("Authorization", f"Bearer {KEY}")]))
 
@@ -69,6 +76,7 @@ def metric(sidecar, prefix):
 
 def test_strict_mode_two_sidecars_together_admit_exactly_the_limit(start, mock, tmp_path, redis_server):
     gateways = two_gateways(start, tmp_path, mock, {"addresses": [redis_server.address], "mode": "strict", "timeout": SLOW_MACHINE}, 20)
+    away_from_a_minute_edge()
     with ThreadPoolExecutor(8) as pool:
         responses = list(pool.map(lambda i: ask(gateways[i % 2]), range(60)))
     admitted = [r for r in responses if r.status == 200]
@@ -88,6 +96,7 @@ def test_strict_mode_two_sidecars_together_admit_exactly_the_limit(start, mock, 
 
 def test_sync_mode_two_sidecars_overshoot_by_what_the_other_admits_in_one_interval(start, mock, tmp_path, redis_server):
     gateways = two_gateways(start, tmp_path, mock, {"addresses": [redis_server.address], "mode": "sync", "syncInterval": "50ms", "timeout": SLOW_MACHINE}, 20)
+    away_from_a_minute_edge()
     # About 100 requests a second in all, alternating: each sidecar admits about 2.5 in one
     # 50 ms interval, which is what the other cannot see yet (ADR 0009).
     responses = []
@@ -134,6 +143,7 @@ def test_fail_closed_answers_503_while_redis_is_down_and_recovers_when_it_is_bac
 
 def test_fail_open_admits_against_the_per_pod_limit_while_redis_is_down(start, mock, tmp_path, redis_server):
     sidecar = start_gateway(start, str(tmp_path), mock, {"addresses": [redis_server.address], "failMode": "open", "timeout": "100ms"}, 3)
+    away_from_a_minute_edge()  # for the shared counter's window (the in-process one runs on the monotonic clock)
     assert statuses(ask(sidecar) for _ in range(4)) == [200, 200, 200, 429]
     redis_server.stop()
     # Redis is gone: counted in process from here on, so this pod alone admits up to the limit.
@@ -206,6 +216,7 @@ def test_a_redis_cluster_shares_the_limit_and_a_moved_slot_is_followed(start, mo
     seeds = [node.address for node in redis_cluster.nodes]
     gateways = two_gateways(start, tmp_path, mock, {"addresses": seeds[:1], "failMode": "closed", "timeout": SLOW_MACHINE}, 20,
                             second_redis={"addresses": seeds[1:], "cluster": True, "failMode": "closed", "timeout": SLOW_MACHINE})
+    away_from_a_minute_edge()
     with ThreadPoolExecutor(8) as pool:
         responses = list(pool.map(lambda i: ask(gateways[i % 2]), range(30)))
     assert statuses(responses).count(200) == 20, statuses(responses)
