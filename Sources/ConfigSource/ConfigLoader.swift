@@ -82,9 +82,29 @@ package struct ConfigLoader: Sendable {
             consumerKeys.append(checkSecrets ? readKeys(of: consumer, at: "\(displayName): consumers[\(index)].keysDirectory",
                                                         in: directory, hash: &hash, problems: &problems) : [])
         }
+        var redisPassword: String?
+        if let file = config.redis?.passwordFile, checkSecrets, let real = resolve(file, at: "redis.passwordFile") {
+            if let secret = FileBytes.read(real, maxBytes: 64 * 1024) {
+                hash.combine(secret)
+                switch CredentialKey.parse(secret) {
+                case .success(let password): redisPassword = password
+                case .failure(let problem): problems.append("\(displayName): redis.passwordFile: \(secrets)/\(file) \(problem)")
+                }
+            } else {
+                problems.append("\(displayName): redis.passwordFile: \(secrets)/\(file) cannot be read")
+            }
+        }
+        var redisCAFile: String?
+        if let caFile = config.redis?.tls?.caFile {
+            redisCAFile = secrets + "/" + caFile
+            if checkSecrets, let real = resolve(caFile, at: "redis.tls.caFile"), let ca = FileBytes.read(real) { hash.combine(ca) }
+        }
         if !problems.isEmpty { return .failure(ConfigLoadError(problems: problems)) }
-        return .success(LoadedConfig(config: config, credentials: credentials, caFiles: caFiles, consumerKeys: consumerKeys,
-                                     contentHash: hash.value, source: bytes))
+        var loaded = LoadedConfig(config: config, credentials: credentials, caFiles: caFiles, consumerKeys: consumerKeys,
+                                  contentHash: hash.value, source: bytes)
+        loaded.redisPassword = redisPassword
+        loaded.redisCAFile = redisCAFile
+        return .success(loaded)
     }
 
     /// The digests of a consumer's keys: one per file in its directory (names starting with `.`

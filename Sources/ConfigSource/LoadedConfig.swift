@@ -10,6 +10,10 @@ package struct LoadedConfig: Sendable {
     package let caFiles: [String: String]
     /// By consumer index: the SHA-256 digests of the keys in its `keysDirectory` (never the keys).
     package let consumerKeys: [[KeyDigest]]
+    /// `redis.passwordFile`'s content (surrounding whitespace trimmed), nil without one.
+    package var redisPassword: String? = nil
+    /// Absolute path of `redis.tls.caFile`.
+    package var redisCAFile: String? = nil
     /// FNV-1a 64 of the config bytes and every referenced secret: unchanged content, unchanged hash,
     /// so a kubelet `..data` swap with the same content is recognised and skipped.
     package let contentHash: UInt64

@@ -21,6 +21,8 @@ package final class DataPlane: Sendable {
         var backendStates: [String: BackendState] = [:]
         /// Request limiters by consumer name, carried from snapshot to snapshot.
         var limiters: [String: RequestRateLimiter] = [:]
+        /// The Redis settings last built, carried while they do not change.
+        var redisLimits: RedisLimits?
         /// Set when a loaded config changes a setting that applies only at start (the listeners).
         var restartRequired: String?
         /// The listeners bound at start.
@@ -43,9 +45,13 @@ package final class DataPlane: Sendable {
         let now = clock.now()
         let states = initial.config.backends.map { BackendState($0, now: now) }
         let metrics = DataPlaneMetrics(version: version)
+        let redis = try initial.config.redis.map { config throws(ProxyConfigError) in
+            try RedisLimits(initial, config: config, previous: nil, now: now)
+        }
         let snapshot = try ProxySnapshot(initial, loadedAt: clock.wallNanoseconds() / 1_000_000_000, backendStates: states,
-                                         metrics: metrics)
+                                         redis: redis, metrics: metrics)
         var reloadState = ReloadState(current: snapshot, succeeded: 1, startListeners: initial.config.listeners)
+        reloadState.redisLimits = redis
         for backendState in states { reloadState.backendStates[backendState.name] = backendState }
         for consumer in snapshot.consumers.consumers {
             if let limiter = consumer.limiter { reloadState.limiters[consumer.name] = limiter }
@@ -102,7 +108,11 @@ package final class DataPlane: Sendable {
         let multi = CurlMulti(loop: loop)
         let context = LoopContext(index: loop.index, scheduler: LoopScheduler(loop: loop), upstream: multi,
                                   snapshot: current, dataPlane: self)
-        if loop.index == 0 { context.warmup = WarmupDriver(context: context) }
+        context.redis.makeStore = { limits in RedisCounterStore(client: RedisClient(loop: loop, configuration: limits.client)) }
+        if loop.index == 0 {
+            context.warmup = WarmupDriver(context: context)
+            context.redisSync = RedisSyncDriver(context: context)
+        }
         state.withLock { $0.contexts.append(ContextRef(loop: loop, context: context)) }
         return context
     }
@@ -134,9 +144,11 @@ package final class DataPlane: Sendable {
         }
         let snapshot: ProxySnapshot
         do {
+            let redis = try redisLimits(for: loaded)
             snapshot = try ProxySnapshot(loaded, loadedAt: clock.wallNanoseconds() / 1_000_000_000,
                                          backendStates: backendStates(for: loaded.config),
-                                         limiters: limiters(for: loaded.config), metrics: metrics)
+                                         limiters: limiters(for: loaded.config), redis: redis, metrics: metrics)
+            state.withLock { $0.redisLimits = redis }
         } catch {
             state.withLock { $0.failed += 1; $0.lastError = error.description }
             metrics.reloads.series(labelValues: ["failure"]).increment()
@@ -178,6 +190,14 @@ package final class DataPlane: Sendable {
                 return fresh
             }
         }
+    }
+
+    /// The Redis settings of `loaded`: the previous ones' synced limiters are carried over for
+    /// consumers whose limits did not change.
+    private func redisLimits(for loaded: LoadedConfig) throws(ProxyConfigError) -> RedisLimits? {
+        guard let config = loaded.config.redis else { return nil }
+        let previous = state.withLock { $0.redisLimits }
+        return try RedisLimits(loaded, config: config, previous: previous, now: clock.now())
     }
 
     /// The listeners are bound at start: a reload that changes them is reported (stderr event,

@@ -20,6 +20,10 @@ final class LoopContext {
     var waiters: [UInt64: ProxySession] = [:]
     /// Loop 0 sends the warmup pings.
     var warmup: WarmupDriver?
+    /// This loop's connection to the gateway's Redis (shared limits).
+    let redis: LoopRedis
+    /// Loop 0 reconciles sync-mode limits with Redis.
+    var redisSync: RedisSyncDriver?
 
     init(index: Int, scheduler: any SessionScheduler, upstream: any UpstreamClient, snapshot: ProxySnapshot,
          dataPlane: DataPlane) {
@@ -28,6 +32,7 @@ final class LoopContext {
         self.upstream = upstream
         self.dataPlane = dataPlane
         current = LoopSnapshot(snapshot, metrics: dataPlane.metrics)
+        redis = LoopRedis(metrics: dataPlane.metrics)
         randomSource = SplitMix64(seed: scheduler.wallNanoseconds() ^ (UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
     }
 
@@ -36,6 +41,7 @@ final class LoopContext {
     /// Makes `snapshot` the one new requests start on. Call on this loop.
     func publish(_ snapshot: ProxySnapshot) {
         current = LoopSnapshot(snapshot, metrics: dataPlane.metrics)
+        if snapshot.redis == nil { redis.close() }
     }
 
     /// A backend's queue handed a slot to `ticket`, one of this loop's waiters. If that request

@@ -9,7 +9,7 @@ import ProxyUpstream
 ///
 /// Loop-confined. The snapshot (as this loop's `LoopSnapshot`) is captured when the request
 /// starts and kept to the end, so a reload never changes a request midway.
-final class ProxySession: HTTPExchange {
+final class ProxySession: HTTPExchange, AdmissionWaiter {
     let head: HTTPRequestHead
     let response: any ClientResponse
     unowned(unsafe) let loop: LoopContext  // per-loop, outlives every session on the loop
@@ -103,13 +103,41 @@ final class ProxySession: HTTPExchange {
 
     /// The request phases in their fixed order (`docs/PHASES.md`): authenticate, inspect, admit
     /// (it needs inspect's model), route. Guard request and cache lookup are not built yet:
-    /// every request is uncached.
+    /// every request is uncached. Admit may suspend (strict Redis limits): the phases after it
+    /// run from `resumePhases` when it completes.
     private func runPhases() {
         let now = loop.scheduler.now()
         let consumers = snapshot.consumers
         var result = AuthenticatePhase.run(head: head, consumers: consumers, context: &context)
         if case .next = result { result = InspectPhase.run(body: body, context: &context) }
-        if case .next = result { result = AdmitPhase.run(consumers: consumers, context: &context, now: now, on: loopSnapshot) }
+        if case .next = result {
+            // The session itself waits (no closure per request: only strict Redis limits make one).
+            result = AdmitPhase.run(consumers: consumers, context: &context, now: now, on: loopSnapshot, loop: loop, waiter: self)
+        }
+        if case .suspend = result { return perform(machine.phaseSuspended()) }
+        runPhases(after: result, now: now)
+    }
+
+    /// The strict admission's outcome, kept from its completion to `resumePhases`.
+    private var suspendedAdmission: StrictAdmission.Outcome?
+
+    func admissionCompleted(_ outcome: StrictAdmission.Outcome) {
+        suspendedAdmission = outcome
+        perform(machine.phaseResumed())
+    }
+
+    /// Admit completed asynchronously: its result, then the phases after it.
+    private func resumePhases() {
+        guard let outcome = suspendedAdmission else { return }
+        suspendedAdmission = nil
+        let now = loop.scheduler.now()
+        runPhases(after: AdmitPhase.finish(outcome, consumers: snapshot.consumers, context: &context, now: now, on: loopSnapshot,
+                                           loop: loop), now: now)
+    }
+
+    /// The phases after admit (route), given admit's `result`; then reports to the machine.
+    private func runPhases(after admitted: PhaseResult, now: ProxyInstant) {
+        var result = admitted
         if case .next = result {
             result = RoutePhase.run(head: head, snapshot: snapshot, context: &context, now: now, random: loop.random)
         }
@@ -118,6 +146,8 @@ final class ProxySession: HTTPExchange {
             perform(machine.phasesFinished(.answer(local)))
         case .answered(let status):
             perform(machine.phasesFinished(.answered(status: status)))
+        case .suspend:
+            preconditionFailure("only admit suspends, and it is resumed before the later phases run")
         case .next:
             guard let decision = context.decision else { return }
             let policy = snapshot.attemptPolicies[decision.routeIndex]
@@ -140,6 +170,8 @@ final class ProxySession: HTTPExchange {
             return
         case .runPhases:
             runPhases()
+        case .resumePhases:
+            resumePhases()
         case .answerLocally(let local):
             answer(local)
             end()

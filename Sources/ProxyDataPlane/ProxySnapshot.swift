@@ -27,6 +27,8 @@ final class ProxySnapshot: Sendable {
     let adjustsRouting: Bool
     /// The consumers' key digests, model rights and request limiters (shared with other snapshots).
     let consumers: ConsumerTable
+    /// The Redis the consumers' limits are shared through; nil: they are counted in process.
+    let redis: RedisLimits?
 
     var config: ProxyConfig { loaded.config }
 
@@ -35,8 +37,9 @@ final class ProxySnapshot: Sendable {
 
     /// `limiters`: by consumer index, the request limiter to keep using (nil: a fresh one each).
     init(_ loaded: LoadedConfig, loadedAt: UInt64, backendStates: [BackendState], limiters: [RequestRateLimiter?]? = nil,
-         metrics: DataPlaneMetrics) throws(ProxyConfigError) {
+         redis: RedisLimits? = nil, metrics: DataPlaneMetrics) throws(ProxyConfigError) {
         self.loaded = loaded
+        self.redis = redis
         routes = try RouteTable(loaded.config)
         backends = loaded.config.backends.map { BackendRuntime($0, config: loaded.config, loaded: loaded) }
         maxRequestBodyBytes = loaded.config.defaults.maxRequestBodyBytes

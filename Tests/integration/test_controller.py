@@ -402,7 +402,7 @@ def test_run_usage_errors_exit_2_and_a_missing_kubeconfig_exits_1(tmp_path):
 # Examples of features the sidecar does not enforce yet, and the fields sluice-controller names
 # when it refuses them; every other example must work.
 UNBUILT = {
-    "consumers.yaml": ["LLMGateway demo/shared: spec.authentication", "LLMGateway demo/shared: spec.redis",
+    "consumers.yaml": ["LLMGateway demo/shared: spec.authentication",
                        "LLMConsumer demo/search: spec.credentials", "LLMConsumer demo/search: spec.allowedModels",
                        "LLMConsumer demo/search: spec.rateLimits", "LLMConsumer demo/search: spec.quotas"],
     "guard.yaml": ["LLMRoute demo/assistant: spec.rules[0].cache", "LLMRoute demo/assistant: spec.rules[0].guardPolicyRef",
@@ -493,7 +493,7 @@ kind: LLMGateway
 metadata: {name: gw}
 spec:
   podSelector: {matchLabels: {app: x}}
-  redis: {address: "redis:6379"}
+  redis: {address: "redis:6379", failMode: deny}
 ---
 apiVersion: sluice.dev/v1alpha1
 kind: LLMRoute
@@ -519,7 +519,8 @@ spec:
     assert f'{where}16:20: LLMRoute default/r: spec.rules[0].retry.statuses[0]: "3xx" is not a status code' in result.stdout
     assert f"{where}16:32: LLMRoute default/r: spec.rules[0].retry.statuses[2]: 200 is not a status code" in result.stdout
     assert [e for e in errors if "spec.parentRefs" in e] == [f"{where}21:1: LLMRoute default/q: spec.parentRefs: required field is missing (Invalid)"]
-    assert f"{where}6:3: LLMGateway default/gw: spec.redis: " in result.stdout
+    assert any(e.startswith(f"{where}6:") and 'LLMGateway default/gw: spec.redis.failMode: "deny" is not one of "open", "closed"' in e
+               for e in errors), errors
     rendered = subprocess.run([CONTROLLER, "render", "-f", str(broken)], capture_output=True, text=True)
     assert rendered.returncode == 1 and f"{where}16:20: " in rendered.stderr
     # A YAML syntax error names its line and column too.

@@ -21,8 +21,7 @@ package struct LLMGateway: Hashable, Sendable {
         package var retryAttempts = 0
         package var retryBackoff = BackoffSpec()
         package var allowAnonymous = false
-        package var redisAddress: String?
-        package var redisSecret: SecretKeyRef?
+        package var redis: RedisSpec?
         package var accessLogEnabled = true
         package var accessLogSampleRate = JSONNumber(1)
     }
@@ -81,12 +80,7 @@ package struct LLMGateway: Hashable, Sendable {
         if let authentication = d.optionalObject(object["authentication"], at: object.path("authentication"), allowed: ["allowAnonymous"]) {
             spec.allowAnonymous = d.bool(authentication["allowAnonymous"], at: authentication.path("allowAnonymous")) ?? false
         }
-        if let redis = d.optionalObject(object["redis"], at: object.path("redis"), allowed: ["address", "secretRef"], required: ["address"]) {
-            spec.redisAddress = d.string(redis["address"], at: redis.path("address"), maxLength: 261, nonEmpty: true)
-            if redis["secretRef"] != nil {
-                spec.redisSecret = SecretKeyRef.decode(redis["secretRef"], at: redis.path("secretRef"), defaultKey: "password", decoding: &d)
-            }
-        }
+        spec.redis = RedisSpec.decode(object["redis"], at: object.path("redis"), decoding: &d)
         if let log = d.optionalObject(object["accessLog"], at: object.path("accessLog"), allowed: ["enabled", "sampleRate"]) {
             spec.accessLogEnabled = d.bool(log["enabled"], at: log.path("enabled")) ?? true
             spec.accessLogSampleRate = d.nonNegativeNumber(log["sampleRate"], at: log.path("sampleRate"), max: 1) ?? JSONNumber(1)

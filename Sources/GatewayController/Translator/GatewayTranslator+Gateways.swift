@@ -9,9 +9,7 @@ extension NamespaceTranslation {
         for gateway in all {
             let gatewayID = id(.gateway, gateway.meta.name)
             gateways[gateway.meta.name] = GatewayIR(gateway: gateway)
-            if let redisSecret = gateway.spec.redisSecret {
-                checkSecret(redisSecret, for: gatewayID, at: "spec.redis.secretRef")
-            }
+            if let redis = gateway.spec.redis { translateRedis(redis, of: gateway, id: gatewayID) }
             if gateway.spec.retryAttempts + 1 > RetryConfig.maxAttemptsLimit {
                 warn(gatewayID, path: "spec.defaults.retry.attempts",
                      "the sidecar makes at most \(RetryConfig.maxAttemptsLimit) tries per backend, so \(RetryConfig.maxAttemptsLimit - 1) retries are used")

@@ -25,7 +25,7 @@ extension NamespaceTranslation {
             }
             usedBackends.sort()
             let backendIRs = usedBackends.compactMap { backends[$0] }
-            let mounts = Array(Set(backendIRs.flatMap(\.mounts))).sorted()
+            let mounts = Array(Set(backendIRs.flatMap(\.mounts) + ir.redisMounts)).sorted()
             let spec = ir.gateway.spec
             let config = ProxyConfig(
                 listeners: ListenersConfig(app: ListenerAddress(host: "127.0.0.1", port: UInt16(spec.appPort)),
@@ -33,7 +33,7 @@ extension NamespaceTranslation {
                                            metrics: ListenerAddress(host: "0.0.0.0", port: UInt16(spec.metricsPort))),
                 defaults: DefaultsConfig(timeouts: TimeoutsConfig.default.applying(spec.timeouts.overrides), retry: Self.retryConfig(nil, gateway: spec)),
                 backends: backendIRs.map(\.config),
-                routes: ir.placements.map { Self.routeConfig($0, gateway: spec) })
+                routes: ir.placements.map { Self.routeConfig($0, gateway: spec) }, redis: ir.redis)
             // The passes check what they can; the sidecar's own rules (and the mounted Secret
             // keys) are checked by the decoder, on exactly the bytes the sidecar will read.
             let mountedPaths = Set(mounts.map(\.path))

@@ -58,6 +58,9 @@ struct GatewayIR {
     var consumers: [String] = []
     /// Uses a field the sidecar does not enforce: nothing is rendered.
     var refused = false
+    /// `spec.redis` in config terms, and the Secret keys it names.
+    var redis: RedisConfig?
+    var redisMounts: [SecretMount] = []
 }
 
 /// The IR of a usable backend: its config entry and the Secret keys that entry names.

@@ -6,7 +6,7 @@ import ProxyCore
 /// (`Accepted=False`, reason `UnsupportedValue`, naming the field), `validate` and `render`
 /// exit 1, and the generated ConfigMap never silently lacks what the resource asked for. A
 /// route rule that uses one is left out (ADR 0005); a gateway that uses one (LLMConsumers
-/// attached, Redis, access-log settings) renders nothing, so its last ConfigMap stays as it
+/// attached, access-log settings) renders nothing, so its last ConfigMap stays as it
 /// was. `all` is the one list: when the sidecar implements a feature, deleting its entry makes
 /// the field accepted.
 package struct UnsupportedField: Sendable {
@@ -32,9 +32,6 @@ package struct UnsupportedField: Sendable {
     package static let all: [UnsupportedField] = [
         gateway("spec.authentication", "LLMConsumers attach to this gateway, but the sidecar does not check consumer keys yet: every request would be admitted anonymously") { _, consumers in
             !consumers.isEmpty
-        },
-        gateway("spec.redis", "the sidecar does not use Redis yet: limits, quotas and the cache would not be shared by the gateway's pods") { spec, _ in
-            spec.redisAddress != nil
         },
         gateway("spec.accessLog.enabled", "the sidecar's access log cannot be turned off from the gateway yet (only by the sidecar's --no-access-log flag)") { spec, _ in
             !spec.accessLogEnabled

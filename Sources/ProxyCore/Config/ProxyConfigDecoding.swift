@@ -15,7 +15,7 @@ struct ProxyConfigDecoding {
 
     mutating func decodeDocument(_ value: JSONValue) -> ProxyConfig? {
         guard let root = ConfigObjectReader(value, at: "", allowed: ["apiVersion", "kind", "listeners", "defaults", "backends", "routes",
-                                                                                 "consumers", "authentication"],
+                                                                                 "consumers", "authentication", "redis"],
                                             issues: &issues) else { return nil }
         checkConstant(root, "apiVersion", ProxyConfig.apiVersion)
         checkConstant(root, "kind", ProxyConfig.kind)
@@ -47,12 +47,13 @@ struct ProxyConfigDecoding {
         let consumers = root["consumers"].map { decodeConsumers($0, at: root.path("consumers")) } ?? []
         let authentication = root["authentication"].map { decodeAuthentication($0, at: root.path("authentication")) }
             ?? AuthenticationConfig()
+        let redis = root["redis"].map { decodeRedis($0, at: root.path("redis")) }
 
         guard let listeners, let defaults, backends.allSatisfy({ $0 != nil }), routes.allSatisfy({ $0 != nil }),
-              !backends.isEmpty, !routes.isEmpty, let consumers, let authentication
+              !backends.isEmpty, !routes.isEmpty, let consumers, let authentication, redis != .some(nil)
         else { return nil }
         return ProxyConfig(listeners: listeners, defaults: defaults, backends: backends.map { $0! }, routes: routes.map { $0! },
-                           consumers: consumers, authentication: authentication)
+                           consumers: consumers, authentication: authentication, redis: redis ?? nil)
     }
 
     private mutating func checkConstant(_ root: ConfigObjectReader, _ key: String, _ expected: String) {

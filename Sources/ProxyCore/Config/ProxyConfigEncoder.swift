@@ -34,7 +34,34 @@ package enum ProxyConfigEncoder {
             ]))),
             ("backends", .array(config.backends.map(json))),
             ("routes", .array(config.routes.map(json))),
-        ] + consumerMembers(config)))
+        ] + consumerMembers(config) + redisMembers(config)))
+    }
+
+    /// `redis`, with every default written out; nothing when no Redis is configured.
+    private static func redisMembers(_ config: ProxyConfig) -> [(key: String, value: JSONValue)] {
+        guard let redis = config.redis else { return [] }
+        var object = JSONObject([
+            ("addresses", .array(redis.addresses.map { .string($0.description) })),
+            ("timeout", .string(redis.timeout.configString)),
+            ("failMode", .string(redis.failMode.rawValue)),
+            ("mode", .string(redis.mode.rawValue)),
+            ("keyPrefix", .string(redis.keyPrefix)),
+        ])
+        switch redis.topology {
+        case .standalone: object["cluster"] = .bool(false)
+        case .cluster: object["cluster"] = .bool(true)
+        case .detect: break
+        }
+        if redis.mode == .sync { object["syncInterval"] = .string(redis.syncInterval.configString) }
+        if let username = redis.username { object["username"] = .string(username) }
+        if let file = redis.passwordFile { object["passwordFile"] = .string(file) }
+        if let tls = redis.tls {
+            var tlsObject = JSONObject()
+            if let caFile = tls.caFile { tlsObject["caFile"] = .string(caFile) }
+            if let name = tls.serverName { tlsObject["serverName"] = .string(name) }
+            object["tls"] = .object(tlsObject)
+        }
+        return [("redis", .object(object))]
     }
 
     /// `consumers` and `authentication`, written only when the config has consumers or

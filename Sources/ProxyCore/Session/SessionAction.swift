@@ -4,6 +4,8 @@ package enum SessionAction: Hashable, Sendable {
     case none
     /// Run the request phases (authenticate … cache lookup), then report with `phasesFinished`.
     case runPhases
+    /// The suspended phase completed: run the phases after it, then report with `phasesFinished`.
+    case resumePhases
     /// Answer locally with this error (nothing was sent to the client yet), then log.
     case answerLocally(LocalAnswer)
     /// Check the breaker and the concurrency limit of `target`, then report with `admitted`.
@@ -121,4 +123,7 @@ package enum PhaseResult: Sendable {
     case answer(LocalAnswer)
     /// The phase wrote the whole response itself, with this status; the later phases do not run.
     case answered(status: Int)
+    /// The phase completes asynchronously (it waits for Redis): report `phaseSuspended`, then
+    /// `phaseResumed` when it completes, with its result kept by the driver.
+    case suspend
 }

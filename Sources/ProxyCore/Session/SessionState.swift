@@ -4,6 +4,9 @@ package enum SessionState: Hashable, Sendable {
     case receiving
     /// The request phases run (authenticate … cache lookup); one may answer locally.
     case runningPhases
+    /// A request phase waits for an answer from outside the process (the admit phase for Redis);
+    /// only its completion (`phaseResumed`) or the client leaving moves the request on.
+    case phaseSuspended
     /// An attempt is about to be sent: the breaker and the concurrency limit decide.
     case admittingAttempt
     /// Queued at the backend's concurrency limit.

@@ -78,6 +78,21 @@ package struct SessionStateMachine: Sendable {
                                   retryAfterSeconds: 1))
     }
 
+    /// A phase returned `.suspend`: the request waits for it to complete. The client may still
+    /// leave meanwhile (`clientGone`); a completion after that is ignored.
+    package mutating func phaseSuspended() -> SessionAction {
+        guard state == .runningPhases else { return .none }
+        state = .phaseSuspended
+        return .none
+    }
+
+    /// The suspended phase completed: the phases after it run (the driver holds its result).
+    package mutating func phaseResumed() -> SessionAction {
+        guard state == .phaseSuspended else { return .none }
+        state = .runningPhases
+        return .resumePhases
+    }
+
     /// The request phases ran: go upstream with `plan`, or answer.
     package mutating func phasesFinished(_ outcome: PhaseOutcome) -> SessionAction {
         guard state == .runningPhases else { return .none }

@@ -49,7 +49,6 @@ import Testing
     /// For each field of the table: manifests that use it, and where the problem must point.
     static let samples: [String: (manifests: String, resource: ResourceID, path: String)] = [
         "spec.authentication": (manifests(extra: consumer), ResourceID(.gateway, "default", "gw"), "spec.authentication"),
-        "spec.redis": (manifests(gateway: #", redis: {address: "redis:6379"}"#), ResourceID(.gateway, "default", "gw"), "spec.redis"),
         "spec.accessLog.enabled": (manifests(gateway: ", accessLog: {enabled: false}"), ResourceID(.gateway, "default", "gw"), "spec.accessLog.enabled"),
         "spec.accessLog.sampleRate": (manifests(gateway: ", accessLog: {sampleRate: 0.1}"), ResourceID(.gateway, "default", "gw"), "spec.accessLog.sampleRate"),
         "spec.rules[].cache": (manifests(rule: ", cache: {ttl: 1m}"), ResourceID(.route, "default", "r"), "spec.rules[0].cache"),

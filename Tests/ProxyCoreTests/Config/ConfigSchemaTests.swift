@@ -39,7 +39,12 @@ import Testing
             == CredentialHeader.allCases.map(\.rawValue))
         #expect(Self.keys(Self.definition(defs + ["backend", "properties"], in: schema)) == ProxyConfigDecoding.backendKeys)
         #expect(Self.keys(Self.definition(["properties"], in: schema)) == ["apiVersion", "kind", "listeners", "defaults", "backends", "routes",
-                                                                        "consumers", "authentication"])
+                                                                        "consumers", "authentication", "redis"])
+        #expect(Self.keys(Self.definition(["properties", "redis", "properties"], in: schema)) == ProxyConfigDecoding.redisKeys)
+        #expect(Self.strings(Self.definition(["properties", "redis", "properties", "failMode", "enum"], in: schema))
+            == RedisConfig.FailMode.allCases.map(\.rawValue))
+        #expect(Self.strings(Self.definition(["properties", "redis", "properties", "mode", "enum"], in: schema))
+            == RedisConfig.Mode.allCases.map(\.rawValue))
         #expect(Self.keys(Self.definition(defs + ["consumer", "properties"], in: schema)) == ProxyConfigDecoding.consumerKeys)
         #expect(Self.keys(Self.definition(defs + ["consumer", "properties", "rateLimits", "properties"], in: schema))
             == RateLimitWindow.allCases.map(\.requestsField))

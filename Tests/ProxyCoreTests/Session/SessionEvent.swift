@@ -5,6 +5,8 @@
 enum SessionEvent {
     case requestEnded(bodyLimitExceeded: Int?)
     case phasesFinished(PhaseOutcome)
+    case phaseSuspended
+    case phaseResumed
     case admitted(AttemptAdmission, at: ProxyInstant)
     case slotGranted(guardsFirstToken: Bool)
     case queueExpired(at: ProxyInstant)
@@ -24,6 +26,7 @@ enum SessionEvent {
             .requestEnded(bodyLimitExceeded: nil), .requestEnded(bodyLimitExceeded: 10),
             .phasesFinished(.proceed(plan)), .phasesFinished(.answered(status: 200)),
             .phasesFinished(.answer(LocalAnswer(status: 401, code: "unauthorized", message: "no key"))),
+            .phaseSuspended, .phaseResumed,
             .admitted(.granted(guardsFirstToken: true), at: now), .admitted(.queued, at: now),
             .admitted(.rejected(.ejected), at: now), .slotGranted(guardsFirstToken: false), .queueExpired(at: now),
             .retryTimerFired, .responseHead(status: 200, eventStream: true, retryAfter: nil, at: now),

@@ -77,7 +77,9 @@ struct SessionEventGenerator {
         case .receiving:
             return .requestEnded(bodyLimitExceeded: chance(0.05) ? 1_024 : nil)
         case .runningPhases:
-            return phasesOutcome()
+            return chance(0.2) ? .phaseSuspended : phasesOutcome()
+        case .phaseSuspended:
+            return .phaseResumed
         case .admittingAttempt:
             let admission: AttemptAdmission = chance(0.6) ? .granted(guardsFirstToken: Bool.random(using: &rng))
                 : chance(0.5) ? .queued : .rejected(rejection())
@@ -112,7 +114,7 @@ struct SessionEventGenerator {
     /// Any event, with any parameters.
     private mutating func anyEvent() -> SessionEvent {
         let now = SessionRun.at(milliseconds)
-        switch Int.random(in: 0..<14, using: &rng) {
+        switch Int.random(in: 0..<16, using: &rng) {
         case 0: return .requestEnded(bodyLimitExceeded: chance(0.5) ? 1_024 : nil)
         case 1: return phasesOutcome()
         case 2: return .admitted([.granted(guardsFirstToken: true), .granted(guardsFirstToken: false), .queued,
@@ -126,7 +128,9 @@ struct SessionEventGenerator {
         case 9: return .firstTokenTimerFired(at: now)
         case 10: return finished(at: now)
         case 11: return .clientWritable
-        case 12: return .holdDeadlinePassed(at: now)
+        case 12: return .phaseSuspended
+        case 13: return .phaseResumed
+        case 14: return .holdDeadlinePassed(at: now)
         default: return .clientGone
         }
     }

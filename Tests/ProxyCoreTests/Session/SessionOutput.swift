@@ -39,7 +39,7 @@ enum SessionOutput: Hashable, CustomStringConvertible {
     /// Whether it starts or redirects an attempt (never allowed once the head went out).
     var movesUpstream: Bool {
         switch self {
-        case .action(.runPhases), .action(.admitAttempt), .action(.send), .action(.retry): true
+        case .action(.runPhases), .action(.resumePhases), .action(.admitAttempt), .action(.send), .action(.retry): true
         default: false
         }
     }

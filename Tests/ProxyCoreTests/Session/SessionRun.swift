@@ -59,6 +59,10 @@ struct SessionRun {
 
     mutating func phasesFinished(_ outcome: PhaseOutcome) -> SessionAction { action(.phasesFinished(outcome)) }
 
+    mutating func phaseSuspended() -> SessionAction { action(.phaseSuspended) }
+
+    mutating func phaseResumed() -> SessionAction { action(.phaseResumed) }
+
     mutating func admitted(_ admission: AttemptAdmission, at milliseconds: UInt64 = 0) -> SessionAction {
         action(.admitted(admission, at: Self.at(milliseconds)))
     }
@@ -208,6 +212,10 @@ struct SessionRun {
             return .action(machine.requestEnded(bodyLimitExceeded: limit))
         case .phasesFinished(let outcome):
             return .action(machine.phasesFinished(outcome))
+        case .phaseSuspended:
+            return .action(machine.phaseSuspended())
+        case .phaseResumed:
+            return .action(machine.phaseResumed())
         case .admitted(let admission, let now):
             return .action(machine.admitted(admission, at: now, random: random, budget: &budget, isAvailable: isAvailable))
         case .slotGranted(let guardsFirstToken):

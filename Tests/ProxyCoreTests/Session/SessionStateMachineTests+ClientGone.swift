@@ -5,7 +5,7 @@ import Testing
 extension SessionStateMachineTests {
     /// Every state a request can be in when its client leaves, with how to get there.
     enum Stage: CaseIterable, CustomTestStringConvertible {
-        case receiving, runningPhases, admittingAttempt, waitingForSlot, waitingToRetry, awaitingHead
+        case receiving, runningPhases, phaseSuspended, admittingAttempt, waitingForSlot, waitingToRetry, awaitingHead
         case holdingWholeBody, holdingStreamPrefix, holdingFirstToken
         case committedStream, committedJSON, committedErrorStatus
 
@@ -20,6 +20,9 @@ extension SessionStateMachineTests {
                 break
             case .runningPhases:
                 _ = run.requestEnded()
+            case .phaseSuspended:
+                _ = run.requestEnded()
+                _ = run.phaseSuspended()
             case .admittingAttempt:
                 _ = run.route(plan)
             case .waitingForSlot:
@@ -61,6 +64,7 @@ extension SessionStateMachineTests {
             switch self {
             case .receiving: .receiving
             case .runningPhases: .runningPhases
+            case .phaseSuspended: .phaseSuspended
             case .admittingAttempt: .admittingAttempt
             case .waitingForSlot: .waitingForSlot
             case .waitingToRetry: .waitingToRetry

@@ -22,12 +22,12 @@ extension SessionStateMachineTests {
         #expect(broken == 0)
         // The sequences went everywhere: every state, every action and every disposition.
         #expect(Set(visited.map(SessionEventGenerator.stateName)) == [
-            "receiving", "runningPhases", "admittingAttempt", "waitingForSlot", "waitingToRetry", "awaitingHead",
+            "receiving", "runningPhases", "phaseSuspended", "admittingAttempt", "waitingForSlot", "waitingToRetry", "awaitingHead",
             "holding wholeBody", "holding streamPrefix", "holding firstToken", "committed eventStream: true",
             "committed eventStream: false", "done",
         ])
         #expect(Set(outputs.map(Self.kind)) == [
-            "none", "runPhases", "answerLocally", "admitAttempt", "send", "retry", "fallback",
+            "none", "runPhases", "resumePhases", "answerLocally", "admitAttempt", "send", "retry", "fallback",
             "commit truncated: false finished: false", "commit truncated: false finished: true",
             "commit truncated: true finished: true", "fail 502", "fail 503", "fail 504", "finishCommitted", "abandon",
             "logOnly", "resumeUpstream", "armHoldDeadline", "body pass", "body hold", "body holdThenCommit", "body pauseWithoutConsuming",

@@ -1,0 +1,114 @@
+import Synchronization
+
+/// One consumer's request limits in Redis sync mode (ADR 0009): each window admits against
+/// the global total Redis returned at the last sync plus what this sidecar admitted since,
+/// without a lock (atomics shared by every loop); a sync step every interval pushes the local
+/// count to Redis and reads the new global total back.
+///
+/// Overshoot: the other sidecars' admissions since the last sync are invisible, so all
+/// sidecars together can pass a limit by what the others admit in one interval (plus one
+/// sync's round trip). This process alone never passes it.
+///
+/// Staleness: when no sync succeeded for `staleAfter` (Redis down or slow), `acquire` answers
+/// `.stale` and the caller applies the gateway's `failMode`.
+package final class SyncedRequestLimiter: Sendable {
+    /// One window's shared state.
+    package final class Window: Sendable {
+        package let window: RateLimitWindow
+        package let limit: Int
+        /// The global count Redis returned at the last sync (our pushed admissions included).
+        let base = Atomic<Int64>(0)
+        /// Admitted here since the last push.
+        let pending = Atomic<Int64>(0)
+        /// Pushed, reply not yet received.
+        let inFlight = Atomic<Int64>(0)
+        /// When the window resets, as of the last sync (nanoseconds on the sidecar's clock).
+        let resetAt = Atomic<UInt64>(0)
+
+        init(window: RateLimitWindow, limit: Int) {
+            self.window = window
+            self.limit = limit
+        }
+
+        /// The count this sidecar believes the window has.
+        package var estimate: Int64 {
+            base.load(ordering: .relaxed) + inFlight.load(ordering: .relaxed) + pending.load(ordering: .relaxed)
+        }
+    }
+
+    package let limits: RequestRateLimits
+    package let windows: [Window]
+    private let staleAfter: ProxyDuration
+    /// When the last sync succeeded (or the limiter was made), in nanoseconds.
+    private let lastSync: Atomic<UInt64>
+
+    package init(_ limits: RequestRateLimits, staleAfter: ProxyDuration, now: ProxyInstant) {
+        self.limits = limits
+        windows = limits.windows.map { Window(window: $0.window, limit: $0.limit) }
+        self.staleAfter = staleAfter
+        lastSync = Atomic(now.nanoseconds)
+    }
+
+    /// Whether the last successful sync is older than `staleAfter`.
+    package func isStale(at now: ProxyInstant) -> Bool {
+        now.nanoseconds > lastSync.load(ordering: .relaxed) &+ staleAfter.nanoseconds
+    }
+
+    /// Counts one request here in every window, or in none when one of them is full (by the
+    /// last global total plus this sidecar's admissions since).
+    package func acquire(at now: ProxyInstant) -> SyncedAdmission {
+        if isStale(at: now) { return .stale }
+        var tightest: RateLimitStatus?
+        for window in windows {
+            let resetAt = window.resetAt.load(ordering: .relaxed)
+            let reset = ProxyDuration(nanoseconds: resetAt > now.nanoseconds ? resetAt - now.nanoseconds : window.window.duration.nanoseconds)
+            let outside = window.base.load(ordering: .relaxed) + window.inFlight.load(ordering: .relaxed)
+            var current = window.pending.load(ordering: .relaxed)
+            while true {
+                guard outside + current < Int64(window.limit) else {
+                    return .decided(.limited(RateLimitStatus(limit: window.limit, remaining: 0, reset: reset)))
+                }
+                let (exchanged, seen) = window.pending.weakCompareExchange(expected: current, desired: current + 1, ordering: .relaxed)
+                if exchanged { break }
+                current = seen
+            }
+            let remaining = max(0, window.limit - Int(outside + current + 1))
+            let status = RateLimitStatus(limit: window.limit, remaining: remaining, reset: reset)
+            if tightest == nil || remaining < tightest!.remaining { tightest = status }
+        }
+        return .decided(.admitted(tightest))
+    }
+
+    /// Starts a sync of `window`: moves its pending count in flight and returns it, or nil when
+    /// the previous sync of the window has not answered yet.
+    package func beginSync(_ window: Window) -> Int64? {
+        guard window.inFlight.load(ordering: .relaxed) == 0 else { return nil }
+        let delta = window.pending.exchange(0, ordering: .relaxed)
+        window.inFlight.store(delta, ordering: .relaxed)
+        return delta
+    }
+
+    /// Redis answered a sync of `window`: `total` is the global count (the pushed delta
+    /// included), `resetAfter` the time to the window's reset.
+    package func syncSucceeded(_ window: Window, total: Int64, resetAfter: ProxyDuration, at now: ProxyInstant) {
+        window.base.store(total, ordering: .relaxed)
+        window.inFlight.store(0, ordering: .relaxed)
+        window.resetAt.store(now.nanoseconds &+ resetAfter.nanoseconds, ordering: .relaxed)
+        lastSync.store(now.nanoseconds, ordering: .relaxed)
+    }
+
+    /// A sync of `window` failed. When the push may have been applied it is not pushed again
+    /// (counting it twice would refuse requests that are within the limit); otherwise it is
+    /// pushed with the next sync.
+    package func syncFailed(_ window: Window, mayHaveRun: Bool) {
+        let delta = window.inFlight.exchange(0, ordering: .relaxed)
+        if !mayHaveRun { window.pending.add(delta, ordering: .relaxed) }
+    }
+}
+
+/// What sync mode decided for one request.
+package enum SyncedAdmission: Hashable, Sendable {
+    case decided(RateLimitDecision)
+    /// No sync succeeded recently: the gateway's `failMode` decides.
+    case stale
+}

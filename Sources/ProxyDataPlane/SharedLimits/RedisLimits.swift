@@ -1,0 +1,81 @@
+import ConfigSource
+import ProxyCore
+import ProxyIO
+
+/// A snapshot's Redis settings, resolved off the request path: the client configuration each
+/// loop connects with, every limited consumer's counter keys, and (sync mode) the consumers'
+/// synced limiters. Kept from snapshot to snapshot while the `redis` section and its secrets
+/// do not change, so a reload neither reconnects nor forgets (see `DataPlane`).
+///
+/// Immutable and `Sendable`; each loop makes its own client from `client` (`LoopContext`).
+final class RedisLimits: Sendable {
+    let config: RedisConfig
+    let client: RedisClientConfiguration
+    /// What identifies the settings: the section, the password and the CA file's path.
+    let identity: Identity
+    /// By consumer index: one key per request window, in `RequestRateLimits.windows` order.
+    let requestKeys: [[RedisCounterKey]]
+    /// By consumer index (sync mode only): the synced limiter of a consumer with request limits.
+    let synced: [SyncedRequestLimiter?]
+    /// The consumer names, by index (to carry synced limiters over a reload by name).
+    let consumerNames: [String]
+
+    struct Identity: Hashable {
+        let config: RedisConfig
+        let password: String?
+        let caFile: String?
+    }
+
+    /// The counter key of `consumer`'s request limit over `window`.
+    static func requestKey(prefix: String, consumer: String, window: RateLimitWindow) -> RedisCounterKey {
+        RedisCounterKey(prefix: prefix, owner: consumer, counter: window.requestsField)
+    }
+
+    /// The sliding window a request limit counts over in Redis (ADR 0009).
+    static func redisWindow(_ window: RateLimitWindow) -> RedisWindow { .sliding(window.duration) }
+
+    /// `previous`' synced limiters are kept for consumers whose limits did not change.
+    init(_ loaded: LoadedConfig, config: RedisConfig, previous: RedisLimits?, now: ProxyInstant) throws(ProxyConfigError) {
+        self.config = config
+        identity = Identity(config: config, password: loaded.redisPassword, caFile: loaded.redisCAFile)
+        var tls: RedisTLSConfiguration?
+        if let settings = config.tls {
+            do {
+                tls = RedisTLSConfiguration(context: try TLSClientContext(caFile: loaded.redisCAFile), serverName: settings.serverName)
+            } catch {
+                throw ProxyConfigError(issues: [ConfigIssue(path: "redis.tls.caFile", message: "cannot be used: \(error)")])
+            }
+        }
+        let credentials = loaded.redisPassword.map { RedisCredentials(username: config.username, password: $0) }
+        let connection = RedisConnectionConfiguration(address: config.addresses[0], credentials: credentials, tls: tls,
+                                                      connectTimeout: max(config.timeout, .seconds(1)), commandTimeout: config.timeout)
+        let mode: RedisClientConfiguration.Mode
+        switch config.topology {
+        case .standalone: mode = .standalone
+        case .cluster: mode = .cluster
+        case .detect: mode = .detect
+        }
+        client = RedisClientConfiguration(connection: connection, mode: mode, additionalSeeds: Array(config.addresses.dropFirst()))
+        let consumers = loaded.config.consumers
+        consumerNames = consumers.map(\.name)
+        requestKeys = consumers.map { consumer in
+            consumer.rateLimits.windows.map { Self.requestKey(prefix: config.keyPrefix, consumer: consumer.name, window: $0.window) }
+        }
+        guard config.mode == .sync else {
+            synced = consumers.map { _ in nil }
+            return
+        }
+        // Three missed syncs, or one that took longer than the timeout, make the counts stale.
+        let staleAfter = ProxyDuration(nanoseconds: max(config.syncInterval.nanoseconds * 3,
+                                                        config.syncInterval.nanoseconds + config.timeout.nanoseconds))
+        let kept = previous?.config.mode == .sync && previous?.config.keyPrefix == config.keyPrefix ? previous : nil
+        synced = consumers.map { consumer in
+            guard !consumer.rateLimits.windows.isEmpty else { return nil }
+            if let kept, let index = kept.consumerNames.firstIndex(of: consumer.name),
+               let old = kept.synced[index], old.limits == consumer.rateLimits {
+                return old
+            }
+            return SyncedRequestLimiter(consumer.rateLimits, staleAfter: staleAfter, now: now)
+        }
+    }
+}
