@@ -21,6 +21,8 @@ package final class DataPlane: Sendable {
         var backendStates: [String: BackendState] = [:]
         /// Request limiters by consumer name, carried from snapshot to snapshot.
         var limiters: [String: RequestRateLimiter] = [:]
+        /// Token limiters by consumer name, carried from snapshot to snapshot.
+        var tokenLimiters: [String: TokenLimiter] = [:]
         /// Set when a loaded config changes a setting that applies only at start (the listeners).
         var restartRequired: String?
         /// The listeners bound at start.
@@ -49,6 +51,7 @@ package final class DataPlane: Sendable {
         for backendState in states { reloadState.backendStates[backendState.name] = backendState }
         for consumer in snapshot.consumers.consumers {
             if let limiter = consumer.limiter { reloadState.limiters[consumer.name] = limiter }
+            if let limiter = consumer.tokenLimiter { reloadState.tokenLimiters[consumer.name] = limiter }
         }
         state = Mutex(reloadState)  // lint: allow-lock (set-up)
         accessLog = AccessLog(enabled: enabled, sampleRate: accessLogSampleRate)
@@ -136,7 +139,8 @@ package final class DataPlane: Sendable {
         do {
             snapshot = try ProxySnapshot(loaded, loadedAt: clock.wallNanoseconds() / 1_000_000_000,
                                          backendStates: backendStates(for: loaded.config),
-                                         limiters: limiters(for: loaded.config), metrics: metrics)
+                                         limiters: limiters(for: loaded.config), tokenLimiters: tokenLimiters(for: loaded.config),
+                                         metrics: metrics)
         } catch {
             state.withLock { $0.failed += 1; $0.lastError = error.description }
             metrics.reloads.series(labelValues: ["failure"]).increment()
@@ -175,6 +179,19 @@ package final class DataPlane: Sendable {
                 if let existing = state.limiters[consumer.name], existing.limits == consumer.rateLimits { return existing }
                 let fresh = RequestRateLimiter.forConsumer(consumer)
                 state.limiters[consumer.name] = fresh
+                return fresh
+            }
+        }
+    }
+
+    /// The token limiter for each consumer of `config`: kept (with its counts) when the
+    /// consumer's token limits and quotas did not change, new otherwise.
+    private func tokenLimiters(for config: ProxyConfig) -> [TokenLimiter?] {
+        state.withLock { state in
+            config.consumers.map { consumer in
+                if let existing = state.tokenLimiters[consumer.name], existing.counts(consumer) { return existing }
+                let fresh = TokenLimiter.forConsumer(consumer)
+                state.tokenLimiters[consumer.name] = fresh
                 return fresh
             }
         }

@@ -262,7 +262,7 @@ extension ProxySession: UpstreamTransferDelegate {
     func commit(truncated: Bool, finished: Bool) {
         guard let upstreamHeaders = heldHead else { return }
         let status = machine.status
-        var headers = HTTPHeaders(reservingCapacity: upstreamHeaders.count + 11)
+        var headers = HTTPHeaders(reservingCapacity: upstreamHeaders.count + 14)
         for (name, value) in upstreamHeaders where !HopByHop.isDroppedFromResponse(name) {
             headers.append(name: name, value: value)
         }

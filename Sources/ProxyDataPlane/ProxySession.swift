@@ -109,7 +109,10 @@ final class ProxySession: HTTPExchange {
         let consumers = snapshot.consumers
         var result = AuthenticatePhase.run(head: head, consumers: consumers, context: &context)
         if case .next = result { result = InspectPhase.run(body: body, context: &context) }
-        if case .next = result { result = AdmitPhase.run(consumers: consumers, context: &context, now: now, on: loopSnapshot) }
+        if case .next = result {
+            result = AdmitPhase.run(consumers: consumers, bodyBytes: body.count, context: &context,
+                                    now: MeterInstant(monotonic: now, wallNanoseconds: loop.scheduler.wallNanoseconds()), on: loopSnapshot)
+        }
         if case .next = result {
             result = RoutePhase.run(head: head, snapshot: snapshot, context: &context, now: now, random: loop.random)
         }
@@ -187,6 +190,8 @@ final class ProxySession: HTTPExchange {
         releaseHeld()
         releaseAttemptCharge()
         releaseBody()
+        AccountPhase.settle(context: &context, consumers: snapshot.consumers, status: machine.status,
+                            at: MeterInstant(monotonic: loop.scheduler.now(), wallNanoseconds: loop.scheduler.wallNanoseconds()))
         LoggingPhase.run(head: head, context: context, status: machine.status, plan: machine.plan, attempts: machine.attempts,
                          on: loopSnapshot, loop: loop)
     }
@@ -197,7 +202,7 @@ final class ProxySession: HTTPExchange {
     private func answer(_ local: LocalAnswer) {
         context.errorCode = local.code
         guard !response.headSent else { return }
-        var headers = HTTPHeaders(reservingCapacity: 11)
+        var headers = HTTPHeaders(reservingCapacity: 14)
         if let seconds = local.retryAfterSeconds { headers.append(name: "retry-after", value: String(seconds)) }
         headers.append(name: "x-request-id", value: context.requestID)
         appendSidecarHeaders(to: &headers)
@@ -229,6 +234,11 @@ final class ProxySession: HTTPExchange {
             headers.append(name: "x-ratelimit-limit-requests", value: String(limit.limit))
             headers.append(name: "x-ratelimit-remaining-requests", value: String(limit.remaining))
             headers.append(name: "x-ratelimit-reset-requests", value: limit.resetText)
+        }
+        if let limit = context.tokenLimit {
+            headers.append(name: "x-ratelimit-limit-tokens", value: String(limit.limit))
+            headers.append(name: "x-ratelimit-remaining-tokens", value: String(limit.remaining))
+            headers.append(name: "x-ratelimit-reset-tokens", value: limit.resetText)
         }
         guard let decision = context.decision else { return }
         headers.append(name: "x-sluice-route", value: decision.routeName)

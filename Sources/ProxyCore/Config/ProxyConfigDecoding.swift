@@ -47,6 +47,7 @@ struct ProxyConfigDecoding {
         let consumers = root["consumers"].map { decodeConsumers($0, at: root.path("consumers")) } ?? []
         let authentication = root["authentication"].map { decodeAuthentication($0, at: root.path("authentication")) }
             ?? AuthenticationConfig()
+        if let consumers { checkQuotaCurrencies(consumers, backends: backends.compactMap { $0 }, at: root.path("consumers")) }
 
         guard let listeners, let defaults, backends.allSatisfy({ $0 != nil }), routes.allSatisfy({ $0 != nil }),
               !backends.isEmpty, !routes.isEmpty, let consumers, let authentication

@@ -50,9 +50,27 @@ package enum ProxyConfigEncoder {
     private static func json(_ consumer: ConsumerConfig) -> JSONValue {
         var object = JSONObject([("name", .string(consumer.name)), ("keysDirectory", .string(consumer.keysDirectory))])
         if let models = consumer.allowedModels { object["allowedModels"] = .array(models.map { .string($0) }) }
-        let windows = consumer.rateLimits.windows
-        if !windows.isEmpty {
-            object["rateLimits"] = .object(JSONObject(windows.map { ($0.window.requestsField, .number(JSONNumber($0.limit))) }))
+        let windows = consumer.rateLimits.windows.map { ($0.window.requestsField, JSONValue.number(JSONNumber($0.limit))) }
+        let tokenWindows = consumer.tokenLimits.windows.map { ($0.window.tokensField, JSONValue.number(JSONNumber($0.limit))) }
+        if !windows.isEmpty || !tokenWindows.isEmpty {
+            var limits = JSONObject(windows + tokenWindows)
+            if !tokenWindows.isEmpty { limits["tokenCounting"] = .string(consumer.tokenLimits.counting.rawValue) }
+            object["rateLimits"] = .object(limits)
+        }
+        let quotas = consumer.quotas
+        if !quotas.isEmpty {
+            var members: [(key: String, value: JSONValue)] = []
+            if let tokens = quotas.tokensPerDay { members.append(("tokensPerDay", .number(JSONNumber(tokens)))) }
+            if let tokens = quotas.tokensPerMonth { members.append(("tokensPerMonth", .number(JSONNumber(tokens)))) }
+            if let cost = quotas.costPerDay { members.append(("costPerDay", .number(JSONNumber(literal: "\(cost)")))) }
+            if let cost = quotas.costPerMonth { members.append(("costPerMonth", .number(JSONNumber(literal: "\(cost)")))) }
+            members.append(("currency", .string(quotas.currency)))
+            object["quotas"] = .object(JSONObject(members))
+        }
+        if consumer.metersTokens || consumer.estimatedOutputTokens != ConsumerConfig.defaultEstimatedOutputTokens
+            || consumer.midStreamExhaustion != .cut {
+            object["estimatedOutputTokens"] = .number(JSONNumber(consumer.estimatedOutputTokens))
+            object["midStreamExhaustion"] = .string(consumer.midStreamExhaustion.rawValue)
         }
         return .object(object)
     }

@@ -10,6 +10,11 @@ package struct ConsumerTable: Sendable {
         package let allowedModels: [GlobPattern]?
         /// nil: no request limits.
         package let limiter: RequestRateLimiter?
+        /// nil: no token limits nor quotas.
+        package let tokenLimiter: TokenLimiter?
+        /// Output tokens reserved for a request that sets no `max_tokens`.
+        package let estimatedOutputTokens: Int
+        package let midStreamExhaustion: MidStreamExhaustion
     }
 
     package let consumers: [Consumer]
@@ -17,11 +22,14 @@ package struct ConsumerTable: Sendable {
 
     /// Consumers from `config`, each with the digests of its keys and its limiter (both by
     /// consumer index; limiters are carried over reloads by the caller).
-    package init(_ config: ProxyConfig, digests: [[KeyDigest]], limiters: [RequestRateLimiter?]) {
+    package init(_ config: ProxyConfig, digests: [[KeyDigest]], limiters: [RequestRateLimiter?],
+                 tokenLimiters: [TokenLimiter?] = []) {
         consumers = config.consumers.enumerated().map { index, consumer in
             Consumer(name: consumer.name, digests: index < digests.count ? digests[index] : [],
                      allowedModels: consumer.allowedModels.map { $0.map(GlobPattern.init) },
-                     limiter: index < limiters.count ? limiters[index] : nil)
+                     limiter: index < limiters.count ? limiters[index] : nil,
+                     tokenLimiter: index < tokenLimiters.count ? tokenLimiters[index] : nil,
+                     estimatedOutputTokens: consumer.estimatedOutputTokens, midStreamExhaustion: consumer.midStreamExhaustion)
         }
         allowAnonymous = config.consumers.isEmpty || config.authentication.allowAnonymous
     }

@@ -84,4 +84,20 @@ struct AccountPhase {
                 .increment(by: cost.amount)
         }
     }
+
+    /// Settles the request's token reservation (`AdmitPhase`) with what it really used, once,
+    /// when it ends: the provider's usage and cost when reported; nothing used when it got no
+    /// 2xx answer; what was reserved and streamed when a 2xx answer reported no usage.
+    static func settle(context: inout RequestContext, consumers: ConsumerTable, status: Int, at now: MeterInstant) {
+        guard let reservation = context.tokenReservation, let index = context.consumer,
+              let limiter = consumers.consumers[index].tokenLimiter else { return }
+        context.tokenReservation = nil
+        guard let usage = context.usage, usage.reported else {
+            if !(200..<300).contains(status) { limiter.release(reservation, at: now) }
+            return
+        }
+        let cost = context.cost.map { $0.currency == limiter.quotas.currency ? TokenLimiter.micros($0.amount) : 0 } ?? 0
+        limiter.settle(reservation, prompt: usage.prompt ?? reservation.prompt,
+                       completion: usage.completion ?? max(reservation.streamed, reservation.completion), costMicros: cost, at: now)
+    }
 }

@@ -1,11 +1,12 @@
 import ProxyCore
 
 /// Phase 3, admit (after inspect, which finds the model): the consumer's model rights, then
-/// its request limits, counted in the consumer's shared `RequestRateLimiter`. Anonymous
-/// requests have neither. The limit's status stays in the context for the
-/// `x-ratelimit-*-requests` headers of whatever answer the request gets.
+/// its request limits (`RequestRateLimiter`), then its token limits and quotas
+/// (`TokenLimiter`: an estimate is reserved here and settled when the request ends). Anonymous
+/// requests have none. The limits' status stays in the context for the `x-ratelimit-*`
+/// headers of whatever answer the request gets.
 enum AdmitPhase {
-    static func run(consumers: ConsumerTable, context: inout RequestContext, now: ProxyInstant,
+    static func run(consumers: ConsumerTable, bodyBytes: Int, context: inout RequestContext, now: MeterInstant,
                     on loopSnapshot: LoopSnapshot) -> PhaseResult {
         guard let index = context.consumer else { return .next }
         guard consumers.allows(index, model: context.clientModel) else {
@@ -13,17 +14,45 @@ enum AdmitPhase {
             return .answer(LocalAnswer(status: 403, code: "model_not_allowed",
                                        message: "consumer \"\(context.consumerName)\" may not use model \"\(model)\""))
         }
-        guard let limiter = consumers.consumers[index].limiter else { return .next }
-        switch limiter.acquire(at: now) {
-        case .admitted(let status):
-            context.requestLimit = status
+        let consumer = consumers.consumers[index]
+        if let limiter = consumer.limiter {
+            switch limiter.acquire(at: now.monotonic) {
+            case .admitted(let status):
+                context.requestLimit = status
+            case .limited(let status):
+                context.requestLimit = status
+                loopSnapshot.rateLimited(consumer: index, reason: LimitKind.requests.rawValue).increment()
+                return .answer(LocalAnswer(status: 429, code: LimitKind.requests.code,
+                                           message: "rate limit of \(status.limit) requests reached for consumer \"\(context.consumerName)\"; retry in \(status.resetText)",
+                                           retryAfterSeconds: status.retryAfterSeconds))
+            }
+        }
+        guard let tokenLimiter = consumer.tokenLimiter else { return .next }
+        let prompt = TokenEstimate.prompt(bodyBytes: bodyBytes)
+        let completion = TokenEstimate.completion(maxTokens: context.maxTokens, default: consumer.estimatedOutputTokens)
+        switch tokenLimiter.reserve(prompt: prompt, completion: completion, at: now) {
+        case .admitted(let reservation, let status):
+            context.tokenReservation = reservation
+            context.tokenLimit = status
             return .next
-        case .limited(let status):
-            context.requestLimit = status
-            loopSnapshot.rateLimited(consumer: index, reason: "requests").increment()
-            return .answer(LocalAnswer(status: 429, code: "rate_limit_exceeded",
-                                       message: "rate limit of \(status.limit) requests reached for consumer \"\(context.consumerName)\"; retry in \(status.resetText)",
+        case .refused(let kind, let status):
+            if case .tokens = kind { context.tokenLimit = status }
+            loopSnapshot.rateLimited(consumer: index, reason: kind.limitKind.rawValue).increment()
+            return .answer(LocalAnswer(status: 429, code: kind.limitKind.code,
+                                       message: refusal(kind, status: status, consumer: context.consumerName, quotas: tokenLimiter.quotas),
                                        retryAfterSeconds: status.retryAfterSeconds))
+        }
+    }
+
+    /// The message of a 429 for a token limit or quota.
+    static func refusal(_ kind: UsageMeterKind, status: RateLimitStatus, consumer: String, quotas: ConsumerQuotas) -> String {
+        switch kind {
+        case .tokens(let window):
+            "rate limit of \(status.limit) tokens per \(window) reached for consumer \"\(consumer)\"; retry in \(status.resetText)"
+        case .tokenQuota(let period):
+            "the token quota of \(status.limit) tokens per \(period.label) is used up for consumer \"\(consumer)\"; it resets in \(status.resetText)"
+        case .costQuota(let period):
+            "the spend quota of \(Double(status.limit) / 1_000_000) \(quotas.currency) per \(period.label) is used up for consumer \"\(consumer)\"; it resets in \(status.resetText)"
         }
     }
 }
