@@ -271,7 +271,7 @@ extension ProxySession: UpstreamTransferDelegate {
         if truncated { headers.append(name: "x-sluice-truncated", value: "true") }
         let ok = (200..<300).contains(status)
         if ok && heldEventStream {
-            account.beginStream()
+            account.beginStream(countsOutput: context.tokenReservation != nil)
             if finished {
                 // The whole stream is here: filter it first, so its length is what the client gets.
                 var filtered: [UInt8] = []
@@ -335,6 +335,7 @@ extension ProxySession: UpstreamTransferDelegate {
     func passOn(_ bytes: UnsafeRawBufferPointer) {
         context.bytesToClient += bytes.count
         account.pass(bytes) { response.writeBody($0) }
+        if context.tokenReservation != nil { meterStream() }
     }
 
     /// Stops the current attempt: its transfer (when still running), its timers, its slot, what it held.

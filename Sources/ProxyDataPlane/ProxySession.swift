@@ -42,6 +42,9 @@ final class ProxySession: HTTPExchange {
     /// Why the last attempt failed, for the message of a local answer.
     var lastFailure: UpstreamFailure?
     var account = AccountPhase()
+    /// The consumer limit that ran out while the stream flowed, when the stream is to be cut
+    /// at its next event boundary (`midStreamExhaustion: "cut"`).
+    var cutPending: UsageMeterKind?
 
     init(head: HTTPRequestHead, response: any ClientResponse, loop: LoopContext) {
         self.head = head
@@ -177,6 +180,10 @@ final class ProxySession: HTTPExchange {
             end()
         case .resumeUpstream:
             transfer?.resume()
+        case .cutStream:
+            endAttempt(cancelTransfer: true)
+            cutStream()
+            end()
         }
     }
 

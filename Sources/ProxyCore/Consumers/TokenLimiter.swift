@@ -24,6 +24,8 @@ package final class TokenLimiter: Sendable {
     /// Spend quotas first, then token quotas, then rate windows shortest first: a request that
     /// several refuse is told about the longest wait.
     package let meters: [Meter]
+    /// Whether a spend quota is set (a stream's spend is then estimated as it flows).
+    package let metersCost: Bool
 
     /// At most this many meters (two spend, two token quotas, four windows).
     package static let maxMeters = 8
@@ -39,6 +41,7 @@ package final class TokenLimiter: Sendable {
         if let tokens = quotas.tokensPerMonth { add(.tokenQuota(.month), tokens) }
         for (window, limit) in limits.windows { add(.tokens(window), limit) }
         self.meters = meters
+        metersCost = quotas.costPerDay != nil || quotas.costPerMonth != nil
     }
 
     /// A fresh limiter for `consumer`, or nil when it has no token limits nor quotas.

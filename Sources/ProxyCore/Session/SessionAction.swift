@@ -29,6 +29,9 @@ package enum SessionAction: Hashable, Sendable {
     case logOnly
     /// The client can take more: resume the paused transfer.
     case resumeUpstream
+    /// The sidecar ends the committed stream itself (a consumer's limit ran out while it
+    /// flowed): cancel the transfer, write the stream's clean ending, give back the slot, log.
+    case cutStream
 }
 
 /// What the request phases decided.

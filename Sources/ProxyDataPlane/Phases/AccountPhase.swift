@@ -23,10 +23,20 @@ struct AccountPhase {
         return rewrite.body
     }
 
-    /// A 2xx event stream is about to pass to the client: read (and strip) its usage from here on.
-    mutating func beginStream() {
-        filter = UsageStreamFilter(stripsUsage: forcedUsage)
+    /// A 2xx event stream is about to pass to the client: read (and strip) its usage from here
+    /// on; `countsOutput` also measures its generated text, to charge a consumer as it flows.
+    mutating func beginStream(countsOutput: Bool) {
+        filter = UsageStreamFilter(stripsUsage: forcedUsage, countsOutput: countsOutput)
     }
+
+    /// The output tokens the stream carried so far, estimated from its generated text; nil
+    /// when no stream is read.
+    var streamedOutputTokens: Int? {
+        filter.map { TokenEstimate.tokens(textBytes: $0.outputTextBytes) }
+    }
+
+    /// Whether the client got no part of an unfinished event (true when no stream is read).
+    var atEventBoundary: Bool { filter?.atEventBoundary ?? true }
 
     /// A 2xx JSON answer passes on before its end (it outgrew the hold limit): keep its tail.
     mutating func beginBodyTail() {
