@@ -7,7 +7,7 @@ import json
 import openai
 import pytest
 
-from conftest import post, request
+from conftest import poll_until, post, request
 from kubelet import KubeletVolume
 from sidecar import mock_backend
 
@@ -116,3 +116,46 @@ def test_a_stream_within_its_limits_is_the_providers_stream_byte_for_byte(gatewa
     assert proxied.status == direct.status == 200
     assert proxied.header("x-ratelimit-limit-tokens") == "1000000"
     assert proxied.body == direct.body
+
+
+def admin(sidecar, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else b""
+    head = f"{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(data)}\r\n\r\n"
+    response = request(sidecar.addresses["admin"], head.encode() + data)
+    return response.status, response.json()
+
+
+def test_the_admin_listener_reads_resets_and_adjusts_a_consumers_usage(gateway):
+    sidecar, url = gateway
+    sdk = client(url, "sk-quota")
+    ask(sdk, output_tokens=60)
+    # A request is settled when it ends, which can be just after its last byte reached the client.
+    usage = poll_until(lambda: (lambda u: u if u["limits"][0]["used"] > 40 else None)(admin(sidecar, "GET", "/consumers/quota/usage")[1]),
+                       message="the request to be settled")
+    [day] = usage["limits"]
+    assert usage["consumer"] == "quota" and day["limit"] == "quotas.tokensPerDay" and day["max"] == 40
+    assert day["used"] > 60 and day["remaining"] == 0 and 0 < day["resetsInSeconds"] <= 86400
+    with pytest.raises(openai.RateLimitError):
+        ask(sdk)
+
+    status, usage = admin(sidecar, "POST", "/consumers/quota/usage/adjust", {"limit": "quotas.tokensPerDay", "delta": -1000})
+    assert status == 200 and usage["limits"][0]["used"] == 0, "given back, never below zero"
+    assert ask(sdk, output_tokens=1).http_response.status_code == 200
+
+    admin(sidecar, "POST", "/consumers/quota/usage/adjust", {"limit": "quotas.tokensPerDay", "delta": 40})
+    with pytest.raises(openai.RateLimitError):
+        ask(sdk)
+    status, usage = admin(sidecar, "POST", "/consumers/quota/usage/reset")
+    assert status == 200 and usage["limits"][0]["used"] == 0
+    assert ask(sdk, output_tokens=1).http_response.status_code == 200
+
+    status, budget = admin(sidecar, "POST", "/consumers/budget/usage/adjust", {"limit": "quotas.costPerMonth", "delta": 0.00005})
+    assert status == 200 and budget["limits"][0] == {"limit": "quotas.costPerMonth", "max": 0.0001, "used": 5e-05,
+                                                      "remaining": 5e-05, "currency": "USD",
+                                                      "resetsInSeconds": budget["limits"][0]["resetsInSeconds"]}
+    status, everyone = admin(sidecar, "GET", "/consumers")
+    assert status == 200 and [c["consumer"] for c in everyone["consumers"]] == ["window", "quota", "budget", "stream", "roomy"]
+
+    assert admin(sidecar, "GET", "/consumers/nobody/usage")[0] == 404
+    status, error = admin(sidecar, "POST", "/consumers/quota/usage/adjust", {"limit": "tokensPerMinute", "delta": 5})
+    assert status == 400 and 'consumer "quota" has no limit "tokensPerMinute"' in error["error"]["message"]
