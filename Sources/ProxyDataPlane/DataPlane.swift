@@ -75,6 +75,7 @@ package final class DataPlane: Sendable {
             for backendState in current.backendStates {
                 metrics.backendHealthy.series(labelValues: [backendState.name]).set(backendState.isHealthy ? 1 : 0)
             }
+            publishConsumerLimits()
         } }
     }
 

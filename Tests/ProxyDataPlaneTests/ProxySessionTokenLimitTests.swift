@@ -127,4 +127,23 @@ import Testing
         let (_, response) = harness.request(headers: Self.key, body: Self.chat)
         #expect(response.status == 429)
     }
+
+    @Test func consumersTokensSpendAndWhatRemainsOfTheirLimitsAreMetrics() throws {
+        let harness = try Self.harness(#""rateLimits": {"tokensPerMinute": 100}, "quotas": {"costPerDay": 0.5}"#)
+        harness.request(headers: Self.key, body: Self.chat)
+        Self.succeed(harness, prompt: 4, completion: 6)
+        harness.request(headers: ["x-api-key": "sk-support"], body: Self.chat)
+        Self.succeed(harness, prompt: 1, completion: 2)
+        #expect(harness.metric(#"sluice_consumer_tokens_total{consumer="search",type="prompt"}"#) == 4)
+        #expect(harness.metric(#"sluice_consumer_tokens_total{consumer="search",type="completion"}"#) == 6)
+        #expect(harness.metric(#"sluice_consumer_tokens_total{consumer="support",type="completion"}"#) == 2)
+        #expect(harness.metric(#"sluice_consumer_cost_total{consumer="search",currency="USD"}"#) == 0.000016)
+        #expect(harness.metric(#"sluice_consumer_limit{consumer="search",limit="tokensPerMinute"}"#) == 100)
+        #expect(harness.metric(#"sluice_consumer_limit_remaining{consumer="search",limit="tokensPerMinute"}"#) == 90)
+        #expect(harness.metric(#"sluice_consumer_limit{consumer="search",limit="quotas.costPerDay"}"#) == 0.5)
+        #expect(harness.metric(#"sluice_consumer_limit_remaining{consumer="search",limit="quotas.costPerDay"}"#) == 0.499984)
+        harness.scheduler.advance(by: .seconds(60))
+        #expect(harness.metric(#"sluice_consumer_limit_remaining{consumer="search",limit="tokensPerMinute"}"#) == 100,
+                "read at scrape: a new window is whole again")
+    }
 }

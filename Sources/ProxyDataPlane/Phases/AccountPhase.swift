@@ -80,6 +80,12 @@ struct AccountPhase {
         }
         if let n = usage.prompt, n > 0 { series.prompt.increment(by: UInt64(n)) }
         if let n = usage.completion, n > 0 { series.completion.increment(by: UInt64(n)) }
+        let countsConsumers = !snapshot.consumers.consumers.isEmpty
+        if countsConsumers {
+            let consumer = loopSnapshot.consumerUsage(context.consumer)
+            if let n = usage.prompt, n > 0 { consumer.prompt.increment(by: UInt64(n)) }
+            if let n = usage.completion, n > 0 { consumer.completion.increment(by: UInt64(n)) }
+        }
         if let n = usage.cached, n > 0 { series.cached.increment(by: UInt64(n)) }
         if let n = usage.reasoning, n > 0 { series.reasoning.increment(by: UInt64(n)) }
         // Streams only (docs/metrics.md): the time between tokens, after the first.
@@ -92,6 +98,7 @@ struct AccountPhase {
             context.cost = cost
             loopSnapshot.cost(route: decision.routeIndex, backend: target.backendIndex, model: model, currency: cost.currency)
                 .increment(by: cost.amount)
+            if countsConsumers { loopSnapshot.consumerCost(context.consumer, currency: cost.currency).increment(by: cost.amount) }
         }
     }
 
