@@ -14,14 +14,14 @@ extension DataPlane {
         if path == "/consumers" {
             guard method == .get else { return false }
             response.respondJSON(200, .object(JSONObject([
-                ("consumers", .array(snapshot.consumers.consumers.map { Self.usageDocument($0, at: now) })),
+                ("consumers", .array(snapshot.consumers.metered.map { Self.usageDocument($0, at: now) })),
             ])))
             return true
         }
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count >= 4, parts[0].isEmpty, parts[1] == "consumers", parts[3] == "usage", parts.count <= 5 else { return false }
         let action = parts.count == 5 ? parts[4] : nil
-        guard let consumer = snapshot.consumers.consumers.first(where: { $0.name[...] == parts[2] }) else {
+        guard let consumer = snapshot.consumers.metered.first(where: { $0.name[...] == parts[2] }) else {
             response.respondWithError(status: 404, code: "consumer_not_found", message: "no consumer named \"\(parts[2])\" is configured")
             return true
         }

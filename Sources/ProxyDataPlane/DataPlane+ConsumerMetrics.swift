@@ -6,7 +6,7 @@ extension DataPlane {
     /// with time, not only with requests). Spend is in the quota's currency.
     func publishConsumerLimits() {
         let now = MeterInstant(monotonic: clock.now(), wallNanoseconds: clock.wallNanoseconds())
-        for consumer in current.consumers.consumers {
+        for consumer in current.consumers.metered {
             guard let limiter = consumer.tokenLimiter else { continue }
             for reading in limiter.readings(at: now) {
                 let scale: Double = if case .costQuota = reading.kind { 1_000_000 } else { 1 }

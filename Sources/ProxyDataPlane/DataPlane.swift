@@ -49,7 +49,7 @@ package final class DataPlane: Sendable {
                                          metrics: metrics)
         var reloadState = ReloadState(current: snapshot, succeeded: 1, startListeners: initial.config.listeners)
         for backendState in states { reloadState.backendStates[backendState.name] = backendState }
-        for consumer in snapshot.consumers.consumers {
+        for consumer in snapshot.consumers.metered {
             if let limiter = consumer.limiter { reloadState.limiters[consumer.name] = limiter }
             if let limiter = consumer.tokenLimiter { reloadState.tokenLimiters[consumer.name] = limiter }
         }
@@ -176,7 +176,7 @@ package final class DataPlane: Sendable {
     /// consumer's limits did not change, new otherwise.
     private func limiters(for config: ProxyConfig) -> [RequestRateLimiter?] {
         state.withLock { state in
-            config.consumers.map { consumer in
+            config.meteredParties.map { consumer in
                 if let existing = state.limiters[consumer.name], existing.limits == consumer.rateLimits { return existing }
                 let fresh = RequestRateLimiter.forConsumer(consumer)
                 state.limiters[consumer.name] = fresh
@@ -189,7 +189,7 @@ package final class DataPlane: Sendable {
     /// consumer's token limits and quotas did not change, new otherwise.
     private func tokenLimiters(for config: ProxyConfig) -> [TokenLimiter?] {
         state.withLock { state in
-            config.consumers.map { consumer in
+            config.meteredParties.map { consumer in
                 if let existing = state.tokenLimiters[consumer.name], existing.counts(consumer) { return existing }
                 let fresh = TokenLimiter.forConsumer(consumer)
                 state.tokenLimiters[consumer.name] = fresh

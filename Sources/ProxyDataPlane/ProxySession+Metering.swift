@@ -8,15 +8,15 @@ import ProxyCore
 extension ProxySession {
     /// Charges the stream's output so far; cuts it when a limit ran out and the consumer says so.
     func meterStream() {
-        guard var reservation = context.tokenReservation, let index = context.consumer,
-              let limiter = snapshot.consumers.consumers[index].tokenLimiter else { return }
+        guard var reservation = context.tokenReservation, let consumer = snapshot.consumers.limits(of: context.consumer),
+              let limiter = consumer.tokenLimiter else { return }
         if cutPending == nil, let tokens = account.streamedOutputTokens, tokens > reservation.streamed {
             let now = MeterInstant(monotonic: loop.scheduler.now(), wallNanoseconds: loop.scheduler.wallNanoseconds())
             let exhausted = limiter.charge(&reservation, completion: tokens, costMicros: streamCostMicros(prompt: reservation.prompt,
                                                                                                             completion: tokens, limiter),
                                            at: now)
             context.tokenReservation = reservation
-            if let exhausted, snapshot.consumers.consumers[index].midStreamExhaustion == .cut { cutPending = exhausted }
+            if let exhausted, consumer.midStreamExhaustion == .cut { cutPending = exhausted }
         }
         // Never inside an event: the client must not get half of one before the ending.
         if cutPending != nil, account.atEventBoundary { perform(machine.streamCut()) }
@@ -24,11 +24,10 @@ extension ProxySession {
 
     /// Writes the stream's clean ending for the limit that ran out, then finishes the response.
     func cutStream() {
-        guard let kind = cutPending, let index = context.consumer else { return }
+        guard let kind = cutPending, let consumer = snapshot.consumers.limits(of: context.consumer) else { return }
         if let end = account.endStream({ response.writeBody($0) }), end.usage.reported {
             AccountPhase.record(end.usage, streamed: true, context: &context, on: loopSnapshot, now: loop.scheduler.now())
         }
-        let consumer = snapshot.consumers.consumers[index]
         let limit = consumer.tokenLimiter?.meters.first { $0.kind == kind }?.limit ?? 0
         let reset = consumer.tokenLimiter?.readings(at: MeterInstant(monotonic: loop.scheduler.now(),
                                                                      wallNanoseconds: loop.scheduler.wallNanoseconds()))
@@ -36,7 +35,7 @@ extension ProxySession {
         let message = "the stream was cut: " + AdmitPhase.refusal(kind, status: RateLimitStatus(limit: limit, remaining: 0, reset: reset),
                                                                   consumer: consumer.name, quotas: consumer.tokenLimiter?.quotas ?? ConsumerQuotas())
         context.errorCode = kind.limitKind.code
-        loopSnapshot.rateLimited(consumer: index, reason: kind.limitKind.rawValue).increment()
+        loopSnapshot.rateLimited(consumer: context.consumer, reason: kind.limitKind.rawValue).increment()
         let ending = StreamCutEnding.bytes(StreamCutEnding.Shape(path: head.path[...]), id: context.requestID,
                                            model: context.upstreamModel ?? context.clientModel ?? "",
                                            created: loop.scheduler.wallNanoseconds() / 1_000_000_000,

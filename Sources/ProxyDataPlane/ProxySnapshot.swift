@@ -50,8 +50,8 @@ final class ProxySnapshot: Sendable {
         self.backendStates = backendStates
         adjustsRouting = backendStates.contains { $0.breaker != nil || $0.shifter != nil }
         consumers = ConsumerTable(loaded.config, digests: loaded.consumerKeys,
-                                  limiters: limiters ?? loaded.config.consumers.map(RequestRateLimiter.forConsumer),
-                                  tokenLimiters: tokenLimiters ?? loaded.config.consumers.map(TokenLimiter.forConsumer))
+                                  limiters: limiters ?? loaded.config.meteredParties.map(RequestRateLimiter.forConsumer),
+                                  tokenLimiters: tokenLimiters ?? loaded.config.meteredParties.map(TokenLimiter.forConsumer))
         inFlight = backendStates.map { metrics.backendInFlight.series(labelValues: [$0.name]) }
         for state in backendStates {
             metrics.backendHealthy.series(labelValues: [state.name]).set(state.isHealthy ? 1 : 0)

@@ -147,3 +147,30 @@ import Testing
                 "read at scrape: a new window is whole again")
     }
 }
+
+/// Level 2: the gateway's limits for requests without a consumer.
+@Suite struct ProxySessionAnonymousLimitTests {
+    @Test func withoutConsumersEveryRequestSharesTheAnonymousLimits() throws {
+        let anonymous = #", "authentication": {"anonymous": {"rateLimits": {"requestsPerMinute": 1, "tokensPerMinute": 500}}}"#
+        let harness = try SessionHarness(config: Configs.twoBackends(extra: anonymous))
+        let (_, first) = harness.request(body: ProxySessionTokenLimitTests.chat)
+        ProxySessionTokenLimitTests.succeed(harness, prompt: 1, completion: 1)
+        #expect(first.status == 200)
+        #expect(first.header("x-ratelimit-limit-requests") == "1" && first.header("x-ratelimit-limit-tokens") == "500")
+        let (_, second) = harness.request(headers: ["authorization": "Bearer anything"], body: ProxySessionTokenLimitTests.chat)
+        #expect(second.status == 429)
+        #expect(harness.metric(#"sluice_rate_limited_total{consumer="anonymous",reason="requests"}"#) == 1)
+    }
+
+    @Test func withConsumersTheAnonymousLimitsApplyOnlyToRequestsWithoutAKey() throws {
+        let config = Configs.twoBackends(extra: Configs.consumers + #", "authentication": {"allowAnonymous": true, "anonymous": {"quotas": {"tokensPerDay": 10}}}"#)
+        let harness = try SessionHarness(config: config, secrets: Configs.consumerKeys)
+        harness.request(body: ProxySessionTokenLimitTests.chat)
+        ProxySessionTokenLimitTests.succeed(harness, prompt: 5, completion: 5)
+        let (_, spent) = harness.request(body: ProxySessionTokenLimitTests.chat)
+        #expect(spent.status == 429 && spent.bodyText.contains(#"used up for consumer \"anonymous\""#))
+        let (_, keyed) = harness.request(headers: ["x-api-key": "sk-support"], body: ProxySessionTokenLimitTests.chat)
+        ProxySessionTokenLimitTests.succeed(harness, prompt: 5, completion: 5)
+        #expect(keyed.status == 200, "a consumer has its own limits")
+    }
+}

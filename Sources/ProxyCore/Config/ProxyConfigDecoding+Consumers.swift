@@ -34,6 +34,15 @@ extension ProxyConfigDecoding {
         }
         let directory = secretFile(object["keysDirectory"], at: object.path("keysDirectory"), required: true)
         let models = object["allowedModels"].map { allowedModels($0, at: object.path("allowedModels")) }
+        guard let limits = decodeLimits(object), let name, let directory, models != .some(nil) else { return nil }
+        return ConsumerConfig(name: name, keysDirectory: directory, allowedModels: models ?? nil, rateLimits: limits.rateLimits,
+                              tokenLimits: limits.tokenLimits, quotas: limits.quotas, estimatedOutputTokens: limits.estimatedOutputTokens,
+                              midStreamExhaustion: limits.midStreamExhaustion)
+    }
+
+    /// The limit fields a consumer and `authentication.anonymous` share, decoded into a
+    /// consumer value that carries only them.
+    private mutating func decodeLimits(_ object: ConfigObjectReader) -> ConsumerConfig? {
         let limits = object["rateLimits"].map { decodeRateLimits($0, at: object.path("rateLimits")) }
             ?? (RequestRateLimits(), TokenRateLimits())
         let quotas = object["quotas"].map { decodeQuotas($0, at: object.path("quotas")) } ?? ConsumerQuotas()
@@ -41,12 +50,10 @@ extension ProxyConfigDecoding {
                                expected: "a positive integer", required: false)
         let exhaustion: MidStreamExhaustion? = oneOf(object["midStreamExhaustion"], at: object.path("midStreamExhaustion"),
                                                      required: false)
-        guard let name, let directory, models != .some(nil), let limits, let quotas,
-              object["estimatedOutputTokens"] == nil || estimate != nil,
+        guard let limits, let quotas, object["estimatedOutputTokens"] == nil || estimate != nil,
               object["midStreamExhaustion"] == nil || exhaustion != nil else { return nil }
-        return ConsumerConfig(name: name, keysDirectory: directory, allowedModels: models ?? nil, rateLimits: limits.0,
-                              tokenLimits: limits.1, quotas: quotas,
-                              estimatedOutputTokens: estimate ?? ConsumerConfig.defaultEstimatedOutputTokens,
+        return ConsumerConfig(name: Self.anonymousConsumer, keysDirectory: "", rateLimits: limits.0, tokenLimits: limits.1,
+                              quotas: quotas, estimatedOutputTokens: estimate ?? ConsumerConfig.defaultEstimatedOutputTokens,
                               midStreamExhaustion: exhaustion ?? .cut)
     }
 
@@ -125,11 +132,12 @@ extension ProxyConfigDecoding {
 
     /// A cost quota counts prices in its own currency only: a priced model in another currency
     /// would be spent without being counted, so it is refused.
-    mutating func checkQuotaCurrencies(_ consumers: [ConsumerConfig], backends: [BackendConfig], at path: String) {
-        for (index, consumer) in consumers.enumerated() where consumer.quotas.costPerDay != nil || consumer.quotas.costPerMonth != nil {
+    /// `parties`: each consumer (or the anonymous limits) with its path.
+    mutating func checkQuotaCurrencies(_ parties: [(consumer: ConsumerConfig, path: String)], backends: [BackendConfig]) {
+        for (consumer, path) in parties where consumer.quotas.costPerDay != nil || consumer.quotas.costPerMonth != nil {
             for backend in backends {
                 for (model, price) in backend.prices.sorted(by: { $0.key < $1.key }) where price.currency != consumer.quotas.currency {
-                    return report(JSONPath.member(JSONPath.member(JSONPath.element(path, index), "quotas"), "currency"),
+                    return report(JSONPath.member(JSONPath.member(path, "quotas"), "currency"),
                                   "cost quotas count \(ConfigIssue.quoted(consumer.quotas.currency)) but backend \(ConfigIssue.quoted(backend.name)) prices model \(ConfigIssue.quoted(model)) in \(ConfigIssue.quoted(price.currency)); use one currency")
                 }
             }
@@ -137,9 +145,24 @@ extension ProxyConfigDecoding {
     }
 
     mutating func decodeAuthentication(_ value: JSONValue, at path: String) -> AuthenticationConfig? {
-        guard let object = ConfigObjectReader(value, at: path, allowed: ["allowAnonymous"], issues: &issues) else { return nil }
+        guard let object = ConfigObjectReader(value, at: path, allowed: ["allowAnonymous", "anonymous"], issues: &issues) else { return nil }
         let allow = bool(object["allowAnonymous"], at: object.path("allowAnonymous"))
         if object["allowAnonymous"] != nil, allow == nil { return nil }
-        return AuthenticationConfig(allowAnonymous: allow ?? false)
+        var anonymous: ConsumerConfig?
+        if let value = object["anonymous"] {
+            guard let limits = ConfigObjectReader(value, at: object.path("anonymous"), allowed: Self.anonymousKeys, issues: &issues),
+                  let decoded = decodeLimits(limits) else { return nil }
+            anonymous = decoded
+        }
+        return AuthenticationConfig(allowAnonymous: allow ?? false, anonymous: anonymous)
+    }
+
+    static let anonymousKeys = ["rateLimits", "quotas", "estimatedOutputTokens", "midStreamExhaustion"]
+
+    /// Anonymous limits that could never apply are refused rather than silently ignored.
+    mutating func checkAnonymousLimits(_ authentication: AuthenticationConfig, consumers: [ConsumerConfig], at path: String) {
+        guard authentication.anonymous != nil, !consumers.isEmpty, !authentication.allowAnonymous else { return }
+        report(JSONPath.member(path, "anonymous"),
+               "anonymous limits never apply: consumers are configured and allowAnonymous is false, so every request needs a key; set allowAnonymous or remove them")
     }
 }

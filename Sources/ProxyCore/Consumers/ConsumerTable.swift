@@ -19,19 +19,33 @@ package struct ConsumerTable: Sendable {
 
     package let consumers: [Consumer]
     package let allowAnonymous: Bool
+    /// The limits of requests without a consumer (`authentication.anonymous`); nil: none.
+    package let anonymous: Consumer?
 
-    /// Consumers from `config`, each with the digests of its keys and its limiter (both by
-    /// consumer index; limiters are carried over reloads by the caller).
+    /// Consumers from `config`, each with the digests of its keys and its limiters (by index
+    /// in `config.meteredParties`: the anonymous limits come last; limiters are carried over
+    /// reloads by the caller).
     package init(_ config: ProxyConfig, digests: [[KeyDigest]], limiters: [RequestRateLimiter?],
                  tokenLimiters: [TokenLimiter?] = []) {
-        consumers = config.consumers.enumerated().map { index, consumer in
+        func consumer(_ index: Int, _ consumer: ConsumerConfig) -> Consumer {
             Consumer(name: consumer.name, digests: index < digests.count ? digests[index] : [],
                      allowedModels: consumer.allowedModels.map { $0.map(GlobPattern.init) },
                      limiter: index < limiters.count ? limiters[index] : nil,
                      tokenLimiter: index < tokenLimiters.count ? tokenLimiters[index] : nil,
                      estimatedOutputTokens: consumer.estimatedOutputTokens, midStreamExhaustion: consumer.midStreamExhaustion)
         }
+        consumers = config.consumers.enumerated().map(consumer)
+        anonymous = config.authentication.anonymous.map { consumer(config.consumers.count, $0) }
         allowAnonymous = config.consumers.isEmpty || config.authentication.allowAnonymous
+    }
+
+    /// The consumers, then the anonymous limits when set (admin, metrics).
+    package var metered: [Consumer] { anonymous.map { consumers + [$0] } ?? consumers }
+
+    /// The consumer at `index`, or the anonymous limits for a request without one.
+    package func limits(of index: Int?) -> Consumer? {
+        guard let index else { return anonymous }
+        return consumers[index]
     }
 
     /// Who sent a request presenting `key` (nil: none). Every configured digest is compared,

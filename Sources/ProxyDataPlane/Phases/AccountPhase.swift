@@ -80,7 +80,7 @@ struct AccountPhase {
         }
         if let n = usage.prompt, n > 0 { series.prompt.increment(by: UInt64(n)) }
         if let n = usage.completion, n > 0 { series.completion.increment(by: UInt64(n)) }
-        let countsConsumers = !snapshot.consumers.consumers.isEmpty
+        let countsConsumers = !snapshot.consumers.metered.isEmpty
         if countsConsumers {
             let consumer = loopSnapshot.consumerUsage(context.consumer)
             if let n = usage.prompt, n > 0 { consumer.prompt.increment(by: UInt64(n)) }
@@ -106,8 +106,8 @@ struct AccountPhase {
     /// when it ends: the provider's usage and cost when reported; nothing used when it got no
     /// 2xx answer; what was reserved and streamed when a 2xx answer reported no usage.
     static func settle(context: inout RequestContext, consumers: ConsumerTable, status: Int, at now: MeterInstant) {
-        guard let reservation = context.tokenReservation, let index = context.consumer,
-              let limiter = consumers.consumers[index].tokenLimiter else { return }
+        guard let reservation = context.tokenReservation, let limiter = consumers.limits(of: context.consumer)?.tokenLimiter
+        else { return }
         context.tokenReservation = nil
         guard let usage = context.usage, usage.reported else {
             if !(200..<300).contains(status) { limiter.release(reservation, at: now) }

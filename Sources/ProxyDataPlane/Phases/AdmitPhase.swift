@@ -3,18 +3,18 @@ import ProxyCore
 /// Phase 3, admit (after inspect, which finds the model): the consumer's model rights, then
 /// its request limits (`RequestRateLimiter`), then its token limits and quotas
 /// (`TokenLimiter`: an estimate is reserved here and settled when the request ends). Anonymous
-/// requests have none. The limits' status stays in the context for the `x-ratelimit-*`
+/// requests have every model and the gateway's anonymous limits, if any. The limits' status stays in the context for the `x-ratelimit-*`
 /// headers of whatever answer the request gets.
 enum AdmitPhase {
     static func run(consumers: ConsumerTable, bodyBytes: Int, context: inout RequestContext, now: MeterInstant,
                     on loopSnapshot: LoopSnapshot) -> PhaseResult {
-        guard let index = context.consumer else { return .next }
-        guard consumers.allows(index, model: context.clientModel) else {
+        let index = context.consumer
+        if let index, !consumers.allows(index, model: context.clientModel) {
             let model = context.clientModel ?? ""
             return .answer(LocalAnswer(status: 403, code: "model_not_allowed",
                                        message: "consumer \"\(context.consumerName)\" may not use model \"\(model)\""))
         }
-        let consumer = consumers.consumers[index]
+        guard let consumer = consumers.limits(of: index) else { return .next }
         if let limiter = consumer.limiter {
             switch limiter.acquire(at: now.monotonic) {
             case .admitted(let status):

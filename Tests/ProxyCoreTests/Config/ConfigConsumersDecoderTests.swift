@@ -92,4 +92,18 @@ import Testing
                              decoder: Self.decoder)
             == [#"consumers[0].quotas.currency: cost quotas count "EUR" but backend "openai" prices model "gpt-4o-mini" in "USD"; use one currency"#])
     }
+
+    @Test func anonymousLimitsDecodeRoundTripAndAreRefusedWhereTheyCouldNeverApply() throws {
+        let extra = #""authentication": {"anonymous": {"rateLimits": {"requestsPerMinute": 60, "tokensPerMinute": 1000}, "quotas": {"tokensPerDay": 5000}}}"#
+        let config = try decodeValidConfig(configText(extra: extra), decoder: Self.decoder)
+        #expect(config.authentication.anonymous == ConsumerConfig(name: "anonymous", keysDirectory: "", rateLimits: RequestRateLimits(perMinute: 60),
+                                                                    tokenLimits: TokenRateLimits(perMinute: 1_000), quotas: ConsumerQuotas(tokensPerDay: 5_000)))
+        #expect(config.meteredParties.map(\.name) == ["anonymous"])
+        #expect(try Self.decoder.decode(ProxyConfigEncoder.text(config)) == config)
+        let unreachable = #""consumers": [{"name": "a", "keysDirectory": "keys/search"}], "authentication": {"anonymous": {"quotas": {"tokensPerDay": 5}}}"#
+        #expect(configIssues(configText(extra: unreachable), decoder: Self.decoder)
+            == ["authentication.anonymous: anonymous limits never apply: consumers are configured and allowAnonymous is false, so every request needs a key; set allowAnonymous or remove them"])
+        #expect(configIssues(configText(extra: #""authentication": {"anonymous": {"keysDirectory": "x"}}"#), decoder: Self.decoder)
+            == [#"authentication.anonymous.keysDirectory: unknown field; expected one of "rateLimits", "quotas", "estimatedOutputTokens", "midStreamExhaustion""#])
+    }
 }

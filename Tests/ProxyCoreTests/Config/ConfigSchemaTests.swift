@@ -44,6 +44,8 @@ import Testing
         #expect(Self.keys(Self.definition(defs + ["consumer", "properties", "rateLimits", "properties"], in: schema))
             == RateLimitWindow.allCases.map(\.requestsField) + RateLimitWindow.allCases.map(\.tokensField) + ["tokenCounting"])
         #expect(Self.keys(Self.definition(defs + ["consumer", "properties", "quotas", "properties"], in: schema)) == ProxyConfigDecoding.quotaKeys)
+        #expect(Self.keys(Self.definition(["properties", "authentication", "properties", "anonymous", "properties"], in: schema))
+            == ProxyConfigDecoding.anonymousKeys)
         #expect(Self.keys(Self.definition(defs + ["route", "properties"], in: schema)) == ProxyConfigDecoding.routeKeys)
         #expect(Self.keys(Self.definition(defs + ["defaults", "properties"], in: schema)) == ProxyConfigDecoding.defaultsKeys)
         #expect(Self.keys(Self.definition(defs + ["retry", "properties"], in: schema)) == ProxyConfigDecoding.retryKeys)
