@@ -16,13 +16,15 @@ final class LoopSnapshot {
     private var tokenSeries: [UInt64: TokenSeries] = [:]
     private var errorSeries: [UInt64: CounterSeries] = [:]
     private var costSeries: [UInt64: (currency: String, series: DoubleCounterSeries)] = [:]
-    private var consumerSeries: [Int: ConsumerSeries] = [:]
+    /// By consumer index + 1 (0: anonymous), resolved on first use.
+    private var consumerSeries: [ConsumerSeries?]
     private let metrics: DataPlaneMetrics
 
     init(_ snapshot: ProxySnapshot, metrics: DataPlaneMetrics) {
         self.snapshot = snapshot
         self.metrics = metrics
         retryBudgets = snapshot.config.routes.map { RetryBudget(percent: snapshot.config.retry(for: $0).budgetPercent) }
+        consumerSeries = Array(repeating: nil, count: snapshot.consumers.consumers.count + 1)
     }
 
     /// `sluice_requests_total` for (route, answering backend, model, status, consumer; nil: anonymous).
@@ -72,7 +74,7 @@ final class LoopSnapshot {
 
     /// `sluice_consumer_tokens_total` and `sluice_consumer_cost_total` of a consumer (nil: anonymous).
     func consumerUsage(_ consumer: Int?) -> ConsumerSeries {
-        let key = consumer ?? -1
+        let key = consumer.map { $0 + 1 } ?? 0
         if let cached = consumerSeries[key] { return cached }
         let name = consumerName(consumer)
         let series = ConsumerSeries(prompt: metrics.consumerTokens.series(labelValues: [name, "prompt"]),  // lint: allow-series (once per loop and snapshot)

@@ -2,8 +2,9 @@
 /// compiled model rights and shared request limiters. Built with the snapshot, off the
 /// request path; read-only afterwards.
 package struct ConsumerTable: Sendable {
-    /// One consumer; `index` in `consumers` is its identity within the snapshot.
-    package struct Consumer: Sendable {
+    /// One consumer; `index` in `consumers` is its identity within the snapshot. A class, so
+    /// the request path passes one reference around rather than copying five.
+    package final class Consumer: Sendable {
         package let name: String
         package let digests: [KeyDigest]
         /// nil: every model.
@@ -15,6 +16,17 @@ package struct ConsumerTable: Sendable {
         /// Output tokens reserved for a request that sets no `max_tokens`.
         package let estimatedOutputTokens: Int
         package let midStreamExhaustion: MidStreamExhaustion
+
+        init(name: String, digests: [KeyDigest], allowedModels: [GlobPattern]?, limiter: RequestRateLimiter?, tokenLimiter: TokenLimiter?,
+             estimatedOutputTokens: Int, midStreamExhaustion: MidStreamExhaustion) {
+            self.name = name
+            self.digests = digests
+            self.allowedModels = allowedModels
+            self.limiter = limiter
+            self.tokenLimiter = tokenLimiter
+            self.estimatedOutputTokens = estimatedOutputTokens
+            self.midStreamExhaustion = midStreamExhaustion
+        }
     }
 
     package let consumers: [Consumer]
