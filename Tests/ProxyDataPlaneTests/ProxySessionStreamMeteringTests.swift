@@ -93,4 +93,23 @@ import Testing
         #expect(response.body == sent)
         #expect(response.finished)
     }
+
+    @Test func anAnthropicStreamIsCutInAnthropicsShape() throws {
+        let harness = try ProxySessionTokenLimitTests.harness(#""quotas": {"tokensPerDay": 40}, "estimatedOutputTokens": 1"#)
+        let (_, response) = harness.request(.post, "/v1/messages", headers: Self.key,
+                                            body: #"{"model":"claude-sonnet-4","stream":true,"messages":[]}"#)
+        let upstream = harness.upstream.last
+        upstream.head(200, ["content-type": "text/event-stream"])
+        var events = ["event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}}\n\n"]
+        for index in 0..<40 {
+            events.append("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"word number \(index) \"}}\n\n")
+        }
+        for event in events where !upstream.isDone { upstream.send(event) }
+        #expect(upstream.cancelled)
+        let text = response.bodyText
+        #expect(text.hasPrefix(events[0]) && text.contains("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"max_tokens\""))
+        #expect(text.contains(#"event: error"# + "\n" + #"data: {"type":"error","error":{"type":"rate_limit_error","message":"the stream was cut: the token quota of 40 tokens per day is used up"#))
+        #expect(text.hasSuffix("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"))
+        #expect(harness.metric(#"sluice_rate_limited_total{consumer="search",reason="quota"}"#) == 1)
+    }
 }
