@@ -36,13 +36,21 @@ package enum TokenCounting: String, CaseIterable, Hashable, Sendable {
     /// Prompt plus completion tokens (the default).
     case total
 
-    /// The tokens counted of `prompt` input and `completion` output tokens.
+    /// The tokens counted of `prompt` input and `completion` output tokens (saturating: the
+    /// counts come from a provider).
     @inline(__always)
     package func count(prompt: Int, completion: Int) -> Int {
         switch self {
         case .input: prompt
         case .output: completion
-        case .total: prompt &+ completion
+        case .total: TokenCounting.total(prompt, completion)
         }
+    }
+
+    /// `prompt + completion`, saturating at `Int.max`.
+    @inline(__always)
+    package static func total(_ prompt: Int, _ completion: Int) -> Int {
+        let (sum, overflow) = prompt.addingReportingOverflow(completion)
+        return overflow ? Int.max : sum
     }
 }

@@ -104,6 +104,8 @@ package final class TokenLimiter: Sendable {
     /// Settles a finished request: each limit is charged what the request really used
     /// (`prompt` and `completion` tokens, `costMicros` of spend) instead of what was reserved.
     package func settle(_ reservation: TokenReservation, prompt: Int, completion: Int, costMicros: Int, at instant: MeterInstant) {
+        // A provider's counts are not trusted to be sane: never negative here, sums saturate.
+        let prompt = max(0, prompt), completion = max(0, completion), costMicros = max(0, costMicros)
         for (index, meter) in meters.enumerated() {
             let actual: Int
             if case .costQuota = meter.kind {
@@ -155,7 +157,7 @@ package final class TokenLimiter: Sendable {
     private func want(_ kind: UsageMeterKind, prompt: Int, completion: Int) -> Int {
         switch kind {
         case .tokens: limits.counting.count(prompt: prompt, completion: completion)
-        case .tokenQuota: prompt &+ completion
+        case .tokenQuota: TokenCounting.total(prompt, completion)
         case .costQuota: 0
         }
     }

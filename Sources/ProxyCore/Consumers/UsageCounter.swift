@@ -42,9 +42,9 @@ package final class UsageCounter: Sendable {
             let tag = current >> Self.amountBits
             let desired: UInt64
             if reserved == now, tag == nowTag {
-                desired = Self.pack(tag, Self.clamp(Int(current & Self.amountMask) + delta))
+                desired = Self.pack(tag, Self.clamp(Self.sum(Int(current & Self.amountMask), delta)))
             } else if delta > 0 {
-                desired = Self.pack(nowTag, Self.clamp(Self.amount(current, tag: nowTag) + delta))
+                desired = Self.pack(nowTag, Self.clamp(Self.sum(Self.amount(current, tag: nowTag), delta)))
             } else {
                 return
             }
@@ -73,4 +73,10 @@ package final class UsageCounter: Sendable {
     private static func pack(_ tag: UInt64, _ amount: Int) -> UInt64 { tag << amountBits | UInt64(amount) }
 
     private static func clamp(_ amount: Int) -> Int { min(max(amount, 0), maxAmount) }
+
+    /// `amount + delta`, saturating: a delta comes from a provider's usage or an admin request.
+    private static func sum(_ amount: Int, _ delta: Int) -> Int {
+        let (sum, overflow) = amount.addingReportingOverflow(delta)
+        return overflow ? (delta > 0 ? Int.max : Int.min) : sum
+    }
 }

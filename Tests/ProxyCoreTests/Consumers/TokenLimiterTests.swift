@@ -126,4 +126,15 @@ import Testing
         #expect(counter.take(upTo: 1, limit: ConsumerQuotas.maxTokens, period: 7) == nil)
         #expect(counter.take(upTo: 0, limit: 1, period: 8)! == (0, 0), "a want of zero checks that something remains")
     }
+
+    @Test func extremeCountsFromAProviderOrAnAdminNeverTrap() throws {
+        let limiter = TokenLimiter(limits: TokenRateLimits(perMinute: 100), quotas: ConsumerQuotas(tokensPerDay: 1_000))
+        let (reservation, _) = try #require(Self.reserve(limiter, prompt: 10, completion: 10, at: Self.at(seconds: 0)))
+        limiter.settle(reservation, prompt: Int.max, completion: Int.max, costMicros: Int.min, at: Self.at(seconds: 1))
+        #expect(limiter.readings(at: Self.at(seconds: 1)).map(\.remaining) == [0, 0])
+        #expect(limiter.adjust(.tokens(.minute), .delta(Int.max), at: Self.at(seconds: 2)))
+        #expect(limiter.adjust(.tokens(.minute), .delta(Int.min), at: Self.at(seconds: 2)))
+        #expect(limiter.readings(at: Self.at(seconds: 2)).first { $0.kind == .tokens(.minute) }?.used == 0)
+        limiter.settle(reservation, prompt: -5, completion: Int.min, costMicros: 0, at: Self.at(seconds: 3))
+    }
 }
