@@ -7,22 +7,14 @@ package struct LLMConsumer: Hashable, Sendable {
         package var parentRefs: [ParentRef] = []
         package var keysSecret = ""
         package var allowedModels: [String]?
-        package var requestLimits = RequestRateLimits()
-        package var tokenLimits = TokenRateLimits()
-        package var quotas = ConsumerQuotas()
-        package var estimatedOutputTokens: Int?
-        package var midStreamExhaustion: MidStreamExhaustion?
+        package var limits = LimitsSpec()
     }
 
     package var meta: ResourceMeta
     package var spec: Spec
 
-    static let rateLimitFields = RateLimitWindow.allCases.map(\.requestsField) + RateLimitWindow.allCases.map(\.tokensField) + ["tokenCounting"]
-    static let quotaFields = ["tokensPerDay", "tokensPerMonth", "costPerDay", "costPerMonth", "currency"]
-
     static func decodeSpec(_ value: JSONValue?, decoding d: inout SpecDecoding) -> Spec? {
-        guard let object = d.object(value, at: "spec", allowed: ["parentRefs", "credentials", "allowedModels", "rateLimits", "quotas",
-                                                                 "estimatedOutputTokens", "midStreamExhaustion"],
+        guard let object = d.object(value, at: "spec", allowed: ["parentRefs", "credentials", "allowedModels"] + LimitsSpec.fields,
                                     required: ["parentRefs", "credentials"])
         else { return nil }
         let before = d.issues.count
@@ -35,6 +27,32 @@ package struct LLMConsumer: Hashable, Sendable {
         if let models = d.array(object["allowedModels"], at: object.path("allowedModels"), max: 64) {
             spec.allowedModels = models.enumerated().compactMap { d.string($1, at: JSONPath.element(object.path("allowedModels"), $0), maxLength: 256) }
         }
+        spec.limits = LimitsSpec.decode(object, decoding: &d)
+        return d.issues.count == before ? spec : nil
+    }
+
+    /// The consumer as the proxy config carries it, its keys in `keysDirectory`.
+    func config(keysDirectory: String) -> ConsumerConfig {
+        spec.limits.config(name: meta.name, keysDirectory: keysDirectory, allowedModels: spec.allowedModels)
+    }
+}
+
+/// The limit fields an `LLMConsumer` spec and an `LLMGateway`'s `authentication.anonymous`
+/// share: request and token windows, token counting, quotas, the output estimate, stream behaviour.
+package struct LimitsSpec: Hashable, Sendable {
+    package var requestLimits = RequestRateLimits()
+    package var tokenLimits = TokenRateLimits()
+    package var quotas = ConsumerQuotas()
+    package var estimatedOutputTokens: Int?
+    package var midStreamExhaustion: MidStreamExhaustion?
+
+    static let fields = ["rateLimits", "quotas", "estimatedOutputTokens", "midStreamExhaustion"]
+    static let rateLimitFields = RateLimitWindow.allCases.map(\.requestsField) + RateLimitWindow.allCases.map(\.tokensField) + ["tokenCounting"]
+    static let quotaFields = ["tokensPerDay", "tokensPerMonth", "costPerDay", "costPerMonth", "currency"]
+
+    /// The limit fields of `object` (other fields are the caller's to check).
+    static func decode(_ object: SpecObject, decoding d: inout SpecDecoding) -> LimitsSpec {
+        var spec = LimitsSpec()
         if let limits = d.optionalObject(object["rateLimits"], at: object.path("rateLimits"), allowed: rateLimitFields) {
             let requests = RateLimitWindow.allCases.map { d.integer(limits[$0.requestsField], at: limits.path($0.requestsField), in: 1...1_000_000_000) }
             let tokens = RateLimitWindow.allCases.map { d.integer(limits[$0.tokensField], at: limits.path($0.tokensField), in: 1...ConsumerQuotas.maxTokens) }
@@ -66,7 +84,7 @@ package struct LLMConsumer: Hashable, Sendable {
         spec.estimatedOutputTokens = d.integer(object["estimatedOutputTokens"], at: object.path("estimatedOutputTokens"), in: 1...10_000_000)
         spec.midStreamExhaustion = enumValue(object["midStreamExhaustion"], at: object.path("midStreamExhaustion"), MidStreamExhaustion.self,
                                              decoding: &d)
-        return d.issues.count == before ? spec : nil
+        return spec
     }
 
     /// One of an enum's raw values; nil (reported) for another string.
@@ -78,11 +96,11 @@ package struct LLMConsumer: Hashable, Sendable {
         return nil
     }
 
-    /// The consumer as the proxy config carries it, its keys in `keysDirectory`.
-    func config(keysDirectory: String) -> ConsumerConfig {
-        ConsumerConfig(name: meta.name, keysDirectory: keysDirectory, allowedModels: spec.allowedModels, rateLimits: spec.requestLimits,
-                       tokenLimits: spec.tokenLimits, quotas: spec.quotas,
-                       estimatedOutputTokens: spec.estimatedOutputTokens ?? ConsumerConfig.defaultEstimatedOutputTokens,
-                       midStreamExhaustion: spec.midStreamExhaustion ?? .cut)
+    /// A config consumer with these limits.
+    func config(name: String, keysDirectory: String, allowedModels: [String]?) -> ConsumerConfig {
+        ConsumerConfig(name: name, keysDirectory: keysDirectory, allowedModels: allowedModels, rateLimits: requestLimits,
+                       tokenLimits: tokenLimits, quotas: quotas,
+                       estimatedOutputTokens: estimatedOutputTokens ?? ConsumerConfig.defaultEstimatedOutputTokens,
+                       midStreamExhaustion: midStreamExhaustion ?? .cut)
     }
 }

@@ -21,6 +21,8 @@ package struct LLMGateway: Hashable, Sendable {
         package var retryAttempts = 0
         package var retryBackoff = BackoffSpec()
         package var allowAnonymous = false
+        /// `authentication.anonymous`: limits shared by requests without a consumer key.
+        package var anonymousLimits: LimitsSpec?
         package var redisAddress: String?
         package var redisSecret: SecretKeyRef?
         package var accessLogEnabled = true
@@ -78,8 +80,11 @@ package struct LLMGateway: Hashable, Sendable {
                 spec.retryBackoff = BackoffSpec.decode(retry["backoff"], at: retry.path("backoff"), decoding: &d) ?? BackoffSpec()
             }
         }
-        if let authentication = d.optionalObject(object["authentication"], at: object.path("authentication"), allowed: ["allowAnonymous"]) {
+        if let authentication = d.optionalObject(object["authentication"], at: object.path("authentication"), allowed: ["allowAnonymous", "anonymous"]) {
             spec.allowAnonymous = d.bool(authentication["allowAnonymous"], at: authentication.path("allowAnonymous")) ?? false
+            if let anonymous = d.optionalObject(authentication["anonymous"], at: authentication.path("anonymous"), allowed: LimitsSpec.fields) {
+                spec.anonymousLimits = LimitsSpec.decode(anonymous, decoding: &d)
+            }
         }
         if let redis = d.optionalObject(object["redis"], at: object.path("redis"), allowed: ["address", "secretRef"], required: ["address"]) {
             spec.redisAddress = d.string(redis["address"], at: redis.path("address"), maxLength: 261, nonEmpty: true)

@@ -36,7 +36,9 @@ extension NamespaceTranslation {
                 defaults: DefaultsConfig(timeouts: TimeoutsConfig.default.applying(spec.timeouts.overrides), retry: Self.retryConfig(nil, gateway: spec)),
                 backends: backendIRs.map(\.config),
                 routes: ir.placements.map { Self.routeConfig($0, gateway: spec) },
-                consumers: consumers.configs, authentication: AuthenticationConfig(allowAnonymous: spec.allowAnonymous))
+                consumers: consumers.configs,
+                authentication: AuthenticationConfig(allowAnonymous: spec.allowAnonymous,
+                                                     anonymous: spec.anonymousLimits.map { $0.config(name: ConsumerConfig.anonymousName, keysDirectory: "", allowedModels: nil) }))
             // The passes check what they can; the sidecar's own rules (and the mounted Secret
             // keys) are checked by the decoder, on exactly the bytes the sidecar will read.
             let mountedPaths = SecretMount.pathsAndDirectories(mounts)

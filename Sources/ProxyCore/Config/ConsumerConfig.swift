@@ -21,6 +21,8 @@ package struct ConsumerConfig: Hashable, Sendable {
     package let midStreamExhaustion: MidStreamExhaustion
 
     package static let defaultEstimatedOutputTokens = 256
+    /// The name requests without a consumer go by (label, access log, anonymous limits); reserved.
+    package static let anonymousName = "anonymous"
 
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(name: String, keysDirectory: String, allowedModels: [String]? = nil, rateLimits: RequestRateLimits = .init(),

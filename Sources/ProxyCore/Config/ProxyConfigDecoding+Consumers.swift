@@ -1,7 +1,7 @@
 /// `consumers[]` and `authentication`.
 extension ProxyConfigDecoding {
     /// The name the metrics and the access log give requests without a consumer; no consumer may take it.
-    static let anonymousConsumer = "anonymous"
+    static let anonymousConsumer = ConsumerConfig.anonymousName
     static let consumerKeys = ["name", "keysDirectory", "allowedModels", "rateLimits", "quotas", "estimatedOutputTokens",
                                "midStreamExhaustion"]
     static let quotaKeys = ["tokensPerDay", "tokensPerMonth", "costPerDay", "costPerMonth", "currency"]
