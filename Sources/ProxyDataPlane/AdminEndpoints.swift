@@ -3,7 +3,7 @@ import ProxyHTTPServer
 import ProxyIO
 
 /// The admin listener (127.0.0.1 only, enforced by config validation):
-/// `GET /config`, `POST /explain`, `GET /ready`.
+/// `GET /config`, `POST /explain`, `GET /ready`, and the consumers' usage (`AdminEndpoints+Consumers.swift`).
 extension DataPlane {
     package func makeAdminHandler(_ loop: EventLoop) -> any HTTPRequestHandler {
         BufferedRequestHandler { [self] head, body, response in
@@ -15,7 +15,9 @@ extension DataPlane {
             case (.get, "/ready"):
                 response.respondJSON(isReady ? 200 : 503, .object(JSONObject([("ready", .bool(isReady))])))
             default:
-                response.respondWithError(status: 404, code: "not_found", message: "admin endpoints: GET /config, POST /explain, GET /ready")
+                if consumerUsage(method: head.method, path: head.path[...], body: body, response: response) { return }
+                response.respondWithError(status: 404, code: "not_found",
+                                          message: "admin endpoints: GET /config, POST /explain, GET /ready, GET /consumers, GET /consumers/<name>/usage, POST /consumers/<name>/usage/reset, POST /consumers/<name>/usage/adjust")
             }
         }
     }

@@ -23,6 +23,8 @@ package final class DataPlane: Sendable {
         var limiters: [String: RequestRateLimiter] = [:]
         /// The Redis settings last built, carried while they do not change.
         var redisLimits: RedisLimits?
+        /// Token limiters by consumer name, carried from snapshot to snapshot.
+        var tokenLimiters: [String: TokenLimiter] = [:]
         /// Set when a loaded config changes a setting that applies only at start (the listeners).
         var restartRequired: String?
         /// The listeners bound at start.
@@ -53,8 +55,9 @@ package final class DataPlane: Sendable {
         var reloadState = ReloadState(current: snapshot, succeeded: 1, startListeners: initial.config.listeners)
         reloadState.redisLimits = redis
         for backendState in states { reloadState.backendStates[backendState.name] = backendState }
-        for consumer in snapshot.consumers.consumers {
+        for consumer in snapshot.consumers.metered {
             if let limiter = consumer.limiter { reloadState.limiters[consumer.name] = limiter }
+            if let limiter = consumer.tokenLimiter { reloadState.tokenLimiters[consumer.name] = limiter }
         }
         state = Mutex(reloadState)  // lint: allow-lock (set-up)
         accessLog = AccessLog(enabled: enabled, sampleRate: accessLogSampleRate)
@@ -78,6 +81,7 @@ package final class DataPlane: Sendable {
             for backendState in current.backendStates {
                 metrics.backendHealthy.series(labelValues: [backendState.name]).set(backendState.isHealthy ? 1 : 0)
             }
+            publishConsumerLimits()
         } }
     }
 
@@ -147,7 +151,8 @@ package final class DataPlane: Sendable {
             let redis = try redisLimits(for: loaded)
             snapshot = try ProxySnapshot(loaded, loadedAt: clock.wallNanoseconds() / 1_000_000_000,
                                          backendStates: backendStates(for: loaded.config),
-                                         limiters: limiters(for: loaded.config), redis: redis, metrics: metrics)
+                                         limiters: limiters(for: loaded.config), tokenLimiters: tokenLimiters(for: loaded.config),
+                                         redis: redis, metrics: metrics)
             state.withLock { $0.redisLimits = redis }
         } catch {
             state.withLock { $0.failed += 1; $0.lastError = error.description }
@@ -183,7 +188,7 @@ package final class DataPlane: Sendable {
     /// consumer's limits did not change, new otherwise.
     private func limiters(for config: ProxyConfig) -> [RequestRateLimiter?] {
         state.withLock { state in
-            config.consumers.map { consumer in
+            config.meteredParties.map { consumer in
                 if let existing = state.limiters[consumer.name], existing.limits == consumer.rateLimits { return existing }
                 let fresh = RequestRateLimiter.forConsumer(consumer)
                 state.limiters[consumer.name] = fresh
@@ -198,6 +203,19 @@ package final class DataPlane: Sendable {
         guard let config = loaded.config.redis else { return nil }
         let previous = state.withLock { $0.redisLimits }
         return try RedisLimits(loaded, config: config, previous: previous, now: clock.now())
+    }
+
+    /// The token limiter for each consumer of `config`: kept (with its counts) when the
+    /// consumer's token limits and quotas did not change, new otherwise.
+    private func tokenLimiters(for config: ProxyConfig) -> [TokenLimiter?] {
+        state.withLock { state in
+            config.meteredParties.map { consumer in
+                if let existing = state.tokenLimiters[consumer.name], existing.counts(consumer) { return existing }
+                let fresh = TokenLimiter.forConsumer(consumer)
+                state.tokenLimiters[consumer.name] = fresh
+                return fresh
+            }
+        }
     }
 
     /// The listeners are bound at start: a reload that changes them is reported (stderr event,

@@ -26,6 +26,10 @@ package final class DataPlaneMetrics: Sendable {
     let restartRequired: GaugeFamily
     let rateLimited: CounterFamily
     let redisFailures: CounterFamily
+    let consumerTokens: CounterFamily
+    let consumerCost: DoubleCounterFamily
+    let consumerLimit: DoubleGaugeFamily
+    let consumerLimitRemaining: DoubleGaugeFamily
 
     package init(version: String) {
         requests = registry.counter(name: "sluice_requests_total", help: "Requests answered, by route, backend, model, status code and consumer.",
@@ -70,6 +74,17 @@ package final class DataPlaneMetrics: Sendable {
         redisFailures = registry.counter(name: "sluice_redis_failures_total",
                                          help: "Shared-limit operations Redis did not answer in time or at all, by reason; failMode decided those requests.",
                                          labelNames: ["reason"])
+        consumerTokens = registry.counter(name: "sluice_consumer_tokens_total",
+                                          help: "Tokens the providers reported for each consumer's requests, by type (prompt, completion).",
+                                          labelNames: ["consumer", "type"])
+        consumerCost = registry.doubleCounter(name: "sluice_consumer_cost_total", help: "Cost of each consumer's tokens, from the per-model prices.",
+                                              labelNames: ["consumer", "currency"])
+        consumerLimit = registry.doubleGauge(name: "sluice_consumer_limit",
+                                             help: "Each consumer's token limits and quotas (tokens, or the currency for spend), by limit field.",
+                                             labelNames: ["consumer", "limit"])
+        consumerLimitRemaining = registry.doubleGauge(name: "sluice_consumer_limit_remaining",
+                                                      help: "What remains of each consumer's token limits and quotas in the current window or period.",
+                                                      labelNames: ["consumer", "limit"])
         reloads = registry.counter(name: "sluice_config_reload_total", help: "Config reloads, by result (success, failure, unchanged).",
                                    labelNames: ["result"])
         lastReloadSuccess = registry.doubleGauge(name: "sluice_config_last_reload_success_timestamp_seconds",

@@ -17,12 +17,15 @@ final class LoopSnapshot {
     private var tokenSeries: [UInt64: TokenSeries] = [:]
     private var errorSeries: [UInt64: CounterSeries] = [:]
     private var costSeries: [UInt64: (currency: String, series: DoubleCounterSeries)] = [:]
+    /// By consumer index + 1 (0: anonymous), resolved on first use.
+    private var consumerSeries: [ConsumerSeries?]
     private let metrics: DataPlaneMetrics
 
     init(_ snapshot: ProxySnapshot, metrics: DataPlaneMetrics) {
         self.snapshot = snapshot
         self.metrics = metrics
         retryBudgets = snapshot.config.routes.map { RetryBudget(percent: snapshot.config.retry(for: $0).budgetPercent) }
+        consumerSeries = Array(repeating: nil, count: snapshot.consumers.consumers.count + 1)
     }
 
     /// `sluice_requests_total` for (route, answering backend, model, status, consumer; nil: anonymous).
@@ -70,6 +73,26 @@ final class LoopSnapshot {
         return series
     }
 
+    /// `sluice_consumer_tokens_total` and `sluice_consumer_cost_total` of a consumer (nil: anonymous).
+    func consumerUsage(_ consumer: Int?) -> ConsumerSeries {
+        let key = consumer.map { $0 + 1 } ?? 0
+        if let cached = consumerSeries[key] { return cached }
+        let name = consumerName(consumer)
+        let series = ConsumerSeries(prompt: metrics.consumerTokens.series(labelValues: [name, "prompt"]),  // lint: allow-series (once per loop and snapshot)
+                                    completion: metrics.consumerTokens.series(labelValues: [name, "completion"]))  // lint: allow-series (once per loop and snapshot)
+        consumerSeries[key] = series
+        return series
+    }
+
+    /// `sluice_consumer_cost_total` for (consumer, currency); the currency is the price's.
+    func consumerCost(_ consumer: Int?, currency: String) -> DoubleCounterSeries {
+        let series = consumerUsage(consumer)
+        if let cached = series.cost, cached.currency == currency { return cached.series }
+        let cost = metrics.consumerCost.series(labelValues: [consumerName(consumer), currency])  // lint: allow-series (once per loop, snapshot and currency)
+        series.cost = (currency, cost)
+        return cost
+    }
+
     /// `sluice_upstream_errors_total` for (backend, kind).
     func upstreamErrors(backend: Int, kind: UpstreamErrorKind) -> CounterSeries {
         let key = UInt64(backend) << 8 | UInt64(kind.rawValue)
@@ -114,4 +137,16 @@ struct RequestSeriesKey: Hashable {
     let model: Int
     let status: Int
     let consumer: Int?
+}
+
+/// One consumer's usage series on one loop.
+final class ConsumerSeries {
+    let prompt: CounterSeries
+    let completion: CounterSeries
+    var cost: (currency: String, series: DoubleCounterSeries)?
+
+    init(prompt: CounterSeries, completion: CounterSeries) {
+        self.prompt = prompt
+        self.completion = completion
+    }
 }

@@ -259,7 +259,7 @@ extension ProxySession: UpstreamTransferDelegate {
     func commit(truncated: Bool, finished: Bool) {
         guard let upstreamHeaders = heldHead else { return }
         let status = machine.status
-        var headers = HTTPHeaders(reservingCapacity: upstreamHeaders.count + 11)
+        var headers = HTTPHeaders(reservingCapacity: upstreamHeaders.count + 14)
         for (name, value) in upstreamHeaders where !HopByHop.isDroppedFromResponse(name) {
             headers.append(name: name, value: value)
         }
@@ -268,7 +268,7 @@ extension ProxySession: UpstreamTransferDelegate {
         if truncated { headers.append(name: "x-sluice-truncated", value: "true") }
         let ok = (200..<300).contains(status)
         if ok && heldEventStream {
-            account.beginStream()
+            account.beginStream(countsOutput: context.tokenReservation != nil)
             if finished {
                 // The whole stream is here: filter it first, so its length is what the client gets.
                 var filtered: [UInt8] = []
@@ -332,6 +332,7 @@ extension ProxySession: UpstreamTransferDelegate {
     func passOn(_ bytes: UnsafeRawBufferPointer) {
         context.bytesToClient += bytes.count
         account.pass(bytes) { response.writeBody($0) }
+        if context.tokenReservation != nil { meterStream() }
     }
 
     /// Stops the current attempt: its transfer (when still running), its timers, its slot, what it held.

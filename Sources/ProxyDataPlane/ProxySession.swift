@@ -42,6 +42,9 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
     /// Why the last attempt failed, for the message of a local answer.
     var lastFailure: UpstreamFailure?
     var account = AccountPhase()
+    /// The consumer limit that ran out while the stream flowed, when the stream is to be cut
+    /// at its next event boundary (`midStreamExhaustion: "cut"`).
+    var cutPending: UsageMeterKind?
 
     init(head: HTTPRequestHead, response: any ClientResponse, loop: LoopContext) {
         self.head = head
@@ -112,10 +115,15 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         if case .next = result { result = InspectPhase.run(body: body, context: &context) }
         if case .next = result {
             // The session itself waits (no closure per request: only strict Redis limits make one).
-            result = AdmitPhase.run(consumers: consumers, context: &context, now: now, on: loopSnapshot, loop: loop, waiter: self)
+            result = AdmitPhase.run(consumers: consumers, bodyBytes: body.count, context: &context, now: meterInstant(now),
+                                    on: loopSnapshot, loop: loop, waiter: self)
         }
         if case .suspend = result { return perform(machine.phaseSuspended()) }
         runPhases(after: result, now: now)
+    }
+
+    private func meterInstant(_ now: ProxyInstant) -> MeterInstant {
+        MeterInstant(monotonic: now, wallNanoseconds: loop.scheduler.wallNanoseconds())
     }
 
     /// The strict admission's outcome, kept from its completion to `resumePhases`.
@@ -131,8 +139,8 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         guard let outcome = suspendedAdmission else { return }
         suspendedAdmission = nil
         let now = loop.scheduler.now()
-        runPhases(after: AdmitPhase.finish(outcome, consumers: snapshot.consumers, context: &context, now: now, on: loopSnapshot,
-                                           loop: loop), now: now)
+        runPhases(after: AdmitPhase.finish(outcome, consumers: snapshot.consumers, bodyBytes: body.count, context: &context,
+                                           now: meterInstant(now), on: loopSnapshot, loop: loop), now: now)
     }
 
     /// The phases after admit (route), given admit's `result`; then reports to the machine.
@@ -205,6 +213,10 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
             transfer?.resume()
         case .armHoldDeadline(let until):
             armWaitTimer(at: until) { [self] in perform(machine.holdDeadlinePassed(at: loop.scheduler.now())) }
+        case .cutStream:
+            endAttempt(cancelTransfer: true)
+            cutStream()
+            end()
         }
     }
 
@@ -228,6 +240,8 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         releaseHeld()
         releaseAttemptCharge()
         releaseBody()
+        AccountPhase.settle(context: &context, consumers: snapshot.consumers, status: machine.status,
+                            at: meterInstant(loop.scheduler.now()))
         LoggingPhase.run(head: head, context: context, status: machine.status, plan: machine.plan, attempts: machine.attempts,
                          on: loopSnapshot, loop: loop)
     }
@@ -238,7 +252,7 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
     private func answer(_ local: LocalAnswer) {
         context.errorCode = local.code
         guard !response.headSent else { return }
-        var headers = HTTPHeaders(reservingCapacity: 11)
+        var headers = HTTPHeaders(reservingCapacity: 14)
         if let seconds = local.retryAfterSeconds { headers.append(name: "retry-after", value: String(seconds)) }
         headers.append(name: "x-request-id", value: context.requestID)
         appendSidecarHeaders(to: &headers)
@@ -270,6 +284,11 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
             headers.append(name: "x-ratelimit-limit-requests", value: String(limit.limit))
             headers.append(name: "x-ratelimit-remaining-requests", value: String(limit.remaining))
             headers.append(name: "x-ratelimit-reset-requests", value: limit.resetText)
+        }
+        if let limit = context.tokenLimit {
+            headers.append(name: "x-ratelimit-limit-tokens", value: String(limit.limit))
+            headers.append(name: "x-ratelimit-remaining-tokens", value: String(limit.remaining))
+            headers.append(name: "x-ratelimit-reset-tokens", value: limit.resetText)
         }
         guard let decision = context.decision else { return }
         headers.append(name: "x-sluice-route", value: decision.routeName)

@@ -35,9 +35,9 @@ final class ProxySnapshot: Sendable {
     /// `sluice_backend_in_flight` per backend, resolved here so attempts only add and subtract.
     let inFlight: [GaugeSeries?]
 
-    /// `limiters`: by consumer index, the request limiter to keep using (nil: a fresh one each).
+    /// `limiters`, `tokenLimiters`: by consumer index, the limiters to keep using (nil: fresh ones).
     init(_ loaded: LoadedConfig, loadedAt: UInt64, backendStates: [BackendState], limiters: [RequestRateLimiter?]? = nil,
-         redis: RedisLimits? = nil, metrics: DataPlaneMetrics) throws(ProxyConfigError) {
+         tokenLimiters: [TokenLimiter?]? = nil, redis: RedisLimits? = nil, metrics: DataPlaneMetrics) throws(ProxyConfigError) {
         self.loaded = loaded
         self.redis = redis
         routes = try RouteTable(loaded.config)
@@ -53,7 +53,8 @@ final class ProxySnapshot: Sendable {
         self.backendStates = backendStates
         adjustsRouting = backendStates.contains { $0.breaker != nil || $0.shifter != nil }
         consumers = ConsumerTable(loaded.config, digests: loaded.consumerKeys,
-                                  limiters: limiters ?? loaded.config.consumers.map(RequestRateLimiter.forConsumer))
+                                  limiters: limiters ?? loaded.config.meteredParties.map(RequestRateLimiter.forConsumer),
+                                  tokenLimiters: tokenLimiters ?? loaded.config.meteredParties.map(TokenLimiter.forConsumer))
         inFlight = backendStates.map { metrics.backendInFlight.series(labelValues: [$0.name]) }
         for state in backendStates {
             metrics.backendHealthy.series(labelValues: [state.name]).set(state.isHealthy ? 1 : 0)

@@ -334,28 +334,39 @@ def test_a_configmap_that_is_not_ours_is_never_overwritten_and_not_retried_in_a_
     assert configmap(api)["data"] == {"config.json": "theirs"}
 
 
-def test_an_attached_consumer_refuses_the_gateway_and_keeps_its_last_configmap(api, controller):
+def test_an_attached_consumer_is_translated_with_its_keys_and_follows_its_secret(api, controller):
     controller()
     chat_world(api)
     poll_until(lambda: split_of(api) == [90, 10], timeout=15, message="the first config")
-    apply(api, "secrets", {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "team-keys"}, "data": {"current": "azE="}})
-    apply(api, "llmconsumers", sluice_object("LLMConsumer", "team", {"parentRefs": [{"name": "chat"}],
-                                                                     "credentials": {"secretRef": {"name": "team-keys"}}}))
-    accepted = poll_until(lambda: (c := conditions(api, "llmgateways", "chat").get("Accepted", {})).get("status") == "False" and c,
-                          timeout=10, message="the gateway to be refused")
-    assert accepted["reason"] == "UnsupportedValue" and accepted["message"].startswith("spec.authentication: ")
-    consumer = poll_until(lambda: (c := conditions(api, "llmconsumers", "team").get("Accepted", {})).get("status") == "False" and c,
-                          timeout=10, message="the consumer to be refused")
-    assert consumer["reason"] == "UnsupportedValue" and "spec.credentials" in consumer["message"]
-    # A later change is not written while the consumer is attached: the last good ConfigMap stays.
-    set_route(api, (50, 50))
-    poll_until(lambda: conditions(api, "llmroutes", "gray").get("Programmed", {}).get("reason") == "GatewayNotProgrammed",
-               timeout=10, message="the route to see its gateway unprogrammed")
-    assert split_of(api) == [90, 10]
-    # Removing the consumer accepts the gateway again and writes the change.
-    assert call(api, "DELETE", f"{SLUICE_API}/llmconsumers/team")[0] == 200
-    poll_until(lambda: split_of(api) == [50, 50], timeout=15, message="the change once the consumer is gone")
+    apply(api, "secrets", {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "team-keys"},
+                           "data": {"current": "azE=", "next": "azI="}})
+    apply(api, "llmconsumers", sluice_object("LLMConsumer", "team", {
+        "parentRefs": [{"name": "chat"}], "credentials": {"secretRef": {"name": "team-keys"}},
+        "allowedModels": ["gpt-4o*"], "rateLimits": {"requestsPerMinute": 60, "tokensPerMinute": 10000},
+        "quotas": {"tokensPerDay": 100000}, "midStreamExhaustion": "finish"}))
+
+    def consumers():
+        return (config_of(api) or {}).get("consumers")
+
+    assert poll_until(consumers, timeout=15, message="the consumer in the config") == [{
+        "name": "team", "keysDirectory": "consumers/team", "allowedModels": ["gpt-4o*"],
+        "rateLimits": {"requestsPerMinute": 60, "tokensPerMinute": 10000, "tokenCounting": "total"},
+        "quotas": {"tokensPerDay": 100000, "currency": "USD"}, "estimatedOutputTokens": 256, "midStreamExhaustion": "finish"}]
+
+    def consumer_mounts():
+        mounts = json.loads(configmap(api)["metadata"]["annotations"]["sluice.dev/secret-mounts"])
+        return [m for m in mounts if m["secret"] == "team-keys"]
+
+    assert consumer_mounts() == [{"key": "current", "optional": True, "path": "consumers/team/current", "secret": "team-keys"},
+                                 {"key": "next", "optional": True, "path": "consumers/team/next", "secret": "team-keys"}]
+    programmed = poll_until(lambda: (c := conditions(api, "llmconsumers", "team").get("Programmed", {})).get("status") == "True" and c,
+                            timeout=10, message="the consumer to be programmed")
+    assert programmed["message"] == 'in ConfigMap "sluice-chat"'
     assert conditions(api, "llmgateways", "chat")["Accepted"]["status"] == "True"
+    # A key removed from the Secret leaves the mounts (an optional projection: the pod keeps working).
+    assert call(api, "PATCH", f"{CORE_API}/secrets/team-keys", {"data": {"current": None}},
+                content_type="application/merge-patch+json")[0] == 200
+    poll_until(lambda: [m["key"] for m in consumer_mounts()] == ["next"], timeout=15, message="the removed key's mount to go")
 
 
 def test_two_replicas_never_both_write_and_the_standby_takes_over(api, controller):
@@ -402,9 +413,6 @@ def test_run_usage_errors_exit_2_and_a_missing_kubeconfig_exits_1(tmp_path):
 # Examples of features the sidecar does not enforce yet, and the fields sluice-controller names
 # when it refuses them; every other example must work.
 UNBUILT = {
-    "consumers.yaml": ["LLMGateway demo/shared: spec.authentication",
-                       "LLMConsumer demo/search: spec.credentials", "LLMConsumer demo/search: spec.allowedModels",
-                       "LLMConsumer demo/search: spec.rateLimits", "LLMConsumer demo/search: spec.quotas"],
     "guard.yaml": ["LLMRoute demo/assistant: spec.rules[0].cache", "LLMRoute demo/assistant: spec.rules[0].guardPolicyRef",
                    "LLMGuardPolicy demo/customer-facing: spec.rules"],
 }
@@ -442,7 +450,7 @@ def test_every_working_example_renders_to_a_config_that_sluice_validate_accepts(
     assert cm["metadata"]["namespace"] == "demo"
     secrets = tmp_path / "secrets"
     for mount in json.loads(cm["metadata"]["annotations"]["sluice.dev/secret-mounts"]):
-        (secrets / mount["secret"]).mkdir(parents=True, exist_ok=True)
+        (secrets / mount["path"]).parent.mkdir(parents=True, exist_ok=True)
         (secrets / mount["path"]).write_text("dummy\n")
     secrets.mkdir(exist_ok=True)
     config = tmp_path / "config.json"

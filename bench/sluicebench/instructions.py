@@ -6,7 +6,8 @@ difference of their instruction counts divided by the difference of their reques
 user-space work of one request (the program, its
 libraries, libc; not the kernel). Targets: the mock's GET /healthz and nginx's `return 200` of
 the same bytes (issue 2's small JSON), and Sluice proxying the benchmark's chat completion to a
-mock that runs outside valgrind.
+mock that runs outside valgrind; `sluice-consumer` is the same with a consumer key and a request
+and a token limit (authenticate, admit, settle).
 """
 import argparse
 import glob
@@ -115,7 +116,16 @@ def measure_nginx(workdir, seconds):
                        seconds, GET_HEALTHZ)
 
 
-def measure_sluice(workdir, seconds):
+# The key post.lua sends: with `consumers`, it is the consumer's key.
+BENCH_KEY = "sk-client-key-not-forwarded"
+# A consumer with a request and a token limit high enough never to refuse: what authentication,
+# a local request limit and a token limit (reserve, then settle with the usage) cost per request.
+BENCH_CONSUMER = {"name": "bench", "keysDirectory": "consumers/bench",
+                  "rateLimits": {"requestsPerMinute": 1000000000, "tokensPerMinute": 1000000000000}}
+
+
+def measure_sluice(workdir, seconds, consumers=None):
+    key = "sluice-consumer" if consumers else "sluice"
     mock_port = procs.free_port()
     mock = subprocess.Popen([os.path.join(RELEASE, "sluice-mock"), "--listen", f"127.0.0.1:{mock_port}",
                              "--workers", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -124,22 +134,26 @@ def measure_sluice(workdir, seconds):
         app, admin = procs.free_port(), procs.free_port()
         config = targets.sluice_config(f"127.0.0.1:{mock_port}", targets.ROUTE_BACKEND)
         config["listeners"] = {"app": f"127.0.0.1:{app}", "admin": f"127.0.0.1:{admin}", "metrics": "127.0.0.1:0"}
-        config_dir = targets.ConfigMapDir(os.path.join(workdir, "sluice", "config"), config)
-        secrets = os.path.join(workdir, "sluice", "secrets")
-        os.makedirs(secrets)
-        for key in ("openai-key", "deepseek-key"):
-            with open(os.path.join(secrets, key), "w") as f:
-                f.write(f"sk-bench-{key}\n")
+        if consumers:
+            config["consumers"] = consumers
+        config_dir = targets.ConfigMapDir(os.path.join(workdir, key, "config"), config)
+        secrets = os.path.join(workdir, key, "secrets")
+        os.makedirs(os.path.join(secrets, "consumers", "bench"))
+        files = {"openai-key": "sk-bench-openai-key", "deepseek-key": "sk-bench-deepseek-key", "consumers/bench/current": BENCH_KEY}
+        for name, value in files.items():
+            with open(os.path.join(secrets, name), "w") as f:
+                f.write(f"{value}\n")
         argv = [os.path.join(RELEASE, "sluice"), "--config-dir", config_dir.path, "--secrets-dir", secrets,
                 "--workers", "1", "--drain-timeout", "1s", "--no-access-log"]
-        return per_request(workdir, "sluice", "sluice POST chat completion (proxied)", argv, f"http://127.0.0.1:{admin}/ready",
-                           app, seconds, {})
+        label = "sluice POST chat completion (proxied" + (", consumer key + request and token limits)" if consumers else ")")
+        return per_request(workdir, key, label, argv, f"http://127.0.0.1:{admin}/ready", app, seconds, {})
     finally:
         mock.terminate()
         mock.wait(timeout=10)
 
 
-MEASURES = {"mock": measure_mock, "nginx": measure_nginx, "sluice": measure_sluice}
+MEASURES = {"mock": measure_mock, "nginx": measure_nginx, "sluice": measure_sluice,
+            "sluice-consumer": lambda workdir, seconds: measure_sluice(workdir, seconds, consumers=[BENCH_CONSUMER])}
 
 
 def main():

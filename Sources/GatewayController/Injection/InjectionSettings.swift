@@ -9,11 +9,14 @@ package struct InjectionSettings: Sendable, Equatable {
         package var secret: String
         package var key: String
         package var path: String
+        /// The key may be missing from the Secret (a consumer key removed to rotate it).
+        package var optional: Bool
 
-        package init(secret: String, key: String, path: String) {
+        package init(secret: String, key: String, path: String, optional: Bool = false) {
             self.secret = secret
             self.key = key
             self.path = path
+            self.optional = optional
         }
     }
 
@@ -47,14 +50,20 @@ package struct InjectionSettings: Sendable, Equatable {
     }
 
     /// Reads the `sluice.dev/secret-mounts` annotation the controller puts on the ConfigMap:
-    /// `[{"secret": "openai", "key": "api-key", "path": "openai/api-key"}, …]`.
+    /// `[{"secret": "openai", "key": "api-key", "path": "openai/api-key"}, …]`; consumer keys add
+    /// `"optional": true`.
     package static func secretMounts(fromAnnotation text: String) -> [SecretMount]? {
         guard case .array(let items)? = try? JSONParser.parse(text) else { return nil }
         var mounts: [SecretMount] = []
         for item in items {
             guard case .object(let object) = item, case .string(let secret)? = object["secret"],
                   case .string(let key)? = object["key"], case .string(let path)? = object["path"] else { return nil }
-            mounts.append(SecretMount(secret: secret, key: key, path: path))
+            var optional = false
+            if let flag = object["optional"] {
+                guard case .bool(let value) = flag else { return nil }
+                optional = value
+            }
+            mounts.append(SecretMount(secret: secret, key: key, path: path, optional: optional))
         }
         return mounts
     }

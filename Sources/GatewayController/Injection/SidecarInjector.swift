@@ -220,16 +220,22 @@ package enum SidecarInjector {
         return container
     }
 
-    /// One projected volume with every Secret key the config refers to, at its path.
+    /// One projected volume with every Secret key the config refers to, at its path. Keys
+    /// that may disappear (consumer keys) come from a source of their own marked optional, so a
+    /// key removed from its Secret leaves the volume (and the pod) working.
     private static func secretsVolume(_ mounts: [InjectionSettings.SecretMount]) -> JSONValue {
-        var order: [String] = []
-        var items: [String: [JSONValue]] = [:]
+        struct Source: Hashable { let secret: String; let optional: Bool }
+        var order: [Source] = []
+        var items: [Source: [JSONValue]] = [:]
         for mount in mounts {
-            if items[mount.secret] == nil { order.append(mount.secret) }
-            items[mount.secret, default: []].append(.object(JSONObject([("key", .string(mount.key)), ("path", .string(mount.path))])))
+            let source = Source(secret: mount.secret, optional: mount.optional)
+            if items[source] == nil { order.append(source) }
+            items[source, default: []].append(.object(JSONObject([("key", .string(mount.key)), ("path", .string(mount.path))])))
         }
-        let sources: [JSONValue] = order.map { secret in
-            .object(JSONObject([("secret", .object(JSONObject([("name", .string(secret)), ("items", .array(items[secret]!))])))]))
+        let sources: [JSONValue] = order.map { source in
+            var secret = JSONObject([("name", .string(source.secret)), ("items", .array(items[source]!))])
+            if source.optional { secret["optional"] = .bool(true) }
+            return .object(JSONObject([("secret", .object(secret))]))
         }
         return .object(JSONObject([
             ("name", .string(InjectionSettings.secretsVolume)),

@@ -21,6 +21,8 @@ package struct LLMGateway: Hashable, Sendable {
         package var retryAttempts = 0
         package var retryBackoff = BackoffSpec()
         package var allowAnonymous = false
+        /// `authentication.anonymous`: limits shared by requests without a consumer key.
+        package var anonymousLimits: LimitsSpec?
         package var redis: RedisSpec?
         package var accessLogEnabled = true
         package var accessLogSampleRate = JSONNumber(1)
@@ -77,8 +79,11 @@ package struct LLMGateway: Hashable, Sendable {
                 spec.retryBackoff = BackoffSpec.decode(retry["backoff"], at: retry.path("backoff"), decoding: &d) ?? BackoffSpec()
             }
         }
-        if let authentication = d.optionalObject(object["authentication"], at: object.path("authentication"), allowed: ["allowAnonymous"]) {
+        if let authentication = d.optionalObject(object["authentication"], at: object.path("authentication"), allowed: ["allowAnonymous", "anonymous"]) {
             spec.allowAnonymous = d.bool(authentication["allowAnonymous"], at: authentication.path("allowAnonymous")) ?? false
+            if let anonymous = d.optionalObject(authentication["anonymous"], at: authentication.path("anonymous"), allowed: LimitsSpec.fields) {
+                spec.anonymousLimits = LimitsSpec.decode(anonymous, decoding: &d)
+            }
         }
         spec.redis = RedisSpec.decode(object["redis"], at: object.path("redis"), decoding: &d)
         if let log = d.optionalObject(object["accessLog"], at: object.path("accessLog"), allowed: ["enabled", "sampleRate"]) {

@@ -31,6 +31,41 @@ extension NamespaceTranslation {
         }
     }
 
+    /// The consumers `names` (attached to one gateway) as the proxy config carries them, with
+    /// their key files: each key of a consumer's Secret at `consumers/<consumer>/<key>`, its
+    /// `keysDirectory`. A consumer whose Secret is missing or empty is left out (its
+    /// `ResolvedRefs` says why): its callers get 401 rather than unchecked access.
+    func consumerConfigs(_ names: [String]) -> (configs: [ConsumerConfig], mounts: [SecretMount]) {
+        var configs: [ConsumerConfig] = []
+        var mounts: [SecretMount] = []
+        for name in names.sorted() {
+            guard let consumer = resources.consumers.first(where: { $0.meta.name == name }),
+                  let secret = resources.secrets.first(where: { $0.meta.name == consumer.spec.keysSecret }), !secret.keys.isEmpty
+            else { continue }
+            let directory = "consumers/\(name)"
+            configs.append(consumer.config(keysDirectory: directory))
+            mounts += secret.keys.sorted().map { SecretMount(consumerKey: $0, of: secret.meta.name, in: directory) }
+        }
+        return (configs, mounts)
+    }
+
+    /// Reports each exact model name in a consumer's `allowedModels` that no route of the
+    /// gateway serves (a typo would otherwise refuse the consumer silently). Globs are not checked.
+    mutating func checkAllowedModels(_ consumers: [ConsumerConfig], config: ProxyConfig, gateway: String) {
+        guard let table = try? RouteTable(config) else { return }
+        for consumer in consumers {
+            for (index, model) in (consumer.allowedModels ?? []).enumerated() where !model.contains(where: { "*?[".contains($0) }) {
+                let routed = ["/v1/chat/completions", "/v1/completions", "/v1/messages", "/v1/embeddings"].contains {
+                    table.route(path: $0, model: model, headers: HTTPHeaders(), random: 0) != nil
+                }
+                if !routed {
+                    problem(id(.consumer, consumer.name), ConditionType.resolvedRefs, "UnknownModel", path: "spec.allowedModels[\(index)]",
+                            "no route of LLMGateway \(SpecDecoding.quoted(gateway)) serves model \(SpecDecoding.quoted(model)); fix the name or add a route")
+                }
+            }
+        }
+    }
+
     // MARK: Pass 8: fields the sidecar does not enforce yet (rules: pass 5)
 
     /// Refuses every gateway, consumer and guard policy that uses an `UnsupportedField`. A

@@ -5,6 +5,7 @@ extension NamespaceTranslation {
 
     mutating func renderConfigs() {
         gatewaysUsingBackend = [:]
+        gatewaysWithConsumer = [:]
         for name in resources.gateways.map(\.meta.name).sorted() {
             guard let ir = gateways[name] else { continue }
             let gatewayID = id(.gateway, name)
@@ -25,7 +26,8 @@ extension NamespaceTranslation {
             }
             usedBackends.sort()
             let backendIRs = usedBackends.compactMap { backends[$0] }
-            let mounts = Array(Set(backendIRs.flatMap(\.mounts) + ir.redisMounts)).sorted()
+            let consumers = consumerConfigs(ir.consumers)
+            let mounts = Array(Set(backendIRs.flatMap(\.mounts) + ir.redisMounts + consumers.mounts)).sorted()
             let spec = ir.gateway.spec
             let config = ProxyConfig(
                 listeners: ListenersConfig(app: ListenerAddress(host: "127.0.0.1", port: UInt16(spec.appPort)),
@@ -33,10 +35,14 @@ extension NamespaceTranslation {
                                            metrics: ListenerAddress(host: "0.0.0.0", port: UInt16(spec.metricsPort))),
                 defaults: DefaultsConfig(timeouts: TimeoutsConfig.default.applying(spec.timeouts.overrides), retry: Self.retryConfig(nil, gateway: spec)),
                 backends: backendIRs.map(\.config),
-                routes: ir.placements.map { Self.routeConfig($0, gateway: spec) }, redis: ir.redis)
+                routes: ir.placements.map { Self.routeConfig($0, gateway: spec) },
+                consumers: consumers.configs,
+                authentication: AuthenticationConfig(allowAnonymous: spec.allowAnonymous,
+                                                     anonymous: spec.anonymousLimits.map { $0.config(name: ConsumerConfig.anonymousName, keysDirectory: "", allowedModels: nil) }),
+                redis: ir.redis)
             // The passes check what they can; the sidecar's own rules (and the mounted Secret
             // keys) are checked by the decoder, on exactly the bytes the sidecar will read.
-            let mountedPaths = Set(mounts.map(\.path))
+            let mountedPaths = SecretMount.pathsAndDirectories(mounts)
             let issues = ProxyConfigDecoder(fileExists: { mountedPaths.contains($0) }).validate(config)
             guard issues.isEmpty else {
                 for issue in issues {
@@ -49,6 +55,8 @@ extension NamespaceTranslation {
             output.configJSON = ProxyConfigEncoder.text(config)
             output.secretMounts = mounts
             output.backendCount = backendIRs.count
+            checkAllowedModels(consumers.configs, config: config, gateway: name)
+            for consumer in consumers.configs { gatewaysWithConsumer[consumer.name, default: []].insert(name) }
             for backend in usedBackends { gatewaysUsingBackend[backend, default: []].insert(name) }
         }
     }

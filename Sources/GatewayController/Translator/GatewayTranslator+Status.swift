@@ -79,11 +79,28 @@ extension NamespaceTranslation {
             let consumerID = id(.consumer, consumer.meta.name)
             let parents = consumerParents[consumer.meta.name] ?? []
             let keys = resources.secrets.first { $0.meta.name == consumer.spec.keysSecret }?.keys.count ?? 0
+            let programmedIn = (gatewaysWithConsumer[consumer.meta.name] ?? []).sorted()
+            let unprogrammed = parents.filter { !programmedIn.contains($0) }
+            let programmed: DesiredCondition
+            if parents.isEmpty {
+                programmed = DesiredCondition(type: ConditionType.programmed, status: false, reason: "NotAttached",
+                                              message: "not attached to any accepted LLMGateway")
+            } else if keys == 0 {
+                programmed = DesiredCondition(type: ConditionType.programmed, status: false, reason: "RefsNotResolved",
+                                              message: "its key Secret is missing or empty, so it is left out of its gateways' configs (its keys get 401)")
+            } else if !unprogrammed.isEmpty {
+                programmed = DesiredCondition(type: ConditionType.programmed, status: false, reason: "GatewayNotProgrammed",
+                                              message: unprogrammed.map { "LLMGateway \(SpecDecoding.quoted($0))" }.joined(separator: ", ") + " has no valid config (see its Programmed condition)")
+            } else {
+                programmed = DesiredCondition(type: ConditionType.programmed, status: true, reason: "Programmed",
+                                              message: "in " + quotedList("ConfigMap", programmedIn.compactMap { gateway in
+                                                  rendered.first { $0.gateway.meta.name == gateway }?.configMapName
+                                              }))
+            }
             add(consumerID, consumer.meta.generation,
                 accepted: parents.isEmpty ? "the consumer is valid" : "attached to " + quotedList("LLMGateway", parents),
                 resolved: "Secret \(SpecDecoding.quoted(consumer.spec.keysSecret)) holds \(count(keys, "key"))",
-                programmed: unrendered(consumerID, "the proxy config has no consumers yet, so no sidecar checks these keys or enforces these limits"),
-                fields: [("keys", .num(keys))])
+                programmed: programmed, fields: [("keys", .num(keys))], gateways: programmedIn)
             described.insert(consumerID)
         }
         for policy in resources.guardPolicies {

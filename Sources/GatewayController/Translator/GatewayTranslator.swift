@@ -110,6 +110,8 @@ struct NamespaceTranslation {
     var skippedRules: [String: [String]] = [:]
     var routeParents: [String: [String]] = [:]
     var gatewaysUsingBackend: [String: Set<String>] = [:]
+    /// The gateways whose rendered config holds each consumer (pass 9).
+    var gatewaysWithConsumer: [String: Set<String>] = [:]
     var guardPolicyUsers: [String: Set<String>] = [:]
     var consumerParents: [String: [String]] = [:]
     var rendered: [RenderedGateway] = []

@@ -5,6 +5,9 @@ package struct SecretMount: Hashable, Sendable, Comparable {
     package var secret: String
     package var key: String
     package var path: String
+    /// A key that may disappear from its Secret (a consumer's key, removed to rotate it): the
+    /// injector marks its projected source optional, so the removal never breaks the volume.
+    package var optional = false
 
     package init(secret: String, key: String) {
         self.secret = secret
@@ -12,9 +15,34 @@ package struct SecretMount: Hashable, Sendable, Comparable {
         self.path = "\(secret)/\(key)"
     }
 
+    /// A consumer's key, at `directory/key` (its `keysDirectory`); optional.
+    package init(consumerKey key: String, of secret: String, in directory: String) {
+        self.secret = secret
+        self.key = key
+        self.path = "\(directory)/\(key)"
+        optional = true
+    }
+
     package static func < (lhs: SecretMount, rhs: SecretMount) -> Bool { lhs.path < rhs.path }
 
-    package var jsonValue: JSONValue { .obj([("key", .str(key)), ("path", .str(path)), ("secret", .str(secret))]) }
+    /// What exists in the secrets directory once `mounts` are mounted: each file and every
+    /// directory above it (a consumer's `keysDirectory`).
+    package static func pathsAndDirectories(_ mounts: [SecretMount]) -> Set<String> {
+        var paths = Set<String>()
+        for mount in mounts {
+            var path = mount.path[...]
+            paths.insert(String(path))
+            while let slash = path.lastIndex(of: "/") {
+                path = path[..<slash]
+                paths.insert(String(path))
+            }
+        }
+        return paths
+    }
+
+    package var jsonValue: JSONValue {
+        .obj([("key", .str(key))] + (optional ? [("optional", .bool(true))] : []) + [("path", .str(path)), ("secret", .str(secret))])
+    }
 }
 
 /// What one gateway renders to.

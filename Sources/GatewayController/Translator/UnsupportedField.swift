@@ -30,9 +30,6 @@ package struct UnsupportedField: Sendable {
 
     /// Every field accepted by the CRDs and not enforced by the sidecar, in docs order.
     package static let all: [UnsupportedField] = [
-        gateway("spec.authentication", "LLMConsumers attach to this gateway, but the sidecar does not check consumer keys yet: every request would be admitted anonymously") { _, consumers in
-            !consumers.isEmpty
-        },
         gateway("spec.accessLog.enabled", "the sidecar's access log cannot be turned off from the gateway yet (only by the sidecar's --no-access-log flag)") { spec, _ in
             !spec.accessLogEnabled
         },
@@ -43,10 +40,6 @@ package struct UnsupportedField: Sendable {
         rule("spec.rules[].guardPolicyRef", "the sidecar does not run guard policies yet: prompts and answers would not be checked") { rule in
             rule.guardPolicy != nil
         },
-        consumer("spec.credentials", "the sidecar does not check consumer keys yet: every request would be admitted anonymously") { _ in true },
-        consumer("spec.allowedModels", "the sidecar does not enforce a consumer's models yet") { spec in spec.allowedModels != nil },
-        consumer("spec.rateLimits", "the sidecar does not enforce rate limits yet") { spec in spec.requestsPerMinute != nil || spec.tokensPerMinute != nil },
-        consumer("spec.quotas", "the sidecar does not enforce quotas yet") { spec in spec.tokensPerDay != nil || spec.costPerMonth != nil },
         guardPolicy("spec.rules", "the sidecar does not run guard policies yet: prompts and answers would not be checked") { _ in true },
     ]
 
@@ -72,12 +65,6 @@ package struct UnsupportedField: Sendable {
         precondition(field.hasPrefix(rulePrefix), "a rule entry's field starts with \(rulePrefix)")
         return UnsupportedField(kind: .route, field: field, reason: reason) { subject in
             if case .rule(let rule) = subject { uses(rule) } else { false }
-        }
-    }
-
-    private static func consumer(_ field: String, _ reason: String, _ uses: @escaping @Sendable (LLMConsumer.Spec) -> Bool) -> UnsupportedField {
-        UnsupportedField(kind: .consumer, field: field, reason: reason) { subject in
-            if case .consumer(let spec) = subject { uses(spec) } else { false }
         }
     }
 

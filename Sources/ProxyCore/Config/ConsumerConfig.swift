@@ -1,4 +1,4 @@
-/// A caller of the gateway with its own keys, model rights and request limits (`consumers[]`).
+/// A caller of the gateway with its own keys, model rights, rate limits and quotas (`consumers[]`).
 package struct ConsumerConfig: Hashable, Sendable {
     /// Unique among consumers; `anonymous` is reserved. The `consumer` label and the access log say it.
     package let name: String
@@ -10,12 +10,34 @@ package struct ConsumerConfig: Hashable, Sendable {
     package let allowedModels: [String]?
     /// Requests per window; none set: unlimited.
     package let rateLimits: RequestRateLimits
+    /// Tokens per window (in `rateLimits` too); none set: unlimited.
+    package let tokenLimits: TokenRateLimits
+    /// Tokens and spend per UTC day and month; none set: unlimited.
+    package let quotas: ConsumerQuotas
+    /// The output tokens reserved at admission for a request that sets no `max_tokens` or
+    /// `max_completion_tokens` (settled with the real usage when it ends).
+    package let estimatedOutputTokens: Int
+    /// What a stream does when a token limit or quota runs out while it flows.
+    package let midStreamExhaustion: MidStreamExhaustion
+
+    package static let defaultEstimatedOutputTokens = 256
+    /// The name requests without a consumer go by (label, access log, anonymous limits); reserved.
+    package static let anonymousName = "anonymous"
 
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
-    package init(name: String, keysDirectory: String, allowedModels: [String]? = nil, rateLimits: RequestRateLimits = .init()) {
+    package init(name: String, keysDirectory: String, allowedModels: [String]? = nil, rateLimits: RequestRateLimits = .init(),
+                 tokenLimits: TokenRateLimits = .init(), quotas: ConsumerQuotas = .init(),
+                 estimatedOutputTokens: Int = Self.defaultEstimatedOutputTokens, midStreamExhaustion: MidStreamExhaustion = .cut) {
         self.name = name
         self.keysDirectory = keysDirectory
         self.allowedModels = allowedModels
         self.rateLimits = rateLimits
+        self.tokenLimits = tokenLimits
+        self.quotas = quotas
+        self.estimatedOutputTokens = estimatedOutputTokens
+        self.midStreamExhaustion = midStreamExhaustion
     }
+
+    /// Whether the consumer has token limits or quotas (then its requests reserve tokens).
+    package var metersTokens: Bool { !tokenLimits.windows.isEmpty || !quotas.isEmpty }
 }

@@ -26,6 +26,12 @@ package struct ProxyConfig: Hashable, Sendable {
     /// The Redis the gateway's sidecars share limits through; nil: limits are per process.
     package let redis: RedisConfig?
 
+    /// Every party with limits, in the order the data plane keeps their limiters: the
+    /// consumers, then the anonymous limits when set.
+    package var meteredParties: [ConsumerConfig] {
+        authentication.anonymous.map { consumers + [$0] } ?? consumers
+    }
+
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(listeners: ListenersConfig = .init(), defaults: DefaultsConfig = .init(),
                  backends: [BackendConfig], routes: [RouteConfig], consumers: [ConsumerConfig] = [],

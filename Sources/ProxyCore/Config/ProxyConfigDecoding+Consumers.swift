@@ -1,8 +1,10 @@
 /// `consumers[]` and `authentication`.
 extension ProxyConfigDecoding {
     /// The name the metrics and the access log give requests without a consumer; no consumer may take it.
-    static let anonymousConsumer = "anonymous"
-    static let consumerKeys = ["name", "keysDirectory", "allowedModels", "rateLimits"]
+    static let anonymousConsumer = ConsumerConfig.anonymousName
+    static let consumerKeys = ["name", "keysDirectory", "allowedModels", "rateLimits", "quotas", "estimatedOutputTokens",
+                               "midStreamExhaustion"]
+    static let quotaKeys = ["tokensPerDay", "tokensPerMonth", "costPerDay", "costPerMonth", "currency"]
 
     mutating func decodeConsumers(_ value: JSONValue, at path: String) -> [ConsumerConfig]? {
         guard case .array(let elements) = value else {
@@ -32,9 +34,27 @@ extension ProxyConfigDecoding {
         }
         let directory = secretFile(object["keysDirectory"], at: object.path("keysDirectory"), required: true)
         let models = object["allowedModels"].map { allowedModels($0, at: object.path("allowedModels")) }
-        let limits = object["rateLimits"].map { decodeRequestRateLimits($0, at: object.path("rateLimits")) } ?? RequestRateLimits()
-        guard let name, let directory, models != .some(nil), let limits else { return nil }
-        return ConsumerConfig(name: name, keysDirectory: directory, allowedModels: models ?? nil, rateLimits: limits)
+        guard let limits = decodeLimits(object), let name, let directory, models != .some(nil) else { return nil }
+        return ConsumerConfig(name: name, keysDirectory: directory, allowedModels: models ?? nil, rateLimits: limits.rateLimits,
+                              tokenLimits: limits.tokenLimits, quotas: limits.quotas, estimatedOutputTokens: limits.estimatedOutputTokens,
+                              midStreamExhaustion: limits.midStreamExhaustion)
+    }
+
+    /// The limit fields a consumer and `authentication.anonymous` share, decoded into a
+    /// consumer value that carries only them.
+    private mutating func decodeLimits(_ object: ConfigObjectReader) -> ConsumerConfig? {
+        let limits = object["rateLimits"].map { decodeRateLimits($0, at: object.path("rateLimits")) }
+            ?? (RequestRateLimits(), TokenRateLimits())
+        let quotas = object["quotas"].map { decodeQuotas($0, at: object.path("quotas")) } ?? ConsumerQuotas()
+        let estimate = integer(object["estimatedOutputTokens"], at: object.path("estimatedOutputTokens"), in: 1...10_000_000,
+                               expected: "a positive integer", required: false)
+        let exhaustion: MidStreamExhaustion? = oneOf(object["midStreamExhaustion"], at: object.path("midStreamExhaustion"),
+                                                     required: false)
+        guard let limits, let quotas, object["estimatedOutputTokens"] == nil || estimate != nil,
+              object["midStreamExhaustion"] == nil || exhaustion != nil else { return nil }
+        return ConsumerConfig(name: Self.anonymousConsumer, keysDirectory: "", rateLimits: limits.0, tokenLimits: limits.1,
+                              quotas: quotas, estimatedOutputTokens: estimate ?? ConsumerConfig.defaultEstimatedOutputTokens,
+                              midStreamExhaustion: exhaustion ?? .cut)
     }
 
     private mutating func allowedModels(_ value: JSONValue, at path: String) -> [String]? {
@@ -48,25 +68,101 @@ extension ProxyConfigDecoding {
         return models.count == elements.count ? models : nil
     }
 
-    private mutating func decodeRequestRateLimits(_ value: JSONValue, at path: String) -> RequestRateLimits? {
-        let fields = RateLimitWindow.allCases.map(\.requestsField)
-        guard let object = ConfigObjectReader(value, at: path, allowed: fields, issues: &issues) else { return nil }
-        var limits: [Int?] = []
+    /// `rateLimits`: requests and tokens per window, and which tokens count.
+    private mutating func decodeRateLimits(_ value: JSONValue, at path: String) -> (RequestRateLimits, TokenRateLimits)? {
+        let requestFields = RateLimitWindow.allCases.map(\.requestsField)
+        let tokenFields = RateLimitWindow.allCases.map(\.tokensField)
+        guard let object = ConfigObjectReader(value, at: path, allowed: requestFields + tokenFields + ["tokenCounting"],
+                                              issues: &issues) else { return nil }
+        var requests: [Int?] = []
+        var tokens: [Int?] = []
         var valid = true
-        for field in fields {
+        for field in requestFields {
             let limit = integer(object[field], at: object.path(field), in: 1...1_000_000_000, expected: "a positive integer",
                                 required: false)
             if object[field] != nil, limit == nil { valid = false }
-            limits.append(limit)
+            requests.append(limit)
         }
+        for field in tokenFields {
+            let limit = integer(object[field], at: object.path(field), in: 1...ConsumerQuotas.maxTokens, expected: "a positive integer",
+                                required: false)
+            if object[field] != nil, limit == nil { valid = false }
+            tokens.append(limit)
+        }
+        let counting: TokenCounting? = oneOf(object["tokenCounting"], at: object.path("tokenCounting"), required: false)
+        if object["tokenCounting"] != nil, counting == nil { valid = false }
         guard valid else { return nil }
-        return RequestRateLimits(perSecond: limits[0], perMinute: limits[1], perHour: limits[2], perDay: limits[3])
+        return (RequestRateLimits(perSecond: requests[0], perMinute: requests[1], perHour: requests[2], perDay: requests[3]),
+                TokenRateLimits(perSecond: tokens[0], perMinute: tokens[1], perHour: tokens[2], perDay: tokens[3],
+                                counting: counting ?? .total))
+    }
+
+    /// `quotas`: tokens and spend per UTC day and month.
+    private mutating func decodeQuotas(_ value: JSONValue, at path: String) -> ConsumerQuotas? {
+        guard let object = ConfigObjectReader(value, at: path, allowed: Self.quotaKeys, issues: &issues) else { return nil }
+        let before = issues.count
+        let tokens = ["tokensPerDay", "tokensPerMonth"].map { field in
+            integer(object[field], at: object.path(field), in: 1...ConsumerQuotas.maxTokens, expected: "a positive integer",
+                    required: false)
+        }
+        let costs = ["costPerDay", "costPerMonth"].map { field -> Double? in
+            guard let value = object[field] else { return nil }
+            guard case .number(let number) = value, let cost = number.double, cost.isFinite, cost > 0 else {
+                report(object.path(field), "\(ConfigIssue.found(value)) is not a positive number")
+                return nil
+            }
+            guard cost <= ConsumerQuotas.maxCost else {
+                report(object.path(field), "\(number.literal) is greater than the maximum 1000000")
+                return nil
+            }
+            return cost
+        }
+        var currency = "USD"
+        if let text = string(object["currency"], at: object.path("currency"), required: false) {
+            if text.utf8.count == 3, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) {
+                currency = text
+            } else {
+                report(object.path("currency"), "\(ConfigIssue.quoted(text)) is not a currency code; expected three capital letters such as \"USD\"")
+            }
+        }
+        guard issues.count == before else { return nil }
+        return ConsumerQuotas(tokensPerDay: tokens[0], tokensPerMonth: tokens[1], costPerDay: costs[0], costPerMonth: costs[1],
+                              currency: currency)
+    }
+
+    /// A cost quota counts prices in its own currency only: a priced model in another currency
+    /// would be spent without being counted, so it is refused.
+    /// `parties`: each consumer (or the anonymous limits) with its path.
+    mutating func checkQuotaCurrencies(_ parties: [(consumer: ConsumerConfig, path: String)], backends: [BackendConfig]) {
+        for (consumer, path) in parties where consumer.quotas.costPerDay != nil || consumer.quotas.costPerMonth != nil {
+            for backend in backends {
+                for (model, price) in backend.prices.sorted(by: { $0.key < $1.key }) where price.currency != consumer.quotas.currency {
+                    return report(JSONPath.member(JSONPath.member(path, "quotas"), "currency"),
+                                  "cost quotas count \(ConfigIssue.quoted(consumer.quotas.currency)) but backend \(ConfigIssue.quoted(backend.name)) prices model \(ConfigIssue.quoted(model)) in \(ConfigIssue.quoted(price.currency)); use one currency")
+                }
+            }
+        }
     }
 
     mutating func decodeAuthentication(_ value: JSONValue, at path: String) -> AuthenticationConfig? {
-        guard let object = ConfigObjectReader(value, at: path, allowed: ["allowAnonymous"], issues: &issues) else { return nil }
+        guard let object = ConfigObjectReader(value, at: path, allowed: ["allowAnonymous", "anonymous"], issues: &issues) else { return nil }
         let allow = bool(object["allowAnonymous"], at: object.path("allowAnonymous"))
         if object["allowAnonymous"] != nil, allow == nil { return nil }
-        return AuthenticationConfig(allowAnonymous: allow ?? false)
+        var anonymous: ConsumerConfig?
+        if let value = object["anonymous"] {
+            guard let limits = ConfigObjectReader(value, at: object.path("anonymous"), allowed: Self.anonymousKeys, issues: &issues),
+                  let decoded = decodeLimits(limits) else { return nil }
+            anonymous = decoded
+        }
+        return AuthenticationConfig(allowAnonymous: allow ?? false, anonymous: anonymous)
+    }
+
+    static let anonymousKeys = ["rateLimits", "quotas", "estimatedOutputTokens", "midStreamExhaustion"]
+
+    /// Anonymous limits that could never apply are refused rather than silently ignored.
+    mutating func checkAnonymousLimits(_ authentication: AuthenticationConfig, consumers: [ConsumerConfig], at path: String) {
+        guard authentication.anonymous != nil, !consumers.isEmpty, !authentication.allowAnonymous else { return }
+        report(JSONPath.member(path, "anonymous"),
+               "anonymous limits never apply: consumers are configured and allowAnonymous is false, so every request needs a key; set allowAnonymous or remove them")
     }
 }

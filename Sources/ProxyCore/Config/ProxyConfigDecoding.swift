@@ -48,6 +48,12 @@ struct ProxyConfigDecoding {
         let authentication = root["authentication"].map { decodeAuthentication($0, at: root.path("authentication")) }
             ?? AuthenticationConfig()
         let redis = root["redis"].map { decodeRedis($0, at: root.path("redis")) }
+        if let consumers, let authentication {
+            let parties = consumers.enumerated().map { ($1, JSONPath.element(root.path("consumers"), $0)) }
+                + (authentication.anonymous.map { [($0, JSONPath.member(root.path("authentication"), "anonymous"))] } ?? [])
+            checkQuotaCurrencies(parties, backends: backends.compactMap { $0 })
+            checkAnonymousLimits(authentication, consumers: consumers, at: root.path("authentication"))
+        }
 
         guard let listeners, let defaults, backends.allSatisfy({ $0 != nil }), routes.allSatisfy({ $0 != nil }),
               !backends.isEmpty, !routes.isEmpty, let consumers, let authentication, redis != .some(nil)

@@ -67,21 +67,48 @@ package enum ProxyConfigEncoder {
     /// `consumers` and `authentication`, written only when the config has consumers or
     /// admits anonymous requests explicitly (otherwise both say what their absence says).
     private static func consumerMembers(_ config: ProxyConfig) -> [(key: String, value: JSONValue)] {
-        guard !config.consumers.isEmpty || config.authentication.allowAnonymous else { return [] }
+        let authentication = config.authentication
+        guard !config.consumers.isEmpty || authentication.allowAnonymous || authentication.anonymous != nil else { return [] }
         var members: [(key: String, value: JSONValue)] = []
         if !config.consumers.isEmpty { members.append(("consumers", .array(config.consumers.map(json)))) }
-        members.append(("authentication", .object(JSONObject([("allowAnonymous", .bool(config.authentication.allowAnonymous))]))))
+        var object = JSONObject([("allowAnonymous", .bool(authentication.allowAnonymous))])
+        if let anonymous = authentication.anonymous { object["anonymous"] = .object(limits(anonymous, into: JSONObject())) }
+        members.append(("authentication", .object(object)))
         return members
     }
 
     private static func json(_ consumer: ConsumerConfig) -> JSONValue {
         var object = JSONObject([("name", .string(consumer.name)), ("keysDirectory", .string(consumer.keysDirectory))])
         if let models = consumer.allowedModels { object["allowedModels"] = .array(models.map { .string($0) }) }
-        let windows = consumer.rateLimits.windows
-        if !windows.isEmpty {
-            object["rateLimits"] = .object(JSONObject(windows.map { ($0.window.requestsField, .number(JSONNumber($0.limit))) }))
+        return .object(limits(consumer, into: object))
+    }
+
+    /// The limit fields of a consumer (or of the anonymous limits), added to `object`.
+    private static func limits(_ consumer: ConsumerConfig, into object: JSONObject) -> JSONObject {
+        var object = object
+        let windows = consumer.rateLimits.windows.map { ($0.window.requestsField, JSONValue.number(JSONNumber($0.limit))) }
+        let tokenWindows = consumer.tokenLimits.windows.map { ($0.window.tokensField, JSONValue.number(JSONNumber($0.limit))) }
+        if !windows.isEmpty || !tokenWindows.isEmpty {
+            var limits = JSONObject(windows + tokenWindows)
+            if !tokenWindows.isEmpty { limits["tokenCounting"] = .string(consumer.tokenLimits.counting.rawValue) }
+            object["rateLimits"] = .object(limits)
         }
-        return .object(object)
+        let quotas = consumer.quotas
+        if !quotas.isEmpty {
+            var members: [(key: String, value: JSONValue)] = []
+            if let tokens = quotas.tokensPerDay { members.append(("tokensPerDay", .number(JSONNumber(tokens)))) }
+            if let tokens = quotas.tokensPerMonth { members.append(("tokensPerMonth", .number(JSONNumber(tokens)))) }
+            if let cost = quotas.costPerDay { members.append(("costPerDay", .number(JSONNumber(literal: "\(cost)")))) }
+            if let cost = quotas.costPerMonth { members.append(("costPerMonth", .number(JSONNumber(literal: "\(cost)")))) }
+            members.append(("currency", .string(quotas.currency)))
+            object["quotas"] = .object(JSONObject(members))
+        }
+        if consumer.metersTokens || consumer.estimatedOutputTokens != ConsumerConfig.defaultEstimatedOutputTokens
+            || consumer.midStreamExhaustion != .cut {
+            object["estimatedOutputTokens"] = .number(JSONNumber(consumer.estimatedOutputTokens))
+            object["midStreamExhaustion"] = .string(consumer.midStreamExhaustion.rawValue)
+        }
+        return object
     }
 
     /// `defaults`' members, with the optional ones only when the config set them.

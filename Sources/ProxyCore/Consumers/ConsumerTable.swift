@@ -2,28 +2,62 @@
 /// compiled model rights and shared request limiters. Built with the snapshot, off the
 /// request path; read-only afterwards.
 package struct ConsumerTable: Sendable {
-    /// One consumer; `index` in `consumers` is its identity within the snapshot.
-    package struct Consumer: Sendable {
+    /// One consumer; `index` in `consumers` is its identity within the snapshot. A class, so
+    /// the request path passes one reference around rather than copying five.
+    package final class Consumer: Sendable {
         package let name: String
         package let digests: [KeyDigest]
         /// nil: every model.
         package let allowedModels: [GlobPattern]?
         /// nil: no request limits.
         package let limiter: RequestRateLimiter?
+        /// nil: no token limits nor quotas.
+        package let tokenLimiter: TokenLimiter?
+        /// Output tokens reserved for a request that sets no `max_tokens`.
+        package let estimatedOutputTokens: Int
+        package let midStreamExhaustion: MidStreamExhaustion
+
+        init(name: String, digests: [KeyDigest], allowedModels: [GlobPattern]?, limiter: RequestRateLimiter?, tokenLimiter: TokenLimiter?,
+             estimatedOutputTokens: Int, midStreamExhaustion: MidStreamExhaustion) {
+            self.name = name
+            self.digests = digests
+            self.allowedModels = allowedModels
+            self.limiter = limiter
+            self.tokenLimiter = tokenLimiter
+            self.estimatedOutputTokens = estimatedOutputTokens
+            self.midStreamExhaustion = midStreamExhaustion
+        }
     }
 
     package let consumers: [Consumer]
     package let allowAnonymous: Bool
+    /// The limits of requests without a consumer (`authentication.anonymous`); nil: none.
+    package let anonymous: Consumer?
 
-    /// Consumers from `config`, each with the digests of its keys and its limiter (both by
-    /// consumer index; limiters are carried over reloads by the caller).
-    package init(_ config: ProxyConfig, digests: [[KeyDigest]], limiters: [RequestRateLimiter?]) {
-        consumers = config.consumers.enumerated().map { index, consumer in
+    /// Consumers from `config`, each with the digests of its keys and its limiters (by index
+    /// in `config.meteredParties`: the anonymous limits come last; limiters are carried over
+    /// reloads by the caller).
+    package init(_ config: ProxyConfig, digests: [[KeyDigest]], limiters: [RequestRateLimiter?],
+                 tokenLimiters: [TokenLimiter?] = []) {
+        func consumer(_ index: Int, _ consumer: ConsumerConfig) -> Consumer {
             Consumer(name: consumer.name, digests: index < digests.count ? digests[index] : [],
                      allowedModels: consumer.allowedModels.map { $0.map(GlobPattern.init) },
-                     limiter: index < limiters.count ? limiters[index] : nil)
+                     limiter: index < limiters.count ? limiters[index] : nil,
+                     tokenLimiter: index < tokenLimiters.count ? tokenLimiters[index] : nil,
+                     estimatedOutputTokens: consumer.estimatedOutputTokens, midStreamExhaustion: consumer.midStreamExhaustion)
         }
+        consumers = config.consumers.enumerated().map(consumer)
+        anonymous = config.authentication.anonymous.map { consumer(config.consumers.count, $0) }
         allowAnonymous = config.consumers.isEmpty || config.authentication.allowAnonymous
+    }
+
+    /// The consumers, then the anonymous limits when set (admin, metrics).
+    package var metered: [Consumer] { anonymous.map { consumers + [$0] } ?? consumers }
+
+    /// The consumer at `index`, or the anonymous limits for a request without one.
+    package func limits(of index: Int?) -> Consumer? {
+        guard let index else { return anonymous }
+        return consumers[index]
     }
 
     /// Who sent a request presenting `key` (nil: none). Every configured digest is compared,

@@ -21,4 +21,14 @@ package enum RateLimitWindow: Int, CaseIterable, Hashable, Sendable {
         case .day: "requestsPerDay"
         }
     }
+
+    /// The config field naming this window's token limit.
+    package var tokensField: String {
+        switch self {
+        case .second: "tokensPerSecond"
+        case .minute: "tokensPerMinute"
+        case .hour: "tokensPerHour"
+        case .day: "tokensPerDay"
+        }
+    }
 }

@@ -5,38 +5,46 @@ package enum SHA256 {
     /// The digest of `bytes`. Allocates nothing on the heap (the block and the message
     /// schedule live on the stack), so it costs a request only its 64 rounds per block.
     package static func digest(_ bytes: some Collection<UInt8>) -> KeyDigest {
+        // A presented key is a slice of a native string: read in place, a block at a time.
+        if let digest = bytes.withContiguousStorageIfAvailable({ digest(UnsafeRawBufferPointer($0)) }) { return digest }
+        return Array(bytes).withUnsafeBytes { digest($0) }
+    }
+
+    private static func digest(_ bytes: UnsafeRawBufferPointer) -> KeyDigest {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { block in
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
-                digest(bytes, block: block, schedule: schedule)
+                k.withUnsafeBufferPointer { k in digest(bytes, block: block, schedule: schedule, k: k) }
             }
         }
     }
 
-    private static func digest(_ bytes: some Collection<UInt8>, block: UnsafeMutableBufferPointer<UInt8>,
-                               schedule: UnsafeMutableBufferPointer<UInt32>) -> KeyDigest {
+    private static func digest(_ bytes: UnsafeRawBufferPointer, block: UnsafeMutableBufferPointer<UInt8>,
+                               schedule: UnsafeMutableBufferPointer<UInt32>, k: UnsafeBufferPointer<UInt32>) -> KeyDigest {
         var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
             (0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19)
-        var filled = 0
-        for byte in bytes {
-            block[filled] = byte
-            filled += 1
-            if filled == 64 {
-                compress(&state, block, schedule)
-                filled = 0
-            }
+        var offset = 0
+        while bytes.count - offset >= 64 {
+            UnsafeMutableRawBufferPointer(block).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + 64]))
+            compress(&state, block, schedule, k)
+            offset += 64
         }
+        let filled = bytes.count - offset
+        if filled > 0 {
+            UnsafeMutableRawBufferPointer(block).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+        }
+        var padded = filled
         // Padding: 0x80, zeros, then the message length in bits (big-endian, 64 bits).
         let bitLength = UInt64(bytes.count) &* 8
-        block[filled] = 0x80
-        filled += 1
-        if filled > 56 {
-            for index in filled..<64 { block[index] = 0 }
-            compress(&state, block, schedule)
-            filled = 0
+        block[padded] = 0x80
+        padded += 1
+        if padded > 56 {
+            for index in padded..<64 { block[index] = 0 }
+            compress(&state, block, schedule, k)
+            padded = 0
         }
-        for index in filled..<56 { block[index] = 0 }
+        for index in padded..<56 { block[index] = 0 }
         for index in 0..<8 { block[56 + index] = UInt8(truncatingIfNeeded: bitLength >> (56 - 8 * UInt64(index))) }
-        compress(&state, block, schedule)
+        compress(&state, block, schedule, k)
         func word(_ a: UInt32, _ b: UInt32) -> UInt64 { UInt64(a) << 32 | UInt64(b) }
         return KeyDigest(words: (word(state.0, state.1), word(state.2, state.3), word(state.4, state.5), word(state.6, state.7)))
     }
@@ -53,31 +61,49 @@ package enum SHA256 {
     ]
 
     private static func compress(_ state: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32),
-                                 _ block: UnsafeMutableBufferPointer<UInt8>, _ w: UnsafeMutableBufferPointer<UInt32>) {
+                                 _ block: UnsafeMutableBufferPointer<UInt8>, _ w: UnsafeMutableBufferPointer<UInt32>,
+                                 _ k: UnsafeBufferPointer<UInt32>) {
+        // Plain pointers: no bounds checks in the 112 loops below (every index is in range).
+        let words = UnsafeRawPointer(block.baseAddress!)
+        let w = w.baseAddress!
+        let k = k.baseAddress!
         for t in 0..<16 {
-            w[t] = UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16 | UInt32(block[4 * t + 2]) << 8 | UInt32(block[4 * t + 3])
+            w[t] = UInt32(bigEndian: words.loadUnaligned(fromByteOffset: 4 &* t, as: UInt32.self))
         }
         for t in 16..<64 {
-            let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-            let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
-            w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+            let w15 = w[t &- 15], w2 = w[t &- 2]
+            let s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 &>> 3)
+            let s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 &>> 10)
+            w[t] = w[t &- 16] &+ s0 &+ w[t &- 7] &+ s1
         }
         var (a, b, c, d, e, f, g, h) = state
-        for t in 0..<64 {
-            let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k[t] &+ w[t]
-            let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
-            h = g
-            g = f
-            f = e
-            e = d &+ t1
-            d = c
-            c = b
-            b = a
-            a = t1 &+ t2
+        // Eight rounds per pass with the variables' roles rotated instead of moved.
+        var t = 0
+        while t < 64 {
+            round(a, b, c, &d, e, f, g, &h, k[t] &+ w[t])
+            round(h, a, b, &c, d, e, f, &g, k[t &+ 1] &+ w[t &+ 1])
+            round(g, h, a, &b, c, d, e, &f, k[t &+ 2] &+ w[t &+ 2])
+            round(f, g, h, &a, b, c, d, &e, k[t &+ 3] &+ w[t &+ 3])
+            round(e, f, g, &h, a, b, c, &d, k[t &+ 4] &+ w[t &+ 4])
+            round(d, e, f, &g, h, a, b, &c, k[t &+ 5] &+ w[t &+ 5])
+            round(c, d, e, &f, g, h, a, &b, k[t &+ 6] &+ w[t &+ 6])
+            round(b, c, d, &e, f, g, h, &a, k[t &+ 7] &+ w[t &+ 7])
+            t &+= 8
         }
         state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
     }
 
+    /// One round: `d` gains T1, `h` becomes T1 + T2 (FIPS 180-4 §6.2.2 step 3, before the shift).
     @inline(__always)
-    private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x >> n | x << (32 - n) }
+    private static func round(_ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32, _ e: UInt32, _ f: UInt32, _ g: UInt32,
+                              _ h: inout UInt32, _ kw: UInt32) {
+        let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ kw
+        let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
+        d = d &+ t1
+        h = t1 &+ t2
+    }
+
+    /// Rotates right; masking shifts, so no overshift check (every `n` here is 2…25).
+    @inline(__always)
+    private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x &>> n | x &<< (32 &- n) }
 }

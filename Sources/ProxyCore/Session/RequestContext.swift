@@ -20,6 +20,11 @@ package struct RequestContext: Sendable {
     package var consumerName = "anonymous"
     /// The consumer's request limit as counted for this request: the `x-ratelimit-*-requests` headers.
     package var requestLimit: RateLimitStatus?
+    /// The consumer's token window with the fewest tokens left after this request's
+    /// reservation: the `x-ratelimit-*-tokens` headers.
+    package var tokenLimit: RateLimitStatus?
+    /// What this request holds of its consumer's token limits and quotas, settled when it ends.
+    package var tokenReservation: TokenReservation?
 
     // inspect
     /// The body's `model`, and where its string value sits in the body (for the rewrite).
@@ -28,6 +33,8 @@ package struct RequestContext: Sendable {
     package var streamRequested = false
     /// The client set `max_tokens` or `max_completion_tokens` (a `length` finish is then not truncation).
     package var clientSetMaxTokens = false
+    /// The value of `max_completion_tokens`, else `max_tokens`, when the client set one.
+    package var maxTokens: Int?
 
     // route
     package var decision: RouteDecision?

@@ -34,6 +34,9 @@ package enum SessionAction: Hashable, Sendable {
     /// A stream's first part is held until this instant: report `holdDeadlinePassed` then,
     /// even if no byte arrives meanwhile (bytes arriving later commit it as well).
     case armHoldDeadline(ProxyInstant)
+    /// The sidecar ends the committed stream itself (a consumer's limit ran out while it
+    /// flowed): cancel the transfer, write the stream's clean ending, give back the slot, log.
+    case cutStream
 }
 
 /// What the request phases decided.

@@ -5,7 +5,7 @@
 ///
 /// Invariants, each tested in `SessionStateMachineTests`:
 /// - exactly one terminal action per request (`answerLocally`, `commit(finished: true)`,
-///   `fail`, `finishCommitted`, `abandon`, or `logOnly`): logging runs once, from there;
+///   `fail`, `finishCommitted`, `abandon`, `cutStream`, or `logOnly`): logging runs once, from there;
 /// - nothing is retried or sent elsewhere once the head reached the client;
 /// - body bytes are never consumed when they cannot be: `pauseWithoutConsuming` is decided
 ///   before the bytes are used, because libcurl offers paused bytes again on resume;
@@ -281,6 +281,13 @@ package struct SessionStateMachine: Sendable {
     package func clientWritable() -> SessionAction {
         if case .committed = state { return .resumeUpstream }
         return .none
+    }
+
+    /// The sidecar cuts the committed stream (a consumer's token limit or quota ran out).
+    package mutating func streamCut() -> SessionAction {
+        guard case .committed(eventStream: true) = state else { return .none }
+        state = .done
+        return .cutStream
     }
 
     /// The client closed the connection (or a server timeout closed it) before the end.

@@ -43,6 +43,7 @@ extension UsageStreamFilter {
             sawTerminalEvent = true
             return .keep
         }
+        if countsOutput { outputTextBytes &+= GeneratedText.bytes(in: payload) }
         // Only a JSON object can hold usage, and only one that mentions it is worth a walk.
         guard let first = payload.first, first == UInt8(ascii: "{") || JSONLexer.isWhitespace(first),
               Self.mayMentionUsage(payload),

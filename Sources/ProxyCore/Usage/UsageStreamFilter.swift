@@ -45,6 +45,11 @@ package struct UsageStreamFilter: Sendable {
     package let stripsUsage: Bool
     /// The most bytes of one incomplete segment the filter holds.
     package let maxEventBytes: Int
+    /// Whether the generated text of each event is measured (`outputTextBytes`), for
+    /// charging a consumer's output tokens while the stream flows.
+    package let countsOutput: Bool
+    /// The bytes of generated text read so far (`GeneratedText`); 0 unless `countsOutput`.
+    package internal(set) var outputTextBytes = 0
 
     enum Decision: Equatable {
         case keep
@@ -89,10 +94,18 @@ package struct UsageStreamFilter: Sendable {
     ///     had not asked for it (`!JSONBodyRewriter.IncludeUsageRewrite.clientRequestedUsage`);
     ///     false to only read usage.
     ///   - maxEventBytes: the most bytes of one incomplete event to hold (default 1 MiB).
-    package init(stripsUsage: Bool, maxEventBytes: Int = 1 << 20) {
+    ///   - countsOutput: measure the generated text of each event (`outputTextBytes`).
+    package init(stripsUsage: Bool, maxEventBytes: Int = 1 << 20, countsOutput: Bool = false) {
         precondition(maxEventBytes > 0, "maxEventBytes must be positive")
         self.stripsUsage = stripsUsage
         self.maxEventBytes = maxEventBytes
+        self.countsOutput = countsOutput
+    }
+
+    /// Whether everything read so far ends at an event boundary: the client has been sent no
+    /// part of an unfinished event, so the proxy may append events of its own.
+    package var atEventBoundary: Bool {
+        pending.isEmpty && !oversized && !lineStarted && !segmentHasField && afterCarriageReturn != .lineInsideSegment
     }
 
     /// Reads the next bytes of the upstream stream and emits what the client gets for them.
@@ -176,7 +189,7 @@ package struct UsageStreamFilter: Sendable {
         if stripsUsage, !pending.isEmpty { pending.withUnsafeBytes { emit($0) } }
         let atBoundary = pending.isEmpty && !oversized && !lineStarted && !segmentHasField
         let result = StreamUsage(usage: fields.tokenUsage, endedCleanly: sawTerminalEvent && atBoundary)
-        self = UsageStreamFilter(stripsUsage: stripsUsage, maxEventBytes: maxEventBytes)
+        self = UsageStreamFilter(stripsUsage: stripsUsage, maxEventBytes: maxEventBytes, countsOutput: countsOutput)
         return result
     }
 

@@ -23,10 +23,20 @@ struct AccountPhase {
         return rewrite.body
     }
 
-    /// A 2xx event stream is about to pass to the client: read (and strip) its usage from here on.
-    mutating func beginStream() {
-        filter = UsageStreamFilter(stripsUsage: forcedUsage)
+    /// A 2xx event stream is about to pass to the client: read (and strip) its usage from here
+    /// on; `countsOutput` also measures its generated text, to charge a consumer as it flows.
+    mutating func beginStream(countsOutput: Bool) {
+        filter = UsageStreamFilter(stripsUsage: forcedUsage, countsOutput: countsOutput)
     }
+
+    /// The output tokens the stream carried so far, estimated from its generated text; nil
+    /// when no stream is read.
+    var streamedOutputTokens: Int? {
+        filter.map { TokenEstimate.tokens(textBytes: $0.outputTextBytes) }
+    }
+
+    /// Whether the client got no part of an unfinished event (true when no stream is read).
+    var atEventBoundary: Bool { filter?.atEventBoundary ?? true }
 
     /// A 2xx JSON answer passes on before its end (it outgrew the hold limit): keep its tail.
     mutating func beginBodyTail() {
@@ -70,6 +80,12 @@ struct AccountPhase {
         }
         if let n = usage.prompt, n > 0 { series.prompt.increment(by: UInt64(n)) }
         if let n = usage.completion, n > 0 { series.completion.increment(by: UInt64(n)) }
+        let countsConsumers = !snapshot.consumers.metered.isEmpty
+        if countsConsumers {
+            let consumer = loopSnapshot.consumerUsage(context.consumer)
+            if let n = usage.prompt, n > 0 { consumer.prompt.increment(by: UInt64(n)) }
+            if let n = usage.completion, n > 0 { consumer.completion.increment(by: UInt64(n)) }
+        }
         if let n = usage.cached, n > 0 { series.cached.increment(by: UInt64(n)) }
         if let n = usage.reasoning, n > 0 { series.reasoning.increment(by: UInt64(n)) }
         // Streams only (docs/metrics.md): the time between tokens, after the first.
@@ -82,6 +98,23 @@ struct AccountPhase {
             context.cost = cost
             loopSnapshot.cost(route: decision.routeIndex, backend: target.backendIndex, model: model, currency: cost.currency)
                 .increment(by: cost.amount)
+            if countsConsumers { loopSnapshot.consumerCost(context.consumer, currency: cost.currency).increment(by: cost.amount) }
         }
+    }
+
+    /// Settles the request's token reservation (`AdmitPhase`) with what it really used, once,
+    /// when it ends: the provider's usage and cost when reported; nothing used when it got no
+    /// 2xx answer; what was reserved and streamed when a 2xx answer reported no usage.
+    static func settle(context: inout RequestContext, consumers: ConsumerTable, status: Int, at now: MeterInstant) {
+        guard let reservation = context.tokenReservation, let limiter = consumers.limits(of: context.consumer)?.tokenLimiter
+        else { return }
+        context.tokenReservation = nil
+        guard let usage = context.usage, usage.reported else {
+            if !(200..<300).contains(status) { limiter.release(reservation, at: now) }
+            return
+        }
+        let cost = context.cost.map { $0.currency == limiter.quotas.currency ? TokenLimiter.micros($0.amount) : 0 } ?? 0
+        limiter.settle(reservation, prompt: usage.prompt ?? reservation.prompt,
+                       completion: usage.completion ?? max(reservation.streamed, reservation.completion), costMicros: cost, at: now)
     }
 }

@@ -1,7 +1,7 @@
 import ProxyCore
 
 /// Phase 4, inspect: reads what routing and accounting need from a JSON body — `model` (and
-/// where its value sits, for the rewrite), `stream`, whether the client set a token limit —
+/// where its value sits, for the rewrite), `stream`, the client's token limit —
 /// without decoding or re-encoding the rest. An empty body is fine (`GET /v1/models`).
 enum InspectPhase {
     private static let keys: [[UInt8]] = [Array("model".utf8), Array("stream".utf8),
@@ -20,6 +20,7 @@ enum InspectPhase {
             }
             if let range = ranges[1] { context.streamRequested = JSONFieldScanner.decodeBool(body, at: range) ?? false }
             context.clientSetMaxTokens = ranges[2] != nil || ranges[3] != nil
+            if let range = ranges[3] ?? ranges[2] { context.maxTokens = JSONFieldScanner.decodeInt(body, at: range) }
             return .next
         case .failure(let error):
             return .answer(LocalAnswer(status: 400, code: "invalid_json", message: "the request body is not valid JSON: \(error)"))

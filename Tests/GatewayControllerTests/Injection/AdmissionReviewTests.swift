@@ -107,6 +107,9 @@ let samplePod = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"chat-app",
         let mounts = InjectionSettings.secretMounts(fromAnnotation: #"[{"secret":"openai","key":"api-key","path":"openai/api-key"}]"#)
         #expect(mounts == [.init(secret: "openai", key: "api-key", path: "openai/api-key")])
         #expect(InjectionSettings.secretMounts(fromAnnotation: #"[{"secret":1}]"#) == nil)
+        #expect(InjectionSettings.secretMounts(fromAnnotation: #"[{"secret":"k","key":"a","optional":true,"path":"consumers/c/a"}]"#)
+            == [.init(secret: "k", key: "a", path: "consumers/c/a", optional: true)], "a consumer key may disappear from its Secret")
+        #expect(InjectionSettings.secretMounts(fromAnnotation: #"[{"secret":"k","key":"a","optional":"yes","path":"p"}]"#) == nil)
     }
 
     @Test func base64MatchesFoundationsEncoder() {

@@ -11,6 +11,7 @@ let goldenSettings: InjectionSettings = {
         .init(secret: "openai", key: "api-key", path: "openai/api-key"),
         .init(secret: "deepseek", key: "token", path: "deepseek/token"),
         .init(secret: "openai", key: "org", path: "openai/org"),
+        .init(secret: "team-keys", key: "current", path: "consumers/team/current", optional: true),
     ]
     return settings
 }()

@@ -59,7 +59,7 @@ import ProxyCore
         for gateway in first.gateways {
             guard let config = gateway.config, let text = gateway.configJSON else { continue }
             // config.json decodes back to the same config, with exactly the mounted secrets.
-            let mounted = Set(gateway.secretMounts.map(\.path))
+            let mounted = SecretMount.pathsAndDirectories(gateway.secretMounts)
             let decoded = try ProxyConfigDecoder(fileExists: { mounted.contains($0) }).decode(text)
             #expect(decoded == config)
             #expect(text.hasSuffix("}\n"))

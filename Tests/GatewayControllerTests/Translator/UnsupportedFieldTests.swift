@@ -38,17 +38,8 @@ import Testing
         """
     }
 
-    static let consumer = """
-        ---
-        apiVersion: sluice.dev/v1alpha1
-        kind: LLMConsumer
-        metadata: {name: team}
-        spec: {parentRefs: [{name: gw}], credentials: {secretRef: {name: keys}}}
-        """
-
     /// For each field of the table: manifests that use it, and where the problem must point.
     static let samples: [String: (manifests: String, resource: ResourceID, path: String)] = [
-        "spec.authentication": (manifests(extra: consumer), ResourceID(.gateway, "default", "gw"), "spec.authentication"),
         "spec.accessLog.enabled": (manifests(gateway: ", accessLog: {enabled: false}"), ResourceID(.gateway, "default", "gw"), "spec.accessLog.enabled"),
         "spec.accessLog.sampleRate": (manifests(gateway: ", accessLog: {sampleRate: 0.1}"), ResourceID(.gateway, "default", "gw"), "spec.accessLog.sampleRate"),
         "spec.rules[].cache": (manifests(rule: ", cache: {ttl: 1m}"), ResourceID(.route, "default", "r"), "spec.rules[0].cache"),
@@ -59,13 +50,6 @@ import Testing
             metadata: {name: p}
             spec: {rules: [{name: r, match: {keywords: [x]}, action: log}]}
             """), ResourceID(.route, "default", "r"), "spec.rules[0].guardPolicyRef"),
-        "spec.credentials": (manifests(extra: consumer), ResourceID(.consumer, "default", "team"), "spec.credentials"),
-        "spec.allowedModels": (manifests(extra: consumer.replacingFirst("}}}", with: "}}, allowedModels: [gpt-4o]}")),
-                               ResourceID(.consumer, "default", "team"), "spec.allowedModels"),
-        "spec.rateLimits": (manifests(extra: consumer.replacingFirst("}}}", with: "}}, rateLimits: {tokensPerMinute: 1000}}")),
-                            ResourceID(.consumer, "default", "team"), "spec.rateLimits"),
-        "spec.quotas": (manifests(extra: consumer.replacingFirst("}}}", with: "}}, quotas: {costPerMonth: 10}}")),
-                        ResourceID(.consumer, "default", "team"), "spec.quotas"),
         "spec.rules": (manifests(extra: """
             ---
             apiVersion: sluice.dev/v1alpha1

@@ -8,7 +8,11 @@ import Testing
     static let full = #"""
         "consumers": [
           {"name": "search", "keysDirectory": "keys/search", "allowedModels": ["gpt-4o*", "deepseek-chat"],
-           "rateLimits": {"requestsPerSecond": 5, "requestsPerMinute": 600, "requestsPerHour": 10000, "requestsPerDay": 100000}},
+           "rateLimits": {"requestsPerSecond": 5, "requestsPerMinute": 600, "requestsPerHour": 10000, "requestsPerDay": 100000,
+                          "tokensPerSecond": 1000, "tokensPerMinute": 40000, "tokensPerHour": 1000000, "tokensPerDay": 9000000,
+                          "tokenCounting": "output"},
+           "quotas": {"tokensPerDay": 5000000, "tokensPerMonth": 90000000, "costPerDay": 12.5, "costPerMonth": 300, "currency": "USD"},
+           "estimatedOutputTokens": 512, "midStreamExhaustion": "finish"},
           {"name": "support", "keysDirectory": "keys/support"}
         ],
         "authentication": {"allowAnonymous": true}
@@ -24,7 +28,11 @@ import Testing
         let config = try decodeValidConfig(configText(extra: Self.full), decoder: Self.decoder)
         #expect(config.consumers == [
             ConsumerConfig(name: "search", keysDirectory: "keys/search", allowedModels: ["gpt-4o*", "deepseek-chat"],
-                           rateLimits: RequestRateLimits(perSecond: 5, perMinute: 600, perHour: 10_000, perDay: 100_000)),
+                           rateLimits: RequestRateLimits(perSecond: 5, perMinute: 600, perHour: 10_000, perDay: 100_000),
+                           tokenLimits: TokenRateLimits(perSecond: 1_000, perMinute: 40_000, perHour: 1_000_000, perDay: 9_000_000,
+                                                        counting: .output),
+                           quotas: ConsumerQuotas(tokensPerDay: 5_000_000, tokensPerMonth: 90_000_000, costPerDay: 12.5, costPerMonth: 300),
+                           estimatedOutputTokens: 512, midStreamExhaustion: .finish),
             ConsumerConfig(name: "support", keysDirectory: "keys/support"),
         ])
         #expect(config.authentication.allowAnonymous)
@@ -53,10 +61,49 @@ import Testing
         (#""consumers": [{"name": "a", "keysDirectory": "keys/search", "rateLimits": {"requestPerMinute": 5}}]"#,
          #"consumers[0].rateLimits.requestPerMinute: unknown field; did you mean "requestsPerMinute"?"#),
         (#""consumers": [{"name": "a", "keysDirectory": "keys/search", "keys": []}]"#,
-         #"consumers[0].keys: unknown field; expected one of "name", "keysDirectory", "allowedModels", "rateLimits""#),
+         #"consumers[0].keys: unknown field; expected one of "name", "keysDirectory", "allowedModels", "rateLimits", "quotas", "estimatedOutputTokens", "midStreamExhaustion""#),
+        (#""consumers": [{"name": "a", "keysDirectory": "keys/search", "rateLimits": {"tokensPerMinute": -1}}]"#,
+         "consumers[0].rateLimits.tokensPerMinute: -1 is not a positive integer"),
+        (#""consumers": [{"name": "a", "keysDirectory": "keys/search", "rateLimits": {"tokenCounting": "both"}}]"#,
+         #"consumers[0].rateLimits.tokenCounting: "both" is not one of "input", "output", "total""#),
+        (#""consumers": [{"name": "a", "keysDirectory": "keys/search", "quotas": {"costPerMonth": 0}}]"#,
+         "consumers[0].quotas.costPerMonth: 0 is not a positive number"),
+        (#""consumers": [{"name": "a", "keysDirectory": "keys/search", "quotas": {"costPerDay": 2000000}}]"#,
+         "consumers[0].quotas.costPerDay: 2000000 is greater than the maximum 1000000"),
+        (#""consumers": [{"name": "a", "keysDirectory": "keys/search", "quotas": {"tokensPerWeek": 5}}]"#,
+         #"consumers[0].quotas.tokensPerWeek: unknown field; expected one of "tokensPerDay", "tokensPerMonth", "costPerDay", "costPerMonth", "currency""#),
+        (#""consumers": [{"name": "a", "keysDirectory": "keys/search", "midStreamExhaustion": "stop"}]"#,
+         #"consumers[0].midStreamExhaustion: "stop" is not one of "cut", "finish""#),
+        (#""consumers": [{"name": "a", "keysDirectory": "keys/search", "estimatedOutputTokens": 0}]"#,
+         "consumers[0].estimatedOutputTokens: 0 is not a positive integer"),
         (#""authentication": {"allowAnonymous": "yes"}"#, #"authentication.allowAnonymous: expected true or false, found "yes""#),
     ])
     func aBadConsumerFieldIsReportedWhereItIs(extra: String, issue: String) {
         #expect(configIssues(configText(extra: extra), decoder: Self.decoder) == [issue])
+    }
+
+    @Test func aCostQuotaInAnotherCurrencyThanAPriceIsRefused() {
+        let backends = #"""
+            {"name": "openai", "provider": "openai", "baseURL": "https://api.openai.com/v1", "credentials": {"file": "openai-key"},
+             "prices": {"gpt-4o-mini": {"input": 0.15, "output": 0.6}}}
+            """#
+        let extra = #""consumers": [{"name": "a", "keysDirectory": "keys/search", "quotas": {"costPerDay": 5, "currency": "EUR"}}]"#
+        #expect(configIssues(configText(extra: extra, backends: backends, routes: #"{"name": "d", "split": [{"backend": "openai", "weight": 1}]}"#),
+                             decoder: Self.decoder)
+            == [#"consumers[0].quotas.currency: cost quotas count "EUR" but backend "openai" prices model "gpt-4o-mini" in "USD"; use one currency"#])
+    }
+
+    @Test func anonymousLimitsDecodeRoundTripAndAreRefusedWhereTheyCouldNeverApply() throws {
+        let extra = #""authentication": {"anonymous": {"rateLimits": {"requestsPerMinute": 60, "tokensPerMinute": 1000}, "quotas": {"tokensPerDay": 5000}}}"#
+        let config = try decodeValidConfig(configText(extra: extra), decoder: Self.decoder)
+        #expect(config.authentication.anonymous == ConsumerConfig(name: "anonymous", keysDirectory: "", rateLimits: RequestRateLimits(perMinute: 60),
+                                                                    tokenLimits: TokenRateLimits(perMinute: 1_000), quotas: ConsumerQuotas(tokensPerDay: 5_000)))
+        #expect(config.meteredParties.map(\.name) == ["anonymous"])
+        #expect(try Self.decoder.decode(ProxyConfigEncoder.text(config)) == config)
+        let unreachable = #""consumers": [{"name": "a", "keysDirectory": "keys/search"}], "authentication": {"anonymous": {"quotas": {"tokensPerDay": 5}}}"#
+        #expect(configIssues(configText(extra: unreachable), decoder: Self.decoder)
+            == ["authentication.anonymous: anonymous limits never apply: consumers are configured and allowAnonymous is false, so every request needs a key; set allowAnonymous or remove them"])
+        #expect(configIssues(configText(extra: #""authentication": {"anonymous": {"keysDirectory": "x"}}"#), decoder: Self.decoder)
+            == [#"authentication.anonymous.keysDirectory: unknown field; expected one of "rateLimits", "quotas", "estimatedOutputTokens", "midStreamExhaustion""#])
     }
 }

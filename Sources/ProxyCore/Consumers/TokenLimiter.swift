@@ -1,0 +1,213 @@
+/// One consumer's token rate limits and quotas (tokens and spend), shared by every event loop
+/// without a lock: one `UsageCounter` per limit. Requests are charged in two steps — an
+/// estimate reserved at admission, settled with the provider's usage when the request ends —
+/// and streams are charged as their output flows, between the two.
+///
+/// Admission never refuses a request for being large: a request is admitted while every
+/// limit has something left, and what it reserves is trimmed to what remains, so a long
+/// stream is cut (or finishes, `midStreamExhaustion`) where the limit ends instead of never
+/// starting. Each limit may therefore end up over by what one request used beyond its
+/// reservation (non-streamed answers, `finish` streams) or by one upstream chunk (`cut` streams).
+///
+/// This type is the seam for shared state: a Redis-backed store offers the same operations.
+/// Kept across reloads for a consumer whose limits did not change (by name, like `RequestRateLimiter`).
+package final class TokenLimiter: Sendable {
+    package struct Meter: Sendable {
+        package let kind: UsageMeterKind
+        /// Tokens, or millionths of the currency for spend.
+        package let limit: Int
+        package let counter: UsageCounter
+    }
+
+    package let limits: TokenRateLimits
+    package let quotas: ConsumerQuotas
+    /// Spend quotas first, then token quotas, then rate windows shortest first: a request that
+    /// several refuse is told about the longest wait.
+    package let meters: [Meter]
+    /// Whether a spend quota is set (a stream's spend is then estimated as it flows).
+    package let metersCost: Bool
+
+    /// At most this many meters (two spend, two token quotas, four windows).
+    package static let maxMeters = 8
+
+    package init(limits: TokenRateLimits, quotas: ConsumerQuotas) {
+        self.limits = limits
+        self.quotas = quotas
+        var meters: [Meter] = []
+        func add(_ kind: UsageMeterKind, _ limit: Int) { meters.append(Meter(kind: kind, limit: limit, counter: UsageCounter())) }
+        if let cost = quotas.costPerDay { add(.costQuota(.day), Self.micros(cost)) }
+        if let cost = quotas.costPerMonth { add(.costQuota(.month), Self.micros(cost)) }
+        if let tokens = quotas.tokensPerDay { add(.tokenQuota(.day), tokens) }
+        if let tokens = quotas.tokensPerMonth { add(.tokenQuota(.month), tokens) }
+        for (window, limit) in limits.windows { add(.tokens(window), limit) }
+        self.meters = meters
+        metersCost = quotas.costPerDay != nil || quotas.costPerMonth != nil
+    }
+
+    /// A fresh limiter for `consumer`, or nil when it has no token limits nor quotas.
+    package static func forConsumer(_ consumer: ConsumerConfig) -> TokenLimiter? {
+        consumer.metersTokens ? TokenLimiter(limits: consumer.tokenLimits, quotas: consumer.quotas) : nil
+    }
+
+    /// Whether this limiter counts what `consumer` configures (so it can be kept over a reload).
+    package func counts(_ consumer: ConsumerConfig) -> Bool {
+        limits == consumer.tokenLimits && quotas == consumer.quotas
+    }
+
+    /// Admits a request estimated at `prompt` input and `completion` output tokens while every
+    /// limit has something left, reserving the estimate trimmed to what remains; refuses it
+    /// (taking nothing) when one has nothing left.
+    package func reserve(prompt: Int, completion: Int, at instant: MeterInstant) -> TokenAdmission {
+        var reservation = TokenReservation(prompt: prompt, completion: completion)
+        var tightest: RateLimitStatus?
+        for (index, meter) in meters.enumerated() {
+            let (period, reset) = meter.kind.period(at: instant)
+            let want = want(meter.kind, prompt: prompt, completion: completion)
+            guard let (taken, used) = meter.counter.take(upTo: want, limit: meter.limit, period: period) else {
+                release(reservation, upTo: index, at: instant)
+                return .refused(meter.kind, RateLimitStatus(limit: meter.limit, remaining: 0, reset: reset))
+            }
+            reservation.taken[index] = taken
+            reservation.periods[index] = period
+            if case .tokens = meter.kind {
+                let status = RateLimitStatus(limit: meter.limit, remaining: meter.limit - used, reset: reset)
+                if tightest == nil || status.remaining < tightest!.remaining { tightest = status }
+            }
+        }
+        return .admitted(reservation, tightest)
+    }
+
+    /// Charges a stream's output so far — `completion` tokens and `costMicros` of spend,
+    /// estimated as it flows — where it goes beyond what each limit holds for the request.
+    /// Returns the limit that ran out, or nil while all of them hold.
+    package func charge(_ reservation: inout TokenReservation, completion: Int, costMicros: Int,
+                        at instant: MeterInstant) -> UsageMeterKind? {
+        guard completion > reservation.streamed else { return nil }
+        reservation.streamed = completion
+        var exhausted: UsageMeterKind?
+        for (index, meter) in meters.enumerated() {
+            let need: Int
+            if case .costQuota = meter.kind {
+                need = costMicros - reservation.taken[index]
+            } else {
+                need = want(meter.kind, prompt: reservation.prompt, completion: completion) - reservation.taken[index]
+            }
+            guard need > 0 else { continue }
+            let (period, _) = meter.kind.period(at: instant)
+            let taken = meter.counter.take(upTo: need, limit: meter.limit, period: period)?.taken ?? 0
+            reservation.taken[index] += taken
+            if taken < need, exhausted == nil { exhausted = meter.kind }
+        }
+        return exhausted
+    }
+
+    /// Settles a finished request: each limit is charged what the request really used
+    /// (`prompt` and `completion` tokens, `costMicros` of spend) instead of what was reserved.
+    package func settle(_ reservation: TokenReservation, prompt: Int, completion: Int, costMicros: Int, at instant: MeterInstant) {
+        // A provider's counts are not trusted to be sane: never negative here, sums saturate.
+        let prompt = max(0, prompt), completion = max(0, completion), costMicros = max(0, costMicros)
+        for (index, meter) in meters.enumerated() {
+            let actual: Int
+            if case .costQuota = meter.kind {
+                actual = costMicros
+            } else {
+                actual = want(meter.kind, prompt: prompt, completion: completion)
+            }
+            let (now, _) = meter.kind.period(at: instant)
+            meter.counter.add(actual - reservation.taken[index], reserved: reservation.periods[index], now: now)
+        }
+    }
+
+    /// Gives back everything `reservation` took (a request that used nothing: refused later,
+    /// or failed before the provider answered).
+    package func release(_ reservation: TokenReservation, at instant: MeterInstant) {
+        release(reservation, upTo: meters.count, at: instant)
+    }
+
+    private func release(_ reservation: TokenReservation, upTo end: Int, at instant: MeterInstant) {
+        for index in 0..<end where reservation.taken[index] > 0 {
+            let (now, _) = meters[index].kind.period(at: instant)
+            meters[index].counter.add(-reservation.taken[index], reserved: reservation.periods[index], now: now)
+        }
+    }
+
+    /// Each limit's use and what remains, at `instant` (admin, metrics).
+    package func readings(at instant: MeterInstant) -> [UsageReading] {
+        meters.map { meter in
+            let (period, reset) = meter.kind.period(at: instant)
+            let used = meter.counter.used(in: period)
+            return UsageReading(kind: meter.kind, limit: meter.limit, used: used, reset: reset)
+        }
+    }
+
+    /// Sets a limit's use in its current period: to zero (reset), or by a delta (adjust).
+    /// Returns false when the consumer has no such limit.
+    package func adjust(_ kind: UsageMeterKind, _ change: UsageChange, at instant: MeterInstant) -> Bool {
+        guard let meter = meters.first(where: { $0.kind == kind }) else { return false }
+        let (period, _) = kind.period(at: instant)
+        switch change {
+        case .reset: meter.counter.set(0, in: period)
+        case .delta(let delta): meter.counter.add(delta, reserved: period, now: period)
+        }
+        return true
+    }
+
+    /// What a limit of `kind` counts for a request of `prompt` and `completion` tokens (spend is
+    /// known only once the provider reported usage: nothing is reserved for it).
+    private func want(_ kind: UsageMeterKind, prompt: Int, completion: Int) -> Int {
+        switch kind {
+        case .tokens: limits.counting.count(prompt: prompt, completion: completion)
+        case .tokenQuota: TokenCounting.total(prompt, completion)
+        case .costQuota: 0
+        }
+    }
+
+    /// An amount of money in millionths, rounded up (a spend quota's unit).
+    package static func micros(_ amount: Double) -> Int {
+        let scaled = (amount * 1_000_000).rounded(.up)
+        return scaled.isFinite && scaled > 0 ? Int(min(scaled, Double(UsageCounter.maxAmount))) : 0
+    }
+}
+
+/// Whether a request passes a consumer's token limits and quotas.
+package enum TokenAdmission: Sendable {
+    /// Reserved; the status of the token window with the fewest tokens left (nil: no token windows).
+    case admitted(TokenReservation, RateLimitStatus?)
+    /// Refused by the limit `kind`, whose `status` says when it starts over.
+    case refused(UsageMeterKind, RateLimitStatus)
+}
+
+/// What one request holds of each of its consumer's limits (by meter index), and the tokens
+/// it was charged for so far.
+package struct TokenReservation: Sendable {
+    package var taken: InlineArray<8, Int> = .init(repeating: 0)
+    package var periods: InlineArray<8, UInt64> = .init(repeating: 0)
+    /// The estimated input tokens.
+    package let prompt: Int
+    /// The output tokens reserved at admission (before trimming).
+    package let completion: Int
+    /// The output tokens a stream has carried so far (estimated from its deltas).
+    package var streamed = 0
+
+    package init(prompt: Int, completion: Int) {
+        self.prompt = prompt
+        self.completion = completion
+    }
+}
+
+/// One limit's state, for the admin endpoints and the quota gauges.
+package struct UsageReading: Hashable, Sendable {
+    package let kind: UsageMeterKind
+    package let limit: Int
+    package let used: Int
+    package let reset: ProxyDuration
+
+    package var remaining: Int { max(0, limit - used) }
+}
+
+/// An admin change to one limit's use in its current period.
+package enum UsageChange: Hashable, Sendable {
+    case reset
+    /// Adds to what was used (negative: gives back), never below zero.
+    case delta(Int)
+}

@@ -1,0 +1,108 @@
+import ProxyCore
+import ProxyHTTPServer
+import ProxyIO
+
+/// The admin listener's consumer usage endpoints (docs/admin.md): read each token limit's and
+/// quota's use and what remains, reset one or all of them, or adjust one by a delta. They act
+/// on the serving snapshot's limiters, which reloads carry over while a consumer's limits stay.
+extension DataPlane {
+    /// `GET /consumers`, `GET /consumers/<name>/usage`, `POST /consumers/<name>/usage/reset`,
+    /// `POST /consumers/<name>/usage/adjust`; false (nothing answered) when `path` is none of them.
+    func consumerUsage(method: HTTPMethod, path: Substring, body: [UInt8], response: HTTPResponseWriter) -> Bool {
+        let snapshot = current
+        let now = MeterInstant(monotonic: clock.now(), wallNanoseconds: clock.wallNanoseconds())
+        if path == "/consumers" {
+            guard method == .get else { return false }
+            response.respondJSON(200, .object(JSONObject([
+                ("consumers", .array(snapshot.consumers.metered.map { Self.usageDocument($0, at: now) })),
+            ])))
+            return true
+        }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count >= 4, parts[0].isEmpty, parts[1] == "consumers", parts[3] == "usage", parts.count <= 5 else { return false }
+        let action = parts.count == 5 ? parts[4] : nil
+        guard let consumer = snapshot.consumers.metered.first(where: { $0.name[...] == parts[2] }) else {
+            response.respondWithError(status: 404, code: "consumer_not_found", message: "no consumer named \"\(parts[2])\" is configured")
+            return true
+        }
+        switch (method, action) {
+        case (.get, nil):
+            response.respondJSON(200, Self.usageDocument(consumer, at: now))
+        case (.post, "reset"?), (.post, "adjust"?):
+            switch Self.usageChange(body, adjust: action == "adjust", consumer: consumer) {
+            case .failure(let message):
+                response.respondWithError(status: 400, code: "invalid_request", message: message.description)
+            case .success(let changes):
+                for (kind, change) in changes { _ = consumer.tokenLimiter?.adjust(kind, change, at: now) }
+                StandardStreams.writeLine(Self.event("consumer_usage_changed", ["consumer": consumer.name, "action": String(action!)]))
+                response.respondJSON(200, Self.usageDocument(consumer, at: now))
+            }
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// One consumer's limits: each token limit's and quota's use in its current window or period.
+    static func usageDocument(_ consumer: ConsumerTable.Consumer, at now: MeterInstant) -> JSONValue {
+        let readings = consumer.tokenLimiter?.readings(at: now) ?? []
+        let currency = consumer.tokenLimiter?.quotas.currency ?? "USD"
+        return .object(JSONObject([
+            ("consumer", .string(consumer.name)),
+            ("limits", .array(readings.map { reading in
+                var members: [(key: String, value: JSONValue)] = [("limit", .string(reading.kind.field))]
+                if case .costQuota = reading.kind {
+                    members += [("max", money(reading.limit)), ("used", money(reading.used)), ("remaining", money(reading.remaining)),
+                                ("currency", .string(currency))]
+                } else {
+                    members += [("max", .number(JSONNumber(reading.limit))), ("used", .number(JSONNumber(reading.used))),
+                                ("remaining", .number(JSONNumber(reading.remaining)))]
+                }
+                members.append(("resetsInSeconds", .number(JSONNumber(Int((reading.reset.nanoseconds + 999_999_999) / 1_000_000_000)))))
+                return .object(JSONObject(members))
+            })),
+        ]))
+    }
+
+    /// The limits a reset or adjust body names: `{"limit": "<field>"}` (reset; omitted: every
+    /// limit) or `{"limit": "<field>", "delta": <number>}` (adjust; spend in the currency).
+    static func usageChange(_ body: [UInt8], adjust: Bool, consumer: ConsumerTable.Consumer)
+        -> Result<[(UsageMeterKind, UsageChange)], UsageChangeError> {
+        let meters = consumer.tokenLimiter?.meters ?? []
+        let fields = meters.map(\.kind.field)
+        var object = JSONObject()
+        if !body.isEmpty {
+            guard case .object(let parsed)? = try? JSONParser.parse(body) else {
+                return .failure(UsageChangeError("the body must be a JSON object"))
+            }
+            object = parsed
+        }
+        guard case .string(let field)? = object["limit"] else {
+            if adjust { return .failure(UsageChangeError("\"limit\" is required: one of \(fields)")) }
+            return .success(meters.map { ($0.kind, .reset) })
+        }
+        guard let kind = meters.first(where: { $0.kind.field == field })?.kind else {
+            return .failure(UsageChangeError("consumer \"\(consumer.name)\" has no limit \"\(field)\"; it has \(fields)"))
+        }
+        guard adjust else { return .success([(kind, .reset)]) }
+        guard case .number(let number)? = object["delta"], let delta = number.double, delta.isFinite else {
+            return .failure(UsageChangeError("\"delta\" is required: a number to add to what was used (negative: give back)"))
+        }
+        if case .costQuota = kind {
+            let micros = TokenLimiter.micros(abs(delta))
+            return .success([(kind, .delta(delta < 0 ? -micros : micros))])
+        }
+        guard let tokens = number.int else { return .failure(UsageChangeError("\"delta\" of \"\(field)\" must be a whole number of tokens")) }
+        return .success([(kind, .delta(tokens))])
+    }
+
+    private static func money(_ micros: Int) -> JSONValue {
+        .number(JSONNumber(literal: "\(Double(micros) / 1_000_000)"))
+    }
+}
+
+/// Why an admin usage change was refused (400).
+struct UsageChangeError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
