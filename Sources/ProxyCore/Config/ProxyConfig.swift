@@ -23,17 +23,20 @@ package struct ProxyConfig: Hashable, Sendable {
     package let consumers: [ConsumerConfig]
     /// Whether requests without a key are admitted while consumers are configured.
     package let authentication: AuthenticationConfig
+    /// Content guards, each attached to the routes it names (or to all); names are unique.
+    package let guards: [GuardConfig]
 
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(listeners: ListenersConfig = .init(), defaults: DefaultsConfig = .init(),
                  backends: [BackendConfig], routes: [RouteConfig], consumers: [ConsumerConfig] = [],
-                 authentication: AuthenticationConfig = .init()) {
+                 authentication: AuthenticationConfig = .init(), guards: [GuardConfig] = []) {
         self.listeners = listeners
         self.defaults = defaults
         self.backends = backends
         self.routes = routes
         self.consumers = consumers
         self.authentication = authentication
+        self.guards = guards
     }
 
     /// The index of the backend named `name` (config time only; the route table resolves

@@ -39,8 +39,12 @@ import Testing
             == CredentialHeader.allCases.map(\.rawValue))
         #expect(Self.keys(Self.definition(defs + ["backend", "properties"], in: schema)) == ProxyConfigDecoding.backendKeys)
         #expect(Self.keys(Self.definition(["properties"], in: schema)) == ["apiVersion", "kind", "listeners", "defaults", "backends", "routes",
-                                                                        "consumers", "authentication"])
+                                                                        "consumers", "authentication", "guards"])
         #expect(Self.keys(Self.definition(defs + ["consumer", "properties"], in: schema)) == ProxyConfigDecoding.consumerKeys)
+        #expect(Self.keys(Self.definition(defs + ["guard", "properties"], in: schema)) == ProxyConfigDecoding.guardKeys)
+        #expect(Self.keys(Self.definition(defs + ["guardRule", "properties"], in: schema)) == ProxyConfigDecoding.guardRuleKeys)
+        #expect(Self.strings(Self.definition(defs + ["guardRule", "properties", "detectors", "items", "enum"], in: schema))
+            == GuardDetector.allCases.map(\.rawValue))
         #expect(Self.keys(Self.definition(defs + ["consumer", "properties", "rateLimits", "properties"], in: schema))
             == RateLimitWindow.allCases.map(\.requestsField))
         #expect(Self.keys(Self.definition(defs + ["route", "properties"], in: schema)) == ProxyConfigDecoding.routeKeys)
