@@ -39,6 +39,13 @@ final class LoopSnapshot {
         metrics.rateLimited.series(labelValues: [consumerName(consumer), reason])  // lint: allow-series (once per refusal)
     }
 
+    /// `sluice_guard_decisions_total` for (guard, rule, phase, action); rare (once per decision), so not cached.
+    func guardDecisions(guard index: Int, rule: Int, phase: String) -> CounterSeries {
+        let guardConfig = snapshot.guards[index].config
+        let rule = guardConfig.rules[rule]
+        return metrics.guardDecisions.series(labelValues: [guardConfig.name, rule.name, phase, rule.action.name])  // lint: allow-series (once per decision)
+    }
+
     /// The duration and first-token histograms of (route, answering backend).
     func histograms(route: Int, backend: Int) -> RouteSeries {
         let key = UInt32(truncatingIfNeeded: route << 16 | backend)

@@ -42,6 +42,8 @@ final class ProxySession: HTTPExchange {
     /// Why the last attempt failed, for the message of a local answer.
     var lastFailure: UpstreamFailure?
     var account = AccountPhase()
+    /// The route's guard, when it has response rules (`ProxySession+Guard.swift`).
+    var responseGuard: ResponseGuard?
 
     init(head: HTTPRequestHead, response: any ClientResponse, loop: LoopContext) {
         self.head = head
@@ -88,6 +90,19 @@ final class ProxySession: HTTPExchange {
         body.append(contentsOf: bytes)
     }
 
+    /// Forwards `rewritten` instead of the client's body (a guard redacted it); the model's
+    /// place in it is found again for the model rewrite.
+    func replaceBody(_ rewritten: [UInt8]) {
+        if rewritten.count > bodyReserved {
+            loop.dataPlane.bufferBudget.charge(rewritten.count - bodyReserved)
+            bodyReserved = rewritten.count
+        }
+        body = rewritten
+        if context.modelRange != nil, case .success(let ranges) = JSONFieldScanner.scanTopLevel(body, keys: [Array("model".utf8)]) {
+            context.modelRange = ranges[0]
+        }
+    }
+
     /// Frees the body and gives its bytes back to the buffer budget.
     private func releaseBody() {
         loop.dataPlane.bufferBudget.release(bodyReserved)
@@ -102,8 +117,8 @@ final class ProxySession: HTTPExchange {
     // MARK: Phases 2–7
 
     /// The request phases in their fixed order (`docs/PHASES.md`): authenticate, inspect, admit
-    /// (it needs inspect's model), route. Guard request and cache lookup are not built yet:
-    /// every request is uncached.
+    /// (it needs inspect's model), route, guard request (it needs the route's guard). Cache
+    /// lookup is not built yet: every request is uncached.
     private func runPhases() {
         let now = loop.scheduler.now()
         let consumers = snapshot.consumers
@@ -113,6 +128,7 @@ final class ProxySession: HTTPExchange {
         if case .next = result {
             result = RoutePhase.run(head: head, snapshot: snapshot, context: &context, now: now, random: loop.random)
         }
+        if case .next = result, let route = context.decision?.routeIndex { result = runGuardRequest(routeIndex: route) }
         switch result {
         case .answer(let local):
             perform(machine.phasesFinished(.answer(local)))
@@ -156,8 +172,8 @@ final class ProxySession: HTTPExchange {
                 perform(machine.retryTimerFired())
             }
         case .commit(let truncated, let finished):
-            commit(truncated: truncated, finished: finished)
-            if finished { end() }
+            let cut = commit(truncated: truncated, finished: finished)
+            if finished { end() } else if cut == .blocked { endGuardedStream() }
         case .fail(let failure, let cancelTransfer):
             endAttempt(cancelTransfer: cancelTransfer)
             answer(Self.localAnswer(for: failure, lastFailure: lastFailure))

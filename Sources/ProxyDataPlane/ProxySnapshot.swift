@@ -27,6 +27,9 @@ final class ProxySnapshot: Sendable {
     let adjustsRouting: Bool
     /// The consumers' key digests, model rights and request limiters (shared with other snapshots).
     let consumers: ConsumerTable
+    /// The compiled guards, and each route's guard (an index into `guards`), indexed by route.
+    let guards: [GuardPolicy]
+    let routeGuards: [Int?]
 
     var config: ProxyConfig { loaded.config }
 
@@ -51,6 +54,8 @@ final class ProxySnapshot: Sendable {
         adjustsRouting = backendStates.contains { $0.breaker != nil || $0.shifter != nil }
         consumers = ConsumerTable(loaded.config, digests: loaded.consumerKeys,
                                   limiters: limiters ?? loaded.config.consumers.map(RequestRateLimiter.forConsumer))
+        guards = loaded.config.guards.map(GuardPolicy.init)
+        routeGuards = loaded.config.routes.map { route in loaded.config.guards.firstIndex { $0.guards(route: route.name) } }
         inFlight = backendStates.map { metrics.backendInFlight.series(labelValues: [$0.name]) }
         for state in backendStates {
             metrics.backendHealthy.series(labelValues: [state.name]).set(state.isHealthy ? 1 : 0)

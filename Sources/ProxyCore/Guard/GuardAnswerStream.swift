@@ -1,0 +1,217 @@
+/// Runs a guard's response rules over an OpenAI chat completion stream as it flows: the
+/// concatenated `delta.content` of each choice goes through its own `GuardStreamScanner`, so a
+/// keyword split over any number of chunks still matches.
+///
+/// Events are passed on whole, and **byte for byte** while the scanner lets their content
+/// through unchanged (prose passes at once). When the scanner holds text back (a possible
+/// match in progress) or redacts, only the event's `content` string is re-encoded: held text
+/// comes out in a later chunk, and what a choice still holds when it finishes (its
+/// `finish_reason` chunk, `[DONE]`, or the end of the stream) comes out in a chunk of its
+/// own before that. On a block, the text before the match is passed on, then a final chunk
+/// carrying the rule's message with `finish_reason: "content_filter"`, then `[DONE]`; nothing
+/// after it. An event is held until its blank line arrives (at most one event).
+///
+/// A value owned by one response on its event loop. Pure: no I/O, no clock.
+package struct GuardAnswerStream: Sendable {
+    package let policy: GuardPolicy
+    private var pending: [UInt8] = []
+    /// Where in `pending` the search for the end of the event goes on.
+    private var searched = 0
+    private var choices: [ChoiceScan?] = []
+    private var tokens = GuardBlockReply.ChunkTokens(id: Array(#""sluice-guard""#.utf8), created: Array("0".utf8),
+                                                     model: Array(#""sluice-guard""#.utf8))
+    private var capturedTokens = false
+    /// The block rule that ended the stream; nothing is passed on after it.
+    package private(set) var blockedRule: Int?
+
+    private struct ChoiceScan: Sendable {
+        var scanner: GuardStreamScanner
+        /// Input bytes fed so far.
+        var fed = 0
+    }
+
+    package init(policy: GuardPolicy) {
+        self.policy = policy
+    }
+
+    /// Passes the next upstream bytes on through `emit`; returns the decisions they caused.
+    package mutating func feed(_ bytes: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) -> Void) -> [GuardFinding] {
+        guard blockedRule == nil else { return [] }
+        pending.append(contentsOf: bytes)
+        var findings: [GuardFinding] = []
+        var start = 0
+        while blockedRule == nil, let end = eventEnd(from: start) {
+            let event = Array(pending[start..<end])
+            process(event, findings: &findings, emit: emit)
+            start = end
+            searched = end
+        }
+        if blockedRule != nil {
+            pending = []
+        } else if start > 0 {
+            pending.removeFirst(start)
+            searched = max(0, searched - start)
+        }
+        return findings
+    }
+
+    /// The upstream stream ended: passes on a trailing incomplete event and what the scanners hold.
+    package mutating func finish(emit: (UnsafeRawBufferPointer) -> Void) -> [GuardFinding] {
+        guard blockedRule == nil else { return [] }
+        var findings: [GuardFinding] = []
+        flushAll(findings: &findings, emit: emit)
+        if blockedRule == nil, !pending.isEmpty { pending.withUnsafeBytes(emit) }
+        pending = []
+        return findings
+    }
+
+    // MARK: Events
+
+    /// The end of the event starting at `start` (just after its blank line), or nil when it has not all arrived.
+    private mutating func eventEnd(from start: Int) -> Int? {
+        var index = max(start, searched)
+        let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        while index < pending.count {
+            if pending[index] == lf {
+                if index + 1 < pending.count, pending[index + 1] == lf { return index + 2 }
+                if index + 2 < pending.count, pending[index + 1] == cr, pending[index + 2] == lf { return index + 3 }
+                if index + 2 >= pending.count {
+                    searched = index
+                    return nil
+                }
+            }
+            index += 1
+        }
+        searched = index
+        return nil
+    }
+
+    private mutating func process(_ event: [UInt8], findings: inout [GuardFinding], emit: (UnsafeRawBufferPointer) -> Void) {
+        guard let payload = Self.dataPayload(of: event) else { return event.withUnsafeBytes(emit) }
+        if event[payload].elementsEqual("[DONE]".utf8) {
+            flushAll(findings: &findings, emit: emit)
+            if blockedRule == nil { event.withUnsafeBytes(emit) }
+            return
+        }
+        let fields = event.withUnsafeBytes { GuardChoiceFields.read(UnsafeRawBufferPointer(rebasing: $0[payload])) }
+        guard let fields else { return event.withUnsafeBytes(emit) }
+        if !capturedTokens {
+            // The same on every chunk of a stream: read once, for the chunks the guard writes.
+            capturedTokens = true
+            let base = payload.lowerBound
+            if let id = fields.id { tokens.id = Array(event[base + id.lowerBound..<base + id.upperBound]) }
+            if let created = fields.created { tokens.created = Array(event[base + created.lowerBound..<base + created.upperBound]) }
+            if let model = fields.model { tokens.model = Array(event[base + model.lowerBound..<base + model.upperBound]) }
+        }
+        var rewritten = event
+        var changed = false
+        var before: [UInt8] = []
+        // Choices in reverse, so a replaced content does not move the ranges of earlier ones.
+        for choice in fields.choices.reversed() {
+            var text: [UInt8]? = nil
+            var original: [UInt8] = []
+            if let content = choice.content {
+                let range = (payload.lowerBound + content.lowerBound)..<(payload.lowerBound + content.upperBound)
+                original = GuardMessageExtractor.decode(event, range) ?? []
+                text = scan(original, choice: choice.index, findings: &findings)
+                if blockedRule != nil { return block(prefix: text ?? [], choice: choice.index, emit: emit) }
+            }
+            if choice.finishReason != nil {
+                let rest = finishChoice(choice.index, findings: &findings)
+                if blockedRule != nil { return block(prefix: (text ?? []) + rest, choice: choice.index, emit: emit) }
+                if text != nil { text! += rest } else if !rest.isEmpty { before += GuardBlockReply.chunk(tokens, index: choice.index, content: rest, role: false, finishReason: nil) }
+            }
+            if let text, let content = choice.content, text != original {
+                var token: [UInt8] = []
+                text.withUnsafeBytes { JSONWriter.appendBytesAsString($0, to: &token) }
+                rewritten.replaceSubrange((payload.lowerBound + content.lowerBound)..<(payload.lowerBound + content.upperBound), with: token)
+                changed = true
+            }
+        }
+        if !before.isEmpty { before.withUnsafeBytes(emit) }
+        (changed ? rewritten : event).withUnsafeBytes(emit)
+    }
+
+    /// The bytes of the event's single `data` field's value; nil when it has none or several.
+    private static func dataPayload(of event: [UInt8]) -> Range<Int>? {
+        var found: Range<Int>?
+        var lineStart = 0
+        let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        while lineStart < event.count {
+            var lineEnd = lineStart
+            while lineEnd < event.count, event[lineEnd] != lf { lineEnd += 1 }
+            var valueEnd = lineEnd
+            if valueEnd > lineStart, event[valueEnd - 1] == cr { valueEnd -= 1 }
+            if event[lineStart..<valueEnd].starts(with: "data:".utf8) {
+                guard found == nil else { return nil }
+                var valueStart = lineStart + 5
+                if valueStart < valueEnd, event[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
+                found = valueStart..<valueEnd
+            }
+            lineStart = lineEnd + 1
+        }
+        return found
+    }
+
+    // MARK: Scanning
+
+    /// Feeds a choice's content to its scanner; the text to pass on now (cut before a block).
+    private mutating func scan(_ text: [UInt8], choice index: Int, findings: inout [GuardFinding]) -> [UInt8] {
+        while choices.count <= index { choices.append(nil) }
+        var state = choices[index] ?? ChoiceScan(scanner: GuardStreamScanner(rules: policy.response.scanRules))
+        let emittedBefore = state.fed - state.scanner.heldBytes
+        state.fed += text.count
+        let step = state.scanner.feed(text)
+        choices[index] = state
+        return settle(step, emittedBefore: emittedBefore, findings: &findings)
+    }
+
+    /// Ends a choice's text: what its scanner still held (cut before a block).
+    private mutating func finishChoice(_ index: Int, findings: inout [GuardFinding]) -> [UInt8] {
+        guard index < choices.count, var state = choices[index] else { return [] }
+        choices[index] = nil
+        let emittedBefore = state.fed - state.scanner.heldBytes
+        let step = state.scanner.finish()
+        return settle(step, emittedBefore: emittedBefore, findings: &findings)
+    }
+
+    private mutating func settle(_ step: GuardScanStep, emittedBefore: Int, findings: inout [GuardFinding]) -> [UInt8] {
+        guard !step.matches.isEmpty else { return step.output }
+        let verdict = policy.verdict(of: step.matches, in: policy.response)
+        findings += verdict.findings
+        guard let rule = verdict.block else { return step.output }
+        blockedRule = rule
+        // The output before the first block match: its input length, plus what redactions before it changed.
+        let sources = policy.response.sources
+        guard let cut = step.matches.first(where: { sources[$0.rule].rule == rule }) else { return [] }
+        var length = cut.range.lowerBound - emittedBefore
+        for match in step.matches where match.range.upperBound <= cut.range.lowerBound {
+            if let replacement = policy.response.scanRules[match.rule].replacement { length += replacement.count - match.range.count }
+        }
+        return Array(step.output.prefix(max(0, length)))
+    }
+
+    /// Passes on what every choice still holds, each in a chunk of its own.
+    private mutating func flushAll(findings: inout [GuardFinding], emit: (UnsafeRawBufferPointer) -> Void) {
+        for index in choices.indices where choices[index] != nil {
+            let rest = finishChoice(index, findings: &findings)
+            if blockedRule != nil { return block(prefix: rest, choice: index, emit: emit) }
+            if !rest.isEmpty {
+                GuardBlockReply.chunk(tokens, index: index, content: rest, role: false, finishReason: nil).withUnsafeBytes(emit)
+            }
+        }
+    }
+
+    /// Ends the stream safely: the text before the match, the rule's message with
+    /// `finish_reason: "content_filter"`, `[DONE]`.
+    private mutating func block(prefix: [UInt8], choice: Int, emit: (UnsafeRawBufferPointer) -> Void) {
+        guard let rule = blockedRule, case .block(let message) = policy.config.rules[rule].action else { return }
+        var out: [UInt8] = []
+        if !prefix.isEmpty { out += GuardBlockReply.chunk(tokens, index: choice, content: prefix, role: false, finishReason: nil) }
+        out += GuardBlockReply.chunk(tokens, index: choice, content: Array(message.utf8), role: false, finishReason: "content_filter")
+        out += GuardBlockReply.doneEvent
+        out.withUnsafeBytes(emit)
+        pending = []
+        choices = []
+    }
+}
