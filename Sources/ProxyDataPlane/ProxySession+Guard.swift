@@ -29,6 +29,8 @@ extension ProxySession {
         switch outcome {
         case .next:
             return .next
+        case .unsupported(let local):
+            return .answer(local)
         case .redacted(let rewritten):
             replaceBody(rewritten)
             return .next

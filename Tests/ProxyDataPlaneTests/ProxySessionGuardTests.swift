@@ -53,6 +53,15 @@ import Testing
         #expect(!response.bodyText.contains("ignore previous"), "the matched text is never echoed")
     }
 
+    @Test func bodiesTheGuardCannotReadAreRefusedNotPassedUnchecked() throws {
+        let harness = try SessionHarness(config: Self.config())
+        let (_, embeddings) = harness.request(.post, "/v1/embeddings", body: #"{"model":"gpt-4o-mini","input":"jane@example.com"}"#)
+        #expect(embeddings.status == 501 && embeddings.bodyText.contains("guard_unsupported"))
+        let (_, anthropic) = harness.request(.post, "/v1/messages", body: #"{"model":"gpt-4o-mini","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"#)
+        #expect(anthropic.status == 501, "response rules cannot read Anthropic answers yet")
+        #expect(harness.upstream.transfers.isEmpty)
+    }
+
     @Test func aRedactedPromptReachesTheProviderRedactedWithTheModelStillRewritable() throws {
         let harness = try SessionHarness(config: Self.config())
         harness.request(body: Self.chatBody("write to jane.doe@example.com please"))

@@ -9,10 +9,21 @@ enum GuardRequestPhase {
         case next
         case redacted([UInt8])
         case blocked(GuardRuleConfig)
+        /// The guard cannot read this request or its answer: refused rather than let through unchecked.
+        case unsupported(LocalAnswer)
     }
 
     static func run(body: [UInt8], path: Substring, policy: GuardPolicy, record: ([GuardFinding]) -> Void) -> Outcome {
-        guard !policy.request.isEmpty, GuardAPIShape(path: path) != nil else { return .next }
+        let shape = GuardAPIShape(path: path)
+        if shape == nil, !body.isEmpty {
+            return .unsupported(LocalAnswer(status: 501, code: "guard_unsupported",
+                                            message: "guard \"\(policy.config.name)\" checks chat bodies only (/chat/completions, /messages); \(path) is not one"))
+        }
+        if shape == .anthropicMessages, !policy.response.isEmpty {
+            return .unsupported(LocalAnswer(status: 501, code: "guard_unsupported",
+                                            message: "guard \"\(policy.config.name)\" has response rules, which cannot check Anthropic /messages answers yet"))
+        }
+        guard !policy.request.isEmpty, shape != nil else { return .next }
         let check = policy.checkRequest(body)
         if !check.findings.isEmpty { record(check.findings) }
         switch check.verdict {
