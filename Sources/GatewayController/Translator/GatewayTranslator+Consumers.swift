@@ -58,9 +58,10 @@ extension NamespaceTranslation {
         }
     }
 
-    /// Whether the guard policy `name` exists and its regexes compile.
+    /// Whether the guard policy `name` exists, its regexes compile and it uses no field the sidecar does not enforce.
     func guardPolicyIsValid(_ name: String) -> Bool {
         guard let policy = resources.guardPolicies.first(where: { $0.meta.name == name }) else { return false }
         return policy.spec.rules.allSatisfy { rule in rule.regex.allSatisfy { ConfigIssue.regexProblem($0) == nil } }
+            && UnsupportedField.used(by: .guardPolicy(policy.spec)).isEmpty
     }
 }

@@ -43,14 +43,13 @@ package struct UnsupportedField: Sendable {
             spec.accessLogSampleRate.double != 1
         },
         rule("spec.rules[].cache", "the sidecar has no response cache yet") { rule in rule.cacheEnabled == true },
-        rule("spec.rules[].guardPolicyRef", "the sidecar does not run guard policies yet: prompts and answers would not be checked") { rule in
-            rule.guardPolicy != nil
-        },
         consumer("spec.credentials", "the sidecar does not check consumer keys yet: every request would be admitted anonymously") { _ in true },
         consumer("spec.allowedModels", "the sidecar does not enforce a consumer's models yet") { spec in spec.allowedModels != nil },
         consumer("spec.rateLimits", "the sidecar does not enforce rate limits yet") { spec in spec.requestsPerMinute != nil || spec.tokensPerMinute != nil },
         consumer("spec.quotas", "the sidecar does not enforce quotas yet") { spec in spec.tokensPerDay != nil || spec.costPerMonth != nil },
-        guardPolicy("spec.rules", "the sidecar does not run guard policies yet: prompts and answers would not be checked") { _ in true },
+        guardPolicy("spec.rules[].match.caseSensitive", "the sidecar matches keywords case-insensitively only") { spec in
+            spec.rules.contains { $0.caseSensitive }
+        },
     ]
 
     /// The entries `subject` uses: its kind's, in table order.
