@@ -1,6 +1,14 @@
 import ProxyCore
 import ProxyHTTPServer
 import ProxyIO
+import ProxyUpstream
+
+/// Where the guard request phase left the request.
+enum GuardRequestStep {
+    case finished(PhaseResult)
+    /// A moderation call is in flight; the phases go on when it ends.
+    case awaitingModeration
+}
 
 /// Whether a guard let an answer's bytes pass or cut the answer.
 enum GuardCut {
@@ -18,9 +26,10 @@ struct ResponseGuard {
 /// Phases 5 and 9, guard request and guard response (`docs/guard.md`). The response side is one
 /// seam: `guardPass` between the upstream bytes and the account phase's filter.
 extension ProxySession {
-    /// Runs the route's guard on the request; `.next` when the request goes on (maybe redacted).
-    func runGuardRequest(routeIndex: Int) -> PhaseResult {
-        guard let index = snapshot.routeGuards[routeIndex] else { return .next }
+    /// Runs the route's guard on the request: finished (`.next` when the request goes on,
+    /// maybe redacted), or waiting for the guard's moderation service.
+    func runGuardRequest(routeIndex: Int) -> GuardRequestStep {
+        guard let index = snapshot.routeGuards[routeIndex] else { return .finished(.next) }
         let policy = snapshot.guards[index]
         if !policy.response.isEmpty { responseGuard = ResponseGuard(index: index) }
         let outcome = GuardRequestPhase.run(body: body, path: head.path, policy: policy) { findings in
@@ -28,31 +37,93 @@ extension ProxySession {
         }
         switch outcome {
         case .next:
-            return .next
+            break
         case .unsupported(let local):
-            return .answer(local)
+            return .finished(.answer(local))
         case .redacted(let rewritten):
             replaceBody(rewritten)
-            return .next
         case .blocked(let rule):
-            context.errorCode = "content_blocked"
-            let created = loop.scheduler.wallNanoseconds() / 1_000_000_000
-            switch GuardRequestPhase.reply(to: rule, policy: policy, path: head.path, stream: context.streamRequested,
-                                           requestID: context.requestID, created: created) {
-            case .error(let local):
-                return .answer(local)
-            case .completion(let reply, let eventStream):
-                var headers = HTTPHeaders(reservingCapacity: 12)
-                headers.append(name: "content-type", value: eventStream ? "text/event-stream" : "application/json")
-                headers.append(name: "x-request-id", value: context.requestID)
-                appendSidecarHeaders(to: &headers)
-                response.writeHead(HTTPResponseHead(status: 200, headers: headers), contentLength: reply.count)
-                reply.withUnsafeBytes { response.writeBody($0) }
-                response.finish()
-                context.bytesToClient += reply.count
-                return .answered(status: 200)
+            return .finished(blockAnswer(rule, policy: policy))
+        }
+        guard let rule = policy.moderationRule, GuardAPIShape(path: head.path) != nil else { return .finished(.next) }
+        let texts = policy.checkedTexts(in: body).compactMap { GuardMessageExtractor.decode(body, $0.range) }
+        guard !texts.isEmpty else { return .finished(.next) }
+        startModeration(rule: rule, guard: index, texts: texts)
+        return .awaitingModeration
+    }
+
+    /// The answer to a blocked request: the guard's `blockedResponse`, written here in completion mode.
+    private func blockAnswer(_ rule: GuardRuleConfig, policy: GuardPolicy) -> PhaseResult {
+        context.errorCode = "content_blocked"
+        let created = loop.scheduler.wallNanoseconds() / 1_000_000_000
+        switch GuardRequestPhase.reply(to: rule, policy: policy, path: head.path, stream: context.streamRequested,
+                                       requestID: context.requestID, created: created) {
+        case .error(let local):
+            return .answer(local)
+        case .completion(let reply, let eventStream):
+            var headers = HTTPHeaders(reservingCapacity: 12)
+            headers.append(name: "content-type", value: eventStream ? "text/event-stream" : "application/json")
+            headers.append(name: "x-request-id", value: context.requestID)
+            appendSidecarHeaders(to: &headers)
+            response.writeHead(HTTPResponseHead(status: 200, headers: headers), contentLength: reply.count)
+            reply.withUnsafeBytes { response.writeBody($0) }
+            response.finish()
+            context.bytesToClient += reply.count
+            return .answered(status: 200)
+        }
+    }
+
+    // MARK: Moderation
+
+    /// Asks the guard's moderation service about `texts`. The call runs as this request's
+    /// transfer (a client that leaves cancels it); its end continues the phases on a timer,
+    /// never inside libcurl's callback.
+    private func startModeration(rule: Int, guard index: Int, texts: [[UInt8]]) {
+        guard let hook = snapshot.guards[index].config.rules[rule].moderation else { return }
+        var headers = HTTPHeaders(reservingCapacity: 2)
+        headers.append(name: "content-type", value: "application/json")
+        headers.append(name: "x-request-id", value: context.requestID)
+        var timeouts = UpstreamTimeouts()
+        timeouts.connect = min(timeouts.connect, hook.timeout)
+        timeouts.firstByte = hook.timeout
+        timeouts.idle = hook.timeout
+        timeouts.total = hook.timeout
+        let request = UpstreamRequest(method: .post, url: hook.url.description, headers: headers,
+                                      body: GuardModeration.requestBody(texts: texts), timeouts: timeouts)
+        let started = loop.scheduler.now()
+        // Strong: the call ends (verdict or cancel) before the session does, and drops the closure then.
+        let call = GuardModerationCall { [self] verdict in
+            transfer = nil
+            let now = loop.scheduler.now()
+            waitTimer = loop.scheduler.schedule(at: now) { [self] in
+                waitTimer = nil
+                moderationFinished(verdict, rule: rule, guard: index, took: now.duration(since: started))
             }
         }
+        transfer = loop.upstream.prepare(request, delegate: call)
+        guard transfer != nil else { return call.fail(kind: "connect") }
+        transfer?.start()
+    }
+
+    private func moderationFinished(_ verdict: GuardModerationVerdict, rule index: Int, guard guardIndex: Int, took: ProxyDuration) {
+        let policy = snapshot.guards[guardIndex]
+        let rule = policy.config.rules[index]
+        loopSnapshot.guardModerationDuration(guard: guardIndex).observe(Double(took.nanoseconds) / 1e9)
+        let applies: Bool
+        switch verdict {
+        case .allowed:
+            applies = false
+        case .flagged:
+            applies = true
+        case .failed(let kind):
+            loopSnapshot.guardModerationErrors(guard: guardIndex, kind: kind).increment()
+            applies = rule.moderation?.failMode == .closed
+        }
+        guard applies else { return finishPhases(.next) }
+        let matcher = if case .failed = verdict { "moderation_failed" } else { "moderation" }
+        recordGuard([GuardFinding(rule: index, matcher: matcher, matchedBytes: 0)], guard: guardIndex, phase: "request")
+        if case .block = rule.action { return finishPhases(blockAnswer(rule, policy: policy)) }
+        finishPhases(.next)
     }
 
     /// Counts guard decisions and writes their audit lines.

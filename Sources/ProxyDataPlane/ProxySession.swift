@@ -128,7 +128,18 @@ final class ProxySession: HTTPExchange {
         if case .next = result {
             result = RoutePhase.run(head: head, snapshot: snapshot, context: &context, now: now, random: loop.random)
         }
-        if case .next = result, let route = context.decision?.routeIndex { result = runGuardRequest(routeIndex: route) }
+        if case .next = result, let route = context.decision?.routeIndex {
+            switch runGuardRequest(routeIndex: route) {
+            case .finished(let guarded): result = guarded
+            case .awaitingModeration: return  // `finishPhases` runs when the moderation service answered
+            }
+        }
+        finishPhases(result)
+    }
+
+    /// Ends the request phases: answers, or builds the attempt plan and goes upstream.
+    func finishPhases(_ result: PhaseResult) {
+        let now = loop.scheduler.now()
         switch result {
         case .answer(let local):
             perform(machine.phasesFinished(.answer(local)))

@@ -114,3 +114,104 @@ def test_a_non_streamed_answer_is_checked_whole(client):
                                                                "x-mock-output-tokens": "5"})
     assert completion.choices[0].message.content == "The answer was withheld."
     assert completion.choices[0].finish_reason == "content_filter"
+
+
+# -- the moderation hook -----------------------------------------------------------------------
+
+class ModerationStandIn:
+    """A moderation service written for the test: OpenAI's /v1/moderations shape; the prompt's
+    first word decides — "allow", "block" (flagged), "slow" (answers after the sidecar's
+    timeout), "fail" (500)."""
+
+    def __init__(self):
+        import http.server
+        import threading
+        stand_in = self
+        self.inputs = []
+        self.release = threading.Event()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers["content-length"])
+                texts = json.loads(self.rfile.read(length))["input"]
+                stand_in.inputs.append(texts)
+                word = texts[-1].split()[0]
+                if word == "slow":
+                    stand_in.release.wait(5)  # longer than the sidecar waits
+                if word == "fail":
+                    self.send_response(500)
+                    self.send_header("content-length", "0")
+                    self.end_headers()
+                    return
+                body = json.dumps({"id": "modr-1", "model": "stand-in",
+                                   "results": [{"flagged": word == "block", "categories": {}, "category_scores": {}}]}).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1/moderations"
+
+    def close(self):
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def moderated(start, mock, tmp_path):
+    stand_in = ModerationStandIn()
+    config_dir, secrets_dir = write_config(str(tmp_path), [mock_backend(mock)],
+                                           [{"name": "chat", "split": [{"backend": "mock", "weight": 1}]}],
+                                           secrets={"mock-key": "sk-provider"})
+    path = os.path.join(config_dir, "config.json")
+    with open(path) as f:
+        config = json.load(f)
+    config["guards"] = [{"name": "moderated", "rules": [
+        {"name": "pii", "detectors": ["email"], "action": "redact", "replacement": "[email]"},
+        {"name": "moderation", "moderation": {"url": stand_in.url, "timeout": "300ms", "failMode": "closed"},
+         "action": "block", "message": "Flagged by moderation."}]}]
+    with open(path, "w") as f:
+        json.dump(config, f)
+    server = start("sluice", "--config-dir", config_dir, "--secrets-dir", secrets_dir, "--workers", "1", listeners=3)
+    host, port = server.addresses["app"]
+    server.client = openai.OpenAI(base_url=f"http://{host}:{port}/v1", api_key="sk-app", max_retries=0)
+    server.mock, server.stand_in = mock, stand_in
+    yield server
+    stand_in.close()
+
+
+def ask(server, text):
+    return server.client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": text}])
+
+
+def test_the_moderation_hook_allows_and_sees_only_redacted_text(moderated):
+    completion = ask(moderated, "allow this, mail jane@example.com")
+    assert completion.model != "sluice-guard"
+    assert moderated.stand_in.inputs == [["allow this, mail [email]"]]
+    assert mock_stats(moderated.mock)["requests_total"] == 1
+
+
+def test_the_moderation_hook_blocks_a_flagged_prompt(moderated):
+    completion = ask(moderated, "block this")
+    assert completion.model == "sluice-guard"
+    assert completion.choices[0].message.content == "Flagged by moderation."
+    assert mock_stats(moderated.mock)["requests_total"] == 0
+
+
+@pytest.mark.parametrize("word", ["slow", "fail"])
+def test_a_moderation_call_that_times_out_or_fails_is_closed(moderated, word):
+    completion = ask(moderated, f"{word} request")
+    assert completion.choices[0].message.content == "Flagged by moderation."
+    assert mock_stats(moderated.mock)["requests_total"] == 0
+    host, port = moderated.addresses["metrics"]
+    kind = "timeout" if word == "slow" else "status"
+    metrics = request((host, port), b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").body.decode()
+    assert f'sluice_guard_moderation_errors_total{{guard="moderated",kind="{kind}"}} 1' in metrics

@@ -36,18 +36,46 @@ package struct GuardRuleConfig: Hashable, Sendable {
     /// Linear-time regexes (`LinearRegex`); a match is at most `GuardRegexMatcher.maxMatchBytes` long.
     package let regexes: [String]
     package let detectors: [GuardDetector]
+    /// An external moderation service asked about the prompt (request rules only, alone in its rule).
+    package let moderation: GuardModerationConfig?
     package let action: GuardAction
 
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(name: String, phase: GuardPhase = .request, keywords: [String] = [], regexes: [String] = [],
-                 detectors: [GuardDetector] = [], action: GuardAction) {
+                 detectors: [GuardDetector] = [], moderation: GuardModerationConfig? = nil, action: GuardAction) {
         self.name = name
         self.phase = phase
         self.keywords = keywords
         self.regexes = regexes
         self.detectors = detectors
+        self.moderation = moderation
         self.action = action
     }
+}
+
+/// An external moderation hook: the prompt's checked texts are POSTed as OpenAI's
+/// `/v1/moderations` request (`{"input": [...]}`); an answer with any `results[].flagged: true`
+/// is a match (`docs/guard.md`).
+package struct GuardModerationConfig: Hashable, Sendable {
+    /// `http://` or `https://` URL of the service.
+    package let url: BackendURL
+    /// The whole call's time limit (default 2s).
+    package let timeout: ProxyDuration
+    /// What a failed call (timeout, connection, non-2xx, unreadable answer) counts as.
+    package let failMode: GuardFailMode
+
+    package static let defaultTimeout = ProxyDuration.seconds(2)
+
+    package init(url: BackendURL, timeout: ProxyDuration = defaultTimeout, failMode: GuardFailMode = .closed) {
+        self.url = url
+        self.timeout = timeout
+        self.failMode = failMode
+    }
+}
+
+/// What a failed moderation call counts as: `open` lets the request through, `closed` applies the rule's action.
+package enum GuardFailMode: String, CaseIterable, Hashable, Sendable {
+    case open, closed
 }
 
 /// What a guard rule checks: the prompt, the answer, or both.

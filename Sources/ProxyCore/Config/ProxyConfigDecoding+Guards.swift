@@ -1,7 +1,7 @@
 /// `guards[]`: content guards, their rules and the routes they check.
 extension ProxyConfigDecoding {
     static let guardKeys = ["name", "routes", "rules", "messages", "blockedResponse"]
-    static let guardRuleKeys = ["name", "phase", "keywords", "regexes", "detectors", "action", "message", "replacement"]
+    static let guardRuleKeys = ["name", "phase", "keywords", "regexes", "detectors", "moderation", "action", "message", "replacement"]
     /// The most rules in one guard.
     static let maxGuardRules = 64
     /// The longest block message and redaction replacement, in UTF-8 bytes.
@@ -70,6 +70,9 @@ extension ProxyConfigDecoding {
         let messages = object["messages"].map { decodeMessageScope($0, at: object.path("messages")) } ?? GuardMessageScope()
         let blocked = object["blockedResponse"].map { decodeBlockedResponse($0, at: object.path("blockedResponse")) }
             ?? .completion
+        if rules.compactMap({ $0?.moderation }).count > 1 {
+            report(object.path("rules"), "at most one rule of a guard may call a moderation service")
+        }
         guard issues.count == before, let name, !rules.isEmpty, rules.allSatisfy({ $0 != nil }), let messages, let blocked
         else { return nil }
         return GuardConfig(name: name, routes: routes, rules: rules.map { $0! }, messages: messages, blockedResponse: blocked)
@@ -107,12 +110,20 @@ extension ProxyConfigDecoding {
                 }
             }
         }
-        if keywords.isEmpty, regexes.isEmpty, detectors.isEmpty, issues.count == before {
-            report(path, "a rule needs at least one of \"keywords\", \"regexes\" or \"detectors\"")
+        let moderation = object["moderation"].flatMap { decodeModeration($0, at: object.path("moderation")) }
+        if object.has("moderation") {
+            if !keywords.isEmpty || !regexes.isEmpty || !detectors.isEmpty {
+                report(object.path("moderation"), "a moderation rule has no \"keywords\", \"regexes\" or \"detectors\"; put them in a rule of their own")
+            }
+            if phase != nil, phase != .request { report(object.path("phase"), "a moderation rule checks requests only; expected \"request\"") }
+            if case .string("redact")? = object["action"] { report(object.path("action"), "a moderation rule cannot redact; expected \"block\" or \"log\"") }
+        } else if keywords.isEmpty, regexes.isEmpty, detectors.isEmpty, issues.count == before {
+            report(path, "a rule needs at least one of \"keywords\", \"regexes\", \"detectors\" or \"moderation\"")
         }
         let action = decodeGuardAction(object, at: path)
         guard issues.count == before, let name, let phase, let action else { return nil }
-        return GuardRuleConfig(name: name, phase: phase, keywords: keywords, regexes: regexes, detectors: detectors, action: action)
+        return GuardRuleConfig(name: name, phase: phase, keywords: keywords, regexes: regexes, detectors: detectors,
+                               moderation: moderation, action: action)
     }
 
     private mutating func decodeGuardAction(_ object: ConfigObjectReader, at path: String) -> GuardAction? {
@@ -129,6 +140,16 @@ extension ProxyConfigDecoding {
             report(object.path("action"), "\(ConfigIssue.quoted(kind)) is not one of \"block\", \"redact\", \"log\"")
             return nil
         }
+    }
+
+    private mutating func decodeModeration(_ value: JSONValue, at path: String) -> GuardModerationConfig? {
+        guard let object = ConfigObjectReader(value, at: path, allowed: ["url", "timeout", "failMode"], issues: &issues) else { return nil }
+        let before = issues.count
+        let url = backendURL(object["url"], at: object.path("url"))
+        let timeout = object.has("timeout") ? duration(object["timeout"], at: object.path("timeout")) : GuardModerationConfig.defaultTimeout
+        let failMode: GuardFailMode? = object.has("failMode") ? oneOf(object["failMode"], at: object.path("failMode"), required: true) : .closed
+        guard issues.count == before, let url, let timeout, let failMode else { return nil }
+        return GuardModerationConfig(url: url, timeout: timeout, failMode: failMode)
     }
 
     private mutating func decodeMessageScope(_ value: JSONValue, at path: String) -> GuardMessageScope? {

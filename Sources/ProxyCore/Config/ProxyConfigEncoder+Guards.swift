@@ -28,6 +28,11 @@ extension ProxyConfigEncoder {
         if !rule.keywords.isEmpty { object["keywords"] = .array(rule.keywords.map(JSONValue.string)) }
         if !rule.regexes.isEmpty { object["regexes"] = .array(rule.regexes.map(JSONValue.string)) }
         if !rule.detectors.isEmpty { object["detectors"] = .array(rule.detectors.map { .string($0.rawValue) }) }
+        if let moderation = rule.moderation {
+            object["moderation"] = .object(JSONObject([("url", .string(moderation.url.description)),
+                                                       ("timeout", .string(moderation.timeout.configString)),
+                                                       ("failMode", .string(moderation.failMode.rawValue))]))
+        }
         switch rule.action {
         case .block(let message): object["message"] = .string(message)
         case .redact(let replacement): object["replacement"] = .string(replacement)

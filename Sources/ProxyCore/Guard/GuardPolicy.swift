@@ -14,6 +14,8 @@ package struct GuardPolicy: Sendable {
     package let config: GuardConfig
     package let request: PhaseRules
     package let response: PhaseRules
+    /// The rule that calls a moderation service (at most one), by index in `config.rules`.
+    package let moderationRule: Int?
 
     /// Compiles `config`, which the decoder has validated (keyword caps, regex syntax): a part
     /// that fails to compile anyway is a programming error.
@@ -38,6 +40,7 @@ package struct GuardPolicy: Sendable {
         }
         self.request = request
         self.response = response
+        moderationRule = config.rules.firstIndex { $0.moderation != nil }
     }
 
     private static func matchers(of rule: GuardRuleConfig) -> [(any GuardStreamingMatcher, String)] {

@@ -13,10 +13,8 @@ extension GuardPolicy {
     /// each text on its own, all rules in one pass per text. A body that is not a chat body
     /// has nothing to check. Pure; allocates only when a text is checked.
     package func checkRequest(_ body: [UInt8]) -> (verdict: GuardRequestVerdict, findings: [GuardFinding]) {
-        guard !request.isEmpty, let texts = GuardMessageExtractor.texts(in: body) else { return (.pass, []) }
-        let scope = config.messages
-        var checked = texts.filter { $0.role.map(scope.roles.contains) ?? false }
-        if scope.lastOnly, let last = checked.last?.message { checked.removeAll { $0.message != last } }
+        guard !request.isEmpty else { return (.pass, []) }
+        let checked = checkedTexts(in: body)
         var findings: [GuardFinding] = []
         var block: Int?
         var replacements: [(range: Range<Int>, token: [UInt8])] = []
@@ -40,5 +38,14 @@ extension GuardPolicy {
             rewritten.replaceSubrange(replacement.range, with: replacement.token)
         }
         return (.redact(rewritten), findings)
+    }
+
+    /// The texts of a chat body the guard checks (`GuardMessageScope`), in body order.
+    package func checkedTexts(in body: [UInt8]) -> [GuardMessageText] {
+        guard let texts = GuardMessageExtractor.texts(in: body) else { return [] }
+        let scope = config.messages
+        var checked = texts.filter { $0.role.map(scope.roles.contains) ?? false }
+        if scope.lastOnly, let last = checked.last?.message { checked.removeAll { $0.message != last } }
+        return checked
     }
 }

@@ -13,7 +13,8 @@ import Testing
             {"name": "prompt-injection", "phase": "request", "keywords": ["ignore previous instructions", "忽略之前的指令"],
              "regexes": ["(?i)you are now (DAN|in developer mode)"], "action": "block", "message": "Sorry."},
             {"name": "personal-data", "phase": "both", "detectors": ["email", "chinaMobile"], "action": "redact", "replacement": "[pii]"},
-            {"name": "competitors", "keywords": ["acme cloud"], "action": "log"}
+            {"name": "competitors", "keywords": ["acme cloud"], "action": "log"},
+            {"name": "moderated", "moderation": {"url": "http://moderation.local:8080/v1/moderations", "timeout": "500ms", "failMode": "open"}, "action": "log"}
           ],
           "messages": {"roles": ["user", "tool"], "scope": "last"},
           "blockedResponse": {"mode": "error", "status": 451}
@@ -31,6 +32,8 @@ import Testing
                                 regexes: ["(?i)you are now (DAN|in developer mode)"], action: .block(message: "Sorry.")),
                 GuardRuleConfig(name: "personal-data", phase: .both, detectors: [.email, .chinaMobile], action: .redact(replacement: "[pii]")),
                 GuardRuleConfig(name: "competitors", keywords: ["acme cloud"], action: .log),
+                GuardRuleConfig(name: "moderated", moderation: GuardModerationConfig(url: try #require(try? BackendURL.parse("http://moderation.local:8080/v1/moderations").get()),
+                                                                                    timeout: .milliseconds(500), failMode: .open), action: .log),
             ],
             messages: GuardMessageScope(roles: [.user, .tool], lastOnly: true), blockedResponse: .error(status: 451))])
     }
@@ -58,7 +61,17 @@ import Testing
         (#""guards": [{"name": "g", "routes": ["nope"], "rules": [{"name": "r", "keywords": ["x"], "action": "log"}]}]"#,
          #"guards[0].routes[0]: no route is named "nope""#),
         (#""guards": [{"name": "g", "rules": [{"name": "r", "action": "log"}]}]"#,
-         #"guards[0].rules[0]: a rule needs at least one of "keywords", "regexes" or "detectors""#),
+         #"guards[0].rules[0]: a rule needs at least one of "keywords", "regexes", "detectors" or "moderation""#),
+        (#""guards": [{"name": "g", "rules": [{"name": "r", "keywords": ["x"], "moderation": {"url": "http://m/v1/moderations"}, "action": "block"}]}]"#,
+         #"guards[0].rules[0].moderation: a moderation rule has no "keywords", "regexes" or "detectors"; put them in a rule of their own"#),
+        (#""guards": [{"name": "g", "rules": [{"name": "r", "phase": "both", "moderation": {"url": "http://m/v1/moderations"}, "action": "block"}]}]"#,
+         #"guards[0].rules[0].phase: a moderation rule checks requests only; expected "request""#),
+        (#""guards": [{"name": "g", "rules": [{"name": "r", "moderation": {"url": "http://m/v1/moderations"}, "action": "redact"}]}]"#,
+         #"guards[0].rules[0].action: a moderation rule cannot redact; expected "block" or "log""#),
+        (#""guards": [{"name": "g", "rules": [{"name": "r", "moderation": {"url": "http://m", "failMode": "maybe"}, "action": "log"}]}]"#,
+         #"guards[0].rules[0].moderation.failMode: "maybe" is not one of "open", "closed""#),
+        (#""guards": [{"name": "g", "rules": [{"name": "r", "moderation": {"url": "http://m"}, "action": "log"}, {"name": "s", "moderation": {"url": "http://n"}, "action": "log"}]}]"#,
+         "guards[0].rules: at most one rule of a guard may call a moderation service"),
         (#""guards": [{"name": "g", "rules": [{"name": "r", "keywords": ["x"], "action": "drop"}]}]"#,
          #"guards[0].rules[0].action: "drop" is not one of "block", "redact", "log""#),
         (#""guards": [{"name": "g", "rules": [{"name": "r", "keywords": ["x"], "action": "log", "message": "m"}]}]"#,
@@ -84,7 +97,7 @@ import Testing
         (#""guards": [{"name": "g", "rules": [{"name": "r", "keywords": ["x"], "action": "log"}], "blockedResponse": {"mode": "error", "status": 500}}]"#,
          "guards[0].blockedResponse.status: 500 is greater than the maximum 499"),
         (#""guards": [{"name": "g", "rules": [{"name": "r", "keywords": ["x"], "action": "log", "phase": "both", "hold": 1}]}]"#,
-         #"guards[0].rules[0].hold: unknown field; expected one of "name", "phase", "keywords", "regexes", "detectors", "action", "message", "replacement""#),
+         #"guards[0].rules[0].hold: unknown field; expected one of "name", "phase", "keywords", "regexes", "detectors", "moderation", "action", "message", "replacement""#),
     ])
     func badGuardsGetPreciseErrors(guards: String, expected: String) {
         #expect(configIssues(Self.text(guards)) == [expected])
