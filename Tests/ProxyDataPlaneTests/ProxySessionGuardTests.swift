@@ -82,6 +82,16 @@ import Testing
         #expect(response.contentLength == response.body.count)
     }
 
+    @Test func aJSONAnswerTooLargeToHoldIsNotPassedOnUnchecked() throws {
+        let harness = try SessionHarness(config: Self.config())
+        let (_, response) = harness.request(body: Self.chatBody("hi"))
+        let upstream = harness.upstream.last
+        upstream.head(200)
+        upstream.send([UInt8](repeating: UInt8(ascii: " "), count: TruncationConfig.defaultBufferBytes + 1))
+        #expect(response.reset && response.body.isEmpty)
+        #expect(upstream.cancelled)
+    }
+
     @Test(arguments: [2, 3, 10])
     func anAnswerIsCutMidStreamWhenAKeywordArrivesOverSeveralDeltas(pieces: Int) throws {
         let harness = try SessionHarness(config: Self.config())

@@ -13,6 +13,10 @@ package struct LLMGuardPolicy: Hashable, Sendable {
         package var action = "block"
         package var message: String?
         package var replacement: String?
+        /// `moderation`: the service's URL, time limit and fail mode.
+        package var moderationURL: String?
+        package var moderationTimeout: ProxyDuration?
+        package var moderationFailMode = "closed"
     }
 
     package struct Spec: Hashable, Sendable {
@@ -34,8 +38,8 @@ package struct LLMGuardPolicy: Hashable, Sendable {
         let rulesPath = object.path("rules")
         for (index, element) in (d.array(object["rules"], at: rulesPath, min: 1, max: 64) ?? []).enumerated() {
             let rulePath = JSONPath.element(rulesPath, index)
-            guard let rule = d.object(element, at: rulePath, allowed: ["name", "phase", "match", "action", "message", "replacement"],
-                                      required: ["name", "match", "action"]),
+            guard let rule = d.object(element, at: rulePath, allowed: ["name", "phase", "match", "moderation", "action", "message", "replacement"],
+                                      required: ["name", "action"]),
                   let name = d.objectName(rule["name"], at: rule.path("name"), maxLength: 63)
             else { continue }
             var decoded = Rule(name: name)
@@ -45,7 +49,16 @@ package struct LLMGuardPolicy: Hashable, Sendable {
             decoded.replacement = d.string(rule["replacement"], at: rule.path("replacement"), maxLength: 256)
             if decoded.message != nil && decoded.action != "block" { d.report(rule.path("message"), "only a block rule has a message") }
             if decoded.replacement != nil && decoded.action != "redact" { d.report(rule.path("replacement"), "only a redact rule has a replacement") }
-            if let match = d.object(rule["match"], at: rule.path("match"), allowed: ["keywords", "regex", "detectors", "caseSensitive"]) {
+            if let moderation = d.optionalObject(rule["moderation"], at: rule.path("moderation"), allowed: ["url", "timeout", "failMode"],
+                                                 required: ["url"]) {
+                decoded.moderationURL = d.string(moderation["url"], at: moderation.path("url"), nonEmpty: true)
+                decoded.moderationTimeout = d.duration(moderation["timeout"], at: moderation.path("timeout"))
+                decoded.moderationFailMode = d.choice(moderation["failMode"], at: moderation.path("failMode"), ["open", "closed"]) ?? "closed"
+                if rule["match"] != nil { d.report(rule.path("moderation"), "a rule has either match or moderation, not both") }
+            } else if rule["match"] == nil {
+                d.report(rule.path, "needs match or moderation")
+            }
+            if let match = d.optionalObject(rule["match"], at: rule.path("match"), allowed: ["keywords", "regex", "detectors", "caseSensitive"]) {
                 decoded.keywords = (d.array(match["keywords"], at: match.path("keywords"), max: 1024) ?? []).enumerated()
                     .compactMap { d.string($1, at: JSONPath.element(match.path("keywords"), $0), maxLength: 256, nonEmpty: true) }
                 decoded.regex = (d.array(match["regex"], at: match.path("regex"), max: 64) ?? []).enumerated()

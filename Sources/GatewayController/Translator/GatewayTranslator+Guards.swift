@@ -24,9 +24,14 @@ extension NamespaceTranslation {
             case "log": .log
             default: .block(message: rule.message ?? GuardAction.defaultMessage)
             }
+            // Pass 7 refused a policy whose URL does not parse.
+            let moderation = rule.moderationURL.flatMap { try? BackendURL.parse($0).get() }.map {
+                GuardModerationConfig(url: $0, timeout: rule.moderationTimeout ?? GuardModerationConfig.defaultTimeout,
+                                      failMode: GuardFailMode(rawValue: rule.moderationFailMode) ?? .closed)
+            }
             return GuardRuleConfig(name: rule.name, phase: GuardPhase(rawValue: rule.phase) ?? .request, keywords: rule.keywords,
                                    regexes: rule.regex, detectors: rule.detectors.compactMap(GuardDetector.init(rawValue:)),
-                                   action: action)
+                                   moderation: moderation, action: action)
         }
         let blocked: GuardBlockedResponse = spec.blockedMode == "error" ? .error(status: spec.blockedStatusCode ?? 400) : .completion
         return GuardConfig(name: policy.meta.name, routes: routes, rules: rules,
