@@ -145,7 +145,7 @@ extension ProxySession {
     /// A 2xx event stream is about to pass to the client: its answer goes through the guard from here on.
     func beginGuardedStream() {
         guard let index = responseGuard?.index else { return }
-        responseGuard?.stream = GuardAnswerStream(policy: snapshot.guards[index])
+        responseGuard?.stream = GuardAnswerStream(policy: snapshot.guards[index], shape: GuardAPIShape(path: head.path) ?? .openAIChat)
     }
 
     /// Passes upstream bytes on to `emit` through the answer's guard (or straight when it has none).

@@ -57,9 +57,27 @@ import Testing
         let harness = try SessionHarness(config: Self.config())
         let (_, embeddings) = harness.request(.post, "/v1/embeddings", body: #"{"model":"gpt-4o-mini","input":"jane@example.com"}"#)
         #expect(embeddings.status == 501 && embeddings.bodyText.contains("guard_unsupported"))
-        let (_, anthropic) = harness.request(.post, "/v1/messages", body: #"{"model":"gpt-4o-mini","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"#)
-        #expect(anthropic.status == 501, "response rules cannot read Anthropic answers yet")
         #expect(harness.upstream.transfers.isEmpty)
+        let (_, models) = harness.request(.get, "/v1/models", body: "")
+        #expect(models.status == nil, "a request without a body has nothing to check: it goes upstream")
+        #expect(harness.upstream.transfers.count == 1)
+    }
+
+    @Test func anAnthropicStreamIsCutWithARefusal() throws {
+        let harness = try SessionHarness(config: Self.config())
+        let (_, response) = harness.request(.post, "/v1/messages", body: #"{"model":"gpt-4o-mini","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#)
+        let upstream = harness.upstream.last
+        upstream.head(200, ["content-type": "text/event-stream"])
+        upstream.send("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"content\":[]}}\n\n")
+        for text in ["It is Project ", "Phoenix", " now"] {
+            var token: [UInt8] = []
+            JSONWriter.appendString(text, to: &token)
+            upstream.send("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\(String(decoding: token, as: UTF8.self))}}\n\n")
+        }
+        #expect(upstream.cancelled && response.finished)
+        #expect(!response.bodyText.contains("Phoenix"))
+        #expect(response.bodyText.contains(#""text":"Withheld.""#) && response.bodyText.contains(#""stop_reason":"refusal""#))
+        #expect(response.bodyText.hasSuffix("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"))
     }
 
     @Test func aRedactedPromptReachesTheProviderRedactedWithTheModelStillRewritable() throws {

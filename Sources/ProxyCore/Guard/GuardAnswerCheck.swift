@@ -1,15 +1,15 @@
 extension GuardPolicy {
-    /// Runs the response rules over a whole (non-streamed) OpenAI chat completion body: each
-    /// choice's `message.content` on its own. A redaction re-encodes only the changed strings; a
-    /// block replaces the content of the choice with the rule's message and its `finish_reason`
-    /// with `content_filter`. Nil when nothing changes. Pure.
+    /// Runs the response rules over a whole (non-streamed) answer: each OpenAI choice's
+    /// `message.content`, or each Anthropic text block, on its own. A redaction re-encodes only
+    /// the changed strings; a block replaces the text with the rule's message and the finish
+    /// reason with `content_filter` (OpenAI) or the stop reason with `refusal` (Anthropic). Nil
+    /// when nothing changes. Pure.
     package func checkAnswer(_ body: [UInt8]) -> (body: [UInt8]?, findings: [GuardFinding], block: Int?) {
         guard !response.isEmpty, let fields = body.withUnsafeBytes(GuardChoiceFields.read) else { return (nil, [], nil) }
-        var rewritten = body
-        var changed = false
+        var replacements: [(range: Range<Int>, bytes: [UInt8])] = []
         var findings: [GuardFinding] = []
         var firstBlock: Int?
-        for choice in fields.choices.reversed() {
+        for choice in fields.choices {
             guard let content = choice.content, let decoded = GuardMessageExtractor.decode(body, content) else { continue }
             let step = GuardStreamScanner.scan(decoded, rules: response.scanRules)
             guard !step.matches.isEmpty else { continue }
@@ -19,24 +19,19 @@ extension GuardPolicy {
             if let rule = verdict.block, case .block(let message) = config.rules[rule].action {
                 firstBlock = min(firstBlock ?? rule, rule)
                 JSONWriter.appendString(message, to: &token)
-                // The finish reason comes after the message in OpenAI's order; replace it first.
-                if let finish = choice.finishReason, finish.lowerBound > content.lowerBound {
-                    rewritten.replaceSubrange(finish, with: Array(#""content_filter""#.utf8))
-                    rewritten.replaceSubrange(content, with: token)
-                } else {
-                    rewritten.replaceSubrange(content, with: token)
-                    if let finish = choice.finishReason {
-                        rewritten.replaceSubrange(finish, with: Array(#""content_filter""#.utf8))
-                    }
-                }
+                replacements.append((content, token))
+                if let finish = choice.finishReason { replacements.append((finish, Array(#""content_filter""#.utf8))) }
             } else if step.output != decoded {
                 step.output.withUnsafeBytes { JSONWriter.appendBytesAsString($0, to: &token) }
-                rewritten.replaceSubrange(content, with: token)
-            } else {
-                continue
+                replacements.append((content, token))
             }
-            changed = true
         }
-        return (changed ? rewritten : nil, findings, firstBlock)
+        if firstBlock != nil, let stop = fields.stopReason { replacements.append((stop, Array(#""refusal""#.utf8))) }
+        guard !replacements.isEmpty else { return (nil, findings, firstBlock) }
+        var rewritten = body
+        for replacement in replacements.sorted(by: { $0.range.lowerBound > $1.range.lowerBound }) {
+            rewritten.replaceSubrange(replacement.range, with: replacement.bytes)
+        }
+        return (rewritten, findings, firstBlock)
     }
 }

@@ -1,19 +1,23 @@
-/// Runs a guard's response rules over an OpenAI chat completion stream as it flows: the
-/// concatenated `delta.content` of each choice goes through its own `GuardStreamScanner`, so a
-/// keyword split over any number of chunks still matches.
+/// Runs a guard's response rules over a streamed answer as it flows — OpenAI chat chunks or
+/// Anthropic message events: the concatenated `delta.content` of each choice (Anthropic: the
+/// `text_delta`s of each content block) goes through its own `GuardStreamScanner`, so a keyword
+/// split over any number of chunks still matches.
 ///
 /// Events are passed on whole, and **byte for byte** while the scanner lets their content
 /// through unchanged (prose passes at once). When the scanner holds text back (a possible
 /// match in progress) or redacts, only the event's `content` string is re-encoded: held text
 /// comes out in a later chunk, and what a choice still holds when it finishes (its
-/// `finish_reason` chunk, `[DONE]`, or the end of the stream) comes out in a chunk of its
-/// own before that. On a block, the text before the match is passed on, then a final chunk
-/// carrying the rule's message with `finish_reason: "content_filter"`, then `[DONE]`; nothing
-/// after it. An event is held until its blank line arrives (at most one event).
+/// `finish_reason` chunk, `[DONE]`, or the end of the stream; Anthropic: `content_block_stop`,
+/// `message_delta`) comes out in a chunk of its own before that. On a block, the text before
+/// the match is passed on, then a final chunk carrying the rule's message with
+/// `finish_reason: "content_filter"` and `[DONE]` (Anthropic: the message as a text delta, the
+/// block's stop, `stop_reason: "refusal"`, `message_stop`); nothing after it. An event is held
+/// until its blank line arrives (at most one event).
 ///
 /// A value owned by one response on its event loop. Pure: no I/O, no clock.
 package struct GuardAnswerStream: Sendable {
     package let policy: GuardPolicy
+    package let shape: GuardAPIShape
     private var pending: [UInt8] = []
     /// Where in `pending` the search for the end of the event goes on.
     private var searched = 0
@@ -30,8 +34,9 @@ package struct GuardAnswerStream: Sendable {
         var fed = 0
     }
 
-    package init(policy: GuardPolicy) {
+    package init(policy: GuardPolicy, shape: GuardAPIShape = .openAIChat) {
         self.policy = policy
+        self.shape = shape
     }
 
     /// Passes the next upstream bytes on through `emit`; returns the decisions they caused.
@@ -95,6 +100,7 @@ package struct GuardAnswerStream: Sendable {
         }
         let fields = event.withUnsafeBytes { GuardChoiceFields.read(UnsafeRawBufferPointer(rebasing: $0[payload])) }
         guard let fields else { return event.withUnsafeBytes(emit) }
+        if shape == .anthropicMessages { return processAnthropic(event, payload: payload, fields: fields, findings: &findings, emit: emit) }
         if !capturedTokens {
             // The same on every chunk of a stream: read once, for the chunks the guard writes.
             capturedTokens = true
@@ -119,7 +125,7 @@ package struct GuardAnswerStream: Sendable {
             if choice.finishReason != nil {
                 let rest = finishChoice(choice.index, findings: &findings)
                 if blockedRule != nil { return block(prefix: (text ?? []) + rest, choice: choice.index, emit: emit) }
-                if text != nil { text! += rest } else if !rest.isEmpty { before += GuardBlockReply.chunk(tokens, index: choice.index, content: rest, role: false, finishReason: nil) }
+                if text != nil { text! += rest } else if !rest.isEmpty { before += syntheticText(rest, choice: choice.index) }
             }
             if let text, let content = choice.content, text != original {
                 var token: [UInt8] = []
@@ -130,6 +136,45 @@ package struct GuardAnswerStream: Sendable {
         }
         if !before.isEmpty { before.withUnsafeBytes(emit) }
         (changed ? rewritten : event).withUnsafeBytes(emit)
+    }
+
+    /// An Anthropic event: text deltas scanned per content block, held text flushed before a
+    /// block's stop and before the message's end.
+    private mutating func processAnthropic(_ event: [UInt8], payload: Range<Int>, fields: GuardChoiceFields,
+                                           findings: inout [GuardFinding], emit: (UnsafeRawBufferPointer) -> Void) {
+        let base = payload.lowerBound
+        let type = fields.type.map { event[base + $0.lowerBound..<base + $0.upperBound] }
+        func isType(_ name: String) -> Bool { type?.elementsEqual(("\"" + name + "\"").utf8) ?? false }
+        let index = fields.index ?? 0
+        if isType("content_block_delta"), let text = fields.deltaText {
+            let range = base + text.lowerBound..<base + text.upperBound
+            let original = GuardMessageExtractor.decode(event, range) ?? []
+            let passed = scan(original, choice: index, findings: &findings)
+            if blockedRule != nil { return block(prefix: passed, choice: index, emit: emit) }
+            guard passed != original else { return event.withUnsafeBytes(emit) }
+            var token: [UInt8] = []
+            passed.withUnsafeBytes { JSONWriter.appendBytesAsString($0, to: &token) }
+            var rewritten = event
+            rewritten.replaceSubrange(range, with: token)
+            return rewritten.withUnsafeBytes(emit)
+        }
+        if isType("content_block_stop") {
+            let rest = finishChoice(index, findings: &findings)
+            if blockedRule != nil { return block(prefix: rest, choice: index, emit: emit) }
+            if !rest.isEmpty { syntheticText(rest, choice: index).withUnsafeBytes(emit) }
+        } else if isType("message_delta") || isType("message_stop") {
+            flushAll(findings: &findings, emit: emit)
+            if blockedRule != nil { return }
+        }
+        event.withUnsafeBytes(emit)
+    }
+
+    /// A chunk (OpenAI) or text delta event (Anthropic) carrying `text` for `choice`.
+    private func syntheticText(_ text: [UInt8], choice: Int) -> [UInt8] {
+        switch shape {
+        case .openAIChat: GuardBlockReply.chunk(tokens, index: choice, content: text, role: false, finishReason: nil)
+        case .anthropicMessages: GuardBlockReply.anthropicTextDelta(index: choice, text: text)
+        }
     }
 
     /// The bytes of the event's single `data` field's value; nil when it has none or several.
@@ -196,9 +241,7 @@ package struct GuardAnswerStream: Sendable {
         for index in choices.indices where choices[index] != nil {
             let rest = finishChoice(index, findings: &findings)
             if blockedRule != nil { return block(prefix: rest, choice: index, emit: emit) }
-            if !rest.isEmpty {
-                GuardBlockReply.chunk(tokens, index: index, content: rest, role: false, finishReason: nil).withUnsafeBytes(emit)
-            }
+            if !rest.isEmpty { syntheticText(rest, choice: index).withUnsafeBytes(emit) }
         }
     }
 
@@ -207,9 +250,15 @@ package struct GuardAnswerStream: Sendable {
     private mutating func block(prefix: [UInt8], choice: Int, emit: (UnsafeRawBufferPointer) -> Void) {
         guard let rule = blockedRule, case .block(let message) = policy.config.rules[rule].action else { return }
         var out: [UInt8] = []
-        if !prefix.isEmpty { out += GuardBlockReply.chunk(tokens, index: choice, content: prefix, role: false, finishReason: nil) }
-        out += GuardBlockReply.chunk(tokens, index: choice, content: Array(message.utf8), role: false, finishReason: "content_filter")
-        out += GuardBlockReply.doneEvent
+        if !prefix.isEmpty { out += syntheticText(prefix, choice: choice) }
+        switch shape {
+        case .openAIChat:
+            out += GuardBlockReply.chunk(tokens, index: choice, content: Array(message.utf8), role: false, finishReason: "content_filter")
+            out += GuardBlockReply.doneEvent
+        case .anthropicMessages:
+            out += GuardBlockReply.anthropicTextDelta(index: choice, text: Array(message.utf8))
+            out += GuardBlockReply.anthropicEnding(index: choice, stopReason: "refusal")
+        }
         out.withUnsafeBytes(emit)
         pending = []
         choices = []

@@ -1,7 +1,9 @@
-/// What the guard needs of one OpenAI chat answer (a whole `chat.completion` body or one
-/// `chat.completion.chunk`): the top-level `id`, `created` and `model` tokens, and per choice
-/// its `index`, the `content` string of its `delta` or `message`, and its `finish_reason`.
-/// Ranges are byte offsets into the walked bytes, whole tokens (quotes included).
+/// What the guard needs of one answer or stream event, OpenAI's or Anthropic's. OpenAI (a whole
+/// `chat.completion` or one `chat.completion.chunk`): the top-level `id`, `created` and `model`
+/// tokens, and per choice its `index`, the `content` string of its `delta` or `message`, and its
+/// `finish_reason`. Anthropic: a whole message's `content[]` text blocks as choices and its
+/// `stop_reason`; an event's `type`, `index` and `delta.text`. Ranges are byte offsets into the
+/// walked bytes, whole tokens (quotes included).
 package struct GuardChoiceFields: Sendable {
     package struct Choice: Sendable {
         package var index = 0
@@ -14,6 +16,11 @@ package struct GuardChoiceFields: Sendable {
     package var created: Range<Int>?
     package var model: Range<Int>?
     package var choices: [Choice] = []
+    /// Anthropic: the top-level `type`, `index`, `delta.text` and `stop_reason` tokens.
+    package var type: Range<Int>?
+    package var index: Int?
+    package var deltaText: Range<Int>?
+    package var stopReason: Range<Int>?
 
     /// The fields of `payload`; nil when it is not valid JSON.
     package static func read(_ payload: UnsafeRawBufferPointer) -> GuardChoiceFields? {
@@ -29,7 +36,7 @@ package struct GuardChoiceFields: Sendable {
 
 /// `GuardChoiceFields`' visitor. Depths: 1 the answer; 2 `choices`; 3 a choice; 4 its `delta` or `message`.
 struct GuardChoiceCollector: JSONSyntaxVisitor {
-    enum Key { case id, created, model, choices, index, finishReason, delta, content, other }
+    enum Key { case id, created, model, choices, index, finishReason, delta, content, text, type, stopReason, other }
 
     private let buffer: UnsafeRawBufferPointer
     private(set) var fields = GuardChoiceFields()
@@ -38,6 +45,9 @@ struct GuardChoiceCollector: JSONSyntaxVisitor {
     private var keys: [Key] = [.other, .other, .other, .other, .other]
     private var choicesOpen = false
     private var deltaOpen = false
+    /// Anthropic: a whole message's `content` array, and an event's top-level `delta` object.
+    private var blocksOpen = false
+    private var topDeltaOpen = false
 
     init(buffer: UnsafeRawBufferPointer) {
         self.buffer = buffer
@@ -48,12 +58,20 @@ struct GuardChoiceCollector: JSONSyntaxVisitor {
         depth += 1
         if depth < keys.count { keys[depth] = .other }
         if depth == 2, parentKey == .choices, !isObject { choicesOpen = true }
-        if depth == 3, choicesOpen, isObject { fields.choices.append(GuardChoiceFields.Choice()) }
+        if depth == 2, parentKey == .content, !isObject { blocksOpen = true }
+        if depth == 2, parentKey == .delta, isObject { topDeltaOpen = true }
+        if depth == 3, choicesOpen || blocksOpen, isObject {
+            fields.choices.append(GuardChoiceFields.Choice(index: fields.choices.count))
+        }
         if depth == 4, choicesOpen, parentKey == .delta, isObject { deltaOpen = true }
     }
 
     mutating func endContainer(isObject: Bool, end: Int) {
-        if depth == 2 { choicesOpen = false }
+        if depth == 2 {
+            choicesOpen = false
+            blocksOpen = false
+            topDeltaOpen = false
+        }
         if depth == 4 { deltaOpen = false }
         depth -= 1
     }
@@ -71,6 +89,13 @@ struct GuardChoiceCollector: JSONSyntaxVisitor {
             if key == .id { fields.id = range }
             if key == .created { fields.created = range }
             if key == .model { fields.model = range }
+            if key == .type, kind == .string { fields.type = range }
+            if key == .index, kind == .number { fields.index = Int(decimal: buffer[range]) }
+            if key == .stopReason, kind != .null { fields.stopReason = range }
+        case 2 where topDeltaOpen:
+            if key == .text, kind == .string { fields.deltaText = range }
+        case 3 where blocksOpen && !fields.choices.isEmpty:
+            if key == .text, kind == .string { fields.choices[fields.choices.count - 1].content = range }
         case 3 where choicesOpen && !fields.choices.isEmpty:
             if key == .index, kind == .number, let value = Int(decimal: buffer[range]) { fields.choices[fields.choices.count - 1].index = value }
             if key == .finishReason, kind != .null { fields.choices[fields.choices.count - 1].finishReason = range }
@@ -84,7 +109,8 @@ struct GuardChoiceCollector: JSONSyntaxVisitor {
     private func classify(_ content: Range<Int>, escaped: Bool) -> Key {
         let keys: [(StaticString, Key)] = [("id", .id), ("created", .created), ("model", .model), ("choices", .choices),
                                            ("index", .index), ("finish_reason", .finishReason), ("delta", .delta),
-                                           ("message", .delta), ("content", .content)]
+                                           ("message", .delta), ("content", .content), ("text", .text), ("type", .type),
+                                           ("stop_reason", .stopReason)]
         for (name, key) in keys where JSONStringDecoder.contentEquals(buffer, content: content, escaped: escaped, key: name) {
             return key
         }

@@ -19,10 +19,6 @@ enum GuardRequestPhase {
             return .unsupported(LocalAnswer(status: 501, code: "guard_unsupported",
                                             message: "guard \"\(policy.config.name)\" checks chat bodies only (/chat/completions, /messages); \(path) is not one"))
         }
-        if shape == .anthropicMessages, !policy.response.isEmpty {
-            return .unsupported(LocalAnswer(status: 501, code: "guard_unsupported",
-                                            message: "guard \"\(policy.config.name)\" has response rules, which cannot check Anthropic /messages answers yet"))
-        }
         guard !policy.request.isEmpty, shape != nil else { return .next }
         let check = policy.checkRequest(body)
         if !check.findings.isEmpty { record(check.findings) }

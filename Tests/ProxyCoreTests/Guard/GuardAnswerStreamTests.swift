@@ -130,6 +130,38 @@ import Testing
         #expect(Self.policy.checkAnswer(Array(#"{"choices":[{"message":{"content":"hello"}}]}"#.utf8)).body == nil, "request-only rules do not run")
     }
 
+    @Test func anthropicStreamsAreRedactedAcrossDeltasAndHeldTextIsFlushedBeforeTheBlockStops() throws {
+        func delta(_ text: String) -> String {
+            var token: [UInt8] = []
+            JSONWriter.appendString(text, to: &token)
+            return "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\(String(decoding: token, as: UTF8.self))}}\n\n"
+        }
+        let stream = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"content\":[]}}\n\n"
+            + delta("mail jane") + delta(".doe@example.com") + "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+            + "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"}}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"
+        var filter = GuardAnswerStream(policy: Self.policy, shape: .anthropicMessages)
+        var output: [UInt8] = []
+        let findings = Array(stream.utf8).withUnsafeBytes { filter.feed($0) { output += $0 } } + filter.finish { output += $0 }
+        var parser = SSEParser()
+        var text = ""
+        var names: [String] = []
+        for case .event(let event) in try parser.feed(output) {
+            names.append(String(decoding: event.name ?? [], as: UTF8.self))
+            guard case .object(let object) = try JSONParser.parse(event.data), case .object(let delta)? = object["delta"],
+                  case .string(let piece)? = delta["text"] else { continue }
+            text += piece
+        }
+        #expect(text == "mail [email]")
+        #expect(names == ["message_start", "content_block_delta", "content_block_delta", "content_block_delta", "content_block_stop", "message_delta", "message_stop"])
+        #expect(findings.map(\.rule) == [1])
+    }
+
+    @Test func wholeAnthropicAnswersAreCheckedBlockByBlock() {
+        let body = Array(#"{"id":"m","type":"message","content":[{"type":"text","text":"ok"},{"type":"text","text":"it is project phoenix"}],"stop_reason":"end_turn"}"#.utf8)
+        let checked = Self.policy.checkAnswer(body)
+        #expect(checked.body.map { String(decoding: $0, as: UTF8.self) } == #"{"id":"m","type":"message","content":[{"type":"text","text":"ok"},{"type":"text","text":"Withheld."}],"stop_reason":"refusal"}"#)
+    }
+
     @Test func blockRepliesAreNormalCompletions() throws {
         let json = String(decoding: GuardBlockReply.body(.openAIChat, message: "No \"way\".", id: "r1", created: 5, stream: false), as: UTF8.self)
         #expect(json == #"{"id":"chatcmpl-guard-r1","object":"chat.completion","created":5,"model":"sluice-guard","choices":[{"index":0,"message":{"role":"assistant","content":"No \"way\"."},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":0,"completion_tokens":0,"total_tokens":0}}"#)
