@@ -5,8 +5,8 @@ import Testing
 /// Level 2: the guard phases in a session — blocked and redacted prompts, answers redacted and
 /// cut mid-stream, untouched streams byte for byte with the client's socket filling.
 @Suite struct ProxySessionGuardTests {
-    static func config(blockedResponse: String = #"{"mode": "completion"}"#) -> String {
-        Configs.twoBackends(extra: #"""
+    static func config(blockedResponse: String = #"{"mode": "completion"}"#, primaryTimeouts: String = "{}") -> String {
+        Configs.twoBackends(primaryTimeouts: primaryTimeouts, extra: #"""
             , "guards": [{"name": "g", "routes": ["r"], "blockedResponse": \#(blockedResponse),
               "rules": [
                 {"name": "injection", "keywords": ["ignore previous instructions", "忽略之前的指令"], "action": "block", "message": "Sorry, no."},
@@ -133,6 +133,22 @@ import Testing
         #expect(response.bodyText.contains(#""finish_reason":"content_filter""#))
         #expect(response.bodyText.hasSuffix("data: [DONE]\n\n"))
         #expect(harness.metric(#"sluice_guard_decisions_total{guard="g",rule="leak",phase="response",action="block"}"#) == 1)
+    }
+
+    /// A stream held for its first token goes through the guard when it is committed: a block in
+    /// the held bytes ends it there.
+    @Test func aBlockInTheBytesHeldForTheFirstTokenEndsTheStreamAtCommit() throws {
+        let harness = try SessionHarness(config: Self.config(primaryTimeouts: #"{"firstToken": "5s"}"#))
+        let (_, response) = harness.request(body: Self.chatBody("hi", stream: true))
+        let upstream = harness.upstream.last
+        upstream.head(200, ["content-type": "text/event-stream"])
+        upstream.send(": keep-alive\n\n")
+        #expect(response.head == nil, "held until the first token")
+        upstream.send(Self.chunk("the project phoenix launch"))
+        #expect(upstream.cancelled && response.finished)
+        #expect(response.bodyText.hasPrefix(": keep-alive\n\n"))
+        #expect(!response.bodyText.contains("phoenix") && response.bodyText.contains(#""finish_reason":"content_filter""#))
+        #expect(harness.scheduler.pendingCount == 0, "the first-token timer is off")
     }
 
     @Test func anAddressSplitOverDeltasIsRedactedInFlightAndTheStreamEndsNormally() throws {
