@@ -112,25 +112,34 @@ package struct GuardAnswerStream: Sendable {
         var rewritten = event
         var changed = false
         var before: [UInt8] = []
-        // Choices in reverse, so a replaced content does not move the ranges of earlier ones.
+        let base = payload.lowerBound
+        // Choices in reverse, and within one its strings from the last, so a replacement does
+        // not move the ranges still to replace.
         for choice in fields.choices.reversed() {
-            var text: [UInt8]? = nil
-            var original: [UInt8] = []
-            if let content = choice.content {
-                let range = (payload.lowerBound + content.lowerBound)..<(payload.lowerBound + content.upperBound)
-                original = GuardMessageExtractor.decode(event, range) ?? []
-                text = scan(original, choice: choice.index, findings: &findings)
-                if blockedRule != nil { return block(prefix: text ?? [], choice: choice.index, emit: emit) }
+            var replacements: [(range: Range<Int>, text: [UInt8])] = []
+            for (part, field) in [(Self.reasoningPart, choice.reasoning), (Self.contentPart, choice.content)] {
+                let slot = choice.index * 2 + part
+                guard let field else {
+                    guard choice.finishReason != nil else { continue }
+                    let rest = finishChoice(slot, findings: &findings)
+                    if blockedRule != nil { return block(prefix: rest, slot: slot, emit: emit) }
+                    if !rest.isEmpty { before += syntheticText(rest, slot: slot) }
+                    continue
+                }
+                let range = base + field.lowerBound..<base + field.upperBound
+                let original = GuardMessageExtractor.decode(event, range) ?? []
+                var text = scan(original, slot: slot, findings: &findings)
+                if blockedRule != nil { return block(prefix: text, slot: slot, emit: emit) }
+                if choice.finishReason != nil {
+                    text += finishChoice(slot, findings: &findings)
+                    if blockedRule != nil { return block(prefix: text, slot: slot, emit: emit) }
+                }
+                if text != original { replacements.append((range, text)) }
             }
-            if choice.finishReason != nil {
-                let rest = finishChoice(choice.index, findings: &findings)
-                if blockedRule != nil { return block(prefix: (text ?? []) + rest, choice: choice.index, emit: emit) }
-                if text != nil { text! += rest } else if !rest.isEmpty { before += syntheticText(rest, choice: choice.index) }
-            }
-            if let text, let content = choice.content, text != original {
+            for replacement in replacements.sorted(by: { $0.range.lowerBound > $1.range.lowerBound }) {
                 var token: [UInt8] = []
-                text.withUnsafeBytes { JSONWriter.appendBytesAsString($0, to: &token) }
-                rewritten.replaceSubrange((payload.lowerBound + content.lowerBound)..<(payload.lowerBound + content.upperBound), with: token)
+                replacement.text.withUnsafeBytes { JSONWriter.appendBytesAsString($0, to: &token) }
+                rewritten.replaceSubrange(replacement.range, with: token)
                 changed = true
             }
         }
@@ -149,8 +158,8 @@ package struct GuardAnswerStream: Sendable {
         if isType("content_block_delta"), let text = fields.deltaText {
             let range = base + text.lowerBound..<base + text.upperBound
             let original = GuardMessageExtractor.decode(event, range) ?? []
-            let passed = scan(original, choice: index, findings: &findings)
-            if blockedRule != nil { return block(prefix: passed, choice: index, emit: emit) }
+            let passed = scan(original, slot: index * 2, findings: &findings)
+            if blockedRule != nil { return block(prefix: passed, slot: index * 2, emit: emit) }
             guard passed != original else { return event.withUnsafeBytes(emit) }
             var token: [UInt8] = []
             passed.withUnsafeBytes { JSONWriter.appendBytesAsString($0, to: &token) }
@@ -159,9 +168,9 @@ package struct GuardAnswerStream: Sendable {
             return rewritten.withUnsafeBytes(emit)
         }
         if isType("content_block_stop") {
-            let rest = finishChoice(index, findings: &findings)
-            if blockedRule != nil { return block(prefix: rest, choice: index, emit: emit) }
-            if !rest.isEmpty { syntheticText(rest, choice: index).withUnsafeBytes(emit) }
+            let rest = finishChoice(index * 2, findings: &findings)
+            if blockedRule != nil { return block(prefix: rest, slot: index * 2, emit: emit) }
+            if !rest.isEmpty { syntheticText(rest, slot: index * 2).withUnsafeBytes(emit) }
         } else if isType("message_delta") || isType("message_stop") {
             flushAll(findings: &findings, emit: emit)
             if blockedRule != nil { return }
@@ -169,11 +178,17 @@ package struct GuardAnswerStream: Sendable {
         event.withUnsafeBytes(emit)
     }
 
-    /// A chunk (OpenAI) or text delta event (Anthropic) carrying `text` for `choice`.
-    private func syntheticText(_ text: [UInt8], choice: Int) -> [UInt8] {
+    /// Scanner slots: choice (or content block) `i`'s content is slot `2i`, its reasoning `2i + 1`.
+    private static let contentPart = 0
+    private static let reasoningPart = 1
+
+    /// A chunk (OpenAI: as `content` or `reasoning_content`) or text delta event (Anthropic) carrying `text` for `slot`.
+    private func syntheticText(_ text: [UInt8], slot: Int) -> [UInt8] {
         switch shape {
-        case .openAIChat: GuardBlockReply.chunk(tokens, index: choice, content: text, role: false, finishReason: nil)
-        case .anthropicMessages: GuardBlockReply.anthropicTextDelta(index: choice, text: text)
+        case .openAIChat:
+            GuardBlockReply.chunk(tokens, index: slot / 2, content: text, role: false, finishReason: nil,
+                                  field: slot % 2 == Self.reasoningPart ? "reasoning_content" : "content")
+        case .anthropicMessages: GuardBlockReply.anthropicTextDelta(index: slot / 2, text: text)
         }
     }
 
@@ -200,8 +215,8 @@ package struct GuardAnswerStream: Sendable {
 
     // MARK: Scanning
 
-    /// Feeds a choice's content to its scanner; the text to pass on now (cut before a block).
-    private mutating func scan(_ text: [UInt8], choice index: Int, findings: inout [GuardFinding]) -> [UInt8] {
+    /// Feeds a slot's text to its scanner; the text to pass on now (cut before a block).
+    private mutating func scan(_ text: [UInt8], slot index: Int, findings: inout [GuardFinding]) -> [UInt8] {
         while choices.count <= index { choices.append(nil) }
         var state = choices[index] ?? ChoiceScan(scanner: GuardStreamScanner(rules: policy.response.scanRules))
         let emittedBefore = state.fed - state.scanner.heldBytes
@@ -211,7 +226,7 @@ package struct GuardAnswerStream: Sendable {
         return settle(step, emittedBefore: emittedBefore, findings: &findings)
     }
 
-    /// Ends a choice's text: what its scanner still held (cut before a block).
+    /// Ends a slot's text: what its scanner still held (cut before a block).
     private mutating func finishChoice(_ index: Int, findings: inout [GuardFinding]) -> [UInt8] {
         guard index < choices.count, var state = choices[index] else { return [] }
         choices[index] = nil
@@ -240,17 +255,18 @@ package struct GuardAnswerStream: Sendable {
     private mutating func flushAll(findings: inout [GuardFinding], emit: (UnsafeRawBufferPointer) -> Void) {
         for index in choices.indices where choices[index] != nil {
             let rest = finishChoice(index, findings: &findings)
-            if blockedRule != nil { return block(prefix: rest, choice: index, emit: emit) }
-            if !rest.isEmpty { syntheticText(rest, choice: index).withUnsafeBytes(emit) }
+            if blockedRule != nil { return block(prefix: rest, slot: index, emit: emit) }
+            if !rest.isEmpty { syntheticText(rest, slot: index).withUnsafeBytes(emit) }
         }
     }
 
     /// Ends the stream safely: the text before the match, the rule's message with
     /// `finish_reason: "content_filter"`, `[DONE]`.
-    private mutating func block(prefix: [UInt8], choice: Int, emit: (UnsafeRawBufferPointer) -> Void) {
+    private mutating func block(prefix: [UInt8], slot: Int, emit: (UnsafeRawBufferPointer) -> Void) {
         guard let rule = blockedRule, case .block(let message) = policy.config.rules[rule].action else { return }
+        let choice = slot / 2
         var out: [UInt8] = []
-        if !prefix.isEmpty { out += syntheticText(prefix, choice: choice) }
+        if !prefix.isEmpty { out += syntheticText(prefix, slot: slot) }
         switch shape {
         case .openAIChat:
             out += GuardBlockReply.chunk(tokens, index: choice, content: Array(message.utf8), role: false, finishReason: "content_filter")

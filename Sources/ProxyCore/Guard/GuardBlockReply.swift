@@ -61,9 +61,9 @@ package enum GuardBlockReply {
     }
 
     /// One OpenAI `chat.completion.chunk` event (`data: …` and a blank line) for choice `index`;
-    /// `content` is UTF-8 text.
+    /// `content` is UTF-8 text, sent as the delta's `field` (`content` or `reasoning_content`).
     package static func chunk(_ tokens: ChunkTokens, index: Int, content: [UInt8]?, role: Bool, finishReason: String?,
-                              zeroUsage: Bool = false) -> [UInt8] {
+                              zeroUsage: Bool = false, field: String = "content") -> [UInt8] {
         var out = Array(#"data: {"id":"#.utf8)
         out += tokens.id
         out += Array(#","object":"chat.completion.chunk","created":"#.utf8)
@@ -76,7 +76,8 @@ package enum GuardBlockReply {
         if role { out += Array(#""role":"assistant""#.utf8) }
         if let content {
             if role { out.append(UInt8(ascii: ",")) }
-            out += Array(#""content":"#.utf8)
+            JSONWriter.appendString(field, to: &out)
+            out.append(UInt8(ascii: ":"))
             content.withUnsafeBytes { JSONWriter.appendBytesAsString($0, to: &out) }
         }
         out += Array(#"},"finish_reason":"#.utf8)

@@ -1,6 +1,7 @@
 /// What the guard needs of one answer or stream event, OpenAI's or Anthropic's. OpenAI (a whole
 /// `chat.completion` or one `chat.completion.chunk`): the top-level `id`, `created` and `model`
-/// tokens, and per choice its `index`, the `content` string of its `delta` or `message`, and its
+/// tokens, and per choice its `index`, the `content` and `reasoning_content` strings of its `delta`
+/// or `message`, and its
 /// `finish_reason`. Anthropic: a whole message's `content[]` text blocks as choices and its
 /// `stop_reason`; an event's `type`, `index` and `delta.text`. Ranges are byte offsets into the
 /// walked bytes, whole tokens (quotes included).
@@ -8,6 +9,8 @@ package struct GuardChoiceFields: Sendable {
     package struct Choice: Sendable {
         package var index = 0
         package var content: Range<Int>?
+        /// The `reasoning_content` string of its `delta` or `message` (DeepSeek-R1 and other reasoning models).
+        package var reasoning: Range<Int>?
         /// The `finish_reason` token when it is not `null`.
         package var finishReason: Range<Int>?
     }
@@ -36,7 +39,7 @@ package struct GuardChoiceFields: Sendable {
 
 /// `GuardChoiceFields`' visitor. Depths: 1 the answer; 2 `choices`; 3 a choice; 4 its `delta` or `message`.
 struct GuardChoiceCollector: JSONSyntaxVisitor {
-    enum Key { case id, created, model, choices, index, finishReason, delta, content, text, type, stopReason, other }
+    enum Key { case id, created, model, choices, index, finishReason, delta, content, reasoning, text, type, stopReason, other }
 
     private let buffer: UnsafeRawBufferPointer
     private(set) var fields = GuardChoiceFields()
@@ -101,6 +104,7 @@ struct GuardChoiceCollector: JSONSyntaxVisitor {
             if key == .finishReason, kind != .null { fields.choices[fields.choices.count - 1].finishReason = range }
         case 4 where deltaOpen && !fields.choices.isEmpty:
             if key == .content, kind == .string { fields.choices[fields.choices.count - 1].content = range }
+            if key == .reasoning, kind == .string { fields.choices[fields.choices.count - 1].reasoning = range }
         default:
             break
         }
@@ -110,7 +114,7 @@ struct GuardChoiceCollector: JSONSyntaxVisitor {
         let keys: [(StaticString, Key)] = [("id", .id), ("created", .created), ("model", .model), ("choices", .choices),
                                            ("index", .index), ("finish_reason", .finishReason), ("delta", .delta),
                                            ("message", .delta), ("content", .content), ("text", .text), ("type", .type),
-                                           ("stop_reason", .stopReason)]
+                                           ("stop_reason", .stopReason), ("reasoning_content", .reasoning)]
         for (name, key) in keys where JSONStringDecoder.contentEquals(buffer, content: content, escaped: escaped, key: name) {
             return key
         }

@@ -130,6 +130,34 @@ import Testing
         #expect(Self.policy.checkAnswer(Array(#"{"choices":[{"message":{"content":"hello"}}]}"#.utf8)).body == nil, "request-only rules do not run")
     }
 
+    /// A reasoning model's chunk with `reasoning_content` instead of `content`.
+    static func reasoningChunk(_ text: String) -> [UInt8] {
+        var token: [UInt8] = []
+        JSONWriter.appendString(text, to: &token)
+        return Array(#"data: {"id":"c1","object":"chat.completion.chunk","created":7,"model":"m","choices":[{"index":0,"delta":{"reasoning_content":"#.utf8)
+            + token + Array("},\"finish_reason\":null}]}\n\n".utf8)
+    }
+
+    @Test func reasoningContentIsCheckedLikeContentWithItsOwnScanner() throws {
+        // Redacted across reasoning deltas; held reasoning comes out as reasoning before the answer.
+        var bytes = Self.reasoningChunk("Write to jane") + Self.reasoningChunk(".doe@example.com")
+        bytes += Self.stream(["Done."])
+        let result = Self.run(bytes, piece: 1000)
+        let text = String(decoding: result.output, as: UTF8.self)
+        #expect(text.contains(#""reasoning_content":"Write to ""#) && text.contains(#""reasoning_content":"[email]""#))
+        #expect(!text.contains("jane"))
+        #expect(try Self.parse(result.output).content == "Done.")
+        // A keyword split between reasoning deltas blocks the whole answer.
+        let leak = Self.run(Self.reasoningChunk("the Project ") + Self.reasoningChunk("Phoenix files") + Self.stream(["ok"]), piece: 7)
+        let parsed = try Self.parse(leak.output)
+        #expect(leak.blocked == 0 && parsed.content == "Withheld." && parsed.finishReasons == ["content_filter"])
+        #expect(!String(decoding: leak.output, as: UTF8.self).contains("Phoenix"))
+        // Whole answers: a block withholds the reasoning too.
+        let whole = Array(#"{"choices":[{"index":0,"message":{"role":"assistant","reasoning_content":"think of project phoenix","content":"fine"},"finish_reason":"stop"}]}"#.utf8)
+        #expect(Self.policy.checkAnswer(whole).body.map { String(decoding: $0, as: UTF8.self) }
+                == #"{"choices":[{"index":0,"message":{"role":"assistant","reasoning_content":"","content":"Withheld."},"finish_reason":"content_filter"}]}"#)
+    }
+
     @Test func anthropicStreamsAreRedactedAcrossDeltasAndHeldTextIsFlushedBeforeTheBlockStops() throws {
         func delta(_ text: String) -> String {
             var token: [UInt8] = []
