@@ -151,24 +151,22 @@ extension ProxySession {
     /// Passes upstream bytes on to `emit` through the answer's guard (or straight when it has none).
     /// Returns true when a block rule ended the answer: the caller stops the transfer.
     func guardPass(_ bytes: UnsafeRawBufferPointer, _ emit: (UnsafeRawBufferPointer) -> Void) -> Bool {
-        guard var guarded = responseGuard, var stream = guarded.stream else {
+        guard let index = responseGuard?.index, responseGuard?.stream != nil else {
             emit(bytes)
             return false
         }
-        let findings = stream.feed(bytes, emit: emit)
-        guarded.stream = stream
-        responseGuard = guarded
-        if !findings.isEmpty { recordGuard(findings, guard: guarded.index, phase: "response") }
-        return stream.blockedRule != nil
+        // Mutated in place: a copy of the stream would copy its buffers on every chunk.
+        let findings = responseGuard!.stream!.feed(bytes, emit: emit)
+        if !findings.isEmpty { recordGuard(findings, guard: index, phase: "response") }
+        return responseGuard!.stream!.blockedRule != nil
     }
 
     /// The upstream stream ended: what the guard still holds goes on.
     func guardFinish(_ emit: (UnsafeRawBufferPointer) -> Void) {
-        guard var guarded = responseGuard, var stream = guarded.stream else { return }
-        let findings = stream.finish(emit: emit)
-        guarded.stream = nil
-        responseGuard = guarded
-        if !findings.isEmpty { recordGuard(findings, guard: guarded.index, phase: "response") }
+        guard let index = responseGuard?.index, responseGuard?.stream != nil else { return }
+        let findings = responseGuard!.stream!.finish(emit: emit)
+        responseGuard!.stream = nil
+        if !findings.isEmpty { recordGuard(findings, guard: index, phase: "response") }
     }
 
     /// Checks a whole held JSON answer; the body to send instead, or nil to send it as it is.
