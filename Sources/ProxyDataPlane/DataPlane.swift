@@ -34,6 +34,8 @@ package final class DataPlane: Sendable {
     private let state: Mutex<ReloadState>  // lint: allow-lock (reloads, admin and attach; never per request)
     private let readiness = Atomic<Bool>(false)
     let accessLog: AccessLog
+    /// Guard decisions, one JSON line each (stderr).
+    let guardAudit = GuardAudit()
     /// Request bodies and held responses, all loops together (`defaults.maxBufferedBytes`).
     let bufferBudget: BufferBudget
     package let metrics: DataPlaneMetrics

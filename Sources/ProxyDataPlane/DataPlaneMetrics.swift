@@ -30,6 +30,9 @@ package final class DataPlaneMetrics: Sendable {
     let consumerCost: DoubleCounterFamily
     let consumerLimit: DoubleGaugeFamily
     let consumerLimitRemaining: DoubleGaugeFamily
+    let guardDecisions: CounterFamily
+    let guardModerationDuration: HistogramFamily
+    let guardModerationErrors: CounterFamily
 
     package init(version: String) {
         requests = registry.counter(name: "sluice_requests_total", help: "Requests answered, by route, backend, model, status code and consumer.",
@@ -85,6 +88,15 @@ package final class DataPlaneMetrics: Sendable {
         consumerLimitRemaining = registry.doubleGauge(name: "sluice_consumer_limit_remaining",
                                                       help: "What remains of each consumer's token limits and quotas in the current window or period.",
                                                       labelNames: ["consumer", "limit"])
+        guardDecisions = registry.counter(name: "sluice_guard_decisions_total",
+                                          help: "Guard rules that matched, by guard, rule, phase (request, response) and action (block, redact, log).",
+                                          labelNames: ["guard", "rule", "phase", "action"])
+        guardModerationDuration = registry.histogram(name: "sluice_guard_moderation_duration_seconds",
+                                                     help: "Time a guard's moderation service took to answer (or to fail), by guard.",
+                                                     labelNames: ["guard"], buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5])
+        guardModerationErrors = registry.counter(name: "sluice_guard_moderation_errors_total",
+                                                 help: "Failed calls to a guard's moderation service, by guard and kind (timeout, connect, status, invalid).",
+                                                 labelNames: ["guard", "kind"])
         reloads = registry.counter(name: "sluice_config_reload_total", help: "Config reloads, by result (success, failure, unchanged).",
                                    labelNames: ["result"])
         lastReloadSuccess = registry.doubleGauge(name: "sluice_config_last_reload_success_timestamp_seconds",

@@ -43,6 +43,23 @@ final class LoopSnapshot {
         metrics.rateLimited.series(labelValues: [consumerName(consumer), reason])  // lint: allow-series (once per refusal)
     }
 
+    /// `sluice_guard_decisions_total` for (guard, rule, phase, action); rare (once per decision), so not cached.
+    func guardDecisions(guard index: Int, rule: Int, phase: String) -> CounterSeries {
+        let guardConfig = snapshot.guards[index].config
+        let rule = guardConfig.rules[rule]
+        return metrics.guardDecisions.series(labelValues: [guardConfig.name, rule.name, phase, rule.action.name])  // lint: allow-series (once per decision)
+    }
+
+    /// `sluice_guard_moderation_duration_seconds` for a guard; once per moderated request, off the streaming path.
+    func guardModerationDuration(guard index: Int) -> HistogramSeries {
+        metrics.guardModerationDuration.series(labelValues: [snapshot.guards[index].config.name])  // lint: allow-series (once per moderation call)
+    }
+
+    /// `sluice_guard_moderation_errors_total`; rare (once per failed call), so not cached.
+    func guardModerationErrors(guard index: Int, kind: String) -> CounterSeries {
+        metrics.guardModerationErrors.series(labelValues: [snapshot.guards[index].config.name, kind])  // lint: allow-series (once per failed call)
+    }
+
     /// The duration and first-token histograms of (route, answering backend).
     func histograms(route: Int, backend: Int) -> RouteSeries {
         let key = UInt32(truncatingIfNeeded: route << 16 | backend)

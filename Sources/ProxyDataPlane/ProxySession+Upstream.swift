@@ -18,7 +18,7 @@ enum AttemptSlot {
 extension ProxySession: UpstreamTransferDelegate {
     /// Feeds the machine an event that may consult the attempt plan (retry budget, randomness,
     /// backend availability), then performs its answer.
-    private func decide(_ event: (inout SessionStateMachine, ProxyInstant, UInt64, inout RetryBudget, (Int) -> Bool) -> SessionAction) {
+    func decide(_ event: (inout SessionStateMachine, ProxyInstant, UInt64, inout RetryBudget, (Int) -> Bool) -> SessionAction) {
         let now = loop.scheduler.now()
         let states = snapshot.backendStates
         let route = context.decision?.routeIndex ?? 0
@@ -185,7 +185,7 @@ extension ProxySession: UpstreamTransferDelegate {
             return .accepted
         case .pass:
             noteFirstToken(bytes)
-            passOn(bytes)
+            if passOn(bytes) { endGuardedStream() }
         case .hold:
             heldReserved += bytes.count
             held.append(contentsOf: bytes)
@@ -193,7 +193,7 @@ extension ProxySession: UpstreamTransferDelegate {
         case .holdThenCommit:
             held.append(contentsOf: bytes)
             noteFirstToken(bytes)
-            commit(truncated: false, finished: false)
+            if commit(truncated: false, finished: false) == .blocked { endGuardedStream() }
         }
         return .accepted
     }
@@ -256,8 +256,11 @@ extension ProxySession: UpstreamTransferDelegate {
     // MARK: Committing to the client
 
     /// Sends the held head (and body, when `finished`) to the client; from here on bytes pass.
-    func commit(truncated: Bool, finished: Bool) {
-        guard let upstreamHeaders = heldHead else { return }
+    /// `.blocked` when a guard rule cut the answer while the held bytes passed: the caller ends
+    /// the transfer (unless it already ended).
+    @discardableResult
+    func commit(truncated: Bool, finished: Bool) -> GuardCut {
+        guard let upstreamHeaders = heldHead else { return .passed }
         let status = machine.status
         var headers = HTTPHeaders(reservingCapacity: upstreamHeaders.count + 14)
         for (name, value) in upstreamHeaders where !HopByHop.isDroppedFromResponse(name) {
@@ -269,10 +272,12 @@ extension ProxySession: UpstreamTransferDelegate {
         let ok = (200..<300).contains(status)
         if ok && heldEventStream {
             account.beginStream(countsOutput: context.tokenReservation != nil)
+            beginGuardedStream()
             if finished {
                 // The whole stream is here: filter it first, so its length is what the client gets.
                 var filtered: [UInt8] = []
-                held.withUnsafeBytes { bytes in account.pass(bytes) { filtered.append(contentsOf: $0) } }
+                let blocked = held.withUnsafeBytes { bytes in guardPass(bytes) { account.pass($0) { filtered.append(contentsOf: $0) } } }
+                if blocked { context.errorCode = "content_blocked" } else { guardFinish { account.pass($0) { filtered.append(contentsOf: $0) } } }
                 let end = account.endStream { filtered.append(contentsOf: $0) }
                 held = filtered
                 if let end { AccountPhase.record(end.usage, streamed: true, context: &context, on: loopSnapshot, now: loop.scheduler.now()) }
@@ -280,24 +285,42 @@ extension ProxySession: UpstreamTransferDelegate {
         } else if ok && finished {
             let usage = heldFacts?.usage ?? UsageExtractor.usage(fromBody: held)
             AccountPhase.record(usage, streamed: false, context: &context, on: loopSnapshot, now: loop.scheduler.now())
+            if let guarded = guardWholeAnswer(held) { held = guarded }
         } else if ok {
+            if guardRefusesUnheldAnswer {
+                // Too large to hold, so it cannot be checked whole: nothing of it goes out.
+                context.errorCode = "guard_answer_too_large"
+                response.resetConnection()
+                releaseHeld()
+                held = []
+                return .blocked
+            }
             account.beginBodyTail()
         }
         if finished, truncated { context.errorCode = "upstream_truncated" }
         // A held body has its length; a passing one streams (chunked to HTTP/1.1 clients).
         let contentLength: Int? = finished ? held.count : (heldEventStream ? nil : Int(upstreamHeaders.first("content-length") ?? ""))
         response.writeHead(HTTPResponseHead(status: status, headers: headers), contentLength: contentLength)
+        var cut = GuardCut.passed
         if !held.isEmpty {
             let bytes = held
             held = []
-            bytes.withUnsafeBytes { passOn($0) }
+            if finished && heldEventStream {
+                // Already through the guard and the usage filter above.
+                context.bytesToClient += bytes.count
+                bytes.withUnsafeBytes { response.writeBody($0) }
+            } else if bytes.withUnsafeBytes({ passOn($0) }) {
+                cut = .blocked
+            }
         }
         releaseHeld()
         if finished { response.finish() }
+        return finished ? .passed : cut
     }
 
     /// The transfer ended after the client got the head.
     func finishCommitted(_ end: UpstreamEnd) {
+        guardFinish { guarded in account.pass(guarded) { response.writeBody($0) } }
         if let usage = account.endBodyTail(), case .complete = end {
             AccountPhase.record(usage, streamed: false, context: &context, on: loopSnapshot, now: loop.scheduler.now())
         }
@@ -328,11 +351,14 @@ extension ProxySession: UpstreamTransferDelegate {
         }
     }
 
-    /// Sends body bytes to the client, through the usage filter on streams.
-    func passOn(_ bytes: UnsafeRawBufferPointer) {
+    /// Sends body bytes to the client, through the guard and the usage filter on streams.
+    /// Returns true when a guard rule blocked the answer (its safe ending is written).
+    @discardableResult
+    func passOn(_ bytes: UnsafeRawBufferPointer) -> Bool {
         context.bytesToClient += bytes.count
-        account.pass(bytes) { response.writeBody($0) }
-        if context.tokenReservation != nil { meterStream() }
+        let blocked = guardPass(bytes) { guarded in account.pass(guarded) { response.writeBody($0) } }
+        if !blocked, context.tokenReservation != nil { meterStream() }
+        return blocked
     }
 
     /// Stops the current attempt: its transfer (when still running), its timers, its slot, what it held.

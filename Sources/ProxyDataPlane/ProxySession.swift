@@ -2,6 +2,14 @@ import ProxyCore
 import ProxyHTTPServer
 import ProxyUpstream
 
+/// What a suspended phase left for `ProxySession.resumePhases` when it completed.
+enum PhaseCompletion {
+    /// Admit's strict Redis admission answered (or failed).
+    case admission(StrictAdmission.Outcome)
+    /// The guard's moderation service answered (or failed) for `rule` of guard `guard`.
+    case moderation(GuardModerationVerdict, rule: Int, guard: Int, took: ProxyDuration)
+}
+
 /// One proxied request. The order of its phases and every decision about its attempts live in
 /// `SessionStateMachine` (pure, in `ProxyCore`); this class feeds it the events of the client,
 /// the upstream transfer and the timers, and performs the actions it returns. What the phases
@@ -45,6 +53,8 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
     /// The consumer limit that ran out while the stream flowed, when the stream is to be cut
     /// at its next event boundary (`midStreamExhaustion: "cut"`).
     var cutPending: UsageMeterKind?
+    /// The route's guard, when it has response rules (`ProxySession+Guard.swift`).
+    var responseGuard: ResponseGuard?
 
     init(head: HTTPRequestHead, response: any ClientResponse, loop: LoopContext) {
         self.head = head
@@ -91,6 +101,19 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         body.append(contentsOf: bytes)
     }
 
+    /// Forwards `rewritten` instead of the client's body (a guard redacted it); the model's
+    /// place in it is found again for the model rewrite.
+    func replaceBody(_ rewritten: [UInt8]) {
+        if rewritten.count > bodyReserved {
+            loop.dataPlane.bufferBudget.charge(rewritten.count - bodyReserved)
+            bodyReserved = rewritten.count
+        }
+        body = rewritten
+        if context.modelRange != nil, case .success(let ranges) = JSONFieldScanner.scanTopLevel(body, keys: [Array("model".utf8)]) {
+            context.modelRange = ranges[0]
+        }
+    }
+
     /// Frees the body and gives its bytes back to the buffer budget.
     private func releaseBody() {
         loop.dataPlane.bufferBudget.release(bodyReserved)
@@ -105,9 +128,9 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
     // MARK: Phases 2–7
 
     /// The request phases in their fixed order (`docs/PHASES.md`): authenticate, inspect, admit
-    /// (it needs inspect's model), route. Guard request and cache lookup are not built yet:
-    /// every request is uncached. Admit may suspend (strict Redis limits): the phases after it
-    /// run from `resumePhases` when it completes.
+    /// (it needs inspect's model), route, guard request (it needs the route's guard). Cache
+    /// lookup is not built yet: every request is uncached. Admit may suspend (strict Redis
+    /// limits): the phases after it run from `resumePhases` when it completes.
     private func runPhases() {
         let now = loop.scheduler.now()
         let consumers = snapshot.consumers
@@ -126,21 +149,27 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         MeterInstant(monotonic: now, wallNanoseconds: loop.scheduler.wallNanoseconds())
     }
 
-    /// The strict admission's outcome, kept from its completion to `resumePhases`.
-    private var suspendedAdmission: StrictAdmission.Outcome?
+    /// A suspended phase's completion, kept from its arrival to `resumePhases`.
+    var suspendedPhase: PhaseCompletion?
 
     func admissionCompleted(_ outcome: StrictAdmission.Outcome) {
-        suspendedAdmission = outcome
+        suspendedPhase = .admission(outcome)
         perform(machine.phaseResumed())
     }
 
-    /// Admit completed asynchronously: its result, then the phases after it.
+    /// A suspended phase (admit with strict Redis limits, or the guard's moderation call)
+    /// completed: its result, then the phases after it.
     private func resumePhases() {
-        guard let outcome = suspendedAdmission else { return }
-        suspendedAdmission = nil
+        guard let completion = suspendedPhase else { return }
+        suspendedPhase = nil
         let now = loop.scheduler.now()
-        runPhases(after: AdmitPhase.finish(outcome, consumers: snapshot.consumers, bodyBytes: body.count, context: &context,
-                                           now: meterInstant(now), on: loopSnapshot, loop: loop), now: now)
+        switch completion {
+        case .admission(let outcome):
+            runPhases(after: AdmitPhase.finish(outcome, consumers: snapshot.consumers, bodyBytes: body.count, context: &context,
+                                               now: meterInstant(now), on: loopSnapshot, loop: loop), now: now)
+        case .moderation(let verdict, let rule, let guardIndex, let took):
+            moderationFinished(verdict, rule: rule, guard: guardIndex, took: took)
+        }
     }
 
     /// The phases after admit (route), given admit's `result`; then reports to the machine.
@@ -149,13 +178,25 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         if case .next = result {
             result = RoutePhase.run(head: head, snapshot: snapshot, context: &context, now: now, random: loop.random)
         }
+        if case .next = result, let route = context.decision?.routeIndex {
+            switch runGuardRequest(routeIndex: route) {
+            case .finished(let guarded): result = guarded
+            case .awaitingModeration: return perform(machine.phaseSuspended())  // resumed when the service answered
+            }
+        }
+        finishPhases(result)
+    }
+
+    /// Ends the request phases: answers, or builds the attempt plan and goes upstream.
+    func finishPhases(_ result: PhaseResult) {
+        let now = loop.scheduler.now()
         switch result {
         case .answer(let local):
             perform(machine.phasesFinished(.answer(local)))
         case .answered(let status):
             perform(machine.phasesFinished(.answered(status: status)))
         case .suspend:
-            preconditionFailure("only admit suspends, and it is resumed before the later phases run")
+            preconditionFailure("a suspending phase is resumed before the phases after it run")
         case .next:
             guard let decision = context.decision else { return }
             let policy = snapshot.attemptPolicies[decision.routeIndex]
@@ -193,8 +234,8 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
             // Scheduled, never started inline: this may run inside a libcurl callback.
             armWaitTimer(at: loop.scheduler.now().advanced(by: wait)) { [self] in perform(machine.retryTimerFired()) }
         case .commit(let truncated, let finished):
-            commit(truncated: truncated, finished: finished)
-            if finished { end() }
+            let cut = commit(truncated: truncated, finished: finished)
+            if finished { end() } else if cut == .blocked { endGuardedStream() }
         case .fail(let failure, let cancelTransfer):
             endAttempt(cancelTransfer: cancelTransfer)
             answer(Self.localAnswer(for: failure, lastFailure: lastFailure))

@@ -29,6 +29,9 @@ final class ProxySnapshot: Sendable {
     let consumers: ConsumerTable
     /// The Redis the consumers' limits are shared through; nil: they are counted in process.
     let redis: RedisLimits?
+    /// The compiled guards, and each route's guard (an index into `guards`), indexed by route.
+    let guards: [GuardPolicy]
+    let routeGuards: [Int?]
 
     var config: ProxyConfig { loaded.config }
 
@@ -55,6 +58,8 @@ final class ProxySnapshot: Sendable {
         consumers = ConsumerTable(loaded.config, digests: loaded.consumerKeys,
                                   limiters: limiters ?? loaded.config.meteredParties.map(RequestRateLimiter.forConsumer),
                                   tokenLimiters: tokenLimiters ?? loaded.config.meteredParties.map(TokenLimiter.forConsumer))
+        guards = loaded.config.guards.map(GuardPolicy.init)
+        routeGuards = loaded.config.routes.map { route in loaded.config.guards.firstIndex { $0.guards(route: route.name) } }
         inFlight = backendStates.map { metrics.backendInFlight.series(labelValues: [$0.name]) }
         for state in backendStates {
             metrics.backendHealthy.series(labelValues: [state.name]).set(state.isHealthy ? 1 : 0)

@@ -162,7 +162,7 @@ def test_documented_metrics_include_the_whole_issue_6_set():
         "sluice_upstream_errors_total": "counter", "sluice_retries_total": "counter", "sluice_fallbacks_total": "counter",
         "sluice_backend_in_flight": "gauge", "sluice_backend_healthy": "gauge", "sluice_backend_ejections_total": "counter",
         "sluice_warmup_pings_total": "counter", "sluice_cache_results_total": "counter",
-        "sluice_rate_limited_total": "counter", "sluice_guard_blocks_total": "counter",
+        "sluice_rate_limited_total": "counter", "sluice_guard_decisions_total": "counter",
         "sluice_config_reload_total": "counter", "sluice_config_last_reload_success_timestamp_seconds": "gauge",
         "sluice_build_info": "gauge", "sluice_ready": "gauge", "process_resident_memory_bytes": "gauge",
         "process_cpu_seconds_total": "counter", "process_open_fds": "gauge", "process_start_time_seconds": "gauge",

@@ -1,37 +1,45 @@
 import ProxyCore
 
-/// An `LLMGuardPolicy`: content-safety rules used by route rules (see docs/crds.md). The
-/// proxy config cannot carry guards yet; the translator checks them and says so in status.
+/// An `LLMGuardPolicy`: content-safety rules used by route rules (see docs/crds.md), translated
+/// to the proxy config's `guards[]`.
 package struct LLMGuardPolicy: Hashable, Sendable {
     package struct Rule: Hashable, Sendable {
         package var name: String
         package var phase = "request"
         package var keywords: [String] = []
         package var regex: [String] = []
+        package var detectors: [String] = []
         package var caseSensitive = false
         package var action = "block"
         package var message: String?
         package var replacement: String?
+        /// `moderation`: the service's URL, time limit and fail mode.
+        package var moderationURL: String?
+        package var moderationTimeout: ProxyDuration?
+        package var moderationFailMode = "closed"
     }
 
     package struct Spec: Hashable, Sendable {
         package var rules: [Rule] = []
         package var blockedMode = "completion"
         package var blockedStatusCode: Int?
+        /// `messages.roles` and `messages.scope`.
+        package var roles: [String] = ["user"]
+        package var scope = "all"
     }
 
     package var meta: ResourceMeta
     package var spec: Spec
 
     static func decodeSpec(_ value: JSONValue?, decoding d: inout SpecDecoding) -> Spec? {
-        guard let object = d.object(value, at: "spec", allowed: ["rules", "blockedResponse"], required: ["rules"]) else { return nil }
+        guard let object = d.object(value, at: "spec", allowed: ["rules", "blockedResponse", "messages"], required: ["rules"]) else { return nil }
         let before = d.issues.count
         var spec = Spec()
         let rulesPath = object.path("rules")
         for (index, element) in (d.array(object["rules"], at: rulesPath, min: 1, max: 64) ?? []).enumerated() {
             let rulePath = JSONPath.element(rulesPath, index)
-            guard let rule = d.object(element, at: rulePath, allowed: ["name", "phase", "match", "action", "message", "replacement"],
-                                      required: ["name", "match", "action"]),
+            guard let rule = d.object(element, at: rulePath, allowed: ["name", "phase", "match", "moderation", "action", "message", "replacement"],
+                                      required: ["name", "action"]),
                   let name = d.objectName(rule["name"], at: rule.path("name"), maxLength: 63)
             else { continue }
             var decoded = Rule(name: name)
@@ -41,13 +49,26 @@ package struct LLMGuardPolicy: Hashable, Sendable {
             decoded.replacement = d.string(rule["replacement"], at: rule.path("replacement"), maxLength: 256)
             if decoded.message != nil && decoded.action != "block" { d.report(rule.path("message"), "only a block rule has a message") }
             if decoded.replacement != nil && decoded.action != "redact" { d.report(rule.path("replacement"), "only a redact rule has a replacement") }
-            if let match = d.object(rule["match"], at: rule.path("match"), allowed: ["keywords", "regex", "caseSensitive"]) {
+            if let moderation = d.optionalObject(rule["moderation"], at: rule.path("moderation"), allowed: ["url", "timeout", "failMode"],
+                                                 required: ["url"]) {
+                decoded.moderationURL = d.string(moderation["url"], at: moderation.path("url"), nonEmpty: true)
+                decoded.moderationTimeout = d.duration(moderation["timeout"], at: moderation.path("timeout"))
+                decoded.moderationFailMode = d.choice(moderation["failMode"], at: moderation.path("failMode"), ["open", "closed"]) ?? "closed"
+                if rule["match"] != nil { d.report(rule.path("moderation"), "a rule has either match or moderation, not both") }
+            } else if rule["match"] == nil {
+                d.report(rule.path, "needs match or moderation")
+            }
+            if let match = d.optionalObject(rule["match"], at: rule.path("match"), allowed: ["keywords", "regex", "detectors", "caseSensitive"]) {
                 decoded.keywords = (d.array(match["keywords"], at: match.path("keywords"), max: 1024) ?? []).enumerated()
                     .compactMap { d.string($1, at: JSONPath.element(match.path("keywords"), $0), maxLength: 256, nonEmpty: true) }
                 decoded.regex = (d.array(match["regex"], at: match.path("regex"), max: 64) ?? []).enumerated()
                     .compactMap { d.string($1, at: JSONPath.element(match.path("regex"), $0), maxLength: 1024, nonEmpty: true) }
+                decoded.detectors = (d.array(match["detectors"], at: match.path("detectors"), max: GuardDetector.allCases.count) ?? [])
+                    .enumerated().compactMap { d.choice($1, at: JSONPath.element(match.path("detectors"), $0), GuardDetector.allCases.map(\.rawValue)) }
                 decoded.caseSensitive = d.bool(match["caseSensitive"], at: match.path("caseSensitive")) ?? false
-                if decoded.keywords.isEmpty && decoded.regex.isEmpty { d.report(match.path, "needs at least one keyword or regex") }
+                if decoded.keywords.isEmpty && decoded.regex.isEmpty && decoded.detectors.isEmpty {
+                    d.report(match.path, "needs at least one keyword, regex or detector")
+                }
             }
             if spec.rules.contains(where: { $0.name == name }) { d.report(rule.path("name"), "duplicate rule name \(SpecDecoding.quoted(name))") }
             spec.rules.append(decoded)
@@ -56,6 +77,12 @@ package struct LLMGuardPolicy: Hashable, Sendable {
             spec.blockedMode = d.choice(blocked["mode"], at: blocked.path("mode"), ["completion", "error"]) ?? "completion"
             spec.blockedStatusCode = d.integer(blocked["statusCode"], at: blocked.path("statusCode"), in: 400...499)
             if spec.blockedStatusCode != nil && spec.blockedMode != "error" { d.report(blocked.path("statusCode"), "only mode \"error\" has a status code") }
+        }
+        if let messages = d.optionalObject(object["messages"], at: object.path("messages"), allowed: ["roles", "scope"]) {
+            if let roles = d.array(messages["roles"], at: messages.path("roles"), min: 1, max: 4) {
+                spec.roles = roles.enumerated().compactMap { d.choice($1, at: JSONPath.element(messages.path("roles"), $0), GuardMessageRole.allCases.map(\.rawValue)) }
+            }
+            spec.scope = d.choice(messages["scope"], at: messages.path("scope"), ["all", "last"]) ?? "all"
         }
         return d.issues.count == before ? spec : nil
     }

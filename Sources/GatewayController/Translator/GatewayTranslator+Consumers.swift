@@ -27,6 +27,10 @@ extension NamespaceTranslation {
                         problem(policyID, ConditionType.accepted, "Invalid", path: "spec.rules[\(ruleIndex)].match.regex[\(index)]", message)
                     }
                 }
+                if let url = rule.moderationURL, case .failure = BackendURL.parse(url) {
+                    problem(policyID, ConditionType.accepted, "Invalid", path: "spec.rules[\(ruleIndex)].moderation.url",
+                            "\(SpecDecoding.quoted(url)) is not a URL such as \"http://moderation:8080/v1/moderations\" (http or https, no user info, query or fragment)")
+                }
             }
         }
     }
@@ -93,9 +97,12 @@ extension NamespaceTranslation {
         }
     }
 
-    /// Whether the guard policy `name` exists and its regexes compile.
+    /// Whether the guard policy `name` exists, its regexes compile and it uses no field the sidecar does not enforce.
     func guardPolicyIsValid(_ name: String) -> Bool {
         guard let policy = resources.guardPolicies.first(where: { $0.meta.name == name }) else { return false }
-        return policy.spec.rules.allSatisfy { rule in rule.regex.allSatisfy { ConfigIssue.regexProblem($0) == nil } }
+        return policy.spec.rules.allSatisfy { rule in
+            rule.regex.allSatisfy { ConfigIssue.regexProblem($0) == nil }
+                && rule.moderationURL.map { (try? BackendURL.parse($0).get()) != nil } ?? true
+        } && UnsupportedField.used(by: .guardPolicy(policy.spec)).isEmpty
     }
 }

@@ -39,7 +39,8 @@ extension NamespaceTranslation {
                 consumers: consumers.configs,
                 authentication: AuthenticationConfig(allowAnonymous: spec.allowAnonymous,
                                                      anonymous: spec.anonymousLimits.map { $0.config(name: ConsumerConfig.anonymousName, keysDirectory: "", allowedModels: nil) }),
-                redis: ir.redis)
+                redis: ir.redis,
+                guards: Self.guardConfigs(ir.placements, policies: resources.guardPolicies))
             // The passes check what they can; the sidecar's own rules (and the mounted Secret
             // keys) are checked by the decoder, on exactly the bytes the sidecar will read.
             let mountedPaths = SecretMount.pathsAndDirectories(mounts)

@@ -37,10 +37,9 @@ package struct UnsupportedField: Sendable {
             spec.accessLogSampleRate.double != 1
         },
         rule("spec.rules[].cache", "the sidecar has no response cache yet") { rule in rule.cacheEnabled == true },
-        rule("spec.rules[].guardPolicyRef", "the sidecar does not run guard policies yet: prompts and answers would not be checked") { rule in
-            rule.guardPolicy != nil
+        guardPolicy("spec.rules[].match.caseSensitive", "the sidecar matches keywords case-insensitively only") { spec in
+            spec.rules.contains { $0.caseSensitive }
         },
-        guardPolicy("spec.rules", "the sidecar does not run guard policies yet: prompts and answers would not be checked") { _ in true },
     ]
 
     /// The entries `subject` uses: its kind's, in table order.

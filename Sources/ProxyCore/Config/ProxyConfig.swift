@@ -25,6 +25,8 @@ package struct ProxyConfig: Hashable, Sendable {
     package let authentication: AuthenticationConfig
     /// The Redis the gateway's sidecars share limits through; nil: limits are per process.
     package let redis: RedisConfig?
+    /// Content guards, each attached to the routes it names (or to all); names are unique.
+    package let guards: [GuardConfig]
 
     /// Every party with limits, in the order the data plane keeps their limiters: the
     /// consumers, then the anonymous limits when set.
@@ -35,7 +37,7 @@ package struct ProxyConfig: Hashable, Sendable {
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(listeners: ListenersConfig = .init(), defaults: DefaultsConfig = .init(),
                  backends: [BackendConfig], routes: [RouteConfig], consumers: [ConsumerConfig] = [],
-                 authentication: AuthenticationConfig = .init(), redis: RedisConfig? = nil) {
+                 authentication: AuthenticationConfig = .init(), redis: RedisConfig? = nil, guards: [GuardConfig] = []) {
         self.listeners = listeners
         self.defaults = defaults
         self.backends = backends
@@ -43,6 +45,7 @@ package struct ProxyConfig: Hashable, Sendable {
         self.consumers = consumers
         self.authentication = authentication
         self.redis = redis
+        self.guards = guards
     }
 
     /// The index of the backend named `name` (config time only; the route table resolves

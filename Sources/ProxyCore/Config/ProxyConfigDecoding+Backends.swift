@@ -40,7 +40,8 @@ extension ProxyConfigDecoding {
                              contextWindow: contextWindow, prices: prices)
     }
 
-    private mutating func backendURL(_ value: JSONValue?, at path: String) -> BackendURL? {
+    /// An `http(s)` URL without user info, query or fragment: a backend's base URL, a moderation hook's URL.
+    mutating func backendURL(_ value: JSONValue?, at path: String) -> BackendURL? {
         guard let text = string(value, at: path, required: true) else { return nil }
         switch BackendURL.parse(text) {
         case .success(let url):

@@ -15,7 +15,7 @@ struct ProxyConfigDecoding {
 
     mutating func decodeDocument(_ value: JSONValue) -> ProxyConfig? {
         guard let root = ConfigObjectReader(value, at: "", allowed: ["apiVersion", "kind", "listeners", "defaults", "backends", "routes",
-                                                                                 "consumers", "authentication", "redis"],
+                                                                                 "consumers", "authentication", "redis", "guards"],
                                             issues: &issues) else { return nil }
         checkConstant(root, "apiVersion", ProxyConfig.apiVersion)
         checkConstant(root, "kind", ProxyConfig.kind)
@@ -55,11 +55,13 @@ struct ProxyConfigDecoding {
             checkAnonymousLimits(authentication, consumers: consumers, at: root.path("authentication"))
         }
 
+        let guards = root["guards"].map { decodeGuards($0, at: root.path("guards"), routeNames: routes.compactMap { $0?.name }) } ?? []
+
         guard let listeners, let defaults, backends.allSatisfy({ $0 != nil }), routes.allSatisfy({ $0 != nil }),
-              !backends.isEmpty, !routes.isEmpty, let consumers, let authentication, redis != .some(nil)
+              !backends.isEmpty, !routes.isEmpty, let consumers, let authentication, redis != .some(nil), let guards
         else { return nil }
         return ProxyConfig(listeners: listeners, defaults: defaults, backends: backends.map { $0! }, routes: routes.map { $0! },
-                           consumers: consumers, authentication: authentication, redis: redis ?? nil)
+                           consumers: consumers, authentication: authentication, redis: redis ?? nil, guards: guards)
     }
 
     private mutating func checkConstant(_ root: ConfigObjectReader, _ key: String, _ expected: String) {

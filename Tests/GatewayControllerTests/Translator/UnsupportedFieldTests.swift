@@ -43,20 +43,13 @@ import Testing
         "spec.accessLog.enabled": (manifests(gateway: ", accessLog: {enabled: false}"), ResourceID(.gateway, "default", "gw"), "spec.accessLog.enabled"),
         "spec.accessLog.sampleRate": (manifests(gateway: ", accessLog: {sampleRate: 0.1}"), ResourceID(.gateway, "default", "gw"), "spec.accessLog.sampleRate"),
         "spec.rules[].cache": (manifests(rule: ", cache: {ttl: 1m}"), ResourceID(.route, "default", "r"), "spec.rules[0].cache"),
-        "spec.rules[].guardPolicyRef": (manifests(rule: ", guardPolicyRef: {name: p}", extra: """
+        "spec.rules[].match.caseSensitive": (manifests(extra: """
             ---
             apiVersion: sluice.dev/v1alpha1
             kind: LLMGuardPolicy
             metadata: {name: p}
-            spec: {rules: [{name: r, match: {keywords: [x]}, action: log}]}
-            """), ResourceID(.route, "default", "r"), "spec.rules[0].guardPolicyRef"),
-        "spec.rules": (manifests(extra: """
-            ---
-            apiVersion: sluice.dev/v1alpha1
-            kind: LLMGuardPolicy
-            metadata: {name: p}
-            spec: {rules: [{name: r, match: {keywords: [x]}, action: log}]}
-            """), ResourceID(.guardPolicy, "default", "p"), "spec.rules"),
+            spec: {rules: [{name: r, match: {keywords: [x], caseSensitive: true}, action: log}]}
+            """), ResourceID(.guardPolicy, "default", "p"), "spec.rules[].match.caseSensitive"),
     ]
 
     static func translate(_ text: String) throws -> Translation {

@@ -1,0 +1,41 @@
+import ProxyCore
+
+extension NamespaceTranslation {
+    /// The `guards[]` of a gateway's config: one per LLMGuardPolicy its rules use, checking the
+    /// config routes placed from those rules. The policies are valid (pass 5 left out rules
+    /// whose policy is not), so every value maps.
+    static func guardConfigs(_ placements: [RulePlacement], policies: [LLMGuardPolicy]) -> [GuardConfig] {
+        var routesByPolicy: [String: [String]] = [:]
+        for placement in placements {
+            guard let name = placement.rule.rule.guardPolicy else { continue }
+            routesByPolicy[name, default: []].append(placement.configName)
+        }
+        return routesByPolicy.keys.sorted().compactMap { name in
+            guard let policy = policies.first(where: { $0.meta.name == name }) else { return nil }
+            return guardConfig(policy, routes: routesByPolicy[name]!)
+        }
+    }
+
+    static func guardConfig(_ policy: LLMGuardPolicy, routes: [String]) -> GuardConfig {
+        let spec = policy.spec
+        let rules = spec.rules.map { rule in
+            let action: GuardAction = switch rule.action {
+            case "redact": .redact(replacement: rule.replacement ?? GuardAction.defaultReplacement)
+            case "log": .log
+            default: .block(message: rule.message ?? GuardAction.defaultMessage)
+            }
+            // Pass 7 refused a policy whose URL does not parse.
+            let moderation = rule.moderationURL.flatMap { try? BackendURL.parse($0).get() }.map {
+                GuardModerationConfig(url: $0, timeout: rule.moderationTimeout ?? GuardModerationConfig.defaultTimeout,
+                                      failMode: GuardFailMode(rawValue: rule.moderationFailMode) ?? .closed)
+            }
+            return GuardRuleConfig(name: rule.name, phase: GuardPhase(rawValue: rule.phase) ?? .request, keywords: rule.keywords,
+                                   regexes: rule.regex, detectors: rule.detectors.compactMap(GuardDetector.init(rawValue:)),
+                                   moderation: moderation, action: action)
+        }
+        let blocked: GuardBlockedResponse = spec.blockedMode == "error" ? .error(status: spec.blockedStatusCode ?? 400) : .completion
+        return GuardConfig(name: policy.meta.name, routes: routes, rules: rules,
+                           messages: GuardMessageScope(roles: spec.roles.compactMap(GuardMessageRole.init(rawValue:)), lastOnly: spec.scope == "last"),
+                           blockedResponse: blocked)
+    }
+}

@@ -1,0 +1,192 @@
+import ProxyCore
+import ProxyHTTPServer
+import ProxyIO
+import ProxyUpstream
+
+/// Where the guard request phase left the request.
+enum GuardRequestStep {
+    case finished(PhaseResult)
+    /// A moderation call is in flight; the phases go on when it ends.
+    case awaitingModeration
+}
+
+/// Whether a guard let an answer's bytes pass or cut the answer.
+enum GuardCut {
+    case passed
+    case blocked
+}
+
+/// The guard response phase's state for one request: the route's guard and, on a 2xx event
+/// stream, the scanner of its answer.
+struct ResponseGuard {
+    let index: Int
+    var stream: GuardAnswerStream?
+}
+
+/// Phases 5 and 9, guard request and guard response (`docs/guard.md`). The response side is one
+/// seam: `guardPass` between the upstream bytes and the account phase's filter.
+extension ProxySession {
+    /// Runs the route's guard on the request: finished (`.next` when the request goes on,
+    /// maybe redacted), or waiting for the guard's moderation service.
+    func runGuardRequest(routeIndex: Int) -> GuardRequestStep {
+        guard let index = snapshot.routeGuards[routeIndex] else { return .finished(.next) }
+        let policy = snapshot.guards[index]
+        if !policy.response.isEmpty { responseGuard = ResponseGuard(index: index) }
+        let outcome = GuardRequestPhase.run(body: body, path: head.path, policy: policy) { findings in
+            recordGuard(findings, guard: index, phase: "request")
+        }
+        switch outcome {
+        case .next:
+            break
+        case .unsupported(let local):
+            return .finished(.answer(local))
+        case .redacted(let rewritten):
+            replaceBody(rewritten)
+        case .blocked(let rule):
+            return .finished(blockAnswer(rule, policy: policy))
+        }
+        guard let rule = policy.moderationRule, GuardAPIShape(path: head.path) != nil else { return .finished(.next) }
+        let texts = policy.checkedTexts(in: body).compactMap { GuardMessageExtractor.decode(body, $0.range) }
+        guard !texts.isEmpty else { return .finished(.next) }
+        startModeration(rule: rule, guard: index, texts: texts)
+        return .awaitingModeration
+    }
+
+    /// The answer to a blocked request: the guard's `blockedResponse`, written here in completion mode.
+    private func blockAnswer(_ rule: GuardRuleConfig, policy: GuardPolicy) -> PhaseResult {
+        context.errorCode = "content_blocked"
+        let created = loop.scheduler.wallNanoseconds() / 1_000_000_000
+        switch GuardRequestPhase.reply(to: rule, policy: policy, path: head.path, stream: context.streamRequested,
+                                       requestID: context.requestID, created: created) {
+        case .error(let local):
+            return .answer(local)
+        case .completion(let reply, let eventStream):
+            var headers = HTTPHeaders(reservingCapacity: 12)
+            headers.append(name: "content-type", value: eventStream ? "text/event-stream" : "application/json")
+            headers.append(name: "x-request-id", value: context.requestID)
+            appendSidecarHeaders(to: &headers)
+            response.writeHead(HTTPResponseHead(status: 200, headers: headers), contentLength: reply.count)
+            reply.withUnsafeBytes { response.writeBody($0) }
+            response.finish()
+            context.bytesToClient += reply.count
+            return .answered(status: 200)
+        }
+    }
+
+    // MARK: Moderation
+
+    /// Asks the guard's moderation service about `texts`. The call runs as this request's
+    /// transfer (a client that leaves cancels it); its end continues the phases on a timer,
+    /// never inside libcurl's callback.
+    private func startModeration(rule: Int, guard index: Int, texts: [[UInt8]]) {
+        guard let hook = snapshot.guards[index].config.rules[rule].moderation else { return }
+        var headers = HTTPHeaders(reservingCapacity: 2)
+        headers.append(name: "content-type", value: "application/json")
+        headers.append(name: "x-request-id", value: context.requestID)
+        var timeouts = UpstreamTimeouts()
+        timeouts.connect = min(timeouts.connect, hook.timeout)
+        timeouts.firstByte = hook.timeout
+        timeouts.idle = hook.timeout
+        timeouts.total = hook.timeout
+        let request = UpstreamRequest(method: .post, url: hook.url.description, headers: headers,
+                                      body: GuardModeration.requestBody(texts: texts), timeouts: timeouts)
+        let started = loop.scheduler.now()
+        // Strong: the call ends (verdict or cancel) before the session does, and drops the closure then.
+        let call = GuardModerationCall { [self] verdict in
+            transfer = nil
+            let now = loop.scheduler.now()
+            armWaitTimer(at: now) { [self] in
+                suspendedPhase = .moderation(verdict, rule: rule, guard: index, took: now.duration(since: started))
+                perform(machine.phaseResumed())
+            }
+        }
+        transfer = loop.upstream.prepare(request, delegate: call)
+        guard transfer != nil else { return call.fail(kind: "connect") }
+        transfer?.start()
+    }
+
+    /// The moderation service's verdict, applied when the suspended phases resume.
+    func moderationFinished(_ verdict: GuardModerationVerdict, rule index: Int, guard guardIndex: Int, took: ProxyDuration) {
+        let policy = snapshot.guards[guardIndex]
+        let rule = policy.config.rules[index]
+        loopSnapshot.guardModerationDuration(guard: guardIndex).observe(Double(took.nanoseconds) / 1e9)
+        let applies: Bool
+        switch verdict {
+        case .allowed:
+            applies = false
+        case .flagged:
+            applies = true
+        case .failed(let kind):
+            loopSnapshot.guardModerationErrors(guard: guardIndex, kind: kind).increment()
+            applies = rule.moderation?.failMode == .closed
+        }
+        guard applies else { return finishPhases(.next) }
+        let matcher = if case .failed = verdict { "moderation_failed" } else { "moderation" }
+        recordGuard([GuardFinding(rule: index, matcher: matcher, matchedBytes: 0)], guard: guardIndex, phase: "request")
+        if case .block = rule.action { return finishPhases(blockAnswer(rule, policy: policy)) }
+        finishPhases(.next)
+    }
+
+    /// Counts guard decisions and writes their audit lines.
+    func recordGuard(_ findings: [GuardFinding], guard index: Int, phase: String) {
+        let guardConfig = snapshot.guards[index].config
+        for finding in findings {
+            loopSnapshot.guardDecisions(guard: index, rule: finding.rule, phase: phase).increment()
+            let rule = guardConfig.rules[finding.rule]
+            loop.dataPlane.guardAudit.write(GuardAuditEntry(requestID: context.requestID, consumer: context.consumerName,
+                                                            route: context.decision?.routeName ?? "none", guardName: guardConfig.name,
+                                                            rule: rule.name, phase: phase, action: rule.action.name,
+                                                            matcher: finding.matcher, matchedBytes: finding.matchedBytes),
+                                            wallNanoseconds: loop.scheduler.wallNanoseconds())
+        }
+    }
+
+    // MARK: Guard response
+
+    /// A 2xx event stream is about to pass to the client: its answer goes through the guard from here on.
+    func beginGuardedStream() {
+        guard let index = responseGuard?.index else { return }
+        responseGuard?.stream = GuardAnswerStream(policy: snapshot.guards[index], shape: GuardAPIShape(path: head.path) ?? .openAIChat)
+    }
+
+    /// Passes upstream bytes on to `emit` through the answer's guard (or straight when it has none).
+    /// Returns true when a block rule ended the answer: the caller stops the transfer.
+    func guardPass(_ bytes: UnsafeRawBufferPointer, _ emit: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        guard let index = responseGuard?.index, responseGuard?.stream != nil else {
+            emit(bytes)
+            return false
+        }
+        // Mutated in place: a copy of the stream would copy its buffers on every chunk.
+        let findings = responseGuard!.stream!.feed(bytes, emit: emit)
+        if !findings.isEmpty { recordGuard(findings, guard: index, phase: "response") }
+        return responseGuard!.stream!.blockedRule != nil
+    }
+
+    /// The upstream stream ended: what the guard still holds goes on.
+    func guardFinish(_ emit: (UnsafeRawBufferPointer) -> Void) {
+        guard let index = responseGuard?.index, responseGuard?.stream != nil else { return }
+        let findings = responseGuard!.stream!.finish(emit: emit)
+        responseGuard!.stream = nil
+        if !findings.isEmpty { recordGuard(findings, guard: index, phase: "response") }
+    }
+
+    /// Checks a whole held JSON answer; the body to send instead, or nil to send it as it is.
+    func guardWholeAnswer(_ body: [UInt8]) -> [UInt8]? {
+        guard let index = responseGuard?.index else { return nil }
+        let check = snapshot.guards[index].checkAnswer(body)
+        if !check.findings.isEmpty { recordGuard(check.findings, guard: index, phase: "response") }
+        if check.block != nil { context.errorCode = "content_blocked" }
+        return check.body
+    }
+
+    /// Whether a JSON answer too large to hold must be refused: it cannot be checked whole.
+    var guardRefusesUnheldAnswer: Bool { responseGuard != nil }
+
+    /// A block rule ended a committed stream: the safe ending is written; stop the transfer and end.
+    func endGuardedStream() {
+        context.errorCode = context.errorCode ?? "content_blocked"
+        transfer?.cancel()
+        transfer = nil
+        decide { $0.upstreamFinished(.complete, verdict: .complete, at: $1, random: $2, budget: &$3, isAvailable: $4) }
+    }
+}
