@@ -23,17 +23,20 @@ package struct ProxyConfig: Hashable, Sendable {
     package let consumers: [ConsumerConfig]
     /// Whether requests without a key are admitted while consumers are configured.
     package let authentication: AuthenticationConfig
+    /// The memory cache tier's bounds (`cache.memory`).
+    package let cache: CacheMemoryConfig
 
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(listeners: ListenersConfig = .init(), defaults: DefaultsConfig = .init(),
                  backends: [BackendConfig], routes: [RouteConfig], consumers: [ConsumerConfig] = [],
-                 authentication: AuthenticationConfig = .init()) {
+                 authentication: AuthenticationConfig = .init(), cache: CacheMemoryConfig = .default) {
         self.listeners = listeners
         self.defaults = defaults
         self.backends = backends
         self.routes = routes
         self.consumers = consumers
         self.authentication = authentication
+        self.cache = cache
     }
 
     /// The index of the backend named `name` (config time only; the route table resolves

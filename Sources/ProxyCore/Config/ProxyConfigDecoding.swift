@@ -15,7 +15,7 @@ struct ProxyConfigDecoding {
 
     mutating func decodeDocument(_ value: JSONValue) -> ProxyConfig? {
         guard let root = ConfigObjectReader(value, at: "", allowed: ["apiVersion", "kind", "listeners", "defaults", "backends", "routes",
-                                                                                 "consumers", "authentication"],
+                                                                                 "consumers", "authentication", "cache"],
                                             issues: &issues) else { return nil }
         checkConstant(root, "apiVersion", ProxyConfig.apiVersion)
         checkConstant(root, "kind", ProxyConfig.kind)
@@ -47,12 +47,13 @@ struct ProxyConfigDecoding {
         let consumers = root["consumers"].map { decodeConsumers($0, at: root.path("consumers")) } ?? []
         let authentication = root["authentication"].map { decodeAuthentication($0, at: root.path("authentication")) }
             ?? AuthenticationConfig()
+        let cache = root["cache"].map { decodeCache($0, at: root.path("cache")) } ?? .default
 
         guard let listeners, let defaults, backends.allSatisfy({ $0 != nil }), routes.allSatisfy({ $0 != nil }),
-              !backends.isEmpty, !routes.isEmpty, let consumers, let authentication
+              !backends.isEmpty, !routes.isEmpty, let consumers, let authentication, let cache
         else { return nil }
         return ProxyConfig(listeners: listeners, defaults: defaults, backends: backends.map { $0! }, routes: routes.map { $0! },
-                           consumers: consumers, authentication: authentication)
+                           consumers: consumers, authentication: authentication, cache: cache)
     }
 
     private mutating func checkConstant(_ root: ConfigObjectReader, _ key: String, _ expected: String) {

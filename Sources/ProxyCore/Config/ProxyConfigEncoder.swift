@@ -34,7 +34,7 @@ package enum ProxyConfigEncoder {
             ]))),
             ("backends", .array(config.backends.map(json))),
             ("routes", .array(config.routes.map(json))),
-        ] + consumerMembers(config)))
+        ] + consumerMembers(config) + cacheMembers(config)))
     }
 
     /// `consumers` and `authentication`, written only when the config has consumers or
