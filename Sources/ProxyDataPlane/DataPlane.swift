@@ -21,6 +21,8 @@ package final class DataPlane: Sendable {
         var backendStates: [String: BackendState] = [:]
         /// Request limiters by consumer name, carried from snapshot to snapshot.
         var limiters: [String: RequestRateLimiter] = [:]
+        /// The memory cache tier, carried from snapshot to snapshot while its bounds stay.
+        var cacheTier: MemoryCacheTier?
         /// Set when a loaded config changes a setting that applies only at start (the listeners).
         var restartRequired: String?
         /// The listeners bound at start.
@@ -43,9 +45,11 @@ package final class DataPlane: Sendable {
         let now = clock.now()
         let states = initial.config.backends.map { BackendState($0, now: now) }
         let metrics = DataPlaneMetrics(version: version)
+        let tier = MemoryCacheTier.reusing(nil, for: initial.config)
         let snapshot = try ProxySnapshot(initial, loadedAt: clock.wallNanoseconds() / 1_000_000_000, backendStates: states,
-                                         metrics: metrics)
+                                         cacheTier: tier, metrics: metrics)
         var reloadState = ReloadState(current: snapshot, succeeded: 1, startListeners: initial.config.listeners)
+        reloadState.cacheTier = tier
         for backendState in states { reloadState.backendStates[backendState.name] = backendState }
         for consumer in snapshot.consumers.consumers {
             if let limiter = consumer.limiter { reloadState.limiters[consumer.name] = limiter }
@@ -66,6 +70,7 @@ package final class DataPlane: Sendable {
         metrics.registry.registerCallbackGauge(name: "sluice_ready", help: "1 while the sidecar accepts traffic, 0 while starting or draining.") {
             [unowned self] in isReady ? 1 : 0
         }
+        registerCacheGauges(metrics.registry)
         Self.warnAboutInsecureBackends(initial.config)
         // A breaker opens and half-opens with time, not only on requests: read it at scrape.
         metrics.beforeScrape.withLock { $0 = { [unowned self] in
@@ -136,7 +141,8 @@ package final class DataPlane: Sendable {
         do {
             snapshot = try ProxySnapshot(loaded, loadedAt: clock.wallNanoseconds() / 1_000_000_000,
                                          backendStates: backendStates(for: loaded.config),
-                                         limiters: limiters(for: loaded.config), metrics: metrics)
+                                         limiters: limiters(for: loaded.config), cacheTier: cacheTier(for: loaded.config),
+                                         metrics: metrics)
         } catch {
             state.withLock { $0.failed += 1; $0.lastError = error.description }
             metrics.reloads.series(labelValues: ["failure"]).increment()
@@ -177,6 +183,15 @@ package final class DataPlane: Sendable {
                 state.limiters[consumer.name] = fresh
                 return fresh
             }
+        }
+    }
+
+    /// The memory cache tier for `config`: the current one (with its entries) while
+    /// `cache.memory` is unchanged.
+    func cacheTier(for config: ProxyConfig) -> MemoryCacheTier? {
+        state.withLock { state in
+            state.cacheTier = MemoryCacheTier.reusing(state.cacheTier, for: config)
+            return state.cacheTier
         }
     }
 

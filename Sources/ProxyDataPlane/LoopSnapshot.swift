@@ -16,6 +16,7 @@ final class LoopSnapshot {
     private var tokenSeries: [UInt64: TokenSeries] = [:]
     private var errorSeries: [UInt64: CounterSeries] = [:]
     private var costSeries: [UInt64: (currency: String, series: DoubleCounterSeries)] = [:]
+    private var cacheSeries: [Int: CacheSeries] = [:]
     private let metrics: DataPlaneMetrics
 
     init(_ snapshot: ProxySnapshot, metrics: DataPlaneMetrics) {
@@ -91,6 +92,14 @@ final class LoopSnapshot {
     /// `sluice_backend_ejections_total`; rare (once per ejection), so not cached.
     func ejections(backend: Int) -> CounterSeries {
         metrics.ejections.series(labelValues: [backendName(backend)])  // lint: allow-series (once per ejection)
+    }
+
+    /// The cache series of `route`.
+    func cache(route: Int) -> CacheSeries {
+        if let cached = cacheSeries[route] { return cached }
+        let series = CacheSeries(metrics: metrics, route: routeName(route))
+        cacheSeries[route] = series
+        return series
     }
 
     private func routeName(_ index: Int?) -> String {

@@ -42,6 +42,7 @@ final class ProxySession: HTTPExchange {
     /// Why the last attempt failed, for the message of a local answer.
     var lastFailure: UpstreamFailure?
     var account = AccountPhase()
+    var cacheStore = CacheStorePhase()
 
     init(head: HTTPRequestHead, response: any ClientResponse, loop: LoopContext) {
         self.head = head
@@ -102,8 +103,7 @@ final class ProxySession: HTTPExchange {
     // MARK: Phases 2–7
 
     /// The request phases in their fixed order (`docs/PHASES.md`): authenticate, inspect, admit
-    /// (it needs inspect's model), route. Guard request and cache lookup are not built yet:
-    /// every request is uncached.
+    /// (it needs inspect's model), route, cache lookup. Guard request is not built yet.
     private func runPhases() {
         let now = loop.scheduler.now()
         let consumers = snapshot.consumers
@@ -113,6 +113,7 @@ final class ProxySession: HTTPExchange {
         if case .next = result {
             result = RoutePhase.run(head: head, snapshot: snapshot, context: &context, now: now, random: loop.random)
         }
+        if case .next = result { result = lookUpCache(now: now) }
         switch result {
         case .answer(let local):
             perform(machine.phasesFinished(.answer(local)))
@@ -187,6 +188,8 @@ final class ProxySession: HTTPExchange {
         releaseHeld()
         releaseAttemptCharge()
         releaseBody()
+        cacheStore.finish(status: machine.status, eventStream: heldEventStream, context: context, snapshot: snapshot,
+                          now: loop.scheduler.now(), on: loopSnapshot)
         LoggingPhase.run(head: head, context: context, status: machine.status, plan: machine.plan, attempts: machine.attempts,
                          on: loopSnapshot, loop: loop)
     }
@@ -234,7 +237,7 @@ final class ProxySession: HTTPExchange {
         headers.append(name: "x-sluice-route", value: decision.routeName)
         headers.append(name: "x-sluice-backend", value: context.answeringBackend?.backendName ?? decision.backendName)
         if let model = context.upstreamModel { headers.appendReflected(name: "x-sluice-model", value: model) }
-        headers.append(name: "x-sluice-cache", value: "bypass")
+        headers.append(name: "x-sluice-cache", value: context.cache.result.rawValue)
         headers.append(name: "x-sluice-attempts", value: String(machine.attempts))
     }
 

@@ -27,6 +27,9 @@ final class ProxySnapshot: Sendable {
     let adjustsRouting: Bool
     /// The consumers' key digests, model rights and request limiters (shared with other snapshots).
     let consumers: ConsumerTable
+    /// The memory cache tier (shared with other snapshots while `cache.memory` is unchanged);
+    /// nil when no route caches.
+    let cacheTier: MemoryCacheTier?
 
     var config: ProxyConfig { loaded.config }
 
@@ -35,7 +38,8 @@ final class ProxySnapshot: Sendable {
 
     /// `limiters`: by consumer index, the request limiter to keep using (nil: a fresh one each).
     init(_ loaded: LoadedConfig, loadedAt: UInt64, backendStates: [BackendState], limiters: [RequestRateLimiter?]? = nil,
-         metrics: DataPlaneMetrics) throws(ProxyConfigError) {
+         cacheTier: MemoryCacheTier? = nil, metrics: DataPlaneMetrics) throws(ProxyConfigError) {
+        self.cacheTier = cacheTier
         self.loaded = loaded
         routes = try RouteTable(loaded.config)
         backends = loaded.config.backends.map { BackendRuntime($0, config: loaded.config, loaded: loaded) }

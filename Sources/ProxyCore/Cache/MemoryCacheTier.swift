@@ -93,6 +93,14 @@ package final class MemoryCacheTier: Sendable {
     /// Entries dropped so far because they had expired.
     package var evictionsExpired: UInt64 { evictedExpired.load(ordering: .relaxed) }
 
+    /// The tier `config` needs: nil when no route caches; `existing` (with its entries) when
+    /// its bounds are unchanged; a new one otherwise.
+    package static func reusing(_ existing: MemoryCacheTier?, for config: ProxyConfig) -> MemoryCacheTier? {
+        guard config.routes.contains(where: { ($0.cache?.mode ?? .off) != .off }) else { return nil }
+        if let existing, existing.config == config.cache { return existing }
+        return MemoryCacheTier(config: config.cache)
+    }
+
     private func shard(_ key: CacheKey) -> Shard {
         shards[Int(key.a % UInt64(shards.count))]
     }
