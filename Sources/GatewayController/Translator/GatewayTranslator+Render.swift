@@ -84,6 +84,6 @@ extension NamespaceTranslation {
                            split: rule.backendRefs.map { SplitEntryConfig(backend: $0.name, weight: $0.weight, model: $0.model) },
                            sticky: rule.stickyHeader.map(StickyConfig.init(header:)), fallback: fallback,
                            retry: rule.retry.map { retryConfig($0, gateway: gateway) }, deadline: rule.timeouts.request,
-                           maxAttempts: rule.retry?.maxAttemptsPerRequest, truncation: truncation)
+                           maxAttempts: rule.retry?.maxAttemptsPerRequest, truncation: truncation, cache: rule.cache)
     }
 }

@@ -18,7 +18,7 @@ extension ProxyConfigDecoding {
                 for (index, element) in list.enumerated() {
                     let elementPath = JSONPath.element(object.path("ignoreFields"), index)
                     guard let field = string(element, at: elementPath, required: true) else { continue }
-                    if ["model", "messages", "prompt", "input"].contains(field) {
+                    if RouteCacheConfig.keyFields.contains(field) {
                         report(elementPath, "\(ConfigIssue.quoted(field)) determines the answer; it cannot be left out of the key")
                     } else {
                         ignoreFields.append(field)

@@ -38,6 +38,8 @@ package struct RouteCacheConfig: Hashable, Sendable {
     /// The longest `ttl` accepted: 30 days.
     package static let maxTTL = ProxyDuration.seconds(30 * 86400)
     package static let defaultIgnoreFields = ["user", "metadata"]
+    /// Fields that carry the prompt: never left out of the key.
+    package static let keyFields = ["model", "messages", "prompt", "input"]
 
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(mode: Mode = .deterministic, ttl: ProxyDuration = defaultTTL, scope: Scope = .consumer,

@@ -52,7 +52,6 @@ import Testing
         "spec.redis": (manifests(gateway: #", redis: {address: "redis:6379"}"#), ResourceID(.gateway, "default", "gw"), "spec.redis"),
         "spec.accessLog.enabled": (manifests(gateway: ", accessLog: {enabled: false}"), ResourceID(.gateway, "default", "gw"), "spec.accessLog.enabled"),
         "spec.accessLog.sampleRate": (manifests(gateway: ", accessLog: {sampleRate: 0.1}"), ResourceID(.gateway, "default", "gw"), "spec.accessLog.sampleRate"),
-        "spec.rules[].cache": (manifests(rule: ", cache: {ttl: 1m}"), ResourceID(.route, "default", "r"), "spec.rules[0].cache"),
         "spec.rules[].guardPolicyRef": (manifests(rule: ", guardPolicyRef: {name: p}", extra: """
             ---
             apiVersion: sluice.dev/v1alpha1
