@@ -5,8 +5,9 @@ Each target runs twice under callgrind, serving `wrk -c8` for N and for 3N secon
 difference of their instruction counts divided by the difference of their requests is the
 user-space work of one request (the program, its
 libraries, libc; not the kernel). Targets: the mock's GET /healthz and nginx's `return 200` of
-the same bytes (issue 2's small JSON), and Sluice proxying the benchmark's chat completion to a
-mock that runs outside valgrind.
+the same bytes (issue 2's small JSON), Sluice proxying the benchmark's chat completion to a
+mock that runs outside valgrind, and Sluice answering the same request from its memory cache
+(`cache`: the route caches every request, so all but the first are hits).
 """
 import argparse
 import glob
@@ -115,7 +116,7 @@ def measure_nginx(workdir, seconds):
                        seconds, GET_HEALTHZ)
 
 
-def measure_sluice(workdir, seconds):
+def measure_sluice(workdir, seconds, cache=False):
     mock_port = procs.free_port()
     mock = subprocess.Popen([os.path.join(RELEASE, "sluice-mock"), "--listen", f"127.0.0.1:{mock_port}",
                              "--workers", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -124,22 +125,27 @@ def measure_sluice(workdir, seconds):
         app, admin = procs.free_port(), procs.free_port()
         config = targets.sluice_config(f"127.0.0.1:{mock_port}", targets.ROUTE_BACKEND)
         config["listeners"] = {"app": f"127.0.0.1:{app}", "admin": f"127.0.0.1:{admin}", "metrics": "127.0.0.1:0"}
-        config_dir = targets.ConfigMapDir(os.path.join(workdir, "sluice", "config"), config)
-        secrets = os.path.join(workdir, "sluice", "secrets")
+        key = "sluice-cache" if cache else "sluice"
+        if cache:
+            # The benchmark's body has temperature 0.2: only `always` caches it.
+            next(r for r in config["routes"] if r["name"] == "openai")["cache"] = {"mode": "always"}
+        config_dir = targets.ConfigMapDir(os.path.join(workdir, key, "config"), config)
+        secrets = os.path.join(workdir, key, "secrets")
         os.makedirs(secrets)
         for key in ("openai-key", "deepseek-key"):
             with open(os.path.join(secrets, key), "w") as f:
                 f.write(f"sk-bench-{key}\n")
         argv = [os.path.join(RELEASE, "sluice"), "--config-dir", config_dir.path, "--secrets-dir", secrets,
                 "--workers", "1", "--drain-timeout", "1s", "--no-access-log"]
-        return per_request(workdir, "sluice", "sluice POST chat completion (proxied)", argv, f"http://127.0.0.1:{admin}/ready",
-                           app, seconds, {})
+        label = "sluice POST chat completion (memory cache hit)" if cache else "sluice POST chat completion (proxied)"
+        return per_request(workdir, key, label, argv, f"http://127.0.0.1:{admin}/ready", app, seconds, {})
     finally:
         mock.terminate()
         mock.wait(timeout=10)
 
 
-MEASURES = {"mock": measure_mock, "nginx": measure_nginx, "sluice": measure_sluice}
+MEASURES = {"mock": measure_mock, "nginx": measure_nginx, "sluice": measure_sluice,
+            "cache": lambda workdir, seconds: measure_sluice(workdir, seconds, cache=True)}
 
 
 def main():

@@ -1,6 +1,7 @@
 /// SHA-256 (FIPS 180-4) in plain Swift, so consumer keys are hashed inside `ProxyCore` and the
-/// authenticate phase stays pure. Used at config load (each key file) and once per request
-/// (the presented key); never for bulk data.
+/// authenticate phase stays pure. Used at config load (each key file), once per request (the
+/// presented key), and for the response cache's keys (a canonical request body, on routes with
+/// a cache).
 package enum SHA256 {
     /// The digest of `bytes`. Allocates nothing on the heap (the block and the message
     /// schedule live on the stack), so it costs a request only its 64 rounds per block.
@@ -17,12 +18,27 @@ package enum SHA256 {
         var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
             (0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19)
         var filled = 0
-        for byte in bytes {
-            block[filled] = byte
-            filled += 1
-            if filled == 64 {
+        let contiguous: Void? = bytes.withContiguousStorageIfAvailable { bytes in
+            // Whole blocks straight from the input: no byte-by-byte copy (cache keys hash a body).
+            var offset = 0
+            while bytes.count - offset >= 64 {
+                block.baseAddress!.update(from: bytes.baseAddress! + offset, count: 64)
                 compress(&state, block, schedule)
-                filled = 0
+                offset += 64
+            }
+            for byte in bytes[offset...] {
+                block[filled] = byte
+                filled += 1
+            }
+        }
+        if contiguous == nil {
+            for byte in bytes {
+                block[filled] = byte
+                filled += 1
+                if filled == 64 {
+                    compress(&state, block, schedule)
+                    filled = 0
+                }
             }
         }
         // Padding: 0x80, zeros, then the message length in bits (big-endian, 64 bits).
@@ -63,21 +79,26 @@ package enum SHA256 {
             w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
         }
         var (a, b, c, d, e, f, g, h) = state
-        for t in 0..<64 {
-            let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k[t] &+ w[t]
-            let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
-            h = g
-            g = f
-            f = e
-            e = d &+ t1
-            d = c
-            c = b
-            b = a
-            a = t1 &+ t2
+        // The constants through one buffer pointer: indexing the static array in the loop
+        // re-checked its lazy initialisation and its bounds 64 times per block.
+        k.withUnsafeBufferPointer { k in
+            for t in 0..<64 {
+                let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k[t] &+ w[t]
+                let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
+                h = g
+                g = f
+                f = e
+                e = d &+ t1
+                d = c
+                c = b
+                b = a
+                a = t1 &+ t2
+            }
         }
         state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
     }
 
     @inline(__always)
-    private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x >> n | x << (32 - n) }
+    // Masking shifts: `n` is always 1…31, and the checked `>>`/`<<` would test for overshifts.
+    private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x &>> n | x &<< (32 &- n) }
 }
