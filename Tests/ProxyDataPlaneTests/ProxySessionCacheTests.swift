@@ -160,6 +160,24 @@ import Testing
         #expect(harness.metric("sluice_cache_memory_entries") == 0)
     }
 
+    @Test func eachConsumerHasItsOwnEntriesUnlessTheRouteShares() throws {
+        let chat = Self.chat.replacing("gpt-4o-mini", with: "gpt-4o")
+        for (scope, shared) in [("consumer", false), ("shared", true)] {
+            let harness = try SessionHarness(config: Configs.twoBackends(route: #", "cache": {"scope": "\#(scope)"}"#, extra: Configs.consumers),
+                                             secrets: Configs.consumerKeys)
+            Self.proxied(harness, body: chat, headers: ["authorization": "Bearer sk-search-1"])
+            let (_, sameConsumer) = harness.request(headers: ["authorization": "Bearer sk-search-2"], body: chat)
+            #expect(sameConsumer.header("x-sluice-cache") == "hit", "another key of the same consumer")
+            if shared {
+                let (_, other) = harness.request(headers: ["authorization": "Bearer sk-support"], body: chat)
+                #expect(other.header("x-sluice-cache") == "hit", "shared: every caller")
+            } else {
+                let other = Self.proxied(harness, body: chat, headers: ["authorization": "Bearer sk-support"])
+                #expect(other.header("x-sluice-cache") == "miss", "another consumer, another entry")
+            }
+        }
+    }
+
     @Test func aRouteWithoutACacheSaysBypassAndCountsNothing() throws {
         let harness = try SessionHarness(config: Configs.twoBackends())
         let response = Self.proxied(harness)

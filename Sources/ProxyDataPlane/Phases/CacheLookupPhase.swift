@@ -1,4 +1,5 @@
 import ProxyCore
+import ProxyIO
 
 /// Phase 7, cache lookup (after route, which names the backend and model in the key): on a
 /// route with a cache, reads the request's cache headers and body, computes the key, and looks
@@ -12,7 +13,7 @@ enum CacheLookupPhase {
     enum Outcome {
         /// Go upstream (a miss, a bypass, or no cache on the route).
         case proceed
-        /// Answer with `body` (already in the asked form), stored `age` seconds ago.
+        /// Answer with `body`: the cached answer rendered in the form the request asks for.
         case hit(CachedAnswer, body: [UInt8])
         /// A cache header the sidecar cannot honour.
         case invalid(LocalAnswer)
@@ -36,7 +37,8 @@ enum CacheLookupPhase {
         }
         let scope = config.scope == .shared ? "shared" : "consumer:" + context.consumerName
         let key = CacheKey(route: decision.routeName, backend: decision.backendName, model: context.upstreamModel ?? "",
-                           path: String(head.path), scope: scope, namespace: directive.namespace, canonicalBody: request.canonicalBody)
+                           path: String(head.path), scope: scope, namespace: directive.namespace, canonicalBody: request.canonicalBody,
+                           sha256: OpenSSLSHA256.digest)
         if directive.refresh { tier.remove(key) }
         context.cache.includeUsage = request.includeUsage
         if directive.store {
