@@ -1,28 +1,36 @@
 /// The canonical form of a JSON document, for cache keys: object keys sorted by their UTF-8
 /// bytes, no insignificant whitespace, numbers normalised (`1.0`, `1e0` and `1` are one
-/// number; `-0` is `0`), so two bodies that differ only in layout give the same bytes.
-/// String escapes are normalised by the writer (`"\u0061"` is `"a"`). Arrays keep their
+/// number; `-0` is `0`), strings written as `JSONWriter` writes them (`"\u0061"` is `"a"`), so
+/// two bodies that differ only in layout or spelling give the same bytes. Arrays keep their
 /// order: in a conversation it is meaning.
 ///
-/// Pure; call from any thread.
+/// Pure; call from any thread. One validating walk over the body that writes the canonical
+/// bytes as it goes (`CanonicalJSONBuilder`): strings and numbers without escapes or exponents
+/// (most of them) are copied as they are, never decoded.
 package enum CanonicalJSON {
-    /// `value` in canonical form.
-    package static func bytes(of value: JSONValue) -> [UInt8] {
-        JSONWriter.write(normalisingNumbers(value), options: .canonical)
+    /// A canonical document and where the top-level members' values sit in the original.
+    package struct Result: Sendable {
+        package let bytes: [UInt8]
+        /// Every top-level member (omitted ones too), by decoded key, with its value's range in the body.
+        package let members: [(key: [UInt8], range: Range<Int>)]
     }
 
-    /// `value` with every number in its normal form.
-    package static func normalisingNumbers(_ value: JSONValue) -> JSONValue {
-        switch value {
-        case .number(let number):
-            return .number(normalised(number))
-        case .array(let elements):
-            return .array(elements.map(normalisingNumbers))
-        case .object(let object):
-            return .object(JSONObject(object.members.map { ($0.key, normalisingNumbers($0.value)) }))
-        case .null, .bool, .string:
-            return value
+    /// The canonical form of `body`, which must be a JSON object, without the top-level members
+    /// whose keys are in `omitting`; nil when `body` is not valid JSON or not an object.
+    package static func canonicalize(_ body: UnsafeRawBufferPointer, omitting: [[UInt8]] = []) -> Result? {
+        var builder = CanonicalJSONBuilder(buffer: body, omitting: omitting)
+        do {
+            try JSONSyntaxWalker.walk(body, maxDepth: 128, visitor: &builder)
+        } catch {
+            return nil
         }
+        guard builder.root.first == UInt8(ascii: "{") else { return nil }
+        return Result(bytes: builder.root, members: builder.topLevel)
+    }
+
+    /// `canonicalize` on an array of bytes.
+    package static func canonicalize(_ body: [UInt8], omitting: [[UInt8]] = []) -> Result? {
+        body.withUnsafeBytes { canonicalize($0, omitting: omitting) }
     }
 
     /// An integer literal is kept as written (JSON has no leading zeros, so only `-0` changes):

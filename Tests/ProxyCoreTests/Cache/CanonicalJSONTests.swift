@@ -14,10 +14,53 @@ import Testing
                  canonicalBody: body)
     }
 
-    @Test func keysAreSortedWhitespaceDroppedAndNumbersNormalised() throws {
-        let value = try JSONParser.parse(#"{ "b" : [ 1.0, 2.50, 1e2, -0, -0.0, 12345678901234567890, 0.1 ],"a":{"z":true,"y":null} }"#)
-        #expect(String(decoding: CanonicalJSON.bytes(of: value), as: UTF8.self)
+    static func text(_ json: String, omitting: [String] = []) -> String? {
+        CanonicalJSON.canonicalize(Array(json.utf8), omitting: omitting.map { Array($0.utf8) }).map { String(decoding: $0.bytes, as: UTF8.self) }
+    }
+
+    @Test func keysAreSortedWhitespaceDroppedAndNumbersNormalised() {
+        #expect(Self.text(#"{ "b" : [ 1.0, 2.50, 1e2, -0, -0.0, 12345678901234567890, 0.1 ],"a":{"z":true,"y":null} }"#)
                 == #"{"a":{"y":null,"z":true},"b":[1,2.5,100,0,0,12345678901234567890,0.1]}"#)
+        #expect(Self.text(#"{"a":[],"b":{},"c":[[],{}],"d":[{"y":1,"x":[2,{"q":3,"p":4}]}]}"#)
+                == #"{"a":[],"b":{},"c":[[],{}],"d":[{"x":[2,{"p":4,"q":3}],"y":1}]}"#)
+    }
+
+    @Test func everySpellingOfAStringIsOne() {
+        #expect(Self.text(#"{"k":"\u0061\/b","\u006b2":"é\t"}"#) == Self.text(#"{"k2":"\u00e9\u0009","k":"a/b"}"#))
+        #expect(Self.text(#"{"k":"\u0061\/b"}"#) == #"{"k":"a/b"}"#)
+    }
+
+    @Test func onlyTopLevelMembersAreOmittedAndDuplicatesKeepTheirOrder() {
+        #expect(Self.text(#"{"user":"u","m":{"user":"v"},"a":1,"a":2}"#, omitting: ["user"]) == #"{"a":1,"a":2,"m":{"user":"v"}}"#)
+    }
+
+    @Test func notAnObjectOrNotJSONIsNothing() {
+        #expect(Self.text("[1]") == nil)
+        #expect(Self.text(#""x""#) == nil)
+        #expect(Self.text(#"{"a":}"#) == nil)
+        #expect(Self.text(#"{"a":1} x"#) == nil)
+    }
+
+    /// The walk-and-write builder agrees with the tree: parse, normalise numbers, `JSONWriter`'s
+    /// `.canonical` output.
+    @Test func theBuilderWritesWhatTheTreeWriterWrites() throws {
+        func normalised(_ value: JSONValue) -> JSONValue {
+            switch value {
+            case .number(let number): .number(CanonicalJSON.normalised(number))
+            case .array(let elements): .array(elements.map(normalised))
+            case .object(let object): .object(JSONObject(object.members.map { ($0.key, normalised($0.value)) }))
+            default: value
+            }
+        }
+        let documents = [
+            #"{"model":"gpt-4o","messages":[{"role":"system","content":"Be \"brief\".\nOK"},{"role":"user","content":"h\u00e9llo \ud83d\ude00"}],"temperature":0.0,"seed":1e3}"#,
+            #"{"z":{"b":[true,false,null,-1.5e-3,"\u0000"],"a":"\u001f"},"é":1,"e":2,"\u00e9\u0301":3}"#,
+            #"{"n":[0,-0,1E2,1.25e+2,123456789012345678901234567890,3.14159]}"#,
+        ]
+        for document in documents {
+            let tree = normalised(try JSONParser.parse(document))
+            #expect(Self.text(document) == String(decoding: JSONWriter.write(tree, options: .canonical), as: UTF8.self), "\(document)")
+        }
     }
 
     @Test func bodiesDifferingOnlyInKeyOrderOrWhitespaceShareAKey() throws {
