@@ -399,7 +399,7 @@ UNBUILT = {
     "consumers.yaml": ["LLMGateway demo/shared: spec.authentication", "LLMGateway demo/shared: spec.redis",
                        "LLMConsumer demo/search: spec.credentials", "LLMConsumer demo/search: spec.allowedModels",
                        "LLMConsumer demo/search: spec.rateLimits", "LLMConsumer demo/search: spec.quotas"],
-    "guard.yaml": ["LLMRoute demo/assistant: spec.rules[0].cache", "LLMRoute demo/assistant: spec.rules[0].guardPolicyRef",
+    "guard.yaml": ["LLMRoute demo/assistant: spec.rules[0].guardPolicyRef",
                    "LLMGuardPolicy demo/customer-facing: spec.rules"],
 }
 WORKING = [p for p in EXAMPLES if os.path.basename(p) not in UNBUILT]
