@@ -31,7 +31,8 @@ enum CacheLookupPhase {
             directive = parsed
         }
         let series = loopSnapshot.cache(route: decision.routeIndex)
-        guard head.method == .post, case .success(let request) = CacheableRequest.check(body: body, config: config) else {
+        // Neither looked up, stored nor dropped: the body need not even be read.
+        guard directive.lookup || directive.store || directive.refresh, head.method == .post, case .success(let request) = CacheableRequest.check(body: body, config: config) else {
             series.results(.bypass).increment()
             return .proceed
         }
