@@ -30,6 +30,9 @@ final class ProxySnapshot: Sendable {
     /// The memory cache tier (shared with other snapshots while `cache.memory` is unchanged);
     /// nil when no route caches.
     let cacheTier: MemoryCacheTier?
+    /// Each route's cache settings, indexed by route (nil, or `off`: no cache); read per request
+    /// without copying the config.
+    let routeCaches: [RouteCacheConfig?]
 
     var config: ProxyConfig { loaded.config }
 
@@ -40,6 +43,7 @@ final class ProxySnapshot: Sendable {
     init(_ loaded: LoadedConfig, loadedAt: UInt64, backendStates: [BackendState], limiters: [RequestRateLimiter?]? = nil,
          cacheTier: MemoryCacheTier? = nil, metrics: DataPlaneMetrics) throws(ProxyConfigError) {
         self.cacheTier = cacheTier
+        routeCaches = loaded.config.routes.map { $0.cache?.mode == .off ? nil : $0.cache }
         self.loaded = loaded
         routes = try RouteTable(loaded.config)
         backends = loaded.config.backends.map { BackendRuntime($0, config: loaded.config, loaded: loaded) }

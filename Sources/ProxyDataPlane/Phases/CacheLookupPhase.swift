@@ -21,8 +21,8 @@ enum CacheLookupPhase {
 
     static func run(head: HTTPRequestHead, body: [UInt8], snapshot: ProxySnapshot, context: inout RequestContext, now: ProxyInstant,
                     on loopSnapshot: LoopSnapshot) -> Outcome {
-        guard let decision = context.decision, let config = snapshot.config.routes[decision.routeIndex].cache,
-              config.mode != .off, let tier = snapshot.cacheTier else { return .proceed }
+        guard let decision = context.decision, let config = snapshot.routeCaches[decision.routeIndex],
+              let tier = snapshot.cacheTier else { return .proceed }
         let directive: CacheDirective
         switch CacheDirective.parse(head.headers) {
         case .failure(let error):

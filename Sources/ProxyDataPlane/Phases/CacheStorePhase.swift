@@ -53,7 +53,7 @@ struct CacheStorePhase {
             state = .idle
         }
         guard let key = context.cache.storeKey, let decision = context.decision, let tier = snapshot.cacheTier,
-              let config = snapshot.config.routes[decision.routeIndex].cache else { return }
+              let config = snapshot.routeCaches[decision.routeIndex] else { return }
         let series = loopSnapshot.cache(route: decision.routeIndex)
         switch state {
         case .idle:
