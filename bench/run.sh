@@ -6,6 +6,7 @@
 #   bench/run.sh --only proxy     added CPU and latency of nginx and sluice vs a direct call (issue 3)
 #   bench/run.sh --only regex     the regex engine next to Swift's Regex (bench/regex.sh; no servers)
 #   bench/run.sh --only guard     the content guard per KB and before a stream's first token (bench/guard.sh; no servers)
+#   bench/run.sh --only cache     a repetitive workload through the response cache (bench/cache.sh)
 #   bench/run.sh --help           the other options (--targets, --reps, --keep)
 # BENCH_SKIP_BUILD=1 uses the existing .build/release binaries.
 set -euo pipefail
@@ -15,6 +16,7 @@ export PATH="/opt/swift/usr/bin:$PATH"
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 if [ "${1:-}" = "--only" ] && [ "${2:-}" = "regex" ]; then exec "$BENCH/regex.sh"; fi
 if [ "${1:-}" = "--only" ] && [ "${2:-}" = "guard" ]; then exec "$BENCH/guard.sh" --callgrind; fi
+if [ "${1:-}" = "--only" ] && [ "${2:-}" = "cache" ]; then shift 2; exec "$BENCH/cache.sh" "$@"; fi
 
 # nginx, haproxy, wrk and the rest come from the project's one install step (apt, as root).
 "$ROOT/scripts/deps.sh"

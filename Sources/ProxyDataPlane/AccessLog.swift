@@ -68,7 +68,9 @@ struct AccessLog: Sendable {
             field("currency", cost.currency, &line)
         }
         if let plan = entry.plan, !plan.records.isEmpty { field("path_taken", plan.pathDescription, &line) }
-        line += #","cache":"bypass","bytes":"#.utf8
+        field("cache", context.cache.result.rawValue, &line)
+        field("cache_tier", context.cache.tier?.rawValue, &line)
+        line += #","bytes":"#.utf8
         JSONWriter.appendInt(context.bytesToClient, to: &line)
         line += #","duration_ms":"#.utf8
         JSONWriter.appendDouble(Double(entry.now.duration(since: context.started).nanoseconds) / 1e6, to: &line)

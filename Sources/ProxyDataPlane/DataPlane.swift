@@ -25,6 +25,8 @@ package final class DataPlane: Sendable {
         var redisLimits: RedisLimits?
         /// Token limiters by consumer name, carried from snapshot to snapshot.
         var tokenLimiters: [String: TokenLimiter] = [:]
+        /// The memory cache tier, carried from snapshot to snapshot while its bounds stay.
+        var cacheTier: MemoryCacheTier?
         /// Set when a loaded config changes a setting that applies only at start (the listeners).
         var restartRequired: String?
         /// The listeners bound at start.
@@ -52,10 +54,12 @@ package final class DataPlane: Sendable {
         let redis = try initial.config.redis.map { config throws(ProxyConfigError) in
             try RedisLimits(initial, config: config, previous: nil, now: now)
         }
+        let tier = MemoryCacheTier.reusing(nil, for: initial.config)
         let snapshot = try ProxySnapshot(initial, loadedAt: clock.wallNanoseconds() / 1_000_000_000, backendStates: states,
-                                         redis: redis, metrics: metrics)
+                                         redis: redis, cacheTier: tier, metrics: metrics)
         var reloadState = ReloadState(current: snapshot, succeeded: 1, startListeners: initial.config.listeners)
         reloadState.redisLimits = redis
+        reloadState.cacheTier = tier
         for backendState in states { reloadState.backendStates[backendState.name] = backendState }
         for consumer in snapshot.consumers.metered {
             if let limiter = consumer.limiter { reloadState.limiters[consumer.name] = limiter }
@@ -77,6 +81,7 @@ package final class DataPlane: Sendable {
         metrics.registry.registerCallbackGauge(name: "sluice_ready", help: "1 while the sidecar accepts traffic, 0 while starting or draining.") {
             [unowned self] in isReady ? 1 : 0
         }
+        registerCacheGauges(metrics.registry)
         Self.warnAboutInsecureBackends(initial.config)
         // A breaker opens and half-opens with time, not only on requests: read it at scrape.
         metrics.beforeScrape.withLock { $0 = { [unowned self] in
@@ -154,7 +159,7 @@ package final class DataPlane: Sendable {
             snapshot = try ProxySnapshot(loaded, loadedAt: clock.wallNanoseconds() / 1_000_000_000,
                                          backendStates: backendStates(for: loaded.config),
                                          limiters: limiters(for: loaded.config), tokenLimiters: tokenLimiters(for: loaded.config),
-                                         redis: redis, metrics: metrics)
+                                         redis: redis, cacheTier: cacheTier(for: loaded.config), metrics: metrics)
             state.withLock { $0.redisLimits = redis }
         } catch {
             state.withLock { $0.failed += 1; $0.lastError = error.description }
@@ -217,6 +222,15 @@ package final class DataPlane: Sendable {
                 state.tokenLimiters[consumer.name] = fresh
                 return fresh
             }
+        }
+    }
+
+    /// The memory cache tier for `config`: the current one (with its entries) while
+    /// `cache.memory` is unchanged.
+    func cacheTier(for config: ProxyConfig) -> MemoryCacheTier? {
+        state.withLock { state in
+            state.cacheTier = MemoryCacheTier.reusing(state.cacheTier, for: config)
+            return state.cacheTier
         }
     }
 

@@ -33,6 +33,10 @@ package final class DataPlaneMetrics: Sendable {
     let guardDecisions: CounterFamily
     let guardModerationDuration: HistogramFamily
     let guardModerationErrors: CounterFamily
+    let cacheResults: CounterFamily
+    let cacheStores: CounterFamily
+    let cacheTokensSaved: CounterFamily
+    let cacheCostSaved: DoubleCounterFamily
 
     package init(version: String) {
         requests = registry.counter(name: "sluice_requests_total", help: "Requests answered, by route, backend, model, status code and consumer.",
@@ -97,6 +101,18 @@ package final class DataPlaneMetrics: Sendable {
         guardModerationErrors = registry.counter(name: "sluice_guard_moderation_errors_total",
                                                  help: "Failed calls to a guard's moderation service, by guard and kind (timeout, connect, status, invalid).",
                                                  labelNames: ["guard", "kind"])
+        cacheResults = registry.counter(name: "sluice_cache_results_total",
+                                        help: "Cache lookups on routes with a cache, by route, tier and result (hit, miss, bypass).",
+                                        labelNames: ["route", "tier", "result"])
+        cacheStores = registry.counter(name: "sluice_cache_stores_total",
+                                       help: "Answers offered to the cache, by route and result (stored, or why not).",
+                                       labelNames: ["route", "result"])
+        cacheTokensSaved = registry.counter(name: "sluice_cache_tokens_saved_total",
+                                            help: "Provider tokens not spent because the cache answered, by route and type.",
+                                            labelNames: ["route", "type"])
+        cacheCostSaved = registry.doubleCounter(name: "sluice_cache_cost_saved_total",
+                                                help: "Cost not spent because the cache answered, from the per-model prices.",
+                                                labelNames: ["route", "currency"])
         reloads = registry.counter(name: "sluice_config_reload_total", help: "Config reloads, by result (success, failure, unchanged).",
                                    labelNames: ["result"])
         lastReloadSuccess = registry.doubleGauge(name: "sluice_config_last_reload_success_timestamp_seconds",

@@ -19,6 +19,7 @@ final class LoopSnapshot {
     private var costSeries: [UInt64: (currency: String, series: DoubleCounterSeries)] = [:]
     /// By consumer index + 1 (0: anonymous), resolved on first use.
     private var consumerSeries: [ConsumerSeries?]
+    private var cacheSeries: [Int: CacheSeries] = [:]
     private let metrics: DataPlaneMetrics
 
     init(_ snapshot: ProxySnapshot, metrics: DataPlaneMetrics) {
@@ -132,6 +133,14 @@ final class LoopSnapshot {
     /// `sluice_backend_ejections_total`; rare (once per ejection), so not cached.
     func ejections(backend: Int) -> CounterSeries {
         metrics.ejections.series(labelValues: [backendName(backend)])  // lint: allow-series (once per ejection)
+    }
+
+    /// The cache series of `route`.
+    func cache(route: Int) -> CacheSeries {
+        if let cached = cacheSeries[route] { return cached }
+        let series = CacheSeries(metrics: metrics, route: routeName(route))
+        cacheSeries[route] = series
+        return series
     }
 
     private func routeName(_ index: Int?) -> String {

@@ -161,6 +161,7 @@ extension ProxySession: UpstreamTransferDelegate {
         let eventStream = upstreamHeaders.first("content-type")?.utf8.starts(with: "text/event-stream".utf8) ?? false
         heldHead = upstreamHeaders
         heldEventStream = eventStream
+        cacheStore.attemptAnswered(status: status, context: context, snapshot: snapshot)
         firstTokenDetector = FirstTokenDetector(eventStream: eventStream)
         let epoch = loop.scheduler.wallNanoseconds() / 1_000_000_000
         let retryAfter = RetryAfter.wait(in: upstreamHeaders, nowEpochSeconds: epoch)
@@ -178,6 +179,7 @@ extension ProxySession: UpstreamTransferDelegate {
         let disposition = machine.bodyBytes(count: bytes.count, held: held.count, clientWritable: response.isWritable,
                                             at: loop.scheduler.now(), mayHoldMore: reserved || !machine.isHolding)
         if reserved, disposition != .hold { budget.release(bytes.count) }
+        cacheStore.record(bytes, disposition)
         switch disposition {
         case .pauseWithoutConsuming:
             return .pauseWithoutConsuming

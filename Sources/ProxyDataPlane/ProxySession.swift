@@ -55,6 +55,7 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
     var cutPending: UsageMeterKind?
     /// The route's guard, when it has response rules (`ProxySession+Guard.swift`).
     var responseGuard: ResponseGuard?
+    var cacheStore = CacheStorePhase()
 
     init(head: HTTPRequestHead, response: any ClientResponse, loop: LoopContext) {
         self.head = head
@@ -128,9 +129,9 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
     // MARK: Phases 2–7
 
     /// The request phases in their fixed order (`docs/PHASES.md`): authenticate, inspect, admit
-    /// (it needs inspect's model), route, guard request (it needs the route's guard). Cache
-    /// lookup is not built yet: every request is uncached. Admit may suspend (strict Redis
-    /// limits): the phases after it run from `resumePhases` when it completes.
+    /// (it needs inspect's model), route, guard request (it needs the route's guard), cache
+    /// lookup (on the body the guard let through). Admit and guard request may suspend (strict
+    /// Redis limits, a moderation call): the phases after them run from `resumePhases`.
     private func runPhases() {
         let now = loop.scheduler.now()
         let consumers = snapshot.consumers
@@ -187,9 +188,12 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         finishPhases(result)
     }
 
-    /// Ends the request phases: answers, or builds the attempt plan and goes upstream.
-    func finishPhases(_ result: PhaseResult) {
+    /// The phases after guard request (cache lookup, on what the guard let through); then
+    /// answers, or builds the attempt plan and goes upstream.
+    func finishPhases(_ guarded: PhaseResult) {
         let now = loop.scheduler.now()
+        var result = guarded
+        if case .next = result { result = lookUpCache(now: now) }
         switch result {
         case .answer(let local):
             perform(machine.phasesFinished(.answer(local)))
@@ -283,6 +287,8 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         releaseBody()
         AccountPhase.settle(context: &context, consumers: snapshot.consumers, status: machine.status,
                             at: meterInstant(loop.scheduler.now()))
+        cacheStore.finish(status: machine.status, eventStream: heldEventStream, context: context, snapshot: snapshot,
+                          now: loop.scheduler.now(), on: loopSnapshot)
         LoggingPhase.run(head: head, context: context, status: machine.status, plan: machine.plan, attempts: machine.attempts,
                          on: loopSnapshot, loop: loop)
     }
@@ -335,7 +341,7 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         headers.append(name: "x-sluice-route", value: decision.routeName)
         headers.append(name: "x-sluice-backend", value: context.answeringBackend?.backendName ?? decision.backendName)
         if let model = context.upstreamModel { headers.appendReflected(name: "x-sluice-model", value: model) }
-        headers.append(name: "x-sluice-cache", value: "bypass")
+        headers.append(name: "x-sluice-cache", value: context.cache.result.rawValue)
         headers.append(name: "x-sluice-attempts", value: String(machine.attempts))
     }
 

@@ -32,6 +32,12 @@ final class ProxySnapshot: Sendable {
     /// The compiled guards, and each route's guard (an index into `guards`), indexed by route.
     let guards: [GuardPolicy]
     let routeGuards: [Int?]
+    /// The memory cache tier (shared with other snapshots while `cache.memory` is unchanged);
+    /// nil when no route caches.
+    let cacheTier: MemoryCacheTier?
+    /// Each route's cache settings, indexed by route (nil, or `off`: no cache); read per request
+    /// without copying the config.
+    let routeCaches: [RouteCacheConfig?]
 
     var config: ProxyConfig { loaded.config }
 
@@ -40,7 +46,10 @@ final class ProxySnapshot: Sendable {
 
     /// `limiters`, `tokenLimiters`: by consumer index, the limiters to keep using (nil: fresh ones).
     init(_ loaded: LoadedConfig, loadedAt: UInt64, backendStates: [BackendState], limiters: [RequestRateLimiter?]? = nil,
-         tokenLimiters: [TokenLimiter?]? = nil, redis: RedisLimits? = nil, metrics: DataPlaneMetrics) throws(ProxyConfigError) {
+         tokenLimiters: [TokenLimiter?]? = nil, redis: RedisLimits? = nil, cacheTier: MemoryCacheTier? = nil,
+         metrics: DataPlaneMetrics) throws(ProxyConfigError) {
+        self.cacheTier = cacheTier
+        routeCaches = loaded.config.routes.map { $0.cache?.mode == .off ? nil : $0.cache }
         self.loaded = loaded
         self.redis = redis
         routes = try RouteTable(loaded.config)

@@ -1,5 +1,5 @@
 // fuzz-sources: Sources/ProxyCore
-// libFuzzer target for JSONParser, JSONWriter, JSONFieldScanner and JSONBodyRewriter.
+// libFuzzer target for JSONParser, JSONWriter, JSONFieldScanner, JSONBodyRewriter and CanonicalJSON.
 // Compiled in one module with ProxyCore's sources, so no import. swiftc refuses two inputs with
 // the same base name and ProxyCore has Sources/ProxyCore/JSON/JSONParser.swift, so build from a
 // renamed copy:
@@ -12,7 +12,9 @@
 // - a parsed value written compactly (and pretty, and canonically) parses back to itself;
 // - the scanner succeeds exactly when the parser succeeds on an object, with the same error
 //   otherwise, and each found range holds the member's value as the tree has it;
-// - the rewriter's output on a valid object is valid and carries `include_usage: true`.
+// - the rewriter's output on a valid object is valid and carries `include_usage: true`;
+// - the cache's canonical form exists exactly for a valid object, and is what the tree gives
+//   (numbers normalised, written with `.canonical`).
 
 private let fuzzKeys: [[UInt8]] = ["model", "stream", "max_tokens", "a", "", "\u{E9}", "stream_options"].map { Array($0.utf8) }
 
@@ -44,7 +46,26 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         }
     }
     checkAppendBytes(input)
+    checkCanonical(input, parsed: try? parsed.get())
     return 0
+}
+
+private func checkCanonical(_ input: UnsafeRawBufferPointer, parsed: JSONValue?) {
+    let canonical = CanonicalJSON.canonicalize(input)
+    guard let parsed, case .object = parsed else {
+        precondition(canonical == nil, "a canonical form of what is not a JSON object")
+        return
+    }
+    func normalised(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .number(let number): .number(CanonicalJSON.normalised(number))
+        case .array(let elements): .array(elements.map(normalised))
+        case .object(let object): .object(JSONObject(object.members.map { ($0.key, normalised($0.value)) }))
+        default: value
+        }
+    }
+    guard let canonical else { preconditionFailure("no canonical form of a valid object") }
+    precondition(canonical.bytes == JSONWriter.write(normalised(parsed), options: .canonical), "canonical form differs from the tree's")
 }
 
 private func checkRoundTrip(_ value: JSONValue) {

@@ -7,7 +7,8 @@ user-space work of one request (the program, its
 libraries, libc; not the kernel). Targets: the mock's GET /healthz and nginx's `return 200` of
 the same bytes (issue 2's small JSON), and Sluice proxying the benchmark's chat completion to a
 mock that runs outside valgrind; `sluice-consumer` is the same with a consumer key and a request
-and a token limit (authenticate, admit, settle).
+and a token limit (authenticate, admit, settle); `cache` answers the same request from the
+memory cache (the route caches every request, so all but the first are hits).
 """
 import argparse
 import glob
@@ -124,8 +125,8 @@ BENCH_CONSUMER = {"name": "bench", "keysDirectory": "consumers/bench",
                   "rateLimits": {"requestsPerMinute": 1000000000, "tokensPerMinute": 1000000000000}}
 
 
-def measure_sluice(workdir, seconds, consumers=None):
-    key = "sluice-consumer" if consumers else "sluice"
+def measure_sluice(workdir, seconds, consumers=None, cache=False):
+    key = "sluice-consumer" if consumers else "sluice-cache" if cache else "sluice"
     mock_port = procs.free_port()
     mock = subprocess.Popen([os.path.join(RELEASE, "sluice-mock"), "--listen", f"127.0.0.1:{mock_port}",
                              "--workers", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -136,6 +137,9 @@ def measure_sluice(workdir, seconds, consumers=None):
         config["listeners"] = {"app": f"127.0.0.1:{app}", "admin": f"127.0.0.1:{admin}", "metrics": "127.0.0.1:0"}
         if consumers:
             config["consumers"] = consumers
+        if cache:
+            # The benchmark's body has temperature 0.2: only `always` caches it.
+            next(r for r in config["routes"] if r["name"] == "openai")["cache"] = {"mode": "always"}
         config_dir = targets.ConfigMapDir(os.path.join(workdir, key, "config"), config)
         secrets = os.path.join(workdir, key, "secrets")
         os.makedirs(os.path.join(secrets, "consumers", "bench"))
@@ -145,7 +149,8 @@ def measure_sluice(workdir, seconds, consumers=None):
                 f.write(f"{value}\n")
         argv = [os.path.join(RELEASE, "sluice"), "--config-dir", config_dir.path, "--secrets-dir", secrets,
                 "--workers", "1", "--drain-timeout", "1s", "--no-access-log"]
-        label = "sluice POST chat completion (proxied" + (", consumer key + request and token limits)" if consumers else ")")
+        label = ("sluice POST chat completion (memory cache hit)" if cache else
+                 "sluice POST chat completion (proxied" + (", consumer key + request and token limits)" if consumers else ")"))
         return per_request(workdir, key, label, argv, f"http://127.0.0.1:{admin}/ready", app, seconds, {})
     finally:
         mock.terminate()
@@ -153,7 +158,8 @@ def measure_sluice(workdir, seconds, consumers=None):
 
 
 MEASURES = {"mock": measure_mock, "nginx": measure_nginx, "sluice": measure_sluice,
-            "sluice-consumer": lambda workdir, seconds: measure_sluice(workdir, seconds, consumers=[BENCH_CONSUMER])}
+            "sluice-consumer": lambda workdir, seconds: measure_sluice(workdir, seconds, consumers=[BENCH_CONSUMER]),
+            "cache": lambda workdir, seconds: measure_sluice(workdir, seconds, cache=True)}
 
 
 def main():

@@ -26,6 +26,8 @@ package struct LLMGateway: Hashable, Sendable {
         package var redis: RedisSpec?
         package var accessLogEnabled = true
         package var accessLogSampleRate = JSONNumber(1)
+        /// The sidecar's memory cache tier (`spec.cache.memory`).
+        package var cacheMemory = CacheMemoryConfig.default
     }
 
     package var meta: ResourceMeta
@@ -36,7 +38,7 @@ package struct LLMGateway: Hashable, Sendable {
 
     static func decodeSpec(_ value: JSONValue?, decoding d: inout SpecDecoding) -> Spec? {
         guard let object = d.object(value, at: "spec", allowed: ["podSelector", "listeners", "configMapName", "defaults",
-                                                                "authentication", "redis", "accessLog"],
+                                                                "authentication", "redis", "accessLog", "cache"],
                                     required: ["podSelector"])
         else { return nil }
         let before = d.issues.count
@@ -89,6 +91,19 @@ package struct LLMGateway: Hashable, Sendable {
         if let log = d.optionalObject(object["accessLog"], at: object.path("accessLog"), allowed: ["enabled", "sampleRate"]) {
             spec.accessLogEnabled = d.bool(log["enabled"], at: log.path("enabled")) ?? true
             spec.accessLogSampleRate = d.nonNegativeNumber(log["sampleRate"], at: log.path("sampleRate"), max: 1) ?? JSONNumber(1)
+        }
+        if let cache = d.optionalObject(object["cache"], at: object.path("cache"), allowed: ["memory"]),
+           let memory = d.optionalObject(cache["memory"], at: cache.path("memory"), allowed: ["maxBytes", "maxEntries", "maxEntryBytes"]) {
+            let maxBytes = d.integer(memory["maxBytes"], at: memory.path("maxBytes"), in: (1 << 20)...CacheMemoryConfig.maxBytesLimit)
+                ?? CacheMemoryConfig.defaultMaxBytes
+            let maxEntries = d.integer(memory["maxEntries"], at: memory.path("maxEntries"), in: 1...CacheMemoryConfig.maxEntriesLimit)
+                ?? CacheMemoryConfig.defaultMaxEntries
+            let maxEntryBytes = d.integer(memory["maxEntryBytes"], at: memory.path("maxEntryBytes"), in: 1...CacheMemoryConfig.maxBytesLimit)
+                ?? CacheMemoryConfig.defaultMaxEntryBytes
+            if maxEntryBytes > maxBytes / MemoryCacheTier.shardCount {
+                d.report(memory.path("maxEntryBytes"), "must be at most maxBytes / \(MemoryCacheTier.shardCount) (\(maxBytes / MemoryCacheTier.shardCount)): the tier is \(MemoryCacheTier.shardCount) shards and an entry must fit one")
+            }
+            spec.cacheMemory = CacheMemoryConfig(maxBytes: maxBytes, maxEntries: maxEntries, maxEntryBytes: maxEntryBytes)
         }
         return d.issues.count == before ? spec : nil
     }

@@ -43,8 +43,8 @@ package struct LLMRoute: Hashable, Sendable {
         package var fallback: Fallback?
         package var retry: Retry?
         package var timeouts = TimeoutsSpec()
-        package var cacheEnabled: Bool?
-        package var cacheTTL: ProxyDuration?
+        /// The response cache; nil when the rule has none or `enabled: false`.
+        package var cache: RouteCacheConfig?
         package var guardPolicy: String?
     }
 
@@ -108,14 +108,46 @@ package struct LLMRoute: Hashable, Sendable {
         if object["fallback"] != nil { rule.fallback = decodeFallback(object["fallback"], at: object.path("fallback"), decoding: &d) }
         if object["retry"] != nil { rule.retry = decodeRetry(object["retry"], at: object.path("retry"), decoding: &d) }
         rule.timeouts = TimeoutsSpec.decode(object["timeouts"], at: object.path("timeouts"), withRequest: true, decoding: &d) ?? TimeoutsSpec()
-        if let cache = d.optionalObject(object["cache"], at: object.path("cache"), allowed: ["enabled", "ttl"]) {
-            rule.cacheEnabled = d.bool(cache["enabled"], at: cache.path("enabled")) ?? true
-            rule.cacheTTL = d.duration(cache["ttl"], at: cache.path("ttl")) ?? .seconds(300)
+        if let cache = d.optionalObject(object["cache"], at: object.path("cache"),
+                                        allowed: ["enabled", "mode", "ttl", "scope", "ignoreFields", "allow"]) {
+            rule.cache = decodeCache(cache, decoding: &d)
         }
         if let guardRef = d.optionalObject(object["guardPolicyRef"], at: object.path("guardPolicyRef"), allowed: ["name"], required: ["name"]) {
             rule.guardPolicy = d.objectName(guardRef["name"], at: guardRef.path("name"))
         }
         return rule
+    }
+
+    /// `cache`: the sidecar's `routes[].cache` under CRD names; `enabled: false` is no cache.
+    private static func decodeCache(_ cache: SpecObject, decoding d: inout SpecDecoding) -> RouteCacheConfig? {
+        let enabled = d.bool(cache["enabled"], at: cache.path("enabled")) ?? true
+        let mode = d.choice(cache["mode"], at: cache.path("mode"), ["deterministic", "always"]).flatMap(RouteCacheConfig.Mode.init(rawValue:))
+        let ttl = d.duration(cache["ttl"], at: cache.path("ttl"))
+        if let ttl, ttl > RouteCacheConfig.maxTTL { d.report(cache.path("ttl"), "must be at most 720h (30 days)") }
+        let scope = d.choice(cache["scope"], at: cache.path("scope"), ["consumer", "shared"]).flatMap(RouteCacheConfig.Scope.init(rawValue:))
+        var ignoreFields: [String]?
+        if cache["ignoreFields"] != nil {
+            ignoreFields = []
+            for (index, element) in (d.array(cache["ignoreFields"], at: cache.path("ignoreFields"), max: 32) ?? []).enumerated() {
+                let path = JSONPath.element(cache.path("ignoreFields"), index)
+                guard let field = d.string(element, at: path, maxLength: 128, nonEmpty: true) else { continue }
+                if RouteCacheConfig.keyFields.contains(field) {
+                    d.report(path, "\(SpecDecoding.quoted(field)) determines the answer; it cannot be left out of the key")
+                } else {
+                    ignoreFields?.append(field)
+                }
+            }
+        }
+        var allow = (multipleChoices: false, toolCalls: false, logprobs: false)
+        if let allowed = d.optionalObject(cache["allow"], at: cache.path("allow"), allowed: ["multipleChoices", "toolCalls", "logprobs"]) {
+            allow.multipleChoices = d.bool(allowed["multipleChoices"], at: allowed.path("multipleChoices")) ?? false
+            allow.toolCalls = d.bool(allowed["toolCalls"], at: allowed.path("toolCalls")) ?? false
+            allow.logprobs = d.bool(allowed["logprobs"], at: allowed.path("logprobs")) ?? false
+        }
+        guard enabled else { return nil }
+        return RouteCacheConfig(mode: mode ?? .deterministic, ttl: ttl ?? RouteCacheConfig.defaultTTL, scope: scope ?? .consumer,
+                                ignoreFields: ignoreFields ?? RouteCacheConfig.defaultIgnoreFields,
+                                allowMultipleChoices: allow.multipleChoices, allowToolCalls: allow.toolCalls, allowLogprobs: allow.logprobs)
     }
 
     private static func decodeMatch(_ value: JSONValue, at path: String, decoding d: inout SpecDecoding) -> Match? {

@@ -40,7 +40,8 @@ extension NamespaceTranslation {
                 authentication: AuthenticationConfig(allowAnonymous: spec.allowAnonymous,
                                                      anonymous: spec.anonymousLimits.map { $0.config(name: ConsumerConfig.anonymousName, keysDirectory: "", allowedModels: nil) }),
                 redis: ir.redis,
-                guards: Self.guardConfigs(ir.placements, policies: resources.guardPolicies))
+                guards: Self.guardConfigs(ir.placements, policies: resources.guardPolicies),
+                cache: spec.cacheMemory)
             // The passes check what they can; the sidecar's own rules (and the mounted Secret
             // keys) are checked by the decoder, on exactly the bytes the sidecar will read.
             let mountedPaths = SecretMount.pathsAndDirectories(mounts)
@@ -93,6 +94,6 @@ extension NamespaceTranslation {
                            split: rule.backendRefs.map { SplitEntryConfig(backend: $0.name, weight: $0.weight, model: $0.model) },
                            sticky: rule.stickyHeader.map(StickyConfig.init(header:)), fallback: fallback,
                            retry: rule.retry.map { retryConfig($0, gateway: gateway) }, deadline: rule.timeouts.request,
-                           maxAttempts: rule.retry?.maxAttemptsPerRequest, truncation: truncation)
+                           maxAttempts: rule.retry?.maxAttemptsPerRequest, truncation: truncation, cache: rule.cache)
     }
 }

@@ -21,7 +21,7 @@ package struct UnsupportedField: Sendable {
     }
 
     package let kind: ResourceKind
-    /// The field as docs/crds.md names it, e.g. `spec.redis` or `spec.rules[].cache`.
+    /// The field as docs/crds.md names it, e.g. `spec.redis` or `spec.rules[].guardPolicyRef`.
     package let field: String
     /// What the sidecar does not do yet.
     package let reason: String
@@ -36,7 +36,6 @@ package struct UnsupportedField: Sendable {
         gateway("spec.accessLog.sampleRate", "the sidecar's access log cannot be sampled from the gateway yet (only by the sidecar's --access-log-sample-rate flag)") { spec, _ in
             spec.accessLogSampleRate.double != 1
         },
-        rule("spec.rules[].cache", "the sidecar has no response cache yet") { rule in rule.cacheEnabled == true },
         guardPolicy("spec.rules[].match.caseSensitive", "the sidecar matches keywords case-insensitively only") { spec in
             spec.rules.contains { $0.caseSensitive }
         },
@@ -45,7 +44,7 @@ package struct UnsupportedField: Sendable {
     /// The entries `subject` uses: its kind's, in table order.
     static func used(by subject: Subject) -> [UnsupportedField] { all.filter { $0.isUsed(subject) } }
 
-    /// A rule entry's field with the rule's index filled in: `spec.rules[].cache` → `spec.rules[2].cache`.
+    /// A rule entry's field with the rule's index filled in: `spec.rules[].guardPolicyRef` → `spec.rules[2].guardPolicyRef`.
     func path(rule index: Int) -> String {
         "spec.rules[\(index)]" + field.dropFirst(Self.rulePrefix.count)
     }

@@ -27,6 +27,8 @@ package struct ProxyConfig: Hashable, Sendable {
     package let redis: RedisConfig?
     /// Content guards, each attached to the routes it names (or to all); names are unique.
     package let guards: [GuardConfig]
+    /// The memory cache tier's bounds (`cache.memory`).
+    package let cache: CacheMemoryConfig
 
     /// Every party with limits, in the order the data plane keeps their limiters: the
     /// consumers, then the anonymous limits when set.
@@ -37,7 +39,8 @@ package struct ProxyConfig: Hashable, Sendable {
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(listeners: ListenersConfig = .init(), defaults: DefaultsConfig = .init(),
                  backends: [BackendConfig], routes: [RouteConfig], consumers: [ConsumerConfig] = [],
-                 authentication: AuthenticationConfig = .init(), redis: RedisConfig? = nil, guards: [GuardConfig] = []) {
+                 authentication: AuthenticationConfig = .init(), redis: RedisConfig? = nil, guards: [GuardConfig] = [],
+                 cache: CacheMemoryConfig = .default) {
         self.listeners = listeners
         self.defaults = defaults
         self.backends = backends
@@ -46,6 +49,7 @@ package struct ProxyConfig: Hashable, Sendable {
         self.authentication = authentication
         self.redis = redis
         self.guards = guards
+        self.cache = cache
     }
 
     /// The index of the backend named `name` (config time only; the route table resolves

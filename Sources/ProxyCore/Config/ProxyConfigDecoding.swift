@@ -15,7 +15,7 @@ struct ProxyConfigDecoding {
 
     mutating func decodeDocument(_ value: JSONValue) -> ProxyConfig? {
         guard let root = ConfigObjectReader(value, at: "", allowed: ["apiVersion", "kind", "listeners", "defaults", "backends", "routes",
-                                                                                 "consumers", "authentication", "redis", "guards"],
+                                                                                 "consumers", "authentication", "redis", "guards", "cache"],
                                             issues: &issues) else { return nil }
         checkConstant(root, "apiVersion", ProxyConfig.apiVersion)
         checkConstant(root, "kind", ProxyConfig.kind)
@@ -56,12 +56,13 @@ struct ProxyConfigDecoding {
         }
 
         let guards = root["guards"].map { decodeGuards($0, at: root.path("guards"), routeNames: routes.compactMap { $0?.name }) } ?? []
+        let cache = root["cache"].map { decodeCache($0, at: root.path("cache")) } ?? .default
 
         guard let listeners, let defaults, backends.allSatisfy({ $0 != nil }), routes.allSatisfy({ $0 != nil }),
-              !backends.isEmpty, !routes.isEmpty, let consumers, let authentication, redis != .some(nil), let guards
+              !backends.isEmpty, !routes.isEmpty, let consumers, let authentication, redis != .some(nil), let guards, let cache
         else { return nil }
         return ProxyConfig(listeners: listeners, defaults: defaults, backends: backends.map { $0! }, routes: routes.map { $0! },
-                           consumers: consumers, authentication: authentication, redis: redis ?? nil, guards: guards)
+                           consumers: consumers, authentication: authentication, redis: redis ?? nil, guards: guards, cache: cache)
     }
 
     private mutating func checkConstant(_ root: ConfigObjectReader, _ key: String, _ expected: String) {

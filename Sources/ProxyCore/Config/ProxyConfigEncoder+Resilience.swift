@@ -37,6 +37,7 @@ extension ProxyConfigEncoder {
             object["truncation"] = .object(JSONObject([("bufferStreams", .string(truncation.bufferStreams.configString)),
                                                        ("bufferBytes", .number(JSONNumber(truncation.bufferBytes)))]))
         }
+        if let cache = route.cache { object["cache"] = json(cache) }
     }
 
     static func addPolicies(of backend: BackendConfig, to object: inout JSONObject) {

@@ -34,7 +34,7 @@ package enum ProxyConfigEncoder {
             ]))),
             ("backends", .array(config.backends.map(json))),
             ("routes", .array(config.routes.map(json))),
-        ] + consumerMembers(config) + redisMembers(config) + guardMembers(config)))
+        ] + consumerMembers(config) + redisMembers(config) + guardMembers(config) + cacheMembers(config)))
     }
 
     /// `redis`, with every default written out; nothing when no Redis is configured.

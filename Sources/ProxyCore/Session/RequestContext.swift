@@ -43,6 +43,9 @@ package struct RequestContext: Sendable {
     /// The backend of the current (finally: the answering) attempt: labels, headers and log say it.
     package var answeringBackend: AttemptTarget?
 
+    // cache lookup, cache store
+    package var cache = CacheContext()
+
     // upstream attempts, account, logging
     /// A stable error `code` when the request failed or ended badly.
     package var errorCode: String?

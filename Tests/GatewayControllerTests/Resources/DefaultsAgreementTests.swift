@@ -64,6 +64,17 @@ import Testing
         #expect(try Self.crdDefault("llmroute.yaml", "spec.rules[].fallback.triggers.connectFailure") == .bool(triggers.connectFailure))
         #expect(try Self.crdDefault("llmroute.yaml", "spec.rules[].fallback.triggers.timeout") == .bool(triggers.timeout))
         #expect(try Self.crdDefault("llmroute.yaml", "spec.rules[].fallback.triggers.truncation") == .bool(triggers.truncation))
+        let memory = CacheMemoryConfig.default
+        #expect(try Self.crdDefault("llmgateway.yaml", "spec.cache.memory.maxBytes")?.int == memory.maxBytes)
+        #expect(try Self.crdDefault("llmgateway.yaml", "spec.cache.memory.maxEntries")?.int == memory.maxEntries)
+        #expect(try Self.crdDefault("llmgateway.yaml", "spec.cache.memory.maxEntryBytes")?.int == memory.maxEntryBytes)
+        let cache = RouteCacheConfig()
+        #expect(try Self.crdDefault("llmroute.yaml", "spec.rules[].cache.mode") == .string(cache.mode.rawValue))
+        #expect(Self.duration(try Self.crdDefault("llmroute.yaml", "spec.rules[].cache.ttl")) == cache.ttl)
+        #expect(try Self.crdDefault("llmroute.yaml", "spec.rules[].cache.scope") == .string(cache.scope.rawValue))
+        for (field, value) in [("multipleChoices", cache.allowMultipleChoices), ("toolCalls", cache.allowToolCalls), ("logprobs", cache.allowLogprobs)] {
+            #expect(try Self.crdDefault("llmroute.yaml", "spec.rules[].cache.allow.\(field)") == .bool(value), "\(field)")
+        }
     }
 
     @Test func filesReadWithoutAnAPIServerGetTheSameDefaults() throws {

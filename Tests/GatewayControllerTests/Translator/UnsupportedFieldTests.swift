@@ -42,7 +42,6 @@ import Testing
     static let samples: [String: (manifests: String, resource: ResourceID, path: String)] = [
         "spec.accessLog.enabled": (manifests(gateway: ", accessLog: {enabled: false}"), ResourceID(.gateway, "default", "gw"), "spec.accessLog.enabled"),
         "spec.accessLog.sampleRate": (manifests(gateway: ", accessLog: {sampleRate: 0.1}"), ResourceID(.gateway, "default", "gw"), "spec.accessLog.sampleRate"),
-        "spec.rules[].cache": (manifests(rule: ", cache: {ttl: 1m}"), ResourceID(.route, "default", "r"), "spec.rules[0].cache"),
         "spec.rules[].match.caseSensitive": (manifests(extra: """
             ---
             apiVersion: sluice.dev/v1alpha1

@@ -204,7 +204,7 @@ private let badConfigs: [BadConfigCase] = [
     .init("missing kind", configText().replacingFirst(#""kind": "ProxyConfig","#, with: ""),
           [#"kind: required field is missing; expected "ProxyConfig""#]),
     .init("unknown root field far from any known one", configText(extra: #""colour": "blue""#),
-          [#"colour: unknown field; expected one of "apiVersion", "kind", "listeners", "defaults", "backends", "routes", "consumers", "authentication", "redis", "guards""#]),
+          [#"colour: unknown field; expected one of "apiVersion", "kind", "listeners", "defaults", "backends", "routes", "consumers", "authentication", "redis", "guards", "cache""#]),
     .init("no routes", configText(routes: ""),
           ["routes: expected at least one route"]),
     .init("no backends", configText(backends: "", routes: ""),

@@ -29,6 +29,12 @@ import Testing
         #expect(SHA256.digest([UInt8](repeating: UInt8(ascii: "a"), count: length)).hex == digest)
     }
 
+    @Test(arguments: [(65, "635361c48bb9eab14198e76ea8ab7f1a41685d6ad62aa9146d301d4f17eb0ae0"),
+                      (1000, "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")])
+    func aCollectionWithoutContiguousStorageHashesTheSame(length: Int, digest: String) {
+        #expect(SHA256.digest((0..<length).lazy.map { _ in UInt8(ascii: "a") }).hex == digest)
+    }
+
     @Test func digestsMatchOnlyWhenEveryByteIsEqual() {
         let a = SHA256.digest("sk-team-a".utf8)
         #expect(a.matches(SHA256.digest("sk-team-a".utf8)))

@@ -1,0 +1,32 @@
+/// What the cache did for one request, kept in its `RequestContext`: the lookup's result (the
+/// `x-sluice-cache` header, the access log's `cache` field, `sluice_cache_results_total`), and,
+/// when the answer may be stored, where and for how long.
+package struct CacheContext: Sendable {
+    package var result: CacheResult = .bypass
+    /// The tier that answered a hit, or that was last asked on a miss; nil when bypassed.
+    package var tier: CacheTierName?
+    /// Set when the answer is to be stored under it.
+    package var storeKey: CacheKey?
+    /// How long a stored answer is served.
+    package var ttl: ProxyDuration = .zero
+    /// Whether a stream served from the cache carries the usage chunk.
+    package var includeUsage = false
+
+    package init() {}
+}
+
+/// The `x-sluice-cache` response header's values.
+package enum CacheResult: String, Hashable, Sendable, CaseIterable {
+    /// Answered from the cache.
+    case hit
+    /// Looked up, not found: the provider answered.
+    case miss
+    /// Not looked up: the route has no cache, the request is not cacheable, or it asked for
+    /// no lookup (`no-cache`, `refresh`).
+    case bypass
+}
+
+/// The cache tiers, as the `tier` label names them.
+package enum CacheTierName: String, Hashable, Sendable {
+    case memory
+}

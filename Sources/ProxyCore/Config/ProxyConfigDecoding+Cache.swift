@@ -1,0 +1,66 @@
+/// `routes[i].cache` and the top-level `cache` (the memory tier's bounds).
+extension ProxyConfigDecoding {
+    static let routeCacheKeys = ["mode", "ttl", "scope", "ignoreFields", "allow"]
+    static let cacheAllowKeys = ["multipleChoices", "toolCalls", "logprobs"]
+    static let cacheMemoryKeys = ["maxBytes", "maxEntries", "maxEntryBytes"]
+
+    mutating func decodeRouteCache(_ value: JSONValue, at path: String) -> RouteCacheConfig? {
+        guard let object = ConfigObjectReader(value, at: path, allowed: Self.routeCacheKeys, issues: &issues) else { return nil }
+        let before = issues.count
+        let mode: RouteCacheConfig.Mode = oneOf(object["mode"], at: object.path("mode"), required: false) ?? .deterministic
+        let ttl = duration(object["ttl"], at: object.path("ttl")) ?? RouteCacheConfig.defaultTTL
+        if ttl > RouteCacheConfig.maxTTL { report(object.path("ttl"), "must be at most 720h (30 days)") }
+        let scope: RouteCacheConfig.Scope = oneOf(object["scope"], at: object.path("scope"), required: false) ?? .consumer
+        var ignoreFields = RouteCacheConfig.defaultIgnoreFields
+        if let value = object["ignoreFields"] {
+            ignoreFields = []
+            if case .array(let list) = value {
+                for (index, element) in list.enumerated() {
+                    let elementPath = JSONPath.element(object.path("ignoreFields"), index)
+                    guard let field = string(element, at: elementPath, required: true) else { continue }
+                    if RouteCacheConfig.keyFields.contains(field) {
+                        report(elementPath, "\(ConfigIssue.quoted(field)) determines the answer; it cannot be left out of the key")
+                    } else {
+                        ignoreFields.append(field)
+                    }
+                }
+            } else {
+                report(object.path("ignoreFields"), "expected an array of top-level field names, found \(ConfigIssue.found(value))")
+            }
+        }
+        var allow = (multipleChoices: false, toolCalls: false, logprobs: false)
+        if let value = object["allow"],
+           let allowObject = ConfigObjectReader(value, at: object.path("allow"), allowed: Self.cacheAllowKeys, issues: &issues) {
+            allow.multipleChoices = bool(allowObject["multipleChoices"], at: allowObject.path("multipleChoices")) ?? false
+            allow.toolCalls = bool(allowObject["toolCalls"], at: allowObject.path("toolCalls")) ?? false
+            allow.logprobs = bool(allowObject["logprobs"], at: allowObject.path("logprobs")) ?? false
+        }
+        guard issues.count == before else { return nil }
+        return RouteCacheConfig(mode: mode, ttl: ttl, scope: scope, ignoreFields: ignoreFields,
+                                allowMultipleChoices: allow.multipleChoices, allowToolCalls: allow.toolCalls,
+                                allowLogprobs: allow.logprobs)
+    }
+
+    /// The top-level `cache`: `{"memory": {...}}`.
+    mutating func decodeCache(_ value: JSONValue, at path: String) -> CacheMemoryConfig? {
+        guard let object = ConfigObjectReader(value, at: path, allowed: ["memory"], issues: &issues) else { return nil }
+        guard let memory = object["memory"] else { return .default }
+        guard let memoryObject = ConfigObjectReader(memory, at: object.path("memory"), allowed: Self.cacheMemoryKeys, issues: &issues)
+        else { return nil }
+        let before = issues.count
+        let maxBytes = integer(memoryObject["maxBytes"], at: memoryObject.path("maxBytes"), in: 1 << 20...CacheMemoryConfig.maxBytesLimit,
+                               expected: "a number of bytes from 1048576 (1 MiB)", required: false) ?? CacheMemoryConfig.defaultMaxBytes
+        let maxEntries = integer(memoryObject["maxEntries"], at: memoryObject.path("maxEntries"), in: 1...CacheMemoryConfig.maxEntriesLimit,
+                                 expected: "a positive integer", required: false) ?? CacheMemoryConfig.defaultMaxEntries
+        let maxEntryBytes = integer(memoryObject["maxEntryBytes"], at: memoryObject.path("maxEntryBytes"), in: 1...Int.max,
+                                    expected: "a positive integer", required: false) ?? CacheMemoryConfig.defaultMaxEntryBytes
+        guard issues.count == before else { return nil }
+        // The tier is 16 shards, each with its share of the bytes: an entry must fit one.
+        if maxEntryBytes > maxBytes / MemoryCacheTier.shardCount {
+            report(memoryObject.path("maxEntryBytes"),
+                   "must be at most maxBytes / \(MemoryCacheTier.shardCount) (\(maxBytes / MemoryCacheTier.shardCount)): the tier is \(MemoryCacheTier.shardCount) shards and an entry must fit one")
+            return nil
+        }
+        return CacheMemoryConfig(maxBytes: maxBytes, maxEntries: maxEntries, maxEntryBytes: maxEntryBytes)
+    }
+}

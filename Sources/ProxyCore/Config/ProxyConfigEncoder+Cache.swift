@@ -1,0 +1,24 @@
+/// `routes[i].cache` and the top-level `cache`, as `ProxyConfigDecoding+Cache` reads them.
+extension ProxyConfigEncoder {
+    static func json(_ cache: RouteCacheConfig) -> JSONValue {
+        .object(JSONObject([
+            ("mode", .string(cache.mode.rawValue)),
+            ("ttl", .string(cache.ttl.configString)),
+            ("scope", .string(cache.scope.rawValue)),
+            ("ignoreFields", .array(cache.ignoreFields.map { .string($0) })),
+            ("allow", .object(JSONObject([("multipleChoices", .bool(cache.allowMultipleChoices)),
+                                          ("toolCalls", .bool(cache.allowToolCalls)),
+                                          ("logprobs", .bool(cache.allowLogprobs))]))),
+        ]))
+    }
+
+    /// The top-level `cache`, written only when it differs from the default.
+    static func cacheMembers(_ config: ProxyConfig) -> [(key: String, value: JSONValue)] {
+        guard config.cache != .default else { return [] }
+        return [("cache", .object(JSONObject([("memory", .object(JSONObject([
+            ("maxBytes", .number(JSONNumber(config.cache.maxBytes))),
+            ("maxEntries", .number(JSONNumber(config.cache.maxEntries))),
+            ("maxEntryBytes", .number(JSONNumber(config.cache.maxEntryBytes))),
+        ])))])))]
+    }
+}

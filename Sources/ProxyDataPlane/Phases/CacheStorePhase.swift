@@ -1,0 +1,85 @@
+import ProxyCore
+
+/// Phase 11, cache store: keeps the bytes of the answering attempt's 200 response as they are
+/// consumed (held or passed on, before the usage filter, so a stream keeps its usage chunk),
+/// and when the request ends cleanly — status 200, no error, no truncation, the stream not cut
+/// — offers them to the memory tier under the key the lookup computed, after the store rules
+/// (`CacheStoreRule`). An answer larger than the tier's entry limit stops being recorded as soon
+/// as it outgrows it.
+///
+/// Owned by one session, on its event loop.
+struct CacheStorePhase {
+    private var recording: [UInt8] = []
+    private var state = State.idle
+
+    private enum State {
+        /// Nothing to store (no key, or not a 200).
+        case idle
+        case recording(limit: Int)
+        case tooLarge
+    }
+
+    /// A response head of an attempt arrived: record its body when it is a 200 to store.
+    mutating func attemptAnswered(status: Int, context: RequestContext, snapshot: ProxySnapshot) {
+        recording = []
+        guard status == 200, context.cache.storeKey != nil, let tier = snapshot.cacheTier else {
+            state = .idle
+            return
+        }
+        state = .recording(limit: tier.maxBodyBytes)
+    }
+
+    /// Body bytes of the current attempt were consumed (held or passed on).
+    mutating func record(_ bytes: UnsafeRawBufferPointer, _ disposition: BodyDisposition) {
+        guard case .recording(let limit) = state else { return }
+        switch disposition {
+        case .pass, .hold, .holdThenCommit:
+            guard recording.count + bytes.count <= limit else {
+                recording = []
+                state = .tooLarge
+                return
+            }
+            recording.append(contentsOf: bytes)
+        case .pauseWithoutConsuming, .discard:
+            return
+        }
+    }
+
+    /// The request ended: store what was recorded if it is a complete, storable answer.
+    mutating func finish(status: Int, eventStream: Bool, context: RequestContext, snapshot: ProxySnapshot, now: ProxyInstant,
+                         on loopSnapshot: LoopSnapshot) {
+        defer {
+            recording = []
+            state = .idle
+        }
+        guard let key = context.cache.storeKey, let decision = context.decision, let tier = snapshot.cacheTier,
+              let config = snapshot.routeCaches[decision.routeIndex] else { return }
+        let series = loopSnapshot.cache(route: decision.routeIndex)
+        switch state {
+        case .idle:
+            return
+        case .tooLarge:
+            series.stores("too_large").increment()
+            return
+        case .recording:
+            break
+        }
+        guard status == 200 else { return }
+        if let error = context.errorCode {
+            // The provider stopped at the token limit, or the stream broke or ended unclean.
+            series.stores(error == "upstream_truncated" ? CacheStoreRule.Refusal.truncated.rawValue : "incomplete").increment()
+            return
+        }
+        let form: CachedAnswer.Form = eventStream ? .eventStream : .json
+        switch CacheStoreRule.check(form, body: recording, config: config, clientSetMaxTokens: context.clientSetMaxTokens) {
+        case .failure(let refusal):
+            series.stores(refusal.rawValue).increment()
+        case .success(let usage):
+            let answer = CachedAnswer(form: form, body: recording, usage: usage, storedAt: now)
+            switch tier.store(answer, for: key, until: now.advanced(by: context.cache.ttl)) {
+            case .stored: series.stores("stored").increment()
+            case .tooLarge: series.stores("too_large").increment()
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import ProxyCore
+
+/// Phase 7's hit: the cached answer sent whole, without an upstream attempt.
+extension ProxySession {
+    /// Runs the cache lookup; on a hit writes the answer and reports it written.
+    func lookUpCache(now: ProxyInstant) -> PhaseResult {
+        switch CacheLookupPhase.run(head: head, body: body, snapshot: snapshot, context: &context, now: now, on: loopSnapshot) {
+        case .proceed:
+            return .next
+        case .invalid(let local):
+            return .answer(local)
+        case .hit(let answer, let bytes):
+            serveCacheHit(answer, bytes: bytes, now: now)
+            return .answered(status: 200)
+        }
+    }
+
+    private func serveCacheHit(_ answer: CachedAnswer, bytes: [UInt8], now: ProxyInstant) {
+        var headers = HTTPHeaders(reservingCapacity: 12)
+        headers.append(name: "content-type", value: context.streamRequested ? "text/event-stream" : "application/json")
+        if context.streamRequested { headers.append(name: "cache-control", value: "no-cache") }
+        // RFC 9111 §5.1: seconds since the answer was stored.
+        headers.append(name: "age", value: String(now.duration(since: answer.storedAt).nanoseconds / 1_000_000_000))
+        headers.append(name: "x-request-id", value: context.requestID)
+        appendSidecarHeaders(to: &headers)
+        response.writeHead(HTTPResponseHead(status: 200, headers: headers), contentLength: bytes.count)
+        bytes.withUnsafeBytes { response.writeBody($0) }
+        response.finish()
+        context.bytesToClient = bytes.count
+        countSavings(answer.usage)
+    }
+
+    /// The cached answer's usage goes to the access log; the tokens and their cost are counted
+    /// as saved, not spent (`sluice_tokens_total` counts provider tokens only).
+    private func countSavings(_ usage: TokenUsage) {
+        guard let decision = context.decision, usage.reported else { return }
+        context.usage = usage
+        let series = loopSnapshot.cache(route: decision.routeIndex)
+        if let prompt = usage.prompt, prompt > 0 { series.promptSaved.increment(by: UInt64(prompt)) }
+        if let completion = usage.completion, completion > 0 { series.completionSaved.increment(by: UInt64(completion)) }
+        if let model = context.upstreamModel, let cost = snapshot.backends[decision.backendIndex].costs.cost(of: usage, model: model) {
+            series.costSaved(currency: cost.currency).increment(by: cost.amount)
+        }
+    }
+}
