@@ -23,6 +23,9 @@ struct BackendRuntime: Sendable {
     /// Whether the provider speaks OpenAI's `stream_options.include_usage` (Anthropic reports
     /// usage in its own stream events instead).
     let acceptsIncludeUsage: Bool
+    /// `max_tokens` for a translated request to an Anthropic backend that names none
+    /// (Anthropic requires it).
+    let defaultMaxTokens: Int
 
     init(_ backend: BackendConfig, config: ProxyConfig, loaded: LoadedConfig) {
         name = backend.name
@@ -50,14 +53,18 @@ struct BackendRuntime: Sendable {
             ModelPrice(input: $0.input, cachedInput: $0.cachedInput, output: $0.output, currency: $0.currency)
         })
         acceptsIncludeUsage = backend.provider != .anthropic
+        defaultMaxTokens = backend.defaultMaxTokens ?? BackendConfig.standardDefaultMaxTokens
         tls = UpstreamTLS(caFile: loaded.caFiles[backend.name], insecureSkipVerify: backend.tls?.insecureSkipVerify ?? false)
     }
 
     /// The attempt that sends `head`'s request here: to the path that was routed (never the raw
-    /// target), with the backend's TLS settings and key masker.
-    func request(for head: HTTPRequestHead, headers: HTTPHeaders, body: [UInt8], timeouts: UpstreamTimeouts) -> UpstreamRequest {
-        UpstreamRequest(method: head.method, url: url(path: head.path, query: head.query), headers: headers, body: body,
-                        timeouts: timeouts, tls: tls, secretMasker: secretMasker)
+    /// target), or for a request `translated` to another API, to that API's path (without the
+    /// client's query, which belongs to the client's API); with the backend's TLS settings and key masker.
+    func request(for head: HTTPRequestHead, translated: ChatAPI? = nil, headers: HTTPHeaders, body: [UInt8],
+                 timeouts: UpstreamTimeouts) -> UpstreamRequest {
+        let target = translated.map { self.url(path: $0.path, query: nil) } ?? self.url(path: head.path, query: head.query)
+        return UpstreamRequest(method: head.method, url: target, headers: headers, body: body, timeouts: timeouts, tls: tls,
+                               secretMasker: secretMasker)
     }
 
     /// The upstream URL for a routed path (which starts with `/` and holds no dot segments,

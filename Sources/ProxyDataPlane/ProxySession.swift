@@ -42,6 +42,12 @@ final class ProxySession: HTTPExchange {
     /// Why the last attempt failed, for the message of a local answer.
     var lastFailure: UpstreamFailure?
     var account = AccountPhase()
+    /// The current attempt's translation to its backend's API (nil: it passes through), and
+    /// the client's `stream_options.include_usage` as the request translator read it.
+    var translation: AttemptTranslation?
+    var translatedIncludeUsage = false
+    /// The answer side of a translated attempt, from its response head on.
+    var answerTranslator: AnswerTranslator?
 
     init(head: HTTPRequestHead, response: any ClientResponse, loop: LoopContext) {
         self.head = head
@@ -60,6 +66,7 @@ final class ProxySession: HTTPExchange {
         context = RequestContext(requestID: head.headers.first("x-request-id") ?? loop.makeRequestID(), trace: trace,
                                  traceFromClient: fromClient, span: trace.child(span: loop.random()),
                                  started: loop.scheduler.now())
+        context.clientAPI = ChatAPI(clientPath: head.path)
     }
 
     var snapshot: ProxySnapshot { loopSnapshot.snapshot }
@@ -193,15 +200,19 @@ final class ProxySession: HTTPExchange {
 
     // MARK: Local answers
 
-    /// Answers with an OpenAI-shaped error (nothing was sent to the client yet).
+    /// Answers with an error in the client's shape (nothing was sent to the client yet).
     private func answer(_ local: LocalAnswer) {
         context.errorCode = local.code
         guard !response.headSent else { return }
-        var headers = HTTPHeaders(reservingCapacity: 11)
+        var headers = HTTPHeaders(reservingCapacity: 12)
+        headers.append(name: "content-type", value: "application/json")
         if let seconds = local.retryAfterSeconds { headers.append(name: "retry-after", value: String(seconds)) }
         headers.append(name: "x-request-id", value: context.requestID)
         appendSidecarHeaders(to: &headers)
-        response.respondWithError(status: local.status, code: local.code, message: local.message, type: nil, headers: headers)
+        let body = ClientErrorShape(client: context.clientAPI).body(status: local.status, code: local.code, message: local.message)
+        response.writeHead(HTTPResponseHead(status: local.status, headers: headers), contentLength: body.count)
+        body.withUnsafeBytes { response.writeBody($0) }
+        response.finish()
     }
 
     /// The answer when the attempt plan gives up; `lastFailure` is the last attempt's transfer failure.

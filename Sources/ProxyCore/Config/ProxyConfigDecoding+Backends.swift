@@ -1,7 +1,8 @@
 /// `backends[i]`.
 extension ProxyConfigDecoding {
     static let backendKeys = ["name", "provider", "baseURL", "credentials", "models", "timeouts", "tls", "maxConcurrentRequests", "queue",
-                              "circuitBreaker", "latencyShift", "warmup", "contextWindow", "prices"]
+                              "circuitBreaker", "latencyShift", "warmup", "contextWindow",
+                              "defaultMaxTokens", "prices"]
 
     /// Decodes one backend; its name is remembered (for split references and duplicates) even
     /// when other fields are wrong, so one typo does not cascade into "unknown backend".
@@ -33,11 +34,16 @@ extension ProxyConfigDecoding {
         let contextWindow = integer(object["contextWindow"], at: object.path("contextWindow"), in: 1...BackendConfig.maxContextWindow,
                                     expected: "a positive integer", required: false)
         let prices = object["prices"].flatMap { decodePrices($0, at: object.path("prices")) } ?? [:]
+        let defaultMaxTokens = integer(object["defaultMaxTokens"], at: object.path("defaultMaxTokens"),
+                                       in: 1...BackendConfig.maxDefaultMaxTokens, expected: "a positive integer", required: false)
+        if defaultMaxTokens != nil, let provider, provider != .anthropic {
+            report(object.path("defaultMaxTokens"), "applies to anthropic backends only (the max_tokens of a translated request)")
+        }
         guard issues.count == before, let name, let provider, let baseURL, let queue else { return nil }
         return BackendConfig(name: name, provider: provider, baseURL: baseURL, credentials: credentials, models: models,
                              timeouts: timeouts, tls: tls, maxConcurrentRequests: maxConcurrent, queue: queue,
                              circuitBreaker: breaker, latencyShift: latencyShift, warmup: warmup,
-                             contextWindow: contextWindow, prices: prices)
+                             contextWindow: contextWindow, prices: prices, defaultMaxTokens: defaultMaxTokens)
     }
 
     private mutating func backendURL(_ value: JSONValue?, at path: String) -> BackendURL? {

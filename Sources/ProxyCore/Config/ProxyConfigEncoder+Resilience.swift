@@ -75,6 +75,7 @@ extension ProxyConfigEncoder {
             object["warmup"] = .object(warmupObject)
         }
         if let contextWindow = backend.contextWindow { object["contextWindow"] = .number(JSONNumber(contextWindow)) }
+        if let maxTokens = backend.defaultMaxTokens { object["defaultMaxTokens"] = .number(JSONNumber(maxTokens)) }
         if !backend.prices.isEmpty {
             object["prices"] = .object(JSONObject(backend.prices.sorted { $0.key < $1.key }.map { model, price in
                 var priceObject = JSONObject([("input", number(price.input)), ("output", number(price.output))])

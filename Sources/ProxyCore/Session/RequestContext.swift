@@ -28,6 +28,9 @@ package struct RequestContext: Sendable {
     package var streamRequested = false
     /// The client set `max_tokens` or `max_completion_tokens` (a `length` finish is then not truncation).
     package var clientSetMaxTokens = false
+    /// The chat API the client speaks (nil: another endpoint, always passed through); it
+    /// decides each attempt's translation and the shape of every error the client gets.
+    package var clientAPI: ChatAPI?
 
     // route
     package var decision: RouteDecision?

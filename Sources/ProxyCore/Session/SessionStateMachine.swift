@@ -134,6 +134,23 @@ package struct SessionStateMachine: Sendable {
         return .admitAttempt(plan.current)
     }
 
+    /// The committed answer reaches the client with another status than the provider's (a
+    /// translated answer: Anthropic's 529 as 503, an answer that cannot be translated as 502),
+    /// so the log and metrics say what the client got.
+    package mutating func answerStatusRewritten(to status: Int) {
+        switch state {
+        case .committed, .done: self.status = status
+        default: return
+        }
+    }
+
+    /// The current attempt's request cannot be sent in the form its backend needs (it cannot be
+    /// translated to the backend's API): answer `local` instead; nothing was sent.
+    package mutating func attemptRefused(_ local: LocalAnswer) -> SessionAction {
+        guard state == .awaitingHead else { return .none }
+        return answer(local)
+    }
+
     private mutating func send(_ target: AttemptTarget, guardsFirstToken: Bool) -> SessionAction {
         attempts += 1
         firstTokenAt = nil
