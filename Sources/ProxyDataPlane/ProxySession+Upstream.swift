@@ -372,7 +372,7 @@ extension ProxySession: UpstreamTransferDelegate {
         if heldEventStream {
             // After the first byte nothing can be retried: end the stream with an error event in
             // the client's shape and no `[DONE]` (or `message_stop`), so the client sees the failure.
-            let event = ClientErrorShape(client: context.clientAPI).streamError(message: lastFailure?.message ?? "the provider failed",
+            let event = errorShape.streamError(message: lastFailure?.message ?? "the provider failed",
                                                                                  code: "upstream_\(kind)")
             event.withUnsafeBytes { response.writeBody($0) }
             response.finish()

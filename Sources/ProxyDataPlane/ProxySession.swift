@@ -115,6 +115,11 @@ final class ProxySession: HTTPExchange {
         let now = loop.scheduler.now()
         let consumers = snapshot.consumers
         var result = AuthenticatePhase.run(head: head, consumers: consumers, context: &context)
+        if case .next = result, ModelsPhase.applies(to: head) {
+            result = ModelsPhase.run(head: head, catalog: snapshot.models, consumers: consumers, context: context) {
+                respondLocally(status: $0, retryAfterSeconds: nil, body: $1)
+            }
+        }
         if case .next = result { result = InspectPhase.run(body: body, context: &context) }
         if case .next = result { result = AdmitPhase.run(consumers: consumers, context: &context, now: now, on: loopSnapshot) }
         if case .next = result {
@@ -204,15 +209,26 @@ final class ProxySession: HTTPExchange {
     private func answer(_ local: LocalAnswer) {
         context.errorCode = local.code
         guard !response.headSent else { return }
+        respondLocally(status: local.status, retryAfterSeconds: local.retryAfterSeconds,
+                       body: errorShape.body(status: local.status, code: local.code, message: local.message))
+    }
+
+    /// A whole JSON answer the sidecar gives itself, with its own headers.
+    private func respondLocally(status: Int, retryAfterSeconds: Int?, body: [UInt8]) {
         var headers = HTTPHeaders(reservingCapacity: 12)
         headers.append(name: "content-type", value: "application/json")
-        if let seconds = local.retryAfterSeconds { headers.append(name: "retry-after", value: String(seconds)) }
+        if let seconds = retryAfterSeconds { headers.append(name: "retry-after", value: String(seconds)) }
         headers.append(name: "x-request-id", value: context.requestID)
         appendSidecarHeaders(to: &headers)
-        let body = ClientErrorShape(client: context.clientAPI).body(status: local.status, code: local.code, message: local.message)
-        response.writeHead(HTTPResponseHead(status: local.status, headers: headers), contentLength: body.count)
+        response.writeHead(HTTPResponseHead(status: status, headers: headers), contentLength: body.count)
         body.withUnsafeBytes { response.writeBody($0) }
         response.finish()
+    }
+
+    /// The shape of the errors this client gets: Anthropic's for `/v1/messages` and for any
+    /// request that sends `anthropic-version` (Anthropic's SDKs always do), else OpenAI's.
+    var errorShape: ClientErrorShape {
+        context.clientAPI == .anthropicMessages || head.headers.contains("anthropic-version") ? .anthropic : .openAI
     }
 
     /// The answer when the attempt plan gives up; `lastFailure` is the last attempt's transfer failure.

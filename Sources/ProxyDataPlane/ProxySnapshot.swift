@@ -7,6 +7,8 @@ import ProxyCore
 final class ProxySnapshot: Sendable {
     let loaded: LoadedConfig
     let routes: RouteTable
+    /// What `GET /v1/models` lists.
+    let models: ModelCatalog
     /// Indexed like `config.backends` and `RouteDecision.backendIndex`.
     let backends: [BackendRuntime]
     let maxRequestBodyBytes: Int
@@ -38,6 +40,7 @@ final class ProxySnapshot: Sendable {
          metrics: DataPlaneMetrics) throws(ProxyConfigError) {
         self.loaded = loaded
         routes = try RouteTable(loaded.config)
+        models = ModelCatalog(config: loaded.config, table: routes)
         backends = loaded.config.backends.map { BackendRuntime($0, config: loaded.config, loaded: loaded) }
         maxRequestBodyBytes = loaded.config.defaults.maxRequestBodyBytes
         self.loadedAt = loadedAt

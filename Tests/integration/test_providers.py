@@ -185,3 +185,16 @@ def test_the_anthropic_sdk_gets_the_sidecars_own_errors_in_anthropics_shape(anth
         anthropic_client.messages.create(model="claude-haiku-4-5", max_tokens=64, messages=[{"role": "user", "content": "Hi"}],
                                          extra_body={"model": 7})
     assert raised.value.body == {"type": "error", "error": {"type": "invalid_request_error", "message": "model must be a string"}}
+
+
+# GET /v1/models from the config.
+
+def test_both_sdks_list_the_models_the_routes_serve_by_name(setup, openai_client, anthropic_client):
+    _, mock, _ = setup
+    # "claude-" is a prefix, not a name: only the exact match is listed.
+    assert [model.id for model in openai_client.models.list()] == ["gpt-down"]
+    assert [model.id for model in anthropic_client.models.list()] == ["gpt-down"]
+    assert openai_client.models.retrieve("gpt-down").id == "gpt-down"
+    with pytest.raises(anthropic.NotFoundError):
+        anthropic_client.models.retrieve("claude-haiku-4-5")
+    assert "/v1/models" not in stats(mock)["by_path"]
