@@ -26,6 +26,8 @@ struct BackendRuntime: Sendable {
     /// `max_tokens` for a translated request to an Anthropic backend that names none
     /// (Anthropic requires it).
     let defaultMaxTokens: Int
+    /// Azure OpenAI's deployment addressing; nil: the base URL as for any backend.
+    let azure: AzureConfig?
 
     init(_ backend: BackendConfig, config: ProxyConfig, loaded: LoadedConfig) {
         name = backend.name
@@ -54,31 +56,52 @@ struct BackendRuntime: Sendable {
         })
         acceptsIncludeUsage = backend.provider != .anthropic
         defaultMaxTokens = backend.defaultMaxTokens ?? BackendConfig.standardDefaultMaxTokens
+        azure = backend.azure
         tls = UpstreamTLS(caFile: loaded.caFiles[backend.name], insecureSkipVerify: backend.tls?.insecureSkipVerify ?? false)
     }
 
     /// The attempt that sends `head`'s request here: to the path that was routed (never the raw
     /// target), or for a request `translated` to another API, to that API's path (without the
     /// client's query, which belongs to the client's API); with the backend's TLS settings and key masker.
-    func request(for head: HTTPRequestHead, translated: ChatAPI? = nil, headers: HTTPHeaders, body: [UInt8],
+    func request(for head: HTTPRequestHead, translated: ChatAPI? = nil, model: String?, headers: HTTPHeaders, body: [UInt8],
                  timeouts: UpstreamTimeouts) -> UpstreamRequest {
-        let target = translated.map { self.url(path: $0.path, query: nil) } ?? self.url(path: head.path, query: head.query)
+        let target = translated.map { self.url(path: $0.path, query: nil, model: model) }
+            ?? self.url(path: head.path, query: head.query, model: model)
         return UpstreamRequest(method: head.method, url: target, headers: headers, body: body, timeouts: timeouts, tls: tls,
                                secretMasker: secretMasker)
     }
 
     /// The upstream URL for a routed path (which starts with `/` and holds no dot segments,
-    /// `RequestPath`) and query. The result always lies under the base URL's path.
-    func url(path: Substring, query: Substring?) -> String {
+    /// `RequestPath`) and query. The result always lies under the base URL's path. On Azure
+    /// OpenAI, under the deployment of `model` (`…/openai` without one), with the `api-version`
+    /// first in the query.
+    func url(path: Substring, query: Substring?, model: String? = nil) -> String {
         // Clients use `…/v1` as their base URL, and so do the backends' base URLs:
         // the client's `/v1` is replaced by the backend's whole base.
         let rest = path == "/v1" || path.hasPrefix("/v1/") ? path.dropFirst(3) : path
-        var url = ""
-        url.reserveCapacity(urlPrefix.utf8.count + rest.utf8.count + (query.map { $0.utf8.count + 1 } ?? 0))
-        url += urlPrefix
+        guard let azure else {
+            var url = ""
+            url.reserveCapacity(urlPrefix.utf8.count + rest.utf8.count + (query.map { $0.utf8.count + 1 } ?? 0))
+            url += urlPrefix
+            url += rest
+            if let query {
+                url += "?"
+                url += query
+            }
+            return url
+        }
+        var url = urlPrefix
+        if let model {
+            url += "/openai/deployments/"
+            url += azure.deployment(for: model)
+        } else {
+            url += "/openai"
+        }
         url += rest
+        url += "?api-version="
+        url += azure.apiVersion
         if let query {
-            url += "?"
+            url += "&"
             url += query
         }
         return url

@@ -159,8 +159,8 @@ extension ProxySession: UpstreamTransferDelegate {
         let remaining = plan.remaining(at: now)
         timeouts.total = min(timeouts.total, remaining)
         timeouts.firstByte = min(timeouts.firstByte, remaining)
-        let request = backend.request(for: head, translated: translation?.upstream, headers: headers, body: upstreamBody,
-                                      timeouts: timeouts)
+        let request = backend.request(for: head, translated: translation?.upstream, model: target.model, headers: headers,
+                                      body: upstreamBody, timeouts: timeouts)
         if let firstToken = backend.firstTokenTimeout {
             firstTokenTimer = loop.scheduler.schedule(at: now.advanced(by: min(firstToken, remaining))) { [self] in
                 firstTokenTimer = nil

@@ -16,6 +16,7 @@ struct MockCompletion {
     let truncated: Bool
     /// The tool the answer calls instead of writing text (`MockBehavior.toolCall`).
     let toolCall: String?
+    let contentFiltered: Bool
     static let toolArguments = #"{"city":"Paris"}"#
 
     init(flavor: Flavor, id: String, created: UInt64, model: String, behavior: MockBehavior, request: MockRequest) {
@@ -30,6 +31,7 @@ struct MockCompletion {
         promptTokens = request.promptTokens
         truncated = behavior.truncate || behavior.outputTokens > cap
         toolCall = request.hasToolResult || flavor == .completions ? nil : behavior.toolCall
+        contentFiltered = behavior.contentFilter
     }
 
     /// The text tokens streamed one event each (none when the answer is a tool call).
@@ -37,6 +39,7 @@ struct MockCompletion {
 
     var finishReason: String {
         if toolCall != nil { return flavor == .anthropic ? "tool_use" : "tool_calls" }
+        if contentFiltered { return flavor == .anthropic ? "refusal" : "content_filter" }
         return switch flavor {
         case .anthropic: truncated ? "max_tokens" : "end_turn"
         case .chat, .completions: truncated ? "length" : "stop"

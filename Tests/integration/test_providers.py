@@ -198,3 +198,52 @@ def test_both_sdks_list_the_models_the_routes_serve_by_name(setup, openai_client
     with pytest.raises(anthropic.NotFoundError):
         anthropic_client.models.retrieve("claude-haiku-4-5")
     assert "/v1/models" not in stats(mock)["by_path"]
+
+
+# Azure OpenAI.
+
+@pytest.fixture
+def azure(start, tmp_path):
+    mock = start("sluice-mock", "--listen", "127.0.0.1:0")
+    host, port = mock.address
+    backends = [{"name": "azure", "provider": "azure-openai", "baseURL": f"http://{host}:{port}", "credentials": {"file": "azure-key"},
+                 "azure": {"apiVersion": "2024-10-21", "deployments": {"gpt-4o": "prod-gpt4o"}}}]
+    sidecar = start_sidecar(start, tmp_path, backends, [{"name": "r", "split": [{"backend": "azure", "weight": 1}]}],
+                            secrets={"azure-key": "azure-provider-key"})
+    host, port = sidecar.addresses["app"]
+    return mock, f"http://{host}:{port}"
+
+
+def test_an_azure_backend_gets_its_deployment_url_and_api_key_header(azure):
+    mock, base = azure
+    client = openai.OpenAI(base_url=base + "/v1", api_key="sk-app", max_retries=0)
+    completion = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "Hello"}])
+    assert completion.choices[0].message.content.startswith("Hello from sluice-mock")
+    last = stats(mock)["last_request"]
+    assert last["target"] == "/openai/deployments/prod-gpt4o/chat/completions?api-version=2024-10-21"
+    assert last["headers"]["api-key"] == "azure-provider-key"
+    assert "authorization" not in last["headers"]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_azures_content_filter_reaches_both_sdks(azure, stream):
+    _, base = azure
+    filtered = {"x-mock-content-filter": "true"}
+    client = openai.OpenAI(base_url=base + "/v1", api_key="sk-app", max_retries=0)
+    if stream:
+        finishes = [chunk.choices[0].finish_reason for chunk in client.chat.completions.create(
+            model="gpt-4o", stream=True, messages=[{"role": "user", "content": "Hello"}], extra_headers=filtered) if chunk.choices]
+        assert finishes[-1] == "content_filter"
+    else:
+        completion = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "Hello"}],
+                                                    extra_headers=filtered)
+        assert completion.choices[0].finish_reason == "content_filter"
+    claude_client = anthropic.Anthropic(base_url=base, api_key="sk-app", max_retries=0)
+    if stream:
+        with claude_client.messages.stream(model="gpt-4o", max_tokens=64, messages=[{"role": "user", "content": "Hello"}],
+                                           extra_headers=filtered) as events:
+            message = events.get_final_message()
+    else:
+        message = claude_client.messages.create(model="gpt-4o", max_tokens=64, messages=[{"role": "user", "content": "Hello"}],
+                                                extra_headers=filtered)
+    assert message.stop_reason == "refusal"

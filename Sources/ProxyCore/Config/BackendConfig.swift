@@ -31,6 +31,9 @@ package struct BackendConfig: Hashable, Sendable {
     /// `max_tokens` sent to an Anthropic backend when a translated OpenAI request names none;
     /// nil: `standardDefaultMaxTokens`. Anthropic backends only.
     package let defaultMaxTokens: Int?
+    /// Azure OpenAI deployments and API version (`azure-openai` backends only); nil: the
+    /// base URL is used as for any OpenAI-style backend.
+    package let azure: AzureConfig?
 
     /// `defaultMaxTokens` when the config names none.
     package static let standardDefaultMaxTokens = 4096
@@ -45,7 +48,8 @@ package struct BackendConfig: Hashable, Sendable {
                  models: [String: String] = [:], timeouts: TimeoutOverrides = .init(), tls: TLSConfig? = nil,
                  maxConcurrentRequests: Int? = nil, queue: QueueConfig = .none, circuitBreaker: CircuitBreakerConfig? = nil,
                  latencyShift: LatencyShiftConfig? = nil, warmup: WarmupConfig? = nil, contextWindow: Int? = nil,
-                 prices: [String: ModelPriceConfig] = [:], defaultMaxTokens: Int? = nil) {
+                 prices: [String: ModelPriceConfig] = [:], defaultMaxTokens: Int? = nil,
+                 azure: AzureConfig? = nil) {
         self.name = name
         self.provider = provider
         self.baseURL = baseURL
@@ -61,5 +65,6 @@ package struct BackendConfig: Hashable, Sendable {
         self.contextWindow = contextWindow
         self.prices = prices
         self.defaultMaxTokens = defaultMaxTokens
+        self.azure = azure
     }
 }

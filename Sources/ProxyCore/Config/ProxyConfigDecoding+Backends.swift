@@ -2,7 +2,7 @@
 extension ProxyConfigDecoding {
     static let backendKeys = ["name", "provider", "baseURL", "credentials", "models", "timeouts", "tls", "maxConcurrentRequests", "queue",
                               "circuitBreaker", "latencyShift", "warmup", "contextWindow",
-                              "defaultMaxTokens", "prices"]
+                              "defaultMaxTokens", "prices", "azure"]
 
     /// Decodes one backend; its name is remembered (for split references and duplicates) even
     /// when other fields are wrong, so one typo does not cascade into "unknown backend".
@@ -39,11 +39,19 @@ extension ProxyConfigDecoding {
         if defaultMaxTokens != nil, let provider, provider != .anthropic {
             report(object.path("defaultMaxTokens"), "applies to anthropic backends only (the max_tokens of a translated request)")
         }
+        var azure: AzureConfig? = nil
+        if let value = object["azure"] {
+            azure = decodeAzure(value, at: object.path("azure"))
+            if let provider, provider != .azureOpenAI {
+                report(object.path("azure"), "applies to azure-openai backends only, found provider \(ConfigIssue.quoted(provider.rawValue))")
+            }
+        }
         guard issues.count == before, let name, let provider, let baseURL, let queue else { return nil }
         return BackendConfig(name: name, provider: provider, baseURL: baseURL, credentials: credentials, models: models,
                              timeouts: timeouts, tls: tls, maxConcurrentRequests: maxConcurrent, queue: queue,
                              circuitBreaker: breaker, latencyShift: latencyShift, warmup: warmup,
-                             contextWindow: contextWindow, prices: prices, defaultMaxTokens: defaultMaxTokens)
+                             contextWindow: contextWindow, prices: prices, defaultMaxTokens: defaultMaxTokens,
+                             azure: azure)
     }
 
     private mutating func backendURL(_ value: JSONValue?, at path: String) -> BackendURL? {
@@ -71,6 +79,22 @@ extension ProxyConfigDecoding {
             : provider.defaultCredentialHeader
         guard let file, let header else { return nil }
         return CredentialsConfig(file: file, header: header)
+    }
+
+    private mutating func decodeAzure(_ value: JSONValue, at path: String) -> AzureConfig? {
+        guard let object = ConfigObjectReader(value, at: path, allowed: ["apiVersion", "deployments"], issues: &issues) else { return nil }
+        let before = issues.count
+        let apiVersion = string(object["apiVersion"], at: object.path("apiVersion"), required: true)
+        if let apiVersion, !AzureConfig.isURLSafeName(apiVersion) {
+            report(object.path("apiVersion"), "\(ConfigIssue.quoted(apiVersion)) is not an API version; expected letters, digits, '.', '_' and '-' such as \"2024-10-21\"")
+        }
+        let deployments = object["deployments"].flatMap { modelMap($0, at: object.path("deployments")) } ?? [:]
+        for (model, deployment) in deployments.sorted(by: { $0.key < $1.key }) where !AzureConfig.isURLSafeName(deployment) {
+            report(JSONPath.member(object.path("deployments"), model),
+                   "\(ConfigIssue.quoted(deployment)) is not a deployment name; expected letters, digits, '.', '_' and '-'")
+        }
+        guard issues.count == before, let apiVersion else { return nil }
+        return AzureConfig(apiVersion: apiVersion, deployments: deployments)
     }
 
     private mutating func modelMap(_ value: JSONValue, at path: String) -> [String: String]? {

@@ -16,3 +16,19 @@ import Testing
         #expect(again == config)
     }
 }
+
+extension ConfigProviderFieldsTests {
+    @Test func azureAddressingIsReadAndSurvivesEncoding() throws {
+        let backend = #"{"name": "azure", "provider": "azure-openai", "baseURL": "https://contoso.openai.azure.com", "azure": {"apiVersion": "2025-01-01-preview", "deployments": {"gpt-4o": "prod-gpt4o"}}}"#
+        let config = try decodeValidConfig(configText(backends: backend, routes: #"{"name": "r", "split": [{"backend": "azure", "weight": 1}]}"#))
+        #expect(config.backends[0].azure == AzureConfig(apiVersion: "2025-01-01-preview", deployments: ["gpt-4o": "prod-gpt4o"]))
+        #expect(try decodeValidConfig(ProxyConfigEncoder.text(config)) == config)
+    }
+
+    @Test func aDeploymentForAModelOutsideTheMapIsTheModelAsOnePathSegment() {
+        let azure = AzureConfig(apiVersion: "2024-10-21", deployments: ["gpt-4o": "prod"])
+        #expect(azure.deployment(for: "gpt-4o") == "prod")
+        #expect(azure.deployment(for: "gpt-4o-mini") == "gpt-4o-mini")
+        #expect(azure.deployment(for: "a/b c") == "a%2Fb%20c")
+    }
+}
