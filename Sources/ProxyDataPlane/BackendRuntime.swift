@@ -9,10 +9,13 @@ struct BackendRuntime: Sendable {
     let provider: ProviderKind
     /// The base URL without a trailing slash; the client's path after `/v1` is appended.
     let urlPrefix: String
-    /// The header that carries the provider key, and its full value; nil for keyless backends.
-    let credential: (name: String, value: String)?
-    /// Masks the key in what comes back from the provider; nil without a key (or a very short one).
-    let secretMasker: SecretMasker?
+    /// The header that carries the provider key and, per key, its full value and the masker
+    /// that hides it in what comes back (nil for a very short key); no keys: a keyless backend.
+    let credentialName: String
+    let keys: [(value: String, masker: SecretMasker?)]
+    /// Several keys are used in turn, a refused one set aside for `keyCooldown`; nil with one key or none.
+    let keyRing: KeyRing?
+    let keyCooldown: ProxyDuration
     let models: [String: String]
     let timeouts: UpstreamTimeouts
     /// `timeouts.firstToken`: enforced by the session (a transfer knows nothing of tokens).
@@ -35,13 +38,11 @@ struct BackendRuntime: Sendable {
         var prefix = backend.baseURL.description
         while prefix.hasSuffix("/") { prefix.removeLast() }
         urlPrefix = prefix
-        if let credentials = backend.credentials, let secret = loaded.credentials[backend.name] {
-            credential = (credentials.header.fieldName, credentials.header.valuePrefix + secret)
-            secretMasker = SecretMasker(secret: secret)
-        } else {
-            credential = nil
-            secretMasker = nil
-        }
+        let secrets = backend.credentials == nil ? [] : loaded.credentials[backend.name] ?? []
+        credentialName = backend.credentials?.header.fieldName ?? ""
+        keys = secrets.map { ((backend.credentials?.header.valuePrefix ?? "") + $0, SecretMasker(secret: $0)) }
+        keyRing = keys.count > 1 ? KeyRing(count: keys.count) : nil
+        keyCooldown = backend.credentials?.cooldown ?? CredentialsConfig.defaultCooldown
         models = backend.models
         let resolved = config.timeouts(for: backend)
         var timeouts = UpstreamTimeouts()
@@ -60,15 +61,21 @@ struct BackendRuntime: Sendable {
         tls = UpstreamTLS(caFile: loaded.caFiles[backend.name], insecureSkipVerify: backend.tls?.insecureSkipVerify ?? false)
     }
 
+    /// Appends key `index`'s header (nothing for a keyless backend).
+    func appendCredential(_ index: Int, to headers: inout HTTPHeaders) {
+        guard keys.indices.contains(index) else { return }
+        headers.append(name: credentialName, value: keys[index].value)
+    }
+
     /// The attempt that sends `head`'s request here: to the path that was routed (never the raw
     /// target), or for a request `translated` to another API, to that API's path (without the
     /// client's query, which belongs to the client's API); with the backend's TLS settings and key masker.
-    func request(for head: HTTPRequestHead, translated: ChatAPI? = nil, model: String?, headers: HTTPHeaders, body: [UInt8],
-                 timeouts: UpstreamTimeouts) -> UpstreamRequest {
+    func request(for head: HTTPRequestHead, translated: ChatAPI? = nil, model: String?, key: Int, headers: HTTPHeaders,
+                 body: [UInt8], timeouts: UpstreamTimeouts) -> UpstreamRequest {
         let target = translated.map { self.url(path: $0.path, query: nil, model: model) }
             ?? self.url(path: head.path, query: head.query, model: model)
         return UpstreamRequest(method: head.method, url: target, headers: headers, body: body, timeouts: timeouts, tls: tls,
-                               secretMasker: secretMasker)
+                               secretMasker: keys.indices.contains(key) ? keys[key].masker : nil)
     }
 
     /// The upstream URL for a routed path (which starts with `/` and holds no dot segments,

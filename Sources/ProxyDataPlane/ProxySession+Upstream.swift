@@ -127,7 +127,10 @@ extension ProxySession: UpstreamTransferDelegate {
         }
         headers.append(name: "traceparent", value: context.span.traceparent)
         if !head.headers.contains("x-request-id") { headers.append(name: "x-request-id", value: context.requestID) }
-        if let credential = backend.credential { headers.append(name: credential.name, value: credential.value) }
+        if triedKeys.backend != target.backendIndex { triedKeys = (target.backendIndex, 0) }
+        attemptKey = backend.keyRing?.pick(now: now, avoiding: triedKeys.mask) ?? 0
+        triedKeys.mask |= 1 << UInt64(attemptKey)
+        backend.appendCredential(attemptKey, to: &headers)
         if translation?.upstream == .anthropicMessages { headers.append(name: "anthropic-version", value: ProviderHeaders.anthropicVersion) }
         var upstreamBody = body
         if let model = target.model, model != context.clientModel, let range = context.modelRange {
@@ -159,7 +162,7 @@ extension ProxySession: UpstreamTransferDelegate {
         let remaining = plan.remaining(at: now)
         timeouts.total = min(timeouts.total, remaining)
         timeouts.firstByte = min(timeouts.firstByte, remaining)
-        let request = backend.request(for: head, translated: translation?.upstream, model: target.model, headers: headers,
+        let request = backend.request(for: head, translated: translation?.upstream, model: target.model, key: attemptKey, headers: headers,
                                       body: upstreamBody, timeouts: timeouts)
         if let firstToken = backend.firstTokenTimeout {
             firstTokenTimer = loop.scheduler.schedule(at: now.advanced(by: min(firstToken, remaining))) { [self] in
@@ -187,6 +190,13 @@ extension ProxySession: UpstreamTransferDelegate {
         firstTokenDetector = FirstTokenDetector(eventStream: eventStream)
         let epoch = loop.scheduler.wallNanoseconds() / 1_000_000_000
         let retryAfter = RetryAfter.wait(in: upstreamHeaders, nowEpochSeconds: epoch)
+        if let reason = KeyRefusal(status: status), let ring = snapshot.backends[target.backendIndex].keyRing {
+            // The provider refused this key: set it aside, and try another at once when one is left.
+            let wait = reason == .rateLimited ? retryAfter ?? .seconds(1) : snapshot.backends[target.backendIndex].keyCooldown
+            ring.setAside(attemptKey, until: now.advanced(by: wait))
+            loopSnapshot.keysSetAside(backend: target.backendIndex, key: attemptKey, reason: reason).increment()
+            if ring.hasUntriedKey(now: now, tried: triedKeys.mask) { return perform(machine.resendWithAnotherKey()) }
+        }
         answerTranslator = translation.map {
             AnswerTranslator(direction: $0, upstreamStatus: status, eventStream: eventStream, includeUsage: translatedIncludeUsage,
                              created: Int(epoch))

@@ -48,6 +48,10 @@ final class ProxySession: HTTPExchange {
     var translatedIncludeUsage = false
     /// The answer side of a translated attempt, from its response head on.
     var answerTranslator: AnswerTranslator?
+    /// The current attempt's key (an index into its backend's keys), and the keys this request
+    /// already used on that backend (a bit each), so a refused key is not tried twice.
+    var attemptKey = 0
+    var triedKeys: (backend: Int, mask: UInt64) = (-1, 0)
 
     init(head: HTTPRequestHead, response: any ClientResponse, loop: LoopContext) {
         self.head = head

@@ -247,3 +247,48 @@ def test_azures_content_filter_reaches_both_sdks(azure, stream):
         message = claude_client.messages.create(model="gpt-4o", max_tokens=64, messages=[{"role": "user", "content": "Hello"}],
                                                 extra_headers=filtered)
     assert message.stop_reason == "refusal"
+
+
+# Several keys per backend.
+
+@pytest.fixture
+def keyed(start, tmp_path):
+    models = tmp_path / "models.json"
+    models.write_text(json.dumps({"models": {"locked": {"required-key": "sk-good-0123456789"},
+                                             "busy": {"status": 429, "retry-after": 30, "fail-first": 1}}}))
+    mock = start("sluice-mock", "--listen", "127.0.0.1:0", "--models", str(models))
+    host, port = mock.address
+    backends = [{"name": "openai", "provider": "openai", "baseURL": f"http://{host}:{port}/v1",
+                 "credentials": {"files": ["revoked-key", "good-key"]}}]
+    sidecar = start_sidecar(start, tmp_path, backends, [{"name": "r", "split": [{"backend": "openai", "weight": 1}], "retry": {"attempts": 1}}],
+                            secrets={"revoked-key": "sk-revoked-0123456789", "good-key": "sk-good-0123456789"})
+    host, port = sidecar.addresses["app"]
+    return sidecar, mock, openai.OpenAI(base_url=f"http://{host}:{port}/v1", api_key="sk-app", max_retries=0)
+
+
+def metrics_text(sidecar):
+    return request(sidecar.addresses["metrics"], b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").body.decode()
+
+
+def test_a_key_refused_with_401_is_set_aside_and_the_next_key_answers(keyed):
+    sidecar, mock, client = keyed
+    raw = client.chat.completions.with_raw_response.create(model="locked", messages=[{"role": "user", "content": "Hi"}])
+    assert raw.parse().choices[0].message.content.startswith("Hello from sluice-mock")
+    assert raw.headers["x-sluice-attempts"] == "2"
+    assert stats(mock)["by_status"]["401"] == 1
+    # The revoked key sits out its cooldown: the next requests go straight to the good one.
+    for _ in range(3):
+        raw = client.chat.completions.with_raw_response.create(model="locked", messages=[{"role": "user", "content": "Hi"}])
+        assert raw.headers["x-sluice-attempts"] == "1"
+    assert stats(mock)["by_status"]["401"] == 1
+    text = metrics_text(sidecar)
+    assert 'sluice_backend_keys_set_aside_total{backend="openai",key="0",reason="unauthorized"} 1' in text
+    assert "sk-revoked" not in text and "sk-good" not in text
+
+
+def test_a_key_refused_with_429_gives_way_to_the_next_before_any_backoff(keyed):
+    sidecar, mock, client = keyed
+    raw = client.chat.completions.with_raw_response.create(model="busy", messages=[{"role": "user", "content": "Hi"}])
+    assert raw.parse().choices[0].finish_reason == "stop"
+    assert raw.headers["x-sluice-attempts"] == "2"
+    assert 'reason="rate_limited"} 1' in metrics_text(sidecar)

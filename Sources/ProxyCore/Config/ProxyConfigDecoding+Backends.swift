@@ -72,13 +72,38 @@ extension ProxyConfigDecoding {
     }
 
     private mutating func decodeCredentials(_ value: JSONValue, at path: String, provider: ProviderKind) -> CredentialsConfig? {
-        guard let object = ConfigObjectReader(value, at: path, allowed: ["file", "header"], issues: &issues) else { return nil }
-        let file = secretFile(object["file"], at: object.path("file"), required: true)
+        guard let object = ConfigObjectReader(value, at: path, allowed: ["file", "files", "header", "cooldown"], issues: &issues) else {
+            return nil
+        }
+        let before = issues.count
+        var files: [String] = []
+        switch (object["file"], object["files"]) {
+        case (_?, _?):
+            report(path, "expected exactly one of \"file\", \"files\", found both")
+        case (let file?, nil):
+            if let file = secretFile(file, at: object.path("file"), required: true) { files = [file] }
+        case (nil, let list?):
+            guard case .array(let items) = list else {
+                report(object.path("files"), "expected an array of key files, found \(ConfigIssue.found(list))")
+                break
+            }
+            guard (1...CredentialsConfig.maxFiles).contains(items.count) else {
+                report(object.path("files"), "expected 1 to \(CredentialsConfig.maxFiles) key files, found \(items.count)")
+                break
+            }
+            for (index, item) in items.enumerated() {
+                if let file = secretFile(item, at: JSONPath.element(object.path("files"), index), required: true) { files.append(file) }
+            }
+            if Set(files).count != files.count { report(object.path("files"), "names a key file twice") }
+        case (nil, nil):
+            report(path, "expected exactly one of \"file\", \"files\"")
+        }
         let header: CredentialHeader? = object.has("header")
             ? oneOf(object["header"], at: object.path("header"), required: true)
             : provider.defaultCredentialHeader
-        guard let file, let header else { return nil }
-        return CredentialsConfig(file: file, header: header)
+        let cooldown = duration(object["cooldown"], at: object.path("cooldown")) ?? CredentialsConfig.defaultCooldown
+        guard issues.count == before, let header else { return nil }
+        return CredentialsConfig(files: files, header: header, cooldown: cooldown)
     }
 
     private mutating func decodeAzure(_ value: JSONValue, at path: String) -> AzureConfig? {

@@ -32,3 +32,12 @@ extension ConfigProviderFieldsTests {
         #expect(azure.deployment(for: "a/b c") == "a%2Fb%20c")
     }
 }
+
+extension ConfigProviderFieldsTests {
+    @Test func severalKeyFilesAndACooldownAreReadAndSurviveEncoding() throws {
+        let backend = #"{"name": "openai", "provider": "openai", "baseURL": "https://api.openai.com/v1", "credentials": {"files": ["openai-key", "deepseek-key"], "cooldown": "5m"}}"#
+        let config = try decodeValidConfig(configText(backends: backend))
+        #expect(config.backends[0].credentials == CredentialsConfig(files: ["openai-key", "deepseek-key"], header: .authorization, cooldown: .seconds(300)))
+        #expect(try decodeValidConfig(ProxyConfigEncoder.text(config)) == config)
+    }
+}
