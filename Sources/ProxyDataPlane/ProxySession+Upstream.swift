@@ -396,6 +396,8 @@ extension ProxySession: UpstreamTransferDelegate {
     /// of a translated attempt.
     func passOn(_ bytes: UnsafeRawBufferPointer) {
         context.bytesToClient += bytes.count
+        // Pass-through keeps its one closure per piece; a translated answer adds the translator.
+        guard answerTranslator != nil else { return account.pass(bytes) { response.writeBody($0) } }
         forward(bytes) { response.writeBody($0) }
     }
 
