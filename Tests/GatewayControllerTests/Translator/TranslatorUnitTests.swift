@@ -50,7 +50,7 @@ import Testing
         #expect(rule.fallback?.statuses == [.code(429), .statusClass(5)])
         #expect(rule.fallback?.connectFailure == true)
         #expect(set.backends.first?.meta.namespace == "other")
-        #expect(set.backends.first?.spec.credentials == SecretKeyRef(name: "s", key: "api-key"))
+        #expect(set.backends.first?.spec.credentials == [SecretKeyRef(name: "s", key: "api-key")])
     }
 
     @Test func everyBadStatusIsReportedAndAMissingParentRefsOnce() throws {
