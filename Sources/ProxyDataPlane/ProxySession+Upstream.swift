@@ -374,6 +374,7 @@ extension ProxySession: UpstreamTransferDelegate {
             }
         }
         guard case .failed(_, let kind) = end else {
+            if answerTranslator?.streamMalformed == true { context.errorCode = "upstream_invalid_response" }
             if let whole = answerTranslator?.finish() { whole.body.withUnsafeBytes { response.writeBody($0) } }
             response.finish()
             return

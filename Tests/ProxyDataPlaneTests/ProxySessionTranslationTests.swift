@@ -294,3 +294,18 @@ private extension JSONValue {
         return nil
     }
 }
+
+extension ProxySessionTranslationTests {
+    @Test func aStreamThatCannotBeTranslatedEndsWithAnErrorEventAndIsLoggedAsSuch() throws {
+        let harness = try SessionHarness(config: Self.config())
+        let (session, response) = harness.request(body: #"{"model":"claude-haiku-4-5","stream":true,"messages":[{"role":"user","content":"Hi"}]}"#)
+        let upstream = harness.upstream.last
+        upstream.head(200, ["content-type": "text/event-stream"])
+        upstream.send("event: content_block_delta\ndata: {\"type\":\"content_block_delta\"}\n\n")
+        upstream.finish()
+        #expect(response.bodyText.contains(#""type":"upstream_error""#))
+        #expect(!response.bodyText.contains("[DONE]"))
+        #expect(session.context.errorCode == "upstream_invalid_response")
+        #expect(harness.metric(#"sluice_requests_total{route="to-claude",backend="claude",model="claude-haiku-4-5",code="200",consumer="anonymous"}"#) == 1)
+    }
+}

@@ -48,6 +48,17 @@ package struct AnswerTranslator: Sendable {
         return false
     }
 
+    /// Whether a translated stream met input it could not translate (its output then ended
+    /// with an error event in the client's shape).
+    package var streamMalformed: Bool {
+        switch body {
+        case .anthropicEvents(let translator): if case .malformed = translator.finish() { return true }
+        case .openAIChunks(let translator): if case .malformed = translator.finish() { return true }
+        case .whole: break
+        }
+        return false
+    }
+
     /// The status the client gets: Anthropic's 529 (overloaded) is 503 for OpenAI clients,
     /// which they retry.
     package var clientStatus: Int {
