@@ -8,11 +8,9 @@ package enum ChatAPI: Hashable, Sendable {
     /// The API of a client request, from its routed path; nil for every other endpoint
     /// (embeddings, completions, models, `/v1/messages/count_tokens`…): those pass through.
     package init?(clientPath path: Substring) {
-        // Length first: every request asks, and most paths are neither.
-        let bytes = path.utf8
-        switch bytes.count {
-        case 20 where bytes.elementsEqual("/v1/chat/completions".utf8): self = .openAIChat
-        case 12 where bytes.elementsEqual("/v1/messages".utf8): self = .anthropicMessages
+        switch path {
+        case "/v1/chat/completions": self = .openAIChat
+        case "/v1/messages": self = .anthropicMessages
         default: return nil
         }
     }
