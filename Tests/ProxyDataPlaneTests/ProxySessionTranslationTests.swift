@@ -124,6 +124,7 @@ import Testing
         var expected: [UInt8] = []
         var translator = AnthropicStreamToOpenAI(created: Self.created(harness), includeUsage: true)
         translator.feed(Array(Self.anthropicStream.utf8), into: &expected)
+        if maxPiece < 100 { #expect(upstream.pauses > 0, "the client's socket filled: pieces were offered again after a pause") }
         #expect(response.bodyText == String(decoding: expected, as: UTF8.self), "translated once, none twice, none lost")
         #expect(response.bodyText.hasSuffix("data: [DONE]\n\n"))
         #expect(response.finished)
