@@ -37,7 +37,7 @@ package struct ConfigLoader: Sendable {
         }
         var hash = FNV1a64()
         hash.combine(bytes)
-        var credentials: [String: String] = [:]
+        var credentials: [String: [String]] = [:]
         var caFiles: [String: String] = [:]
         var problems: [String] = []
         let directory = SecretsDirectory(secrets)
@@ -54,18 +54,23 @@ package struct ConfigLoader: Sendable {
             return nil
         }
         for (index, backend) in config.backends.enumerated() {
-            if let file = backend.credentials?.file, checkSecrets {
-                let field = "backends[\(index)].credentials.file"
-                guard let real = resolve(file, at: field) else { continue }
-                guard let bytes = FileBytes.read(real, maxBytes: 64 * 1024) else {
-                    problems.append("\(displayName): \(field): \(secrets)/\(file) cannot be read")
-                    continue
+            if let files = backend.credentials?.files, checkSecrets {
+                var keys: [String] = []
+                for (fileIndex, file) in files.enumerated() {
+                    // One file is spelled `file` (a one-element `files` list is reported the same way).
+                    let field = files.count == 1 ? "backends[\(index)].credentials.file" : "backends[\(index)].credentials.files[\(fileIndex)]"
+                    guard let real = resolve(file, at: field) else { continue }
+                    guard let bytes = FileBytes.read(real, maxBytes: 64 * 1024) else {
+                        problems.append("\(displayName): \(field): \(secrets)/\(file) cannot be read")
+                        continue
+                    }
+                    hash.combine(bytes)
+                    switch CredentialKey.parse(bytes) {
+                    case .success(let key): keys.append(key)
+                    case .failure(let problem): problems.append("\(displayName): \(field): \(secrets)/\(file) \(problem)")
+                    }
                 }
-                hash.combine(bytes)
-                switch CredentialKey.parse(bytes) {
-                case .success(let key): credentials[backend.name] = key
-                case .failure(let problem): problems.append("\(displayName): \(field): \(secrets)/\(file) \(problem)")
-                }
+                credentials[backend.name] = keys
             }
             if let caFile = backend.tls?.caFile {
                 // libcurl reads it by this path (through `..data`, so a swap is followed) once it

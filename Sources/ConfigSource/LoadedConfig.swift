@@ -4,8 +4,8 @@ import ProxyCore
 /// everything a snapshot needs, so nothing on the request path reads a file.
 package struct LoadedConfig: Sendable {
     package let config: ProxyConfig
-    /// Backend name → the credential read from its `credentials.file` (surrounding whitespace trimmed).
-    package let credentials: [String: String]
+    /// Backend name → the keys read from its `credentials` files, in order (surrounding whitespace trimmed).
+    package let credentials: [String: [String]]
     /// Backend name → absolute path of its CA bundle.
     package let caFiles: [String: String]
     /// By consumer index: the SHA-256 digests of the keys in its `keysDirectory` (never the keys).

@@ -9,10 +9,13 @@ struct BackendRuntime: Sendable {
     let provider: ProviderKind
     /// The base URL without a trailing slash; the client's path after `/v1` is appended.
     let urlPrefix: String
-    /// The header that carries the provider key, and its full value; nil for keyless backends.
-    let credential: (name: String, value: String)?
-    /// Masks the key in what comes back from the provider; nil without a key (or a very short one).
-    let secretMasker: SecretMasker?
+    /// The header that carries the provider key and, per key, its full value and the masker
+    /// that hides it in what comes back (nil for a very short key); no keys: a keyless backend.
+    let credentialName: String
+    let keys: [(value: String, masker: SecretMasker?)]
+    /// Several keys are used in turn, a refused one set aside for `keyCooldown`; nil with one key or none.
+    let keyRing: KeyRing?
+    let keyCooldown: ProxyDuration
     let models: [String: String]
     let timeouts: UpstreamTimeouts
     /// `timeouts.firstToken`: enforced by the session (a transfer knows nothing of tokens).
@@ -23,6 +26,11 @@ struct BackendRuntime: Sendable {
     /// Whether the provider speaks OpenAI's `stream_options.include_usage` (Anthropic reports
     /// usage in its own stream events instead).
     let acceptsIncludeUsage: Bool
+    /// `max_tokens` for a translated request to an Anthropic backend that names none
+    /// (Anthropic requires it).
+    let defaultMaxTokens: Int
+    /// Azure OpenAI's deployment addressing; nil: the base URL as for any backend.
+    let azure: AzureConfig?
 
     init(_ backend: BackendConfig, config: ProxyConfig, loaded: LoadedConfig) {
         name = backend.name
@@ -30,13 +38,11 @@ struct BackendRuntime: Sendable {
         var prefix = backend.baseURL.description
         while prefix.hasSuffix("/") { prefix.removeLast() }
         urlPrefix = prefix
-        if let credentials = backend.credentials, let secret = loaded.credentials[backend.name] {
-            credential = (credentials.header.fieldName, credentials.header.valuePrefix + secret)
-            secretMasker = SecretMasker(secret: secret)
-        } else {
-            credential = nil
-            secretMasker = nil
-        }
+        let secrets = backend.credentials == nil ? [] : loaded.credentials[backend.name] ?? []
+        credentialName = backend.credentials?.header.fieldName ?? ""
+        keys = secrets.map { ((backend.credentials?.header.valuePrefix ?? "") + $0, SecretMasker(secret: $0)) }
+        keyRing = keys.count > 1 ? KeyRing(count: keys.count) : nil
+        keyCooldown = backend.credentials?.cooldown ?? CredentialsConfig.defaultCooldown
         models = backend.models
         let resolved = config.timeouts(for: backend)
         var timeouts = UpstreamTimeouts()
@@ -50,28 +56,59 @@ struct BackendRuntime: Sendable {
             ModelPrice(input: $0.input, cachedInput: $0.cachedInput, output: $0.output, currency: $0.currency)
         })
         acceptsIncludeUsage = backend.provider != .anthropic
+        defaultMaxTokens = backend.defaultMaxTokens ?? BackendConfig.standardDefaultMaxTokens
+        azure = backend.azure
         tls = UpstreamTLS(caFile: loaded.caFiles[backend.name], insecureSkipVerify: backend.tls?.insecureSkipVerify ?? false)
     }
 
+    /// Appends key `index`'s header (nothing for a keyless backend).
+    func appendCredential(_ index: Int, to headers: inout HTTPHeaders) {
+        guard keys.indices.contains(index) else { return }
+        headers.append(name: credentialName, value: keys[index].value)
+    }
+
     /// The attempt that sends `head`'s request here: to the path that was routed (never the raw
-    /// target), with the backend's TLS settings and key masker.
-    func request(for head: HTTPRequestHead, headers: HTTPHeaders, body: [UInt8], timeouts: UpstreamTimeouts) -> UpstreamRequest {
-        UpstreamRequest(method: head.method, url: url(path: head.path, query: head.query), headers: headers, body: body,
-                        timeouts: timeouts, tls: tls, secretMasker: secretMasker)
+    /// target), or for a request `translated` to another API, to that API's path (without the
+    /// client's query, which belongs to the client's API); with the backend's TLS settings and key masker.
+    func request(for head: HTTPRequestHead, translated: ChatAPI? = nil, model: String?, key: Int, headers: HTTPHeaders,
+                 body: [UInt8], timeouts: UpstreamTimeouts) -> UpstreamRequest {
+        let target = translated.map { self.url(path: $0.path, query: nil, model: model) }
+            ?? self.url(path: head.path, query: head.query, model: model)
+        return UpstreamRequest(method: head.method, url: target, headers: headers, body: body, timeouts: timeouts, tls: tls,
+                               secretMasker: keys.indices.contains(key) ? keys[key].masker : nil)
     }
 
     /// The upstream URL for a routed path (which starts with `/` and holds no dot segments,
-    /// `RequestPath`) and query. The result always lies under the base URL's path.
-    func url(path: Substring, query: Substring?) -> String {
+    /// `RequestPath`) and query. The result always lies under the base URL's path. On Azure
+    /// OpenAI, under the deployment of `model` (`…/openai` without one), with the `api-version`
+    /// first in the query.
+    func url(path: Substring, query: Substring?, model: String? = nil) -> String {
         // Clients use `…/v1` as their base URL, and so do the backends' base URLs:
         // the client's `/v1` is replaced by the backend's whole base.
         let rest = path == "/v1" || path.hasPrefix("/v1/") ? path.dropFirst(3) : path
-        var url = ""
-        url.reserveCapacity(urlPrefix.utf8.count + rest.utf8.count + (query.map { $0.utf8.count + 1 } ?? 0))
-        url += urlPrefix
+        guard let azure else {
+            var url = ""
+            url.reserveCapacity(urlPrefix.utf8.count + rest.utf8.count + (query.map { $0.utf8.count + 1 } ?? 0))
+            url += urlPrefix
+            url += rest
+            if let query {
+                url += "?"
+                url += query
+            }
+            return url
+        }
+        var url = urlPrefix
+        if let model {
+            url += "/openai/deployments/"
+            url += azure.deployment(for: model)
+        } else {
+            url += "/openai"
+        }
         url += rest
+        url += "?api-version="
+        url += azure.apiVersion
         if let query {
-            url += "?"
+            url += "&"
             url += query
         }
         return url

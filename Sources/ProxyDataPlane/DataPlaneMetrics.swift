@@ -15,6 +15,7 @@ package final class DataPlaneMetrics: Sendable {
     let retries: CounterFamily
     let fallbacks: CounterFamily
     let ejections: CounterFamily
+    let keysSetAside: CounterFamily
     let backendInFlight: GaugeFamily
     let backendHealthy: GaugeFamily
     let warmupPings: CounterFamily
@@ -57,6 +58,9 @@ package final class DataPlaneMetrics: Sendable {
                                      labelNames: ["route", "from", "to", "reason"])
         ejections = registry.counter(name: "sluice_backend_ejections_total", help: "Times a backend's circuit breaker opened.",
                                      labelNames: ["backend"])
+        keysSetAside = registry.counter(name: "sluice_backend_keys_set_aside_total",
+                                        help: "Times a backend key the provider refused was set aside, by key index (never the key).",
+                                        labelNames: ["backend", "key", "reason"])
         backendInFlight = registry.gauge(name: "sluice_backend_in_flight", help: "Upstream attempts in progress, by backend.",
                                          labelNames: ["backend"])
         backendHealthy = registry.gauge(name: "sluice_backend_healthy",

@@ -143,6 +143,11 @@ final class LoopSnapshot {
         return series
     }
 
+    /// `sluice_backend_keys_set_aside_total`; rare (once per refused key), so not cached.
+    func keysSetAside(backend: Int, key: Int, reason: KeyRefusal) -> CounterSeries {
+        metrics.keysSetAside.series(labelValues: [backendName(backend), String(key), reason.rawValue])  // lint: allow-series (once per refused key)
+    }
+
     private func routeName(_ index: Int?) -> String {
         index.map { snapshot.config.routes[$0].name } ?? "none"
     }

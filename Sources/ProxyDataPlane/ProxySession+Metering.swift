@@ -25,7 +25,7 @@ extension ProxySession {
     /// Writes the stream's clean ending for the limit that ran out, then finishes the response.
     func cutStream() {
         guard let kind = cutPending, let consumer = snapshot.consumers.limits(of: context.consumer) else { return }
-        if let end = account.endStream({ response.writeBody($0) }), end.usage.reported {
+        if let end = account.endStream({ bytes in translate(bytes) { response.writeBody($0) } }), end.usage.reported {
             AccountPhase.record(end.usage, streamed: true, context: &context, on: loopSnapshot, now: loop.scheduler.now())
         }
         let limit = consumer.tokenLimiter?.meters.first { $0.kind == kind }?.limit ?? 0

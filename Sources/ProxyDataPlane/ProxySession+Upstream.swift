@@ -106,8 +106,12 @@ extension ProxySession: UpstreamTransferDelegate {
         context.firstTokenAt = nil
         held = []
         heldHead = nil
-        // Room for the client's fields and the three added: no regrowth while appending.
-        var headers = HTTPHeaders(reservingCapacity: head.headers.count + 3)
+        let translation = AttemptTranslation(client: context.clientAPI, provider: backend.provider,
+                                             defaultMaxTokens: backend.defaultMaxTokens)
+        self.translation = translation
+        answerTranslator = nil
+        // Room for the client's fields and the four added: no regrowth while appending.
+        var headers = HTTPHeaders(reservingCapacity: head.headers.count + 4)
         let connectionNamed = head.headers.connectionOptions
         for (name, value) in head.headers where !HopByHop.isDroppedFromRequest(name) {
             if !connectionNamed.isEmpty, connectionNamed.contains(where: { HTTPHeaders.namesEqual($0, name) }) { continue }
@@ -115,19 +119,37 @@ extension ProxySession: UpstreamTransferDelegate {
             // span. A trace the app did not start (or sent malformed) drops its state too.
             if HTTPHeaders.namesEqual(name, "traceparent") { continue }
             if !context.traceFromClient, HTTPHeaders.namesEqual(name, "tracestate") { continue }
+            if translation != nil, !ProviderHeaders.crossesTranslation(name) { continue }
             headers.append(name: name, value: value)
         }
         headers.append(name: "traceparent", value: context.span.traceparent)
         if !head.headers.contains("x-request-id") { headers.append(name: "x-request-id", value: context.requestID) }
-        if let credential = backend.credential { headers.append(name: credential.name, value: credential.value) }
+        if triedKeys.backend != target.backendIndex { triedKeys = (target.backendIndex, 0) }
+        attemptKey = backend.keyRing?.pick(now: now, avoiding: triedKeys.mask) ?? 0
+        triedKeys.mask |= 1 << UInt64(attemptKey)
+        backend.appendCredential(attemptKey, to: &headers)
+        if translation?.upstream == .anthropicMessages { headers.append(name: "anthropic-version", value: ProviderHeaders.anthropicVersion) }
         var upstreamBody = body
         if let model = target.model, model != context.clientModel, let range = context.modelRange {
             var quoted: [UInt8] = []
             JSONWriter.appendString(model, to: &quoted)
             upstreamBody = JSONBodyRewriter.replacingValue(in: body, at: range, with: quoted)
         }
-        upstreamBody = account.upstreamBody(upstreamBody, streamRequested: context.streamRequested, backend: backend,
-                                            path: head.path)
+        if let translation {
+            do throws(ProviderTranslationError) {
+                let translated = try translation.request(upstreamBody)
+                upstreamBody = translated.body
+                translatedIncludeUsage = translated.includeUsage
+                account.passesUsageThrough()
+            } catch {
+                return perform(machine.attemptRefused(LocalAnswer(
+                    status: 400, code: "untranslatable_request",
+                    message: "the request cannot be sent to backend \(backend.name) (\(backend.provider.rawValue)): \(error.message)")))
+            }
+        } else {
+            upstreamBody = account.upstreamBody(upstreamBody, streamRequested: context.streamRequested, backend: backend,
+                                                path: head.path)
+        }
         // A rewritten body is a second copy while the attempt runs: it counts in the budget.
         if upstreamBody.count > 0, !upstreamBody.withUnsafeBytes({ a in body.withUnsafeBytes { $0.baseAddress == a.baseAddress } }) {
             attemptCharged = upstreamBody.count
@@ -137,7 +159,8 @@ extension ProxySession: UpstreamTransferDelegate {
         let remaining = plan.remaining(at: now)
         timeouts.total = min(timeouts.total, remaining)
         timeouts.firstByte = min(timeouts.firstByte, remaining)
-        let request = backend.request(for: head, headers: headers, body: upstreamBody, timeouts: timeouts)
+        let request = backend.request(for: head, translated: translation?.upstream, model: target.model, key: attemptKey, headers: headers,
+                                      body: upstreamBody, timeouts: timeouts)
         if let firstToken = backend.firstTokenTimeout {
             firstTokenTimer = loop.scheduler.schedule(at: now.advanced(by: min(firstToken, remaining))) { [self] in
                 firstTokenTimer = nil
@@ -161,10 +184,22 @@ extension ProxySession: UpstreamTransferDelegate {
         let eventStream = upstreamHeaders.first("content-type")?.utf8.starts(with: "text/event-stream".utf8) ?? false
         heldHead = upstreamHeaders
         heldEventStream = eventStream
-        cacheStore.attemptAnswered(status: status, context: context, snapshot: snapshot)
+        cacheStore.attemptAnswered(status: status, clientGetsProviderBytes: translation == nil && responseGuard == nil,
+                                   context: context, snapshot: snapshot)
         firstTokenDetector = FirstTokenDetector(eventStream: eventStream)
         let epoch = loop.scheduler.wallNanoseconds() / 1_000_000_000
         let retryAfter = RetryAfter.wait(in: upstreamHeaders, nowEpochSeconds: epoch)
+        if let reason = KeyRefusal(status: status), let ring = snapshot.backends[target.backendIndex].keyRing {
+            // The provider refused this key: set it aside, and try another at once when one is left.
+            let wait = reason == .rateLimited ? retryAfter ?? .seconds(1) : snapshot.backends[target.backendIndex].keyCooldown
+            ring.setAside(attemptKey, until: now.advanced(by: wait))
+            loopSnapshot.keysSetAside(backend: target.backendIndex, key: attemptKey, reason: reason).increment()
+            if ring.hasUntriedKey(now: now, tried: triedKeys.mask) { return perform(machine.resendWithAnotherKey()) }
+        }
+        answerTranslator = translation.map {
+            AnswerTranslator(direction: $0, upstreamStatus: status, eventStream: eventStream, includeUsage: translatedIncludeUsage,
+                             created: Int(epoch))
+        }
         decide {
             $0.responseHead(status: status, eventStream: eventStream, retryAfter: retryAfter, at: $1, random: $2, budget: &$3,
                             isAvailable: $4)
@@ -263,7 +298,7 @@ extension ProxySession: UpstreamTransferDelegate {
     @discardableResult
     func commit(truncated: Bool, finished: Bool) -> GuardCut {
         guard let upstreamHeaders = heldHead else { return .passed }
-        let status = machine.status
+        var status = answerTranslator?.clientStatus ?? machine.status
         var headers = HTTPHeaders(reservingCapacity: upstreamHeaders.count + 14)
         for (name, value) in upstreamHeaders where !HopByHop.isDroppedFromResponse(name) {
             headers.append(name: name, value: value)
@@ -271,23 +306,25 @@ extension ProxySession: UpstreamTransferDelegate {
         headers.replaceOrAppend(name: "x-request-id", value: context.requestID)
         appendSidecarHeaders(to: &headers)
         if truncated { headers.append(name: "x-sluice-truncated", value: "true") }
-        let ok = (200..<300).contains(status)
+        let ok = (200..<300).contains(machine.status)
         if ok && heldEventStream {
             account.beginStream(countsOutput: context.tokenReservation != nil)
             beginGuardedStream()
             if finished {
                 // The whole stream is here: filter it first, so its length is what the client gets.
                 var filtered: [UInt8] = []
-                let blocked = held.withUnsafeBytes { bytes in guardPass(bytes) { account.pass($0) { filtered.append(contentsOf: $0) } } }
-                if blocked { context.errorCode = "content_blocked" } else { guardFinish { account.pass($0) { filtered.append(contentsOf: $0) } } }
-                let end = account.endStream { filtered.append(contentsOf: $0) }
+                let blocked = held.withUnsafeBytes { bytes in forward(bytes) { filtered.append(contentsOf: $0) } }
+                if blocked { context.errorCode = "content_blocked" }
+                let end = account.endStream { bytes in
+                    translate(bytes) { translated in if !blocked { _ = guardPass(translated) { filtered.append(contentsOf: $0) } } }
+                }
+                if !blocked { guardFinish { filtered.append(contentsOf: $0) } }
                 held = filtered
                 if let end { AccountPhase.record(end.usage, streamed: true, context: &context, on: loopSnapshot, now: loop.scheduler.now()) }
             }
         } else if ok && finished {
             let usage = heldFacts?.usage ?? UsageExtractor.usage(fromBody: held)
             AccountPhase.record(usage, streamed: false, context: &context, on: loopSnapshot, now: loop.scheduler.now())
-            if let guarded = guardWholeAnswer(held) { held = guarded }
         } else if ok {
             if guardRefusesUnheldAnswer {
                 // Too large to hold, so it cannot be checked whole: nothing of it goes out.
@@ -299,16 +336,42 @@ extension ProxySession: UpstreamTransferDelegate {
             }
             account.beginBodyTail()
         }
+        if answerTranslator?.isWhole == true {
+            headers.replaceOrAppend(name: "content-type", value: "application/json")
+            if status == 503, machine.status == 529, !headers.contains("retry-after") {
+                // Anthropic's overloaded, as OpenAI clients retry it.
+                headers.append(name: "retry-after", value: "1")
+            }
+            if finished {
+                held.withUnsafeBytes { bytes in answerTranslator!.feed(bytes) { _ in } }
+                if let whole = answerTranslator!.finish() {
+                    status = whole.status
+                    held = whole.body
+                }
+                answerTranslator = nil
+            }
+        }
+        // The guard reads a whole answer in the client's API: after its translation.
+        if ok, finished, !heldEventStream, let guarded = guardWholeAnswer(held) { held = guarded }
         if finished, truncated { context.errorCode = "upstream_truncated" }
-        // A held body has its length; a passing one streams (chunked to HTTP/1.1 clients).
-        let contentLength: Int? = finished ? held.count : (heldEventStream ? nil : Int(upstreamHeaders.first("content-length") ?? ""))
+        if status != machine.status { machine.answerStatusRewritten(to: status) }
+        // A held body has its length; a passing one streams (chunked to HTTP/1.1 clients), and
+        // so does one translated (its length is known only at its end).
+        let contentLength: Int? = if finished {
+            held.count
+        } else if heldEventStream || answerTranslator != nil {
+            nil
+        } else {
+            Int(upstreamHeaders.first("content-length") ?? "")
+        }
         response.writeHead(HTTPResponseHead(status: status, headers: headers), contentLength: contentLength)
         var cut = GuardCut.passed
         if !held.isEmpty {
             let bytes = held
             held = []
-            if finished && heldEventStream {
-                // Already through the guard and the usage filter above.
+            if finished {
+                // A stream: already through the usage filter, the translator and the guard above;
+                // a whole answer: translated and checked above.
                 context.bytesToClient += bytes.count
                 bytes.withUnsafeBytes { response.writeBody($0) }
             } else if bytes.withUnsafeBytes({ passOn($0) }) {
@@ -322,11 +385,14 @@ extension ProxySession: UpstreamTransferDelegate {
 
     /// The transfer ended after the client got the head.
     func finishCommitted(_ end: UpstreamEnd) {
-        guardFinish { guarded in account.pass(guarded) { response.writeBody($0) } }
         if let usage = account.endBodyTail(), case .complete = end {
             AccountPhase.record(usage, streamed: false, context: &context, on: loopSnapshot, now: loop.scheduler.now())
         }
-        if let streamEnd = account.endStream({ response.writeBody($0) }) {
+        let streamEnd = account.endStream { bytes in
+            translate(bytes) { translated in _ = guardPass(translated) { response.writeBody($0) } }
+        }
+        guardFinish { response.writeBody($0) }
+        if let streamEnd {
             AccountPhase.record(streamEnd.usage, streamed: true, context: &context, on: loopSnapshot, now: loop.scheduler.now())
             if case .complete = end, !streamEnd.endedCleanly {
                 context.errorCode = "upstream_truncated"
@@ -334,17 +400,17 @@ extension ProxySession: UpstreamTransferDelegate {
             }
         }
         guard case .failed(_, let kind) = end else {
+            if answerTranslator?.streamMalformed == true { context.errorCode = "upstream_invalid_response" }
+            if let whole = answerTranslator?.finish() { whole.body.withUnsafeBytes { response.writeBody($0) } }
             response.finish()
             return
         }
         context.errorCode = "upstream_\(kind)"
         if heldEventStream {
             // After the first byte nothing can be retried: end the stream with an error event in
-            // OpenAI's shape and no `[DONE]`, so the client sees the failure.
-            var event: [UInt8] = Array("event: error\ndata: ".utf8)
-            event += ProxyErrorBody.json(message: lastFailure?.message ?? "the provider failed", type: "api_error",
-                                         code: "upstream_\(kind)")
-            event += Array("\n\n".utf8)
+            // the client's shape and no `[DONE]` (or `message_stop`), so the client sees the failure.
+            let event = errorShape.streamError(message: lastFailure?.message ?? "the provider failed",
+                                                                                 code: "upstream_\(kind)")
             event.withUnsafeBytes { response.writeBody($0) }
             response.finish()
         } else {
@@ -353,14 +419,41 @@ extension ProxySession: UpstreamTransferDelegate {
         }
     }
 
-    /// Sends body bytes to the client, through the guard and the usage filter on streams.
-    /// Returns true when a guard rule blocked the answer (its safe ending is written).
+    /// Sends body bytes to the client: through the usage filter on streams, the translator of a
+    /// translated attempt and the route's answer guard. Returns true when a guard rule blocked
+    /// the answer (its safe ending is written).
     @discardableResult
     func passOn(_ bytes: UnsafeRawBufferPointer) -> Bool {
         context.bytesToClient += bytes.count
-        let blocked = guardPass(bytes) { guarded in account.pass(guarded) { response.writeBody($0) } }
+        var blocked = false
+        if answerTranslator == nil, responseGuard?.stream == nil {
+            // Pass-through keeps its one closure per piece.
+            account.pass(bytes) { response.writeBody($0) }
+        } else {
+            blocked = forward(bytes) { response.writeBody($0) }
+        }
         if !blocked, context.tokenReservation != nil { meterStream() }
         return blocked
+    }
+
+    /// Upstream bytes through the usage filter (which reads the provider's own format), the
+    /// answer's translator when the attempt is translated, then the guard (which reads the
+    /// client's format), to `emit`. True when a guard rule blocked the answer.
+    private func forward(_ bytes: UnsafeRawBufferPointer, _ emit: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        var blocked = false
+        account.pass(bytes) { filtered in
+            translate(filtered) { translated in if !blocked { blocked = guardPass(translated, emit) } }
+        }
+        return blocked
+    }
+
+    /// Bytes in the provider's API to the client's: through the answer's translator, or as they are.
+    func translate(_ bytes: UnsafeRawBufferPointer, _ emit: (UnsafeRawBufferPointer) -> Void) {
+        if answerTranslator != nil {
+            answerTranslator!.feed(bytes, emit: emit)
+        } else {
+            emit(bytes)
+        }
     }
 
     /// Stops the current attempt: its transfer (when still running), its timers, its slot, what it held.
@@ -377,6 +470,7 @@ extension ProxySession: UpstreamTransferDelegate {
         releaseAttemptCharge()
         heldHead = nil
         heldFacts = nil
+        answerTranslator = nil
     }
 
     // MARK: Accounting of attempts

@@ -56,6 +56,16 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
     /// The route's guard, when it has response rules (`ProxySession+Guard.swift`).
     var responseGuard: ResponseGuard?
     var cacheStore = CacheStorePhase()
+    /// The current attempt's translation to its backend's API (nil: it passes through), and
+    /// the client's `stream_options.include_usage` as the request translator read it.
+    var translation: AttemptTranslation?
+    var translatedIncludeUsage = false
+    /// The answer side of a translated attempt, from its response head on.
+    var answerTranslator: AnswerTranslator?
+    /// The current attempt's key (an index into its backend's keys), and the keys this request
+    /// already used on that backend (a bit each), so a refused key is not tried twice.
+    var attemptKey = 0
+    var triedKeys: (backend: Int, mask: UInt64) = (-1, 0)
 
     init(head: HTTPRequestHead, response: any ClientResponse, loop: LoopContext) {
         self.head = head
@@ -74,6 +84,7 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         context = RequestContext(requestID: head.headers.first("x-request-id") ?? loop.makeRequestID(), trace: trace,
                                  traceFromClient: fromClient, span: trace.child(span: loop.random()),
                                  started: loop.scheduler.now())
+        context.clientAPI = ChatAPI(clientPath: head.path)
     }
 
     var snapshot: ProxySnapshot { loopSnapshot.snapshot }
@@ -136,6 +147,11 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         let now = loop.scheduler.now()
         let consumers = snapshot.consumers
         var result = AuthenticatePhase.run(head: head, consumers: consumers, context: &context)
+        if case .next = result, ModelsPhase.applies(to: head) {
+            result = ModelsPhase.run(head: head, catalog: snapshot.models, consumers: consumers, context: context) {
+                respondLocally(status: $0, retryAfterSeconds: nil, body: $1)
+            }
+        }
         if case .next = result { result = InspectPhase.run(body: body, context: &context) }
         if case .next = result {
             // The session itself waits (no closure per request: only strict Redis limits make one).
@@ -295,15 +311,31 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
 
     // MARK: Local answers
 
-    /// Answers with an OpenAI-shaped error (nothing was sent to the client yet).
+    /// Answers with an error in the client's shape (nothing was sent to the client yet).
     private func answer(_ local: LocalAnswer) {
         context.errorCode = local.code
         guard !response.headSent else { return }
-        var headers = HTTPHeaders(reservingCapacity: 14)
-        if let seconds = local.retryAfterSeconds { headers.append(name: "retry-after", value: String(seconds)) }
+        respondLocally(status: local.status, retryAfterSeconds: local.retryAfterSeconds,
+                       body: errorShape.body(status: local.status, code: local.code, message: local.message))
+    }
+
+    /// A whole JSON answer the sidecar gives itself, with its own headers (the `x-ratelimit-*`
+    /// ones among them).
+    private func respondLocally(status: Int, retryAfterSeconds: Int?, body: [UInt8]) {
+        var headers = HTTPHeaders(reservingCapacity: 15)
+        headers.append(name: "content-type", value: "application/json")
+        if let seconds = retryAfterSeconds { headers.append(name: "retry-after", value: String(seconds)) }
         headers.append(name: "x-request-id", value: context.requestID)
         appendSidecarHeaders(to: &headers)
-        response.respondWithError(status: local.status, code: local.code, message: local.message, type: nil, headers: headers)
+        response.writeHead(HTTPResponseHead(status: status, headers: headers), contentLength: body.count)
+        body.withUnsafeBytes { response.writeBody($0) }
+        response.finish()
+    }
+
+    /// The shape of the errors this client gets: Anthropic's for `/v1/messages` and for any
+    /// request that sends `anthropic-version` (Anthropic's SDKs always do), else OpenAI's.
+    var errorShape: ClientErrorShape {
+        context.clientAPI == .anthropicMessages || head.headers.contains("anthropic-version") ? .anthropic : .openAI
     }
 
     /// The answer when the attempt plan gives up; `lastFailure` is the last attempt's transfer failure.

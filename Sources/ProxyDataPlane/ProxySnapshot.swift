@@ -7,6 +7,8 @@ import ProxyCore
 final class ProxySnapshot: Sendable {
     let loaded: LoadedConfig
     let routes: RouteTable
+    /// What `GET /v1/models` lists.
+    let models: ModelCatalog
     /// Indexed like `config.backends` and `RouteDecision.backendIndex`.
     let backends: [BackendRuntime]
     let maxRequestBodyBytes: Int
@@ -53,6 +55,7 @@ final class ProxySnapshot: Sendable {
         self.loaded = loaded
         self.redis = redis
         routes = try RouteTable(loaded.config)
+        models = ModelCatalog(config: loaded.config, table: routes)
         backends = loaded.config.backends.map { BackendRuntime($0, config: loaded.config, loaded: loaded) }
         maxRequestBodyBytes = loaded.config.defaults.maxRequestBodyBytes
         self.loadedAt = loadedAt

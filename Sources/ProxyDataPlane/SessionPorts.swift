@@ -18,7 +18,6 @@ protocol ClientResponse: AnyObject {
     func writeHead(_ head: HTTPResponseHead, contentLength: Int?)
     func writeBody(_ bytes: UnsafeRawBufferPointer)
     func finish()
-    func respondWithError(status: Int, code: String, message: String, type: String?, headers: HTTPHeaders)
     /// Ends the connection abruptly: a body with a declared length cannot be ended short honestly.
     func resetConnection()
 }

@@ -46,7 +46,7 @@ final class WarmupDriver {
 
     private func send(_ request: WarmupRequest, to backend: BackendRuntime, index: Int, state: BackendState) {
         var headers = HTTPHeaders()
-        if let credential = backend.credential { headers.append(name: credential.name, value: credential.value) }
+        backend.appendCredential(backend.keyRing?.pick(now: context.scheduler.now()) ?? 0, to: &headers)
         headers.append(name: "user-agent", value: "sluice-warmup")
         let upstream: UpstreamRequest
         switch request {

@@ -36,6 +36,12 @@ struct MockBehavior: Sendable {
     var requiredKey: String?
     /// The completion text's words; tokens are these words, repeated as needed.
     var text = MockBehavior.defaultText
+    /// Answer by calling this tool (arguments `{"city":"Paris"}`) unless the conversation already
+    /// holds a tool result, so a client can run a tool-call round trip.
+    var toolCall: String?
+    /// End with `finish_reason: "content_filter"` (Anthropic: `stop_reason: "refusal"`), as
+    /// Azure OpenAI does when its content filter cuts an answer.
+    var contentFilter = false
     static let defaultText = MockText("Hello from sluice-mock, the stand-in provider for tests and benchmarks.")
 
     enum ResetPoint: String, Sendable { case before, mid }
@@ -66,6 +72,8 @@ struct MockBehavior: Sendable {
         case "cold-start": guard let d = duration() else { return "bad duration" }; coldStart = d
         case "required-key": requiredKey = value
         case "content": text = MockText(value)
+        case "content-filter": contentFilter = value == "true" || value == "1"
+        case "tool-call": guard !value.isEmpty else { return "expected a tool name" }; toolCall = value
         default: return "unknown behaviour '\(name)'"
         }
         return nil

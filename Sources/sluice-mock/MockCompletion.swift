@@ -14,6 +14,10 @@ struct MockCompletion {
     let reasoningTokens: Int
     let promptTokens: Int
     let truncated: Bool
+    /// The tool the answer calls instead of writing text (`MockBehavior.toolCall`).
+    let toolCall: String?
+    let contentFiltered: Bool
+    static let toolArguments = #"{"city":"Paris"}"#
 
     init(flavor: Flavor, id: String, created: UInt64, model: String, behavior: MockBehavior, request: MockRequest) {
         self.flavor = flavor
@@ -26,14 +30,23 @@ struct MockCompletion {
         reasoningTokens = min(behavior.reasoningTokens, completionTokens)
         promptTokens = request.promptTokens
         truncated = behavior.truncate || behavior.outputTokens > cap
+        toolCall = request.hasToolResult || flavor == .completions ? nil : behavior.toolCall
+        contentFiltered = behavior.contentFilter
     }
 
+    /// The text tokens streamed one event each (none when the answer is a tool call).
+    var streamedTokens: Int { toolCall == nil ? completionTokens : 0 }
+
     var finishReason: String {
-        switch flavor {
+        if toolCall != nil { return flavor == .anthropic ? "tool_use" : "tool_calls" }
+        if contentFiltered { return flavor == .anthropic ? "refusal" : "content_filter" }
+        return switch flavor {
         case .anthropic: truncated ? "max_tokens" : "end_turn"
         case .chat, .completions: truncated ? "length" : "stop"
         }
     }
+
+    private var toolCallID: String { flavor == .anthropic ? "toolu_\(id)" : "call_\(id)" }
 
     // MARK: Whole bodies
 
@@ -44,7 +57,13 @@ struct MockCompletion {
             out += #"{"id":"#.utf8; JSONWriter.appendString(id, to: &out)
             out += #","object":"chat.completion","created":\#(created),"model":"#.utf8; JSONWriter.appendString(model, to: &out)
             out += #","choices":[{"index":0,"message":{"role":"assistant","content":"#.utf8
-            text.appendQuoted(count: completionTokens, to: &out)
+            if let toolCall {
+                out += #"null,"tool_calls":[{"id":"#.utf8; JSONWriter.appendString(toolCallID, to: &out)
+                out += #","type":"function","function":{"name":"#.utf8; JSONWriter.appendString(toolCall, to: &out)
+                out += #","arguments":"#.utf8; JSONWriter.appendString(Self.toolArguments, to: &out); out += "}}]".utf8
+            } else {
+                text.appendQuoted(count: completionTokens, to: &out)
+            }
             out += #"},"logprobs":null,"finish_reason":"\#(finishReason)"}],"usage":"#.utf8
             appendOpenAIUsage(to: &out)
             out += "}".utf8
@@ -58,7 +77,13 @@ struct MockCompletion {
         case .anthropic:
             out += #"{"id":"#.utf8; JSONWriter.appendString(id, to: &out)
             out += #","type":"message","role":"assistant","model":"#.utf8; JSONWriter.appendString(model, to: &out)
-            out += #","content":[{"type":"text","text":"#.utf8; text.appendQuoted(count: completionTokens, to: &out)
+            if let toolCall {
+                out += #","content":[{"type":"tool_use","id":"#.utf8; JSONWriter.appendString(toolCallID, to: &out)
+                out += #","name":"#.utf8; JSONWriter.appendString(toolCall, to: &out)
+                out += #","input":\#(Self.toolArguments)"#.utf8
+            } else {
+                out += #","content":[{"type":"text","text":"#.utf8; text.appendQuoted(count: completionTokens, to: &out)
+            }
             out += #"}],"stop_reason":"\#(finishReason)","stop_sequence":null,"usage":{"input_tokens":\#(promptTokens),"output_tokens":\#(completionTokens)}}"#.utf8
         }
         return out
@@ -88,9 +113,16 @@ struct MockCompletion {
             out += #","type":"message","role":"assistant","model":"#.utf8; JSONWriter.appendString(model, to: &out)
             out += #","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":\#(promptTokens),"output_tokens":1}}}"#.utf8
             out += "\n\n".utf8
-            out += "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n".utf8
+            if let toolCall {
+                out += #"event: content_block_start\#ndata: {"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"#.utf8
+                JSONWriter.appendString(toolCallID, to: &out); out += #","name":"#.utf8; JSONWriter.appendString(toolCall, to: &out)
+                out += #","input":{}}}\#n\#n"#.utf8
+            } else {
+                out += "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n".utf8
+            }
             out += "event: ping\ndata: {\"type\":\"ping\"}\n\n".utf8
         }
+        appendToolCallEvents(includeUsage: includeUsage, to: &out)
         return out
     }
 
@@ -143,6 +175,36 @@ struct MockCompletion {
             out += "\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n".utf8
         }
         return out
+    }
+
+    /// A tool call's arguments in two pieces (as providers stream them), after the opening events.
+    private func appendToolCallEvents(includeUsage: Bool, to out: inout [UInt8]) {
+        guard let toolCall else { return }
+        let arguments = Self.toolArguments
+        let half = arguments.index(arguments.startIndex, offsetBy: arguments.count / 2)
+        let pieces = [String(arguments[..<half]), String(arguments[half...])]
+        switch flavor {
+        case .chat:
+            appendChatChunk(finish: nil, includeUsage: includeUsage, to: &out) { out in
+                out += #"{"tool_calls":[{"index":0,"id":"#.utf8; JSONWriter.appendString(toolCallID, to: &out)
+                out += #","type":"function","function":{"name":"#.utf8; JSONWriter.appendString(toolCall, to: &out)
+                out += #","arguments":""}}]}"#.utf8
+            }
+            for piece in pieces {
+                appendChatChunk(finish: nil, includeUsage: includeUsage, to: &out) { out in
+                    out += #"{"tool_calls":[{"index":0,"function":{"arguments":"#.utf8; JSONWriter.appendString(piece, to: &out)
+                    out += "}}]}".utf8
+                }
+            }
+        case .anthropic:
+            for piece in pieces {
+                out += #"event: content_block_delta\#ndata: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"#.utf8
+                JSONWriter.appendString(piece, to: &out)
+                out += "}}\n\n".utf8
+            }
+        case .completions:
+            break
+        }
     }
 
     private func appendChatChunk(finish: String?, includeUsage: Bool, to out: inout [UInt8],

@@ -11,9 +11,20 @@ struct MockRequest {
     var promptTokens = 1
     /// For embeddings: the input strings.
     var inputs: [String] = []
+    /// The conversation holds a tool's result (OpenAI's `tool_call_id`, Anthropic's `tool_result`).
+    var hasToolResult = false
 
     private static let keys: [[UInt8]] = ["model", "stream", "stream_options", "max_tokens", "max_completion_tokens",
                                          "messages", "prompt", "input", "system"].map { Array($0.utf8) }
+
+    private static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: String) -> Bool {
+        let needle = Array(needle.utf8)
+        guard haystack.count >= needle.count else { return false }
+        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+            if (0..<needle.count).allSatisfy({ haystack[start + $0] == needle[$0] }) { return true }
+        }
+        return false
+    }
 
     /// Reads the body; returns a message when it is not a JSON object or a field has the wrong type.
     static func parse(_ body: [UInt8]) -> Result<MockRequest, MockRequestError> {
@@ -49,6 +60,10 @@ struct MockRequest {
             }
             let promptBytes = [5, 6, 7, 8].compactMap { ranges[$0]?.count }.reduce(0, +)
             request.promptTokens = max(1, promptBytes / 4)
+            if let range = ranges[5] {
+                let messages = UnsafeRawBufferPointer(rebasing: buffer[range])
+                request.hasToolResult = Self.contains(messages, "\"tool_call_id\"") || Self.contains(messages, "\"tool_result\"")
+            }
             if let range = ranges[7] {
                 if let single = JSONFieldScanner.decodeString(buffer, at: range) {
                     request.inputs = [single]

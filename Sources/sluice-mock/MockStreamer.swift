@@ -76,7 +76,7 @@ final class MockStreamer {
         // Unpaced streams go in batches so one stream cannot hold the loop.
         let batch = behavior.tokensPerSecond == 0 ? 64 : 1
         var produced = 0
-        while next < completion.completionTokens && produced < batch {
+        while next < completion.streamedTokens && produced < batch {
             completion.appendTokenEvent(next, includeUsage: includeUsage, to: &out)
             next += 1
             produced += 1
@@ -87,7 +87,7 @@ final class MockStreamer {
                 return
             }
         }
-        if next >= completion.completionTokens {
+        if next >= completion.streamedTokens {
             if !behavior.dropDone { out += completion.closingEvents(includeUsage: includeUsage) }
             response.writeBody(out)
             finish()

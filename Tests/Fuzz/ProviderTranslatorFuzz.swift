@@ -2,7 +2,8 @@
 // libFuzzer target for the provider translators (Sources/ProxyCore/Providers). For any input:
 // 1. the request and answer translators, both directions, either give a JSON object or a
 //    `ProviderTranslationError`;
-// 2. the error-body translators always give a JSON object, for any status;
+// 2. the error-body translators, and the data plane's whole-answer translation
+//    (`AnswerTranslator.translate`, any status, both directions), always give a JSON object;
 // 3. both stream translators give the same bytes and outcome fed whole, split at two
 //    data-derived points, or (when short) one byte at a time, and their output is a
 //    well-formed event stream whose events are each a JSON object or `[DONE]`.
@@ -56,6 +57,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let status = 400 + seed % 200
     precondition(isJSONObject(ProviderErrorBody.toOpenAI(status: status, body: bytes).body), "OpenAI error body is not JSON")
     precondition(isJSONObject(ProviderErrorBody.toAnthropic(status: status, body: bytes).body), "Anthropic error body is not JSON")
+    for direction in [AttemptTranslation.openAIToAnthropic(defaultMaxTokens: 1), .anthropicToOpenAI] {
+        for answerStatus in [200, status] {
+            let whole = AnswerTranslator.translate(whole: bytes, status: answerStatus, direction: direction, created: seed)
+            precondition(isJSONObject(whole.body), "a translated whole answer is not a JSON object")
+        }
+    }
 
     let includeUsage = seed % 2 == 0
     let maxEventBytes = seed % 3 == 0 ? 1 << 20 : 8 + seed % 300

@@ -58,13 +58,14 @@ import Testing
         let (_, embeddings) = harness.request(.post, "/v1/embeddings", body: #"{"model":"gpt-4o-mini","input":"jane@example.com"}"#)
         #expect(embeddings.status == 501 && embeddings.bodyText.contains("guard_unsupported"))
         #expect(harness.upstream.transfers.isEmpty)
-        let (_, models) = harness.request(.get, "/v1/models", body: "")
-        #expect(models.status == nil, "a request without a body has nothing to check: it goes upstream")
+        let (_, files) = harness.request(.get, "/v1/files", body: "")
+        #expect(files.status == nil, "a request without a body has nothing to check: it goes upstream")
         #expect(harness.upstream.transfers.count == 1)
     }
 
     @Test func anAnthropicStreamIsCutWithARefusal() throws {
-        let harness = try SessionHarness(config: Self.config())
+        let harness = try SessionHarness(config: Self.config().replacingOccurrences(of: #""provider": "openai""#,
+                                                                                  with: #""provider": "anthropic""#))
         let (_, response) = harness.request(.post, "/v1/messages", body: #"{"model":"gpt-4o-mini","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#)
         let upstream = harness.upstream.last
         upstream.head(200, ["content-type": "text/event-stream"])
@@ -78,6 +79,24 @@ import Testing
         #expect(!response.bodyText.contains("Phoenix"))
         #expect(response.bodyText.contains(#""text":"Withheld.""#) && response.bodyText.contains(#""stop_reason":"refusal""#))
         #expect(response.bodyText.hasSuffix("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"))
+    }
+
+    /// An OpenAI-style provider's stream translated for an Anthropic client: the guard reads what
+    /// the client gets (Anthropic's events), after the translation.
+    @Test func aTranslatedStreamIsCheckedInTheClientsShape() throws {
+        let harness = try SessionHarness(config: Self.config())
+        let (_, response) = harness.request(.post, "/v1/messages", body: #"{"model":"gpt-4o-mini","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#)
+        let upstream = harness.upstream.last
+        upstream.head(200, ["content-type": "text/event-stream"])
+        for text in ["It is Project ", "Phoenix", " now"] {
+            var token: [UInt8] = []
+            JSONWriter.appendString(text, to: &token)
+            upstream.send(#"data: {"id":"c","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":\#(String(decoding: token, as: UTF8.self))},"finish_reason":null}]}"# + "\n\n")
+        }
+        #expect(upstream.cancelled && response.finished)
+        #expect(!response.bodyText.contains("Phoenix"))
+        #expect(response.bodyText.contains("event: message_start"))
+        #expect(response.bodyText.contains(#""stop_reason":"refusal""#))
     }
 
     @Test func aRedactedPromptReachesTheProviderRedactedWithTheModelStillRewritable() throws {

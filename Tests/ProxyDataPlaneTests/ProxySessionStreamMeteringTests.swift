@@ -95,7 +95,8 @@ import Testing
     }
 
     @Test func anAnthropicStreamIsCutInAnthropicsShape() throws {
-        let harness = try ProxySessionTokenLimitTests.harness(#""quotas": {"tokensPerDay": 40}, "estimatedOutputTokens": 1"#)
+        let harness = try ProxySessionTokenLimitTests.harness(#""quotas": {"tokensPerDay": 40}, "estimatedOutputTokens": 1"#,
+                                                              provider: "anthropic")
         let (_, response) = harness.request(.post, "/v1/messages", headers: Self.key,
                                             body: #"{"model":"claude-sonnet-4","stream":true,"messages":[]}"#)
         let upstream = harness.upstream.last

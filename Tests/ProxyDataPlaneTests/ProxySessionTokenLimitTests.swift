@@ -9,12 +9,15 @@ import Testing
     /// 40 bytes: an input estimate of 10 tokens.
     static let chat = #"{"model":"gpt-4o-mini","max_tokens":20}"#
 
-    static func harness(_ fields: String) throws -> SessionHarness {
+    /// `provider`: the backends' API (`anthropic` for a `/v1/messages` stream passed through untranslated).
+    static func harness(_ fields: String, provider: String = "openai") throws -> SessionHarness {
         let consumers = """
             , "consumers": [{"name": "search", "keysDirectory": "consumers/search", \(fields)},
                             {"name": "support", "keysDirectory": "consumers/support"}]
             """
-        return try SessionHarness(config: Configs.twoBackends(retryAttempts: 1, extra: consumers), secrets: Configs.consumerKeys)
+        let config = Configs.twoBackends(retryAttempts: 1, extra: consumers)
+            .replacingOccurrences(of: #""provider": "openai""#, with: "\"provider\": \"\(provider)\"")
+        return try SessionHarness(config: config, secrets: Configs.consumerKeys)
     }
 
     static func answer(prompt: Int, completion: Int) -> String {

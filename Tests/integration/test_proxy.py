@@ -199,9 +199,10 @@ def test_malformed_json_is_a_400(sidecar):
     assert response.json()["error"]["code"] == "invalid_json"
 
 
-def test_models_list_and_embeddings_pass_through(sidecar):
+def test_the_models_list_is_answered_from_the_config_and_embeddings_pass_through(sidecar):
     response = request(app(sidecar), b"GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n")
     assert response.status == 200 and response.json()["object"] == "list"
+    assert response.header("x-sluice-backend") is None, "answered by the sidecar, not a backend"
     body = json.dumps({"model": "text-embedding-3-small", "input": ["a", "b"]}).encode()
     embedded = request(app(sidecar), post("/v1/embeddings", body))
     assert embedded.status == 200 and len(embedded.json()["data"]) == 2

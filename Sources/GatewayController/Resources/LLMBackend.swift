@@ -9,8 +9,12 @@ package struct LLMBackend: Hashable, Sendable {
         package var provider: ProviderKind = .openai
         /// Set whenever decoding succeeded (`url` parsed).
         package var baseURL: BackendURL?
-        package var credentials: SecretKeyRef?
+        /// The key Secrets: one (`secretRef`) or several used in turn (`secretRefs`).
+        package var credentials: [SecretKeyRef] = []
         package var credentialHeader: CredentialHeader?
+        package var credentialCooldown: ProxyDuration?
+        package var defaultMaxTokens: Int?
+        package var azure: AzureConfig?
         package var models: [String: String] = [:]
         package var timeouts = TimeoutsSpec()
         package var caSecret: SecretKeyRef?
@@ -33,7 +37,7 @@ package struct LLMBackend: Hashable, Sendable {
 
     static func decodeSpec(_ value: JSONValue?, decoding d: inout SpecDecoding) -> Spec? {
         guard let object = d.object(value, at: "spec", allowed: ["provider", "url", "credentials", "models", "timeouts", "tls",
-                                                                "maxConcurrentRequests"] + resilienceFields,
+                                                                "maxConcurrentRequests", "defaultMaxTokens", "azure"] + resilienceFields,
                                     required: ["provider", "url"])
         else { return nil }
         let before = d.issues.count
@@ -48,11 +52,44 @@ package struct LLMBackend: Hashable, Sendable {
             case .failure(let problem): d.report(object.path("url"), "\(SpecDecoding.quoted(url)) is not a valid backend URL: \(problem)")
             }
         }
-        if let credentials = d.optionalObject(object["credentials"], at: object.path("credentials"), allowed: ["secretRef", "header"],
-                                              required: ["secretRef"]) {
-            spec.credentials = SecretKeyRef.decode(credentials["secretRef"], at: credentials.path("secretRef"), defaultKey: "api-key", decoding: &d)
+        if let credentials = d.optionalObject(object["credentials"], at: object.path("credentials"),
+                                              allowed: ["secretRef", "secretRefs", "header", "cooldown"]) {
+            switch (credentials["secretRef"], credentials["secretRefs"]) {
+            case (let ref?, nil):
+                spec.credentials = SecretKeyRef.decode(ref, at: credentials.path("secretRef"), defaultKey: "api-key", decoding: &d).map { [$0] } ?? []
+            case (nil, let refs?):
+                let items = d.array(refs, at: credentials.path("secretRefs"), min: 1, max: CredentialsConfig.maxFiles) ?? []
+                for (index, item) in items.enumerated() {
+                    if let ref = SecretKeyRef.decode(item, at: JSONPath.element(credentials.path("secretRefs"), index), defaultKey: "api-key",
+                                                     decoding: &d) {
+                        spec.credentials.append(ref)
+                    }
+                }
+            default:
+                d.report(credentials.path, "set exactly one of \"secretRef\" or \"secretRefs\"")
+            }
             if let header = d.choice(credentials["header"], at: credentials.path("header"), CredentialHeader.allCases.map(\.rawValue)) {
                 spec.credentialHeader = CredentialHeader(rawValue: header)
+            }
+            spec.credentialCooldown = d.duration(credentials["cooldown"], at: credentials.path("cooldown"))
+        }
+        spec.defaultMaxTokens = d.integer(object["defaultMaxTokens"], at: object.path("defaultMaxTokens"), in: 1...BackendConfig.maxDefaultMaxTokens)
+        if spec.defaultMaxTokens != nil, spec.provider != .anthropic {
+            d.report(object.path("defaultMaxTokens"), "applies to anthropic backends only (the max_tokens of a translated request)")
+        }
+        if let azure = d.optionalObject(object["azure"], at: object.path("azure"), allowed: ["apiVersion", "deployments"], required: ["apiVersion"]) {
+            if spec.provider != .azureOpenAI { d.report(azure.path, "applies to azure-openai backends only") }
+            let apiVersion = d.string(azure["apiVersion"], at: azure.path("apiVersion"), maxLength: 64, nonEmpty: true)
+            if let apiVersion, !AzureConfig.isURLSafeName(apiVersion) {
+                d.report(azure.path("apiVersion"), "\(SpecDecoding.quoted(apiVersion)) is not an API version such as \"2024-10-21\"")
+            }
+            let deployments = d.stringMap(azure["deployments"], at: azure.path("deployments"), maxLength: 256) ?? []
+            for (model, deployment) in deployments where !AzureConfig.isURLSafeName(deployment) {
+                d.report(JSONPath.member(azure.path("deployments"), model),
+                         "\(SpecDecoding.quoted(deployment)) is not a deployment name (letters, digits, '.', '_', '-')")
+            }
+            if let apiVersion {
+                spec.azure = AzureConfig(apiVersion: apiVersion, deployments: Dictionary(uniqueKeysWithValues: deployments.map { ($0.key, $0.value) }))
             }
         }
         spec.models = Dictionary(uniqueKeysWithValues: (d.stringMap(object["models"], at: object.path("models"), maxLength: 256) ?? []).map { ($0.key, $0.value) })

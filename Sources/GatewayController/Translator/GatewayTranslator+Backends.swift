@@ -16,14 +16,20 @@ extension NamespaceTranslation {
             }
             var mounts: [SecretMount] = []
             var credentials: CredentialsConfig?
-            if let ref = spec.credentials {
-                if checkSecret(ref, for: backendID, at: "spec.credentials.secretRef") {
-                    let mount = SecretMount(secret: ref.name, key: ref.key)
-                    mounts.append(mount)
-                    credentials = CredentialsConfig(file: mount.path, header: spec.credentialHeader ?? spec.provider.defaultCredentialHeader)
-                } else {
-                    resolved = false
+            if !spec.credentials.isEmpty {
+                var files: [String] = []
+                for (index, ref) in spec.credentials.enumerated() {
+                    let at = spec.credentials.count == 1 ? "spec.credentials.secretRef" : "spec.credentials.secretRefs[\(index)]"
+                    if checkSecret(ref, for: backendID, at: at) {
+                        let mount = SecretMount(secret: ref.name, key: ref.key)
+                        mounts.append(mount)
+                        files.append(mount.path)
+                    } else {
+                        resolved = false
+                    }
                 }
+                credentials = CredentialsConfig(files: files, header: spec.credentialHeader ?? spec.provider.defaultCredentialHeader,
+                                                cooldown: spec.credentialCooldown ?? CredentialsConfig.defaultCooldown)
             }
             var tls: TLSConfig?
             if spec.caSecret != nil || spec.insecureSkipVerify {
@@ -50,7 +56,8 @@ extension NamespaceTranslation {
                                        models: spec.models, timeouts: spec.timeouts.overrides, tls: tls,
                                        maxConcurrentRequests: spec.maxConcurrentRequests, queue: spec.queue,
                                        circuitBreaker: spec.circuitBreaker, latencyShift: spec.latencyShift, warmup: spec.warmup,
-                                       contextWindow: spec.contextWindow, prices: spec.prices)
+                                       contextWindow: spec.contextWindow, prices: spec.prices, defaultMaxTokens: spec.defaultMaxTokens,
+                                       azure: spec.azure)
             backends[backend.meta.name] = BackendIR(backend: backend, config: config, mounts: mounts)
         }
     }

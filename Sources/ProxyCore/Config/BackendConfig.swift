@@ -28,6 +28,17 @@ package struct BackendConfig: Hashable, Sendable {
     package let contextWindow: Int?
     /// Upstream model name → price per 1M tokens, for cost accounting.
     package let prices: [String: ModelPriceConfig]
+    /// `max_tokens` sent to an Anthropic backend when a translated OpenAI request names none;
+    /// nil: `standardDefaultMaxTokens`. Anthropic backends only.
+    package let defaultMaxTokens: Int?
+    /// Azure OpenAI deployments and API version (`azure-openai` backends only); nil: the
+    /// base URL is used as for any OpenAI-style backend.
+    package let azure: AzureConfig?
+
+    /// `defaultMaxTokens` when the config names none.
+    package static let standardDefaultMaxTokens = 4096
+    /// The largest `defaultMaxTokens` accepted.
+    package static let maxDefaultMaxTokens = 1_000_000
 
     /// The largest `contextWindow` accepted.
     package static let maxContextWindow = 100_000_000
@@ -37,7 +48,8 @@ package struct BackendConfig: Hashable, Sendable {
                  models: [String: String] = [:], timeouts: TimeoutOverrides = .init(), tls: TLSConfig? = nil,
                  maxConcurrentRequests: Int? = nil, queue: QueueConfig = .none, circuitBreaker: CircuitBreakerConfig? = nil,
                  latencyShift: LatencyShiftConfig? = nil, warmup: WarmupConfig? = nil, contextWindow: Int? = nil,
-                 prices: [String: ModelPriceConfig] = [:]) {
+                 prices: [String: ModelPriceConfig] = [:], defaultMaxTokens: Int? = nil,
+                 azure: AzureConfig? = nil) {
         self.name = name
         self.provider = provider
         self.baseURL = baseURL
@@ -52,5 +64,7 @@ package struct BackendConfig: Hashable, Sendable {
         self.warmup = warmup
         self.contextWindow = contextWindow
         self.prices = prices
+        self.defaultMaxTokens = defaultMaxTokens
+        self.azure = azure
     }
 }

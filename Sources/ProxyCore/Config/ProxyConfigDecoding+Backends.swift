@@ -1,7 +1,8 @@
 /// `backends[i]`.
 extension ProxyConfigDecoding {
     static let backendKeys = ["name", "provider", "baseURL", "credentials", "models", "timeouts", "tls", "maxConcurrentRequests", "queue",
-                              "circuitBreaker", "latencyShift", "warmup", "contextWindow", "prices"]
+                              "circuitBreaker", "latencyShift", "warmup", "contextWindow",
+                              "defaultMaxTokens", "prices", "azure"]
 
     /// Decodes one backend; its name is remembered (for split references and duplicates) even
     /// when other fields are wrong, so one typo does not cascade into "unknown backend".
@@ -33,11 +34,24 @@ extension ProxyConfigDecoding {
         let contextWindow = integer(object["contextWindow"], at: object.path("contextWindow"), in: 1...BackendConfig.maxContextWindow,
                                     expected: "a positive integer", required: false)
         let prices = object["prices"].flatMap { decodePrices($0, at: object.path("prices")) } ?? [:]
+        let defaultMaxTokens = integer(object["defaultMaxTokens"], at: object.path("defaultMaxTokens"),
+                                       in: 1...BackendConfig.maxDefaultMaxTokens, expected: "a positive integer", required: false)
+        if defaultMaxTokens != nil, let provider, provider != .anthropic {
+            report(object.path("defaultMaxTokens"), "applies to anthropic backends only (the max_tokens of a translated request)")
+        }
+        var azure: AzureConfig? = nil
+        if let value = object["azure"] {
+            azure = decodeAzure(value, at: object.path("azure"))
+            if let provider, provider != .azureOpenAI {
+                report(object.path("azure"), "applies to azure-openai backends only, found provider \(ConfigIssue.quoted(provider.rawValue))")
+            }
+        }
         guard issues.count == before, let name, let provider, let baseURL, let queue else { return nil }
         return BackendConfig(name: name, provider: provider, baseURL: baseURL, credentials: credentials, models: models,
                              timeouts: timeouts, tls: tls, maxConcurrentRequests: maxConcurrent, queue: queue,
                              circuitBreaker: breaker, latencyShift: latencyShift, warmup: warmup,
-                             contextWindow: contextWindow, prices: prices)
+                             contextWindow: contextWindow, prices: prices, defaultMaxTokens: defaultMaxTokens,
+                             azure: azure)
     }
 
     /// An `http(s)` URL without user info, query or fragment: a backend's base URL, a moderation hook's URL.
@@ -59,13 +73,54 @@ extension ProxyConfigDecoding {
     }
 
     private mutating func decodeCredentials(_ value: JSONValue, at path: String, provider: ProviderKind) -> CredentialsConfig? {
-        guard let object = ConfigObjectReader(value, at: path, allowed: ["file", "header"], issues: &issues) else { return nil }
-        let file = secretFile(object["file"], at: object.path("file"), required: true)
+        guard let object = ConfigObjectReader(value, at: path, allowed: ["file", "files", "header", "cooldown"], issues: &issues) else {
+            return nil
+        }
+        let before = issues.count
+        var files: [String] = []
+        switch (object["file"], object["files"]) {
+        case (_?, _?):
+            report(path, "expected exactly one of \"file\", \"files\", found both")
+        case (let file?, nil):
+            if let file = secretFile(file, at: object.path("file"), required: true) { files = [file] }
+        case (nil, let list?):
+            guard case .array(let items) = list else {
+                report(object.path("files"), "expected an array of key files, found \(ConfigIssue.found(list))")
+                break
+            }
+            guard (1...CredentialsConfig.maxFiles).contains(items.count) else {
+                report(object.path("files"), "expected 1 to \(CredentialsConfig.maxFiles) key files, found \(items.count)")
+                break
+            }
+            for (index, item) in items.enumerated() {
+                if let file = secretFile(item, at: JSONPath.element(object.path("files"), index), required: true) { files.append(file) }
+            }
+            if Set(files).count != files.count { report(object.path("files"), "names a key file twice") }
+        case (nil, nil):
+            report(path, "expected exactly one of \"file\", \"files\"")
+        }
         let header: CredentialHeader? = object.has("header")
             ? oneOf(object["header"], at: object.path("header"), required: true)
             : provider.defaultCredentialHeader
-        guard let file, let header else { return nil }
-        return CredentialsConfig(file: file, header: header)
+        let cooldown = duration(object["cooldown"], at: object.path("cooldown")) ?? CredentialsConfig.defaultCooldown
+        guard issues.count == before, let header else { return nil }
+        return CredentialsConfig(files: files, header: header, cooldown: cooldown)
+    }
+
+    private mutating func decodeAzure(_ value: JSONValue, at path: String) -> AzureConfig? {
+        guard let object = ConfigObjectReader(value, at: path, allowed: ["apiVersion", "deployments"], issues: &issues) else { return nil }
+        let before = issues.count
+        let apiVersion = string(object["apiVersion"], at: object.path("apiVersion"), required: true)
+        if let apiVersion, !AzureConfig.isURLSafeName(apiVersion) {
+            report(object.path("apiVersion"), "\(ConfigIssue.quoted(apiVersion)) is not an API version; expected letters, digits, '.', '_' and '-' such as \"2024-10-21\"")
+        }
+        let deployments = object["deployments"].flatMap { modelMap($0, at: object.path("deployments")) } ?? [:]
+        for (model, deployment) in deployments.sorted(by: { $0.key < $1.key }) where !AzureConfig.isURLSafeName(deployment) {
+            report(JSONPath.member(object.path("deployments"), model),
+                   "\(ConfigIssue.quoted(deployment)) is not a deployment name; expected letters, digits, '.', '_' and '-'")
+        }
+        guard issues.count == before, let apiVersion else { return nil }
+        return AzureConfig(apiVersion: apiVersion, deployments: deployments)
     }
 
     private mutating func modelMap(_ value: JSONValue, at path: String) -> [String: String]? {

@@ -76,6 +76,14 @@ extension ProxyConfigEncoder {
             object["warmup"] = .object(warmupObject)
         }
         if let contextWindow = backend.contextWindow { object["contextWindow"] = .number(JSONNumber(contextWindow)) }
+        if let maxTokens = backend.defaultMaxTokens { object["defaultMaxTokens"] = .number(JSONNumber(maxTokens)) }
+        if let azure = backend.azure {
+            var azureObject = JSONObject([("apiVersion", .string(azure.apiVersion))])
+            if !azure.deployments.isEmpty {
+                azureObject["deployments"] = .object(JSONObject(azure.deployments.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
+            }
+            object["azure"] = .object(azureObject)
+        }
         if !backend.prices.isEmpty {
             object["prices"] = .object(JSONObject(backend.prices.sorted { $0.key < $1.key }.map { model, price in
                 var priceObject = JSONObject([("input", number(price.input)), ("output", number(price.output))])

@@ -125,7 +125,14 @@ package enum ProxyConfigEncoder {
             ("baseURL", .string(backend.baseURL.description)),
         ])
         if let credentials = backend.credentials {
-            object["credentials"] = .object(JSONObject([("file", .string(credentials.file)), ("header", .string(credentials.header.rawValue))]))
+            var credentialsObject = credentials.files.count == 1
+                ? JSONObject([("file", .string(credentials.files[0]))])
+                : JSONObject([("files", .array(credentials.files.map(JSONValue.string)))])
+            credentialsObject["header"] = .string(credentials.header.rawValue)
+            if credentials.cooldown != CredentialsConfig.defaultCooldown {
+                credentialsObject["cooldown"] = .string(credentials.cooldown.configString)
+            }
+            object["credentials"] = .object(credentialsObject)
         }
         if !backend.models.isEmpty {
             object["models"] = .object(JSONObject(backend.models.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))

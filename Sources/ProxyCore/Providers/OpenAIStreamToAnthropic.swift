@@ -91,6 +91,10 @@ package struct OpenAIStreamToAnthropic: Sendable {
             let message = try error["message"]?.string() ?? "the upstream reported an error"
             return fail(.upstreamError(message: message), message: message, into: &output)
         }
+        let choices = try chunk["choices"]?.array() ?? []
+        // Azure OpenAI opens with a chunk of `prompt_filter_results` only (empty id and model):
+        // nothing to say yet.
+        if !started, choices.isEmpty, chunk["usage"] == nil { return }
         if !started {
             started = true
             append("message_start", .members([("type", .string("message_start")), ("message", .members([
@@ -105,7 +109,7 @@ package struct OpenAIStreamToAnthropic: Sendable {
             ]))]), into: &output)
         }
         if let counters = chunk["usage"] { try usage.update(from: counters) }
-        for choice in try chunk["choices"]?.array() ?? [] {
+        for choice in choices {
             if let delta = choice["delta"] { try handleDelta(delta, into: &output) }
             if let reason = choice["finish_reason"] { finishReason = try reason.string() }
         }

@@ -35,6 +35,9 @@ package struct RequestContext: Sendable {
     package var clientSetMaxTokens = false
     /// The value of `max_completion_tokens`, else `max_tokens`, when the client set one.
     package var maxTokens: Int?
+    /// The chat API the client speaks (nil: another endpoint, always passed through); it
+    /// decides each attempt's translation and the shape of every error the client gets.
+    package var clientAPI: ChatAPI?
 
     // route
     package var decision: RouteDecision?

@@ -149,6 +149,32 @@ package struct SessionStateMachine: Sendable {
         return .admitAttempt(plan.current)
     }
 
+    /// The provider refused the attempt's key (401, 403, or 429 for that key) and the backend
+    /// has another: send to the same target again at once, before any retry or fallback is
+    /// decided. The refused response is dropped; the next attempt counts as one.
+    package mutating func resendWithAnotherKey() -> SessionAction {
+        guard state == .awaitingHead, let plan else { return .none }
+        state = .waitingToRetry
+        return .retry(after: .zero, cancelTransfer: true, from: plan.current, to: plan.current, kind: .retry)
+    }
+
+    /// The committed answer reaches the client with another status than the provider's (a
+    /// translated answer: Anthropic's 529 as 503, an answer that cannot be translated as 502),
+    /// so the log and metrics say what the client got.
+    package mutating func answerStatusRewritten(to status: Int) {
+        switch state {
+        case .committed, .done: self.status = status
+        default: return
+        }
+    }
+
+    /// The current attempt's request cannot be sent in the form its backend needs (it cannot be
+    /// translated to the backend's API): answer `local` instead; nothing was sent.
+    package mutating func attemptRefused(_ local: LocalAnswer) -> SessionAction {
+        guard state == .awaitingHead else { return .none }
+        return answer(local)
+    }
+
     private mutating func send(_ target: AttemptTarget, guardsFirstToken: Bool) -> SessionAction {
         attempts += 1
         firstTokenAt = nil

@@ -23,6 +23,12 @@ struct AccountPhase {
         return rewrite.body
     }
 
+    /// A translated attempt: the translation asks for the usage itself and the answer's
+    /// translator consumes it, so nothing is stripped here (the filter only reads).
+    mutating func passesUsageThrough() {
+        forcedUsage = false
+    }
+
     /// A 2xx event stream is about to pass to the client: read (and strip) its usage from here
     /// on; `countsOutput` also measures its generated text, to charge a consumer as it flows.
     mutating func beginStream(countsOutput: Bool) {

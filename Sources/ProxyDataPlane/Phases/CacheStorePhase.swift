@@ -20,9 +20,12 @@ struct CacheStorePhase {
     }
 
     /// A response head of an attempt arrived: record its body when it is a 200 to store.
-    mutating func attemptAnswered(status: Int, context: RequestContext, snapshot: ProxySnapshot) {
+    /// `clientGetsProviderBytes` is false when the client is sent something else than the
+    /// provider's bytes (a translated attempt, or a route whose guard checks answers): the
+    /// recording would not be the answer the client got, and a hit would skip the guard.
+    mutating func attemptAnswered(status: Int, clientGetsProviderBytes: Bool, context: RequestContext, snapshot: ProxySnapshot) {
         recording = []
-        guard status == 200, context.cache.storeKey != nil, let tier = snapshot.cacheTier else {
+        guard status == 200, clientGetsProviderBytes, context.cache.storeKey != nil, let tier = snapshot.cacheTier else {
             state = .idle
             return
         }

@@ -50,7 +50,7 @@ import Testing
         #expect(rule.fallback?.statuses == [.code(429), .statusClass(5)])
         #expect(rule.fallback?.connectFailure == true)
         #expect(set.backends.first?.meta.namespace == "other")
-        #expect(set.backends.first?.spec.credentials == SecretKeyRef(name: "s", key: "api-key"))
+        #expect(set.backends.first?.spec.credentials == [SecretKeyRef(name: "s", key: "api-key")])
     }
 
     @Test func everyBadStatusIsReportedAndAMissingParentRefsOnce() throws {
@@ -113,7 +113,7 @@ import Testing
         #expect(metadata?.field("ownerReferences")?.array?.first?.field("uid")?.string == "u-1")
         #expect(rendered.config?.listeners.app.description == "127.0.0.1:7000")
         #expect(rendered.config?.listeners.metrics.description == "0.0.0.0:4090")
-        #expect(rendered.config?.backends.first?.credentials?.file == "key/api-key")
+        #expect(rendered.config?.backends.first?.credentials?.files == ["key/api-key"])
         // Up to date whoever wrote it last; not once the data differs.
         let other = try #require(ConfigMapBuilder.configMap(rendered, identity: "replica-2"))
         #expect(ConfigMapBuilder.isUpToDate(configMap, desired: other))

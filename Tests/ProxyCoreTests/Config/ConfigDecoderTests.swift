@@ -28,7 +28,7 @@ import Testing
         let azure = config.backends[0]
         #expect(azure.provider == .azureOpenAI)
         #expect(azure.credentials?.header == .apiKey)
-        #expect(azure.credentials?.file == "dir/nested-key")
+        #expect(azure.credentials?.files == ["dir/nested-key"])
         #expect(azure.tls == TLSConfig(caFile: "ca.pem"))
         #expect(azure.maxConcurrentRequests == 64)
         #expect(config.timeouts(for: azure) == TimeoutsConfig(connect: .milliseconds(500), firstByte: .seconds(20), idle: .seconds(90), total: .seconds(3600)))

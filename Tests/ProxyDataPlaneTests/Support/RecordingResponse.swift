@@ -36,14 +36,6 @@ final class RecordingResponse: ClientResponse {
         finished = true
     }
 
-    func respondWithError(status: Int, code: String, message: String, type: String?, headers: HTTPHeaders) {
-        var headers = headers
-        headers.replaceOrAppend(name: "content-type", value: "application/json")
-        writeHead(HTTPResponseHead(status: status, headers: headers), contentLength: nil)
-        body = ProxyErrorBody.json(message: message, type: type ?? ProxyErrorBody.type(forStatus: status), code: code)
-        finished = true
-    }
-
     func resetConnection() { reset = true }
 
     /// The client read everything written so far.

@@ -1,0 +1,45 @@
+/// The shape of the errors a client gets, whoever produced them (the sidecar itself or a
+/// provider through a translation): Anthropic's for clients of `/v1/messages`, OpenAI's for
+/// everyone else. One place renders both, so no answer path special-cases a client.
+package enum ClientErrorShape: Hashable, Sendable {
+    /// `{"error":{"message","type","param","code"}}` (`ProxyErrorBody`).
+    case openAI
+    /// `{"type":"error","error":{"type","message"}}`, the type following the status.
+    case anthropic
+
+    /// Anthropic's shape for Anthropic Messages clients, OpenAI's otherwise.
+    package init(client: ChatAPI?) {
+        self = client == .anthropicMessages ? .anthropic : .openAI
+    }
+
+    /// The JSON body of an error the sidecar answers itself. Anthropic's shape has no `code`:
+    /// the message carries the meaning there (and the access log the code).
+    package func body(status: Int, code: String, message: String, type: String? = nil) -> [UInt8] {
+        switch self {
+        case .openAI:
+            ProxyErrorBody.json(message: message, type: type ?? ProxyErrorBody.type(forStatus: status), code: code)
+        case .anthropic:
+            JSONWriter.write(ProviderErrorBody.anthropicError(message: message, type: ProviderErrorBody.anthropicType(forStatus: status)))
+        }
+    }
+
+    /// The event that ends a stream which failed after its first byte: `event: error` with
+    /// the error in this shape (and no `[DONE]` or `message_stop`, so the client sees a failure).
+    package func streamError(message: String, code: String) -> [UInt8] {
+        var event: [UInt8] = []
+        let data: [UInt8] = switch self {
+        case .openAI: ProxyErrorBody.json(message: message, type: "api_error", code: code)
+        case .anthropic: JSONWriter.write(ProviderErrorBody.anthropicError(message: message, type: "api_error"))
+        }
+        SSEEncoder.appendEvent(name: "error", data: data, to: &event)
+        return event
+    }
+
+    /// A provider's error answer in this shape; Anthropic's 529 becomes 503 for OpenAI clients.
+    package func providerError(status: Int, body: some Collection<UInt8>) -> ProviderErrorBody.Translation {
+        switch self {
+        case .openAI: ProviderErrorBody.toOpenAI(status: status, body: body)
+        case .anthropic: ProviderErrorBody.toAnthropic(status: status, body: body)
+        }
+    }
+}
