@@ -28,6 +28,8 @@ package struct BackendConfig: Hashable, Sendable {
     package let contextWindow: Int?
     /// Upstream model name → price per 1M tokens, for cost accounting.
     package let prices: [String: ModelPriceConfig]
+    /// Upstream model name → what the registry knows of it, for `auto` routes (`docs/routing.md`).
+    package let modelInfo: [String: ModelInfoConfig]
 
     /// The largest `contextWindow` accepted.
     package static let maxContextWindow = 100_000_000
@@ -37,7 +39,7 @@ package struct BackendConfig: Hashable, Sendable {
                  models: [String: String] = [:], timeouts: TimeoutOverrides = .init(), tls: TLSConfig? = nil,
                  maxConcurrentRequests: Int? = nil, queue: QueueConfig = .none, circuitBreaker: CircuitBreakerConfig? = nil,
                  latencyShift: LatencyShiftConfig? = nil, warmup: WarmupConfig? = nil, contextWindow: Int? = nil,
-                 prices: [String: ModelPriceConfig] = [:]) {
+                 prices: [String: ModelPriceConfig] = [:], modelInfo: [String: ModelInfoConfig] = [:]) {
         self.name = name
         self.provider = provider
         self.baseURL = baseURL
@@ -52,5 +54,6 @@ package struct BackendConfig: Hashable, Sendable {
         self.warmup = warmup
         self.contextWindow = contextWindow
         self.prices = prices
+        self.modelInfo = modelInfo
     }
 }

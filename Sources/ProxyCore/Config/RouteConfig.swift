@@ -19,11 +19,13 @@ package struct RouteConfig: Hashable, Sendable {
     package let maxAttempts: Int?
     /// How much of a response may be held to allow a truncation fallback; nil: `TruncationConfig.default`.
     package let truncation: TruncationConfig?
+    /// Virtual model names answered by choosing among registry entries per request; empty: none.
+    package let auto: [AutoModelConfig]
 
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(name: String, match: RouteMatchConfig? = nil, split: [SplitEntryConfig], sticky: StickyConfig? = nil,
                  fallback: FallbackConfig? = nil, retry: RetryConfig? = nil, deadline: ProxyDuration? = nil,
-                 maxAttempts: Int? = nil, truncation: TruncationConfig? = nil) {
+                 maxAttempts: Int? = nil, truncation: TruncationConfig? = nil, auto: [AutoModelConfig] = []) {
         self.name = name
         self.match = match
         self.split = split
@@ -33,6 +35,7 @@ package struct RouteConfig: Hashable, Sendable {
         self.deadline = deadline
         self.maxAttempts = maxAttempts
         self.truncation = truncation
+        self.auto = auto
     }
 
     /// Whether the route matches every request (no conditions at all).

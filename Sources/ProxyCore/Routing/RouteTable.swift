@@ -11,12 +11,15 @@ package final class RouteTable: Sendable {
     package let routeNames: [String]
     /// Backend names by index, as in `ProxyConfig.backends`.
     package let backendNames: [String]
+    /// The model registry `auto` models choose from.
+    package let registry: ModelRegistry
 
     /// Compiles `config`'s routes. Throws only for a config that skipped `ProxyConfigDecoder`
     /// (unknown backend, invalid regex, no positive weight).
     package init(_ config: ProxyConfig) throws(ProxyConfigError) {
         var issues: [ConfigIssue] = []
         var routes: [CompiledRoute] = []
+        let registry = ModelRegistry(config)
         for (routeIndex, route) in config.routes.enumerated() {
             let path = "routes[\(routeIndex)]"
             var entries: [CompiledSplitEntry] = []
@@ -47,14 +50,19 @@ package final class RouteTable: Sendable {
                 headers.append(compiled)
             }
             let positive = route.split.indices.filter { route.split[$0].weight > 0 }
+            let auto = route.auto.enumerated().map { index, auto in
+                CompiledAutoModel(auto, registry: registry, backends: config.backends, at: "\(path).auto[\(index)]", issues: &issues)
+            }
             routes.append(CompiledRoute(name: route.name, paths: route.match?.paths?.map { Array($0.utf8) }, model: model,
                                         headers: headers, entries: entries, picker: picker,
-                                        onlyEntry: positive.count == 1 ? positive[0] : nil, stickyHeader: route.sticky?.header))
+                                        onlyEntry: positive.count == 1 ? positive[0] : nil, stickyHeader: route.sticky?.header,
+                                        auto: auto))
         }
         guard issues.isEmpty else { throw ProxyConfigError(issues: issues) }
         self.routes = routes
         routeNames = config.routes.map(\.name)
         backendNames = config.backends.map(\.name)
+        self.registry = registry
     }
 
     /// The decision for one request, or nil when no route matches (answer 404).
