@@ -1,7 +1,7 @@
 /// `backends[i]`.
 extension ProxyConfigDecoding {
     static let backendKeys = ["name", "provider", "baseURL", "credentials", "models", "timeouts", "tls", "maxConcurrentRequests", "queue",
-                              "circuitBreaker", "latencyShift", "warmup", "contextWindow", "prices"]
+                              "circuitBreaker", "latencyShift", "warmup", "contextWindow", "prices", "modelInfo"]
 
     /// Decodes one backend; its name is remembered (for split references and duplicates) even
     /// when other fields are wrong, so one typo does not cascade into "unknown backend".
@@ -33,11 +33,12 @@ extension ProxyConfigDecoding {
         let contextWindow = integer(object["contextWindow"], at: object.path("contextWindow"), in: 1...BackendConfig.maxContextWindow,
                                     expected: "a positive integer", required: false)
         let prices = object["prices"].flatMap { decodePrices($0, at: object.path("prices")) } ?? [:]
+        let modelInfo = object["modelInfo"].flatMap { decodeModelInfo($0, at: object.path("modelInfo")) } ?? [:]
         guard issues.count == before, let name, let provider, let baseURL, let queue else { return nil }
         return BackendConfig(name: name, provider: provider, baseURL: baseURL, credentials: credentials, models: models,
                              timeouts: timeouts, tls: tls, maxConcurrentRequests: maxConcurrent, queue: queue,
                              circuitBreaker: breaker, latencyShift: latencyShift, warmup: warmup,
-                             contextWindow: contextWindow, prices: prices)
+                             contextWindow: contextWindow, prices: prices, modelInfo: modelInfo)
     }
 
     private mutating func backendURL(_ value: JSONValue?, at path: String) -> BackendURL? {

@@ -85,6 +85,7 @@ package enum ProxyConfigEncoder {
         }
         if let limit = backend.maxConcurrentRequests { object["maxConcurrentRequests"] = .number(JSONNumber(limit)) }
         addPolicies(of: backend, to: &object)
+        addRegistry(of: backend, to: &object)
         return .object(object)
     }
 
@@ -112,15 +113,7 @@ package enum ProxyConfigEncoder {
             case .oneOf(let names)?: matchObject["models"] = .array(names.map(JSONValue.string))
             }
             if !match.headers.isEmpty {
-                matchObject["headers"] = .array(match.headers.map { header in
-                    let condition: (String, JSONValue)
-                    switch header.condition {
-                    case .exact(let text): condition = ("exact", .string(text))
-                    case .present(let flag): condition = ("present", .bool(flag))
-                    case .regex(let text): condition = ("regex", .string(text))
-                    }
-                    return .object(JSONObject([("name", .string(header.name)), condition]))
-                })
+                matchObject["headers"] = .array(match.headers.map(json))
             }
             object["match"] = .object(matchObject)
         }
@@ -131,7 +124,21 @@ package enum ProxyConfigEncoder {
         })
         if let sticky = route.sticky { object["sticky"] = .object(JSONObject([("header", .string(sticky.header))])) }
         addResilience(of: route, to: &object)
+        addAuto(of: route, to: &object)
         return .object(object)
+    }
+}
+
+extension ProxyConfigEncoder {
+    /// A header condition: `{"name": …, "exact" | "present" | "regex": …}`.
+    static func json(_ header: HeaderMatch) -> JSONValue {
+        let condition: (String, JSONValue)
+        switch header.condition {
+        case .exact(let text): condition = ("exact", .string(text))
+        case .present(let flag): condition = ("present", .bool(flag))
+        case .regex(let text): condition = ("regex", .string(text))
+        }
+        return .object(JSONObject([("name", .string(header.name)), condition]))
     }
 }
 
