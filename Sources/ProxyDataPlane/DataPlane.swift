@@ -21,6 +21,9 @@ package final class DataPlane: Sendable {
         var backendStates: [String: BackendState] = [:]
         /// Request limiters by consumer name, carried from snapshot to snapshot.
         var limiters: [String: RequestRateLimiter] = [:]
+        /// Live time-to-first-token windows by registry entry (backend name, upstream model),
+        /// carried from snapshot to snapshot.
+        var latencyWindows: [RegistryKey: LatencyWindow] = [:]
         /// Set when a loaded config changes a setting that applies only at start (the listeners).
         var restartRequired: String?
         /// The listeners bound at start.
@@ -49,6 +52,9 @@ package final class DataPlane: Sendable {
         for backendState in states { reloadState.backendStates[backendState.name] = backendState }
         for consumer in snapshot.consumers.consumers {
             if let limiter = consumer.limiter { reloadState.limiters[consumer.name] = limiter }
+        }
+        for (entry, window) in zip(snapshot.routes.registry.entries, snapshot.latencyWindows) {
+            reloadState.latencyWindows[RegistryKey(entry)] = window
         }
         state = Mutex(reloadState)  // lint: allow-lock (set-up)
         accessLog = AccessLog(enabled: enabled, sampleRate: accessLogSampleRate)
@@ -136,7 +142,8 @@ package final class DataPlane: Sendable {
         do {
             snapshot = try ProxySnapshot(loaded, loadedAt: clock.wallNanoseconds() / 1_000_000_000,
                                          backendStates: backendStates(for: loaded.config),
-                                         limiters: limiters(for: loaded.config), metrics: metrics)
+                                         limiters: limiters(for: loaded.config), latencyWindows: latencyWindows(for: loaded.config),
+                                         metrics: metrics)
         } catch {
             state.withLock { $0.failed += 1; $0.lastError = error.description }
             metrics.reloads.series(labelValues: ["failure"]).increment()
@@ -175,6 +182,20 @@ package final class DataPlane: Sendable {
                 if let existing = state.limiters[consumer.name], existing.limits == consumer.rateLimits { return existing }
                 let fresh = RequestRateLimiter.forConsumer(consumer)
                 state.limiters[consumer.name] = fresh
+                return fresh
+            }
+        }
+    }
+
+    /// The live window for each registry entry of `config`: kept for a (backend, model) seen
+    /// before, new otherwise. In `ModelRegistry`'s entry order.
+    private func latencyWindows(for config: ProxyConfig) -> [LatencyWindow] {
+        let entries = ModelRegistry(config).entries
+        return state.withLock { state in
+            entries.map { entry in
+                if let existing = state.latencyWindows[RegistryKey(entry)] { return existing }
+                let fresh = LatencyWindow()
+                state.latencyWindows[RegistryKey(entry)] = fresh
                 return fresh
             }
         }
@@ -248,4 +269,15 @@ struct LimiterRef: Sendable {
 struct ContextRef: @unchecked Sendable {
     let loop: EventLoop
     let context: LoopContext
+}
+
+/// A model registry entry's identity across snapshots.
+struct RegistryKey: Hashable {
+    let backend: String
+    let model: String
+
+    init(_ entry: ModelRegistry.Entry) {
+        backend = entry.backendName
+        model = entry.model
+    }
 }

@@ -25,6 +25,7 @@ package final class DataPlaneMetrics: Sendable {
     let lastReloadSuccess: DoubleGaugeFamily
     let restartRequired: GaugeFamily
     let rateLimited: CounterFamily
+    let routingDecisions: CounterFamily
 
     package init(version: String) {
         requests = registry.counter(name: "sluice_requests_total", help: "Requests answered, by route, backend, model, status code and consumer.",
@@ -66,6 +67,9 @@ package final class DataPlaneMetrics: Sendable {
         rateLimited = registry.counter(name: "sluice_rate_limited_total",
                                        help: "Requests refused with 429 by the sidecar's own limits, by consumer and limit.",
                                        labelNames: ["consumer", "reason"])
+        routingDecisions = registry.counter(name: "sluice_routing_decisions_total",
+                                            help: "Requests to auto models, by route, chosen upstream model, reason and class rule.",
+                                            labelNames: ["route", "model", "reason", "class"])
         reloads = registry.counter(name: "sluice_config_reload_total", help: "Config reloads, by result (success, failure, unchanged).",
                                    labelNames: ["result"])
         lastReloadSuccess = registry.doubleGauge(name: "sluice_config_last_reload_success_timestamp_seconds",

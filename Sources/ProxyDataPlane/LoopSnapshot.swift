@@ -69,6 +69,13 @@ final class LoopSnapshot {
         return series
     }
 
+    /// `sluice_routing_decisions_total` for (route, chosen registry entry or none, reason, class
+    /// rule or none); one per `auto` request, so not cached.
+    func routingDecision(route: Int, entry: Int?, reason: AutoDecision.Reason, matchedClass: String?) -> CounterSeries {
+        let model = entry.map { snapshot.routes.registry.entries[$0].model } ?? "none"
+        return metrics.routingDecisions.series(labelValues: [routeName(route), model, reason.rawValue, matchedClass ?? "none"])  // lint: allow-series (auto requests only; every label from the config)
+    }
+
     /// `sluice_upstream_errors_total` for (backend, kind).
     func upstreamErrors(backend: Int, kind: UpstreamErrorKind) -> CounterSeries {
         let key = UInt64(backend) << 8 | UInt64(kind.rawValue)

@@ -223,7 +223,9 @@ extension ProxySession: UpstreamTransferDelegate {
         firstTokenTimer = nil
         context.firstTokenAt = now
         if let target = context.answeringBackend {
-            snapshot.backendStates[target.backendIndex].recordFirstToken(after: now.duration(since: attemptStartedAt), at: now)
+            let duration = now.duration(since: attemptStartedAt)
+            snapshot.backendStates[target.backendIndex].recordFirstToken(after: duration, at: now)
+            snapshot.recordFirstToken(of: target, after: duration, at: now)
         }
         perform(machine.firstToken(at: now))
     }

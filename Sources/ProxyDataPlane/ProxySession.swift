@@ -111,7 +111,7 @@ final class ProxySession: HTTPExchange {
         if case .next = result { result = InspectPhase.run(body: body, context: &context) }
         if case .next = result { result = AdmitPhase.run(consumers: consumers, context: &context, now: now, on: loopSnapshot) }
         if case .next = result {
-            result = RoutePhase.run(head: head, snapshot: snapshot, context: &context, now: now, random: loop.random)
+            result = RoutePhase.run(head: head, body: body, on: loopSnapshot, context: &context, now: now, random: loop.random)
         }
         switch result {
         case .answer(let local):
@@ -120,7 +120,8 @@ final class ProxySession: HTTPExchange {
             perform(machine.phasesFinished(.answered(status: status)))
         case .next:
             guard let decision = context.decision else { return }
-            let policy = snapshot.attemptPolicies[decision.routeIndex]
+            var policy = snapshot.attemptPolicies[decision.routeIndex]
+            if let auto = context.autoRoute { policy = policy.replacingChain(auto.chain) }
             let plan = UpstreamAttemptStateMachine(policy: policy, primary: AttemptTarget(decision),
                                                    clientModel: context.clientModel, start: context.started)
             loopSnapshot.retryBudgets[decision.routeIndex].recordRequest(at: now)
@@ -234,6 +235,7 @@ final class ProxySession: HTTPExchange {
         headers.append(name: "x-sluice-route", value: decision.routeName)
         headers.append(name: "x-sluice-backend", value: context.answeringBackend?.backendName ?? decision.backendName)
         if let model = context.upstreamModel { headers.appendReflected(name: "x-sluice-model", value: model) }
+        if let auto = context.autoRoute { headers.append(name: "x-sluice-model-reason", value: auto.summary) }
         headers.append(name: "x-sluice-cache", value: "bypass")
         headers.append(name: "x-sluice-attempts", value: String(machine.attempts))
     }

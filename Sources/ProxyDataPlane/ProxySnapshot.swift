@@ -27,6 +27,9 @@ final class ProxySnapshot: Sendable {
     let adjustsRouting: Bool
     /// The consumers' key digests, model rights and request limiters (shared with other snapshots).
     let consumers: ConsumerTable
+    /// Live time to first token per model registry entry (`routes.registry`), shared with
+    /// other snapshots that describe the same (backend, model).
+    let latencyWindows: [LatencyWindow]
 
     var config: ProxyConfig { loaded.config }
 
@@ -34,10 +37,12 @@ final class ProxySnapshot: Sendable {
     let inFlight: [GaugeSeries?]
 
     /// `limiters`: by consumer index, the request limiter to keep using (nil: a fresh one each).
+    /// `latencyWindows`: by registry entry, the windows to keep using (nil: fresh ones).
     init(_ loaded: LoadedConfig, loadedAt: UInt64, backendStates: [BackendState], limiters: [RequestRateLimiter?]? = nil,
-         metrics: DataPlaneMetrics) throws(ProxyConfigError) {
+         latencyWindows: [LatencyWindow]? = nil, metrics: DataPlaneMetrics) throws(ProxyConfigError) {
         self.loaded = loaded
         routes = try RouteTable(loaded.config)
+        self.latencyWindows = latencyWindows ?? routes.registry.entries.map { _ in LatencyWindow() }
         backends = loaded.config.backends.map { BackendRuntime($0, config: loaded.config, loaded: loaded) }
         maxRequestBodyBytes = loaded.config.defaults.maxRequestBodyBytes
         self.loadedAt = loadedAt

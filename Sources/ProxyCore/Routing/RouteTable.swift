@@ -149,6 +149,8 @@ package final class RouteTable: Sendable {
             let header = route.stickyHeader ?? ""
             let point = WeightedPicker.basisPoints(StickyHash.hash(headers.first(header) ?? ""))
             text += "sticky on \(ConfigIssue.quoted(header)) (point \(point) of 10000) picked \(picked) (weight \(entry.weight) of \(route.picker.total))"
+        case .auto:
+            text += "\(picked) (an auto model then ranks the registry)"
         case .random:
             let point = WeightedPicker.basisPoints(random)
             let why = route.stickyHeader.map { "sticky header \(ConfigIssue.quoted($0)) is absent, so " } ?? ""

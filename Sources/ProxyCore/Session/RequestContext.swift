@@ -35,6 +35,8 @@ package struct RequestContext: Sendable {
     package var upstreamModel: String?
     /// The backend of the current (finally: the answering) attempt: labels, headers and log say it.
     package var answeringBackend: AttemptTarget?
+    /// What the route's `auto` model chose, when the client's model named one.
+    package var autoRoute: AutoRouteChoice?
 
     // upstream attempts, account, logging
     /// A stable error `code` when the request failed or ended badly.
