@@ -220,6 +220,13 @@ package final class DataPlane: Sendable {
         ref.loop.execute { ref.context.resumeWaiter(ticket, of: box.limiter) }
     }
 
+    /// Tells the waiter `ticket`, on its own loop, that it was shed from a backend's queue.
+    /// Takes the reload lock only to find that loop: once per shed request.
+    func shed(_ ticket: ConcurrencyTicket) {
+        guard let ref = state.withLock({ $0.contexts.first { $0.context.index == ticket.owner } }) else { return }
+        ref.loop.execute { ref.context.shedWaiter(ticket) }
+    }
+
     private func publish(_ snapshot: ProxySnapshot) {
         bufferBudget.setLimit(snapshot.config.defaults.bufferBudgetBytes)
         let contexts = state.withLock { state in

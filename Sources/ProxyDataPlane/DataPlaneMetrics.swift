@@ -26,6 +26,7 @@ package final class DataPlaneMetrics: Sendable {
     let restartRequired: GaugeFamily
     let rateLimited: CounterFamily
     let routingDecisions: CounterFamily
+    let queueShed: CounterFamily
 
     package init(version: String) {
         requests = registry.counter(name: "sluice_requests_total", help: "Requests answered, by route, backend, model, status code and consumer.",
@@ -70,6 +71,9 @@ package final class DataPlaneMetrics: Sendable {
         routingDecisions = registry.counter(name: "sluice_routing_decisions_total",
                                             help: "Requests to auto models, by route, chosen upstream model, reason and class rule.",
                                             labelNames: ["route", "model", "reason", "class"])
+        queueShed = registry.counter(name: "sluice_queue_shed_total",
+                                     help: "Requests pushed out of a backend's full queue by a higher-priority one, by backend and priority.",
+                                     labelNames: ["backend", "priority"])
         reloads = registry.counter(name: "sluice_config_reload_total", help: "Config reloads, by result (success, failure, unchanged).",
                                    labelNames: ["result"])
         lastReloadSuccess = registry.doubleGauge(name: "sluice_config_last_reload_success_timestamp_seconds",

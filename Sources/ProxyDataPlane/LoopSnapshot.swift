@@ -76,6 +76,12 @@ final class LoopSnapshot {
         return metrics.routingDecisions.series(labelValues: [routeName(route), model, reason.rawValue, matchedClass ?? "none"])  // lint: allow-series (auto requests only; every label from the config)
     }
 
+    /// `sluice_queue_shed_total` for (backend, priority class); once per shed request, so not cached.
+    func shed(backend: Int, priority: Int) -> CounterSeries {
+        let name = snapshot.config.defaults.priorities.map { $0.levels[priority] } ?? "none"
+        return metrics.queueShed.series(labelValues: [backendName(backend), name])  // lint: allow-series (once per shed request)
+    }
+
     /// `sluice_upstream_errors_total` for (backend, kind).
     func upstreamErrors(backend: Int, kind: UpstreamErrorKind) -> CounterSeries {
         let key = UInt64(backend) << 8 | UInt64(kind.rawValue)

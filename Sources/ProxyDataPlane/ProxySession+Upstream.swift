@@ -36,10 +36,11 @@ extension ProxySession: UpstreamTransferDelegate {
             return decide { $0.admitted(.rejected(.ejected), at: $1, random: $2, budget: &$3, isAvailable: $4) }
         }
         if let limiter = backendState.limiter {
-            switch limiter.acquire(at: now, owner: loop.index) {
+            switch limiter.acquire(at: now, owner: loop.index, priority: context.priority) {
             case .granted:
                 break
-            case .queued(let ticket, _, let deadline):
+            case .queued(let ticket, _, let deadline, let displaced):
+                if let displaced { loop.dataPlane.shed(displaced) }
                 slot = .queued(ticket, backendIndex: target.backendIndex)
                 loop.waiters[ticket.id] = self
                 waitTimer = loop.scheduler.schedule(at: deadline) { [self] in
@@ -63,6 +64,17 @@ extension ProxySession: UpstreamTransferDelegate {
         waitTimer = nil
         holdSlot(backendIndex)
         perform(machine.slotGranted(guardsFirstToken: snapshot.backends[backendIndex].firstTokenTimeout != nil))
+    }
+
+    /// A higher-priority request pushed this one out of the backend's full queue (on this loop).
+    func slotShed() {
+        guard case .queued(let ticket, let backendIndex) = slot else { return }
+        waitTimer?.cancel()
+        waitTimer = nil
+        loop.waiters[ticket.id] = nil
+        slot = .none
+        loopSnapshot.shed(backend: backendIndex, priority: context.priority).increment()
+        decide { $0.queueShed(at: $1, random: $2, budget: &$3, isAvailable: $4) }
     }
 
     private func queueTimedOut() {

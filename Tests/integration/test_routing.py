@@ -1,8 +1,10 @@
 """Smart routing (issue 20): `auto` models choose among registry entries per request — sluice-mock
 playing models of different prices, speeds and capabilities, checked at the mock."""
 import json
+import threading
+import time
 
-from conftest import chat_body, poll_until, post, request
+from conftest import Reader, chat_body, connect, poll_until, post, request
 from sidecar import start_sidecar
 from test_resilience import backend, mock_with, stats
 
@@ -107,3 +109,71 @@ def test_a_request_no_model_can_serve_is_refused_with_the_reasons(start, tmp_pat
     assert stats(mock)["requests_total"] == 0
     line = poll_until(lambda: [json.loads(l) for l in sidecar.stdout_lines if l.startswith("{")], message="an access log line")[0]
     assert line["status"] == 400 and line["error"] == "no_capable_model"
+
+
+def priority_sidecar(start, tmp_path, mock, limit, queue):
+    backends = [backend(mock, "slow", maxConcurrentRequests=limit, queue={"size": queue, "maxWait": "30s"})]
+    routes = [{"name": "r", "split": [{"backend": "slow", "weight": 1}], "retry": {"attempts": 1}}]
+    return start_sidecar(start, tmp_path, backends, routes, defaults={"priorities": {"levels": ["high", "low"], "default": "low"}})
+
+
+def send_all(sidecar, priorities):
+    """Sends one request per priority, each from its own thread; returns (priority, status, retry-after, finished at)."""
+    results, threads = [], []
+
+    def one(priority):
+        # The last of twenty-two requests through two slots waits longer than request()'s 10 s.
+        sock = connect(sidecar.addresses["app"], timeout=60)
+        try:
+            sock.sendall(post("/v1/chat/completions", chat_body("m"), headers=[("x-sluice-priority", priority)]))
+            response = Reader(sock).read_response()
+        finally:
+            sock.close()
+        results.append((priority, response.status, response.header("retry-after"), time.monotonic()))
+
+    for priority in priorities:
+        thread = threading.Thread(target=one, args=(priority,))
+        thread.start()
+        threads.append(thread)
+    return results, threads
+
+
+def test_high_priority_requests_start_before_queued_low_ones(start, tmp_path):
+    # Long enough for twenty requests to reach the queue while the first two run, on a busy machine.
+    mock = mock_with(start, tmp_path, {"m": {"latency": "1500ms"}})
+    sidecar = priority_sidecar(start, tmp_path, mock, limit=2, queue=20)
+    busy, busy_threads = send_all(sidecar, ["low", "low"])
+    poll_until(lambda: stats(mock)["requests_total"] == 2, message="two requests in flight")
+    queued, threads = send_all(sidecar, ["low", "high"] * 10)
+    assert stats(mock)["requests_total"] == 2, "the twenty wait in the queue while the first two run"
+    for thread in busy_threads + threads:
+        thread.join(timeout=60)
+    assert sorted(status for _, status, _, _ in busy + queued) == [200] * 22
+    # Two slots, one latency: requests finish in the order they started.
+    last_high = max(done for priority, _, _, done in queued if priority == "high")
+    first_low = min(done for priority, _, _, done in queued if priority == "low")
+    assert last_high < first_low, "every high-priority request started before any queued low-priority one"
+
+
+def test_a_full_queue_sheds_the_low_class_first(start, tmp_path):
+    mock = mock_with(start, tmp_path, {"m": {"latency": "1500ms"}})
+    sidecar = priority_sidecar(start, tmp_path, mock, limit=1, queue=4)
+    busy, busy_threads = send_all(sidecar, ["low"])
+    poll_until(lambda: stats(mock)["requests_total"] == 1, message="one request in flight")
+    low, low_threads = send_all(sidecar, ["low"] * 4)
+    assert stats(mock)["requests_total"] == 1
+    high, high_threads = send_all(sidecar, ["high"] * 2)
+    for thread in busy_threads + low_threads + high_threads:
+        thread.join(timeout=60)
+    assert [status for _, status, _, _ in high] == [200, 200]
+    shed = [result for result in low if result[1] == 503]
+    assert len(shed) == 2 and all(retry_after for _, _, retry_after, _ in shed), "the lowest class is shed, with Retry-After"
+    metrics = request(sidecar.addresses["metrics"], b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").body.decode()
+    assert 'sluice_queue_shed_total{backend="slow",priority="low"} 2' in metrics
+
+
+def test_an_unknown_priority_is_refused(start, tmp_path):
+    mock = mock_with(start, tmp_path, {"m": {}})
+    sidecar = priority_sidecar(start, tmp_path, mock, limit=1, queue=1)
+    response = request(sidecar.addresses["app"], post("/v1/chat/completions", chat_body("m"), headers=[("x-sluice-priority", "urgent")]))
+    assert response.status == 400 and response.json()["error"]["code"] == "invalid_priority"

@@ -198,3 +198,31 @@ extension ProxyConfigDecoding {
         }
     }
 }
+
+/// `defaults.priorities`.
+extension ProxyConfigDecoding {
+    /// `{"levels": ["interactive", "batch"], "default": "batch"}`: 2 to 8 unique names, highest
+    /// first; `default` one of them (default: the lowest).
+    mutating func decodePriorities(_ value: JSONValue, at path: String) -> PriorityConfig? {
+        guard let object = ConfigObjectReader(value, at: path, allowed: ["levels", "default"], issues: &issues) else { return nil }
+        guard let list = requiredArray(object["levels"], at: object.path("levels"), nonEmpty: "expected 2 to \(PriorityConfig.maxLevels) class names, highest first")
+        else { return nil }
+        let before = issues.count
+        var levels: [(name: String, path: String)] = []
+        for (index, element) in list.enumerated() {
+            let elementPath = JSONPath.element(object.path("levels"), index)
+            if let name = name(element, at: elementPath) { checkUnique(name, kind: "priority", at: elementPath, owner: elementPath, names: &levels) }
+        }
+        if list.count < 2 || list.count > PriorityConfig.maxLevels {
+            report(object.path("levels"), "\(list.count) classes; expected 2 to \(PriorityConfig.maxLevels), highest first")
+        }
+        var defaultLevel = levels.count - 1
+        if let name = string(object["default"], at: object.path("default"), required: false) {
+            if let index = levels.firstIndex(where: { $0.name == name }) { defaultLevel = index } else {
+                report(object.path("default"), "\(ConfigIssue.quoted(name)) is not one of the levels")
+            }
+        }
+        guard issues.count == before else { return nil }
+        return PriorityConfig(levels: levels.map(\.name), defaultLevel: defaultLevel)
+    }
+}

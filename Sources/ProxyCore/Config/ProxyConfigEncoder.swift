@@ -61,6 +61,10 @@ package enum ProxyConfigEncoder {
     private static func defaultsObject(_ defaults: DefaultsConfig, _ members: [(key: String, value: JSONValue)]) -> JSONObject {
         var object = JSONObject(members)
         if let value = defaults.maxBufferedBytes { object["maxBufferedBytes"] = .number(JSONNumber(value)) }
+        if let priorities = defaults.priorities {
+            object["priorities"] = .object(JSONObject([("levels", .array(priorities.levels.map(JSONValue.string))),
+                                                       ("default", .string(priorities.levels[priorities.defaultLevel]))]))
+        }
         return object
     }
 

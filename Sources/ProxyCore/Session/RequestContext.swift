@@ -37,6 +37,9 @@ package struct RequestContext: Sendable {
     package var answeringBackend: AttemptTarget?
     /// What the route's `auto` model chose, when the client's model named one.
     package var autoRoute: AutoRouteChoice?
+    /// The request's priority class (index into `defaults.priorities.levels`, 0 the highest;
+    /// 0 when no classes are configured): its place in backend queues.
+    package var priority = 0
 
     // upstream attempts, account, logging
     /// A stable error `code` when the request failed or ended badly.

@@ -10,6 +10,15 @@ enum RoutePhase {
     static func run(head: HTTPRequestHead, body: [UInt8], on loopSnapshot: LoopSnapshot, context: inout RequestContext,
                     now: ProxyInstant, random: () -> UInt64) -> PhaseResult {
         let snapshot = loopSnapshot.snapshot
+        // The queue class travels with the routing decision into every attempt's admission.
+        if let priorities = snapshot.config.defaults.priorities {
+            guard let level = priorities.level(of: head.headers) else {
+                let allowed = priorities.levels.map { "\"\($0)\"" }.joined(separator: ", ")
+                return .answer(LocalAnswer(status: 400, code: "invalid_priority",
+                                           message: "\(PriorityConfig.header) must be one of \(allowed)"))
+            }
+            context.priority = level
+        }
         guard var decision = snapshot.routes.route(path: head.path, model: context.clientModel, headers: head.headers,
                                                    random: random()) else {
             let message = context.clientModel.map { "no route matches model \"\($0)\" on \(head.path)" }

@@ -90,3 +90,26 @@ import Testing
         }
     }
 }
+
+/// `defaults.priorities`.
+@Suite struct ConfigPrioritiesDecoderTests {
+    @Test func prioritiesDecodeWithTheLowestAsDefaultAndRoundTrip() throws {
+        let config = try decodeValidConfig(configText(extra: #""defaults": {"priorities": {"levels": ["interactive", "batch"]}}"#))
+        #expect(config.defaults.priorities == PriorityConfig(levels: ["interactive", "batch"], defaultLevel: 1))
+        #expect(try decodeValidConfig(ProxyConfigEncoder.text(config)) == config)
+        let priorities = try #require(config.defaults.priorities)
+        #expect(priorities.level(of: HTTPHeaders()) == 1)
+        #expect(priorities.level(of: HTTPHeaders([("x-sluice-priority", "interactive")])) == 0)
+        #expect(priorities.level(of: HTTPHeaders([("x-sluice-priority", "urgent")])) == nil)
+    }
+
+    @Test func badPrioritiesNameTheirPath() {
+        #expect(configIssues(configText(extra: #""defaults": {"priorities": {"levels": ["a", "a"], "default": "z"}}"#)) == [
+            #"defaults.priorities.levels[1]: duplicate priority name "a" (first used by defaults.priorities.levels[0])"#,
+            #"defaults.priorities.default: "z" is not one of the levels"#,
+        ])
+        #expect(configIssues(configText(extra: #""defaults": {"priorities": {"levels": ["only"]}}"#)) == [
+            "defaults.priorities.levels: 1 classes; expected 2 to 8, highest first",
+        ])
+    }
+}
