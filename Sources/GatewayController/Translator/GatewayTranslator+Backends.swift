@@ -50,7 +50,7 @@ extension NamespaceTranslation {
                                        models: spec.models, timeouts: spec.timeouts.overrides, tls: tls,
                                        maxConcurrentRequests: spec.maxConcurrentRequests, queue: spec.queue,
                                        circuitBreaker: spec.circuitBreaker, latencyShift: spec.latencyShift, warmup: spec.warmup,
-                                       contextWindow: spec.contextWindow, prices: spec.prices)
+                                       contextWindow: spec.contextWindow, prices: spec.prices, modelInfo: spec.modelInfo)
             backends[backend.meta.name] = BackendIR(backend: backend, config: config, mounts: mounts)
         }
     }

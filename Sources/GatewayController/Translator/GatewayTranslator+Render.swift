@@ -22,6 +22,7 @@ extension NamespaceTranslation {
                 for ref in placement.rule.rule.backendRefs + (placement.rule.rule.fallback?.chain ?? []) where !usedBackends.contains(ref.name) {
                     usedBackends.append(ref.name)
                 }
+                for name in placement.rule.rule.autoBackendNames where !usedBackends.contains(name) { usedBackends.append(name) }
             }
             usedBackends.sort()
             let backendIRs = usedBackends.compactMap { backends[$0] }
@@ -84,6 +85,7 @@ extension NamespaceTranslation {
                            split: rule.backendRefs.map { SplitEntryConfig(backend: $0.name, weight: $0.weight, model: $0.model) },
                            sticky: rule.stickyHeader.map(StickyConfig.init(header:)), fallback: fallback,
                            retry: rule.retry.map { retryConfig($0, gateway: gateway) }, deadline: rule.timeouts.request,
-                           maxAttempts: rule.retry?.maxAttemptsPerRequest, truncation: truncation)
+                           maxAttempts: rule.retry?.maxAttemptsPerRequest, truncation: truncation,
+                           auto: rule.auto.filter { auto in match?.model.map { ModelMatch.matches($0, auto.name) } ?? true })
     }
 }
