@@ -26,7 +26,7 @@ struct RequestNeedsCollector: JSONSyntaxVisitor {
 
     private let buffer: UnsafeRawBufferPointer
     private var depth = 0
-    // The recognised key of the current member at each depth 1...8, one byte each.
+    // `JSONKeyPath`: the recognised key of the current member at each depth 1...8.
     private var path: UInt64 = 0
     private var messageIsUser = false
     private var messageTexts: [Range<Int>] = []
@@ -101,13 +101,10 @@ struct RequestNeedsCollector: JSONSyntaxVisitor {
     }
 
     private static func key(in path: UInt64, at level: Int) -> Key? {
-        guard level >= 1, level <= 8 else { return nil }
-        return Key(rawValue: UInt8(truncatingIfNeeded: path >> UInt64(8 * (level - 1))))
+        Key(rawValue: JSONKeyPath.key(in: path, at: level))
     }
 
     private mutating func setKey(_ key: Key?, at level: Int) {
-        guard level >= 1, level <= 8 else { return }
-        let shift = UInt64(8 * (level - 1))
-        path = (path & ~(0xFF << shift)) | (UInt64(key?.rawValue ?? 0) << shift)
+        path = JSONKeyPath.setting(key?.rawValue ?? 0, at: level, in: path)
     }
 }
