@@ -78,8 +78,17 @@ final class LoopSnapshot {
 
     /// `sluice_queue_shed_total` for (backend, priority class); once per shed request, so not cached.
     func shed(backend: Int, priority: Int) -> CounterSeries {
-        let name = snapshot.config.defaults.priorities.map { $0.levels[priority] } ?? "none"
-        return metrics.queueShed.series(labelValues: [backendName(backend), name])  // lint: allow-series (once per shed request)
+        metrics.queueShed.series(labelValues: [backendName(backend), priorityName(priority)])  // lint: allow-series (once per shed request)
+    }
+
+    /// `sluice_queue_wait_seconds` for (backend, priority class); only for requests that waited, so not cached.
+    func queueWait(backend: Int, priority: Int) -> HistogramSeries {
+        metrics.queueWait.series(labelValues: [backendName(backend), priorityName(priority)])  // lint: allow-series (once per queued request)
+    }
+
+    /// A priority class's name, `none` without `defaults.priorities`.
+    private func priorityName(_ priority: Int) -> String {
+        snapshot.config.defaults.priorities.map { $0.levels[priority] } ?? "none"
     }
 
     /// `sluice_upstream_errors_total` for (backend, kind).

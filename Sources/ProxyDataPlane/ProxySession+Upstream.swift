@@ -9,7 +9,7 @@ enum AttemptSlot {
     /// Counted in flight at the backend (and holding a limiter slot when it has a limit).
     case held(backendIndex: Int)
     /// Waiting in the backend's queue.
-    case queued(ConcurrencyTicket, backendIndex: Int)
+    case queued(ConcurrencyTicket, backendIndex: Int, since: ProxyInstant)
 }
 
 /// Phase 8, upstream attempts: admission (breaker, concurrency limit, queue), sending, and the
@@ -41,7 +41,7 @@ extension ProxySession: UpstreamTransferDelegate {
                 break
             case .queued(let ticket, _, let deadline, let displaced):
                 if let displaced { loop.dataPlane.shed(displaced) }
-                slot = .queued(ticket, backendIndex: target.backendIndex)
+                slot = .queued(ticket, backendIndex: target.backendIndex, since: now)
                 loop.waiters[ticket.id] = self
                 waitTimer = loop.scheduler.schedule(at: deadline) { [self] in
                     waitTimer = nil
@@ -59,16 +59,18 @@ extension ProxySession: UpstreamTransferDelegate {
 
     /// The queue handed this request a slot (on this loop).
     func slotGranted() {
-        guard case .queued(_, let backendIndex) = slot else { return }
+        guard case .queued(_, let backendIndex, let since) = slot else { return }
         waitTimer?.cancel()
         waitTimer = nil
+        loopSnapshot.queueWait(backend: backendIndex, priority: context.priority)
+            .observe(Double(loop.scheduler.now().duration(since: since).nanoseconds) / 1e9)
         holdSlot(backendIndex)
         perform(machine.slotGranted(guardsFirstToken: snapshot.backends[backendIndex].firstTokenTimeout != nil))
     }
 
     /// A higher-priority request pushed this one out of the backend's full queue (on this loop).
     func slotShed() {
-        guard case .queued(let ticket, let backendIndex) = slot else { return }
+        guard case .queued(let ticket, let backendIndex, _) = slot else { return }
         waitTimer?.cancel()
         waitTimer = nil
         loop.waiters[ticket.id] = nil
@@ -78,7 +80,7 @@ extension ProxySession: UpstreamTransferDelegate {
     }
 
     private func queueTimedOut() {
-        guard case .queued(let ticket, let backendIndex) = slot else { return }
+        guard case .queued(let ticket, let backendIndex, _) = slot else { return }
         loop.waiters[ticket.id] = nil
         slot = .none
         // If the slot was handed over just now, that hand-off finds no waiter and passes it on.
@@ -97,7 +99,7 @@ extension ProxySession: UpstreamTransferDelegate {
         switch slot {
         case .none:
             return
-        case .queued(let ticket, let backendIndex):
+        case .queued(let ticket, let backendIndex, _):
             loop.waiters[ticket.id] = nil
             _ = snapshot.backendStates[backendIndex].limiter?.cancel(ticket)  // if already handed over, the hand-off releases it
         case .held(let backendIndex):

@@ -153,6 +153,9 @@ def test_high_priority_requests_start_before_queued_low_ones(start, tmp_path):
     last_high = max(done for priority, _, _, done in queued if priority == "high")
     first_low = min(done for priority, _, _, done in queued if priority == "low")
     assert last_high < first_low, "every high-priority request started before any queued low-priority one"
+    metrics = request(sidecar.addresses["metrics"], b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").body.decode()
+    assert 'sluice_queue_wait_seconds_count{backend="slow",priority="high"} 10' in metrics
+    assert 'sluice_queue_wait_seconds_count{backend="slow",priority="low"} 10' in metrics
 
 
 def test_a_full_queue_sheds_the_low_class_first(start, tmp_path):
