@@ -88,7 +88,7 @@ final class LoopSnapshot {
 
     /// A priority class's name, `none` without `defaults.priorities`.
     private func priorityName(_ priority: Int) -> String {
-        snapshot.config.defaults.priorities.map { $0.levels[priority] } ?? "none"
+        snapshot.priorities.map { $0.levels[priority] } ?? "none"
     }
 
     /// `sluice_upstream_errors_total` for (backend, kind).

@@ -30,6 +30,8 @@ final class ProxySnapshot: Sendable {
     /// Live time to first token per model registry entry (`routes.registry`), shared with
     /// other snapshots that describe the same (backend, model).
     let latencyWindows: [LatencyWindow]
+    /// `defaults.priorities`, read per request without copying the config.
+    let priorities: PriorityConfig?
 
     var config: ProxyConfig { loaded.config }
 
@@ -43,6 +45,7 @@ final class ProxySnapshot: Sendable {
         self.loaded = loaded
         routes = try RouteTable(loaded.config)
         self.latencyWindows = latencyWindows ?? routes.registry.entries.map { _ in LatencyWindow() }
+        priorities = loaded.config.defaults.priorities
         backends = loaded.config.backends.map { BackendRuntime($0, config: loaded.config, loaded: loaded) }
         maxRequestBodyBytes = loaded.config.defaults.maxRequestBodyBytes
         self.loadedAt = loadedAt

@@ -11,7 +11,7 @@ enum RoutePhase {
                     now: ProxyInstant, random: () -> UInt64) -> PhaseResult {
         let snapshot = loopSnapshot.snapshot
         // The queue class travels with the routing decision into every attempt's admission.
-        if let priorities = snapshot.config.defaults.priorities {
+        if let priorities = snapshot.priorities {
             guard let level = priorities.level(of: head.headers) else {
                 let allowed = priorities.levels.map { "\"\($0)\"" }.joined(separator: ", ")
                 return .answer(LocalAnswer(status: 400, code: "invalid_priority",
