@@ -32,7 +32,8 @@ extension NamespaceTranslation {
                 listeners: ListenersConfig(app: ListenerAddress(host: "127.0.0.1", port: UInt16(spec.appPort)),
                                            admin: ListenerAddress(host: "127.0.0.1", port: UInt16(spec.adminPort)),
                                            metrics: ListenerAddress(host: "0.0.0.0", port: UInt16(spec.metricsPort))),
-                defaults: DefaultsConfig(timeouts: TimeoutsConfig.default.applying(spec.timeouts.overrides), retry: Self.retryConfig(nil, gateway: spec)),
+                defaults: DefaultsConfig(timeouts: TimeoutsConfig.default.applying(spec.timeouts.overrides), retry: Self.retryConfig(nil, gateway: spec),
+                                         priorities: spec.priorities),
                 backends: backendIRs.map(\.config),
                 routes: ir.placements.map { Self.routeConfig($0, gateway: spec) })
             // The passes check what they can; the sidecar's own rules (and the mounted Secret
