@@ -77,6 +77,9 @@ package final class DataPlane: Sendable {
         metrics.beforeScrape.withLock { $0 = { [unowned self] in
             for backendState in current.backendStates {
                 metrics.backendHealthy.series(labelValues: [backendState.name]).set(backendState.isHealthy ? 1 : 0)
+                if let limiter = backendState.limiter {
+                    metrics.backendQueued.series(labelValues: [backendState.name]).set(Int64(limiter.waiting))
+                }
             }
         } }
     }

@@ -28,6 +28,7 @@ package final class DataPlaneMetrics: Sendable {
     let routingDecisions: CounterFamily
     let queueShed: CounterFamily
     let queueWait: HistogramFamily
+    let backendQueued: GaugeFamily
 
     package init(version: String) {
         requests = registry.counter(name: "sluice_requests_total", help: "Requests answered, by route, backend, model, status code and consumer.",
@@ -75,6 +76,8 @@ package final class DataPlaneMetrics: Sendable {
         queueShed = registry.counter(name: "sluice_queue_shed_total",
                                      help: "Requests pushed out of a backend's full queue by a higher-priority one, by backend and priority.",
                                      labelNames: ["backend", "priority"])
+        backendQueued = registry.gauge(name: "sluice_backend_queued", help: "Requests waiting in a backend's queue, read at scrape.",
+                                       labelNames: ["backend"])
         queueWait = registry.histogram(name: "sluice_queue_wait_seconds",
                                        help: "Time a request waited in a backend's queue before it got a slot, by backend and priority.",
                                        labelNames: ["backend", "priority"],

@@ -19,6 +19,7 @@ extension ProxySnapshot {
     /// Feeds the live window of `target`'s registry entry, if it has one. A dictionary lookup
     /// per first token, only at backends the registry describes.
     func recordFirstToken(of target: AttemptTarget, after duration: ProxyDuration, at now: ProxyInstant) {
+        guard !latencyWindows.isEmpty else { return }
         let registry = routes.registry
         guard registry.hasEntries(backend: target.backendIndex), let model = target.model,
               let entry = registry.index(backend: target.backendIndex, model: model) else { return }

@@ -3,8 +3,7 @@ extension RouteTable {
     /// The `auto` model of the decision's route that `model` names, or nil (the split decides).
     /// A few string comparisons, only on routes that declare `auto` models.
     package func autoModel(for decision: RouteDecision, model: String?) -> CompiledAutoModel? {
-        let auto = routes[decision.routeIndex].auto
-        guard !auto.isEmpty, let model else { return nil }
-        return auto.first { $0.name == model }
+        guard hasAutoModels, let model else { return nil }
+        return routes[decision.routeIndex].auto.first { $0.name == model }
     }
 }

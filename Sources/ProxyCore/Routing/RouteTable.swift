@@ -13,6 +13,8 @@ package final class RouteTable: Sendable {
     package let backendNames: [String]
     /// The model registry `auto` models choose from.
     package let registry: ModelRegistry
+    /// Whether any route declares `auto` models (else the route phase skips looking).
+    let hasAutoModels: Bool
 
     /// Compiles `config`'s routes. Throws only for a config that skipped `ProxyConfigDecoder`
     /// (unknown backend, invalid regex, no positive weight).
@@ -63,6 +65,7 @@ package final class RouteTable: Sendable {
         routeNames = config.routes.map(\.name)
         backendNames = config.backends.map(\.name)
         self.registry = registry
+        hasAutoModels = config.routes.contains { !$0.auto.isEmpty }
     }
 
     /// The decision for one request, or nil when no route matches (answer 404).
