@@ -45,6 +45,7 @@ struct AccessLog: Sendable {
         field("backend", context.answeringBackend?.backendName ?? context.decision?.backendName, &line)
         field("model", context.clientModel, &line)
         field("upstream_model", context.upstreamModel, &line)
+        field("route_reason", context.autoRoute?.summary, &line)
         line += #","status":"#.utf8
         JSONWriter.appendInt(entry.status, to: &line)
         field("error", context.errorCode, &line)

@@ -81,7 +81,11 @@ extension DataPlane {
             ("matched", .bool(explanation.decision != nil)),
             ("reasons", .array(explanation.lines.map { .string($0) })),
         ])
-        if let decision = explanation.decision {
+        if var decision = explanation.decision {
+            if let auto = explainAuto(decision, snapshot: snapshot, model: model, body: body, headers: head.headers) {
+                document["auto"] = auto.document
+                decision = auto.decision ?? decision
+            }
             let backend = snapshot.backends[decision.backendIndex]
             let upstreamModel = decision.upstreamModel ?? model.map { backend.models[$0] ?? $0 }
             document["route"] = .string(decision.routeName)

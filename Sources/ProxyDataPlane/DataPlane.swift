@@ -27,6 +27,9 @@ package final class DataPlane: Sendable {
         var tokenLimiters: [String: TokenLimiter] = [:]
         /// The memory cache tier, carried from snapshot to snapshot while its bounds stay.
         var cacheTier: MemoryCacheTier?
+        /// Live time-to-first-token windows by registry entry (backend name, upstream model),
+        /// carried from snapshot to snapshot.
+        var latencyWindows: [RegistryKey: LatencyWindow] = [:]
         /// Set when a loaded config changes a setting that applies only at start (the listeners).
         var restartRequired: String?
         /// The listeners bound at start.
@@ -65,6 +68,9 @@ package final class DataPlane: Sendable {
             if let limiter = consumer.limiter { reloadState.limiters[consumer.name] = limiter }
             if let limiter = consumer.tokenLimiter { reloadState.tokenLimiters[consumer.name] = limiter }
         }
+        for (entry, window) in zip(snapshot.routes.registry.entries, snapshot.latencyWindows) {
+            reloadState.latencyWindows[RegistryKey(entry)] = window
+        }
         state = Mutex(reloadState)  // lint: allow-lock (set-up)
         accessLog = AccessLog(enabled: enabled, sampleRate: accessLogSampleRate)
         self.metrics = metrics
@@ -87,6 +93,9 @@ package final class DataPlane: Sendable {
         metrics.beforeScrape.withLock { $0 = { [unowned self] in
             for backendState in current.backendStates {
                 metrics.backendHealthy.series(labelValues: [backendState.name]).set(backendState.isHealthy ? 1 : 0)
+                if let limiter = backendState.limiter {
+                    metrics.backendQueued.series(labelValues: [backendState.name]).set(Int64(limiter.waiting))
+                }
             }
             publishConsumerLimits()
         } }
@@ -159,7 +168,8 @@ package final class DataPlane: Sendable {
             snapshot = try ProxySnapshot(loaded, loadedAt: clock.wallNanoseconds() / 1_000_000_000,
                                          backendStates: backendStates(for: loaded.config),
                                          limiters: limiters(for: loaded.config), tokenLimiters: tokenLimiters(for: loaded.config),
-                                         redis: redis, cacheTier: cacheTier(for: loaded.config), metrics: metrics)
+                                         redis: redis, cacheTier: cacheTier(for: loaded.config),
+                                         latencyWindows: latencyWindows(for: loaded.config), metrics: metrics)
             state.withLock { $0.redisLimits = redis }
         } catch {
             state.withLock { $0.failed += 1; $0.lastError = error.description }
@@ -225,6 +235,20 @@ package final class DataPlane: Sendable {
         }
     }
 
+    /// The live window for each registry entry of `config`: kept for a (backend, model) seen
+    /// before, new otherwise. In `ModelRegistry`'s entry order.
+    private func latencyWindows(for config: ProxyConfig) -> [LatencyWindow] {
+        let entries = ModelRegistry(config).entries
+        return state.withLock { state in
+            entries.map { entry in
+                if let existing = state.latencyWindows[RegistryKey(entry)] { return existing }
+                let fresh = LatencyWindow()
+                state.latencyWindows[RegistryKey(entry)] = fresh
+                return fresh
+            }
+        }
+    }
+
     /// The memory cache tier for `config`: the current one (with its entries) while
     /// `cache.memory` is unchanged.
     func cacheTier(for config: ProxyConfig) -> MemoryCacheTier? {
@@ -251,6 +275,13 @@ package final class DataPlane: Sendable {
         guard let ref = state.withLock({ $0.contexts.first { $0.context.index == ticket.owner } }) else { return }
         let box = LimiterRef(limiter: limiter)
         ref.loop.execute { ref.context.resumeWaiter(ticket, of: box.limiter) }
+    }
+
+    /// Tells the waiter `ticket`, on its own loop, that it was shed from a backend's queue.
+    /// Takes the reload lock only to find that loop: once per shed request.
+    func shed(_ ticket: ConcurrencyTicket) {
+        guard let ref = state.withLock({ $0.contexts.first { $0.context.index == ticket.owner } }) else { return }
+        ref.loop.execute { ref.context.shedWaiter(ticket) }
     }
 
     private func publish(_ snapshot: ProxySnapshot) {
@@ -302,4 +333,15 @@ struct LimiterRef: Sendable {
 struct ContextRef: @unchecked Sendable {
     let loop: EventLoop
     let context: LoopContext
+}
+
+/// A model registry entry's identity across snapshots.
+struct RegistryKey: Hashable {
+    let backend: String
+    let model: String
+
+    init(_ entry: ModelRegistry.Entry) {
+        backend = entry.backendName
+        model = entry.model
+    }
 }

@@ -38,6 +38,10 @@ package final class DataPlaneMetrics: Sendable {
     let cacheStores: CounterFamily
     let cacheTokensSaved: CounterFamily
     let cacheCostSaved: DoubleCounterFamily
+    let routingDecisions: CounterFamily
+    let queueShed: CounterFamily
+    let queueWait: HistogramFamily
+    let backendQueued: GaugeFamily
 
     package init(version: String) {
         requests = registry.counter(name: "sluice_requests_total", help: "Requests answered, by route, backend, model, status code and consumer.",
@@ -117,6 +121,18 @@ package final class DataPlaneMetrics: Sendable {
         cacheCostSaved = registry.doubleCounter(name: "sluice_cache_cost_saved_total",
                                                 help: "Cost not spent because the cache answered, from the per-model prices.",
                                                 labelNames: ["route", "currency"])
+        routingDecisions = registry.counter(name: "sluice_routing_decisions_total",
+                                            help: "Requests to auto models, by route, chosen upstream model, reason and class rule.",
+                                            labelNames: ["route", "model", "reason", "class"])
+        queueShed = registry.counter(name: "sluice_queue_shed_total",
+                                     help: "Requests pushed out of a backend's full queue by a higher-priority one, by backend and priority.",
+                                     labelNames: ["backend", "priority"])
+        backendQueued = registry.gauge(name: "sluice_backend_queued", help: "Requests waiting in a backend's queue, read at scrape.",
+                                       labelNames: ["backend"])
+        queueWait = registry.histogram(name: "sluice_queue_wait_seconds",
+                                       help: "Time a request waited in a backend's queue before it got a slot, by backend and priority.",
+                                       labelNames: ["backend", "priority"],
+                                       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])
         reloads = registry.counter(name: "sluice_config_reload_total", help: "Config reloads, by result (success, failure, unchanged).",
                                    labelNames: ["result"])
         lastReloadSuccess = registry.doubleGauge(name: "sluice_config_last_reload_success_timestamp_seconds",

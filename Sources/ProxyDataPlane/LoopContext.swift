@@ -54,6 +54,12 @@ final class LoopContext {
         }
     }
 
+    /// A backend's full queue shed `ticket`, one of this loop's waiters, for a higher-priority
+    /// request. A request already gone has nothing to be told.
+    func shedWaiter(_ ticket: ConcurrencyTicket) {
+        waiters.removeValue(forKey: ticket.id)?.slotShed()
+    }
+
     /// Fast, good enough for traffic splitting, request and span ids (not for secrets).
     func random() -> UInt64 {
         randomSource.next()

@@ -111,6 +111,28 @@ final class LoopSnapshot {
         return cost
     }
 
+    /// `sluice_routing_decisions_total` for (route, chosen registry entry or none, reason, class
+    /// rule or none); one per `auto` request, so not cached.
+    func routingDecision(route: Int, entry: Int?, reason: AutoDecision.Reason, matchedClass: String?) -> CounterSeries {
+        let model = entry.map { snapshot.routes.registry.entries[$0].model } ?? "none"
+        return metrics.routingDecisions.series(labelValues: [routeName(route), model, reason.rawValue, matchedClass ?? "none"])  // lint: allow-series (auto requests only; every label from the config)
+    }
+
+    /// `sluice_queue_shed_total` for (backend, priority class); once per shed request, so not cached.
+    func shed(backend: Int, priority: Int) -> CounterSeries {
+        metrics.queueShed.series(labelValues: [backendName(backend), priorityName(priority)])  // lint: allow-series (once per shed request)
+    }
+
+    /// `sluice_queue_wait_seconds` for (backend, priority class); only for requests that waited, so not cached.
+    func queueWait(backend: Int, priority: Int) -> HistogramSeries {
+        metrics.queueWait.series(labelValues: [backendName(backend), priorityName(priority)])  // lint: allow-series (once per queued request)
+    }
+
+    /// A priority class's name, `none` without `defaults.priorities`.
+    private func priorityName(_ priority: Int) -> String {
+        snapshot.priorities.map { $0.levels[priority] } ?? "none"
+    }
+
     /// `sluice_upstream_errors_total` for (backend, kind).
     func upstreamErrors(backend: Int, kind: UpstreamErrorKind) -> CounterSeries {
         let key = UInt64(backend) << 8 | UInt64(kind.rawValue)

@@ -9,7 +9,7 @@ enum AttemptSlot {
     /// Counted in flight at the backend (and holding a limiter slot when it has a limit).
     case held(backendIndex: Int)
     /// Waiting in the backend's queue.
-    case queued(ConcurrencyTicket, backendIndex: Int)
+    case queued(ConcurrencyTicket, backendIndex: Int, since: ProxyInstant)
 }
 
 /// Phase 8, upstream attempts: admission (breaker, concurrency limit, queue), sending, and the
@@ -36,11 +36,12 @@ extension ProxySession: UpstreamTransferDelegate {
             return decide { $0.admitted(.rejected(.ejected), at: $1, random: $2, budget: &$3, isAvailable: $4) }
         }
         if let limiter = backendState.limiter {
-            switch limiter.acquire(at: now, owner: loop.index) {
+            switch limiter.acquire(at: now, owner: loop.index, priority: context.priority) {
             case .granted:
                 break
-            case .queued(let ticket, _, let deadline):
-                slot = .queued(ticket, backendIndex: target.backendIndex)
+            case .queued(let ticket, _, let deadline, let displaced):
+                if let displaced { loop.dataPlane.shed(displaced) }
+                slot = .queued(ticket, backendIndex: target.backendIndex, since: now)
                 loop.waiters[ticket.id] = self
                 armWaitTimer(at: deadline) { [self] in queueTimedOut() }
                 return decide { $0.admitted(.queued, at: $1, random: $2, budget: &$3, isAvailable: $4) }
@@ -55,15 +56,28 @@ extension ProxySession: UpstreamTransferDelegate {
 
     /// The queue handed this request a slot (on this loop).
     func slotGranted() {
-        guard case .queued(_, let backendIndex) = slot else { return }
+        guard case .queued(_, let backendIndex, let since) = slot else { return }
         waitTimer?.cancel()
         waitTimer = nil
+        loopSnapshot.queueWait(backend: backendIndex, priority: context.priority)
+            .observe(Double(loop.scheduler.now().duration(since: since).nanoseconds) / 1e9)
         holdSlot(backendIndex)
         perform(machine.slotGranted(guardsFirstToken: snapshot.backends[backendIndex].firstTokenTimeout != nil))
     }
 
+    /// A higher-priority request pushed this one out of the backend's full queue (on this loop).
+    func slotShed() {
+        guard case .queued(let ticket, let backendIndex, _) = slot else { return }
+        waitTimer?.cancel()
+        waitTimer = nil
+        loop.waiters[ticket.id] = nil
+        slot = .none
+        loopSnapshot.shed(backend: backendIndex, priority: context.priority).increment()
+        decide { $0.queueShed(at: $1, random: $2, budget: &$3, isAvailable: $4) }
+    }
+
     private func queueTimedOut() {
-        guard case .queued(let ticket, let backendIndex) = slot else { return }
+        guard case .queued(let ticket, let backendIndex, _) = slot else { return }
         loop.waiters[ticket.id] = nil
         slot = .none
         // If the slot was handed over just now, that hand-off finds no waiter and passes it on.
@@ -82,7 +96,7 @@ extension ProxySession: UpstreamTransferDelegate {
         switch slot {
         case .none:
             return
-        case .queued(let ticket, let backendIndex):
+        case .queued(let ticket, let backendIndex, _):
             loop.waiters[ticket.id] = nil
             _ = snapshot.backendStates[backendIndex].limiter?.cancel(ticket)  // if already handed over, the hand-off releases it
         case .held(let backendIndex):
@@ -257,7 +271,9 @@ extension ProxySession: UpstreamTransferDelegate {
         firstTokenTimer = nil
         context.firstTokenAt = now
         if let target = context.answeringBackend {
-            snapshot.backendStates[target.backendIndex].recordFirstToken(after: now.duration(since: attemptStartedAt), at: now)
+            let duration = now.duration(since: attemptStartedAt)
+            snapshot.backendStates[target.backendIndex].recordFirstToken(after: duration, at: now)
+            snapshot.recordFirstToken(of: target, after: duration, at: now)
         }
         perform(machine.firstToken(at: now))
     }

@@ -193,7 +193,7 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
     private func runPhases(after admitted: PhaseResult, now: ProxyInstant) {
         var result = admitted
         if case .next = result {
-            result = RoutePhase.run(head: head, snapshot: snapshot, context: &context, now: now, random: loop.random)
+            result = RoutePhase.run(head: head, body: body, on: loopSnapshot, context: &context, now: now, random: loop.random)
         }
         if case .next = result, let route = context.decision?.routeIndex {
             switch runGuardRequest(routeIndex: route) {
@@ -219,7 +219,8 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
             preconditionFailure("a suspending phase is resumed before the phases after it run")
         case .next:
             guard let decision = context.decision else { return }
-            let policy = snapshot.attemptPolicies[decision.routeIndex]
+            var policy = snapshot.attemptPolicies[decision.routeIndex]
+            if let auto = context.autoRoute { policy = policy.replacingChain(auto.chain) }
             let plan = UpstreamAttemptStateMachine(policy: policy, primary: AttemptTarget(decision),
                                                    clientModel: context.clientModel, start: context.started)
             loopSnapshot.retryBudgets[decision.routeIndex].recordRequest(at: now)
@@ -373,6 +374,7 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         headers.append(name: "x-sluice-route", value: decision.routeName)
         headers.append(name: "x-sluice-backend", value: context.answeringBackend?.backendName ?? decision.backendName)
         if let model = context.upstreamModel { headers.appendReflected(name: "x-sluice-model", value: model) }
+        if let auto = context.autoRoute { headers.append(name: "x-sluice-model-reason", value: auto.summary) }
         headers.append(name: "x-sluice-cache", value: context.cache.result.rawValue)
         headers.append(name: "x-sluice-attempts", value: String(machine.attempts))
     }

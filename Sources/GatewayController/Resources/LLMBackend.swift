@@ -26,6 +26,8 @@ package struct LLMBackend: Hashable, Sendable {
         package var warmup: WarmupConfig?
         package var contextWindow: Int?
         package var prices: [String: ModelPriceConfig] = [:]
+        /// The model registry entries of this backend (`LLMBackend+ModelInfo.swift`).
+        package var modelInfo: [String: ModelInfoConfig] = [:]
         /// Fields the proxy config cannot express: where, and why.
         package var untranslated: [SpecIssue] = []
     }
@@ -33,7 +35,7 @@ package struct LLMBackend: Hashable, Sendable {
     package var meta: ResourceMeta
     package var spec: Spec
 
-    static let resilienceFields = ["queue", "circuitBreaker", "latencyShift", "warmup", "prices", "contextWindow"]
+    static let resilienceFields = ["queue", "circuitBreaker", "latencyShift", "warmup", "prices", "contextWindow", "modelInfo"]
 
     static func decodeSpec(_ value: JSONValue?, decoding d: inout SpecDecoding) -> Spec? {
         guard let object = d.object(value, at: "spec", allowed: ["provider", "url", "credentials", "models", "timeouts", "tls",
@@ -111,6 +113,7 @@ package struct LLMBackend: Hashable, Sendable {
             d.report(object.path("queue"), "a queue needs maxConcurrentRequests")
         }
         decodePolicies(object, into: &spec, decoding: &d)
+        if object["modelInfo"] != nil { spec.modelInfo = decodeModelInfo(object["modelInfo"], at: object.path("modelInfo"), decoding: &d) }
         return d.issues.count == before ? spec : nil
     }
 

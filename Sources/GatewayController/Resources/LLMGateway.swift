@@ -28,6 +28,8 @@ package struct LLMGateway: Hashable, Sendable {
         package var accessLogSampleRate = JSONNumber(1)
         /// The sidecar's memory cache tier (`spec.cache.memory`).
         package var cacheMemory = CacheMemoryConfig.default
+        /// `spec.defaults.priorities`: priority classes for backend queues.
+        package var priorities: PriorityConfig?
     }
 
     package var meta: ResourceMeta
@@ -74,12 +76,13 @@ package struct LLMGateway: Hashable, Sendable {
             }
         }
         if let name = object["configMapName"] { spec.configMapName = d.objectName(name, at: object.path("configMapName")) }
-        if let defaults = d.optionalObject(object["defaults"], at: object.path("defaults"), allowed: ["timeouts", "retry"]) {
+        if let defaults = d.optionalObject(object["defaults"], at: object.path("defaults"), allowed: ["timeouts", "retry", "priorities"]) {
             spec.timeouts = TimeoutsSpec.decode(defaults["timeouts"], at: defaults.path("timeouts"), withRequest: false, decoding: &d) ?? TimeoutsSpec()
             if let retry = d.optionalObject(defaults["retry"], at: defaults.path("retry"), allowed: ["attempts", "backoff"]) {
                 spec.retryAttempts = d.integer(retry["attempts"], at: retry.path("attempts"), in: 0...10) ?? spec.retryAttempts
                 spec.retryBackoff = BackoffSpec.decode(retry["backoff"], at: retry.path("backoff"), decoding: &d) ?? BackoffSpec()
             }
+            if defaults["priorities"] != nil { spec.priorities = decodePriorities(defaults["priorities"], at: defaults.path("priorities"), decoding: &d) }
         }
         if let authentication = d.optionalObject(object["authentication"], at: object.path("authentication"), allowed: ["allowAnonymous", "anonymous"]) {
             spec.allowAnonymous = d.bool(authentication["allowAnonymous"], at: authentication.path("allowAnonymous")) ?? false

@@ -46,6 +46,8 @@ package struct LLMRoute: Hashable, Sendable {
         /// The response cache; nil when the rule has none or `enabled: false`.
         package var cache: RouteCacheConfig?
         package var guardPolicy: String?
+        /// `auto` model names, candidates naming LLMBackends by name (`LLMRoute+Auto.swift`).
+        package var auto: [AutoModelConfig] = []
     }
 
     package struct Spec: Hashable, Sendable {
@@ -75,7 +77,7 @@ package struct LLMRoute: Hashable, Sendable {
 
     private static func decodeRule(_ value: JSONValue, index: Int, at path: String, decoding d: inout SpecDecoding) -> Rule? {
         guard let object = d.object(value, at: path, allowed: ["name", "matches", "backendRefs", "sticky", "fallback", "retry", "timeouts",
-                                                             "cache", "guardPolicyRef"],
+                                                             "cache", "guardPolicyRef", "auto"],
                                     required: ["backendRefs"])
         else { return nil }
         var rule = Rule(name: String(index))
@@ -115,6 +117,7 @@ package struct LLMRoute: Hashable, Sendable {
         if let guardRef = d.optionalObject(object["guardPolicyRef"], at: object.path("guardPolicyRef"), allowed: ["name"], required: ["name"]) {
             rule.guardPolicy = d.objectName(guardRef["name"], at: guardRef.path("name"))
         }
+        if object["auto"] != nil { rule.auto = decodeAuto(object["auto"], at: object.path("auto"), decoding: &d) }
         return rule
     }
 
@@ -175,27 +178,29 @@ package struct LLMRoute: Hashable, Sendable {
         }
         let headersPath = object.path("headers")
         for (index, element) in (d.array(object["headers"], at: headersPath, max: 16) ?? []).enumerated() {
-            let headerPath = JSONPath.element(headersPath, index)
-            guard let header = d.object(element, at: headerPath, allowed: ["name", "exact", "regex", "present"], required: ["name"]),
-                  let name = headerName(header["name"], at: header.path("name"), decoding: &d)
-            else { continue }
-            let present = ["exact", "regex", "present"].filter { header[$0] != nil }
-            guard present.count == 1 else {
-                d.report(headerPath, "set exactly one of \"exact\", \"regex\", \"present\"; found " + (present.isEmpty ? "none" : present.joined(separator: " and ")))
-                continue
-            }
-            switch present[0] {
-            case "exact":
-                if let text = d.string(header["exact"], at: header.path("exact")) { match.headers.append(HeaderMatch(name: name, condition: .exact(text))) }
-            case "regex":
-                if let text = d.string(header["regex"], at: header.path("regex"), maxLength: 1024, nonEmpty: true) {
-                    match.headers.append(HeaderMatch(name: name, condition: .regex(text)))
-                }
-            default:
-                if let flag = d.bool(header["present"], at: header.path("present")) { match.headers.append(HeaderMatch(name: name, condition: .present(flag))) }
-            }
+            if let header = decodeHeaderMatch(element, at: JSONPath.element(headersPath, index), decoding: &d) { match.headers.append(header) }
         }
         return match
+    }
+
+    /// `{name, exact | regex | present}`.
+    static func decodeHeaderMatch(_ element: JSONValue, at headerPath: String, decoding d: inout SpecDecoding) -> HeaderMatch? {
+        guard let header = d.object(element, at: headerPath, allowed: ["name", "exact", "regex", "present"], required: ["name"]),
+              let name = headerName(header["name"], at: header.path("name"), decoding: &d)
+        else { return nil }
+        let present = ["exact", "regex", "present"].filter { header[$0] != nil }
+        guard present.count == 1 else {
+            d.report(headerPath, "set exactly one of \"exact\", \"regex\", \"present\"; found " + (present.isEmpty ? "none" : present.joined(separator: " and ")))
+            return nil
+        }
+        switch present[0] {
+        case "exact":
+            return d.string(header["exact"], at: header.path("exact")).map { HeaderMatch(name: name, condition: .exact($0)) }
+        case "regex":
+            return d.string(header["regex"], at: header.path("regex"), maxLength: 1024, nonEmpty: true).map { HeaderMatch(name: name, condition: .regex($0)) }
+        default:
+            return d.bool(header["present"], at: header.path("present")).map { HeaderMatch(name: name, condition: .present($0)) }
+        }
     }
 
     private static func headerName(_ value: JSONValue?, at path: String, decoding d: inout SpecDecoding) -> String? {

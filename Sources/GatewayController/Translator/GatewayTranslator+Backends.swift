@@ -57,7 +57,7 @@ extension NamespaceTranslation {
                                        maxConcurrentRequests: spec.maxConcurrentRequests, queue: spec.queue,
                                        circuitBreaker: spec.circuitBreaker, latencyShift: spec.latencyShift, warmup: spec.warmup,
                                        contextWindow: spec.contextWindow, prices: spec.prices, defaultMaxTokens: spec.defaultMaxTokens,
-                                       azure: spec.azure)
+                                       azure: spec.azure, modelInfo: spec.modelInfo)
             backends[backend.meta.name] = BackendIR(backend: backend, config: config, mounts: mounts)
         }
     }

@@ -23,6 +23,7 @@ extension NamespaceTranslation {
                 for ref in placement.rule.rule.backendRefs + (placement.rule.rule.fallback?.chain ?? []) where !usedBackends.contains(ref.name) {
                     usedBackends.append(ref.name)
                 }
+                for name in placement.rule.rule.autoBackendNames where !usedBackends.contains(name) { usedBackends.append(name) }
             }
             usedBackends.sort()
             let backendIRs = usedBackends.compactMap { backends[$0] }
@@ -33,7 +34,8 @@ extension NamespaceTranslation {
                 listeners: ListenersConfig(app: ListenerAddress(host: "127.0.0.1", port: UInt16(spec.appPort)),
                                            admin: ListenerAddress(host: "127.0.0.1", port: UInt16(spec.adminPort)),
                                            metrics: ListenerAddress(host: "0.0.0.0", port: UInt16(spec.metricsPort))),
-                defaults: DefaultsConfig(timeouts: TimeoutsConfig.default.applying(spec.timeouts.overrides), retry: Self.retryConfig(nil, gateway: spec)),
+                defaults: DefaultsConfig(timeouts: TimeoutsConfig.default.applying(spec.timeouts.overrides), retry: Self.retryConfig(nil, gateway: spec),
+                                         priorities: spec.priorities),
                 backends: backendIRs.map(\.config),
                 routes: ir.placements.map { Self.routeConfig($0, gateway: spec) },
                 consumers: consumers.configs,
@@ -94,6 +96,7 @@ extension NamespaceTranslation {
                            split: rule.backendRefs.map { SplitEntryConfig(backend: $0.name, weight: $0.weight, model: $0.model) },
                            sticky: rule.stickyHeader.map(StickyConfig.init(header:)), fallback: fallback,
                            retry: rule.retry.map { retryConfig($0, gateway: gateway) }, deadline: rule.timeouts.request,
-                           maxAttempts: rule.retry?.maxAttemptsPerRequest, truncation: truncation, cache: rule.cache)
+                           maxAttempts: rule.retry?.maxAttemptsPerRequest, truncation: truncation, cache: rule.cache,
+                           auto: rule.auto.filter { auto in match?.model.map { ModelMatch.matches($0, auto.name) } ?? true })
     }
 }

@@ -53,6 +53,7 @@ extension NamespaceTranslation {
                     rules.append(RuleIR(route: route, index: index, rule: rule, gateways: parents))
                     for gateway in parents {
                         for ref in rule.backendRefs + (rule.fallback?.chain ?? []) { gatewaysUsingBackend[ref.name, default: []].insert(gateway) }
+                        for name in rule.autoBackendNames { gatewaysUsingBackend[name, default: []].insert(gateway) }
                     }
                     if let guardName = rule.guardPolicy { guardPolicyUsers[guardName, default: []].insert(route.meta.name) }
                 } else {
@@ -89,6 +90,7 @@ extension NamespaceTranslation {
                         "is the rule's only backendRef (same backend and model); to try it again, use retry.attempts")
             }
         }
+        checkAuto(rule, of: routeID, at: path)
         if let guardName = rule.guardPolicy {
             if !resources.guardPolicies.contains(where: { $0.meta.name == guardName }) {
                 let rejected = isRejected(.guardPolicy, guardName)
@@ -105,6 +107,30 @@ extension NamespaceTranslation {
     private mutating func checkRegex(_ pattern: String, of owner: ResourceID, at path: String) {
         if let message = ConfigIssue.regexProblem(pattern) {
             problem(owner, ConditionType.accepted, "Invalid", path: path, message)
+        }
+    }
+
+    /// Every `auto` candidate is a usable LLMBackend with `modelInfo` for its model; every
+    /// regex compiles.
+    private mutating func checkAuto(_ rule: LLMRoute.Rule, of routeID: ResourceID, at path: String) {
+        for (autoIndex, auto) in rule.auto.enumerated() {
+            let autoPath = "\(path).auto[\(autoIndex)]"
+            for (index, candidate) in (auto.candidates ?? []).enumerated() {
+                let candidatePath = "\(autoPath).candidates[\(index)]"
+                checkBackendRef(candidate.backend, of: routeID, at: candidatePath + ".backendRef.name")
+                if let backend = resources.backends.first(where: { $0.meta.name == candidate.backend }), backend.spec.modelInfo[candidate.model] == nil {
+                    problem(routeID, ConditionType.resolvedRefs, "ModelInfoNotFound", path: candidatePath + ".model",
+                            "LLMBackend \(SpecDecoding.quoted(candidate.backend)) has no spec.modelInfo for \(SpecDecoding.quoted(candidate.model))")
+                }
+            }
+            for (index, rule) in auto.classes.enumerated() {
+                switch rule.condition {
+                case .regex(let pattern): checkRegex(pattern, of: routeID, at: "\(autoPath).classes[\(index)].regex")
+                case .header(let header):
+                    if case .regex(let pattern) = header.condition { checkRegex(pattern, of: routeID, at: "\(autoPath).classes[\(index)].header.regex") }
+                case .keywords: break
+                }
+            }
         }
     }
 

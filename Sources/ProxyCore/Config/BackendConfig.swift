@@ -39,6 +39,8 @@ package struct BackendConfig: Hashable, Sendable {
     package static let standardDefaultMaxTokens = 4096
     /// The largest `defaultMaxTokens` accepted.
     package static let maxDefaultMaxTokens = 1_000_000
+    /// Upstream model name → what the registry knows of it, for `auto` routes (`docs/routing.md`).
+    package let modelInfo: [String: ModelInfoConfig]
 
     /// The largest `contextWindow` accepted.
     package static let maxContextWindow = 100_000_000
@@ -49,7 +51,7 @@ package struct BackendConfig: Hashable, Sendable {
                  maxConcurrentRequests: Int? = nil, queue: QueueConfig = .none, circuitBreaker: CircuitBreakerConfig? = nil,
                  latencyShift: LatencyShiftConfig? = nil, warmup: WarmupConfig? = nil, contextWindow: Int? = nil,
                  prices: [String: ModelPriceConfig] = [:], defaultMaxTokens: Int? = nil,
-                 azure: AzureConfig? = nil) {
+                 azure: AzureConfig? = nil, modelInfo: [String: ModelInfoConfig] = [:]) {
         self.name = name
         self.provider = provider
         self.baseURL = baseURL
@@ -66,5 +68,6 @@ package struct BackendConfig: Hashable, Sendable {
         self.prices = prices
         self.defaultMaxTokens = defaultMaxTokens
         self.azure = azure
+        self.modelInfo = modelInfo
     }
 }

@@ -15,6 +15,8 @@ package struct DefaultsConfig: Hashable, Sendable {
     package let maxAttempts: Int
     /// What retries and falls back, for routes whose `fallback` has no `on`.
     package let fallbackOn: FallbackTriggers
+    /// Priority classes for backend queues; nil: every request has the same priority.
+    package let priorities: PriorityConfig?
 
     /// 8 MiB, when the config does not say.
     package static let defaultMaxRequestBodyBytes = 8 << 20
@@ -35,7 +37,8 @@ package struct DefaultsConfig: Hashable, Sendable {
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(timeouts: TimeoutsConfig = .default, maxRequestBodyBytes: Int = defaultMaxRequestBodyBytes,
                  maxBufferedBytes: Int? = nil, retry: RetryConfig = .default, deadline: ProxyDuration = defaultDeadline,
-                 maxAttempts: Int = defaultMaxAttempts, fallbackOn: FallbackTriggers = .default) {
+                 maxAttempts: Int = defaultMaxAttempts, fallbackOn: FallbackTriggers = .default,
+                 priorities: PriorityConfig? = nil) {
         self.timeouts = timeouts
         self.maxRequestBodyBytes = maxRequestBodyBytes
         self.maxBufferedBytes = maxBufferedBytes
@@ -43,5 +46,6 @@ package struct DefaultsConfig: Hashable, Sendable {
         self.deadline = deadline
         self.maxAttempts = maxAttempts
         self.fallbackOn = fallbackOn
+        self.priorities = priorities
     }
 }

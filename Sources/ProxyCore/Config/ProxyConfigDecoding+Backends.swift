@@ -2,7 +2,7 @@
 extension ProxyConfigDecoding {
     static let backendKeys = ["name", "provider", "baseURL", "credentials", "models", "timeouts", "tls", "maxConcurrentRequests", "queue",
                               "circuitBreaker", "latencyShift", "warmup", "contextWindow",
-                              "defaultMaxTokens", "prices", "azure"]
+                              "defaultMaxTokens", "prices", "azure", "modelInfo"]
 
     /// Decodes one backend; its name is remembered (for split references and duplicates) even
     /// when other fields are wrong, so one typo does not cascade into "unknown backend".
@@ -46,12 +46,13 @@ extension ProxyConfigDecoding {
                 report(object.path("azure"), "applies to azure-openai backends only, found provider \(ConfigIssue.quoted(provider.rawValue))")
             }
         }
+        let modelInfo = object["modelInfo"].flatMap { decodeModelInfo($0, at: object.path("modelInfo")) } ?? [:]
         guard issues.count == before, let name, let provider, let baseURL, let queue else { return nil }
         return BackendConfig(name: name, provider: provider, baseURL: baseURL, credentials: credentials, models: models,
                              timeouts: timeouts, tls: tls, maxConcurrentRequests: maxConcurrent, queue: queue,
                              circuitBreaker: breaker, latencyShift: latencyShift, warmup: warmup,
                              contextWindow: contextWindow, prices: prices, defaultMaxTokens: defaultMaxTokens,
-                             azure: azure)
+                             azure: azure, modelInfo: modelInfo)
     }
 
     /// An `http(s)` URL without user info, query or fragment: a backend's base URL, a moderation hook's URL.

@@ -29,7 +29,7 @@ extension ProxyConfigDecoding {
         return address
     }
 
-    static let defaultsKeys = ["timeouts", "maxRequestBodyBytes", "maxBufferedBytes", "retry", "deadline", "maxAttempts", "fallbackOn"]
+    static let defaultsKeys = ["timeouts", "maxRequestBodyBytes", "maxBufferedBytes", "retry", "deadline", "maxAttempts", "fallbackOn", "priorities"]
 
     mutating func decodeDefaults(_ value: JSONValue, at path: String) -> DefaultsConfig? {
         guard let object = ConfigObjectReader(value, at: path, allowed: Self.defaultsKeys, issues: &issues) else { return nil }
@@ -57,10 +57,11 @@ extension ProxyConfigDecoding {
         let maxAttempts = object.has("maxAttempts") ? decodeMaxAttempts(object["maxAttempts"], at: object.path("maxAttempts"))
             : DefaultsConfig.defaultMaxAttempts
         let fallbackOn = object["fallbackOn"].map { decodeTriggers($0, at: object.path("fallbackOn")) } ?? .default
+        let priorities = object["priorities"].flatMap { decodePriorities($0, at: object.path("priorities")) }
         guard issues.count == before, let timeouts, let maxBody, let retry, let deadline, let maxAttempts, let fallbackOn
         else { return nil }
         return DefaultsConfig(timeouts: timeouts, maxRequestBodyBytes: maxBody, maxBufferedBytes: maxBuffered, retry: retry, deadline: deadline,
-                              maxAttempts: maxAttempts, fallbackOn: fallbackOn)
+                              maxAttempts: maxAttempts, fallbackOn: fallbackOn, priorities: priorities)
     }
 
     /// A `timeouts` object, in `defaults` or in a backend: every field optional.

@@ -1,6 +1,6 @@
 /// `routes[i]`: name, match, split, sticky; the resilience fields in `+Resilience`.
 extension ProxyConfigDecoding {
-    static let routeKeys = ["name", "match", "split", "sticky", "fallback", "retry", "deadline", "maxAttempts", "truncation", "cache"]
+    static let routeKeys = ["name", "match", "split", "sticky", "fallback", "retry", "deadline", "maxAttempts", "truncation", "cache", "auto"]
 
     /// `defaultTriggers` is `defaults.fallbackOn`, for checks that depend on the effective triggers.
     mutating func decodeRoute(_ value: JSONValue, at path: String, backendNames: [String], defaultTriggers: FallbackTriggers,
@@ -28,9 +28,10 @@ extension ProxyConfigDecoding {
             decodeTruncation($0, at: object.path("truncation"), fallback: fallback, defaultTriggers: defaultTriggers)
         }
         let cache = object["cache"].flatMap { decodeRouteCache($0, at: object.path("cache")) }
+        let auto = object["auto"].flatMap { decodeAuto($0, at: object.path("auto"), match: match) } ?? []
         guard issues.count == before, let name, let split else { return nil }
         return RouteConfig(name: name, match: match, split: split, sticky: sticky, fallback: fallback, retry: retry,
-                           deadline: deadline, maxAttempts: maxAttempts, truncation: truncation, cache: cache)
+                           deadline: deadline, maxAttempts: maxAttempts, truncation: truncation, cache: cache, auto: auto)
     }
 
     private mutating func decodeMatch(_ value: JSONValue, at path: String) -> RouteMatchConfig? {
@@ -92,7 +93,7 @@ extension ProxyConfigDecoding {
         }
     }
 
-    private mutating func decodeHeaderMatch(_ value: JSONValue, at path: String) -> HeaderMatch? {
+    mutating func decodeHeaderMatch(_ value: JSONValue, at path: String) -> HeaderMatch? {
         let kinds = ["exact", "present", "regex"]
         guard let object = ConfigObjectReader(value, at: path, allowed: ["name"] + kinds, issues: &issues) else { return nil }
         let name = headerName(object["name"], at: object.path("name"))

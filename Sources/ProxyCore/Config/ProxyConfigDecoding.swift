@@ -42,6 +42,7 @@ struct ProxyConfigDecoding {
                                           defaultTriggers: defaults?.fallbackOn ?? .default, names: &routeNames))
             }
             checkCatchAllIsLast(routes, at: routesPath)
+            checkAutoCandidates(routes: routes, backends: backends, at: routesPath)
         }
 
         let consumers = root["consumers"].map { decodeConsumers($0, at: root.path("consumers")) } ?? []

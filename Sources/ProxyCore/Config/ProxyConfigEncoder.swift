@@ -115,6 +115,10 @@ package enum ProxyConfigEncoder {
     private static func defaultsObject(_ defaults: DefaultsConfig, _ members: [(key: String, value: JSONValue)]) -> JSONObject {
         var object = JSONObject(members)
         if let value = defaults.maxBufferedBytes { object["maxBufferedBytes"] = .number(JSONNumber(value)) }
+        if let priorities = defaults.priorities {
+            object["priorities"] = .object(JSONObject([("levels", .array(priorities.levels.map(JSONValue.string))),
+                                                       ("default", .string(priorities.levels[priorities.defaultLevel]))]))
+        }
         return object
     }
 
@@ -146,6 +150,7 @@ package enum ProxyConfigEncoder {
         }
         if let limit = backend.maxConcurrentRequests { object["maxConcurrentRequests"] = .number(JSONNumber(limit)) }
         addPolicies(of: backend, to: &object)
+        addRegistry(of: backend, to: &object)
         return .object(object)
     }
 
@@ -173,15 +178,7 @@ package enum ProxyConfigEncoder {
             case .oneOf(let names)?: matchObject["models"] = .array(names.map(JSONValue.string))
             }
             if !match.headers.isEmpty {
-                matchObject["headers"] = .array(match.headers.map { header in
-                    let condition: (String, JSONValue)
-                    switch header.condition {
-                    case .exact(let text): condition = ("exact", .string(text))
-                    case .present(let flag): condition = ("present", .bool(flag))
-                    case .regex(let text): condition = ("regex", .string(text))
-                    }
-                    return .object(JSONObject([("name", .string(header.name)), condition]))
-                })
+                matchObject["headers"] = .array(match.headers.map(json))
             }
             object["match"] = .object(matchObject)
         }
@@ -192,7 +189,21 @@ package enum ProxyConfigEncoder {
         })
         if let sticky = route.sticky { object["sticky"] = .object(JSONObject([("header", .string(sticky.header))])) }
         addResilience(of: route, to: &object)
+        addAuto(of: route, to: &object)
         return .object(object)
+    }
+}
+
+extension ProxyConfigEncoder {
+    /// A header condition: `{"name": …, "exact" | "present" | "regex": …}`.
+    static func json(_ header: HeaderMatch) -> JSONValue {
+        let condition: (String, JSONValue)
+        switch header.condition {
+        case .exact(let text): condition = ("exact", .string(text))
+        case .present(let flag): condition = ("present", .bool(flag))
+        case .regex(let text): condition = ("regex", .string(text))
+        }
+        return .object(JSONObject([("name", .string(header.name)), condition]))
     }
 }
 

@@ -21,11 +21,14 @@ package struct RouteConfig: Hashable, Sendable {
     package let truncation: TruncationConfig?
     /// The response cache; nil: the route never caches.
     package let cache: RouteCacheConfig?
+    /// Virtual model names answered by choosing among registry entries per request; empty: none.
+    package let auto: [AutoModelConfig]
 
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(name: String, match: RouteMatchConfig? = nil, split: [SplitEntryConfig], sticky: StickyConfig? = nil,
                  fallback: FallbackConfig? = nil, retry: RetryConfig? = nil, deadline: ProxyDuration? = nil,
-                 maxAttempts: Int? = nil, truncation: TruncationConfig? = nil, cache: RouteCacheConfig? = nil) {
+                 maxAttempts: Int? = nil, truncation: TruncationConfig? = nil, cache: RouteCacheConfig? = nil,
+                 auto: [AutoModelConfig] = []) {
         self.name = name
         self.match = match
         self.split = split
@@ -36,6 +39,7 @@ package struct RouteConfig: Hashable, Sendable {
         self.maxAttempts = maxAttempts
         self.truncation = truncation
         self.cache = cache
+        self.auto = auto
     }
 
     /// Whether the route matches every request (no conditions at all).

@@ -1,7 +1,10 @@
 import Synchronization
 
-/// A backend's `maxConcurrentRequests` with its bounded FIFO wait queue, shared by every
-/// event loop: the limit is the backend's, not a per-loop share.
+/// A backend's `maxConcurrentRequests` with its bounded wait queue, shared by every event
+/// loop: the limit is the backend's, not a per-loop share. The queue is ordered by priority
+/// (0 is the highest), FIFO within a priority; a request that finds the queue full displaces
+/// the newest waiter of the lowest priority below its own, if there is one (that waiter is
+/// shed), else it is refused (`queueFull`).
 ///
 /// **Threading.** Safe to call from any loop. The in-flight count is an `Atomic`; while no
 /// request waits, `acquire` and `release` are a compare-exchange and a decrement, lock-free.
@@ -26,7 +29,7 @@ package final class ConcurrencyLimiter: Sendable {
     private let inFlightCount = Atomic<Int>(0)
     private let waitingCount = Atomic<Int>(0)
     private let nextTicket = Atomic<UInt64>(1)
-    private let queue = Mutex<[(ticket: ConcurrencyTicket, deadline: ProxyInstant)]>([])
+    private let queue = Mutex<[(ticket: ConcurrencyTicket, deadline: ProxyInstant, priority: Int)]>([])
 
     /// A limiter of `limit` (at least 1) with a queue of `queueSize` waiting at most `maxWait`.
     package init(limit: Int, queueSize: Int = 0, maxWait: ProxyDuration = .zero) {
@@ -46,16 +49,24 @@ package final class ConcurrencyLimiter: Sendable {
     /// Requests waiting now.
     package var waiting: Int { waitingCount.load(ordering: .sequentiallyConsistent) }
 
-    /// Asks for a slot for a request on loop `owner` at `now`.
-    package func acquire(at now: ProxyInstant, owner: Int) -> ConcurrencyDecision {
+    /// Asks for a slot for a request of `priority` (0 is the highest) on loop `owner` at `now`.
+    package func acquire(at now: ProxyInstant, owner: Int, priority: Int = 0) -> ConcurrencyDecision {
         // Newcomers never overtake waiters.
         if waitingCount.load(ordering: .sequentiallyConsistent) == 0, tryTakeSlot() { return .granted }
         guard queueSize > 0 else { return .rejected(.noQueue) }
         return queue.withLock { waiters in
-            guard waiters.count < queueSize else { return .rejected(.queueFull) }
+            var displaced: ConcurrencyTicket? = nil
+            if waiters.count >= queueSize {
+                // The newest waiter of the lowest priority is the last; shed it only for a higher one.
+                guard let last = waiters.last, last.priority > priority else { return .rejected(.queueFull) }
+                displaced = waiters.removeLast().ticket
+                waitingCount.subtract(1, ordering: .sequentiallyConsistent)
+            }
             let ticket = ConcurrencyTicket(id: nextTicket.add(1, ordering: .relaxed).oldValue, owner: owner)
             let deadline = now.advanced(by: maxWait)
-            waiters.append((ticket, deadline))
+            // After every waiter of the same or a higher priority: FIFO within a priority.
+            let position = (waiters.lastIndex { $0.priority <= priority } ?? -1) + 1
+            waiters.insert((ticket, deadline, priority), at: position)
             waitingCount.add(1, ordering: .sequentiallyConsistent)
             // A slot freed since the failed attempt above, by a releaser that saw no waiter.
             if waiters.count == 1, tryTakeSlot() {
@@ -63,7 +74,7 @@ package final class ConcurrencyLimiter: Sendable {
                 waitingCount.subtract(1, ordering: .sequentiallyConsistent)
                 return .granted
             }
-            return .queued(ticket, position: waiters.count, deadline: deadline)
+            return .queued(ticket, position: position + 1, deadline: deadline, displaced: displaced)
         }
     }
 

@@ -8,7 +8,7 @@
 /// window before it judges. A value; shared by all loops through `SharedState`.
 package struct LatencyShifter: Sendable {
     /// Bucket upper bounds in milliseconds; a last bucket holds everything slower.
-    package static let bucketBounds: [UInt64] = [25, 50, 100, 250, 500, 1000, 2000, 3000, 5000, 10_000, 20_000, 30_000, 60_000]
+    package static let bucketBounds = LatencyBuckets.bounds
     private static let slices = 6
 
     /// The threshold, window, reduced weight and cooldown.
@@ -51,8 +51,7 @@ package struct LatencyShifter: Sendable {
             epochs[slice] = epoch
             for index in (slice * width)..<((slice + 1) * width) { counts[index] = 0 }
         }
-        let milliseconds = timeToFirstByte.milliseconds
-        let bucket = Self.bucketBounds.firstIndex { milliseconds < $0 } ?? Self.bucketBounds.count
+        let bucket = LatencyBuckets.bucket(of: timeToFirstByte)
         counts[slice * width + bucket] &+= 1
         guard !isShifted(at: now), let p95 = p95(at: now), p95 > config.p95Above else { return }
         shiftedUntil = now.advanced(by: config.cooldown)
@@ -74,20 +73,6 @@ package struct LatencyShifter: Sendable {
             }
         }
         guard total >= UInt64(minSamples) else { return nil }
-        // The smallest sample rank at or above 95 %: ceil(0.95 × total).
-        let rank = (total * 95 + 99) / 100
-        var below: UInt64 = 0
-        for bucket in 0..<width {
-            let count = histogram[bucket]
-            if count > 0, below + count >= rank {
-                let lower = bucket == 0 ? 0 : Self.bucketBounds[bucket - 1]
-                let upper = bucket < Self.bucketBounds.count ? Self.bucketBounds[bucket] : lower * 2
-                // Linear inside the bucket: the rank-th of `count` samples spread over [lower, upper].
-                let offsetNanos = (upper - lower) * 1_000_000 * (rank - below) / count
-                return ProxyDuration(nanoseconds: lower * 1_000_000 + offsetNanos)
-            }
-            below += count
-        }
-        return nil
+        return LatencyBuckets.percentile(95, total: total) { histogram[$0] }
     }
 }

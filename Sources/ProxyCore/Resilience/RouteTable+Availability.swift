@@ -13,7 +13,7 @@ extension RouteTable {
         guard route.entries.count > 1 else { return decision }
         let position: UInt64
         switch decision.selection {
-        case .single, .random: position = random
+        case .single, .random, .auto: position = random
         case .sticky: position = StickyHash.hash(headers.first(route.stickyHeader ?? "") ?? "")
         }
         let entries = route.entries

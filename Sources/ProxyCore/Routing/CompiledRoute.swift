@@ -18,6 +18,8 @@ struct CompiledRoute: Sendable {
     /// The entry to take without picking, when it is the only one with a positive weight.
     let onlyEntry: Int?
     let stickyHeader: String?
+    /// The route's `auto` model names, compiled; empty for most routes.
+    let auto: [CompiledAutoModel]
 
     /// The first condition `path` (without query), `model` and `headers` fail, or nil when all hold.
     func firstMismatch(path: UnsafeRawBufferPointer, model: String?, headers: HTTPHeaders) -> Mismatch? {

@@ -12,6 +12,8 @@ package struct RouteDecision: Hashable, Sendable {
         case random
         /// Weighted, from the hash of the sticky header's value.
         case sticky
+        /// Ranked by the route's `auto` model (`AutoRouteChoice`); the split was not used.
+        case auto
     }
 
     /// The index of the route in `ProxyConfig.routes`.

@@ -11,12 +11,17 @@ package final class RouteTable: Sendable {
     package let routeNames: [String]
     /// Backend names by index, as in `ProxyConfig.backends`.
     package let backendNames: [String]
+    /// The model registry `auto` models choose from.
+    package let registry: ModelRegistry
+    /// Whether any route declares `auto` models (else the route phase skips looking).
+    let hasAutoModels: Bool
 
     /// Compiles `config`'s routes. Throws only for a config that skipped `ProxyConfigDecoder`
     /// (unknown backend, invalid regex, no positive weight).
     package init(_ config: ProxyConfig) throws(ProxyConfigError) {
         var issues: [ConfigIssue] = []
         var routes: [CompiledRoute] = []
+        let registry = ModelRegistry(config)
         for (routeIndex, route) in config.routes.enumerated() {
             let path = "routes[\(routeIndex)]"
             var entries: [CompiledSplitEntry] = []
@@ -47,14 +52,20 @@ package final class RouteTable: Sendable {
                 headers.append(compiled)
             }
             let positive = route.split.indices.filter { route.split[$0].weight > 0 }
+            let auto = route.auto.enumerated().map { index, auto in
+                CompiledAutoModel(auto, registry: registry, backends: config.backends, at: "\(path).auto[\(index)]", issues: &issues)
+            }
             routes.append(CompiledRoute(name: route.name, paths: route.match?.paths?.map { Array($0.utf8) }, model: model,
                                         headers: headers, entries: entries, picker: picker,
-                                        onlyEntry: positive.count == 1 ? positive[0] : nil, stickyHeader: route.sticky?.header))
+                                        onlyEntry: positive.count == 1 ? positive[0] : nil, stickyHeader: route.sticky?.header,
+                                        auto: auto))
         }
         guard issues.isEmpty else { throw ProxyConfigError(issues: issues) }
         self.routes = routes
         routeNames = config.routes.map(\.name)
         backendNames = config.backends.map(\.name)
+        self.registry = registry
+        hasAutoModels = config.routes.contains { !$0.auto.isEmpty }
     }
 
     /// The decision for one request, or nil when no route matches (answer 404).
@@ -141,6 +152,8 @@ package final class RouteTable: Sendable {
             let header = route.stickyHeader ?? ""
             let point = WeightedPicker.basisPoints(StickyHash.hash(headers.first(header) ?? ""))
             text += "sticky on \(ConfigIssue.quoted(header)) (point \(point) of 10000) picked \(picked) (weight \(entry.weight) of \(route.picker.total))"
+        case .auto:
+            text += "\(picked) (an auto model then ranks the registry)"
         case .random:
             let point = WeightedPicker.basisPoints(random)
             let why = route.stickyHeader.map { "sticky header \(ConfigIssue.quoted($0)) is absent, so " } ?? ""

@@ -45,6 +45,11 @@ package struct RequestContext: Sendable {
     package var upstreamModel: String?
     /// The backend of the current (finally: the answering) attempt: labels, headers and log say it.
     package var answeringBackend: AttemptTarget?
+    /// What the route's `auto` model chose, when the client's model named one.
+    package var autoRoute: AutoRouteChoice?
+    /// The request's priority class (index into `defaults.priorities.levels`, 0 the highest;
+    /// 0 when no classes are configured): its place in backend queues.
+    package var priority = 0
 
     // cache lookup, cache store
     package var cache = CacheContext()

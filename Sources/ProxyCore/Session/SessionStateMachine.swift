@@ -142,6 +142,14 @@ package struct SessionStateMachine: Sendable {
                       isAvailable: isAvailable)
     }
 
+    /// A higher-priority request displaced this one from the backend's full queue.
+    package mutating func queueShed(at now: ProxyInstant, random: UInt64, budget: inout RetryBudget,
+                                    isAvailable: (Int) -> Bool) -> SessionAction {
+        guard state == .waitingForSlot else { return .none }
+        return decide(after: .rejected(.queueFull), at: now, cancelTransfer: false, random: random, budget: &budget,
+                      isAvailable: isAvailable)
+    }
+
     /// The backoff (or fallback hop) ended.
     package mutating func retryTimerFired() -> SessionAction {
         guard state == .waitingToRetry, let plan else { return .none }

@@ -166,14 +166,11 @@ struct UsageFieldCollector: JSONSyntaxVisitor {
     // Static functions of `path` rather than methods: calling a method on `self` from a
     // mutating one makes the compiler copy the whole collector, on every key of every chunk.
     private static func key(in path: UInt64, at level: Int) -> Key? {
-        guard level >= 1, level <= 8 else { return nil }
-        return Key(rawValue: UInt8(truncatingIfNeeded: path >> UInt64(8 * (level - 1))))
+        Key(rawValue: JSONKeyPath.key(in: path, at: level))
     }
 
     private mutating func setKey(_ key: Key?, at level: Int) {
-        guard level >= 1, level <= 8 else { return }
-        let shift = UInt64(8 * (level - 1))
-        path = (path & ~(0xFF << shift)) | (UInt64(key?.rawValue ?? 0) << shift)
+        path = JSONKeyPath.setting(key?.rawValue ?? 0, at: level, in: path)
     }
 
     /// Whether the container at `level` is the top-level `usage` object or `message.usage`.

@@ -20,7 +20,7 @@ extension ResilienceTests {
             #expect(limiter.acquire(at: Self.at(0), owner: 0) == .granted)
             var tickets: [ConcurrencyTicket] = []
             for (index, owner) in [1, 0, 1].enumerated() {
-                guard case .queued(let ticket, let position, let deadline) = limiter.acquire(at: Self.at(10), owner: owner) else {
+                guard case .queued(let ticket, let position, let deadline, _) = limiter.acquire(at: Self.at(10), owner: owner) else {
                     Issue.record("expected to wait")
                     return
                 }
@@ -50,8 +50,8 @@ extension ResilienceTests {
             let other = limiter.acquire(at: Self.at(0), owner: 1)
             let late = limiter.acquire(at: Self.at(300), owner: 0)
             #expect(limiter.expire(at: Self.at(499), owner: 0).isEmpty)
-            guard case .queued(let earlyTicket, _, _) = early, case .queued(let otherTicket, _, _) = other,
-                  case .queued(let lateTicket, _, _) = late else {
+            guard case .queued(let earlyTicket, _, _, _) = early, case .queued(let otherTicket, _, _, _) = other,
+                  case .queued(let lateTicket, _, _, _) = late else {
                 Issue.record("expected three waiters")
                 return
             }
@@ -64,8 +64,8 @@ extension ResilienceTests {
         @Test func cancellingTellsWhetherTheSlotWasAlreadyHandedOver() {
             let limiter = ConcurrencyLimiter(limit: 1, queueSize: 2, maxWait: .seconds(1))
             _ = limiter.acquire(at: Self.at(0), owner: 0)
-            guard case .queued(let first, _, _) = limiter.acquire(at: Self.at(0), owner: 0),
-                  case .queued(let second, _, _) = limiter.acquire(at: Self.at(0), owner: 0) else {
+            guard case .queued(let first, _, _, _) = limiter.acquire(at: Self.at(0), owner: 0),
+                  case .queued(let second, _, _, _) = limiter.acquire(at: Self.at(0), owner: 0) else {
                 Issue.record("expected two waiters")
                 return
             }
@@ -98,7 +98,7 @@ extension ResilienceTests {
                                 maxSeen = max(maxSeen, limiter.inFlight)
                                 // A ticket handed over here is released by its owner, whose cancel fails.
                                 _ = limiter.release()
-                            case .queued(let ticket, _, _):
+                            case .queued(let ticket, _, _, _):
                                 if !limiter.cancel(ticket) { _ = limiter.release() }
                             case .rejected:
                                 break

@@ -1,0 +1,37 @@
+import ProxyCore
+
+/// `auto` models on a snapshot: deciding with the live figures and breaker states, and feeding
+/// the live figures.
+extension ProxySnapshot {
+    /// `auto`'s decision for a request with `body` and `headers`, at `now`. A body that is not
+    /// JSON (inspect has refused those already) counts as an empty prompt.
+    /// Called on the request's event loop, and by explain.
+    func decide(_ auto: CompiledAutoModel, body: [UInt8], headers: HTTPHeaders, now: ProxyInstant) -> (RequestNeeds, AutoDecision) {
+        let needs = RequestNeeds.read(body) ?? RequestNeeds(promptTokens: 0)
+        let windows = latencyWindows
+        let states = backendStates
+        let decision = auto.decide(needs: needs, headers: headers, registry: routes.registry,
+                                   figures: { windows[$0].figures(at: now) },
+                                   available: { states[$0].isAvailable(at: now) })
+        return (needs, decision)
+    }
+
+    /// Feeds the live window of `target`'s registry entry, if it has one. A dictionary lookup
+    /// per first token, only at backends the registry describes.
+    func recordFirstToken(of target: AttemptTarget, after duration: ProxyDuration, at now: ProxyInstant) {
+        guard !latencyWindows.isEmpty else { return }
+        let registry = routes.registry
+        guard registry.hasEntries(backend: target.backendIndex), let model = target.model,
+              let entry = registry.index(backend: target.backendIndex, model: model) else { return }
+        latencyWindows[entry].record(duration, at: now)
+    }
+
+    /// `no model of "auto" can serve this request: small: context: needs …; medium: capability: needs tools`.
+    func noCandidateMessage(_ auto: CompiledAutoModel, _ decision: AutoDecision) -> String {
+        let reasons = decision.verdicts.map { verdict in
+            let entry = routes.registry.entries[verdict.entry]
+            return "\(entry.backendName)/\(entry.model): \(verdict.exclusion?.description ?? "eligible")"
+        }
+        return "no model of \(ConfigIssue.quoted(auto.name)) can serve this request: " + reasons.joined(separator: "; ")
+    }
+}
