@@ -29,7 +29,10 @@ TESTDATA = os.path.join(ROOT, "Tests/GatewayControllerTests/testdata/injection")
 # (InjectionGoldenTests.swift): the cache's ConfigMap carries the same in its annotation.
 SECRET_MOUNTS = [{"secret": "openai", "key": "api-key", "path": "openai/api-key"},
                  {"secret": "deepseek", "key": "token", "path": "deepseek/token"},
-                 {"secret": "openai", "key": "org", "path": "openai/org"}]
+                 {"secret": "openai", "key": "org", "path": "openai/org"},
+                 # A consumer's key, as the controller annotates it: optional, so a key removed
+                 # from its Secret never breaks the pod's projected volume.
+                 {"secret": "team-keys", "key": "current", "path": "consumers/team/current", "optional": True}]
 
 
 def golden(name):
