@@ -24,7 +24,8 @@ struct ResponseGuard {
 }
 
 /// Phases 5 and 9, guard request and guard response (`docs/guard.md`). The response side is one
-/// seam: `guardPass` between the upstream bytes and the account phase's filter.
+/// seam: `guardPass`, the last step before the client (after the usage filter and the translator:
+/// it reads the answer in the client's API).
 extension ProxySession {
     /// Runs the route's guard on the request: finished (`.next` when the request goes on,
     /// maybe redacted), or waiting for the guard's moderation service.
