@@ -128,3 +128,35 @@ def test_a_key_removed_from_a_consumers_own_secret_volume_is_refused_without_a_r
 
     poll_until(refused, timeout=10, message="the key removed from the consumer's volume to be refused")
     assert ask(client(url, "sk-search-2")).http_response.status_code == 200
+
+
+def test_the_anthropic_sdk_gets_each_refusal_in_anthropics_shape(gateway):
+    """Claude-style tools send `x-api-key` to /v1/messages: the same 401, 403 and 429, as the
+    anthropic SDK's own exceptions, with Anthropic's error body."""
+    import anthropic
+
+    _, _, url = gateway
+    base = url[: -len("/v1")]
+
+    def ask_claude(key, model="gpt-4o-mini"):
+        sdk = anthropic.Anthropic(base_url=base, api_key=key, max_retries=0)
+        return sdk.messages.create(model=model, max_tokens=32, messages=[{"role": "user", "content": "Hello"}])
+
+    assert ask_claude("sk-search-1").content[0].text.startswith("Hello from sluice-mock")
+    with pytest.raises(anthropic.AuthenticationError) as unknown:
+        ask_claude("sk-not-a-consumer")
+    assert unknown.value.status_code == 401
+    assert unknown.value.body["type"] == "error" and unknown.value.body["error"]["type"] == "authentication_error"
+    assert "the API key is not valid for this gateway" in unknown.value.body["error"]["message"]
+    with pytest.raises(anthropic.PermissionDeniedError) as forbidden:
+        ask_claude("sk-search-1", model="deepseek-chat")
+    assert forbidden.value.body["error"]["type"] == "permission_error"
+    assert 'consumer "search" may not use model "deepseek-chat"' in forbidden.value.body["error"]["message"]
+    ask_claude("sk-support")
+    ask_claude("sk-support")
+    with pytest.raises(anthropic.RateLimitError) as limited:
+        ask_claude("sk-support")
+    assert limited.value.body["error"]["type"] == "rate_limit_error"
+    assert 'rate limit of 2 requests reached for consumer "support"' in limited.value.body["error"]["message"]
+    assert limited.value.response.headers["x-ratelimit-remaining-requests"] == "0"
+    assert int(limited.value.response.headers["retry-after"]) >= 1
