@@ -44,21 +44,15 @@ package struct OpenAIStreamToAnthropic: Sendable {
     /// Translates the next bytes of the upstream stream, appending what they complete to `output`.
     package mutating func feed(_ bytes: UnsafeRawBufferPointer, into output: inout [UInt8]) {
         guard ended == nil else { return }
-        var items: [SSEItem] = []
-        var parseFailure: SSEParserError? = nil
-        do {
-            try parser.feed(bytes) { items.append($0) }
-        } catch {
-            parseFailure = error
-        }
-        for case .event(let event) in items where ended == nil {
+        let parsed = parser.events(in: bytes)
+        for event in parsed.events where ended == nil {
             do {
                 try handle(event, into: &output)
             } catch {
                 fail(.malformed(error), message: "the upstream stream could not be translated: \(error.message)", into: &output)
             }
         }
-        if let parseFailure, ended == nil, case .eventTooLarge(let limit) = parseFailure {
+        if let limit = parsed.oversizedLimit, ended == nil {
             let error = ProviderTranslationError.unsupported(path: "", reason: "an upstream event exceeds \(limit) bytes")
             fail(.malformed(error), message: "the upstream stream could not be translated: \(error.message)", into: &output)
         }

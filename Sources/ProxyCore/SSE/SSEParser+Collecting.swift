@@ -18,3 +18,18 @@ extension SSEParser {
         return items
     }
 }
+
+extension SSEParser {
+    /// The events the next bytes complete, in order, and — when an event outgrew the parser's
+    /// limit — that limit (parsing stops there; the events before it are kept). Comments and
+    /// other items are dropped: what the stream translators need.
+    package mutating func events(in bytes: UnsafeRawBufferPointer) -> (events: [SSEEvent], oversizedLimit: Int?) {
+        var events: [SSEEvent] = []
+        do {
+            try feed(bytes) { if case .event(let event) = $0 { events.append(event) } }
+        } catch {
+            if case .eventTooLarge(let limit) = error { return (events, limit) }
+        }
+        return (events, nil)
+    }
+}
