@@ -88,6 +88,8 @@ def per_request(workdir, key, label, argv, ready_url, port, seconds, env_extra):
     short_requests, short = callgrind_run(workdir, f"{key}-short", argv, ready_url, port, seconds, env_extra)
     long_requests, long = callgrind_run(workdir, f"{key}-long", argv, ready_url, port, 3 * seconds, env_extra)
     served = long_requests - short_requests
+    with open(os.path.join(workdir, f"{key}.requests"), "w") as f:
+        f.write(f"{served}\n")
     if served < 100:
         raise RuntimeError(f"{label}: only {served} more requests in the long run; raise --seconds")
     return {"target": label, "requests": served, "instructions_per_request": round((long - short) / served)}
@@ -168,6 +170,7 @@ def main():
     ap.add_argument("--seconds", type=int, default=2, help="the short run's length; the long one is 3x (default 2)")
     ap.add_argument("--release-dir", help="where sluice and sluice-mock are (default .build/release); "
                                           "point it at another build's binaries to compare")
+    ap.add_argument("--keep", metavar="DIR", help="keep the callgrind files in DIR, for bench/callgrind-diff.py")
     args = ap.parse_args()
     global RELEASE
     RELEASE = os.path.abspath(args.release_dir) if args.release_dir else targets.RELEASE
@@ -175,7 +178,13 @@ def main():
     if unknown:
         ap.error(f"unknown target(s): {', '.join(unknown)}")
     results = []
-    with tempfile.TemporaryDirectory(prefix="sluice-instructions-") as workdir:
+    with tempfile.TemporaryDirectory(prefix="sluice-instructions-") as scratch:
+        workdir = scratch
+        if args.keep:
+            if os.path.isdir(args.keep) and os.listdir(args.keep):
+                ap.error(f"--keep {args.keep}: not empty; give a new or empty directory")
+            os.makedirs(args.keep, exist_ok=True)
+            workdir = os.path.abspath(args.keep)
         for name in args.targets or list(MEASURES):
             result = MEASURES[name](workdir, args.seconds)
             results.append(result)
