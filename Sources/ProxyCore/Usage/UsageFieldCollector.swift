@@ -8,28 +8,37 @@
 /// `usage` member sits, so a stream filter can remove it. Only the first top-level `usage`
 /// member counts; a repeated one is ignored.
 struct UsageFieldCollector: JSONSyntaxVisitor {
-    /// The keys the collector recognises; raw values index `names`.
+    /// The keys the collector recognises (a byte each in the key path; 0 is none).
     enum Key: UInt8 {
         case usage = 1, choices, type, message
         case promptTokens, completionTokens, promptTokensDetails, completionTokensDetails, promptCacheHitTokens
         case inputTokens, outputTokens, cacheReadInputTokens, cacheCreationInputTokens
         case cachedTokens, reasoningTokens
 
-        static let names: [[UInt8]] = [
-            [], Array("usage".utf8), Array("choices".utf8), Array("type".utf8), Array("message".utf8),
-            Array("prompt_tokens".utf8), Array("completion_tokens".utf8), Array("prompt_tokens_details".utf8),
-            Array("completion_tokens_details".utf8), Array("prompt_cache_hit_tokens".utf8),
-            Array("input_tokens".utf8), Array("output_tokens".utf8), Array("cache_read_input_tokens".utf8),
-            Array("cache_creation_input_tokens".utf8), Array("cached_tokens".utf8), Array("reasoning_tokens".utf8),
-        ]
-        static let topLevel: [Key] = [.usage, .choices, .type, .message]
-        static let messageMembers: [Key] = [.usage]
-        static let usageMembers: [Key] = [
-            .promptTokens, .completionTokens, .promptTokensDetails, .completionTokensDetails, .promptCacheHitTokens,
-            .inputTokens, .outputTokens, .cacheReadInputTokens, .cacheCreationInputTokens,
-        ]
-        static let promptDetailsMembers: [Key] = [.cachedTokens]
-        static let completionDetailsMembers: [Key] = [.reasoningTokens]
+        var name: StaticString {
+            switch self {
+            case .usage: "usage"
+            case .choices: "choices"
+            case .type: "type"
+            case .message: "message"
+            case .promptTokens: "prompt_tokens"
+            case .completionTokens: "completion_tokens"
+            case .promptTokensDetails: "prompt_tokens_details"
+            case .completionTokensDetails: "completion_tokens_details"
+            case .promptCacheHitTokens: "prompt_cache_hit_tokens"
+            case .inputTokens: "input_tokens"
+            case .outputTokens: "output_tokens"
+            case .cacheReadInputTokens: "cache_read_input_tokens"
+            case .cacheCreationInputTokens: "cache_creation_input_tokens"
+            case .cachedTokens: "cached_tokens"
+            case .reasoningTokens: "reasoning_tokens"
+            }
+        }
+    }
+
+    /// Which keys can appear where the collector is; a member of any other object is skipped.
+    private enum Members {
+        case topLevel, message, usage, promptDetails, completionDetails
     }
 
     /// The JSON kind of the top-level `usage` value, if the member is present.
@@ -102,27 +111,22 @@ struct UsageFieldCollector: JSONSyntaxVisitor {
     mutating func key(content: Range<Int>, escaped: Bool, at offset: Int) throws(JSONSyntaxFailure) {
         guard depth <= 8 else { return }
         let path = self.path
-        let candidates: [Key]
+        let members: Members
         if depth == 1 {
-            candidates = Key.topLevel
+            members = .topLevel
         } else if depth == 2, Self.key(in: path, at: 1) == .message {
-            candidates = Key.messageMembers
+            members = .message
         } else if Self.isUsageObject(path, at: depth) {
-            candidates = Key.usageMembers
+            members = .usage
         } else if Self.isUsageObject(path, at: depth - 1), Self.key(in: path, at: depth - 1) == .promptTokensDetails {
-            candidates = Key.promptDetailsMembers
+            members = .promptDetails
         } else if Self.isUsageObject(path, at: depth - 1), Self.key(in: path, at: depth - 1) == .completionTokensDetails {
-            candidates = Key.completionDetailsMembers
+            members = .completionDetails
         } else {
             setKey(nil, at: depth)
             return
         }
-        var found: Key? = nil
-        for candidate in candidates
-        where JSONStringDecoder.contentEquals(buffer, content: content, escaped: escaped, key: Key.names[Int(candidate.rawValue)]) {
-            found = candidate
-            break
-        }
+        var found = Self.find(members, buffer, content: content, escaped: escaped)
         if depth == 1, found == .usage {
             // Only the first `usage` member counts.
             if usageKeyOffset != nil { found = nil } else { usageKeyOffset = offset }
@@ -158,6 +162,31 @@ struct UsageFieldCollector: JSONSyntaxVisitor {
             Self.store(number, field, in: &usage)
         } else {
             Self.store(number, field, in: &messageUsage)
+        }
+    }
+
+    /// The key among `members` that the content names, if any. Literal names and a length check
+    /// first: no array of candidates, nothing retained, on every key of every body and chunk.
+    private static func find(_ members: Members, _ buffer: UnsafeRawBufferPointer, content: Range<Int>, escaped: Bool) -> Key? {
+        func named(_ key: Key) -> Key? {
+            let name = key.name
+            // Unescaped content matches only a name of its own length: one comparison per candidate.
+            if !escaped, name.utf8CodeUnitCount != content.count { return nil }
+            return JSONStringDecoder.contentEquals(buffer, content: content, escaped: escaped, key: name) ? key : nil
+        }
+        switch members {
+        case .topLevel:
+            return named(.usage) ?? named(.choices) ?? named(.type) ?? named(.message)
+        case .message:
+            return named(.usage)
+        case .usage:
+            return named(.promptTokens) ?? named(.completionTokens) ?? named(.promptTokensDetails)
+                ?? named(.completionTokensDetails) ?? named(.promptCacheHitTokens) ?? named(.inputTokens)
+                ?? named(.outputTokens) ?? named(.cacheReadInputTokens) ?? named(.cacheCreationInputTokens)
+        case .promptDetails:
+            return named(.cachedTokens)
+        case .completionDetails:
+            return named(.reasoningTokens)
         }
     }
 
