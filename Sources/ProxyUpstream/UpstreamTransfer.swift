@@ -103,7 +103,12 @@ package final class UpstreamTransfer {
         easy.set(CURLOPT_PATH_AS_IS, 1)
         easy.set(CURLOPT_NOSIGNAL, 1)
         easy.set(CURLOPT_ERRORBUFFER, pointer: easy.errorBuffer)
+        multi.trackSockets(of: easy)
         easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
+        // Set even when empty: an unset option makes libcurl read the environment again.
+        let egress = EgressProxyEnvironment.process
+        easy.set(CURLOPT_PROXY, egress.proxy(for: request.url))
+        easy.set(CURLOPT_NOPROXY, egress.noProxy)
         // HTTP/2 over TLS when the provider offers it (ALPN), HTTP/1.1 in clear text;
         // PIPEWAIT makes a burst wait for the one multiplexed connection.
         easy.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
