@@ -13,6 +13,12 @@ static inline CURLcode sluice_curl_easy_setopt_write(CURL *h, CURLoption o, size
 static inline CURLcode sluice_curl_easy_setopt_seek(CURL *h, int (*f)(void *, curl_off_t, int)) {
     return curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, f);
 }
+static inline CURLcode sluice_curl_easy_setopt_sockopt(CURL *h, int (*f)(void *, curl_socket_t, curlsocktype)) {
+    return curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, f);
+}
+static inline CURLcode sluice_curl_easy_setopt_closesocket(CURL *h, int (*f)(void *, curl_socket_t)) {
+    return curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, f);
+}
 static inline int sluice_curl_seekfunc_ok(void) { return CURL_SEEKFUNC_OK; }
 static inline int sluice_curl_seekfunc_fail(void) { return CURL_SEEKFUNC_FAIL; }
 static inline CURLcode sluice_curl_easy_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }

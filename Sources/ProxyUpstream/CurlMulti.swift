@@ -1,4 +1,5 @@
 import CCurl
+import Glibc
 import ProxyCore
 import ProxyIO
 
@@ -14,6 +15,11 @@ package final class CurlMulti {
     package let loop: EventLoop
     let handle: UnsafeMutableRawPointer
     private var watchers: [Int32: CurlSocketWatcher] = [:]
+    /// The connection sockets libcurl opened (its sockopt callback) and has not closed yet (its
+    /// close-socket callback): only these stay registered while their connection sits idle in
+    /// libcurl's cache. Other sockets (the threaded resolver's socketpair) are closed without a
+    /// word to us, so they are deregistered as soon as libcurl stops watching them.
+    private var connectionSockets: Set<Int32> = []
     private var timer: LoopTimer?
     /// When libcurl wants `socketAction(CURL_SOCKET_TIMEOUT)`; nil when it wants nothing.
     private var curlDeadline: ProxyInstant?
@@ -47,6 +53,12 @@ package final class CurlMulti {
 
     /// Transfers in flight on this loop.
     package var activeCount: Int { active.count }
+
+    /// libcurl's sockets registered with the loop now, dormant ones included.
+    package var registeredSocketCount: Int { watchers.count }
+    /// Registrations made since the multi was created: one per connection while connections
+    /// are reused, not one per transfer.
+    package private(set) var socketRegistrations = 0
 
     // MARK: Transfers
 
@@ -125,22 +137,68 @@ package final class CurlMulti {
 
     // MARK: Callbacks from libcurl
 
+    /// Gives the transfer's handle the socket callbacks that let an idle connection's socket stay
+    /// registered between transfers (`watch`). Call after each `curl_easy_reset`.
+    func trackSockets(of easy: CurlEasy) {
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        _ = sluice_curl_easy_setopt_sockopt(easy.handle, curlSockoptCallback)
+        easy.set(CURLOPT_SOCKOPTDATA, pointer: me)
+        _ = sluice_curl_easy_setopt_closesocket(easy.handle, curlCloseSocketCallback)
+        easy.set(CURLOPT_CLOSESOCKETDATA, pointer: me)
+    }
+
+    /// libcurl stops or starts watching `fd`. A connection socket that goes idle (its transfer
+    /// ended, the connection stays in libcurl's cache) keeps its epoll registration, dormant:
+    /// the next transfer on that connection usually wants the same events, which then costs no
+    /// `epoll_ctl` and no new watcher; two system calls and an allocation per request saved.
     fileprivate func watch(_ fd: Int32, what: Int32) {
         if what == CURL_POLL_REMOVE {
-            if let watcher = watchers.removeValue(forKey: fd) { loop.deregister(fd: fd, ifHandler: watcher) }
+            guard let watcher = watchers[fd] else { return }
+            if connectionSockets.contains(fd) {
+                watcher.dormant = true
+            } else {
+                watchers[fd] = nil
+                loop.deregister(fd: fd, ifHandler: watcher)
+            }
             return
         }
         var interest: IOEvents = []
         if what == CURL_POLL_IN || what == CURL_POLL_INOUT { interest.insert(.readable) }
         if what == CURL_POLL_OUT || what == CURL_POLL_INOUT { interest.insert(.writable) }
         if let watcher = watchers[fd] {
+            watcher.dormant = false
+            guard watcher.interest != interest else { return }
             try? loop.modify(fd: fd, interest: interest)
             watcher.interest = interest
         } else {
             let watcher = CurlSocketWatcher(fd: fd, multi: self, interest: interest)
             watchers[fd] = watcher
+            socketRegistrations += 1
             try? loop.register(fd: fd, interest: interest, handler: watcher)
         }
+    }
+
+    /// A dormant socket became readable or hung up while its connection sat idle: the peer
+    /// closed it or sent something unasked. Stop watching it (level-triggered epoll would report
+    /// it on every turn); libcurl finds out when it next checks the connection, and closes it.
+    fileprivate func dormantSocketStirred(_ watcher: CurlSocketWatcher) {
+        guard watchers[watcher.fd] === watcher else { return }
+        watchers[watcher.fd] = nil
+        loop.deregister(fd: watcher.fd, ifHandler: watcher)
+    }
+
+    /// libcurl opened a connection socket. A watcher still kept for this number belongs to a
+    /// socket closed behind our back; it must not stand for the new one.
+    fileprivate func connectionSocketOpened(_ fd: Int32) {
+        connectionSockets.insert(fd)
+        if let stale = watchers.removeValue(forKey: fd) { loop.deregister(fd: fd, ifHandler: stale) }
+    }
+
+    /// libcurl closes a connection socket (through us, so the registration goes first).
+    fileprivate func closeConnectionSocket(_ fd: Int32) -> Int32 {
+        connectionSockets.remove(fd)
+        if let watcher = watchers.removeValue(forKey: fd) { loop.deregister(fd: fd, ifHandler: watcher) }
+        return close(fd)
     }
 
     fileprivate func setTimeout(milliseconds: Int) {
@@ -188,6 +246,9 @@ final class CurlSocketWatcher: IOEventHandler {
     let fd: Int32
     unowned(unsafe) let multi: CurlMulti  // the multi owns its watchers
     var interest: IOEvents
+    /// libcurl is not watching the socket (its connection is idle in the cache); it stays
+    /// registered so the next transfer on it costs no `epoll_ctl`.
+    var dormant = false
 
     init(fd: Int32, multi: CurlMulti, interest: IOEvents) {
         self.fd = fd
@@ -196,6 +257,7 @@ final class CurlSocketWatcher: IOEventHandler {
     }
 
     func handleIOEvents(_ events: IOEvents) {
+        if dormant { return multi.dormantSocketStirred(self) }
         var flags: Int32 = 0
         if events.contains(.readable) || events.contains(.hangup) { flags |= CURL_CSELECT_IN }
         if events.contains(.writable) { flags |= CURL_CSELECT_OUT }
@@ -216,6 +278,20 @@ private let curlTimerCallback: @convention(c) (UnsafeMutableRawPointer?, Int, Un
     guard let userdata else { return 0 }
     Unmanaged<CurlMulti>.fromOpaque(userdata).takeUnretainedValue().setTimeout(milliseconds: milliseconds)
     return 0
+}
+
+private let curlSockoptCallback: @convention(c) (UnsafeMutableRawPointer?, curl_socket_t, curlsocktype) -> Int32 = {
+    userdata, fd, purpose in
+    if let userdata, purpose == CURLSOCKTYPE_IPCXN {
+        Unmanaged<CurlMulti>.fromOpaque(userdata).takeUnretainedValue().connectionSocketOpened(fd)
+    }
+    return 0  // CURL_SOCKOPT_OK
+}
+
+private let curlCloseSocketCallback: @convention(c) (UnsafeMutableRawPointer?, curl_socket_t) -> Int32 = {
+    userdata, fd in
+    guard let userdata else { return close(fd) }
+    return Unmanaged<CurlMulti>.fromOpaque(userdata).takeUnretainedValue().closeConnectionSocket(fd)
 }
 
 /// `curl_global_init`, once per process, before any thread uses libcurl.

@@ -129,10 +129,12 @@ final class Harness: @unchecked Sendable {  // the multi is touched only on the 
     let address: SocketAddress
     var multi: CurlMulti!
 
-    init() throws {
+    init(upstreamIdleTimeout: ProxyDuration = .seconds(60)) throws {
         group = try EventLoopGroup(count: 1)
         let seen = self.seen
-        let server = HTTPServer(configuration: HTTPServerConfiguration(name: "upstream", address: SocketAddress("127.0.0.1:0")!)) {
+        var configuration = HTTPServerConfiguration(name: "upstream", address: SocketAddress("127.0.0.1:0")!)
+        configuration.idleTimeout = upstreamIdleTimeout
+        let server = HTTPServer(configuration: configuration) {
             ScriptedUpstream(loop: $0, seen: seen)
         }
         address = try server.bind(loopCount: 1)
@@ -158,6 +160,26 @@ final class Harness: @unchecked Sendable {  // the multi is touched only on the 
     }
 
     func onLoop(_ body: @escaping @Sendable () -> Void) { group.loops[0].execute(body) }
+
+    /// The multi's socket figures, read on the loop: (registered now, registrations made).
+    func sockets() -> (registered: Int, registrations: Int)? {
+        let result = Mutex<(Int, Int)?>(nil)
+        onLoop { [self] in
+            let figures = (multi.registeredSocketCount, multi.socketRegistrations)
+            result.withLock { $0 = figures }
+        }
+        guard waitUntil({ result.withLock { $0 } != nil }) else { return nil }
+        return result.withLock { $0 }.map { (registered: $0.0, registrations: $0.1) }
+    }
+
+    /// Runs one `/echo` transfer to its end and returns what the delegate saw.
+    func echo(_ text: String) -> Recording.State {
+        let recording = Recording()
+        let delegate = RecordingDelegate(recording)
+        start(UpstreamRequest(method: .post, url: "http://\(address)/echo", headers: [:], body: Array(text.utf8)), delegate)
+        _ = waitUntil { recording.snapshot.finished }
+        return withExtendedLifetime(delegate) { recording.snapshot }
+    }
 
     deinit { group.stopAndJoin() }
 }
@@ -188,6 +210,31 @@ func waitUntil(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
         #expect(result.body == body)
         #expect(harness.seen.heads.first?.headers.first("x-request-id") == "r1")
         #expect(harness.seen.heads.first?.headers.contains("expect") == false)
+    }
+
+    @Test func aReusedConnectionsSocketStaysRegisteredAcrossTransfers() throws {
+        let harness = try Harness()
+        for text in ["one", "two", "three"] {
+            let result = harness.echo(text)
+            #expect(result.failure == nil && result.body == Array(text.utf8))
+        }
+        // One keep-alive connection, registered once and kept (dormant) between transfers.
+        #expect(harness.seen.closedCount == 0)
+        let sockets = try #require(harness.sockets())
+        #expect(sockets.registrations == 1)
+        #expect(sockets.registered == 1)
+    }
+
+    @Test func aDormantSocketThePeerClosesIsDroppedAndTheNextTransferReconnects() throws {
+        let harness = try Harness(upstreamIdleTimeout: .milliseconds(200))
+        #expect(harness.echo("first").body == Array("first".utf8))
+        #expect(harness.sockets()?.registered == 1)
+        // The provider closes the idle connection after 200 ms; its socket, dormant, stirs and is
+        // deregistered (left registered, level-triggered epoll would report it on every loop turn).
+        #expect(waitUntil { harness.sockets()?.registered == 0 })
+        let second = harness.echo("second")
+        #expect(second.failure == nil && second.body == Array("second".utf8))
+        #expect(harness.sockets()?.registrations == 2)
     }
 
     @Test func streamedChunksArriveAsTheyAreSent() throws {
