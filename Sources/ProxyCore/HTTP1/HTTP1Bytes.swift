@@ -40,6 +40,37 @@ enum HTTP1Bytes {
         b &- UInt8(ascii: "A") < 26 ? b | 0x20 : b
     }
 
+    /// `word` with each of its eight bytes in A–Z lowercased, every other byte (non-ASCII
+    /// included) unchanged: `lowercased` eight bytes at a time.
+    static func lowercasedWord(_ word: UInt64) -> UInt64 {
+        // Each byte's low seven bits plus a bias sets its high bit exactly when it is ≥ 'A'
+        // (resp. > 'Z'); no byte carries into the next (0x7F + 0x3F < 0x100).
+        let heptets = word & ~highs
+        let atLeastA = heptets &+ ones &* UInt64(0x80 - 0x41)
+        let pastZ = heptets &+ ones &* UInt64(0x80 - 0x5B)
+        let upper = atLeastA & ~pastZ & ~word & highs
+        return word | (upper >> 2)  // 0x80 >> 2 is the case bit 0x20
+    }
+
+    /// Whether `a` and `b` (of equal length) hold the same bytes ignoring ASCII case, eight
+    /// bytes at a time.
+    static func equalIgnoringASCIICase(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        let count = a.count
+        guard b.count == count else { return false }
+        var i = 0
+        while i &+ 8 <= count {
+            let x = a.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let y = b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            if x != y, lowercasedWord(x) != lowercasedWord(y) { return false }
+            i &+= 8
+        }
+        while i < count {
+            if lowercased(a[i]) != lowercased(b[i]) { return false }
+            i &+= 1
+        }
+        return true
+    }
+
     /// SWAR constants: every byte 0x01, every byte 0x80.
     static let ones: UInt64 = 0x0101_0101_0101_0101
     static let highs: UInt64 = 0x8080_8080_8080_8080

@@ -91,8 +91,7 @@ package struct HTTPHeaders: Sendable, Hashable {
         guard a.utf8.count == b.utf8.count else { return false }
         let contiguous: Bool?? = a.utf8.withContiguousStorageIfAvailable { x in
             b.utf8.withContiguousStorageIfAvailable { y in
-                for i in 0..<x.count where HTTP1Bytes.lowercased(x[i]) != HTTP1Bytes.lowercased(y[i]) { return false }
-                return true
+                HTTP1Bytes.equalIgnoringASCIICase(UnsafeRawBufferPointer(x), UnsafeRawBufferPointer(y))
             }
         }
         if let equal = contiguous ?? nil { return equal }

@@ -24,6 +24,30 @@ import Testing
         #expect(HTTPHeaders.namesEqual("", ""))
     }
 
+    @Test func longNamesCompareEightBytesAtATimeIgnoringOnlyASCIICase() {
+        #expect(HTTPHeaders.namesEqual("X-RateLimit-Remaining-Requests", "x-ratelimit-remaining-requests"))
+        #expect(!HTTPHeaders.namesEqual("x-ratelimit-remaining-requests", "x-ratelimit-remaining-requesTx"))
+        // '^' and '~', '@' and '`', '[' and '{' differ only in the case bit but are not letters.
+        #expect(!HTTPHeaders.namesEqual("x-header^name", "x-header~name"))
+        #expect(!HTTPHeaders.namesEqual("x-header@name", "x-header`name"))
+        #expect(!HTTPHeaders.namesEqual("x-header[name", "x-header{name"))
+        #expect(!HTTPHeaders.namesEqual("x-h\u{C0}ader-name", "x-h\u{E0}ader-name"))
+    }
+
+    @Test func wordLowercasingAgreesWithByteLowercasingOnEveryByte() {
+        for byte in 0...255 {
+            for position in 0..<8 {
+                let word = UInt64(byte) << UInt64(8 * position) | 0x4142_7A5B_4060_2D39 & ~(0xFF << UInt64(8 * position))
+                var expected: UInt64 = 0
+                for i in 0..<8 {
+                    let b = UInt8(truncatingIfNeeded: word >> UInt64(8 * i))
+                    expected |= UInt64(HTTP1Bytes.lowercased(b)) << UInt64(8 * i)
+                }
+                #expect(HTTP1Bytes.lowercasedWord(word) == expected)
+            }
+        }
+    }
+
     @Test func containsTokenReadsCommaSeparatedLists() {
         let headers: HTTPHeaders = ["Connection": "Upgrade ,  Keep-Alive\t", "connection": "x", "Other": "close"]
         #expect(headers.containsToken("connection", "keep-alive"))
