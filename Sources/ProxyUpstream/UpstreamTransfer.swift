@@ -20,6 +20,12 @@ package final class UpstreamTransfer {
     /// The request body, read by libcurl through `upload(into:)` as it sends: never copied
     /// whole (COPYPOSTFIELDS would keep a second copy of every multi-megabyte body).
     private var uploadBody: [UInt8] = []
+    /// A body under `inlineBodyLimit`, given to libcurl whole (`CURLOPT_POSTFIELDS`); freed when
+    /// the transfer ends.
+    private var inlineBody: UnsafeMutableRawBufferPointer?
+    /// libcurl 7.88 sends a POSTFIELDS body under 64 KiB in the same `send` as the head
+    /// (`MAX_INITIAL_POST_SIZE`); a bigger one is streamed from the read callback.
+    static let inlineBodyLimit = 64 * 1024
     private var uploadOffset = 0
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var headReader = HTTPResponseHeadReader()
@@ -68,7 +74,7 @@ package final class UpstreamTransfer {
         }
         let transfer = UpstreamTransfer(easy: easy, multi: multi, delegate: delegate, request: request)
         if let refused = transfer.configure(request) {
-            transfer.releaseHeaders()
+            transfer.releaseRequest()
             multi.loop.schedule(after: .zero) { delegate.upstreamFinished(.connect(refused)) }
             return nil
         }
@@ -84,7 +90,7 @@ package final class UpstreamTransfer {
         guard multi.add(self) else {
             finished = true
             firstByteTimer?.cancel()
-            releaseHeaders()
+            releaseRequest()
             multi.loop.schedule(after: .zero) { [self] in
                 let delegate = self.delegate
                 self.delegate = nil
@@ -127,17 +133,29 @@ package final class UpstreamTransfer {
         case .head:
             easy.set(CURLOPT_NOBODY, 1)
         default:
-            // A POST reads its body from the callback; other methods keep their name.
+            // Other methods than POST keep their name.
             easy.set(CURLOPT_POST, 1)
             if request.method != .post { easy.set(CURLOPT_CUSTOMREQUEST, request.method.rawValue) }
-            uploadBody = request.body
             uploadOffset = 0
-            _ = sluice_curl_easy_setopt_off(easy.handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
-            _ = sluice_curl_easy_setopt_write(easy.handle, CURLOPT_READFUNCTION, curlReadCallback)
-            easy.set(CURLOPT_READDATA, pointer: me)
-            // libcurl rewinds when it must send the request again (a reused connection that died).
-            _ = sluice_curl_easy_setopt_seek(easy.handle, curlSeekCallback)
-            easy.set(CURLOPT_SEEKDATA, pointer: me)
+            if request.body.count < Self.inlineBodyLimit {
+                // libcurl appends a body this small to the request head and sends both with one
+                // `send`; from POSTFIELDS only, which must stay valid for the whole transfer (a
+                // reused connection that died is sent again): a copy the transfer owns.
+                let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(request.body.count, 1), alignment: 1)
+                request.body.withUnsafeBytes { copy.copyMemory(from: $0) }
+                inlineBody = copy
+                easy.set(CURLOPT_POSTFIELDS, pointer: copy.baseAddress)
+                _ = sluice_curl_easy_setopt_off(easy.handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
+            } else {
+                // Larger bodies are read from the callback as libcurl sends: never copied whole.
+                uploadBody = request.body
+                _ = sluice_curl_easy_setopt_off(easy.handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
+                _ = sluice_curl_easy_setopt_write(easy.handle, CURLOPT_READFUNCTION, curlReadCallback)
+                easy.set(CURLOPT_READDATA, pointer: me)
+                // libcurl rewinds when it must send the request again (a reused connection that died).
+                _ = sluice_curl_easy_setopt_seek(easy.handle, curlSeekCallback)
+                easy.set(CURLOPT_SEEKDATA, pointer: me)
+            }
         }
         var list: UnsafeMutablePointer<curl_slist>?
         // One line buffer for every field: libcurl copies each line, so it can be reused.
@@ -337,12 +355,15 @@ package final class UpstreamTransfer {
         firstByteTimer?.cancel()
         idleTimer?.cancel()
         multi.remove(self)
-        releaseHeaders()
+        releaseRequest()
     }
 
-    fileprivate func releaseHeaders() {
+    /// Frees what libcurl read the request from: the header list and an inline body.
+    fileprivate func releaseRequest() {
         if let headerList { curl_slist_free_all(headerList) }
         headerList = nil
+        inlineBody?.deallocate()
+        inlineBody = nil
     }
 
     private func translate(_ code: CURLcode) -> UpstreamFailure? {

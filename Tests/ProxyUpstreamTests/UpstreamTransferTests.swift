@@ -212,6 +212,18 @@ func waitUntil(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
         #expect(harness.seen.heads.first?.headers.contains("expect") == false)
     }
 
+    @Test func bodiesBelowAndAboveTheInlineLimitArriveWhole() throws {
+        let harness = try Harness()
+        for size in [0, 1, UpstreamTransfer.inlineBodyLimit - 1, UpstreamTransfer.inlineBodyLimit, 3 * UpstreamTransfer.inlineBodyLimit + 7] {
+            let text = String((0..<size).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
+            let result = harness.echo(text)
+            #expect(result.failure == nil)
+            #expect(result.body.count == size)
+            #expect(result.body == Array(text.utf8))
+        }
+        #expect(harness.seen.bodies.map(\.count) == [0, 1, 65_535, 65_536, 196_615])
+    }
+
     @Test func aReusedConnectionsSocketStaysRegisteredAcrossTransfers() throws {
         let harness = try Harness()
         for text in ["one", "two", "three"] {
