@@ -315,7 +315,7 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         AccountPhase.settle(context: &context, consumers: snapshot.consumers, status: machine.status,
                             at: meterInstant(loop.scheduler.now()))
         cacheStore.finish(status: machine.status, eventStream: heldEventStream, context: context, snapshot: snapshot,
-                          now: loop.scheduler.now(), wallNanoseconds: loop.scheduler.wallNanoseconds(), on: loopSnapshot,
+                          now: loop.scheduler.now(), wallNanoseconds: { loop.scheduler.wallNanoseconds() }, on: loopSnapshot,
                           redis: loop.redis)
         LoggingPhase.run(head: head, context: context, status: machine.status, plan: machine.plan, attempts: machine.attempts,
                          on: loopSnapshot, loop: loop)

@@ -5,8 +5,8 @@ import ProxyCore
 /// and when the request ends cleanly — status 200, no error, no truncation, the stream not cut
 /// — offers them to the memory tier under the key the lookup computed, after the store rules
 /// (`CacheStoreRule`), and writes them to the Redis tier when the route uses it (without
-/// waiting: the request has ended). An answer larger than the tier's entry limit stops being recorded as soon
-/// as it outgrows it.
+/// waiting: the request has ended). An answer larger than the tier's entry limit stops being
+/// recorded as soon as it outgrows it.
 ///
 /// Owned by one session, on its event loop.
 struct CacheStorePhase {
@@ -50,8 +50,9 @@ struct CacheStorePhase {
     }
 
     /// The request ended: store what was recorded if it is a complete, storable answer.
+    /// `wallNanoseconds` reads the wall clock, only for an answer written to Redis.
     mutating func finish(status: Int, eventStream: Bool, context: RequestContext, snapshot: ProxySnapshot, now: ProxyInstant,
-                         wallNanoseconds: UInt64, on loopSnapshot: LoopSnapshot, redis: LoopRedis) {
+                         wallNanoseconds: () -> UInt64, on loopSnapshot: LoopSnapshot, redis: LoopRedis) {
         defer {
             recording = []
             state = .idle
@@ -85,7 +86,7 @@ struct CacheStorePhase {
             case .tooLarge: series.stores("too_large").increment()
             }
             if let ttl = context.cache.redisTTL, let limits = snapshot.redis, let store = redis.cacheStore(for: limits) {
-                Self.write(answer, ttl: ttl, key: key.redisKey(prefix: limits.config.keyPrefix), wallNanoseconds: wallNanoseconds,
+                Self.write(answer, ttl: ttl, key: key.redisKey(prefix: limits.config.keyPrefix), wallNanoseconds: wallNanoseconds(),
                            to: store, series: series, redis: redis)
             }
         }
