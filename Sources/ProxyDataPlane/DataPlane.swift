@@ -128,7 +128,7 @@ package final class DataPlane: Sendable {
         let multi = CurlMulti(loop: loop)
         let context = LoopContext(index: loop.index, scheduler: LoopScheduler(loop: loop), upstream: multi,
                                   snapshot: current, dataPlane: self)
-        context.redis.makeStore = { limits in RedisCounterStore(client: RedisClient(loop: loop, configuration: limits.client)) }
+        context.redis.makeStores = { limits in RedisStores.connecting(on: loop, configuration: limits.client) }
         if loop.index == 0 {
             context.warmup = WarmupDriver(context: context)
             context.redisSync = RedisSyncDriver(context: context)

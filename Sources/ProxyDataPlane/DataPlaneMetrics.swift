@@ -36,6 +36,7 @@ package final class DataPlaneMetrics: Sendable {
     let guardModerationErrors: CounterFamily
     let cacheResults: CounterFamily
     let cacheStores: CounterFamily
+    let cacheRedisWrites: CounterFamily
     let cacheTokensSaved: CounterFamily
     let cacheCostSaved: DoubleCounterFamily
     let routingDecisions: CounterFamily
@@ -115,6 +116,9 @@ package final class DataPlaneMetrics: Sendable {
         cacheStores = registry.counter(name: "sluice_cache_stores_total",
                                        help: "Answers offered to the cache, by route and result (stored, or why not).",
                                        labelNames: ["route", "result"])
+        cacheRedisWrites = registry.counter(name: "sluice_cache_redis_writes_total",
+                                            help: "Answers written to the cache's Redis tier, by route and result (stored, failed, too_large).",
+                                            labelNames: ["route", "result"])
         cacheTokensSaved = registry.counter(name: "sluice_cache_tokens_saved_total",
                                             help: "Provider tokens not spent because the cache answered, by route and type.",
                                             labelNames: ["route", "type"])

@@ -1,14 +1,35 @@
 import ProxyCore
 
 /// Phase 7's hit: the cached answer sent whole, without an upstream attempt.
-extension ProxySession {
-    /// Runs the cache lookup; on a hit writes the answer and reports it written.
+extension ProxySession: CacheReadWaiter {
+    /// Runs the cache lookup; on a hit writes the answer and reports it written; suspends
+    /// while the Redis tier is read.
     func lookUpCache(now: ProxyInstant) -> PhaseResult {
-        switch CacheLookupPhase.run(head: head, body: body, snapshot: snapshot, context: &context, now: now, on: loopSnapshot) {
+        lookedUp(CacheLookupPhase.run(head: head, body: body, snapshot: snapshot, context: &context, now: now, on: loopSnapshot,
+                                      loop: loop, waiter: self), now: now)
+    }
+
+    func cacheReadCompleted(_ outcome: RedisCacheRead.Outcome, key: CacheKey) {
+        suspendedPhase = .cacheRead(outcome, key: key)
+        perform(machine.phaseResumed())
+    }
+
+    /// The Redis tier answered (or failed): the lookup's result.
+    func cacheReadFinished(_ outcome: RedisCacheRead.Outcome, key: CacheKey) -> PhaseResult {
+        let now = loop.scheduler.now()
+        return lookedUp(CacheLookupPhase.finish(outcome, key: key, snapshot: snapshot, context: &context, now: now,
+                                                wallNanoseconds: loop.scheduler.wallNanoseconds(), on: loopSnapshot, loop: loop),
+                        now: now)
+    }
+
+    private func lookedUp(_ outcome: CacheLookupPhase.Outcome, now: ProxyInstant) -> PhaseResult {
+        switch outcome {
         case .proceed:
             return .next
         case .invalid(let local):
             return .answer(local)
+        case .suspended:
+            return .suspend
         case .hit(let answer, let bytes):
             serveCacheHit(answer, bytes: bytes, now: now)
             return .answered(status: 200)

@@ -8,6 +8,8 @@ enum PhaseCompletion {
     case admission(StrictAdmission.Outcome)
     /// The guard's moderation service answered (or failed) for `rule` of guard `guard`.
     case moderation(GuardModerationVerdict, rule: Int, guard: Int, took: ProxyDuration)
+    /// The cache lookup's read of the Redis tier answered (or failed) for `key`.
+    case cacheRead(RedisCacheRead.Outcome, key: CacheKey)
 }
 
 /// One proxied request. The order of its phases and every decision about its attempts live in
@@ -174,8 +176,8 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         perform(machine.phaseResumed())
     }
 
-    /// A suspended phase (admit with strict Redis limits, or the guard's moderation call)
-    /// completed: its result, then the phases after it.
+    /// A suspended phase (admit with strict Redis limits, the guard's moderation call, or the
+    /// cache lookup's Redis read) completed: its result, then the phases after it.
     private func resumePhases() {
         guard let completion = suspendedPhase else { return }
         suspendedPhase = nil
@@ -186,6 +188,8 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
                                                now: meterInstant(now), on: loopSnapshot, loop: loop), now: now)
         case .moderation(let verdict, let rule, let guardIndex, let took):
             moderationFinished(verdict, rule: rule, guard: guardIndex, took: took)
+        case .cacheRead(let outcome, let key):
+            answerOrGoUpstream(cacheReadFinished(outcome, key: key))
         }
     }
 
@@ -204,12 +208,18 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         finishPhases(result)
     }
 
-    /// The phases after guard request (cache lookup, on what the guard let through); then
-    /// answers, or builds the attempt plan and goes upstream.
+    /// The phases after guard request (cache lookup, on what the guard let through; it may
+    /// suspend while Redis is read); then answers, or goes upstream.
     func finishPhases(_ guarded: PhaseResult) {
-        let now = loop.scheduler.now()
         var result = guarded
-        if case .next = result { result = lookUpCache(now: now) }
+        if case .next = result { result = lookUpCache(now: loop.scheduler.now()) }
+        if case .suspend = result { return perform(machine.phaseSuspended()) }  // resumed when Redis answered
+        answerOrGoUpstream(result)
+    }
+
+    /// The phases' `result`: an answer, or the attempt plan built and the request sent upstream.
+    private func answerOrGoUpstream(_ result: PhaseResult) {
+        let now = loop.scheduler.now()
         switch result {
         case .answer(let local):
             perform(machine.phasesFinished(.answer(local)))
@@ -305,7 +315,8 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         AccountPhase.settle(context: &context, consumers: snapshot.consumers, status: machine.status,
                             at: meterInstant(loop.scheduler.now()))
         cacheStore.finish(status: machine.status, eventStream: heldEventStream, context: context, snapshot: snapshot,
-                          now: loop.scheduler.now(), on: loopSnapshot)
+                          now: loop.scheduler.now(), wallNanoseconds: { loop.scheduler.wallNanoseconds() }, on: loopSnapshot,
+                          redis: loop.redis)
         LoggingPhase.run(head: head, context: context, status: machine.status, plan: machine.plan, attempts: machine.attempts,
                          on: loopSnapshot, loop: loop)
     }

@@ -16,7 +16,7 @@ import Testing
         let harness = try SessionHarness(config: Configs.twoBackends(extra: Configs.consumers + #", "redis": "# + redis),
                                          secrets: Configs.consumerKeys)
         let store = ScriptedCounters()
-        harness.loop.redis.makeStore = { _ in store }
+        harness.loop.redis.makeStores = { _ in RedisStores(counters: store, cache: ScriptedCache()) }
         return (harness, store)
     }
 
@@ -125,7 +125,7 @@ import Testing
         let second = ScriptedCounters()
         harness.request(headers: Self.key, body: Self.chat)
         first.answer(granted: 1, count: 1)
-        harness.loop.redis.makeStore = { _ in second }
+        harness.loop.redis.makeStores = { _ in RedisStores(counters: second, cache: ScriptedCache()) }
         func reload(_ extra: String) throws {
             harness.dataPlane.apply(try SessionHarness.load(Configs.twoBackends(extra: Configs.consumers + extra), secrets: Configs.consumerKeys))
             harness.loop.publish(harness.dataPlane.current)
@@ -145,7 +145,7 @@ import Testing
     @Test func withoutRedisTheInProcessLimiterAnswersAndNoStoreIsMade() throws {
         let harness = try SessionHarness(config: Configs.twoBackends(extra: Configs.consumers), secrets: Configs.consumerKeys)
         var made = 0
-        harness.loop.redis.makeStore = { _ in made += 1; return ScriptedCounters() }
+        harness.loop.redis.makeStores = { _ in made += 1; return RedisStores(counters: ScriptedCounters(), cache: ScriptedCache()) }
         harness.request(headers: Self.key, body: Self.chat)
         #expect(harness.upstream.transfers.count == 1)
         #expect(made == 0)

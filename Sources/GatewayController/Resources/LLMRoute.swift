@@ -111,7 +111,7 @@ package struct LLMRoute: Hashable, Sendable {
         if object["retry"] != nil { rule.retry = decodeRetry(object["retry"], at: object.path("retry"), decoding: &d) }
         rule.timeouts = TimeoutsSpec.decode(object["timeouts"], at: object.path("timeouts"), withRequest: true, decoding: &d) ?? TimeoutsSpec()
         if let cache = d.optionalObject(object["cache"], at: object.path("cache"),
-                                        allowed: ["enabled", "mode", "ttl", "scope", "ignoreFields", "allow"]) {
+                                        allowed: ["enabled", "mode", "ttl", "memoryTTL", "redisTTL", "redis", "scope", "ignoreFields", "allow"]) {
             rule.cache = decodeCache(cache, decoding: &d)
         }
         if let guardRef = d.optionalObject(object["guardPolicyRef"], at: object.path("guardPolicyRef"), allowed: ["name"], required: ["name"]) {
@@ -125,8 +125,14 @@ package struct LLMRoute: Hashable, Sendable {
     private static func decodeCache(_ cache: SpecObject, decoding d: inout SpecDecoding) -> RouteCacheConfig? {
         let enabled = d.bool(cache["enabled"], at: cache.path("enabled")) ?? true
         let mode = d.choice(cache["mode"], at: cache.path("mode"), ["deterministic", "always"]).flatMap(RouteCacheConfig.Mode.init(rawValue:))
-        let ttl = d.duration(cache["ttl"], at: cache.path("ttl"))
-        if let ttl, ttl > RouteCacheConfig.maxTTL { d.report(cache.path("ttl"), "must be at most 720h (30 days)") }
+        var ttls: [ProxyDuration?] = []
+        for key in ["ttl", "memoryTTL", "redisTTL"] {
+            let ttl = d.duration(cache[key], at: cache.path(key))
+            if let ttl, ttl > RouteCacheConfig.maxTTL { d.report(cache.path(key), "must be at most 720h (30 days)") }
+            ttls.append(ttl)
+        }
+        let redis = d.bool(cache["redis"], at: cache.path("redis")) ?? true
+        if !redis, ttls[2] != nil { d.report(cache.path("redisTTL"), "is set but the rule does not use the Redis tier (redis: false)") }
         let scope = d.choice(cache["scope"], at: cache.path("scope"), ["consumer", "shared"]).flatMap(RouteCacheConfig.Scope.init(rawValue:))
         var ignoreFields: [String]?
         if cache["ignoreFields"] != nil {
@@ -148,7 +154,8 @@ package struct LLMRoute: Hashable, Sendable {
             allow.logprobs = d.bool(allowed["logprobs"], at: allowed.path("logprobs")) ?? false
         }
         guard enabled else { return nil }
-        return RouteCacheConfig(mode: mode ?? .deterministic, ttl: ttl ?? RouteCacheConfig.defaultTTL, scope: scope ?? .consumer,
+        return RouteCacheConfig(mode: mode ?? .deterministic, ttl: ttls[0] ?? RouteCacheConfig.defaultTTL, memoryTTL: ttls[1],
+                                redisTTL: ttls[2], redis: redis, scope: scope ?? .consumer,
                                 ignoreFields: ignoreFields ?? RouteCacheConfig.defaultIgnoreFields,
                                 allowMultipleChoices: allow.multipleChoices, allowToolCalls: allow.toolCalls, allowLogprobs: allow.logprobs)
     }

@@ -7,8 +7,10 @@ package struct CacheContext: Sendable {
     package var tier: CacheTierName?
     /// Set when the answer is to be stored under it.
     package var storeKey: CacheKey?
-    /// How long a stored answer is served.
+    /// How long a stored answer is served from the memory tier.
     package var ttl: ProxyDuration = .zero
+    /// How long a stored answer is served from the Redis tier; nil: not written to Redis.
+    package var redisTTL: ProxyDuration?
     /// Whether a stream served from the cache carries the usage chunk.
     package var includeUsage = false
 
@@ -29,4 +31,6 @@ package enum CacheResult: String, Hashable, Sendable, CaseIterable {
 /// The cache tiers, as the `tier` label names them.
 package enum CacheTierName: String, Hashable, Sendable {
     case memory
+    /// The gateway's Redis, shared by every sidecar (asked after a memory miss).
+    case redis
 }

@@ -1,6 +1,7 @@
 /// Whether a complete 200 answer may be stored (`docs/config.md`, "cache"): never a truncated
-/// one (`finish_reason: "length"` the client did not ask for), never a stream that did not end
-/// with `[DONE]`; several choices, tool calls and log probabilities only when the route allows.
+/// one (`finish_reason: "length"` or `stop_reason: "max_tokens"` the client did not ask for),
+/// never a stream that did not end with `[DONE]` (Anthropic's: `message_stop`); several
+/// choices, tool calls and log probabilities only when the route allows.
 /// Errors and cut transfers never get here (the session stores only clean 200 answers).
 ///
 /// Pure; runs once per stored answer, after the client has it.
@@ -13,7 +14,8 @@ package enum CacheStoreRule {
         case multipleChoices = "multiple_choices"
         case toolCalls = "tool_calls"
         case logprobs
-        /// A stream that is not OpenAI chat chunks ending with `[DONE]` (cut, or another shape).
+        /// A stream that is neither OpenAI chat chunks ending with `[DONE]` nor Anthropic events
+        /// ending with `message_stop` (cut, or another shape).
         case unsupportedStream = "unsupported_stream"
     }
 
@@ -22,10 +24,14 @@ package enum CacheStoreRule {
                               clientSetMaxTokens: Bool) -> Result<TokenUsage, Refusal> {
         switch form {
         case .eventStream:
-            guard let completion = CachedChatCompletion(stream: body) else { return .failure(.unsupportedStream) }
-            if let refusal = check(completion, config: config, clientSetMaxTokens: clientSetMaxTokens) { return .failure(refusal) }
-            let usage = completion.usage.map { UsageExtractor.usage(fromBody: JSONWriter.write(.object(JSONObject([("usage", $0)])))) }
-            return .success(usage ?? TokenUsage())
+            if let completion = CachedChatCompletion(stream: body) {
+                if let refusal = check(completion, config: config, clientSetMaxTokens: clientSetMaxTokens) { return .failure(refusal) }
+                let usage = completion.usage.map { UsageExtractor.usage(fromBody: JSONWriter.write(.object(JSONObject([("usage", $0)])))) }
+                return .success(usage ?? TokenUsage())
+            }
+            // Anthropic's events: the rules of its message body.
+            guard let message = CachedAnthropicMessage(stream: body) else { return .failure(.unsupportedStream) }
+            return check(.json, body: JSONWriter.write(message.json()), config: config, clientSetMaxTokens: clientSetMaxTokens)
         case .json:
             guard let value = try? JSONParser.parse(body), case .object(let object) = value else { return .failure(.notJSON) }
             if let completion = CachedChatCompletion(completion: value) {
@@ -37,10 +43,7 @@ package enum CacheStoreRule {
                 if !config.allowMultipleChoices, case .array(let choices)? = object["choices"], choices.count > 1 {
                     return .failure(.multipleChoices)
                 }
-                if !config.allowToolCalls, case .array(let blocks)? = object["content"],
-                   blocks.contains(where: { if case .object(let block) = $0 { block["type"] == .string("tool_use") } else { false } }) {
-                    return .failure(.toolCalls)
-                }
+                if !config.allowToolCalls, CachedAnthropicMessage(message: value)?.callsTools == true { return .failure(.toolCalls) }
             }
             return .success(UsageExtractor.usage(fromBody: body))
         }

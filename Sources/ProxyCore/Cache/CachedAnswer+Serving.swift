@@ -1,8 +1,9 @@
 /// A cached answer in the form a request asks for.
 extension CachedAnswer {
     /// The body to send: the stored bytes when the forms match (a stream without its usage
-    /// chunk unless `includeUsage`), else the chat completion rendered in the other form. Nil
-    /// when the other form is asked of an answer that is not a chat completion (then it is a miss).
+    /// chunk unless `includeUsage`), else the chat completion or Anthropic message rendered in
+    /// the other form. Nil when the other form is asked of an answer that is neither (then it
+    /// is a miss).
     package func rendered(asStream stream: Bool, includeUsage: Bool) -> [UInt8]? {
         switch (form, stream) {
         case (.json, false):
@@ -16,10 +17,12 @@ extension CachedAnswer {
             _ = filter.finish { output.append(contentsOf: $0) }
             return output
         case (.json, true):
-            guard let value = try? JSONParser.parse(body), let completion = CachedChatCompletion(completion: value) else { return nil }
-            return completion.eventStream(includeUsage: includeUsage)
+            guard let value = try? JSONParser.parse(body) else { return nil }
+            if let completion = CachedChatCompletion(completion: value) { return completion.eventStream(includeUsage: includeUsage) }
+            return CachedAnthropicMessage(message: value)?.eventStream()
         case (.eventStream, false):
-            return CachedChatCompletion(stream: body).map { JSONWriter.write($0.json()) }
+            if let completion = CachedChatCompletion(stream: body) { return JSONWriter.write(completion.json()) }
+            return CachedAnthropicMessage(stream: body).map { JSONWriter.write($0.json()) }
         }
     }
 }

@@ -1,6 +1,6 @@
 /// `routes[i].cache` and the top-level `cache` (the memory tier's bounds).
 extension ProxyConfigDecoding {
-    static let routeCacheKeys = ["mode", "ttl", "scope", "ignoreFields", "allow"]
+    static let routeCacheKeys = ["mode", "ttl", "memoryTTL", "redisTTL", "redis", "scope", "ignoreFields", "allow"]
     static let cacheAllowKeys = ["multipleChoices", "toolCalls", "logprobs"]
     static let cacheMemoryKeys = ["maxBytes", "maxEntries", "maxEntryBytes"]
 
@@ -9,7 +9,14 @@ extension ProxyConfigDecoding {
         let before = issues.count
         let mode: RouteCacheConfig.Mode = oneOf(object["mode"], at: object.path("mode"), required: false) ?? .deterministic
         let ttl = duration(object["ttl"], at: object.path("ttl")) ?? RouteCacheConfig.defaultTTL
-        if ttl > RouteCacheConfig.maxTTL { report(object.path("ttl"), "must be at most 720h (30 days)") }
+        var tierTTLs: [ProxyDuration?] = []
+        for (key, value) in [("ttl", Optional(ttl)), ("memoryTTL", nil), ("redisTTL", nil)] {
+            let parsed = value ?? duration(object[key], at: object.path(key))
+            if let parsed, parsed > RouteCacheConfig.maxTTL { report(object.path(key), "must be at most 720h (30 days)") }
+            if key != "ttl" { tierTTLs.append(parsed) }
+        }
+        let redis = bool(object["redis"], at: object.path("redis")) ?? true
+        if !redis, tierTTLs[1] != nil { report(object.path("redisTTL"), "is set but the route does not use the Redis tier (redis: false)") }
         let scope: RouteCacheConfig.Scope = oneOf(object["scope"], at: object.path("scope"), required: false) ?? .consumer
         var ignoreFields = RouteCacheConfig.defaultIgnoreFields
         if let value = object["ignoreFields"] {
@@ -36,9 +43,18 @@ extension ProxyConfigDecoding {
             allow.logprobs = bool(allowObject["logprobs"], at: allowObject.path("logprobs")) ?? false
         }
         guard issues.count == before else { return nil }
-        return RouteCacheConfig(mode: mode, ttl: ttl, scope: scope, ignoreFields: ignoreFields,
+        return RouteCacheConfig(mode: mode, ttl: ttl, memoryTTL: tierTTLs[0], redisTTL: tierTTLs[1], redis: redis, scope: scope, ignoreFields: ignoreFields,
                                 allowMultipleChoices: allow.multipleChoices, allowToolCalls: allow.toolCalls,
                                 allowLogprobs: allow.logprobs)
+    }
+
+    /// A route's `cache.redisTTL` needs the top-level `redis` (the Redis tier lives there).
+    mutating func checkCacheRedisTiers(_ routes: [RouteConfig?], redis: RedisConfig?, at path: String) {
+        guard redis == nil else { return }
+        for (index, route) in routes.enumerated() where route?.cache?.redisTTL != nil {
+            report(JSONPath.member(JSONPath.member(JSONPath.element(path, index), "cache"), "redisTTL"),
+                   "is set but the config has no top-level redis for the Redis tier")
+        }
     }
 
     /// The top-level `cache`: `{"memory": {...}}`.

@@ -49,6 +49,7 @@ struct ProxyConfigDecoding {
         let authentication = root["authentication"].map { decodeAuthentication($0, at: root.path("authentication")) }
             ?? AuthenticationConfig()
         let redis = root["redis"].map { decodeRedis($0, at: root.path("redis")) }
+        checkCacheRedisTiers(routes, redis: redis ?? nil, at: root.path("routes"))
         if let consumers, let authentication {
             let parties = consumers.enumerated().map { ($1, JSONPath.element(root.path("consumers"), $0)) }
                 + (authentication.anonymous.map { [($0, JSONPath.member(root.path("authentication"), "anonymous"))] } ?? [])

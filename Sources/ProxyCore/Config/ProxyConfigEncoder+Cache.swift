@@ -1,9 +1,14 @@
 /// `routes[i].cache` and the top-level `cache`, as `ProxyConfigDecoding+Cache` reads them.
 extension ProxyConfigEncoder {
     static func json(_ cache: RouteCacheConfig) -> JSONValue {
-        .object(JSONObject([
+        var members: [(key: String, value: JSONValue)] = [
             ("mode", .string(cache.mode.rawValue)),
             ("ttl", .string(cache.ttl.configString)),
+        ]
+        if let ttl = cache.memoryTTL { members.append(("memoryTTL", .string(ttl.configString))) }
+        if let ttl = cache.redisTTL { members.append(("redisTTL", .string(ttl.configString))) }
+        if !cache.redis { members.append(("redis", .bool(false))) }
+        return .object(JSONObject(members + [
             ("scope", .string(cache.scope.rawValue)),
             ("ignoreFields", .array(cache.ignoreFields.map { .string($0) })),
             ("allow", .object(JSONObject([("multipleChoices", .bool(cache.allowMultipleChoices)),

@@ -20,8 +20,14 @@ package struct RouteCacheConfig: Hashable, Sendable {
     }
 
     package let mode: Mode
-    /// How long an entry is served. Default 1h.
+    /// How long an entry is served, in both tiers unless `memoryTTL` or `redisTTL` sets one apart. Default 1h.
     package let ttl: ProxyDuration
+    /// The memory tier's own TTL; nil: `ttl`.
+    package let memoryTTL: ProxyDuration?
+    /// The Redis tier's own TTL; nil: `ttl`. Only with the top-level `redis` and `redis` true.
+    package let redisTTL: ProxyDuration?
+    /// Whether the route uses the Redis tier when the config has a top-level `redis`. Default true.
+    package let redis: Bool
     package let scope: Scope
     /// Top-level request fields left out of the key besides `stream` and `stream_options`.
     /// Default `user`, `metadata`.
@@ -42,15 +48,27 @@ package struct RouteCacheConfig: Hashable, Sendable {
     package static let keyFields = ["model", "messages", "prompt", "input"]
 
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
-    package init(mode: Mode = .deterministic, ttl: ProxyDuration = defaultTTL, scope: Scope = .consumer,
+    package init(mode: Mode = .deterministic, ttl: ProxyDuration = defaultTTL, memoryTTL: ProxyDuration? = nil,
+                 redisTTL: ProxyDuration? = nil, redis: Bool = true, scope: Scope = .consumer,
                  ignoreFields: [String] = defaultIgnoreFields, allowMultipleChoices: Bool = false,
                  allowToolCalls: Bool = false, allowLogprobs: Bool = false) {
         self.mode = mode
         self.ttl = ttl
+        self.memoryTTL = memoryTTL
+        self.redisTTL = redisTTL
+        self.redis = redis
         self.scope = scope
         self.ignoreFields = ignoreFields
         self.allowMultipleChoices = allowMultipleChoices
         self.allowToolCalls = allowToolCalls
         self.allowLogprobs = allowLogprobs
+    }
+
+    /// How long an entry is served from `tier`.
+    package func ttl(of tier: CacheTierName) -> ProxyDuration {
+        switch tier {
+        case .memory: memoryTTL ?? ttl
+        case .redis: redisTTL ?? ttl
+        }
     }
 }

@@ -4,8 +4,9 @@ import ProxyCore
 /// consumed (held or passed on, before the usage filter, so a stream keeps its usage chunk),
 /// and when the request ends cleanly — status 200, no error, no truncation, the stream not cut
 /// — offers them to the memory tier under the key the lookup computed, after the store rules
-/// (`CacheStoreRule`). An answer larger than the tier's entry limit stops being recorded as soon
-/// as it outgrows it.
+/// (`CacheStoreRule`), and writes them to the Redis tier when the route uses it (without
+/// waiting: the request has ended). An answer larger than the tier's entry limit stops being
+/// recorded as soon as it outgrows it.
 ///
 /// Owned by one session, on its event loop.
 struct CacheStorePhase {
@@ -49,8 +50,9 @@ struct CacheStorePhase {
     }
 
     /// The request ended: store what was recorded if it is a complete, storable answer.
+    /// `wallNanoseconds` reads the wall clock, only for an answer written to Redis.
     mutating func finish(status: Int, eventStream: Bool, context: RequestContext, snapshot: ProxySnapshot, now: ProxyInstant,
-                         on loopSnapshot: LoopSnapshot) {
+                         wallNanoseconds: () -> UInt64, on loopSnapshot: LoopSnapshot, redis: LoopRedis) {
         defer {
             recording = []
             state = .idle
@@ -82,6 +84,31 @@ struct CacheStorePhase {
             switch tier.store(answer, for: key, until: now.advanced(by: context.cache.ttl)) {
             case .stored: series.stores("stored").increment()
             case .tooLarge: series.stores("too_large").increment()
+            }
+            if let ttl = context.cache.redisTTL, let limits = snapshot.redis, let store = redis.cacheStore(for: limits) {
+                Self.write(answer, ttl: ttl, key: key.redisKey(prefix: limits.config.keyPrefix), wallNanoseconds: wallNanoseconds(),
+                           to: store, series: series, redis: redis)
+            }
+        }
+    }
+
+    /// Writes `answer` to the Redis tier, in the background: the request has ended, and a
+    /// failure only leaves the next request a miss.
+    private static func write(_ answer: CachedAnswer, ttl: ProxyDuration, key: [UInt8], wallNanoseconds: UInt64,
+                              to store: any SharedCache, series: CacheSeries, redis: LoopRedis) {
+        let storedAt = wallNanoseconds / 1_000_000
+        let record = CachedAnswerRecord(form: answer.form, body: answer.body, usage: answer.usage, storedAtMilliseconds: storedAt,
+                                        expiresAtMilliseconds: storedAt + ttl.milliseconds).encoded()
+        // Every sidecar must be able to read it back (the client's reply limit).
+        guard record.count <= RESPDecoderLimits().maxBulkBytes else { return series.redisWrites("too_large").increment() }
+        store.set(key, value: record, ttl: ttl) { [redis] result in
+            switch result {
+            case .success:
+                redis.recordSuccess()
+                series.redisWrites("stored").increment()
+            case .failure(let failure):
+                redis.recordFailure(failure, failMode: nil)
+                series.redisWrites("failed").increment()
             }
         }
     }

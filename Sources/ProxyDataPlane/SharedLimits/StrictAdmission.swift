@@ -20,23 +20,20 @@ final class StrictAdmission {
     private let limits: [(window: RateLimitWindow, limit: Int)]
     private var counts: [RedisWindowCount?]
     private var waiting: Int
-    private var completion: ((Outcome) -> Void)?
-    private var timer: (any SessionTimer)?
+    private let done: DeadlineCompletion<Outcome>
 
-    private init(limits: RequestRateLimits, completion: @escaping (Outcome) -> Void) {
+    private init(limits: RequestRateLimits, done: DeadlineCompletion<Outcome>) {
         self.limits = limits.windows
         counts = Array(repeating: nil, count: self.limits.count)
         waiting = self.limits.count
-        self.completion = completion
+        self.done = done
     }
 
     /// `keys` are the consumer's request keys, in `limits.windows` order.
     static func start(store: any SharedCounters, keys: [RedisCounterKey], limits: RequestRateLimits, timeout: ProxyDuration,
                       scheduler: any SessionScheduler, _ completion: @escaping (Outcome) -> Void) {
-        let admission = StrictAdmission(limits: limits, completion: completion)
-        admission.timer = scheduler.schedule(at: scheduler.now().advanced(by: timeout)) { [admission] in
-            admission.complete(.failure(.timeout))
-        }
+        let done = DeadlineCompletion(timeout: timeout, scheduler: scheduler, timedOut: .failure(.timeout), completion)
+        let admission = StrictAdmission(limits: limits, done: done)
         for (index, entry) in admission.limits.enumerated() {
             store.increment(keys[index], by: 1, limit: Int64(entry.limit), window: RedisLimits.redisWindow(entry.window)) { [admission] result in
                 admission.received(result, at: index)
@@ -45,14 +42,14 @@ final class StrictAdmission {
     }
 
     private func received(_ result: Result<RedisWindowCount, RedisFailure>, at index: Int) {
-        guard completion != nil else { return }
+        guard done.isPending else { return }
         switch result {
         case .failure(let failure):
-            complete(.failure(failure))
+            done.complete(.failure(failure))
         case .success(let count):
             counts[index] = count
             waiting -= 1
-            if waiting == 0 { complete(.success(decision())) }
+            if waiting == 0 { done.complete(.success(decision())) }
         }
     }
 
@@ -70,13 +67,5 @@ final class StrictAdmission {
             if tightest == nil || remaining < tightest!.remaining { tightest = status }
         }
         return .admitted(tightest)
-    }
-
-    private func complete(_ outcome: Outcome) {
-        guard let completion else { return }
-        self.completion = nil
-        timer?.cancel()
-        timer = nil
-        completion(outcome)
     }
 }

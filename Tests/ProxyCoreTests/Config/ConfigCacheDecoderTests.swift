@@ -37,6 +37,28 @@ import Testing
         #expect(configIssues(configText(routes: routes)) == [issue])
     }
 
+    @Test func tierTTLsAndTheRedisSwitchDecodeAndRoundTrip() throws {
+        let text = configText(extra: #""redis": {"addresses": ["127.0.0.1:6379"]}"#,
+                              routes: Self.route(#"{"ttl": "10m", "memoryTTL": "1m", "redisTTL": "2h"}"#))
+        let config = try decodeValidConfig(text)
+        let cache = try #require(config.routes[0].cache)
+        #expect(cache.ttl(of: .memory) == .seconds(60) && cache.ttl(of: .redis) == .seconds(7200) && cache.redis)
+        #expect(try configTestDecoder.decode(ProxyConfigEncoder.text(config)) == config)
+        let off = try decodeValidConfig(configText(routes: Self.route(#"{"ttl": "5m", "redis": false}"#)))
+        #expect(off.routes[0].cache?.redis == false && off.routes[0].cache?.ttl(of: .redis) == .seconds(300))
+        #expect(try configTestDecoder.decode(ProxyConfigEncoder.text(off)) == off)
+    }
+
+    @Test(arguments: [
+        (configText(routes: route(#"{"redisTTL": "2h"}"#)), "routes[0].cache.redisTTL: is set but the config has no top-level redis for the Redis tier"),
+        (configText(extra: #""redis": {"addresses": ["127.0.0.1:6379"]}"#, routes: route(#"{"redis": false, "redisTTL": "2h"}"#)),
+         "routes[0].cache.redisTTL: is set but the route does not use the Redis tier (redis: false)"),
+        (configText(routes: route(#"{"memoryTTL": "721h"}"#)), "routes[0].cache.memoryTTL: must be at most 720h (30 days)"),
+    ])
+    func aRedisTTLWithoutARedisTierIsRefused(text: String, issue: String) {
+        #expect(configIssues(text) == [issue])
+    }
+
     @Test func anEntryLargerThanAShardIsRefused() {
         #expect(configIssues(configText(extra: #""cache": {"memory": {"maxBytes": 1048576, "maxEntryBytes": 1048576}}"#))
                 == ["cache.memory.maxEntryBytes: must be at most maxBytes / 16 (65536): the tier is 16 shards and an entry must fit one"])
