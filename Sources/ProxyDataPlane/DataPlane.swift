@@ -52,7 +52,8 @@ package final class DataPlane: Sendable {
         self.clock = clock
         bufferBudget = BufferBudget(limit: initial.config.defaults.bufferBudgetBytes)
         let now = clock.now()
-        let states = initial.config.backends.map { BackendState($0, now: now) }
+        let reserved = initial.config.defaults.priorities?.reservedPercent
+        let states = initial.config.backends.map { BackendState($0, reservedPercent: reserved, now: now) }
         let metrics = DataPlaneMetrics(version: version)
         let redis = try initial.config.redis.map { config throws(ProxyConfigError) in
             try RedisLimits(initial, config: config, previous: nil, now: now)
@@ -189,12 +190,14 @@ package final class DataPlane: Sendable {
     /// did not change, new otherwise.
     private func backendStates(for config: ProxyConfig) -> [BackendState] {
         let now = clock.now()
+        let reserved = config.defaults.priorities?.reservedPercent
         return state.withLock { state in
             config.backends.map { backend in
-                if let existing = state.backendStates[backend.name], existing.settings == BackendState.Settings(backend) {
+                if let existing = state.backendStates[backend.name],
+                   existing.settings == BackendState.Settings(backend, reservedPercent: reserved) {
                     return existing
                 }
-                let fresh = BackendState(backend, now: now)
+                let fresh = BackendState(backend, reservedPercent: reserved, now: now)
                 state.backendStates[backend.name] = fresh
                 return fresh
             }

@@ -3,14 +3,21 @@ import ProxyCore
 /// `auto` models on a snapshot: deciding with the live figures and breaker states, and feeding
 /// the live figures.
 extension ProxySnapshot {
-    /// `auto`'s decision for a request with `body` and `headers`, at `now`. A body that is not
-    /// JSON (inspect has refused those already) counts as an empty prompt.
+    /// `auto`'s decision for a request of `consumer` (nil: anonymous) with `body` and
+    /// `headers`, at `now`. A body that is not JSON (inspect has refused those already) counts
+    /// as an empty prompt. The consumer's quota use is read (and the wall clock with
+    /// `wallNanoseconds`) only when the model has an `overBudget` rule.
     /// Called on the request's event loop, and by explain.
-    func decide(_ auto: CompiledAutoModel, body: [UInt8], headers: HTTPHeaders, now: ProxyInstant) -> (RequestNeeds, AutoDecision) {
+    func decide(_ auto: CompiledAutoModel, body: [UInt8], headers: HTTPHeaders, consumer: Int?, now: ProxyInstant,
+                wallNanoseconds: () -> UInt64) -> (RequestNeeds, AutoDecision) {
         let needs = RequestNeeds.read(body) ?? RequestNeeds(promptTokens: 0)
         let windows = latencyWindows
         let states = backendStates
-        let decision = auto.decide(needs: needs, headers: headers, registry: routes.registry,
+        var used: Int?
+        if auto.overBudget != nil, let limiter = consumers.limits(of: consumer)?.tokenLimiter {
+            used = limiter.quotaUsedPercent(at: MeterInstant(monotonic: now, wallNanoseconds: wallNanoseconds()))
+        }
+        let decision = auto.decide(needs: needs, headers: headers, registry: routes.registry, quotaUsedPercent: used,
                                    figures: { windows[$0].figures(at: now) },
                                    available: { states[$0].isAvailable(at: now) })
         return (needs, decision)

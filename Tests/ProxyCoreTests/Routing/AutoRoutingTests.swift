@@ -4,7 +4,8 @@ import Testing
 /// The `auto` ranking: needs, class rules and strategies, with synthetic live figures.
 @Suite struct AutoRoutingTests {
     /// cheap: 32k, no tools; mid: 128k, tools+json; big: 1M context, tools+vision, tier 3, "strong".
-    static func registryConfig(strategy: AutoStrategy = .cost, classes: [AutoClassConfig] = []) -> ProxyConfig {
+    static func registryConfig(strategy: AutoStrategy = .cost, classes: [AutoClassConfig] = [],
+                               overBudget: OverBudgetConfig? = nil) -> ProxyConfig {
         let url = try! BackendURL.parse("http://127.0.0.1:9/v1").get()
         let backends = [
             BackendConfig(name: "cheap", provider: .openai, baseURL: url,
@@ -21,7 +22,7 @@ import Testing
                                                                tags: ["strong"], tier: 3)]),
         ]
         let route = RouteConfig(name: "auto", split: [SplitEntryConfig(backend: "cheap", weight: 1)],
-                                auto: [AutoModelConfig(name: "auto", strategy: strategy, classes: classes)])
+                                auto: [AutoModelConfig(name: "auto", strategy: strategy, classes: classes, overBudget: overBudget)])
         return ProxyConfig(backends: backends, routes: [route])
     }
 
@@ -29,16 +30,16 @@ import Testing
         let table: RouteTable
         let auto: CompiledAutoModel
 
-        init(strategy: AutoStrategy = .cost, classes: [AutoClassConfig] = []) throws {
-            table = try RouteTable(registryConfig(strategy: strategy, classes: classes))
+        init(strategy: AutoStrategy = .cost, classes: [AutoClassConfig] = [], overBudget: OverBudgetConfig? = nil) throws {
+            table = try RouteTable(registryConfig(strategy: strategy, classes: classes, overBudget: overBudget))
             let decision = try #require(table.route(path: "/v1/chat/completions", model: "auto", headers: HTTPHeaders(), random: 0))
             auto = try #require(table.autoModel(for: decision, model: "auto"))
         }
 
         func decide(_ needs: RequestNeeds, headers: HTTPHeaders = HTTPHeaders(), figures: [String: LatencyFigures] = [:],
-                    ejected: Set<String> = []) -> AutoDecision {
+                    ejected: Set<String> = [], quotaUsedPercent: Int? = nil) -> AutoDecision {
             let registry = table.registry
-            return auto.decide(needs: needs, headers: headers, registry: registry,
+            return auto.decide(needs: needs, headers: headers, registry: registry, quotaUsedPercent: quotaUsedPercent,
                                figures: { figures[registry.entries[$0].model] },
                                available: { !ejected.contains(table.backendNames[$0]) })
         }
@@ -140,6 +141,35 @@ import Testing
                                       figures: ["small": Self.figures(p95: 900), "large": Self.figures(p95: 300)])
         // Measured first by p95, then the unmeasured one.
         #expect(fixture.models(decision) == ["large", "small", "medium"])
+    }
+
+    @Test func aConsumerOverBudgetIsRankedByCostAmongTheLowerTiers() throws {
+        let fixture = try Fixture(strategy: .latency, overBudget: OverBudgetConfig(usedPercent: 80, maxTier: 1, strategy: .cost))
+        let figures = ["small": Self.figures(p95: 900), "medium": Self.figures(p95: 600), "large": Self.figures(p95: 300)]
+        let needs = RequestNeeds(promptTokens: 100)
+        // Below the threshold (or without quotas) the model's own strategy ranks everything.
+        let within = fixture.decide(needs, figures: figures, quotaUsedPercent: 79)
+        #expect(fixture.models(within) == ["large", "medium", "small"])
+        #expect(within.budget == .within(usedPercent: 79))
+        #expect(fixture.decide(needs, figures: figures).budget == nil)
+        // At 80 %: tier 3 is set aside and the cheapest leads.
+        let over = fixture.decide(needs, figures: figures, quotaUsedPercent: 85)
+        #expect(fixture.models(over) == ["small", "medium"])
+        #expect(over.reason == .cost)
+        #expect(fixture.exclusion(over, "large") == .budget(tier: 3, maxTier: 1))
+        #expect(over.budget == .over(usedPercent: 85, rule: OverBudgetConfig(usedPercent: 80, maxTier: 1, strategy: .cost)))
+        // A request only the dear model can serve still gets it, ranked as degraded.
+        let large = fixture.decide(RequestNeeds(promptTokens: 200_000), figures: figures, quotaUsedPercent: 100)
+        #expect(fixture.models(large) == ["large"])
+        #expect(large.reason == .degraded)
+    }
+
+    @Test func overBudgetWithoutAStrategyKeepsTheModelsOwn() throws {
+        let fixture = try Fixture(strategy: .latency, overBudget: OverBudgetConfig(usedPercent: 50, maxTier: 1))
+        let figures = ["small": Self.figures(p95: 900), "medium": Self.figures(p95: 600), "large": Self.figures(p95: 300)]
+        let over = fixture.decide(RequestNeeds(promptTokens: 100), figures: figures, quotaUsedPercent: 50)
+        #expect(fixture.models(over) == ["medium", "small"])
+        #expect(over.reason == .latency)
     }
 
     @Test func noCapableModelLeavesNothingRanked() throws {
