@@ -8,7 +8,8 @@ extension DataPlane {
     func explainAuto(_ decision: RouteDecision, snapshot: ProxySnapshot, model: String?, body: [UInt8],
                      headers: HTTPHeaders, consumer: Int?) -> (document: JSONValue, decision: RouteDecision?)? {
         guard let auto = snapshot.routes.autoModel(for: decision, model: model) else { return nil }
-        let (needs, outcome) = snapshot.decide(auto, body: body, headers: headers, consumer: consumer, now: clock.now(),
+        let now = clock.now()
+        let (needs, outcome) = snapshot.decide(auto, body: body, headers: headers, consumer: consumer, now: now,
                                                wallNanoseconds: clock.wallNanoseconds)
         let registry = snapshot.routes.registry
         let candidates: [JSONValue] = outcome.verdicts.map { verdict in
@@ -23,6 +24,10 @@ extension DataPlane {
             } else {
                 object["p95TimeToFirstTokenMs"] = .null
             }
+            let traffic = snapshot.liveWindows[verdict.entry].traffic(at: now)
+            object["attempts"] = .number(JSONNumber(traffic.attempts))
+            object["errorRate"] = traffic.errorRate.map { .number(JSONNumber(literal: "\($0)")) } ?? .null
+            object["outputTokensPerSecond"] = traffic.outputTokensPerSecond.map { .number(JSONNumber(Int($0.rounded()))) } ?? .null
             object["excludedBy"] = verdict.exclusion.map { .string($0.description) } ?? .null
             object["rank"] = outcome.ranked.firstIndex(of: verdict.entry).map { .number(JSONNumber($0 + 1)) } ?? .null
             return .object(object)

@@ -11,7 +11,7 @@ extension ProxySnapshot {
     func decide(_ auto: CompiledAutoModel, body: [UInt8], headers: HTTPHeaders, consumer: Int?, now: ProxyInstant,
                 wallNanoseconds: () -> UInt64) -> (RequestNeeds, AutoDecision) {
         let needs = RequestNeeds.read(body) ?? RequestNeeds(promptTokens: 0)
-        let windows = latencyWindows
+        let windows = liveWindows
         let states = backendStates
         var used: Int?
         if auto.overBudget != nil, let limiter = consumers.limits(of: consumer)?.tokenLimiter {
@@ -23,14 +23,30 @@ extension ProxySnapshot {
         return (needs, decision)
     }
 
-    /// Feeds the live window of `target`'s registry entry, if it has one. A dictionary lookup
-    /// per first token, only at backends the registry describes.
+    /// Feeds the live window of `target`'s registry entry, if it has one, with a time to first token.
     func recordFirstToken(of target: AttemptTarget, after duration: ProxyDuration, at now: ProxyInstant) {
-        guard !latencyWindows.isEmpty else { return }
+        liveWindow(of: target)?.recordFirstToken(duration, at: now)
+    }
+
+    /// Feeds the live window of `target`'s registry entry, if it has one, with how an attempt ended.
+    func recordAttempt(of target: AttemptTarget, _ result: EntryAttemptResult, at now: ProxyInstant) {
+        liveWindow(of: target)?.recordAttempt(result, at: now)
+    }
+
+    /// Feeds the live window of `target`'s registry entry, if it has one, with a streamed
+    /// answer's output speed.
+    func recordGeneration(of target: AttemptTarget, outputTokens: Int, took: ProxyDuration, at now: ProxyInstant) {
+        liveWindow(of: target)?.recordGeneration(outputTokens: outputTokens, took: took, at: now)
+    }
+
+    /// The live window of `target`'s registry entry: a dictionary lookup, only at backends the
+    /// registry describes.
+    private func liveWindow(of target: AttemptTarget) -> EntryLiveWindow? {
+        guard !liveWindows.isEmpty else { return nil }
         let registry = routes.registry
         guard registry.hasEntries(backend: target.backendIndex), let model = target.model,
-              let entry = registry.index(backend: target.backendIndex, model: model) else { return }
-        latencyWindows[entry].record(duration, at: now)
+              let entry = registry.index(backend: target.backendIndex, model: model) else { return nil }
+        return liveWindows[entry]
     }
 
     /// `no model of "auto" can serve this request: small: context: needs …; medium: capability: needs tools`.

@@ -285,3 +285,24 @@ def test_reserved_slots_let_the_top_class_pass_a_queued_lower_one(start, tmp_pat
         thread.join(timeout=60)
     assert [status for _, status, _, _ in first + second + high] == [200, 200, 200]
     assert high[0][3] < second[0][3], "the high request finished before the low one queued ahead of it"
+
+
+def test_explain_shows_each_entrys_live_error_rate_and_output_speed(start, tmp_path):
+    mock = mock_with(start, tmp_path, {"small": {"tokens-per-second": 200, "output-tokens": 20}, "medium": {"status": 503}, "*": {}})
+    routes = auto_route() + [
+        {"name": "small", "match": {"models": ["small"]}, "split": [{"backend": "a", "weight": 1}], "retry": {"attempts": 1}},
+        {"name": "medium", "match": {"models": ["medium"]}, "split": [{"backend": "b", "weight": 1}], "retry": {"attempts": 1}},
+    ]
+    sidecar = start_sidecar(start, tmp_path, registry_backends(mock), routes)
+    for _ in range(10):  # the minimum sample count of each figure
+        streamed = request(sidecar.addresses["app"], post("/v1/chat/completions", chat_body("small", stream=True)))
+        assert streamed.status == 200 and b"[DONE]" in streamed.body
+        assert request(sidecar.addresses["app"], post("/v1/chat/completions", chat_body("medium"))).status == 503
+    explained = request(sidecar.addresses["admin"], post("/explain", chat_body("auto"))).json()
+    by_model = {c["model"]: c for c in explained["auto"]["candidates"]}
+    small, medium, large = by_model["small"], by_model["medium"], by_model["large"]
+    assert small["attempts"] == 10 and small["errorRate"] == 0
+    # 20 tokens at 200 a second: the first at once, 19 more in about 95 ms.
+    assert 100 < small["outputTokensPerSecond"] < 400, small
+    assert medium["attempts"] == 10 and medium["errorRate"] == 1 and medium["outputTokensPerSecond"] is None
+    assert large["attempts"] == 0 and large["errorRate"] is None

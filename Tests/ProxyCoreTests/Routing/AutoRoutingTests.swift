@@ -181,7 +181,7 @@ import Testing
 
     @Test func slowModelIsSkippedUnderCostWithinLatencyAndReturnsAfterItRecovers() throws {
         let fixture = try Fixture(strategy: .costWithinLatency(maxP95: .seconds(2)))
-        let windows = fixture.table.registry.entries.map { _ in LatencyWindow() }
+        let windows = fixture.table.registry.entries.map { _ in EntryLiveWindow() }
         let small = try #require(fixture.table.registry.index(backend: 0, model: "small"))
         var now = ProxyInstant(nanoseconds: 1_000_000_000_000)
         func decide() -> AutoDecision {
@@ -190,9 +190,9 @@ import Testing
                                        figures: { windows[$0].figures(at: at) }, available: { _ in true })
         }
         // Too few samples: the cheap model is not judged yet.
-        for _ in 0..<9 { windows[small].record(.seconds(5), at: now) }
+        for _ in 0..<9 { windows[small].recordFirstToken(.seconds(5), at: now) }
         #expect(fixture.models(decide()).first == "small")
-        windows[small].record(.seconds(5), at: now)
+        windows[small].recordFirstToken(.seconds(5), at: now)
         let slow = decide()
         #expect(fixture.models(slow) == ["medium", "large"])
         guard case .latency(let p95, let max)? = fixture.exclusion(slow, "small") else {
@@ -202,7 +202,7 @@ import Testing
         #expect(p95 > .seconds(2) && max == .seconds(2))
         // The slow samples age out of the window; fast ones bring the model back.
         now = now.advanced(by: .seconds(61))
-        for _ in 0..<10 { windows[small].record(.milliseconds(300), at: now) }
+        for _ in 0..<10 { windows[small].recordFirstToken(.milliseconds(300), at: now) }
         #expect(fixture.models(decide()) == ["small", "medium", "large"])
     }
 }
