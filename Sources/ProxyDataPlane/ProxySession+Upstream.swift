@@ -46,6 +46,9 @@ extension ProxySession: UpstreamTransferDelegate {
                 armWaitTimer(at: deadline) { [self] in queueTimedOut() }
                 return decide { $0.admitted(.queued, at: $1, random: $2, budget: &$3, isAvailable: $4) }
             case .rejected(let reason):
+                if reason == .queueFull {
+                    loopSnapshot.shed(backend: target.backendIndex, priority: context.priority, reason: .queueFull).increment()
+                }
                 return decide { $0.admitted(.rejected(reason), at: $1, random: $2, budget: &$3, isAvailable: $4) }
             }
         }
@@ -72,7 +75,7 @@ extension ProxySession: UpstreamTransferDelegate {
         waitTimer = nil
         loop.waiters[ticket.id] = nil
         slot = .none
-        loopSnapshot.shed(backend: backendIndex, priority: context.priority).increment()
+        loopSnapshot.shed(backend: backendIndex, priority: context.priority, reason: .displaced).increment()
         decide { $0.queueShed(at: $1, random: $2, budget: &$3, isAvailable: $4) }
     }
 

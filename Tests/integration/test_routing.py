@@ -182,13 +182,19 @@ def test_a_full_queue_sheds_the_low_class_first(start, tmp_path):
     low, low_threads = send_all(sidecar, ["low"] * 4)
     poll_until(lambda: gauge(sidecar, "sluice_backend_queued") == 4, message="four low requests queued")
     high, high_threads = send_all(sidecar, ["high"] * 2)
-    for thread in busy_threads + low_threads + high_threads:
+    displaced = 'sluice_queue_shed_total{backend="slow",priority="low",reason="displaced"} 2'
+    poll_until(lambda: displaced in metrics_text(sidecar), message="two low requests displaced")
+    # The queue is full again (two low, two high): a low arrival has no one below it to push out.
+    late, late_threads = send_all(sidecar, ["low"])
+    for thread in busy_threads + low_threads + high_threads + late_threads:
         thread.join(timeout=60)
+    assert late[0][1] == 503 and late[0][2]
     assert [status for _, status, _, _ in high] == [200, 200]
     shed = [result for result in low if result[1] == 503]
     assert len(shed) == 2 and all(retry_after for _, _, retry_after, _ in shed), "the lowest class is shed, with Retry-After"
     metrics = request(sidecar.addresses["metrics"], b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").body.decode()
-    assert 'sluice_queue_shed_total{backend="slow",priority="low"} 2' in metrics
+    assert displaced in metrics
+    assert 'sluice_queue_shed_total{backend="slow",priority="low",reason="queue_full"} 1' in metrics
 
 
 def test_an_unknown_priority_is_refused(start, tmp_path):
