@@ -6,9 +6,11 @@ extension DataPlane {
     /// The `auto` member of an explain answer and the decision the request would take, or nil
     /// when `model` names no `auto` model of the decision's route.
     func explainAuto(_ decision: RouteDecision, snapshot: ProxySnapshot, model: String?, body: [UInt8],
-                     headers: HTTPHeaders) -> (document: JSONValue, decision: RouteDecision?)? {
+                     headers: HTTPHeaders, consumer: Int?) -> (document: JSONValue, decision: RouteDecision?)? {
         guard let auto = snapshot.routes.autoModel(for: decision, model: model) else { return nil }
-        let (needs, outcome) = snapshot.decide(auto, body: body, headers: headers, now: clock.now())
+        let now = clock.now()
+        let (needs, outcome) = snapshot.decide(auto, body: body, headers: headers, consumer: consumer, now: now,
+                                               wallNanoseconds: clock.wallNanoseconds)
         let registry = snapshot.routes.registry
         let candidates: [JSONValue] = outcome.verdicts.map { verdict in
             let entry = registry.entries[verdict.entry]
@@ -22,6 +24,10 @@ extension DataPlane {
             } else {
                 object["p95TimeToFirstTokenMs"] = .null
             }
+            let traffic = snapshot.liveWindows[verdict.entry].traffic(at: now)
+            object["attempts"] = .number(JSONNumber(traffic.attempts))
+            object["errorRate"] = traffic.errorRate.map { .number(JSONNumber(literal: "\($0)")) } ?? .null
+            object["outputTokensPerSecond"] = traffic.outputTokensPerSecond.map { .number(JSONNumber(Int($0.rounded()))) } ?? .null
             object["excludedBy"] = verdict.exclusion.map { .string($0.description) } ?? .null
             object["rank"] = outcome.ranked.firstIndex(of: verdict.entry).map { .number(JSONNumber($0 + 1)) } ?? .null
             return .object(object)
@@ -36,6 +42,18 @@ extension DataPlane {
             ("needs", .array(needs.capabilities.members.map { .string($0.rawValue) })),
             ("candidates", .array(candidates)),
         ])
+        document["budget"] = outcome.budget.map { budget in
+            var object = JSONObject([("quotaUsedPercent", .number(JSONNumber(budget.usedPercent)))])
+            if let rule = auto.overBudget { object["overBudgetAt"] = .number(JSONNumber(rule.usedPercent)) }
+            switch budget {
+            case .within: object["applied"] = .bool(false)
+            case .over(_, let rule):
+                object["applied"] = .bool(true)
+                object["maxTier"] = rule.maxTier.map { .number(JSONNumber($0)) } ?? .null
+                object["strategy"] = .string((rule.strategy ?? auto.strategy).name)
+            }
+            return .object(object)
+        } ?? .null
         let chosen = snapshot.routes.autoRoute(decision, auto: auto, outcome: outcome)
         document["chosen"] = chosen.map { _, choice in
             let entry = registry.entries[choice.entry]

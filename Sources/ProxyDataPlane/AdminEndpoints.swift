@@ -50,7 +50,9 @@ extension DataPlane {
 
     /// Which route, split entry and upstream model a request would take, and why.
     /// The request body is the body that would be sent; the explain request's own headers
-    /// are matched; `?path=` sets the path (default `/v1/chat/completions`).
+    /// are matched; `?path=` sets the path (default `/v1/chat/completions`); `?consumer=NAME`
+    /// explains the request as that consumer's (its priority class, its quota use for `auto`
+    /// models' `overBudget`), else as an anonymous one.
     private func explain(head: HTTPRequestHead, body: [UInt8], response: HTTPResponseWriter) {
         var model: String?
         if !body.isEmpty {
@@ -62,8 +64,12 @@ extension DataPlane {
             }
         }
         var path = "/v1/chat/completions"
+        var consumerName: String?
         if let query = head.query {
-            for pair in query.split(separator: "&") where pair.hasPrefix("path=") { path = String(pair.dropFirst(5)) }
+            for pair in query.split(separator: "&") {
+                if pair.hasPrefix("path=") { path = String(pair.dropFirst(5)) }
+                if pair.hasPrefix("consumer=") { consumerName = String(pair.dropFirst(9)) }
+            }
         }
         // Normalised as a request's path is, so the answer is the one the request would get.
         if path.hasPrefix("/") {
@@ -74,6 +80,13 @@ extension DataPlane {
             }
         }
         let snapshot = current
+        var consumer: Int?
+        if let consumerName {
+            consumer = snapshot.consumers.consumers.firstIndex { $0.name == consumerName }
+            if consumer == nil {
+                return response.respondWithError(status: 400, code: "unknown_consumer", message: "no consumer is named \(ConfigIssue.quoted(consumerName))")
+            }
+        }
         let explanation = snapshot.routes.explain(path: path, model: model, headers: head.headers, random: Self.uniform(from: clock.now().nanoseconds))
         var document = JSONObject([
             ("path", .string(path)),
@@ -82,7 +95,11 @@ extension DataPlane {
             ("reasons", .array(explanation.lines.map { .string($0) })),
         ])
         if var decision = explanation.decision {
-            if let auto = explainAuto(decision, snapshot: snapshot, model: model, body: body, headers: head.headers) {
+            if let priorities = snapshot.priorities {
+                let ceiling = snapshot.consumers.limits(of: consumer)?.priority
+                document["priority"] = priorities.level(of: head.headers, ceiling: ceiling).map { .string(priorities.levels[$0]) } ?? .null
+            }
+            if let auto = explainAuto(decision, snapshot: snapshot, model: model, body: body, headers: head.headers, consumer: consumer) {
                 document["auto"] = auto.document
                 decision = auto.decision ?? decision
             }

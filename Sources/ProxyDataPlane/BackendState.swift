@@ -22,20 +22,23 @@ final class BackendState: Sendable {
         var circuitBreaker: CircuitBreakerConfig?
         var latencyShift: LatencyShiftConfig?
         var warmup: WarmupConfig?
+        /// `defaults.priorities.reservedPercent`: the top class's share of the limit.
+        var reservedPercent: Int?
 
-        init(_ backend: BackendConfig) {
+        init(_ backend: BackendConfig, reservedPercent: Int?) {
             maxConcurrentRequests = backend.maxConcurrentRequests
             queue = backend.queue
             circuitBreaker = backend.circuitBreaker
             latencyShift = backend.latencyShift
             warmup = backend.warmup
+            self.reservedPercent = reservedPercent
         }
     }
 
-    init(_ backend: BackendConfig, now: ProxyInstant) {
+    init(_ backend: BackendConfig, reservedPercent: Int?, now: ProxyInstant) {
         name = backend.name
-        settings = Settings(backend)
-        limiter = ConcurrencyLimiter(backend)
+        settings = Settings(backend, reservedPercent: reservedPercent)
+        limiter = ConcurrencyLimiter(backend, reservedPercent: reservedPercent)
         breaker = backend.circuitBreaker.map { SharedState(CircuitBreakerStateMachine(config: $0)) }
         shifter = backend.latencyShift.map { SharedState(LatencyShifter(config: $0)) }
         warmup = backend.warmup.map { SharedState(WarmupScheduler(config: $0, start: now)) }

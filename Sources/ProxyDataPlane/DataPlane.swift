@@ -29,7 +29,7 @@ package final class DataPlane: Sendable {
         var cacheTier: MemoryCacheTier?
         /// Live time-to-first-token windows by registry entry (backend name, upstream model),
         /// carried from snapshot to snapshot.
-        var latencyWindows: [RegistryKey: LatencyWindow] = [:]
+        var liveWindows: [RegistryKey: EntryLiveWindow] = [:]
         /// Set when a loaded config changes a setting that applies only at start (the listeners).
         var restartRequired: String?
         /// The listeners bound at start.
@@ -52,7 +52,8 @@ package final class DataPlane: Sendable {
         self.clock = clock
         bufferBudget = BufferBudget(limit: initial.config.defaults.bufferBudgetBytes)
         let now = clock.now()
-        let states = initial.config.backends.map { BackendState($0, now: now) }
+        let reserved = initial.config.defaults.priorities?.reservedPercent
+        let states = initial.config.backends.map { BackendState($0, reservedPercent: reserved, now: now) }
         let metrics = DataPlaneMetrics(version: version)
         let redis = try initial.config.redis.map { config throws(ProxyConfigError) in
             try RedisLimits(initial, config: config, previous: nil, now: now)
@@ -68,8 +69,8 @@ package final class DataPlane: Sendable {
             if let limiter = consumer.limiter { reloadState.limiters[consumer.name] = limiter }
             if let limiter = consumer.tokenLimiter { reloadState.tokenLimiters[consumer.name] = limiter }
         }
-        for (entry, window) in zip(snapshot.routes.registry.entries, snapshot.latencyWindows) {
-            reloadState.latencyWindows[RegistryKey(entry)] = window
+        for (entry, window) in zip(snapshot.routes.registry.entries, snapshot.liveWindows) {
+            reloadState.liveWindows[RegistryKey(entry)] = window
         }
         state = Mutex(reloadState)  // lint: allow-lock (set-up)
         accessLog = AccessLog(enabled: enabled, sampleRate: accessLogSampleRate)
@@ -169,7 +170,7 @@ package final class DataPlane: Sendable {
                                          backendStates: backendStates(for: loaded.config),
                                          limiters: limiters(for: loaded.config), tokenLimiters: tokenLimiters(for: loaded.config),
                                          redis: redis, cacheTier: cacheTier(for: loaded.config),
-                                         latencyWindows: latencyWindows(for: loaded.config), metrics: metrics)
+                                         liveWindows: liveWindows(for: loaded.config), metrics: metrics)
             state.withLock { $0.redisLimits = redis }
         } catch {
             state.withLock { $0.failed += 1; $0.lastError = error.description }
@@ -189,12 +190,14 @@ package final class DataPlane: Sendable {
     /// did not change, new otherwise.
     private func backendStates(for config: ProxyConfig) -> [BackendState] {
         let now = clock.now()
+        let reserved = config.defaults.priorities?.reservedPercent
         return state.withLock { state in
             config.backends.map { backend in
-                if let existing = state.backendStates[backend.name], existing.settings == BackendState.Settings(backend) {
+                if let existing = state.backendStates[backend.name],
+                   existing.settings == BackendState.Settings(backend, reservedPercent: reserved) {
                     return existing
                 }
-                let fresh = BackendState(backend, now: now)
+                let fresh = BackendState(backend, reservedPercent: reserved, now: now)
                 state.backendStates[backend.name] = fresh
                 return fresh
             }
@@ -237,13 +240,13 @@ package final class DataPlane: Sendable {
 
     /// The live window for each registry entry of `config`: kept for a (backend, model) seen
     /// before, new otherwise. In `ModelRegistry`'s entry order.
-    private func latencyWindows(for config: ProxyConfig) -> [LatencyWindow] {
+    private func liveWindows(for config: ProxyConfig) -> [EntryLiveWindow] {
         let entries = ModelRegistry(config).entries
         return state.withLock { state in
             entries.map { entry in
-                if let existing = state.latencyWindows[RegistryKey(entry)] { return existing }
-                let fresh = LatencyWindow()
-                state.latencyWindows[RegistryKey(entry)] = fresh
+                if let existing = state.liveWindows[RegistryKey(entry)] { return existing }
+                let fresh = EntryLiveWindow()
+                state.liveWindows[RegistryKey(entry)] = fresh
                 return fresh
             }
         }

@@ -129,8 +129,8 @@ package final class DataPlaneMetrics: Sendable {
                                             help: "Requests to auto models, by route, chosen upstream model, reason and class rule.",
                                             labelNames: ["route", "model", "reason", "class"])
         queueShed = registry.counter(name: "sluice_queue_shed_total",
-                                     help: "Requests pushed out of a backend's full queue by a higher-priority one, by backend and priority.",
-                                     labelNames: ["backend", "priority"])
+                                     help: "Requests a backend's full queue shed (pushed out by a higher-priority arrival, or refused on arrival), by backend, priority and reason.",
+                                     labelNames: ["backend", "priority", "reason"])
         backendQueued = registry.gauge(name: "sluice_backend_queued", help: "Requests waiting in a backend's queue, read at scrape.",
                                        labelNames: ["backend"])
         queueWait = registry.histogram(name: "sluice_queue_wait_seconds",

@@ -118,9 +118,9 @@ final class LoopSnapshot {
         return metrics.routingDecisions.series(labelValues: [routeName(route), model, reason.rawValue, matchedClass ?? "none"])  // lint: allow-series (auto requests only; every label from the config)
     }
 
-    /// `sluice_queue_shed_total` for (backend, priority class); once per shed request, so not cached.
-    func shed(backend: Int, priority: Int) -> CounterSeries {
-        metrics.queueShed.series(labelValues: [backendName(backend), priorityName(priority)])  // lint: allow-series (once per shed request)
+    /// `sluice_queue_shed_total` for (backend, priority class, reason); once per shed request, so not cached.
+    func shed(backend: Int, priority: Int, reason: QueueShedReason) -> CounterSeries {
+        metrics.queueShed.series(labelValues: [backendName(backend), priorityName(priority), reason.rawValue])  // lint: allow-series (once per shed request)
     }
 
     /// `sluice_queue_wait_seconds` for (backend, priority class); only for requests that waited, so not cached.

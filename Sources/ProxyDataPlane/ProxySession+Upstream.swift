@@ -46,6 +46,9 @@ extension ProxySession: UpstreamTransferDelegate {
                 armWaitTimer(at: deadline) { [self] in queueTimedOut() }
                 return decide { $0.admitted(.queued, at: $1, random: $2, budget: &$3, isAvailable: $4) }
             case .rejected(let reason):
+                if reason == .queueFull {
+                    loopSnapshot.shed(backend: target.backendIndex, priority: context.priority, reason: .queueFull).increment()
+                }
                 return decide { $0.admitted(.rejected(reason), at: $1, random: $2, budget: &$3, isAvailable: $4) }
             }
         }
@@ -72,7 +75,7 @@ extension ProxySession: UpstreamTransferDelegate {
         waitTimer = nil
         loop.waiters[ticket.id] = nil
         slot = .none
-        loopSnapshot.shed(backend: backendIndex, priority: context.priority).increment()
+        loopSnapshot.shed(backend: backendIndex, priority: context.priority, reason: .displaced).increment()
         decide { $0.queueShed(at: $1, random: $2, budget: &$3, isAvailable: $4) }
     }
 
@@ -195,6 +198,8 @@ extension ProxySession: UpstreamTransferDelegate {
         // A 429 says "not now", not "broken": it does not count against the breaker.
         recordBreaker(success: status < 500, target: target, now: now)
         if status == 429 { countError(.rateLimited) } else if status >= 500 { countError(.serverError) }
+        // The entry's live error rate counts the attempt once, by its head (a later break is not counted).
+        snapshot.recordAttempt(of: target, status == 429 || status >= 500 ? .failed : .answered, at: now)
         let eventStream = upstreamHeaders.first("content-type")?.utf8.starts(with: "text/event-stream".utf8) ?? false
         heldHead = upstreamHeaders
         heldEventStream = eventStream
@@ -287,6 +292,7 @@ extension ProxySession: UpstreamTransferDelegate {
             return decide { $0.upstreamFinished(.complete, verdict: verdict, at: $1, random: $2, budget: &$3, isAvailable: $4) }
         }
         recordBreaker(success: false, target: target, now: now)
+        if !machine.hasHead { snapshot.recordAttempt(of: target, .failed, at: now) }
         let kind = UpstreamErrorKind(failure)
         countError(kind)
         lastFailure = failure
@@ -409,7 +415,12 @@ extension ProxySession: UpstreamTransferDelegate {
         }
         guardFinish { response.writeBody($0) }
         if let streamEnd {
-            AccountPhase.record(streamEnd.usage, streamed: true, context: &context, on: loopSnapshot, now: loop.scheduler.now())
+            let now = loop.scheduler.now()
+            AccountPhase.record(streamEnd.usage, streamed: true, context: &context, on: loopSnapshot, now: now)
+            if case .complete = end, streamEnd.endedCleanly, let target = context.answeringBackend, let first = context.firstTokenAt,
+               let tokens = streamEnd.usage.completion {
+                snapshot.recordGeneration(of: target, outputTokens: tokens, took: now.duration(since: first), at: now)
+            }
             if case .complete = end, !streamEnd.endedCleanly {
                 context.errorCode = "upstream_truncated"
                 countError(.truncated)

@@ -197,7 +197,8 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
     private func runPhases(after admitted: PhaseResult, now: ProxyInstant) {
         var result = admitted
         if case .next = result {
-            result = RoutePhase.run(head: head, body: body, on: loopSnapshot, context: &context, now: now, random: loop.random)
+            result = RoutePhase.run(head: head, body: body, on: loopSnapshot, context: &context, now: now,
+                                    wallNanoseconds: loop.scheduler.wallNanoseconds, random: loop.random)
         }
         if case .next = result, let route = context.decision?.routeIndex {
             switch runGuardRequest(routeIndex: route) {

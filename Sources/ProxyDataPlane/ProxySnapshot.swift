@@ -42,7 +42,7 @@ final class ProxySnapshot: Sendable {
     let routeCaches: [RouteCacheConfig?]
     /// Live time to first token per model registry entry (`routes.registry`), shared with
     /// other snapshots that describe the same (backend, model).
-    let latencyWindows: [LatencyWindow]
+    let liveWindows: [EntryLiveWindow]
     /// `defaults.priorities`, read per request without copying the config.
     let priorities: PriorityConfig?
 
@@ -52,17 +52,17 @@ final class ProxySnapshot: Sendable {
     let inFlight: [GaugeSeries?]
 
     /// `limiters`, `tokenLimiters`: by consumer index, the limiters to keep using (nil: fresh ones).
-    /// `latencyWindows`: by registry entry, the windows to keep using (nil: fresh ones).
+    /// `liveWindows`: by registry entry, the windows to keep using (nil: fresh ones).
     init(_ loaded: LoadedConfig, loadedAt: UInt64, backendStates: [BackendState], limiters: [RequestRateLimiter?]? = nil,
          tokenLimiters: [TokenLimiter?]? = nil, redis: RedisLimits? = nil, cacheTier: MemoryCacheTier? = nil,
-         latencyWindows: [LatencyWindow]? = nil, metrics: DataPlaneMetrics) throws(ProxyConfigError) {
+         liveWindows: [EntryLiveWindow]? = nil, metrics: DataPlaneMetrics) throws(ProxyConfigError) {
         self.cacheTier = cacheTier
         routeCaches = loaded.config.routes.map { $0.cache?.mode == .off ? nil : $0.cache }
         self.loaded = loaded
         self.redis = redis
         routes = try RouteTable(loaded.config)
         models = ModelCatalog(config: loaded.config, table: routes)
-        self.latencyWindows = latencyWindows ?? routes.registry.entries.map { _ in LatencyWindow() }
+        self.liveWindows = liveWindows ?? routes.registry.entries.map { _ in EntryLiveWindow() }
         priorities = loaded.config.defaults.priorities
         backends = loaded.config.backends.map { BackendRuntime($0, config: loaded.config, loaded: loaded) }
         maxRequestBodyBytes = loaded.config.defaults.maxRequestBodyBytes

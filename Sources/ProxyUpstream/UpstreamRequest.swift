@@ -27,6 +27,16 @@ package struct UpstreamRequest {
         self.tls = tls
         self.secretMasker = secretMasker
     }
+
+    /// Whether the connection may turn out to multiplex (HTTP/2, negotiated by ALPN, so only
+    /// over TLS): an `https` URL. Clear-text HTTP stays HTTP/1.1.
+    package var mayMultiplex: Bool {
+        var scheme = url.utf8.prefix(8).makeIterator()
+        for expected in "https://".utf8 {
+            guard let byte = scheme.next(), byte | 0x20 == expected | 0x20 else { return false }
+        }
+        return true
+    }
 }
 
 /// Per-attempt time limits. Connect and total are libcurl's; first byte and idle are

@@ -115,10 +115,13 @@ package final class UpstreamTransfer {
         let egress = EgressProxyEnvironment.process
         easy.set(CURLOPT_PROXY, egress.proxy(for: request.url))
         easy.set(CURLOPT_NOPROXY, egress.noProxy)
-        // HTTP/2 over TLS when the provider offers it (ALPN), HTTP/1.1 in clear text;
-        // PIPEWAIT makes a burst wait for the one multiplexed connection.
+        // HTTP/2 over TLS when the provider offers it (ALPN), HTTP/1.1 in clear text.
+        // PIPEWAIT makes a burst wait for the one multiplexed connection — only where one can
+        // come: while a fresh clear-text backend's first connection is unproven, libcurl would
+        // hold every other transfer back and let them go one per finished transfer (7.88), so a
+        // burst of first requests ran one after another. Set both ways: handles are reused.
         easy.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
-        easy.set(CURLOPT_PIPEWAIT, 1)
+        easy.set(CURLOPT_PIPEWAIT, request.mayMultiplex ? 1 : 0)
         easy.set(CURLOPT_CONNECTTIMEOUT_MS, Int(request.timeouts.connect.milliseconds))
         easy.set(CURLOPT_TIMEOUT_MS, Int(request.timeouts.total.milliseconds))
         easy.set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)

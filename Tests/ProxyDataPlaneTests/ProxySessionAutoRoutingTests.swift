@@ -83,7 +83,7 @@ import Testing
 
     @Test func aModelThatTurnsSlowIsSkippedOnceItsLiveP95CountsAndReturnsLater() throws {
         let harness = try SessionHarness(config: Self.config)
-        for _ in 0..<Int(LatencyWindow.minSamples) {
+        for _ in 0..<Int(EntryLiveWindow.minSamples) {
             let (_, response) = harness.request(body: Self.chat())
             let transfer = harness.upstream.last
             #expect(transfer.request.url == "http://127.0.0.1:9/a/v1/chat/completions")

@@ -6,13 +6,15 @@ import tempfile
 from conftest import ROOT
 
 
-def write_config(directory, backends, routes, secrets=None, defaults=None):
-    """Writes config.json (listeners on free ports) and secret files; returns (config_dir, secrets_dir)."""
+def write_config(directory, backends, routes, secrets=None, defaults=None, extra=None):
+    """Writes config.json (listeners on free ports, `extra` root members such as consumers) and
+    secret files; returns (config_dir, secrets_dir)."""
     config_dir = os.path.join(directory, "config")
     secrets_dir = os.path.join(directory, "secrets")
     os.makedirs(config_dir, exist_ok=True)
     os.makedirs(secrets_dir, exist_ok=True)
     for name, value in (secrets or {}).items():
+        os.makedirs(os.path.dirname(os.path.join(secrets_dir, name)), exist_ok=True)
         with open(os.path.join(secrets_dir, name), "w") as f:
             f.write(value)
     config = {"apiVersion": "sluice.dev/v1alpha1", "kind": "ProxyConfig",
@@ -20,6 +22,7 @@ def write_config(directory, backends, routes, secrets=None, defaults=None):
               "backends": backends, "routes": routes}
     if defaults:
         config["defaults"] = defaults
+    config.update(extra or {})
     with open(os.path.join(config_dir, "config.json"), "w") as f:
         json.dump(config, f)
     return config_dir, secrets_dir
@@ -34,8 +37,8 @@ def mock_backend(mock, name="mock", provider="openai", key_file="mock-key", **ex
     return backend
 
 
-def start_sidecar(start, tmp_path, backends, routes, secrets=None, defaults=None, args=()):
-    config_dir, secrets_dir = write_config(str(tmp_path), backends, routes, secrets, defaults)
+def start_sidecar(start, tmp_path, backends, routes, secrets=None, defaults=None, args=(), extra=None):
+    config_dir, secrets_dir = write_config(str(tmp_path), backends, routes, secrets, defaults, extra)
     server = start("sluice", "--config-dir", config_dir, "--secrets-dir", secrets_dir, "--workers", "2", *args, listeners=3)
     server.config_dir, server.secrets_dir = config_dir, secrets_dir
     return server

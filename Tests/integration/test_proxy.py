@@ -278,3 +278,22 @@ def test_a_multi_megabyte_answer_arrives_exactly_as_the_provider_sent_it(sidecar
     # Counted when the request ends, which can be just after its last byte reached the client.
     poll_until(lambda: completion_tokens(sidecar) - before >= tokens, message="the answer's usage to be counted")
     assert completion_tokens(sidecar) - before == tokens, "the answer's usage is counted exactly"
+
+
+def test_concurrent_first_requests_to_a_fresh_http1_backend_all_reach_it_at_once(start, mock, tmp_path):
+    # libcurl's PIPEWAIT holds a transfer back while the backend's first connection might still
+    # turn out to multiplex; over clear-text HTTP/1.1 it never does, and the held transfers were
+    # let go one per finished transfer — a burst of first requests ran one after another.
+    server = start_sidecar(start, tmp_path, [mock_backend(mock)], [{"name": "all", "split": [{"backend": "mock", "weight": 1}]}],
+                           secrets={"mock-key": KEY + "\n"})
+    sockets = []
+    try:
+        for i in range(6):
+            sock = connect(app(server))
+            sock.sendall(post("/v1/chat/completions", chat_body("slow", stream=True),
+                              headers=[("x-mock-output-tokens", "60"), ("x-mock-tokens-per-second", "2")]))
+            sockets.append(sock)
+        poll_until(lambda: stats(mock)["streams_started"] == 6, message="six streams running at the mock together")
+    finally:
+        for sock in sockets:
+            sock.close()

@@ -38,15 +38,18 @@ package struct LLMConsumer: Hashable, Sendable {
 }
 
 /// The limit fields an `LLMConsumer` spec and an `LLMGateway`'s `authentication.anonymous`
-/// share: request and token windows, token counting, quotas, the output estimate, stream behaviour.
+/// share: request and token windows, token counting, quotas, the output estimate, stream
+/// behaviour, the priority class.
 package struct LimitsSpec: Hashable, Sendable {
     package var requestLimits = RequestRateLimits()
     package var tokenLimits = TokenRateLimits()
     package var quotas = ConsumerQuotas()
     package var estimatedOutputTokens: Int?
     package var midStreamExhaustion: MidStreamExhaustion?
+    /// The party's priority class: one of the gateway's `defaults.priorities.levels`.
+    package var priority: String?
 
-    static let fields = ["rateLimits", "quotas", "estimatedOutputTokens", "midStreamExhaustion"]
+    static let fields = ["rateLimits", "quotas", "estimatedOutputTokens", "midStreamExhaustion", "priority"]
     static let rateLimitFields = RateLimitWindow.allCases.map(\.requestsField) + RateLimitWindow.allCases.map(\.tokensField) + ["tokenCounting"]
     static let quotaFields = ["tokensPerDay", "tokensPerMonth", "costPerDay", "costPerMonth", "currency"]
 
@@ -84,6 +87,7 @@ package struct LimitsSpec: Hashable, Sendable {
         spec.estimatedOutputTokens = d.integer(object["estimatedOutputTokens"], at: object.path("estimatedOutputTokens"), in: 1...10_000_000)
         spec.midStreamExhaustion = enumValue(object["midStreamExhaustion"], at: object.path("midStreamExhaustion"), MidStreamExhaustion.self,
                                              decoding: &d)
+        spec.priority = d.string(object["priority"], at: object.path("priority"), maxLength: 63, nonEmpty: true)
         return spec
     }
 
@@ -101,6 +105,6 @@ package struct LimitsSpec: Hashable, Sendable {
         ConsumerConfig(name: name, keysDirectory: keysDirectory, allowedModels: allowedModels, rateLimits: requestLimits,
                        tokenLimits: tokenLimits, quotas: quotas,
                        estimatedOutputTokens: estimatedOutputTokens ?? ConsumerConfig.defaultEstimatedOutputTokens,
-                       midStreamExhaustion: midStreamExhaustion ?? .cut)
+                       midStreamExhaustion: midStreamExhaustion ?? .cut, priority: priority)
     }
 }

@@ -3,7 +3,7 @@ import ProxyCore
 /// `spec.defaults.priorities`: the proxy config's `defaults.priorities` (docs/routing.md).
 extension LLMGateway {
     static func decodePriorities(_ value: JSONValue?, at path: String, decoding d: inout SpecDecoding) -> PriorityConfig? {
-        guard let object = d.object(value, at: path, allowed: ["levels", "default"], required: ["levels"]) else { return nil }
+        guard let object = d.object(value, at: path, allowed: ["levels", "default", "reservedPercent"], required: ["levels"]) else { return nil }
         var levels: [String] = []
         for (index, element) in (d.array(object["levels"], at: object.path("levels"), min: 2, max: PriorityConfig.maxLevels) ?? []).enumerated() {
             let elementPath = JSONPath.element(object.path("levels"), index)
@@ -17,6 +17,7 @@ extension LLMGateway {
                 d.report(object.path("default"), "\(SpecDecoding.quoted(name)) is not one of the levels")
             }
         }
-        return PriorityConfig(levels: levels, defaultLevel: defaultLevel)
+        let reserved = d.integer(object["reservedPercent"], at: object.path("reservedPercent"), in: 1...90)
+        return PriorityConfig(levels: levels, defaultLevel: defaultLevel, reservedPercent: reserved)
     }
 }

@@ -8,7 +8,7 @@ extension LLMRoute {
         for (index, element) in (d.array(value, at: path, min: 1, max: 8) ?? []).enumerated() {
             let autoPath = JSONPath.element(path, index)
             guard let object = d.object(element, at: autoPath, allowed: ["name", "strategy", "maxP95TimeToFirstToken", "candidates",
-                                                                         "contextMarginPercent", "expectedOutputTokens", "classes"],
+                                                                         "contextMarginPercent", "expectedOutputTokens", "classes", "overBudget"],
                                         required: ["name", "strategy", "candidates"])
             else { continue }
             let name = d.string(object["name"], at: object.path("name"), maxLength: 256, nonEmpty: true)
@@ -48,12 +48,27 @@ extension LLMRoute {
             for (classIndex, element) in (d.array(object["classes"], at: classesPath, max: 16) ?? []).enumerated() {
                 if let rule = decodeClass(element, at: JSONPath.element(classesPath, classIndex), decoding: &d) { classes.append(rule) }
             }
+            let overBudget = object["overBudget"] == nil ? nil : decodeOverBudget(object["overBudget"], at: object.path("overBudget"), decoding: &d)
             if let name, let strategy {
                 models.append(AutoModelConfig(name: name, strategy: strategy, candidates: candidates, contextMarginPercent: margin,
-                                              expectedOutputTokens: expected, classes: classes))
+                                              expectedOutputTokens: expected, classes: classes, overBudget: overBudget))
             }
         }
         return models
+    }
+
+    /// `overBudget`: `usedPercent` with `maxTier` and/or `strategy: cost`.
+    private static func decodeOverBudget(_ value: JSONValue?, at path: String, decoding d: inout SpecDecoding) -> OverBudgetConfig? {
+        guard let object = d.object(value, at: path, allowed: ["usedPercent", "maxTier", "strategy"], required: ["usedPercent"]),
+              let used = d.integer(object["usedPercent"], at: object.path("usedPercent"), in: 1...100)
+        else { return nil }
+        let maxTier = d.integer(object["maxTier"], at: object.path("maxTier"), in: 0...ModelInfoConfig.maxTier)
+        let strategy: AutoStrategy? = d.choice(object["strategy"], at: object.path("strategy"), ["cost"]) == nil ? nil : .cost
+        guard object["maxTier"] != nil || object["strategy"] != nil else {
+            d.report(path, "set \"maxTier\" or \"strategy\"; without them it would change nothing")
+            return nil
+        }
+        return OverBudgetConfig(usedPercent: used, maxTier: maxTier, strategy: strategy)
     }
 
     private static func decodeClass(_ value: JSONValue, at path: String, decoding d: inout SpecDecoding) -> AutoClassConfig? {

@@ -13,6 +13,8 @@ package struct AutoModelConfig: Hashable, Sendable {
     package let expectedOutputTokens: Int
     /// Rules over the request that narrow the candidates; the first that matches applies.
     package let classes: [AutoClassConfig]
+    /// Cheaper choices for a consumer past a share of its quotas; nil: none.
+    package let overBudget: OverBudgetConfig?
 
     package static let defaultContextMarginPercent = 10
     package static let defaultExpectedOutputTokens = 256
@@ -20,13 +22,15 @@ package struct AutoModelConfig: Hashable, Sendable {
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(name: String, strategy: AutoStrategy, candidates: [AutoCandidateConfig]? = nil,
                  contextMarginPercent: Int = defaultContextMarginPercent,
-                 expectedOutputTokens: Int = defaultExpectedOutputTokens, classes: [AutoClassConfig] = []) {
+                 expectedOutputTokens: Int = defaultExpectedOutputTokens, classes: [AutoClassConfig] = [],
+                 overBudget: OverBudgetConfig? = nil) {
         self.name = name
         self.strategy = strategy
         self.candidates = candidates
         self.contextMarginPercent = contextMarginPercent
         self.expectedOutputTokens = expectedOutputTokens
         self.classes = classes
+        self.overBudget = overBudget
     }
 }
 

@@ -19,6 +19,10 @@ package struct ConsumerConfig: Hashable, Sendable {
     package let estimatedOutputTokens: Int
     /// What a stream does when a token limit or quota runs out while it flows.
     package let midStreamExhaustion: MidStreamExhaustion
+    /// The priority class (one of `defaults.priorities.levels`) of this party's requests: its
+    /// class without `x-sluice-priority`, and the highest the header can ask for (a higher one is
+    /// capped to it). Nil: the gateway's default class, and the header chooses any class.
+    package let priority: String?
 
     package static let defaultEstimatedOutputTokens = 256
     /// The name requests without a consumer go by (label, access log, anonymous limits); reserved.
@@ -27,7 +31,8 @@ package struct ConsumerConfig: Hashable, Sendable {
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(name: String, keysDirectory: String, allowedModels: [String]? = nil, rateLimits: RequestRateLimits = .init(),
                  tokenLimits: TokenRateLimits = .init(), quotas: ConsumerQuotas = .init(),
-                 estimatedOutputTokens: Int = Self.defaultEstimatedOutputTokens, midStreamExhaustion: MidStreamExhaustion = .cut) {
+                 estimatedOutputTokens: Int = Self.defaultEstimatedOutputTokens, midStreamExhaustion: MidStreamExhaustion = .cut,
+                 priority: String? = nil) {
         self.name = name
         self.keysDirectory = keysDirectory
         self.allowedModels = allowedModels
@@ -36,6 +41,7 @@ package struct ConsumerConfig: Hashable, Sendable {
         self.quotas = quotas
         self.estimatedOutputTokens = estimatedOutputTokens
         self.midStreamExhaustion = midStreamExhaustion
+        self.priority = priority
     }
 
     /// Whether the consumer has token limits or quotas (then its requests reserve tokens).

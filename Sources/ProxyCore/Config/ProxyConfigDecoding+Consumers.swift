@@ -3,7 +3,7 @@ extension ProxyConfigDecoding {
     /// The name the metrics and the access log give requests without a consumer; no consumer may take it.
     static let anonymousConsumer = ConsumerConfig.anonymousName
     static let consumerKeys = ["name", "keysDirectory", "allowedModels", "rateLimits", "quotas", "estimatedOutputTokens",
-                               "midStreamExhaustion"]
+                               "midStreamExhaustion", "priority"]
     static let quotaKeys = ["tokensPerDay", "tokensPerMonth", "costPerDay", "costPerMonth", "currency"]
 
     mutating func decodeConsumers(_ value: JSONValue, at path: String) -> [ConsumerConfig]? {
@@ -37,7 +37,7 @@ extension ProxyConfigDecoding {
         guard let limits = decodeLimits(object), let name, let directory, models != .some(nil) else { return nil }
         return ConsumerConfig(name: name, keysDirectory: directory, allowedModels: models ?? nil, rateLimits: limits.rateLimits,
                               tokenLimits: limits.tokenLimits, quotas: limits.quotas, estimatedOutputTokens: limits.estimatedOutputTokens,
-                              midStreamExhaustion: limits.midStreamExhaustion)
+                              midStreamExhaustion: limits.midStreamExhaustion, priority: limits.priority)
     }
 
     /// The limit fields a consumer and `authentication.anonymous` share, decoded into a
@@ -50,11 +50,12 @@ extension ProxyConfigDecoding {
                                expected: "a positive integer", required: false)
         let exhaustion: MidStreamExhaustion? = oneOf(object["midStreamExhaustion"], at: object.path("midStreamExhaustion"),
                                                      required: false)
+        let priority = string(object["priority"], at: object.path("priority"), required: false)
         guard let limits, let quotas, object["estimatedOutputTokens"] == nil || estimate != nil,
-              object["midStreamExhaustion"] == nil || exhaustion != nil else { return nil }
+              object["midStreamExhaustion"] == nil || exhaustion != nil, object["priority"] == nil || priority != nil else { return nil }
         return ConsumerConfig(name: Self.anonymousConsumer, keysDirectory: "", rateLimits: limits.0, tokenLimits: limits.1,
                               quotas: quotas, estimatedOutputTokens: estimate ?? ConsumerConfig.defaultEstimatedOutputTokens,
-                              midStreamExhaustion: exhaustion ?? .cut)
+                              midStreamExhaustion: exhaustion ?? .cut, priority: priority)
     }
 
     private mutating func allowedModels(_ value: JSONValue, at path: String) -> [String]? {
@@ -157,7 +158,24 @@ extension ProxyConfigDecoding {
         return AuthenticationConfig(allowAnonymous: allow ?? false, anonymous: anonymous)
     }
 
-    static let anonymousKeys = ["rateLimits", "quotas", "estimatedOutputTokens", "midStreamExhaustion"]
+    static let anonymousKeys = ["rateLimits", "quotas", "estimatedOutputTokens", "midStreamExhaustion", "priority"]
+
+    /// A party's `priority` names one of `defaults.priorities.levels` (which must be set).
+    /// `parties`: each consumer (or the anonymous limits) with its path.
+    mutating func checkPartyPriorities(_ parties: [(consumer: ConsumerConfig, path: String)], priorities: PriorityConfig?) {
+        for (consumer, path) in parties {
+            guard let name = consumer.priority else { continue }
+            let fieldPath = JSONPath.member(path, "priority")
+            guard let priorities else {
+                report(fieldPath, "needs defaults.priorities: a class can only be one of its levels")
+                continue
+            }
+            if !priorities.levels.contains(name) {
+                let allowed = priorities.levels.map(ConfigIssue.quoted).joined(separator: ", ")
+                report(fieldPath, "\(ConfigIssue.quoted(name)) is not one of defaults.priorities.levels (\(allowed))")
+            }
+        }
+    }
 
     /// Anonymous limits that could never apply are refused rather than silently ignored.
     mutating func checkAnonymousLimits(_ authentication: AuthenticationConfig, consumers: [ConsumerConfig], at path: String) {

@@ -2,7 +2,7 @@
 extension ProxyConfigDecoding {
     static let modelInfoKeys = ["contextWindow", "maxOutputTokens", "capabilities", "tags", "tier"]
     static let autoKeys = ["name", "strategy", "maxP95TimeToFirstToken", "candidates", "contextMarginPercent",
-                           "expectedOutputTokens", "classes"]
+                           "expectedOutputTokens", "classes", "overBudget"]
     static let autoClassKeys = ["name", "keywords", "regex", "header", "requireTags", "minTier"]
 
     private enum StrategyName: String, CaseIterable {
@@ -102,12 +102,34 @@ extension ProxyConfigDecoding {
                     if let decoded = decodeAutoClass(rule, at: JSONPath.element(object.path("classes"), ruleIndex)) { classes.append(decoded) }
                 }
             }
+            let overBudget = object["overBudget"].flatMap { decodeOverBudget($0, at: object.path("overBudget")) }
             if let name, let strategy {
                 models.append(AutoModelConfig(name: name, strategy: strategy, candidates: candidates, contextMarginPercent: margin,
-                                              expectedOutputTokens: expected, classes: classes))
+                                              expectedOutputTokens: expected, classes: classes, overBudget: overBudget))
             }
         }
         return issues.count == before ? models : nil
+    }
+
+    /// `overBudget`: `{"usedPercent": 80, "maxTier": 1, "strategy": "cost"}`, with `maxTier` or `strategy`.
+    private mutating func decodeOverBudget(_ value: JSONValue, at path: String) -> OverBudgetConfig? {
+        guard let object = ConfigObjectReader(value, at: path, allowed: ["usedPercent", "maxTier", "strategy"], issues: &issues) else { return nil }
+        let before = issues.count
+        let used = integer(object["usedPercent"], at: object.path("usedPercent"), in: 1...100, expected: "an integer from 1 to 100",
+                           required: true)
+        let maxTier = integer(object["maxTier"], at: object.path("maxTier"), in: 0...ModelInfoConfig.maxTier,
+                              expected: "an integer from 0 to \(ModelInfoConfig.maxTier)", required: false)
+        var strategy: AutoStrategy?
+        if let name = string(object["strategy"], at: object.path("strategy"), required: false) {
+            if name == AutoStrategy.cost.name { strategy = .cost } else {
+                report(object.path("strategy"), "\(ConfigIssue.quoted(name)) is not supported; only \"cost\" (the strategy that saves money)")
+            }
+        }
+        if !object.has("maxTier") && !object.has("strategy") {
+            report(path, "needs \"maxTier\" or \"strategy\"; without them it would change nothing")
+        }
+        guard issues.count == before, let used else { return nil }
+        return OverBudgetConfig(usedPercent: used, maxTier: maxTier, strategy: strategy)
     }
 
     private mutating func decodeAutoClass(_ value: JSONValue, at path: String) -> AutoClassConfig? {
@@ -201,10 +223,11 @@ extension ProxyConfigDecoding {
 
 /// `defaults.priorities`.
 extension ProxyConfigDecoding {
-    /// `{"levels": ["interactive", "batch"], "default": "batch"}`: 2 to 8 unique names, highest
-    /// first; `default` one of them (default: the lowest).
+    /// `{"levels": ["interactive", "batch"], "default": "batch", "reservedPercent": 25}`: 2 to 8
+    /// unique names, highest first; `default` one of them (default: the lowest); the share of
+    /// each backend's concurrency kept for the top class (default: none).
     mutating func decodePriorities(_ value: JSONValue, at path: String) -> PriorityConfig? {
-        guard let object = ConfigObjectReader(value, at: path, allowed: ["levels", "default"], issues: &issues) else { return nil }
+        guard let object = ConfigObjectReader(value, at: path, allowed: ["levels", "default", "reservedPercent"], issues: &issues) else { return nil }
         guard let list = requiredArray(object["levels"], at: object.path("levels"), nonEmpty: "expected 2 to \(PriorityConfig.maxLevels) class names, highest first")
         else { return nil }
         let before = issues.count
@@ -222,7 +245,9 @@ extension ProxyConfigDecoding {
                 report(object.path("default"), "\(ConfigIssue.quoted(name)) is not one of the levels")
             }
         }
+        let reserved = integer(object["reservedPercent"], at: object.path("reservedPercent"), in: 1...90,
+                               expected: "an integer from 1 to 90", required: false)
         guard issues.count == before else { return nil }
-        return PriorityConfig(levels: levels.map(\.name), defaultLevel: defaultLevel)
+        return PriorityConfig(levels: levels.map(\.name), defaultLevel: defaultLevel, reservedPercent: reserved)
     }
 }

@@ -54,6 +54,10 @@ struct ProxyConfigDecoding {
             let parties = consumers.enumerated().map { ($1, JSONPath.element(root.path("consumers"), $0)) }
                 + (authentication.anonymous.map { [($0, JSONPath.member(root.path("authentication"), "anonymous"))] } ?? [])
             checkQuotaCurrencies(parties, backends: backends.compactMap { $0 })
+            // Classes that failed to decode have been reported; the parties' are checked against valid ones only.
+            if defaults?.priorities != nil || !Self.hasMember(root["defaults"], "priorities") {
+                checkPartyPriorities(parties, priorities: defaults?.priorities)
+            }
             checkAnonymousLimits(authentication, consumers: consumers, at: root.path("authentication"))
         }
 
@@ -75,6 +79,12 @@ struct ProxyConfigDecoding {
         if value != .string(expected) {
             report(path, "\(ConfigIssue.found(value)) is not supported; expected \(ConfigIssue.quoted(expected))")
         }
+    }
+
+    /// Whether `value` is an object with a member `key`.
+    private static func hasMember(_ value: JSONValue?, _ key: String) -> Bool {
+        guard case .object(let object)? = value else { return false }
+        return object[key] != nil
     }
 
     /// A catch-all before other routes would make them unreachable: almost certainly a mistake.

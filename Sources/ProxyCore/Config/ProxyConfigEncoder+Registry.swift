@@ -28,6 +28,12 @@ extension ProxyConfigEncoder {
             autoObject["contextMarginPercent"] = .number(JSONNumber(auto.contextMarginPercent))
             autoObject["expectedOutputTokens"] = .number(JSONNumber(auto.expectedOutputTokens))
             if !auto.classes.isEmpty { autoObject["classes"] = .array(auto.classes.map(json)) }
+            if let overBudget = auto.overBudget {
+                var budgetObject = JSONObject([("usedPercent", .number(JSONNumber(overBudget.usedPercent)))])
+                if let maxTier = overBudget.maxTier { budgetObject["maxTier"] = .number(JSONNumber(maxTier)) }
+                if let strategy = overBudget.strategy { budgetObject["strategy"] = .string(strategy.name) }
+                autoObject["overBudget"] = .object(budgetObject)
+            }
             return .object(autoObject)
         })
     }

@@ -108,6 +108,7 @@ package enum ProxyConfigEncoder {
             object["estimatedOutputTokens"] = .number(JSONNumber(consumer.estimatedOutputTokens))
             object["midStreamExhaustion"] = .string(consumer.midStreamExhaustion.rawValue)
         }
+        if let priority = consumer.priority { object["priority"] = .string(priority) }
         return object
     }
 
@@ -116,8 +117,10 @@ package enum ProxyConfigEncoder {
         var object = JSONObject(members)
         if let value = defaults.maxBufferedBytes { object["maxBufferedBytes"] = .number(JSONNumber(value)) }
         if let priorities = defaults.priorities {
-            object["priorities"] = .object(JSONObject([("levels", .array(priorities.levels.map(JSONValue.string))),
-                                                       ("default", .string(priorities.levels[priorities.defaultLevel]))]))
+            var prioritiesObject = JSONObject([("levels", .array(priorities.levels.map(JSONValue.string))),
+                                               ("default", .string(priorities.levels[priorities.defaultLevel]))])
+            if let reserved = priorities.reservedPercent { prioritiesObject["reservedPercent"] = .number(JSONNumber(reserved)) }
+            object["priorities"] = .object(prioritiesObject)
         }
         return object
     }

@@ -16,9 +16,11 @@ package struct ConsumerTable: Sendable {
         /// Output tokens reserved for a request that sets no `max_tokens`.
         package let estimatedOutputTokens: Int
         package let midStreamExhaustion: MidStreamExhaustion
+        /// The index of its priority class in `defaults.priorities.levels`; nil: none set.
+        package let priority: Int?
 
         init(name: String, digests: [KeyDigest], allowedModels: [GlobPattern]?, limiter: RequestRateLimiter?, tokenLimiter: TokenLimiter?,
-             estimatedOutputTokens: Int, midStreamExhaustion: MidStreamExhaustion) {
+             estimatedOutputTokens: Int, midStreamExhaustion: MidStreamExhaustion, priority: Int?) {
             self.name = name
             self.digests = digests
             self.allowedModels = allowedModels
@@ -26,6 +28,7 @@ package struct ConsumerTable: Sendable {
             self.tokenLimiter = tokenLimiter
             self.estimatedOutputTokens = estimatedOutputTokens
             self.midStreamExhaustion = midStreamExhaustion
+            self.priority = priority
         }
     }
 
@@ -44,7 +47,8 @@ package struct ConsumerTable: Sendable {
                      allowedModels: consumer.allowedModels.map { $0.map(GlobPattern.init) },
                      limiter: index < limiters.count ? limiters[index] : nil,
                      tokenLimiter: index < tokenLimiters.count ? tokenLimiters[index] : nil,
-                     estimatedOutputTokens: consumer.estimatedOutputTokens, midStreamExhaustion: consumer.midStreamExhaustion)
+                     estimatedOutputTokens: consumer.estimatedOutputTokens, midStreamExhaustion: consumer.midStreamExhaustion,
+                     priority: consumer.priority.flatMap { config.defaults.priorities?.levels.firstIndex(of: $0) })
         }
         consumers = config.consumers.enumerated().map(consumer)
         anonymous = config.authentication.anonymous.map { consumer(config.consumers.count, $0) }

@@ -140,6 +140,23 @@ package final class TokenLimiter: Sendable {
         }
     }
 
+    /// The largest share, in percent, that any quota (tokens or spend, per day or month) has
+    /// used at `instant`, reservations of requests in flight included; nil without quotas.
+    /// Read by `auto` models' `overBudget` (rate windows are limits, not budgets).
+    package func quotaUsedPercent(at instant: MeterInstant) -> Int? {
+        var highest: Int?
+        for meter in meters {
+            switch meter.kind {
+            case .tokens: continue
+            case .tokenQuota, .costQuota: break
+            }
+            let used = meter.counter.used(in: meter.kind.period(at: instant).number)
+            // Limits are at most 2^40 (`UsageCounter`): no overflow in × 100.
+            highest = max(highest ?? 0, min(used, meter.limit) * 100 / meter.limit)
+        }
+        return highest
+    }
+
     /// Sets a limit's use in its current period: to zero (reset), or by a delta (adjust).
     /// Returns false when the consumer has no such limit.
     package func adjust(_ kind: UsageMeterKind, _ change: UsageChange, at instant: MeterInstant) -> Bool {

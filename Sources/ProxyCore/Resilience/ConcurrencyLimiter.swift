@@ -4,7 +4,9 @@ import Synchronization
 /// loop: the limit is the backend's, not a per-loop share. The queue is ordered by priority
 /// (0 is the highest), FIFO within a priority; a request that finds the queue full displaces
 /// the newest waiter of the lowest priority below its own, if there is one (that waiter is
-/// shed), else it is refused (`queueFull`).
+/// shed), else it is refused (`queueFull`). `reserved` of the slots are for the top priority
+/// (0) only: a lower one queues when only those are free, and a freed slot is handed to a
+/// lower-priority head of the queue only while it leaves the reserved ones free.
 ///
 /// **Threading.** Safe to call from any loop. The in-flight count is an `Atomic`; while no
 /// request waits, `acquire` and `release` are a compare-exchange and a decrement, lock-free.
@@ -25,23 +27,36 @@ package final class ConcurrencyLimiter: Sendable {
     package let queueSize: Int
     /// The longest a request waits.
     package let maxWait: ProxyDuration
+    /// Slots only priority 0 may take (0 to `limit - 1`).
+    package let reserved: Int
 
     private let inFlightCount = Atomic<Int>(0)
     private let waitingCount = Atomic<Int>(0)
     private let nextTicket = Atomic<UInt64>(1)
     private let queue = Mutex<[(ticket: ConcurrencyTicket, deadline: ProxyInstant, priority: Int)]>([])
 
-    /// A limiter of `limit` (at least 1) with a queue of `queueSize` waiting at most `maxWait`.
-    package init(limit: Int, queueSize: Int = 0, maxWait: ProxyDuration = .zero) {
+    /// A limiter of `limit` (at least 1) with a queue of `queueSize` waiting at most `maxWait`,
+    /// `reserved` slots (clamped to 0 … `limit - 1`) kept for priority 0.
+    package init(limit: Int, queueSize: Int = 0, maxWait: ProxyDuration = .zero, reserved: Int = 0) {
         self.limit = max(1, limit)
         self.queueSize = max(0, queueSize)
         self.maxWait = maxWait
+        self.reserved = min(max(0, reserved), self.limit - 1)
     }
 
-    /// The limiter a backend's config asks for, or nil when it sets no `maxConcurrentRequests`.
-    package convenience init?(_ backend: BackendConfig) {
+    /// The limiter a backend's config asks for, or nil when it sets no `maxConcurrentRequests`;
+    /// `reservedPercent` (`defaults.priorities.reservedPercent`) of its slots kept for the top class.
+    package convenience init?(_ backend: BackendConfig, reservedPercent: Int? = nil) {
         guard let limit = backend.maxConcurrentRequests else { return nil }
-        self.init(limit: limit, queueSize: backend.queue.size, maxWait: backend.queue.maxWait)
+        self.init(limit: limit, queueSize: backend.queue.size, maxWait: backend.queue.maxWait,
+                  reserved: Self.reservedSlots(limit: limit, percent: reservedPercent ?? 0))
+    }
+
+    /// The slots `percent` of `limit` reserves: rounded up, so any share reserves at least one
+    /// slot, but never every slot (at most `limit - 1`).
+    package static func reservedSlots(limit: Int, percent: Int) -> Int {
+        guard percent > 0, limit > 1 else { return 0 }
+        return min((limit * percent + 99) / 100, limit - 1)
     }
 
     /// Requests holding a slot now.
@@ -52,7 +67,7 @@ package final class ConcurrencyLimiter: Sendable {
     /// Asks for a slot for a request of `priority` (0 is the highest) on loop `owner` at `now`.
     package func acquire(at now: ProxyInstant, owner: Int, priority: Int = 0) -> ConcurrencyDecision {
         // Newcomers never overtake waiters.
-        if waitingCount.load(ordering: .sequentiallyConsistent) == 0, tryTakeSlot() { return .granted }
+        if waitingCount.load(ordering: .sequentiallyConsistent) == 0, tryTakeSlot(priority: priority) { return .granted }
         guard queueSize > 0 else { return .rejected(.noQueue) }
         return queue.withLock { waiters in
             var displaced: ConcurrencyTicket? = nil
@@ -68,8 +83,9 @@ package final class ConcurrencyLimiter: Sendable {
             let position = (waiters.lastIndex { $0.priority <= priority } ?? -1) + 1
             waiters.insert((ticket, deadline, priority), at: position)
             waitingCount.add(1, ordering: .sequentiallyConsistent)
-            // A slot freed since the failed attempt above, by a releaser that saw no waiter.
-            if waiters.count == 1, tryTakeSlot() {
+            // At the head: a slot freed since the failed attempt above (by a releaser that saw no
+            // waiter), or a reserved one while only lower priorities wait.
+            if position == 0, tryTakeSlot(priority: priority) {
                 waiters.removeFirst()
                 waitingCount.subtract(1, ordering: .sequentiallyConsistent)
                 return .granted
@@ -81,7 +97,7 @@ package final class ConcurrencyLimiter: Sendable {
     /// Takes a free slot without queueing (and never ahead of waiters): for background work such
     /// as warmup pings, which skip a turn rather than wait. Give it back with `release()`.
     package func tryAcquireWithoutQueueing() -> Bool {
-        waitingCount.load(ordering: .sequentiallyConsistent) == 0 && tryTakeSlot()
+        waitingCount.load(ordering: .sequentiallyConsistent) == 0 && tryTakeSlot(priority: .max)
     }
 
     /// Gives a slot back. Returns the ticket of the waiter that now holds it, if any: the
@@ -91,7 +107,8 @@ package final class ConcurrencyLimiter: Sendable {
         precondition(previous > 0, "ConcurrencyLimiter.release() without a slot")
         guard waitingCount.load(ordering: .sequentiallyConsistent) > 0 else { return nil }
         return queue.withLock { waiters in
-            guard !waiters.isEmpty, tryTakeSlot() else { return nil }
+            // The head has the highest priority waiting: if it may not take the slot, none may.
+            guard let head = waiters.first, tryTakeSlot(priority: head.priority) else { return nil }
             waitingCount.subtract(1, ordering: .sequentiallyConsistent)
             return waiters.removeFirst().ticket
         }
@@ -124,10 +141,11 @@ package final class ConcurrencyLimiter: Sendable {
         }
     }
 
-    /// Takes a slot if one is free.
-    private func tryTakeSlot() -> Bool {
+    /// Takes a slot if one is free for `priority` (the reserved ones only for 0).
+    private func tryTakeSlot(priority: Int) -> Bool {
+        let usable = priority == 0 ? limit : limit - reserved
         var current = inFlightCount.load(ordering: .sequentiallyConsistent)
-        while current < limit {
+        while current < usable {
             let (exchanged, actual) = inFlightCount.compareExchange(expected: current, desired: current + 1,
                                                                     ordering: .sequentiallyConsistent)
             if exchanged { return true }

@@ -1,4 +1,4 @@
-/// The fixed latency buckets shared by `LatencyShifter` and `LatencyWindow`, and the
+/// The fixed latency buckets shared by `LatencyShifter` and `EntryLiveWindow`, and the
 /// percentile of a histogram over them.
 package enum LatencyBuckets {
     /// Bucket upper bounds in milliseconds; a last bucket holds everything slower.

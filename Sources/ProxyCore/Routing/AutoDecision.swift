@@ -30,4 +30,21 @@ package struct AutoDecision: Sendable {
     /// The class rule that applied, if any.
     package let matchedClass: String?
     package let reason: Reason
+    /// Where the consumer stands against the `auto` model's `overBudget` rule; nil: the model
+    /// has no such rule, or the consumer no quotas.
+    package let budget: Budget?
+
+    /// A consumer's quota use as the `overBudget` rule saw it.
+    package enum Budget: Hashable, Sendable {
+        /// Below the rule's threshold: nothing changed.
+        case within(usedPercent: Int)
+        /// At or past it: `rule` restricted tiers and/or changed the strategy.
+        case over(usedPercent: Int, rule: OverBudgetConfig)
+
+        package var usedPercent: Int {
+            switch self {
+            case .within(let used), .over(let used, _): used
+            }
+        }
+    }
 }

@@ -11,7 +11,8 @@ package struct AutoRouteChoice: Sendable {
     /// The other ranked candidates, in order: the attempt plan's fallback chain.
     package let chain: [FallbackCandidate]
     /// `x-sluice-model-reason` and the access log's `route_reason`:
-    /// `cost-within-latency; class reasoning; 2 of 3 candidates`.
+    /// `cost-within-latency; class reasoning; 2 of 3 candidates` (`cost; over budget 85%; …`
+    /// when the consumer's over-budget rule applied).
     package let summary: String
 }
 
@@ -31,6 +32,7 @@ extension RouteTable {
                                      backendModels: [:])
         }
         var summary = outcome.reason.rawValue
+        if case .over(let used, _) = outcome.budget { summary += "; over budget \(used)%" }
         if let matchedClass = outcome.matchedClass { summary += "; class \(matchedClass)" }
         summary += "; \(outcome.ranked.count) of \(outcome.verdicts.count) candidates"
         return (chosen, AutoRouteChoice(name: auto.name, reason: outcome.reason, matchedClass: outcome.matchedClass, entry: first,

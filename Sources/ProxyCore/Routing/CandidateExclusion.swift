@@ -8,6 +8,8 @@ package enum CandidateExclusion: Hashable, Sendable {
     case capability(ModelCapability)
     /// The request's class requires tags or a tier the model lacks.
     case classRule(String)
+    /// The consumer is over budget and the model's tier is above the `overBudget` rule's `maxTier`.
+    case budget(tier: Int, maxTier: Int)
     /// The backend is ejected (its circuit breaker is open).
     case breaker
     /// The live p95 time to first token is over the strategy's threshold.
@@ -17,7 +19,7 @@ package enum CandidateExclusion: Hashable, Sendable {
     /// question): such candidates are used when no better one is left.
     package var isSoft: Bool {
         switch self {
-        case .breaker, .latency: true
+        case .budget, .breaker, .latency: true
         default: false
         }
     }
@@ -29,6 +31,7 @@ package enum CandidateExclusion: Hashable, Sendable {
         case .output(let requested, let max): "output: \(requested) tokens requested, model produces at most \(max)"
         case .capability(let capability): "capability: needs \(capability.rawValue)"
         case .classRule(let name): "class: \(ConfigIssue.quoted(name)) requires other tags or a higher tier"
+        case .budget(let tier, let maxTier): "budget: tier \(tier) above \(maxTier) while the consumer is over budget"
         case .breaker: "breaker: backend ejected"
         case .latency(let p95, let max): "latency: p95 \(p95.milliseconds)ms over \(max.milliseconds)ms"
         }

@@ -9,6 +9,8 @@ package struct CompiledAutoModel: Sendable {
     let contextMarginPercent: Int
     let expectedOutputTokens: Int
     let classes: [CompiledAutoClass]
+    /// Cheaper choices for a consumer past a share of its quotas; nil: none.
+    package let overBudget: OverBudgetConfig?
 
     /// The capabilities a request can need (`RequestNeeds.capabilities`).
     private static let requestCapabilities: [ModelCapability] = [.tools, .vision, .json]
@@ -20,6 +22,7 @@ package struct CompiledAutoModel: Sendable {
         strategy = config.strategy
         contextMarginPercent = config.contextMarginPercent
         expectedOutputTokens = config.expectedOutputTokens
+        overBudget = config.overBudget
         var candidates: [Int] = []
         if let listed = config.candidates {
             for (index, candidate) in listed.enumerated() {
@@ -50,15 +53,28 @@ package struct CompiledAutoModel: Sendable {
     ///
     /// Hard exclusions (the request cannot be served there): a missing capability, more output
     /// than the model produces, prompt plus output over the context window less its margin, a
-    /// class rule's tags or tier. Soft ones: an ejected backend (`available(backendIndex)`
-    /// false), a live p95 over `cost-within-latency`'s threshold. When only soft-excluded
-    /// candidates remain they are ranked and used anyway (`degraded`): better a slow or
-    /// probing backend than a refusal, as a split does with ejected backends.
+    /// class rule's tags or tier. Soft ones: a tier above `overBudget.maxTier` while the
+    /// consumer is over budget, an ejected backend (`available(backendIndex)` false), a live
+    /// p95 over `cost-within-latency`'s threshold. When only soft-excluded candidates remain
+    /// they are ranked and used anyway (`degraded`): better a slow, probing or dearer backend
+    /// than a refusal, as a split does with ejected backends.
     /// `figures(entry)`: the entry's live figures, nil below the minimum sample count.
+    /// `quotaUsedPercent`: the largest share of its quotas the request's consumer has used
+    /// (nil: it has none); past `overBudget.usedPercent` the over-budget rule applies.
     /// Pure; called on the request's event loop (and by explain).
-    package func decide(needs: RequestNeeds, headers: HTTPHeaders, registry: ModelRegistry,
+    package func decide(needs: RequestNeeds, headers: HTTPHeaders, registry: ModelRegistry, quotaUsedPercent: Int? = nil,
                         figures: (Int) -> LatencyFigures?, available: (Int) -> Bool) -> AutoDecision {
         let matchedClass = classes.first { $0.applies(lastUserMessage: needs.lastUserMessage, headers: headers) }
+        var budget: AutoDecision.Budget?
+        if let overBudget, let used = quotaUsedPercent {
+            budget = used >= overBudget.usedPercent ? .over(usedPercent: used, rule: overBudget) : .within(usedPercent: used)
+        }
+        var strategy = self.strategy
+        var maxTier: Int?
+        if case .over(_, let rule) = budget {
+            strategy = rule.strategy ?? strategy
+            maxTier = rule.maxTier
+        }
         let output = needs.requestedOutputTokens ?? expectedOutputTokens
         var verdicts: [AutoDecision.Verdict] = []
         verdicts.reserveCapacity(candidates.count)
@@ -68,7 +84,8 @@ package struct CompiledAutoModel: Sendable {
             let cost = entry.price.map {
                 Double(needs.promptTokens) * $0.input / 1_000_000 + Double(output) * $0.output / 1_000_000
             }
-            let exclusion = exclusion(of: entry, needs: needs, matchedClass: matchedClass, figures: live, available: available)
+            let exclusion = exclusion(of: entry, needs: needs, matchedClass: matchedClass, maxTier: maxTier, strategy: strategy,
+                                      figures: live, available: available)
             verdicts.append(AutoDecision.Verdict(entry: entryIndex, estimatedCost: cost, figures: live, exclusion: exclusion))
         }
         var reason: AutoDecision.Reason
@@ -82,13 +99,13 @@ package struct CompiledAutoModel: Sendable {
             chosen = verdicts.indices.filter { verdicts[$0].exclusion?.isSoft ?? false }
             reason = chosen.isEmpty ? .noCandidate : .degraded
         }
-        chosen.sort { rankedBefore(verdicts[$0], verdicts[$1], registry: registry) ?? ($0 < $1) }
+        chosen.sort { Self.rankedBefore(verdicts[$0], verdicts[$1], strategy: strategy, registry: registry) ?? ($0 < $1) }
         return AutoDecision(ranked: chosen.map { verdicts[$0].entry }, verdicts: verdicts, matchedClass: matchedClass?.name,
-                            reason: reason)
+                            reason: reason, budget: budget)
     }
 
-    private func exclusion(of entry: ModelRegistry.Entry, needs: RequestNeeds, matchedClass: CompiledAutoClass?,
-                           figures: LatencyFigures?, available: (Int) -> Bool) -> CandidateExclusion? {
+    private func exclusion(of entry: ModelRegistry.Entry, needs: RequestNeeds, matchedClass: CompiledAutoClass?, maxTier: Int?,
+                           strategy: AutoStrategy, figures: LatencyFigures?, available: (Int) -> Bool) -> CandidateExclusion? {
         for capability in Self.requestCapabilities
         where needs.capabilities.contains(capability) && !entry.info.capabilities.contains(capability) {
             return .capability(capability)
@@ -100,6 +117,7 @@ package struct CompiledAutoModel: Sendable {
         let usable = entry.info.contextWindow - entry.info.contextWindow * contextMarginPercent / 100
         if needed > usable { return .context(needed: needed, window: entry.info.contextWindow) }
         if let matchedClass, !matchedClass.admits(entry.info) { return .classRule(matchedClass.name) }
+        if let maxTier, entry.info.tier > maxTier { return .budget(tier: entry.info.tier, maxTier: maxTier) }
         if !available(entry.backendIndex) { return .breaker }
         if case .costWithinLatency(let max) = strategy, let p95 = figures?.p95, p95 > max {
             return .latency(p95: p95, max: max)
@@ -109,7 +127,8 @@ package struct CompiledAutoModel: Sendable {
 
     /// Whether `a` ranks before `b` under the strategy; nil on a tie (then configured order).
     /// Unknown costs rank after known ones; unmeasured latencies after measured ones.
-    private func rankedBefore(_ a: AutoDecision.Verdict, _ b: AutoDecision.Verdict, registry: ModelRegistry) -> Bool? {
+    private static func rankedBefore(_ a: AutoDecision.Verdict, _ b: AutoDecision.Verdict, strategy: AutoStrategy,
+                                     registry: ModelRegistry) -> Bool? {
         if case .latency = strategy, let order = Self.compare(a.figures?.p95, b.figures?.p95) { return order }
         if let order = Self.compare(a.estimatedCost, b.estimatedCost) { return order }
         let (tierA, tierB) = (registry.entries[a.entry].info.tier, registry.entries[b.entry].info.tier)

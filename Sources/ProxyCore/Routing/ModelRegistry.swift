@@ -2,7 +2,7 @@
 /// price from `backends[].prices`, indexed once per config snapshot.
 ///
 /// Immutable and shared by every loop. Entry indices are stable for the snapshot: the data
-/// plane keeps one `LatencyWindow` per entry.
+/// plane keeps one `EntryLiveWindow` per entry.
 package struct ModelRegistry: Sendable {
     /// One registry entry.
     package struct Entry: Hashable, Sendable {

@@ -8,11 +8,13 @@ import ProxyCore
 /// decision by the session.
 enum RoutePhase {
     static func run(head: HTTPRequestHead, body: [UInt8], on loopSnapshot: LoopSnapshot, context: inout RequestContext,
-                    now: ProxyInstant, random: () -> UInt64) -> PhaseResult {
+                    now: ProxyInstant, wallNanoseconds: () -> UInt64, random: () -> UInt64) -> PhaseResult {
         let snapshot = loopSnapshot.snapshot
-        // The queue class travels with the routing decision into every attempt's admission.
+        // The queue class travels with the routing decision into every attempt's admission. A
+        // consumer's own class caps what its header can ask for.
         if let priorities = snapshot.priorities {
-            guard let level = priorities.level(of: head.headers) else {
+            let ceiling = snapshot.consumers.limits(of: context.consumer)?.priority
+            guard let level = priorities.level(of: head.headers, ceiling: ceiling) else {
                 let allowed = priorities.levels.map { "\"\($0)\"" }.joined(separator: ", ")
                 return .answer(LocalAnswer(status: 400, code: "invalid_priority",
                                            message: "\(PriorityConfig.header) must be one of \(allowed)"))
@@ -26,7 +28,8 @@ enum RoutePhase {
             return .answer(LocalAnswer(status: 404, code: "no_route", message: message))
         }
         if let auto = snapshot.routes.autoModel(for: decision, model: context.clientModel) {
-            let (_, outcome) = snapshot.decide(auto, body: body, headers: head.headers, now: now)
+            let (_, outcome) = snapshot.decide(auto, body: body, headers: head.headers, consumer: context.consumer, now: now,
+                                               wallNanoseconds: wallNanoseconds)
             let chosen = snapshot.routes.autoRoute(decision, auto: auto, outcome: outcome)
             loopSnapshot.routingDecision(route: decision.routeIndex, entry: chosen?.1.entry, reason: outcome.reason,
                                          matchedClass: outcome.matchedClass).increment()

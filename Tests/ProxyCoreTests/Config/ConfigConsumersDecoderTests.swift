@@ -61,7 +61,7 @@ import Testing
         (#""consumers": [{"name": "a", "keysDirectory": "keys/search", "rateLimits": {"requestPerMinute": 5}}]"#,
          #"consumers[0].rateLimits.requestPerMinute: unknown field; did you mean "requestsPerMinute"?"#),
         (#""consumers": [{"name": "a", "keysDirectory": "keys/search", "keys": []}]"#,
-         #"consumers[0].keys: unknown field; expected one of "name", "keysDirectory", "allowedModels", "rateLimits", "quotas", "estimatedOutputTokens", "midStreamExhaustion""#),
+         #"consumers[0].keys: unknown field; expected one of "name", "keysDirectory", "allowedModels", "rateLimits", "quotas", "estimatedOutputTokens", "midStreamExhaustion", "priority""#),
         (#""consumers": [{"name": "a", "keysDirectory": "keys/search", "rateLimits": {"tokensPerMinute": -1}}]"#,
          "consumers[0].rateLimits.tokensPerMinute: -1 is not a positive integer"),
         (#""consumers": [{"name": "a", "keysDirectory": "keys/search", "rateLimits": {"tokenCounting": "both"}}]"#,
@@ -104,6 +104,6 @@ import Testing
         #expect(configIssues(configText(extra: unreachable), decoder: Self.decoder)
             == ["authentication.anonymous: anonymous limits never apply: consumers are configured and allowAnonymous is false, so every request needs a key; set allowAnonymous or remove them"])
         #expect(configIssues(configText(extra: #""authentication": {"anonymous": {"keysDirectory": "x"}}"#), decoder: Self.decoder)
-            == [#"authentication.anonymous.keysDirectory: unknown field; expected one of "rateLimits", "quotas", "estimatedOutputTokens", "midStreamExhaustion""#])
+            == [#"authentication.anonymous.keysDirectory: unknown field; expected one of "rateLimits", "quotas", "estimatedOutputTokens", "midStreamExhaustion", "priority""#])
     }
 }

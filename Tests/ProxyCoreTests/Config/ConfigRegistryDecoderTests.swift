@@ -112,4 +112,56 @@ import Testing
             "defaults.priorities.levels: 1 classes; expected 2 to 8, highest first",
         ])
     }
+
+    @Test func aConsumersClassCapsItsHeaderAndIsItsClassWithoutOne() throws {
+        let priorities = PriorityConfig(levels: ["interactive", "standard", "batch"], defaultLevel: 1)
+        let interactive = HTTPHeaders([("x-sluice-priority", "interactive")])
+        let batch = HTTPHeaders([("x-sluice-priority", "batch")])
+        // A consumer of class "standard" (1): no header gives its class, a higher one is capped,
+        // a lower one is honoured, a bad name is still refused.
+        #expect(priorities.level(of: HTTPHeaders(), ceiling: 1) == 1)
+        #expect(priorities.level(of: interactive, ceiling: 1) == 1)
+        #expect(priorities.level(of: batch, ceiling: 1) == 2)
+        #expect(priorities.level(of: HTTPHeaders([("x-sluice-priority", "urgent")]), ceiling: 1) == nil)
+        // A "batch" consumer without a header is batch, not the gateway's default.
+        #expect(priorities.level(of: HTTPHeaders(), ceiling: 2) == 2)
+        // Without a class of its own the header chooses freely.
+        #expect(priorities.level(of: interactive) == 0)
+    }
+
+    @Test func consumerAndAnonymousClassesDecodeRoundTripAndReachTheTable() throws {
+        let text = configText(extra: #"""
+            "defaults": {"priorities": {"levels": ["interactive", "standard", "batch"], "default": "standard", "reservedPercent": 25}},
+            "consumers": [{"name": "etl", "keysDirectory": "dir", "priority": "batch"}, {"name": "app", "keysDirectory": "dir"}],
+            "authentication": {"allowAnonymous": true, "anonymous": {"priority": "batch"}}
+            """#)
+        let config = try decodeValidConfig(text, decoder: ProxyConfigDecoder(fileExists: { _ in true }))
+        #expect(config.consumers.map(\.priority) == ["batch", nil])
+        #expect(config.authentication.anonymous?.priority == "batch")
+        #expect(config.defaults.priorities?.reservedPercent == 25)
+        #expect(try ProxyConfigDecoder(fileExists: { _ in true }).decode(ProxyConfigEncoder.text(config)) == config)
+        let table = ConsumerTable(config, digests: [], limiters: [])
+        #expect(table.consumers.map(\.priority) == [2, nil])
+        #expect(table.limits(of: nil)?.priority == 2)
+    }
+
+    @Test func aConsumerClassMustBeALevel() {
+        let decoder = ProxyConfigDecoder(fileExists: { _ in true })
+        #expect(configIssues(configText(extra: #""consumers": [{"name": "etl", "keysDirectory": "dir", "priority": "batch"}]"#),
+                             decoder: decoder) == [
+            "consumers[0].priority: needs defaults.priorities: a class can only be one of its levels",
+        ])
+        #expect(configIssues(configText(extra: #"""
+            "defaults": {"priorities": {"levels": ["interactive", "batch"], "reservedPercent": 95}},
+            "consumers": [{"name": "etl", "keysDirectory": "dir", "priority": "bulk"}]
+            """#), decoder: decoder) == [
+            "defaults.priorities.reservedPercent: 95 is greater than the maximum 90",
+        ])
+        #expect(configIssues(configText(extra: #"""
+            "defaults": {"priorities": {"levels": ["interactive", "batch"]}},
+            "consumers": [{"name": "etl", "keysDirectory": "dir", "priority": "bulk"}]
+            """#), decoder: decoder) == [
+            #"consumers[0].priority: "bulk" is not one of defaults.priorities.levels ("interactive", "batch")"#,
+        ])
+    }
 }

@@ -137,4 +137,16 @@ import Testing
         #expect(limiter.readings(at: Self.at(seconds: 2)).first { $0.kind == .tokens(.minute) }?.used == 0)
         limiter.settle(reservation, prompt: -5, completion: Int.min, costMicros: 0, at: Self.at(seconds: 3))
     }
+
+    @Test func quotaUsedPercentIsTheFullestQuotaAndIgnoresRateWindows() throws {
+        #expect(TokenLimiter(limits: TokenRateLimits(perMinute: 100), quotas: ConsumerQuotas()).quotaUsedPercent(at: Self.at(seconds: 0)) == nil)
+        let limiter = TokenLimiter(limits: TokenRateLimits(perMinute: 100),
+                                   quotas: ConsumerQuotas(tokensPerDay: 1_000, tokensPerMonth: 100_000, costPerDay: 1))
+        #expect(limiter.quotaUsedPercent(at: Self.at(seconds: 0)) == 0)
+        let (reservation, _) = try #require(Self.reserve(limiter, prompt: 50, completion: 40, at: Self.at(seconds: 0)))
+        #expect(limiter.quotaUsedPercent(at: Self.at(seconds: 1)) == 9, "a reservation in flight counts; the minute window (90 %) does not")
+        limiter.settle(reservation, prompt: 50, completion: 40, costMicros: 700_000, at: Self.at(seconds: 2))
+        #expect(limiter.quotaUsedPercent(at: Self.at(seconds: 3)) == 70, "spend: 0.70 of 1 a day")
+        #expect(limiter.quotaUsedPercent(at: Self.at(seconds: 86_400)) == 0, "a new day, and the month quota holds 0.09 %")
+    }
 }

@@ -4,7 +4,8 @@ import Testing
 /// The `auto` ranking: needs, class rules and strategies, with synthetic live figures.
 @Suite struct AutoRoutingTests {
     /// cheap: 32k, no tools; mid: 128k, tools+json; big: 1M context, tools+vision, tier 3, "strong".
-    static func registryConfig(strategy: AutoStrategy = .cost, classes: [AutoClassConfig] = []) -> ProxyConfig {
+    static func registryConfig(strategy: AutoStrategy = .cost, classes: [AutoClassConfig] = [],
+                               overBudget: OverBudgetConfig? = nil) -> ProxyConfig {
         let url = try! BackendURL.parse("http://127.0.0.1:9/v1").get()
         let backends = [
             BackendConfig(name: "cheap", provider: .openai, baseURL: url,
@@ -21,7 +22,7 @@ import Testing
                                                                tags: ["strong"], tier: 3)]),
         ]
         let route = RouteConfig(name: "auto", split: [SplitEntryConfig(backend: "cheap", weight: 1)],
-                                auto: [AutoModelConfig(name: "auto", strategy: strategy, classes: classes)])
+                                auto: [AutoModelConfig(name: "auto", strategy: strategy, classes: classes, overBudget: overBudget)])
         return ProxyConfig(backends: backends, routes: [route])
     }
 
@@ -29,16 +30,16 @@ import Testing
         let table: RouteTable
         let auto: CompiledAutoModel
 
-        init(strategy: AutoStrategy = .cost, classes: [AutoClassConfig] = []) throws {
-            table = try RouteTable(registryConfig(strategy: strategy, classes: classes))
+        init(strategy: AutoStrategy = .cost, classes: [AutoClassConfig] = [], overBudget: OverBudgetConfig? = nil) throws {
+            table = try RouteTable(registryConfig(strategy: strategy, classes: classes, overBudget: overBudget))
             let decision = try #require(table.route(path: "/v1/chat/completions", model: "auto", headers: HTTPHeaders(), random: 0))
             auto = try #require(table.autoModel(for: decision, model: "auto"))
         }
 
         func decide(_ needs: RequestNeeds, headers: HTTPHeaders = HTTPHeaders(), figures: [String: LatencyFigures] = [:],
-                    ejected: Set<String> = []) -> AutoDecision {
+                    ejected: Set<String> = [], quotaUsedPercent: Int? = nil) -> AutoDecision {
             let registry = table.registry
-            return auto.decide(needs: needs, headers: headers, registry: registry,
+            return auto.decide(needs: needs, headers: headers, registry: registry, quotaUsedPercent: quotaUsedPercent,
                                figures: { figures[registry.entries[$0].model] },
                                available: { !ejected.contains(table.backendNames[$0]) })
         }
@@ -142,6 +143,35 @@ import Testing
         #expect(fixture.models(decision) == ["large", "small", "medium"])
     }
 
+    @Test func aConsumerOverBudgetIsRankedByCostAmongTheLowerTiers() throws {
+        let fixture = try Fixture(strategy: .latency, overBudget: OverBudgetConfig(usedPercent: 80, maxTier: 1, strategy: .cost))
+        let figures = ["small": Self.figures(p95: 900), "medium": Self.figures(p95: 600), "large": Self.figures(p95: 300)]
+        let needs = RequestNeeds(promptTokens: 100)
+        // Below the threshold (or without quotas) the model's own strategy ranks everything.
+        let within = fixture.decide(needs, figures: figures, quotaUsedPercent: 79)
+        #expect(fixture.models(within) == ["large", "medium", "small"])
+        #expect(within.budget == .within(usedPercent: 79))
+        #expect(fixture.decide(needs, figures: figures).budget == nil)
+        // At 80 %: tier 3 is set aside and the cheapest leads.
+        let over = fixture.decide(needs, figures: figures, quotaUsedPercent: 85)
+        #expect(fixture.models(over) == ["small", "medium"])
+        #expect(over.reason == .cost)
+        #expect(fixture.exclusion(over, "large") == .budget(tier: 3, maxTier: 1))
+        #expect(over.budget == .over(usedPercent: 85, rule: OverBudgetConfig(usedPercent: 80, maxTier: 1, strategy: .cost)))
+        // A request only the dear model can serve still gets it, ranked as degraded.
+        let large = fixture.decide(RequestNeeds(promptTokens: 200_000), figures: figures, quotaUsedPercent: 100)
+        #expect(fixture.models(large) == ["large"])
+        #expect(large.reason == .degraded)
+    }
+
+    @Test func overBudgetWithoutAStrategyKeepsTheModelsOwn() throws {
+        let fixture = try Fixture(strategy: .latency, overBudget: OverBudgetConfig(usedPercent: 50, maxTier: 1))
+        let figures = ["small": Self.figures(p95: 900), "medium": Self.figures(p95: 600), "large": Self.figures(p95: 300)]
+        let over = fixture.decide(RequestNeeds(promptTokens: 100), figures: figures, quotaUsedPercent: 50)
+        #expect(fixture.models(over) == ["medium", "small"])
+        #expect(over.reason == .latency)
+    }
+
     @Test func noCapableModelLeavesNothingRanked() throws {
         let fixture = try Fixture()
         let decision = fixture.decide(RequestNeeds(promptTokens: 2_000_000))
@@ -151,7 +181,7 @@ import Testing
 
     @Test func slowModelIsSkippedUnderCostWithinLatencyAndReturnsAfterItRecovers() throws {
         let fixture = try Fixture(strategy: .costWithinLatency(maxP95: .seconds(2)))
-        let windows = fixture.table.registry.entries.map { _ in LatencyWindow() }
+        let windows = fixture.table.registry.entries.map { _ in EntryLiveWindow() }
         let small = try #require(fixture.table.registry.index(backend: 0, model: "small"))
         var now = ProxyInstant(nanoseconds: 1_000_000_000_000)
         func decide() -> AutoDecision {
@@ -160,9 +190,9 @@ import Testing
                                        figures: { windows[$0].figures(at: at) }, available: { _ in true })
         }
         // Too few samples: the cheap model is not judged yet.
-        for _ in 0..<9 { windows[small].record(.seconds(5), at: now) }
+        for _ in 0..<9 { windows[small].recordFirstToken(.seconds(5), at: now) }
         #expect(fixture.models(decide()).first == "small")
-        windows[small].record(.seconds(5), at: now)
+        windows[small].recordFirstToken(.seconds(5), at: now)
         let slow = decide()
         #expect(fixture.models(slow) == ["medium", "large"])
         guard case .latency(let p95, let max)? = fixture.exclusion(slow, "small") else {
@@ -172,7 +202,7 @@ import Testing
         #expect(p95 > .seconds(2) && max == .seconds(2))
         // The slow samples age out of the window; fast ones bring the model back.
         now = now.advanced(by: .seconds(61))
-        for _ in 0..<10 { windows[small].record(.milliseconds(300), at: now) }
+        for _ in 0..<10 { windows[small].recordFirstToken(.milliseconds(300), at: now) }
         #expect(fixture.models(decide()) == ["small", "medium", "large"])
     }
 }

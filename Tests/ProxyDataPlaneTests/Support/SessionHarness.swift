@@ -57,7 +57,7 @@ final class SessionHarness {
     func publish(config: String) throws {
         let loaded = try ConfigLoader(configDirectory: "/nonexistent", secretsDirectory: "/nonexistent")
             .load(bytes: Array(config.utf8), displayName: "test.json", checkSecrets: false).get()
-        loop.publish(try ProxySnapshot(loaded, loadedAt: 0, backendStates: loaded.config.backends.map { BackendState($0, now: scheduler.now()) },
+        loop.publish(try ProxySnapshot(loaded, loadedAt: 0, backendStates: loaded.config.backends.map { BackendState($0, reservedPercent: loaded.config.defaults.priorities?.reservedPercent, now: scheduler.now()) },
                                        metrics: dataPlane.metrics))
     }
 
