@@ -53,7 +53,8 @@ struct BackendRuntime: Sendable {
         self.timeouts = timeouts
         firstTokenTimeout = resolved.firstToken
         costs = CostCalculator(prices: backend.prices.compactMapValues {
-            ModelPrice(input: $0.input, cachedInput: $0.cachedInput, output: $0.output, currency: $0.currency)
+            ModelPrice(input: $0.input, cachedInput: $0.cachedInput, cacheWriteInput: $0.cacheWriteInput, output: $0.output,
+                       currency: $0.currency)
         })
         acceptsIncludeUsage = backend.provider != .anthropic
         defaultMaxTokens = backend.defaultMaxTokens ?? BackendConfig.standardDefaultMaxTokens
