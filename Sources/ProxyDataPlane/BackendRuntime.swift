@@ -32,7 +32,9 @@ struct BackendRuntime: Sendable {
     /// Azure OpenAI's deployment addressing; nil: the base URL as for any backend.
     let azure: AzureConfig?
 
-    init(_ backend: BackendConfig, config: ProxyConfig, loaded: LoadedConfig) {
+    /// `keyRing`: the ring to keep using (its set-aside keys with it), from a snapshot whose
+    /// keys for this backend were the same; nil: a fresh one.
+    init(_ backend: BackendConfig, config: ProxyConfig, loaded: LoadedConfig, keyRing carried: KeyRing? = nil) {
         name = backend.name
         provider = backend.provider
         var prefix = backend.baseURL.description
@@ -41,7 +43,7 @@ struct BackendRuntime: Sendable {
         let secrets = backend.credentials == nil ? [] : loaded.credentials[backend.name] ?? []
         credentialName = backend.credentials?.header.fieldName ?? ""
         keys = secrets.map { ((backend.credentials?.header.valuePrefix ?? "") + $0, SecretMasker(secret: $0)) }
-        keyRing = keys.count > 1 ? KeyRing(count: keys.count) : nil
+        keyRing = keys.count > 1 ? carried ?? KeyRing(count: keys.count) : nil
         keyCooldown = backend.credentials?.cooldown ?? CredentialsConfig.defaultCooldown
         models = backend.models
         let resolved = config.timeouts(for: backend)
@@ -53,7 +55,8 @@ struct BackendRuntime: Sendable {
         self.timeouts = timeouts
         firstTokenTimeout = resolved.firstToken
         costs = CostCalculator(prices: backend.prices.compactMapValues {
-            ModelPrice(input: $0.input, cachedInput: $0.cachedInput, output: $0.output, currency: $0.currency)
+            ModelPrice(input: $0.input, cachedInput: $0.cachedInput, cacheWriteInput: $0.cacheWriteInput, output: $0.output,
+                       currency: $0.currency)
         })
         acceptsIncludeUsage = backend.provider != .anthropic
         defaultMaxTokens = backend.defaultMaxTokens ?? BackendConfig.standardDefaultMaxTokens

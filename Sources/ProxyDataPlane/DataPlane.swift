@@ -170,7 +170,8 @@ package final class DataPlane: Sendable {
                                          backendStates: backendStates(for: loaded.config),
                                          limiters: limiters(for: loaded.config), tokenLimiters: tokenLimiters(for: loaded.config),
                                          redis: redis, cacheTier: cacheTier(for: loaded.config),
-                                         liveWindows: liveWindows(for: loaded.config), metrics: metrics)
+                                         liveWindows: liveWindows(for: loaded.config), keyRings: keyRings(for: loaded),
+                                         metrics: metrics)
             state.withLock { $0.redisLimits = redis }
         } catch {
             state.withLock { $0.failed += 1; $0.lastError = error.description }
@@ -201,6 +202,19 @@ package final class DataPlane: Sendable {
                 state.backendStates[backend.name] = fresh
                 return fresh
             }
+        }
+    }
+
+    /// The key ring of each backend of `loaded`: the serving snapshot's (with its set-aside
+    /// keys and its turn) when the backend's keys are the same, in the same order; nil (a fresh
+    /// ring) otherwise. A reload that leaves a backend's key files alone does not bring back a
+    /// key the provider refused.
+    private func keyRings(for loaded: LoadedConfig) -> [KeyRing?] {
+        let serving = current
+        return loaded.config.backends.map { backend in
+            guard let old = serving.backends.first(where: { $0.name == backend.name }), let ring = old.keyRing,
+                  serving.loaded.credentials[backend.name] == loaded.credentials[backend.name] else { return nil }
+            return ring
         }
     }
 

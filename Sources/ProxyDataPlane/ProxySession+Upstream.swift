@@ -215,9 +215,12 @@ extension ProxySession: UpstreamTransferDelegate {
             loopSnapshot.keysSetAside(backend: target.backendIndex, key: attemptKey, reason: reason).increment()
             if ring.hasUntriedKey(now: now, tried: triedKeys.mask) { return perform(machine.resendWithAnotherKey()) }
         }
-        answerTranslator = translation.map {
-            AnswerTranslator(direction: $0, upstreamStatus: status, eventStream: eventStream, includeUsage: translatedIncludeUsage,
-                             created: Int(epoch))
+        if let translation {
+            answerTranslator = AnswerTranslator(direction: translation, upstreamStatus: status, eventStream: eventStream,
+                                                includeUsage: translatedIncludeUsage, created: Int(epoch))
+        } else if status >= 400, let client = context.clientAPI {
+            // A chat client gets its provider's errors in its own shape, even through pass-through.
+            answerTranslator = AnswerTranslator(passThroughErrorOf: client, upstreamStatus: status)
         }
         decide {
             $0.responseHead(status: status, eventStream: eventStream, retryAfter: retryAfter, at: $1, random: $2, budget: &$3,

@@ -345,10 +345,9 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         response.finish()
     }
 
-    /// The shape of the errors this client gets: Anthropic's for `/v1/messages` and for any
-    /// request that sends `anthropic-version` (Anthropic's SDKs always do), else OpenAI's.
+    /// The shape of the errors this client gets (`ClientErrorShape(requestPath:headers:)`).
     var errorShape: ClientErrorShape {
-        context.clientAPI == .anthropicMessages || head.headers.contains("anthropic-version") ? .anthropic : .openAI
+        ClientErrorShape(requestPath: head.path, headers: head.headers)
     }
 
     /// The answer when the attempt plan gives up; `lastFailure` is the last attempt's transfer failure.

@@ -53,9 +53,10 @@ final class ProxySnapshot: Sendable {
 
     /// `limiters`, `tokenLimiters`: by consumer index, the limiters to keep using (nil: fresh ones).
     /// `liveWindows`: by registry entry, the windows to keep using (nil: fresh ones).
+    /// `keyRings`: by backend index, the key rings to keep using (nil: fresh ones).
     init(_ loaded: LoadedConfig, loadedAt: UInt64, backendStates: [BackendState], limiters: [RequestRateLimiter?]? = nil,
          tokenLimiters: [TokenLimiter?]? = nil, redis: RedisLimits? = nil, cacheTier: MemoryCacheTier? = nil,
-         liveWindows: [EntryLiveWindow]? = nil, metrics: DataPlaneMetrics) throws(ProxyConfigError) {
+         liveWindows: [EntryLiveWindow]? = nil, keyRings: [KeyRing?]? = nil, metrics: DataPlaneMetrics) throws(ProxyConfigError) {
         self.cacheTier = cacheTier
         routeCaches = loaded.config.routes.map { $0.cache?.mode == .off ? nil : $0.cache }
         self.loaded = loaded
@@ -64,7 +65,9 @@ final class ProxySnapshot: Sendable {
         models = ModelCatalog(config: loaded.config, table: routes)
         self.liveWindows = liveWindows ?? routes.registry.entries.map { _ in EntryLiveWindow() }
         priorities = loaded.config.defaults.priorities
-        backends = loaded.config.backends.map { BackendRuntime($0, config: loaded.config, loaded: loaded) }
+        backends = loaded.config.backends.enumerated().map { index, backend in
+            BackendRuntime(backend, config: loaded.config, loaded: loaded, keyRing: keyRings?[index])
+        }
         maxRequestBodyBytes = loaded.config.defaults.maxRequestBodyBytes
         self.loadedAt = loadedAt
         attemptPolicies = try AttemptPolicy.table(for: loaded.config)

@@ -57,10 +57,14 @@ final class WarmupDriver {
             JSONWriter.appendString(prompt, to: &body)
             body += #"}],"max_tokens":\#(maxTokens)}"#.utf8
             headers.append(name: "content-type", value: "application/json")
-            upstream = UpstreamRequest(method: .post, url: backend.urlPrefix + "/chat/completions", headers: headers, body: body,
-                                       timeouts: backend.timeouts, tls: backend.tls)
+            // The body is valid in both chat APIs; the path and Anthropic's version header are not.
+            let api = ChatAPI(provider: backend.provider)
+            if api == .anthropicMessages { headers.append(name: "anthropic-version", value: ProviderHeaders.anthropicVersion) }
+            upstream = UpstreamRequest(method: .post, url: backend.url(path: api.path, query: nil, model: model), headers: headers,
+                                       body: body, timeouts: backend.timeouts, tls: backend.tls)
         case .get(let path):
-            upstream = UpstreamRequest(method: .get, url: backend.urlPrefix + path, headers: headers, body: [],
+            // Under the base URL as configured (Azure: under `/openai`, with the `api-version`).
+            upstream = UpstreamRequest(method: .get, url: backend.url(path: "/v1" + path, query: nil), headers: headers, body: [],
                                        timeouts: backend.timeouts, tls: backend.tls)
         }
         let ping = WarmupPing(driver: self, backend: backend.name, index: index, state: state, snapshot: context.snapshot)

@@ -21,6 +21,8 @@ final class HTTPConnection: IOEventHandler {
     private var outbound: [UInt8] = []
     private var outboundOffset = 0
     private var exchange: (any HTTPExchange)?
+    /// The head of the request `exchange` serves, for the shape of an error answered midway.
+    private var exchangeHead: HTTPRequestHead?
     private var writer: HTTPResponseWriter?
     /// The last response's writer, reused for the next one when no exchange still holds it.
     private var spareWriter: HTTPResponseWriter?
@@ -155,7 +157,7 @@ final class HTTPConnection: IOEventHandler {
                     exchange.requestEnded(trailers: trailers)
                 }
             case .error(let error):
-                failRequest(error)
+                failRequest(error, pendingHead: UnsafeRawBufferPointer(rebasing: buffer[offset...]))
                 break parsing
             }
         }
@@ -192,17 +194,29 @@ final class HTTPConnection: IOEventHandler {
         }
         spareWriter = nil
         self.writer = writer
+        exchangeHead = head
         exchange = worker.handler.startExchange(head: head, response: writer)
     }
 
     /// A malformed request: answer with its status and close, since framing can no longer be trusted.
-    private func failRequest(_ error: HTTP1ParseError) {
-        answerAndClose(status: error.status, code: error.code.rawValue, message: error.message)
+    /// `pendingHead` holds the unconsumed bytes, the rejected head's when no exchange has begun.
+    private func failRequest(_ error: HTTP1ParseError, pendingHead: UnsafeRawBufferPointer) {
+        answerAndClose(status: error.status, code: error.code.rawValue, message: error.message,
+                       shape: errorShape(pendingHead: pendingHead))
+    }
+
+    /// The shape of an error answered before or while a request is served: from the exchange's
+    /// head, else from the request line of the head still arriving in `pendingHead`, where
+    /// the path is known (`ClientErrorShape(requestPath:headers:)`); OpenAI's otherwise.
+    private func errorShape(pendingHead: UnsafeRawBufferPointer) -> ClientErrorShape {
+        if exchange != nil, let head = exchangeHead { return ClientErrorShape(requestPath: head.path, headers: head.headers) }
+        guard let path = parser.pathOfPendingHead(pendingHead) else { return .openAI }
+        return ClientErrorShape(requestPath: path, headers: nil)
     }
 
     /// Replaces whatever response was under way with an error and closes after sending it;
     /// if the response head already went out, the only honest signal left is to close.
-    private func answerAndClose(status: Int, code: String, message: String) {
+    private func answerAndClose(status: Int, code: String, message: String, shape: ClientErrorShape) {
         if let writer, writer.headSent {
             abort()
             return
@@ -216,7 +230,7 @@ final class HTTPConnection: IOEventHandler {
         clearDeadline()
         let errorWriter = HTTPResponseWriter(connection: self, isHEAD: false, isHTTP10: false)
         writer = errorWriter
-        errorWriter.respondWithError(status: status, code: code, message: message)
+        errorWriter.respondWithError(status: status, code: code, message: message, shape: shape)
     }
 
     private func peerClosed() {
@@ -253,6 +267,7 @@ final class HTTPConnection: IOEventHandler {
     func endResponse(chunked: Bool) {
         if chunked { HTTP1ResponseSerializer.writeLastChunk(into: &outbound) }
         exchange = nil
+        exchangeHead = nil
         spareWriter = writer
         writer = nil
         producerPaused = false
@@ -349,7 +364,8 @@ final class HTTPConnection: IOEventHandler {
             if exchange == nil && inbound.isEmpty && outboundOffset == outbound.count {
                 close()  // nothing was sent on this connection yet: no one to answer
             } else {
-                answerAndClose(status: 408, code: "request_timeout", message: "the request was not received in time")
+                let shape = inbound.withUnsafeBytes { errorShape(pendingHead: $0) }
+                answerAndClose(status: 408, code: "request_timeout", message: "the request was not received in time", shape: shape)
             }
         case .idle:
             close()

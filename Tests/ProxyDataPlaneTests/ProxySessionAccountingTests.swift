@@ -95,6 +95,19 @@ import Testing
         #expect(harness.upstream.last.request.url == "http://127.0.0.1:9/v1/models")
         _ = driver
     }
+
+    @Test func aChatWarmupPingToAnAnthropicBackendUsesItsMessagesAPI() throws {
+        let config = Configs.twoBackends().replacingFirst(#""name": "primary", "provider": "openai","#,
+            with: #""name": "primary", "provider": "anthropic", "warmup": {"idleAfter": "1s", "interval": "1s", "chat": {"model": "claude-haiku"}},"#)
+        let harness = try SessionHarness(config: config)
+        let driver = WarmupDriver(context: harness.loop)
+        harness.scheduler.advance(by: .milliseconds(100))
+        let ping = harness.upstream.last
+        #expect(ping.request.url == "http://127.0.0.1:9/v1/messages")
+        #expect(ping.header("anthropic-version") == "2023-06-01")
+        #expect(String(decoding: ping.request.body, as: UTF8.self) == #"{"model":"claude-haiku","messages":[{"role":"user","content":"ping"}],"max_tokens":1}"#)
+        _ = driver
+    }
 }
 
 extension String {

@@ -70,4 +70,21 @@ import Testing
         #expect(response.status == 400)
         #expect(response.bodyText == #"{"type":"error","error":{"type":"invalid_request_error","message":"The response was filtered due to the prompt triggering Azure OpenAI's content management policy."}}"#)
     }
+
+    @Test func warmupPingsGoToTheDeploymentAndUnderOpenAIWithTheAPIVersion() throws {
+        let chat = Self.config.replacingFirst(#""credentials": {"file": "azure-key"},"#,
+            with: #""credentials": {"file": "azure-key"}, "warmup": {"idleAfter": "1s", "interval": "1s", "chat": {"model": "gpt-4o"}},"#)
+        let harness = try SessionHarness(config: chat, secrets: ["azure-key": "azure-secret-0123456789"])
+        let driver = WarmupDriver(context: harness.loop)
+        harness.scheduler.advance(by: .milliseconds(100))
+        #expect(harness.upstream.last.request.url == "https://contoso.openai.azure.com/openai/deployments/prod-gpt4o/chat/completions?api-version=2024-10-21")
+        #expect(harness.upstream.last.header("api-key") == "azure-secret-0123456789")
+        let get = Self.config.replacingFirst(#""credentials": {"file": "azure-key"},"#,
+            with: #""credentials": {"file": "azure-key"}, "warmup": {"idleAfter": "1s", "interval": "1s", "get": "/models"},"#)
+        let getHarness = try SessionHarness(config: get, secrets: ["azure-key": "azure-secret-0123456789"])
+        let getDriver = WarmupDriver(context: getHarness.loop)
+        getHarness.scheduler.advance(by: .milliseconds(100))
+        #expect(getHarness.upstream.last.request.url == "https://contoso.openai.azure.com/openai/models?api-version=2024-10-21")
+        _ = (driver, getDriver)
+    }
 }

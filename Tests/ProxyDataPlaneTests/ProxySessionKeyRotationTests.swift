@@ -101,4 +101,37 @@ import Testing
         harness.upstream.last.finish()
         #expect(response.status == 403)
     }
+
+    @Test func aReloadThatLeavesTheKeyFilesAloneKeepsARefusedKeyAside() throws {
+        let harness = try SessionHarness(config: Self.config, secrets: Self.secrets)
+        harness.request(body: Self.chat)
+        harness.upstream.last.head(401)
+        harness.scheduler.advance(by: .zero)
+        Self.answer(harness.upstream.last)
+        func reload(_ config: String, _ secrets: [String: String]) throws {
+            harness.dataPlane.apply(try SessionHarness.load(config, secrets: secrets))
+            harness.loop.publish(harness.dataPlane.current)
+        }
+        // Another route, the same key files: key a is still aside.
+        let twoRoutes = Self.config.replacingFirst(#""routes": ["#, with: #""routes": [{"name": "other", "match": {"model": {"exact": "x"}}, "split": [{"backend": "openai", "weight": 1}]}, "#)
+        try reload(twoRoutes, Self.secrets)
+        var used: [String?] = []
+        for _ in 0..<4 {
+            harness.request(body: Self.chat)
+            used.append(Self.key(harness.upstream.last))
+            Self.answer(harness.upstream.last)
+        }
+        #expect(!used.contains("a"), "the refused key sits out its cooldown across the reload: \(used)")
+        // A new key in a's file: a fresh ring, every key in turn again.
+        var rotated = Self.secrets
+        rotated["keys/a"] = "sk-key-arotatedaaaa"
+        try reload(Self.config, rotated)
+        used = []
+        for _ in 0..<3 {
+            harness.request(body: Self.chat)
+            used.append(Self.key(harness.upstream.last))
+            Self.answer(harness.upstream.last)
+        }
+        #expect(used.compactMap { $0 }.sorted() == ["a", "b", "c"])
+    }
 }

@@ -41,4 +41,24 @@ import Testing
         let (_, denied) = harness.request(.get, "/v1/models/o3", headers: ["authorization": "Bearer sk-search-1"], body: "")
         #expect(denied.status == 404)
     }
+
+    @Test func anAnthropicClientPagesThroughTheListWithLimitAndCursors() throws {
+        let harness = try SessionHarness(config: ProxySessionTranslationTests.config())
+        let anthropic: HTTPHeaders = ["anthropic-version": "2023-06-01"]
+        let (_, first) = harness.request(.get, "/v1/models?limit=1", headers: anthropic, body: "")
+        #expect(first.bodyText == #"{"data":[{"type":"model","id":"claude-haiku-4-5","display_name":"claude-haiku-4-5","created_at":"1970-01-01T00:00:00Z"}],"has_more":true,"first_id":"claude-haiku-4-5","last_id":"claude-haiku-4-5"}"#)
+        let (_, next) = harness.request(.get, "/v1/models?limit=1&after_id=claude-haiku-4-5", headers: anthropic, body: "")
+        #expect(next.bodyText.hasSuffix(#""has_more":false,"first_id":"gpt-4o-mini","last_id":"gpt-4o-mini"}"#))
+        let (_, back) = harness.request(.get, "/v1/models?before_id=gpt-4o-mini", headers: anthropic, body: "")
+        #expect(back.bodyText.hasSuffix(#""has_more":false,"first_id":"claude-haiku-4-5","last_id":"claude-haiku-4-5"}"#))
+        let (_, past) = harness.request(.get, "/v1/models?after_id=gpt-4o-mini", headers: anthropic, body: "")
+        #expect(past.bodyText == #"{"data":[],"has_more":false,"first_id":null,"last_id":null}"#)
+        let (_, bad) = harness.request(.get, "/v1/models?limit=0", headers: anthropic, body: "")
+        #expect(bad.status == 400)
+        #expect(bad.bodyText == #"{"type":"error","error":{"type":"invalid_request_error","message":"limit must be a whole number from 1 to 1000, not \"0\""}}"#)
+        let (_, unknown) = harness.request(.get, "/v1/models?after_id=gpt-5", headers: anthropic, body: "")
+        #expect(unknown.status == 400)
+        let (_, openAI) = harness.request(.get, "/v1/models?limit=1", body: "")
+        #expect(openAI.bodyText.contains("gpt-4o-mini"), "OpenAI's list has no paging: its query is not read")
+    }
 }

@@ -16,7 +16,7 @@ import Testing
            {"name": "openai", "provider": "openai", "baseURL": "http://127.0.0.1:9/v1"},
            {"name": "claude", "provider": "anthropic", "baseURL": "http://127.0.0.1:9/anthropic/v1",
             "models": {"gpt-4o-mini": "claude-haiku-4-5"}\(defaultMaxTokens),
-            "prices": {"claude-haiku-4-5": {"input": 1, "cachedInput": 0.1, "output": 5, "currency": "USD"}}}
+            "prices": {"claude-haiku-4-5": {"input": 1, "cachedInput": 0.1, "cacheWriteInput": 1.25, "output": 5, "currency": "USD"}}}
          ],
          "routes": [
            {"name": "to-claude", "match": {"model": {"exact": "claude-haiku-4-5"}}, "split": [{"backend": "claude", "weight": 1}],
@@ -96,6 +96,19 @@ import Testing
         // 10 uncached at 1, 20 cached at 0.1, 3 out at 5, per million.
         let cost = try #require(harness.metric(#"sluice_cost_total{route="to-claude",backend="claude",model="claude-haiku-4-5",currency="USD"}"#))
         #expect(abs(cost - 27e-6) < 1e-12)
+    }
+
+    @Test func anthropicCacheWritesArePricedAtTheCacheWritePrice() throws {
+        let harness = try SessionHarness(config: Self.config())
+        let (_, response) = harness.request(body: Self.chat.replacingFirst("gpt-4o-mini", with: "claude-haiku-4-5"))
+        harness.upstream.last.head(200)
+        harness.upstream.last.send(Self.anthropicAnswer.replacingFirst(#""cache_creation_input_tokens":0"#, with: #""cache_creation_input_tokens":40"#))
+        harness.upstream.last.finish()
+        #expect(response.status == 200)
+        #expect(harness.metric(#"sluice_tokens_total{route="to-claude",backend="claude",model="claude-haiku-4-5",type="prompt"}"#) == 70)
+        // 10 uncached at 1, 20 cache reads at 0.1, 40 cache writes at 1.25, 3 out at 5, per million.
+        let cost = try #require(harness.metric(#"sluice_cost_total{route="to-claude",backend="claude",model="claude-haiku-4-5",currency="USD"}"#))
+        #expect(abs(cost - 77e-6) < 1e-12)
     }
 
     @Test(arguments: [1, 7, 4096])

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from conftest import Reader, chat_body, connect, poll_until, post, request
+from sidecar import start_sidecar
 
 
 def test_keep_alive_serves_1000_requests_on_one_connection(mock):
@@ -121,6 +122,50 @@ def test_malformed_requests_get_their_status_an_openai_error_and_a_closed_connec
         assert error["code"] == code
     assert response.header("connection") == "close"
     assert reader.is_closed()
+
+
+ANTHROPIC_PATH_MALFORMED = [
+    ("body too large", b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n", 413, "request_too_large"),
+    ("header section too large", b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 40000 + b"\r\n\r\n", 431, "invalid_request_error"),
+    ("bad chunk in the body", b"POST /v1/messages?beta=true HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcdeXY", 400, "invalid_request_error"),
+    ("missing host", b"POST /v1/messages/count_tokens HTTP/1.1\r\n\r\n", 400, "invalid_request_error"),
+]
+
+
+@pytest.mark.parametrize("name,raw,status,kind", ANTHROPIC_PATH_MALFORMED, ids=[m[0] for m in ANTHROPIC_PATH_MALFORMED])
+def test_the_sidecars_server_errors_on_anthropics_paths_come_in_anthropics_shape(start, tmp_path, name, raw, status, kind):
+    sidecar = start_sidecar(start, tmp_path, [{"name": "b", "provider": "anthropic", "baseURL": "http://127.0.0.1:9/v1"}],
+                            [{"name": "r", "split": [{"backend": "b", "weight": 1}]}])
+    sock = connect(sidecar.addresses["app"])
+    sock.sendall(raw)
+    reader = Reader(sock)
+    response = reader.read_response()
+    assert response.status == status, name
+    body = response.json()
+    assert body["type"] == "error" and set(body["error"]) == {"type", "message"}, body
+    assert body["error"]["type"] == kind
+    assert response.header("connection") == "close"
+    # The same request on an OpenAI path keeps OpenAI's shape.
+    openai_raw = raw.replace(b"/v1/messages/count_tokens", b"/v1/chat/completions").replace(b"/v1/messages", b"/v1/chat/completions")
+    sock = connect(sidecar.addresses["app"])
+    sock.sendall(openai_raw)
+    assert set(Reader(sock).read_response().json()["error"]) == {"message", "type", "param", "code"}
+
+
+def test_a_body_timeout_on_anthropics_path_is_answered_in_anthropics_shape(start):
+    server = start("sluice-mock", "--listen", "127.0.0.1:0", "--body-timeout", "200ms", "--header-timeout", "200ms")
+    sock = connect(server.address)
+    sock.sendall(b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab")
+    response = Reader(sock).read_response()
+    assert response.status == 408
+    assert response.json() == {"type": "error", "error": {"type": "invalid_request_error", "message": "the request was not received in time"}}
+    # A head that never ends, once its request line names Anthropic's API, is answered the same way.
+    sock = connect(server.address)
+    sock.sendall(b"POST /v1/messages HTTP/1.1\r\nHost: x\r\n")
+    assert Reader(sock).read_response().json()["type"] == "error"
+    sock = connect(server.address)
+    sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n")
+    assert Reader(sock).read_response().json()["error"]["code"] == "request_timeout"
 
 
 def test_slowloris_is_cut_off_by_the_header_timeout(start):

@@ -200,6 +200,20 @@ def test_both_sdks_list_the_models_the_routes_serve_by_name(setup, openai_client
     assert "/v1/models" not in stats(mock)["by_path"]
 
 
+def test_the_anthropic_sdk_pages_through_a_long_model_list(start, tmp_path):
+    names = [f"model-{i:02d}" for i in range(45)]
+    backends = [{"name": "b", "provider": "openai", "baseURL": "http://127.0.0.1:9/v1", "models": {n: n for n in names}}]
+    sidecar = start_sidecar(start, tmp_path, backends, [{"name": "r", "split": [{"backend": "b", "weight": 1}]}])
+    host, port = sidecar.addresses["app"]
+    client = anthropic.Anthropic(base_url=f"http://{host}:{port}", api_key="sk-app", max_retries=0)
+    first = client.models.list()
+    assert [m.id for m in first.data] == names[:20] and first.has_more
+    assert [m.id for m in client.models.list()] == names  # the SDK follows has_more and last_id
+    assert [m.id for m in client.models.list(limit=5, before_id="model-10").data] == names[5:10]
+    with pytest.raises(anthropic.BadRequestError):
+        client.models.list(limit=0)
+
+
 # Azure OpenAI.
 
 @pytest.fixture

@@ -8,7 +8,9 @@ libraries, libc; not the kernel). Targets: the mock's GET /healthz and nginx's `
 the same bytes (issue 2's small JSON), and Sluice proxying the benchmark's chat completion to a
 mock that runs outside valgrind; `sluice-consumer` is the same with a consumer key and a request
 and a token limit (authenticate, admit, settle); `cache` answers the same request from the
-memory cache (the route caches every request, so all but the first are hits).
+memory cache (the route caches every request, so all but the first are hits); `translated` sends
+the same OpenAI request to a backend whose provider is `anthropic` (translated to Anthropic's
+Messages API and its answer back, the mock answering in Anthropic's format on /v1/messages).
 """
 import argparse
 import glob
@@ -127,8 +129,8 @@ BENCH_CONSUMER = {"name": "bench", "keysDirectory": "consumers/bench",
                   "rateLimits": {"requestsPerMinute": 1000000000, "tokensPerMinute": 1000000000000}}
 
 
-def measure_sluice(workdir, seconds, consumers=None, cache=False):
-    key = "sluice-consumer" if consumers else "sluice-cache" if cache else "sluice"
+def measure_sluice(workdir, seconds, consumers=None, cache=False, translated=False):
+    key = "sluice-consumer" if consumers else "sluice-cache" if cache else "sluice-translated" if translated else "sluice"
     mock_port = procs.free_port()
     mock = subprocess.Popen([os.path.join(RELEASE, "sluice-mock"), "--listen", f"127.0.0.1:{mock_port}",
                              "--workers", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -142,6 +144,10 @@ def measure_sluice(workdir, seconds, consumers=None, cache=False):
         if cache:
             # The benchmark's body has temperature 0.2: only `always` caches it.
             next(r for r in config["routes"] if r["name"] == "openai")["cache"] = {"mode": "always"}
+        if translated:
+            backend = next(b for b in config["backends"] if b["name"] == targets.ROUTE_BACKEND)
+            backend["provider"] = "anthropic"
+            backend["credentials"] = {"file": "openai-key"}  # Anthropic's x-api-key header
         config_dir = targets.ConfigMapDir(os.path.join(workdir, key, "config"), config)
         secrets = os.path.join(workdir, key, "secrets")
         os.makedirs(os.path.join(secrets, "consumers", "bench"))
@@ -152,6 +158,7 @@ def measure_sluice(workdir, seconds, consumers=None, cache=False):
         argv = [os.path.join(RELEASE, "sluice"), "--config-dir", config_dir.path, "--secrets-dir", secrets,
                 "--workers", "1", "--drain-timeout", "1s", "--no-access-log"]
         label = ("sluice POST chat completion (memory cache hit)" if cache else
+                 "sluice POST chat completion (translated to an anthropic backend)" if translated else
                  "sluice POST chat completion (proxied" + (", consumer key + request and token limits)" if consumers else ")"))
         return per_request(workdir, key, label, argv, f"http://127.0.0.1:{admin}/ready", app, seconds, {})
     finally:
@@ -161,7 +168,8 @@ def measure_sluice(workdir, seconds, consumers=None, cache=False):
 
 MEASURES = {"mock": measure_mock, "nginx": measure_nginx, "sluice": measure_sluice,
             "sluice-consumer": lambda workdir, seconds: measure_sluice(workdir, seconds, consumers=[BENCH_CONSUMER]),
-            "cache": lambda workdir, seconds: measure_sluice(workdir, seconds, cache=True)}
+            "cache": lambda workdir, seconds: measure_sluice(workdir, seconds, cache=True),
+            "translated": lambda workdir, seconds: measure_sluice(workdir, seconds, translated=True)}
 
 
 def main():

@@ -187,10 +187,11 @@ package struct LLMBackend: Hashable, Sendable {
             }
             for member in models.members {
                 let path = JSONPath.member(object.path("prices"), member.key)
-                guard let price = d.object(member.value, at: path, allowed: ["input", "cachedInput", "output", "currency"], required: ["input", "output"])
+                guard let price = d.object(member.value, at: path, allowed: ["input", "cachedInput", "cacheWriteInput", "output", "currency"], required: ["input", "output"])
                 else { continue }
                 let input = d.nonNegativeNumber(price["input"], at: price.path("input"), max: ModelPriceConfig.maxPrice)
                 let cachedInput = d.nonNegativeNumber(price["cachedInput"], at: price.path("cachedInput"), max: ModelPriceConfig.maxPrice)
+                let cacheWriteInput = d.nonNegativeNumber(price["cacheWriteInput"], at: price.path("cacheWriteInput"), max: ModelPriceConfig.maxPrice)
                 let output = d.nonNegativeNumber(price["output"], at: price.path("output"), max: ModelPriceConfig.maxPrice)
                 var currency = "USD"
                 if let text = d.string(price["currency"], at: price.path("currency")) {
@@ -201,7 +202,8 @@ package struct LLMBackend: Hashable, Sendable {
                     }
                 }
                 if let input = input?.double, let output = output?.double {
-                    spec.prices[member.key] = ModelPriceConfig(input: input, output: output, cachedInput: cachedInput?.double, currency: currency)
+                    spec.prices[member.key] = ModelPriceConfig(input: input, output: output, cachedInput: cachedInput?.double,
+                                                                cacheWriteInput: cacheWriteInput?.double, currency: currency)
                 }
             }
         }

@@ -4,7 +4,7 @@ extension ProxyConfigDecoding {
     static let circuitBreakerKeys = ["consecutiveFailures", "errorRatePercent", "minRequests", "window", "cooldown", "maxCooldown"]
     static let latencyShiftKeys = ["p95Above", "window", "weightPercent", "cooldown"]
     static let warmupKeys = ["idleAfter", "interval", "chat", "get"]
-    static let priceKeys = ["input", "output", "cachedInput", "currency"]
+    static let priceKeys = ["input", "output", "cachedInput", "cacheWriteInput", "currency"]
 
     /// `queue`: only with `maxConcurrentRequests`; a queue with room needs a positive `maxWait`.
     mutating func decodeQueue(_ value: JSONValue, at path: String, hasLimit: Bool) -> QueueConfig? {
@@ -109,6 +109,7 @@ extension ProxyConfigDecoding {
             let input = self.price(price["input"], at: price.path("input"), required: true)
             let output = self.price(price["output"], at: price.path("output"), required: true)
             let cached = self.price(price["cachedInput"], at: price.path("cachedInput"), required: false)
+            let cacheWrite = self.price(price["cacheWriteInput"], at: price.path("cacheWriteInput"), required: false)
             var currency = "USD"
             if let text = string(price["currency"], at: price.path("currency"), required: false) {
                 if text.utf8.count == 3, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) {
@@ -118,7 +119,8 @@ extension ProxyConfigDecoding {
                 }
             }
             if let input, let output, !model.isEmpty {
-                prices[model] = ModelPriceConfig(input: input, output: output, cachedInput: cached, currency: currency)
+                prices[model] = ModelPriceConfig(input: input, output: output, cachedInput: cached, cacheWriteInput: cacheWrite,
+                                                 currency: currency)
             }
         }
         return issues.count == before ? prices : nil

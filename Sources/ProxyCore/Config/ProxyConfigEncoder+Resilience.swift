@@ -88,6 +88,7 @@ extension ProxyConfigEncoder {
             object["prices"] = .object(JSONObject(backend.prices.sorted { $0.key < $1.key }.map { model, price in
                 var priceObject = JSONObject([("input", number(price.input)), ("output", number(price.output))])
                 if let cached = price.cachedInput { priceObject["cachedInput"] = number(cached) }
+                if let cacheWrite = price.cacheWriteInput { priceObject["cacheWriteInput"] = number(cacheWrite) }
                 priceObject["currency"] = .string(price.currency)
                 return (model, .object(priceObject))
             }))

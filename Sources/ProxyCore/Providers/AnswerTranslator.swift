@@ -1,6 +1,8 @@
 /// The answer side of one translated attempt, from its response head to its end: a 2xx event
 /// stream is translated as it flows; any other body (a JSON answer, an error) is collected and
-/// translated whole when it ends, errors into the client's shape (`ClientErrorShape`).
+/// translated whole when it ends, errors into the client's shape (`ClientErrorShape`). Also the
+/// error answer of a chat attempt that passes through, collected and put in the client's shape
+/// when it is not already (`init(passThroughErrorOf:upstreamStatus:)`).
 ///
 /// Owned by one session on its event loop. Pure: the caller passes `created` (the Unix time
 /// stamped on OpenAI answers) and performs the writes.
@@ -21,7 +23,9 @@ package struct AnswerTranslator: Sendable {
     /// answered with an error rather than held without bound).
     package static let maxWholeBytes = 16 << 20
 
-    package let direction: AttemptTranslation
+    /// nil: an attempt that passed through, whose error body is normalised.
+    private let direction: AttemptTranslation?
+    private let client: ChatAPI
     private let upstreamStatus: Int
     private let created: Int
     private var body: Body
@@ -30,6 +34,7 @@ package struct AnswerTranslator: Sendable {
     /// `includeUsage` is the client's `stream_options.include_usage` (OpenAI clients).
     package init(direction: AttemptTranslation, upstreamStatus: Int, eventStream: Bool, includeUsage: Bool, created: Int) {
         self.direction = direction
+        self.client = direction.client
         self.upstreamStatus = upstreamStatus
         self.created = created
         guard (200..<300).contains(upstreamStatus), eventStream else {
@@ -40,6 +45,17 @@ package struct AnswerTranslator: Sendable {
         case .openAIToAnthropic: body = .anthropicEvents(AnthropicStreamToOpenAI(created: created, includeUsage: includeUsage))
         case .anthropicToOpenAI: body = .openAIChunks(OpenAIStreamToAnthropic())
         }
+    }
+
+    /// The error answer (`upstreamStatus` 400 or above) of an attempt whose backend speaks
+    /// `client`'s API: collected whole, and sent untouched when already in the client's error
+    /// shape, rewritten into it otherwise (`ClientErrorShape.passThroughError`).
+    package init(passThroughErrorOf client: ChatAPI, upstreamStatus: Int) {
+        direction = nil
+        self.client = client
+        self.upstreamStatus = upstreamStatus
+        created = 0
+        body = .whole([])
     }
 
     /// Whether the body is collected and translated at its end (not a 2xx stream).
@@ -62,7 +78,7 @@ package struct AnswerTranslator: Sendable {
     /// The status the client gets: Anthropic's 529 (overloaded) is 503 for OpenAI clients,
     /// which they retry.
     package var clientStatus: Int {
-        upstreamStatus == 529 && direction.client == .openAIChat ? 503 : upstreamStatus
+        upstreamStatus == 529 && client == .openAIChat ? 503 : upstreamStatus
     }
 
     /// The next bytes of the upstream body: a stream's translation is emitted at once, a whole
@@ -97,6 +113,12 @@ package struct AnswerTranslator: Sendable {
     package mutating func finish() -> Whole? {
         guard case .whole(let collected) = body else { return nil }
         body = .whole([])
+        guard let direction else {
+            let shape = ClientErrorShape(client: client)
+            guard !overflowed else { return Self.tooLarge(shape) }
+            let error = shape.passThroughError(status: upstreamStatus, body: collected)
+            return Whole(status: error.status, body: error.body)
+        }
         return Self.translate(whole: collected, status: upstreamStatus, direction: direction, created: created,
                               overflowed: overflowed)
     }
@@ -106,10 +128,7 @@ package struct AnswerTranslator: Sendable {
     package static func translate(whole: [UInt8], status: Int, direction: AttemptTranslation, created: Int,
                                   overflowed: Bool = false) -> Whole {
         let shape = ClientErrorShape(client: direction.client)
-        guard !overflowed else {
-            return Whole(status: 502, body: shape.body(status: 502, code: "upstream_invalid_response",
-                                                       message: "the provider's answer exceeds \(maxWholeBytes) bytes and cannot be translated"))
-        }
+        guard !overflowed else { return tooLarge(shape) }
         guard (200..<300).contains(status) else {
             let error = shape.providerError(status: status, body: whole)
             return Whole(status: error.status, body: error.body)
@@ -124,5 +143,11 @@ package struct AnswerTranslator: Sendable {
             return Whole(status: 502, body: shape.body(status: 502, code: "upstream_invalid_response",
                                                        message: "the provider's answer could not be translated: \(error.message)"))
         }
+    }
+
+    /// The 502 for a body past `maxWholeBytes`.
+    private static func tooLarge(_ shape: ClientErrorShape) -> Whole {
+        Whole(status: 502, body: shape.body(status: 502, code: "upstream_invalid_response",
+                                            message: "the provider's answer exceeds \(maxWholeBytes) bytes and cannot be translated"))
     }
 }

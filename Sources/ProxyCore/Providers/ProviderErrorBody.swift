@@ -43,6 +43,22 @@ package enum ProviderErrorBody {
         return Translation(status: status, body: JSONWriter.write(anthropicError(message: read.message, type: type)))
     }
 
+    /// Whether `body` is already an error in `shape`, every member its SDK reads present:
+    /// OpenAI's `{"error":{"message","type","param","code"}}` (`message` a string, the others
+    /// of any value; more members, such as Azure's `innererror`, are allowed), Anthropic's
+    /// `{"type":"error","error":{"type","message"}}` with strings.
+    package static func isShaped(_ body: some Collection<UInt8>, as shape: ClientErrorShape) -> Bool {
+        guard case .object(let object)? = try? JSONParser.parse(body), case .object(let error)? = object["error"],
+              case .string? = error["message"] else { return false }
+        switch shape {
+        case .openAI:
+            return error["type"] != nil && error["param"] != nil && error["code"] != nil
+        case .anthropic:
+            guard case .string("error")? = object["type"], case .string? = error["type"] else { return false }
+            return true
+        }
+    }
+
     /// OpenAI's error type for an HTTP status.
     package static func openAIType(forStatus status: Int) -> String {
         switch status {

@@ -41,20 +41,44 @@ package struct ModelCatalog: Sendable {
         case anthropic
     }
 
-    /// `GET /v1/models`: the models `allowed` accepts (the consumer's rights), in `shape`.
-    package func list(_ shape: Shape, allowed: (String) -> Bool) -> [UInt8] {
+    /// `GET /v1/models`: the models `allowed` accepts (the consumer's rights), in `shape`. OpenAI's
+    /// list is whole; Anthropic's is the `page` asked for, with `has_more` true when there are
+    /// more models in the page's direction (its SDK then asks for the next page). Throws for a
+    /// cursor that names no listed model.
+    package func list(_ shape: Shape, page: ModelPageRequest = ModelPageRequest(),
+                      allowed: (String) -> Bool) throws(ModelPageError) -> [UInt8] {
         let visible = models.filter(allowed)
         switch shape {
         case .openAI:
             return JSONWriter.write(.members([("object", .string("list")), ("data", .array(visible.map { Self.entry($0, shape) }))]))
         case .anthropic:
+            let range: Range<Int>
+            let hasMore: Bool
+            switch page.cursor {
+            case nil:
+                range = 0..<min(page.limit, visible.count)
+                hasMore = range.upperBound < visible.count
+            case .after(let id):
+                guard let index = visible.firstIndex(of: id) else { throw Self.unknownCursor("after_id", id) }
+                range = (index + 1)..<min(index + 1 + page.limit, visible.count)
+                hasMore = range.upperBound < visible.count
+            case .before(let id):
+                guard let index = visible.firstIndex(of: id) else { throw Self.unknownCursor("before_id", id) }
+                range = max(0, index - page.limit)..<index
+                hasMore = range.lowerBound > 0
+            }
+            let listed = visible[range]
             return JSONWriter.write(.members([
-                ("data", .array(visible.map { Self.entry($0, shape) })),
-                ("has_more", .bool(false)),
-                ("first_id", visible.first.map(JSONValue.string) ?? .null),
-                ("last_id", visible.last.map(JSONValue.string) ?? .null),
+                ("data", .array(listed.map { Self.entry($0, shape) })),
+                ("has_more", .bool(hasMore)),
+                ("first_id", listed.first.map(JSONValue.string) ?? .null),
+                ("last_id", listed.last.map(JSONValue.string) ?? .null),
             ]))
         }
+    }
+
+    private static func unknownCursor(_ parameter: String, _ id: String) -> ModelPageError {
+        ModelPageError("\(parameter) \"\(id.prefix(256))\" names no model in the list")
     }
 
     /// `GET /v1/models/{id}`: one model in `shape`.

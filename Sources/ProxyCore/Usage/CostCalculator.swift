@@ -4,12 +4,14 @@
 /// from its `prices` (keyed by the upstream model name), and read by every loop. Look a
 /// model's price up once per request (`price(for:)`), or call `cost(of:model:)`.
 ///
-/// **Formula.** With every count at least 0 and `cached` capped at `prompt`:
+/// **Formula.** With every count at least 0, `cached` capped at `prompt` and `written` (cache
+/// writes) at `prompt − cached`:
 ///
-///     amount = ((prompt − cached) × input + cached × (cachedInput ?? input) + completion × output) / 1,000,000
+///     amount = ((prompt − cached − written) × input + cached × (cachedInput ?? input)
+///               + written × (cacheWriteInput ?? input) + completion × output) / 1,000,000
 ///
 /// Reasoning tokens are part of `completion` and priced as output. Anthropic's cache
-/// writes are part of `prompt` (see `UsageExtractor`) and priced as plain input.
+/// writes are part of `prompt` (see `UsageExtractor`), priced at `cacheWriteInput`.
 ///
 /// **Rounding.** Computed in IEEE 754 binary64, each operation rounded to nearest (ties to
 /// even); token counts convert exactly (below 2⁵³). The result is not rounded to cents or
@@ -43,10 +45,12 @@ package struct CostCalculator: Sendable {
         // Clamped so that no value of `TokenUsage` can make the subtraction overflow.
         let prompt = Swift.max(0, usage.prompt ?? 0)
         let cached = Swift.max(0, Swift.min(usage.cached ?? 0, prompt))
-        let uncached = prompt - cached
+        let written = Swift.max(0, Swift.min(usage.cacheWritten ?? 0, prompt - cached))
+        let uncached = prompt - cached - written
         let completion = Swift.max(0, usage.completion ?? 0)
         let perMillion = Double(uncached) * price.input
             + Double(cached) * (price.cachedInput ?? price.input)
+            + Double(written) * (price.cacheWriteInput ?? price.input)
             + Double(completion) * price.output
         return Cost(amount: perMillion / 1_000_000, currency: price.currency)
     }

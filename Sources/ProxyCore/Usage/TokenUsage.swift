@@ -1,7 +1,8 @@
 /// Token counts of one response, as the provider reported them, in OpenAI's terms.
 ///
 /// `prompt` counts every input token, cached ones included; `cached` is the part of the
-/// prompt read from the provider's prompt cache; `reasoning` is the part of `completion`
+/// prompt read from the provider's prompt cache; `cacheWritten` the part written to it
+/// (Anthropic's cache writes, priced apart); `reasoning` is the part of `completion`
 /// spent on hidden reasoning. A count is nil when the provider did not report it: Sluice
 /// never estimates tokens.
 ///
@@ -13,14 +14,18 @@ package struct TokenUsage: Hashable, Sendable {
     package var completion: Int?
     /// Input tokens served from the provider's prompt cache (a part of `prompt`).
     package var cached: Int?
+    /// Input tokens written to the provider's prompt cache (a part of `prompt`): Anthropic's
+    /// `cache_creation_input_tokens`.
+    package var cacheWritten: Int?
     /// Output tokens spent on reasoning (a part of `completion`).
     package var reasoning: Int?
 
     /// Creates counts; all nil means nothing was reported.
-    package init(prompt: Int? = nil, completion: Int? = nil, cached: Int? = nil, reasoning: Int? = nil) {
+    package init(prompt: Int? = nil, completion: Int? = nil, cached: Int? = nil, cacheWritten: Int? = nil, reasoning: Int? = nil) {
         self.prompt = prompt
         self.completion = completion
         self.cached = cached
+        self.cacheWritten = cacheWritten
         self.reasoning = reasoning
     }
 

@@ -45,6 +45,7 @@ struct UsageFields: Hashable, Sendable {
     /// - completion: `completion_tokens`, else `output_tokens`.
     /// - cached: `prompt_tokens_details.cached_tokens`, else DeepSeek's
     ///   `prompt_cache_hit_tokens`, else Anthropic's `cache_read_input_tokens`.
+    /// - cacheWritten: Anthropic's `cache_creation_input_tokens`.
     /// - reasoning: `completion_tokens_details.reasoning_tokens`.
     var tokenUsage: TokenUsage {
         var prompt = promptTokens
@@ -55,6 +56,7 @@ struct UsageFields: Hashable, Sendable {
             prompt: prompt,
             completion: completionTokens ?? outputTokens,
             cached: cachedTokens ?? promptCacheHitTokens ?? cacheReadInputTokens,
+            cacheWritten: cacheCreationInputTokens,
             reasoning: reasoningTokens
         )
     }

@@ -2,7 +2,8 @@ import ProxyCore
 
 /// `GET /v1/models` and `GET /v1/models/{id}`, answered from the snapshot's `ModelCatalog`
 /// (after authenticate, so a consumer sees the models its `allowedModels` allow, and nothing
-/// goes upstream). OpenAI's list shape, or Anthropic's for clients that send `anthropic-version`.
+/// goes upstream). OpenAI's list shape, or Anthropic's, paged as its API defines, for clients
+/// that send `anthropic-version`.
 enum ModelsPhase {
     static let listPath: Substring = "/v1/models"
 
@@ -18,8 +19,14 @@ enum ModelsPhase {
         let shape: ModelCatalog.Shape = head.headers.contains("anthropic-version") ? .anthropic : .openAI
         let allowed = { (model: String) in context.consumer.map { consumers.allows($0, model: model) } ?? true }
         guard head.path != listPath else {
-            respond(200, catalog.list(shape, allowed: allowed))
-            return .answered(status: 200)
+            do throws(ModelPageError) {
+                // Anthropic's paging; OpenAI's list has none, so its query is not read.
+                let page = shape == .anthropic ? try ModelPageRequest(query: head.query) : ModelPageRequest()
+                respond(200, try catalog.list(shape, page: page, allowed: allowed))
+                return .answered(status: 200)
+            } catch {
+                return .answer(LocalAnswer(status: 400, code: "invalid_page", message: error.message))
+            }
         }
         let model = String(head.path.dropFirst(listPath.count + 1))
         guard catalog.contains(model), allowed(model) else {

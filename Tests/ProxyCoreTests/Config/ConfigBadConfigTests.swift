@@ -215,6 +215,8 @@ private let badConfigs: [BadConfigCase] = [
           ["backends[0].defaultMaxTokens: 0 is not a positive integer"]),
     .init("negative price", configText(backends: backend(#""prices": {"gpt-4o": {"input": -1, "output": 10}}"#)),
           ["backends[0].prices.gpt-4o.input: -1 is not a non-negative number"]),
+    .init("negative cache-write price", configText(backends: backend(#""prices": {"gpt-4o": {"input": 1, "output": 10, "cacheWriteInput": -2}}"#)),
+          ["backends[0].prices.gpt-4o.cacheWriteInput: -2 is not a non-negative number"]),
     .init("price without output", configText(backends: backend(#""prices": {"gpt-4o": {"input": 2.5}}"#)),
           ["backends[0].prices.gpt-4o.output: required field is missing"]),
     .init("price in a lowercase currency", configText(backends: backend(#""prices": {"gpt-4o": {"input": 2.5, "output": 10, "currency": "usd"}}"#)),

@@ -10,7 +10,7 @@ import Testing
          "latencyShift": {"p95Above": "3s", "window": "1m", "weightPercent": 0, "cooldown": "2m"},
          "warmup": {"idleAfter": "2m", "interval": "30s", "chat": {"model": "deepseek-r1", "prompt": "hi", "maxTokens": 2}},
          "contextWindow": 32768,
-         "prices": {"deepseek-r1": {"input": 0.55, "output": 2.19, "cachedInput": 0.14, "currency": "CNY"}, "x": {"input": 0, "output": 1e-3}}},
+         "prices": {"deepseek-r1": {"input": 0.55, "output": 2.19, "cachedInput": 0.14, "cacheWriteInput": 0.7, "currency": "CNY"}, "x": {"input": 0, "output": 1e-3}}},
         {"name": "cloud", "provider": "dashscope", "baseURL": "https://dashscope.aliyuncs.com/compatible-mode/v1",
          "credentials": {"file": "openai-key"}, "warmup": {"get": "/models"}, "contextWindow": 131072, "circuitBreaker": {}}
         """#
@@ -61,7 +61,7 @@ import Testing
         #expect(local.warmup == WarmupConfig(idleAfter: .seconds(120), interval: .seconds(30),
                                              request: .chat(model: "deepseek-r1", prompt: "hi", maxTokens: 2)))
         #expect(local.contextWindow == 32768)
-        #expect(local.prices["deepseek-r1"] == ModelPriceConfig(input: 0.55, output: 2.19, cachedInput: 0.14, currency: "CNY"))
+        #expect(local.prices["deepseek-r1"] == ModelPriceConfig(input: 0.55, output: 2.19, cachedInput: 0.14, cacheWriteInput: 0.7, currency: "CNY"))
         #expect(local.prices["x"] == ModelPriceConfig(input: 0, output: 0.001))
         let cloud = config.backends[1]
         #expect(cloud.warmup == WarmupConfig(request: .get(path: "/models")))

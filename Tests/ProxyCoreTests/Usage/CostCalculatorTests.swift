@@ -8,6 +8,7 @@ import Testing
         "deepseek-reasoner": ModelPrice(input: 0.55, cachedInput: 0.14, output: 2.19)!,
         "text-embedding-3-small": ModelPrice(input: 0.02, output: 0)!,
         "deepseek-chat-cny": ModelPrice(input: 2, cachedInput: 0.5, output: 8, currency: "CNY")!,
+        "claude-sonnet": ModelPrice(input: 3, cachedInput: 0.3, cacheWriteInput: 3.75, output: 15)!,
     ])
 
     @Test func aMillionTokensOfEachKindCostTheirPricesExactly() {
@@ -19,6 +20,21 @@ import Testing
         let usage = TokenUsage(prompt: 1117, completion: 46, cached: 1024, reasoning: 0)
         let expected = (93 * 2.5 + 1024 * 1.25 + 46 * 10.0) / 1_000_000
         #expect(Self.calculator.cost(of: usage, model: "gpt-4o")?.amount == expected)
+    }
+
+    @Test func cacheWritesAreBilledAtTheCacheWritePriceAndNotAlsoAsInput() {
+        // Anthropic: input 100, cache reads 2000, cache writes 1000 → prompt 3100.
+        let usage = TokenUsage(prompt: 3100, completion: 50, cached: 2000, cacheWritten: 1000)
+        let perMillion: Double = 100 * 3 + 2000 * 0.3 + 1000 * 3.75 + 50 * 15
+        let expected = perMillion / 1_000_000
+        #expect(Self.calculator.cost(of: usage, model: "claude-sonnet")?.amount == expected)
+        let withoutWritePrice: Double = 1100 * 2.5 + 2000 * 1.25 + 50 * 10
+        #expect(Self.calculator.cost(of: usage, model: "gpt-4o")?.amount == withoutWritePrice / 1_000_000,
+                "without a cache-write price, writes cost input")
+        let inconsistent = TokenUsage(prompt: 10, cached: 8, cacheWritten: 5)
+        let capped: Double = 8 * 0.3 + 2 * 3.75
+        #expect(Self.calculator.cost(of: inconsistent, model: "claude-sonnet")?.amount == capped / 1_000_000,
+                "writes are capped at the prompt left after reads")
     }
 
     @Test func reasoningTokensArePricedAsTheOutputTheyArePartOf() {

@@ -30,7 +30,7 @@ import Testing
         let body = #"""
             {"id":"msg_01","type":"message","role":"assistant","model":"claude-3-5-sonnet-20241022","content":[{"type":"text","text":"Hi"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":21,"cache_creation_input_tokens":188,"cache_read_input_tokens":1000,"output_tokens":393}}
             """#
-        #expect(Self.usage(body) == TokenUsage(prompt: 21 + 188 + 1000, completion: 393, cached: 1000))
+        #expect(Self.usage(body) == TokenUsage(prompt: 21 + 188 + 1000, completion: 393, cached: 1000, cacheWritten: 188))
     }
 
     @Test func anthropicBodyWithoutCacheFieldsUsesInputTokens() {

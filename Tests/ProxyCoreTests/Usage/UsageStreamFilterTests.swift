@@ -30,7 +30,7 @@ import Testing
     @Test func anthropicStreamAddsCacheReadsToInputAndTakesOutputFromMessageDelta() {
         let (output, result) = UsageFixtures.run(UsageFixtures.anthropicMessages, stripsUsage: false)
         #expect(output == UsageFixtures.anthropicMessages)
-        #expect(result.usage == TokenUsage(prompt: 25 + 2048, completion: 15, cached: 2048, reasoning: nil))
+        #expect(result.usage == TokenUsage(prompt: 25 + 2048, completion: 15, cached: 2048, cacheWritten: 0, reasoning: nil))
         #expect(result.endedCleanly)
     }
 
