@@ -38,21 +38,16 @@ package final class SyncedRequestLimiter: Sendable {
 
     package let limits: RequestRateLimits
     package let windows: [Window]
-    private let staleAfter: ProxyDuration
-    /// When the last sync succeeded (or the limiter was made), in nanoseconds.
-    private let lastSync: Atomic<UInt64>
+    private let freshness: SyncFreshness
 
     package init(_ limits: RequestRateLimits, staleAfter: ProxyDuration, now: ProxyInstant) {
         self.limits = limits
         windows = limits.windows.map { Window(window: $0.window, limit: $0.limit) }
-        self.staleAfter = staleAfter
-        lastSync = Atomic(now.nanoseconds)
+        freshness = SyncFreshness(staleAfter: staleAfter, now: now)
     }
 
     /// Whether the last successful sync is older than `staleAfter`.
-    package func isStale(at now: ProxyInstant) -> Bool {
-        now.nanoseconds > lastSync.load(ordering: .relaxed) &+ staleAfter.nanoseconds
-    }
+    package func isStale(at now: ProxyInstant) -> Bool { freshness.isStale(at: now) }
 
     /// Counts one request here in every window, or in none when one of them is full (by the
     /// last global total plus this sidecar's admissions since).
@@ -94,7 +89,7 @@ package final class SyncedRequestLimiter: Sendable {
         window.base.store(total, ordering: .relaxed)
         window.inFlight.store(0, ordering: .relaxed)
         window.resetAt.store(now.nanoseconds &+ resetAfter.nanoseconds, ordering: .relaxed)
-        lastSync.store(now.nanoseconds, ordering: .relaxed)
+        freshness.synced(at: now)
     }
 
     /// A sync of `window` failed. When the push may have been applied it is not pushed again

@@ -1,10 +1,14 @@
 import ProxyCore
 import ProxyIO
 
-/// Sync mode's reconciliation (ADR 0009): every `syncInterval`, on loop 0, each synced
-/// window pushes what this sidecar admitted since the last push and reads back the global
-/// total, one counter-script run per window (pipelined on the consumer's node). A window
-/// whose previous sync has not answered is skipped this round.
+/// The reconciliation with Redis, every `syncInterval` on loop 0 (ADR 0009, ADR 00XX):
+/// - sync mode: each synced request window pushes what this sidecar admitted since the last
+///   push and reads back the global total;
+/// - both modes: each consumer's shared token meters push what changed here since the last
+///   push (reservations in sync mode, charges, settlements and releases in both) and read back
+///   the gateway-wide total, which becomes this sidecar's view (`UsageCounter`).
+/// One counter-script run per window or meter (pipelined on the consumer's node). A counter
+/// whose previous push has not answered is skipped this round.
 ///
 /// Loop-confined to loop 0.
 final class RedisSyncDriver {
@@ -23,15 +27,17 @@ final class RedisSyncDriver {
 
     private func tick() {
         var interval = RedisConfig.defaultSyncInterval
-        if let limits = context.snapshot.redis, limits.config.mode == .sync {
+        if let limits = context.snapshot.redis {
             interval = limits.config.syncInterval
-            sync(limits)
+            if let store = context.redis.store(for: limits) {
+                if limits.config.mode == .sync { syncRequests(limits, store: store) }
+                syncTokens(limits, store: store, consumers: context.snapshot.consumers)
+            }
         }
         timer = context.scheduler.schedule(at: context.scheduler.now().advanced(by: interval)) { [unowned self] in tick() }
     }
 
-    private func sync(_ limits: RedisLimits) {
-        guard let store = context.redis.store(for: limits) else { return }
+    private func syncRequests(_ limits: RedisLimits, store: any SharedCounters) {
         let scheduler = context.scheduler
         let redis = context.redis
         let failMode = limits.config.failMode
@@ -48,6 +54,34 @@ final class RedisSyncDriver {
                     case .failure(let failure):
                         redis.recordFailure(failure, failMode: failMode)
                         limiter.syncFailed(window, mayHaveRun: failure.mayHaveRun)
+                    }
+                }
+            }
+        }
+    }
+
+    private func syncTokens(_ limits: RedisLimits, store: any SharedCounters, consumers: ConsumerTable) {
+        let scheduler = context.scheduler
+        let redis = context.redis
+        let failMode = limits.config.failMode
+        let freshness = limits.tokenFreshness
+        let now = MeterInstant(monotonic: scheduler.now(), wallNanoseconds: scheduler.wallNanoseconds())
+        for consumer in consumers.consumers {
+            guard let limiter = consumer.tokenLimiter, limiter.shared else { continue }
+            for meter in limiter.meters {
+                guard let delta = meter.counter.beginSync() else { continue }
+                let (period, _) = meter.kind.period(at: now)
+                let counter = RedisLimits.tokenCounter(prefix: limits.config.keyPrefix, consumer: consumer.name, kind: meter.kind,
+                                                       period: period, currency: limiter.quotas.currency)
+                store.increment(counter.key, by: delta, limit: nil, window: counter.window) { result in
+                    switch result {
+                    case .success(let count):
+                        redis.recordSuccess()
+                        meter.counter.syncSucceeded(total: count.count, period: period)
+                        freshness.synced(at: scheduler.now())
+                    case .failure(let failure):
+                        redis.recordFailure(failure, failMode: failMode)
+                        meter.counter.syncFailed(delta: delta, mayHaveRun: failure.mayHaveRun)
                     }
                 }
             }
