@@ -303,7 +303,7 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         releaseAttemptCharge()
         releaseBody()
         AccountPhase.settle(context: &context, consumers: snapshot.consumers, status: machine.status,
-                            at: meterInstant(loop.scheduler.now()))
+                            at: meterInstant(loop.scheduler.now()), on: loopSnapshot, loop: loop)
         cacheStore.finish(status: machine.status, eventStream: heldEventStream, context: context, snapshot: snapshot,
                           now: loop.scheduler.now(), on: loopSnapshot)
         LoggingPhase.run(head: head, context: context, status: machine.status, plan: machine.plan, attempts: machine.attempts,

@@ -94,12 +94,14 @@ enum AdmitPhase {
             let tokenCounts = Array(counts[windows...])
             guard case .admitted(let status) = decision else {
                 tokenLimiter.giveBack(tokenCounts, at: now)
+                SharedTokenPush.push(tokenLimiter, of: consumer.name, limits: redis, loop: loop)
                 return decided(decision, consumer, bodyBytes: bodyBytes, context: &context, now: now, on: loopSnapshot)
             }
             context.requestLimit = status
             let (prompt, completion) = estimate(consumer, bodyBytes: bodyBytes, context: context)
-            return tokensDecided(tokenLimiter.admit(tokenCounts, prompt: prompt, completion: completion, at: now), tokenLimiter,
-                                 context: &context, on: loopSnapshot)
+            let admission = tokenLimiter.admit(tokenCounts, prompt: prompt, completion: completion, at: now)
+            if case .refused = admission { SharedTokenPush.push(tokenLimiter, of: consumer.name, limits: redis, loop: loop) }
+            return tokensDecided(admission, tokenLimiter, context: &context, on: loopSnapshot)
         case .failure(let failure):
             loop.redis.recordFailure(failure, failMode: redis.config.failMode)
             return failed(redis.config, consumer, bodyBytes: bodyBytes, context: &context, now: now, on: loopSnapshot)

@@ -61,30 +61,10 @@ final class RedisSyncDriver {
     }
 
     private func syncTokens(_ limits: RedisLimits, store: any SharedCounters, consumers: ConsumerTable) {
-        let scheduler = context.scheduler
-        let redis = context.redis
-        let failMode = limits.config.failMode
-        let freshness = limits.tokenFreshness
-        let now = MeterInstant(monotonic: scheduler.now(), wallNanoseconds: scheduler.wallNanoseconds())
         for consumer in consumers.consumers {
             guard let limiter = consumer.tokenLimiter, limiter.shared else { continue }
-            for meter in limiter.meters {
-                guard let delta = meter.counter.beginSync() else { continue }
-                let (period, _) = meter.kind.period(at: now)
-                let counter = RedisLimits.tokenCounter(prefix: limits.config.keyPrefix, consumer: consumer.name, kind: meter.kind,
-                                                       period: period, currency: limiter.quotas.currency)
-                store.increment(counter.key, by: delta, limit: nil, window: counter.window) { result in
-                    switch result {
-                    case .success(let count):
-                        redis.recordSuccess()
-                        meter.counter.syncSucceeded(total: count.count, period: period)
-                        freshness.synced(at: scheduler.now())
-                    case .failure(let failure):
-                        redis.recordFailure(failure, failMode: failMode)
-                        meter.counter.syncFailed(delta: delta, mayHaveRun: failure.mayHaveRun)
-                    }
-                }
-            }
+            SharedTokenPush.push(limiter, of: consumer.name, limits: limits, store: store, redis: context.redis,
+                                 scheduler: context.scheduler)
         }
     }
 }
