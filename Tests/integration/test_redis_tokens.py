@@ -108,6 +108,10 @@ def test_sync_mode_two_sidecars_overshoot_by_what_the_other_uses_in_one_interval
     assert quota - 30 < used <= quota + 300
     poll_until(lambda: in_redis(redis_server) == used, message=f"Redis holding the {used} tokens settled")
     poll_until(lambda: all(ask(sidecar).status == 429 for sidecar in gateways), message="both sidecars refusing after a sync")
+    # Each sidecar's admin listener shows its view of the shared quota: all of it used.
+    for sidecar in gateways:
+        usage = request(sidecar.addresses["admin"], b"GET /consumers/team/usage HTTP/1.1\r\nHost: x\r\n\r\n").json()
+        assert usage["limits"][0]["limit"] == "quotas.tokensPerDay" and usage["limits"][0]["remaining"] == 0
 
 
 @pytest.mark.parametrize("mode", ["strict", "sync"])

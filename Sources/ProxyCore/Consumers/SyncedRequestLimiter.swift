@@ -74,6 +74,17 @@ package final class SyncedRequestLimiter: Sendable {
         return .decided(.admitted(tightest))
     }
 
+    /// Each window's limit, what this sidecar believes remains of it and when it resets, at
+    /// `now` (admin).
+    package func readings(at now: ProxyInstant) -> [(window: RateLimitWindow, status: RateLimitStatus)] {
+        windows.map { window in
+            let resetAt = window.resetAt.load(ordering: .relaxed)
+            let reset = ProxyDuration(nanoseconds: resetAt > now.nanoseconds ? resetAt - now.nanoseconds : window.window.duration.nanoseconds)
+            let remaining = max(0, window.limit - Int(clamping: window.estimate))
+            return (window.window, RateLimitStatus(limit: window.limit, remaining: remaining, reset: reset))
+        }
+    }
+
     /// Starts a sync of `window`: moves its pending count in flight and returns it, or nil when
     /// the previous sync of the window has not answered yet.
     package func beginSync(_ window: Window) -> Int64? {
