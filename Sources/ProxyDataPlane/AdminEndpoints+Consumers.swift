@@ -14,20 +14,24 @@ extension DataPlane {
         if path == "/consumers" {
             guard method == .get else { return false }
             response.respondJSON(200, .object(JSONObject([
-                ("consumers", .array(snapshot.consumers.metered.map { Self.usageDocument($0, at: now) })),
+                ("consumers", .array(snapshot.consumers.metered.enumerated().map { index, consumer in
+                    Self.usageDocument(consumer, at: now, requests: Self.requestReadings(index, consumer, in: snapshot, at: now))
+                })),
             ])))
             return true
         }
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count >= 4, parts[0].isEmpty, parts[1] == "consumers", parts[3] == "usage", parts.count <= 5 else { return false }
         let action = parts.count == 5 ? parts[4] : nil
-        guard let consumer = snapshot.consumers.metered.first(where: { $0.name[...] == parts[2] }) else {
+        guard let index = snapshot.consumers.metered.firstIndex(where: { $0.name[...] == parts[2] }) else {
             response.respondWithError(status: 404, code: "consumer_not_found", message: "no consumer named \"\(parts[2])\" is configured")
             return true
         }
+        let consumer = snapshot.consumers.metered[index]
+        let requests = Self.requestReadings(index, consumer, in: snapshot, at: now)
         switch (method, action) {
         case (.get, nil):
-            response.respondJSON(200, Self.usageDocument(consumer, at: now))
+            response.respondJSON(200, Self.usageDocument(consumer, at: now, requests: requests))
         case (.post, "reset"?), (.post, "adjust"?):
             switch Self.usageChange(body, adjust: action == "adjust", consumer: consumer) {
             case .failure(let message):
@@ -35,7 +39,7 @@ extension DataPlane {
             case .success(let changes):
                 for (kind, change) in changes { _ = consumer.tokenLimiter?.adjust(kind, change, at: now) }
                 StandardStreams.writeLine(Self.event("consumer_usage_changed", ["consumer": consumer.name, "action": String(action!)]))
-                response.respondJSON(200, Self.usageDocument(consumer, at: now))
+                response.respondJSON(200, Self.usageDocument(consumer, at: now, requests: requests))
             }
         default:
             return false
@@ -43,12 +47,37 @@ extension DataPlane {
         return true
     }
 
-    /// One consumer's limits: each token limit's and quota's use in its current window or period.
-    static func usageDocument(_ consumer: ConsumerTable.Consumer, at now: MeterInstant) -> JSONValue {
+    /// The request windows' counts of the consumer at `index` of `metered`, where this sidecar
+    /// knows them: in process (no Redis, or the anonymous limits), or its view in sync mode; nil
+    /// in strict mode (the counts are only in Redis).
+    static func requestReadings(_ index: Int, _ consumer: ConsumerTable.Consumer, in snapshot: ProxySnapshot,
+                                at now: MeterInstant) -> [(window: RateLimitWindow, status: RateLimitStatus)]? {
+        guard let redis = snapshot.redis, index < snapshot.consumers.consumers.count else {
+            return consumer.limiter?.readings(at: now.monotonic) ?? []
+        }
+        switch redis.config.mode {
+        case .sync: return redis.synced[index]?.readings(at: now.monotonic) ?? []
+        case .strict: return consumer.limiter == nil ? [] : nil
+        }
+    }
+
+    /// One consumer's limits: each request window's count (`requests`; nil: not known here),
+    /// and each token limit's and quota's use in its current window or period.
+    static func usageDocument(_ consumer: ConsumerTable.Consumer, at now: MeterInstant,
+                              requests: [(window: RateLimitWindow, status: RateLimitStatus)]?) -> JSONValue {
         let readings = consumer.tokenLimiter?.readings(at: now) ?? []
         let currency = consumer.tokenLimiter?.quotas.currency ?? "USD"
-        return .object(JSONObject([
-            ("consumer", .string(consumer.name)),
+        var members: [(key: String, value: JSONValue)] = [("consumer", .string(consumer.name))]
+        if let requests {
+            members.append(("requests", .array(requests.map { window, status in
+                .object(JSONObject([
+                    ("limit", .string(window.requestsField)), ("max", .number(JSONNumber(status.limit))),
+                    ("used", .number(JSONNumber(status.limit - status.remaining))), ("remaining", .number(JSONNumber(status.remaining))),
+                    ("resetsInSeconds", seconds(status.reset)),
+                ]))
+            })))
+        }
+        return .object(JSONObject(members + [
             ("limits", .array(readings.map { reading in
                 var members: [(key: String, value: JSONValue)] = [("limit", .string(reading.kind.field))]
                 if case .costQuota = reading.kind {
@@ -58,7 +87,7 @@ extension DataPlane {
                     members += [("max", .number(JSONNumber(reading.limit))), ("used", .number(JSONNumber(reading.used))),
                                 ("remaining", .number(JSONNumber(reading.remaining)))]
                 }
-                members.append(("resetsInSeconds", .number(JSONNumber(Int((reading.reset.nanoseconds + 999_999_999) / 1_000_000_000)))))
+                members.append(("resetsInSeconds", seconds(reading.reset)))
                 return .object(JSONObject(members))
             })),
         ]))
@@ -94,6 +123,11 @@ extension DataPlane {
         }
         guard let tokens = number.int else { return .failure(UsageChangeError("\"delta\" of \"\(field)\" must be a whole number of tokens")) }
         return .success([(kind, .delta(tokens))])
+    }
+
+    /// Whole seconds, rounded up.
+    private static func seconds(_ duration: ProxyDuration) -> JSONValue {
+        .number(JSONNumber(Int((duration.nanoseconds + 999_999_999) / 1_000_000_000)))
     }
 
     private static func money(_ micros: Int) -> JSONValue {

@@ -240,12 +240,13 @@ package final class DataPlane: Sendable {
     }
 
     /// The token limiter for each consumer of `config`: kept (with its counts) when the
-    /// consumer's token limits and quotas did not change, new otherwise.
+    /// consumer's token limits and quotas did not change (nor whether they are shared through
+    /// Redis), new otherwise.
     private func tokenLimiters(for config: ProxyConfig) -> [TokenLimiter?] {
         state.withLock { state in
             config.meteredParties.map { consumer in
-                if let existing = state.tokenLimiters[consumer.name], existing.counts(consumer) { return existing }
-                let fresh = TokenLimiter.forConsumer(consumer)
+                if let existing = state.tokenLimiters[consumer.name], existing.counts(consumer, in: config) { return existing }
+                let fresh = TokenLimiter.forConsumer(consumer, in: config)
                 state.tokenLimiters[consumer.name] = fresh
                 return fresh
             }

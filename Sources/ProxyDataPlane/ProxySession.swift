@@ -314,7 +314,7 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         releaseAttemptCharge()
         releaseBody()
         AccountPhase.settle(context: &context, consumers: snapshot.consumers, status: machine.status,
-                            at: meterInstant(loop.scheduler.now()))
+                            at: meterInstant(loop.scheduler.now()), on: loopSnapshot, loop: loop)
         cacheStore.finish(status: machine.status, eventStream: heldEventStream, context: context, snapshot: snapshot,
                           now: loop.scheduler.now(), wallNanoseconds: { loop.scheduler.wallNanoseconds() }, on: loopSnapshot,
                           redis: loop.redis)

@@ -80,7 +80,7 @@ final class ProxySnapshot: Sendable {
         adjustsRouting = backendStates.contains { $0.breaker != nil || $0.shifter != nil }
         consumers = ConsumerTable(loaded.config, digests: loaded.consumerKeys,
                                   limiters: limiters ?? loaded.config.meteredParties.map(RequestRateLimiter.forConsumer),
-                                  tokenLimiters: tokenLimiters ?? loaded.config.meteredParties.map(TokenLimiter.forConsumer))
+                                  tokenLimiters: tokenLimiters ?? loaded.config.meteredParties.map { TokenLimiter.forConsumer($0, in: loaded.config) })
         guards = loaded.config.guards.map(GuardPolicy.init)
         routeGuards = loaded.config.routes.map { route in loaded.config.guards.firstIndex { $0.guards(route: route.name) } }
         inFlight = backendStates.map { metrics.backendInFlight.series(labelValues: [$0.name]) }

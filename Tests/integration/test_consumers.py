@@ -6,7 +6,7 @@ import json
 import openai
 import pytest
 
-from conftest import poll_until
+from conftest import poll_until, request
 from kubelet import KubeletVolume
 from sidecar import mock_backend
 
@@ -85,6 +85,11 @@ def test_the_request_limit_raises_rate_limit_error_and_every_answer_carries_the_
         return [line["consumer"] for line in lines if line.get("status") == 429]
 
     assert poll_until(refusals_logged, message="the access-log line of the refusal") == ["support"]
+    # The admin listener shows the request window's count (a refusal is not counted).
+    usage = request(sidecar.addresses["admin"], b"GET /consumers/support/usage HTTP/1.1\r\nHost: x\r\n\r\n").json()
+    [window] = usage["requests"]
+    assert (window["limit"], window["max"], window["used"], window["remaining"]) == ("requestsPerHour", 2, 2, 0)
+    assert 1 <= window["resetsInSeconds"] <= 3600
 
 
 def test_a_key_removed_from_the_secret_is_refused_without_a_restart(gateway):

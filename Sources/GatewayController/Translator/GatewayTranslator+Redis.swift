@@ -44,10 +44,6 @@ extension NamespaceTranslation {
             }
             tls = RedisTLSConfig(caFile: caFile, serverName: spec.serverName)
         }
-        if spec.syncInterval != nil, spec.mode != .sync {
-            problem(gatewayID, ConditionType.accepted, "Invalid", path: "spec.redis.syncInterval", "only used with mode: sync")
-            resolved = false
-        }
         if !secretsResolved {
             problem(gatewayID, ConditionType.programmed, "RedisSecretNotResolved",
                     "spec.redis names a Secret key that does not exist (see ResolvedRefs); the ConfigMap is not written or updated (the last one written stays)")

@@ -40,9 +40,6 @@ extension ProxyConfigDecoding {
         if syncInterval < .milliseconds(5) || syncInterval > .seconds(60) {
             report(object.path("syncInterval"), "\(syncInterval.configString) is outside \"5ms\" to \"60s\"")
         }
-        if object["syncInterval"] != nil, mode != .sync {
-            report(object.path("syncInterval"), "only used with \"mode\": \"sync\"")
-        }
         let keyPrefix = string(object["keyPrefix"], at: object.path("keyPrefix"), required: false) ?? RedisConfig.defaultKeyPrefix
         if keyPrefix.utf8.contains(where: { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") || $0 < 0x21 || $0 > 0x7E }) || keyPrefix.utf8.count > 200 {
             report(object.path("keyPrefix"), "\(ConfigIssue.quoted(keyPrefix)) must be at most 200 printable ASCII characters without spaces, \"{\" or \"}\" (the consumer's name is the key's hash tag)")

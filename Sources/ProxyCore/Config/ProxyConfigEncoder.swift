@@ -52,7 +52,9 @@ package enum ProxyConfigEncoder {
         case .cluster: object["cluster"] = .bool(true)
         case .detect: break
         }
-        if redis.mode == .sync { object["syncInterval"] = .string(redis.syncInterval.configString) }
+        if redis.mode == .sync || redis.syncInterval != RedisConfig.defaultSyncInterval {
+            object["syncInterval"] = .string(redis.syncInterval.configString)
+        }
         if let username = redis.username { object["username"] = .string(username) }
         if let file = redis.passwordFile { object["passwordFile"] = .string(file) }
         if let tls = redis.tls {

@@ -47,7 +47,8 @@ package struct RedisConfig: Hashable, Sendable {
     package let timeout: ProxyDuration
     package let failMode: FailMode
     package let mode: Mode
-    /// How often sync mode reconciles local counts with Redis.
+    /// How often local counts are reconciled with Redis: sync mode's request limits, and in
+    /// both modes the consumers' token counters (pushed, and the shared totals read back).
     package let syncInterval: ProxyDuration
     /// What every counter key starts with (`<keyPrefix>:{<consumer>}:<counter>`), so several
     /// gateways can share one Redis; never contains `{`.

@@ -1,30 +1,17 @@
 /// A consumer's token limits, one per window (`rateLimits.tokensPer…`), and which tokens they
 /// count (`rateLimits.tokenCounting`). A nil window is unlimited.
 package struct TokenRateLimits: Hashable, Sendable {
-    package let perSecond: Int?
-    package let perMinute: Int?
-    package let perHour: Int?
-    package let perDay: Int?
+    package let limits: RateWindowLimits
     package let counting: TokenCounting
 
     package init(perSecond: Int? = nil, perMinute: Int? = nil, perHour: Int? = nil, perDay: Int? = nil,
                  counting: TokenCounting = .total) {
-        self.perSecond = perSecond
-        self.perMinute = perMinute
-        self.perHour = perHour
-        self.perDay = perDay
+        limits = RateWindowLimits(perSecond: perSecond, perMinute: perMinute, perHour: perHour, perDay: perDay)
         self.counting = counting
     }
 
     /// The set windows with their limits, shortest window first.
-    package var windows: [(window: RateLimitWindow, limit: Int)] {
-        var out: [(window: RateLimitWindow, limit: Int)] = []
-        if let perSecond { out.append((.second, perSecond)) }
-        if let perMinute { out.append((.minute, perMinute)) }
-        if let perHour { out.append((.hour, perHour)) }
-        if let perDay { out.append((.day, perDay)) }
-        return out
-    }
+    package var windows: [(window: RateLimitWindow, limit: Int)] { limits.windows }
 }
 
 /// Which of a response's tokens a token limit counts (`rateLimits.tokenCounting`).

@@ -26,6 +26,15 @@ package enum QuotaPeriod: Int, CaseIterable, Hashable, Sendable {
         return max(1, next - wallSeconds)
     }
 
+    /// How long a shared counter of one period lives in Redis from its first increment: past
+    /// the end of the longest such period, so it never expires while its period runs.
+    package var keyLifetime: ProxyDuration {
+        switch self {
+        case .day: .seconds(2 * 86_400)
+        case .month: .seconds(32 * 86_400)
+        }
+    }
+
     /// The name in admin answers and metric labels.
     package var label: String { self == .day ? "day" : "month" }
 

@@ -46,6 +46,17 @@ package final class RequestRateLimiter: Sendable {
         return .admitted(tightest)
     }
 
+    /// Each window's limit, what remains of it and when it starts over, at `now` (admin).
+    package func readings(at now: ProxyInstant) -> [(window: RateLimitWindow, status: RateLimitStatus)] {
+        windows.map { entry in
+            let epoch = now.nanoseconds / entry.window.duration.nanoseconds
+            let reset = ProxyDuration(nanoseconds: (epoch + 1) * entry.window.duration.nanoseconds - now.nanoseconds)
+            let word = withCounter(entry.window) { $0.load(ordering: .relaxed) }
+            let count = word >> 32 == epoch & 0xFFFF_FFFF ? Int(word & 0xFFFF_FFFF) : 0
+            return (entry.window, RateLimitStatus(limit: entry.limit, remaining: max(0, entry.limit - count), reset: reset))
+        }
+    }
+
     /// The count after adding one, or nil (nothing taken) when the window is full.
     private func take(_ window: RateLimitWindow, epoch: UInt64, limit: Int) -> Int? {
         let tag = epoch & 0xFFFF_FFFF

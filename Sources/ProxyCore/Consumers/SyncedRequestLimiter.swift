@@ -38,21 +38,16 @@ package final class SyncedRequestLimiter: Sendable {
 
     package let limits: RequestRateLimits
     package let windows: [Window]
-    private let staleAfter: ProxyDuration
-    /// When the last sync succeeded (or the limiter was made), in nanoseconds.
-    private let lastSync: Atomic<UInt64>
+    private let freshness: SyncFreshness
 
     package init(_ limits: RequestRateLimits, staleAfter: ProxyDuration, now: ProxyInstant) {
         self.limits = limits
         windows = limits.windows.map { Window(window: $0.window, limit: $0.limit) }
-        self.staleAfter = staleAfter
-        lastSync = Atomic(now.nanoseconds)
+        freshness = SyncFreshness(staleAfter: staleAfter, now: now)
     }
 
     /// Whether the last successful sync is older than `staleAfter`.
-    package func isStale(at now: ProxyInstant) -> Bool {
-        now.nanoseconds > lastSync.load(ordering: .relaxed) &+ staleAfter.nanoseconds
-    }
+    package func isStale(at now: ProxyInstant) -> Bool { freshness.isStale(at: now) }
 
     /// Counts one request here in every window, or in none when one of them is full (by the
     /// last global total plus this sidecar's admissions since).
@@ -79,6 +74,17 @@ package final class SyncedRequestLimiter: Sendable {
         return .decided(.admitted(tightest))
     }
 
+    /// Each window's limit, what this sidecar believes remains of it and when it resets, at
+    /// `now` (admin).
+    package func readings(at now: ProxyInstant) -> [(window: RateLimitWindow, status: RateLimitStatus)] {
+        windows.map { window in
+            let resetAt = window.resetAt.load(ordering: .relaxed)
+            let reset = ProxyDuration(nanoseconds: resetAt > now.nanoseconds ? resetAt - now.nanoseconds : window.window.duration.nanoseconds)
+            let remaining = max(0, window.limit - Int(clamping: window.estimate))
+            return (window.window, RateLimitStatus(limit: window.limit, remaining: remaining, reset: reset))
+        }
+    }
+
     /// Starts a sync of `window`: moves its pending count in flight and returns it, or nil when
     /// the previous sync of the window has not answered yet.
     package func beginSync(_ window: Window) -> Int64? {
@@ -94,7 +100,7 @@ package final class SyncedRequestLimiter: Sendable {
         window.base.store(total, ordering: .relaxed)
         window.inFlight.store(0, ordering: .relaxed)
         window.resetAt.store(now.nanoseconds &+ resetAfter.nanoseconds, ordering: .relaxed)
-        lastSync.store(now.nanoseconds, ordering: .relaxed)
+        freshness.synced(at: now)
     }
 
     /// A sync of `window` failed. When the push may have been applied it is not pushed again

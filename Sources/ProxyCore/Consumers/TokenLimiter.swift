@@ -9,7 +9,10 @@
 /// starting. Each limit may therefore end up over by what one request used beyond its
 /// reservation (non-streamed answers, `finish` streams) or by one upstream chunk (`cut` streams).
 ///
-/// This type is the seam for shared state: a Redis-backed store offers the same operations.
+/// **Shared** (a gateway with Redis, ADR 0026): the counters are this sidecar's view of the
+/// gateway-wide use, and every change made here is pushed to Redis by the sync step
+/// (`UsageCounter`). Strict mode reserves in Redis itself and hands the answers to `admit`;
+/// sync mode reserves here; charges, settlements and releases are local in both, then pushed.
 /// Kept across reloads for a consumer whose limits did not change (by name, like `RequestRateLimiter`).
 package final class TokenLimiter: Sendable {
     package struct Meter: Sendable {
@@ -26,15 +29,20 @@ package final class TokenLimiter: Sendable {
     package let meters: [Meter]
     /// Whether a spend quota is set (a stream's spend is then estimated as it flows).
     package let metersCost: Bool
+    /// Whether the counters are shared through Redis.
+    package let shared: Bool
 
     /// At most this many meters (two spend, two token quotas, four windows).
     package static let maxMeters = 8
 
-    package init(limits: TokenRateLimits, quotas: ConsumerQuotas) {
+    package init(limits: TokenRateLimits, quotas: ConsumerQuotas, shared: Bool = false) {
         self.limits = limits
         self.quotas = quotas
+        self.shared = shared
         var meters: [Meter] = []
-        func add(_ kind: UsageMeterKind, _ limit: Int) { meters.append(Meter(kind: kind, limit: limit, counter: UsageCounter())) }
+        func add(_ kind: UsageMeterKind, _ limit: Int) {
+            meters.append(Meter(kind: kind, limit: limit, counter: UsageCounter(shared: shared)))
+        }
         if let cost = quotas.costPerDay { add(.costQuota(.day), Self.micros(cost)) }
         if let cost = quotas.costPerMonth { add(.costQuota(.month), Self.micros(cost)) }
         if let tokens = quotas.tokensPerDay { add(.tokenQuota(.day), tokens) }
@@ -44,14 +52,22 @@ package final class TokenLimiter: Sendable {
         metersCost = quotas.costPerDay != nil || quotas.costPerMonth != nil
     }
 
-    /// A fresh limiter for `consumer`, or nil when it has no token limits nor quotas.
-    package static func forConsumer(_ consumer: ConsumerConfig) -> TokenLimiter? {
-        consumer.metersTokens ? TokenLimiter(limits: consumer.tokenLimits, quotas: consumer.quotas) : nil
+    /// A fresh limiter for `consumer` (one of `config.meteredParties`), or nil when it has no
+    /// token limits nor quotas. Shared when `config` has Redis, except the anonymous limits,
+    /// which are counted per pod (like anonymous request limits).
+    package static func forConsumer(_ consumer: ConsumerConfig, in config: ProxyConfig) -> TokenLimiter? {
+        consumer.metersTokens
+            ? TokenLimiter(limits: consumer.tokenLimits, quotas: consumer.quotas, shared: sharesCounts(consumer, in: config)) : nil
     }
 
-    /// Whether this limiter counts what `consumer` configures (so it can be kept over a reload).
-    package func counts(_ consumer: ConsumerConfig) -> Bool {
-        limits == consumer.tokenLimits && quotas == consumer.quotas
+    /// Whether `consumer`'s token counters go to Redis in `config`.
+    package static func sharesCounts(_ consumer: ConsumerConfig, in config: ProxyConfig) -> Bool {
+        config.redis != nil && consumer.name != ConsumerConfig.anonymousName
+    }
+
+    /// Whether this limiter counts what `consumer` configures in `config` (so it can be kept over a reload).
+    package func counts(_ consumer: ConsumerConfig, in config: ProxyConfig) -> Bool {
+        limits == consumer.tokenLimits && quotas == consumer.quotas && shared == Self.sharesCounts(consumer, in: config)
     }
 
     /// Admits a request estimated at `prompt` input and `completion` output tokens while every
@@ -75,6 +91,45 @@ package final class TokenLimiter: Sendable {
             }
         }
         return .admitted(reservation, tightest)
+    }
+
+    /// Strict mode: decides a request from Redis's answers to the reservation of its estimate,
+    /// one per meter in `meters` order (each `want` added up to the meter's limit). Admitted
+    /// while every limit had something left, holding what Redis granted; refused otherwise,
+    /// giving every grant back (pushed with the next sync).
+    package func admit(_ counts: [RedisWindowCount], prompt: Int, completion: Int, at instant: MeterInstant) -> TokenAdmission {
+        var reservation = TokenReservation(prompt: prompt, completion: completion)
+        var tightest: RateLimitStatus?
+        var refusal: (UsageMeterKind, RateLimitStatus)?
+        for (index, meter) in meters.enumerated() {
+            let (period, reset) = meter.kind.period(at: instant)
+            let count = counts[index]
+            meter.counter.observe(total: count.count, period: period)
+            reservation.taken[index] = Int(clamping: count.granted)
+            reservation.periods[index] = period
+            if count.count - count.granted >= Int64(meter.limit) {
+                if refusal == nil { refusal = (meter.kind, RateLimitStatus(limit: meter.limit, remaining: 0, reset: reset)) }
+            } else if case .tokens = meter.kind {
+                let status = RateLimitStatus(limit: meter.limit, remaining: max(0, meter.limit - Int(clamping: count.count)), reset: reset)
+                if tightest == nil || status.remaining < tightest!.remaining { tightest = status }
+            }
+        }
+        guard let refusal else { return .admitted(reservation, tightest) }
+        release(reservation, at: instant)
+        return .refused(refusal.0, refusal.1)
+    }
+
+    /// Strict mode: gives back what Redis granted to a request refused by something else (its
+    /// request limits), one answer per meter as for `admit`.
+    package func giveBack(_ counts: [RedisWindowCount], at instant: MeterInstant) {
+        var reservation = TokenReservation(prompt: 0, completion: 0)
+        for (index, meter) in meters.enumerated() {
+            let (period, _) = meter.kind.period(at: instant)
+            meter.counter.observe(total: counts[index].count, period: period)
+            reservation.taken[index] = Int(clamping: counts[index].granted)
+            reservation.periods[index] = period
+        }
+        release(reservation, at: instant)
     }
 
     /// Charges a stream's output so far — `completion` tokens and `costMicros` of spend,
@@ -171,7 +226,7 @@ package final class TokenLimiter: Sendable {
 
     /// What a limit of `kind` counts for a request of `prompt` and `completion` tokens (spend is
     /// known only once the provider reported usage: nothing is reserved for it).
-    private func want(_ kind: UsageMeterKind, prompt: Int, completion: Int) -> Int {
+    package func want(_ kind: UsageMeterKind, prompt: Int, completion: Int) -> Int {
         switch kind {
         case .tokens: limits.counting.count(prompt: prompt, completion: completion)
         case .tokenQuota: TokenCounting.total(prompt, completion)

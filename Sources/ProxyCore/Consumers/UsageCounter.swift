@@ -7,14 +7,28 @@ import Synchronization
 /// A word whose period is not the one asked about reads as unused: a new period starts at
 /// zero without anyone resetting it. The 24-bit tag wraps after 2^24 periods (194 days of
 /// seconds); a counter untouched for exactly that long would read its old amount for one window.
+///
+/// **Shared** (a gateway with Redis, ADR 0026): the word is this sidecar's view of the
+/// gateway-wide use — the total Redis last returned plus what this sidecar changed since —
+/// and every change made here is also added to `pending`, which the sync step pushes to
+/// Redis (`beginSync`) and replaces the view with the total Redis answers (`syncSucceeded`).
+/// Not shared, `pending` is never touched.
 package final class UsageCounter: Sendable {
     private let word = Atomic<UInt64>(0)
+    /// Shared only: what changed here since the last push (negative: given back).
+    private let pending = Atomic<Int64>(0)
+    /// Shared only: a push is waiting for Redis's answer.
+    private let syncing = Atomic<Bool>(false)
+    /// Whether the changes are pushed to Redis (the word is then a view of a shared total).
+    package let shared: Bool
 
     static let amountBits: UInt64 = 40
     static let amountMask: UInt64 = (1 << amountBits) - 1
     static let maxAmount = Int(amountMask)
 
-    package init() {}
+    package init(shared: Bool = false) {
+        self.shared = shared
+    }
 
     /// Takes up to `want` of what remains under `limit` in `period`; nil (nothing taken) when
     /// nothing remains. A want of 0 only checks that something remains.
@@ -26,7 +40,10 @@ package final class UsageCounter: Sendable {
             guard used < limit else { return nil }
             let taken = min(want, limit - used)
             let (exchanged, seen) = word.weakCompareExchange(expected: current, desired: Self.pack(tag, used + taken), ordering: .relaxed)
-            if exchanged { return (taken, used + taken) }
+            if exchanged {
+                if shared { pending.add(Int64(taken), ordering: .relaxed) }
+                return (taken, used + taken)
+            }
             current = seen
         }
     }
@@ -45,11 +62,19 @@ package final class UsageCounter: Sendable {
                 desired = Self.pack(tag, Self.clamp(Self.sum(Int(current & Self.amountMask), delta)))
             } else if delta > 0 {
                 desired = Self.pack(nowTag, Self.clamp(Self.sum(Self.amount(current, tag: nowTag), delta)))
+            } else if shared, reserved == now {
+                // The view has not reached this period yet (no sync since it began), but the
+                // amount was taken in it: Redis holds it, so the refund is pushed.
+                pending.add(Int64(clamping: delta), ordering: .relaxed)
+                return
             } else {
                 return
             }
             let (exchanged, seen) = word.weakCompareExchange(expected: current, desired: desired, ordering: .relaxed)
-            if exchanged { return }
+            if exchanged {
+                if shared { pending.add(Int64(clamping: delta), ordering: .relaxed) }
+                return
+            }
             current = seen
         }
     }
@@ -59,9 +84,39 @@ package final class UsageCounter: Sendable {
         Self.amount(word.load(ordering: .relaxed), tag: Self.tag(period))
     }
 
-    /// Sets what was used in `period` (admin reset and adjust).
+    /// Sets what was used in `period` (admin reset and adjust); shared, the difference is pushed.
     package func set(_ used: Int, in period: UInt64) {
-        word.store(Self.pack(Self.tag(period), Self.clamp(used)), ordering: .relaxed)
+        let old = word.exchange(Self.pack(Self.tag(period), Self.clamp(used)), ordering: .relaxed)
+        if shared { pending.add(Int64(Self.clamp(used) - Self.amount(old, tag: Self.tag(period))), ordering: .relaxed) }
+    }
+
+    /// Shared: starts a push — returns what changed here since the last one (moved out of
+    /// `pending`), or nil while the previous push has not been answered.
+    package func beginSync() -> Int64? {
+        guard shared, !syncing.exchange(true, ordering: .relaxed) else { return nil }
+        return pending.exchange(0, ordering: .relaxed)
+    }
+
+    /// Shared: Redis answered a push for `period` with the gateway-wide `total` (the push
+    /// included); the view becomes that total plus what changed here since.
+    package func syncSucceeded(total: Int64, period: UInt64) {
+        observe(total: total, period: period)
+        syncing.store(false, ordering: .relaxed)
+    }
+
+    /// Shared: a push of `delta` failed. When it may have been applied it is not pushed again
+    /// (counting it twice would refuse what is within the limit); otherwise it goes with the next.
+    package func syncFailed(delta: Int64, mayHaveRun: Bool) {
+        if !mayHaveRun { pending.add(delta, ordering: .relaxed) }
+        syncing.store(false, ordering: .relaxed)
+    }
+
+    /// Shared: Redis reported the gateway-wide `total` for `period` (a strict admission's
+    /// answer, which changed Redis directly, not through `pending`).
+    package func observe(total: Int64, period: UInt64) {
+        let local = pending.load(ordering: .relaxed)
+        let (sum, overflow) = total.addingReportingOverflow(local)
+        word.store(Self.pack(Self.tag(period), Self.clamp(overflow ? Int.max : Int(clamping: sum))), ordering: .relaxed)
     }
 
     private static func tag(_ period: UInt64) -> UInt64 { period & 0xFF_FFFF }

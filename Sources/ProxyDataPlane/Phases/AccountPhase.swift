@@ -110,11 +110,18 @@ struct AccountPhase {
 
     /// Settles the request's token reservation (`AdmitPhase`) with what it really used, once,
     /// when it ends: the provider's usage and cost when reported; nothing used when it got no
-    /// 2xx answer; what was reserved and streamed when a 2xx answer reported no usage.
-    static func settle(context: inout RequestContext, consumers: ConsumerTable, status: Int, at now: MeterInstant) {
-        guard let reservation = context.tokenReservation, let limiter = consumers.limits(of: context.consumer)?.tokenLimiter
-        else { return }
+    /// 2xx answer; what was reserved and streamed when a 2xx answer reported no usage. With
+    /// Redis in strict mode, the difference is pushed at once (`SharedTokenPush`).
+    static func settle(context: inout RequestContext, consumers: ConsumerTable, status: Int, at now: MeterInstant,
+                       on loopSnapshot: LoopSnapshot, loop: LoopContext) {
+        guard let reservation = context.tokenReservation, let consumer = consumers.limits(of: context.consumer),
+              let limiter = consumer.tokenLimiter else { return }
         context.tokenReservation = nil
+        defer {
+            if limiter.shared, let redis = loopSnapshot.snapshot.redis, redis.config.mode == .strict {
+                SharedTokenPush.push(limiter, of: consumer.name, limits: redis, loop: loop)
+            }
+        }
         guard let usage = context.usage, usage.reported else {
             if !(200..<300).contains(status) { limiter.release(reservation, at: now) }
             return

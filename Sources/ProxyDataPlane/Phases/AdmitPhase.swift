@@ -7,12 +7,13 @@ import ProxyIO
 /// the gateway's anonymous limits, if any. The limits' status stays in the context for the
 /// `x-ratelimit-*` headers of whatever answer the request gets.
 ///
-/// Where the request limits are counted: without Redis, in the consumer's shared in-process
-/// `RequestRateLimiter` (lock-free, answered at once). With Redis in sync mode, in its
-/// `SyncedRequestLimiter` (answered at once). With Redis in strict mode, by the counter script
-/// on the consumer's node: the phase returns `.suspend` and the session resumes with `finish`.
-/// When Redis cannot answer (in time), the gateway's `failMode` decides (`failed`). Token
-/// limits and quotas, and the anonymous limits, are counted in process.
+/// Where the limits are counted: without Redis, in the consumer's shared in-process limiters
+/// (lock-free, answered at once). With Redis in sync mode, in its `SyncedRequestLimiter` and
+/// its shared `TokenLimiter` (answered at once; pushed to Redis by `RedisSyncDriver`). With
+/// Redis in strict mode, by the counter script on the consumer's node, one run per request
+/// window and token meter: the phase returns `.suspend` and the session resumes with `finish`.
+/// When Redis cannot answer (in time), or sync-mode counts are stale, the gateway's `failMode`
+/// decides (`failed`). The anonymous limits are counted in process.
 enum AdmitPhase {
     static func run(consumers: ConsumerTable, bodyBytes: Int, context: inout RequestContext, now: MeterInstant,
                     on loopSnapshot: LoopSnapshot, loop: LoopContext, waiter: some AdmissionWaiter) -> PhaseResult {
@@ -23,61 +24,99 @@ enum AdmitPhase {
                                        message: "consumer \"\(context.consumerName)\" may not use model \"\(model)\""))
         }
         guard let consumer = consumers.limits(of: index) else { return .next }
-        guard let limiter = consumer.limiter else {
-            return reserveTokens(consumer, bodyBytes: bodyBytes, context: &context, now: now, on: loopSnapshot)
-        }
         guard let index, let redis = loopSnapshot.snapshot.redis else {
+            guard let limiter = consumer.limiter else {
+                return reserveTokens(consumer, bodyBytes: bodyBytes, context: &context, now: now, on: loopSnapshot)
+            }
             return decided(limiter.acquire(at: now.monotonic), consumer, bodyBytes: bodyBytes, context: &context, now: now,
                            on: loopSnapshot)
         }
         switch redis.config.mode {
         case .sync:
-            guard let synced = redis.synced[index] else { return .next }
+            if consumer.tokenLimiter != nil, redis.tokenFreshness.isStale(at: now.monotonic) {
+                return failed(redis.config, consumer, bodyBytes: bodyBytes, context: &context, now: now, on: loopSnapshot)
+            }
+            guard let synced = redis.synced[index] else {
+                return reserveTokens(consumer, bodyBytes: bodyBytes, context: &context, now: now, on: loopSnapshot)
+            }
             switch synced.acquire(at: now.monotonic) {
             case .decided(let decision):
                 return decided(decision, consumer, bodyBytes: bodyBytes, context: &context, now: now, on: loopSnapshot)
             case .stale:
-                return failed(redis.config, consumer, limiter: limiter, bodyBytes: bodyBytes, context: &context, now: now,
-                              on: loopSnapshot)
+                return failed(redis.config, consumer, bodyBytes: bodyBytes, context: &context, now: now, on: loopSnapshot)
             }
         case .strict:
+            let increments = strictIncrements(consumer, keys: redis.requestKeys[index], prefix: redis.config.keyPrefix,
+                                              bodyBytes: bodyBytes, context: context, now: now)
+            guard !increments.isEmpty else { return .next }
             guard let store = loop.redis.store(for: redis) else {
                 loop.redis.recordFailure(.unavailable("no Redis client"), failMode: redis.config.failMode)
-                return failed(redis.config, consumer, limiter: limiter, bodyBytes: bodyBytes, context: &context, now: now,
-                              on: loopSnapshot)
+                return failed(redis.config, consumer, bodyBytes: bodyBytes, context: &context, now: now, on: loopSnapshot)
             }
-            StrictAdmission.start(store: store, keys: redis.requestKeys[index], limits: limiter.limits, timeout: redis.config.timeout,
+            StrictAdmission.start(store: store, increments: increments, timeout: redis.config.timeout,
                                   scheduler: loop.scheduler) { [waiter] outcome in waiter.admissionCompleted(outcome) }
             return .suspend
         }
     }
 
-    /// The strict-mode admission completed: its decision, or `failMode` when Redis failed; then
-    /// the token limits.
+    /// Strict mode's counters for one request: one per request window (1 up to the limit),
+    /// then one per token meter (its share of the estimate up to the limit, ADR 0026).
+    private static func strictIncrements(_ consumer: ConsumerTable.Consumer, keys: [RedisCounterKey], prefix: String,
+                                         bodyBytes: Int, context: RequestContext, now: MeterInstant) -> [StrictAdmission.Increment] {
+        var increments: [StrictAdmission.Increment] = []
+        for (key, entry) in zip(keys, consumer.limiter?.limits.windows ?? []) {
+            increments.append(.init(key: key, delta: 1, limit: Int64(entry.limit), window: RedisLimits.redisWindow(entry.window)))
+        }
+        guard let tokenLimiter = consumer.tokenLimiter else { return increments }
+        let (prompt, completion) = estimate(consumer, bodyBytes: bodyBytes, context: context)
+        for meter in tokenLimiter.meters {
+            let (period, _) = meter.kind.period(at: now)
+            let counter = RedisLimits.tokenCounter(prefix: prefix, consumer: consumer.name, kind: meter.kind, period: period,
+                                                   currency: tokenLimiter.quotas.currency)
+            increments.append(.init(key: counter.key, delta: Int64(tokenLimiter.want(meter.kind, prompt: prompt, completion: completion)),
+                                    limit: Int64(meter.limit), window: counter.window))
+        }
+        return increments
+    }
+
+    /// The strict-mode admission completed: its decision, or `failMode` when Redis failed.
     static func finish(_ outcome: StrictAdmission.Outcome, consumers: ConsumerTable, bodyBytes: Int, context: inout RequestContext,
                        now: MeterInstant, on loopSnapshot: LoopSnapshot, loop: LoopContext) -> PhaseResult {
-        guard let consumer = consumers.limits(of: context.consumer), let limiter = consumer.limiter,
-              let redis = loopSnapshot.snapshot.redis else { return .next }
+        guard let consumer = consumers.limits(of: context.consumer), let redis = loopSnapshot.snapshot.redis else { return .next }
         switch outcome {
-        case .success(let decision):
+        case .success(let counts):
             loop.redis.recordSuccess()
-            return decided(decision, consumer, bodyBytes: bodyBytes, context: &context, now: now, on: loopSnapshot)
+            let windows = consumer.limiter?.limits.windows.count ?? 0
+            let decision = consumer.limiter.map { StrictAdmission.decision($0.limits, counts: counts[..<windows]) } ?? .admitted(nil)
+            guard let tokenLimiter = consumer.tokenLimiter else {
+                return decided(decision, consumer, bodyBytes: bodyBytes, context: &context, now: now, on: loopSnapshot)
+            }
+            let tokenCounts = Array(counts[windows...])
+            guard case .admitted(let status) = decision else {
+                tokenLimiter.giveBack(tokenCounts, at: now)
+                SharedTokenPush.push(tokenLimiter, of: consumer.name, limits: redis, loop: loop)
+                return decided(decision, consumer, bodyBytes: bodyBytes, context: &context, now: now, on: loopSnapshot)
+            }
+            context.requestLimit = status
+            let (prompt, completion) = estimate(consumer, bodyBytes: bodyBytes, context: context)
+            let admission = tokenLimiter.admit(tokenCounts, prompt: prompt, completion: completion, at: now)
+            if case .refused = admission { SharedTokenPush.push(tokenLimiter, of: consumer.name, limits: redis, loop: loop) }
+            return tokensDecided(admission, tokenLimiter, context: &context, on: loopSnapshot)
         case .failure(let failure):
             loop.redis.recordFailure(failure, failMode: redis.config.failMode)
-            return failed(redis.config, consumer, limiter: limiter, bodyBytes: bodyBytes, context: &context, now: now,
-                          on: loopSnapshot)
+            return failed(redis.config, consumer, bodyBytes: bodyBytes, context: &context, now: now, on: loopSnapshot)
         }
     }
 
-    /// Redis could not decide: `open` admits against the in-process limiter (the limit then
-    /// holds per pod), `closed` answers 503 `limits_unavailable`.
-    private static func failed(_ config: RedisConfig, _ consumer: ConsumerTable.Consumer, limiter: RequestRateLimiter,
-                               bodyBytes: Int, context: inout RequestContext, now: MeterInstant,
-                               on loopSnapshot: LoopSnapshot) -> PhaseResult {
+    /// Redis could not decide: `open` admits against the in-process limiters (the request limit
+    /// then holds per pod; token use is counted on this sidecar's view of the shared counters
+    /// and pushed when Redis answers again), `closed` answers 503 `limits_unavailable`.
+    private static func failed(_ config: RedisConfig, _ consumer: ConsumerTable.Consumer, bodyBytes: Int,
+                               context: inout RequestContext, now: MeterInstant, on loopSnapshot: LoopSnapshot) -> PhaseResult {
         switch config.failMode {
         case .open:
-            return decided(limiter.acquire(at: now.monotonic), consumer, bodyBytes: bodyBytes, context: &context, now: now,
-                           on: loopSnapshot)
+            return decided(consumer.limiter?.acquire(at: now.monotonic) ?? .admitted(nil), consumer, bodyBytes: bodyBytes,
+                           context: &context, now: now, on: loopSnapshot)
         case .closed:
             return .answer(LocalAnswer(status: 503, code: "limits_unavailable",
                                        message: "the gateway cannot check the rate limits of consumer \"\(context.consumerName)\" now (its Redis does not answer); retry later",
@@ -101,13 +140,24 @@ enum AdmitPhase {
         }
     }
 
+    /// The request's estimated input and output tokens (ADR 0017).
+    private static func estimate(_ consumer: ConsumerTable.Consumer, bodyBytes: Int, context: RequestContext) -> (prompt: Int, completion: Int) {
+        (TokenEstimate.prompt(bodyBytes: bodyBytes), TokenEstimate.completion(maxTokens: context.maxTokens, default: consumer.estimatedOutputTokens))
+    }
+
     /// Reserves the request's estimated tokens against the consumer's token limits and quotas.
     private static func reserveTokens(_ consumer: ConsumerTable.Consumer, bodyBytes: Int, context: inout RequestContext,
                                       now: MeterInstant, on loopSnapshot: LoopSnapshot) -> PhaseResult {
         guard let tokenLimiter = consumer.tokenLimiter else { return .next }
-        let prompt = TokenEstimate.prompt(bodyBytes: bodyBytes)
-        let completion = TokenEstimate.completion(maxTokens: context.maxTokens, default: consumer.estimatedOutputTokens)
-        switch tokenLimiter.reserve(prompt: prompt, completion: completion, at: now) {
+        let (prompt, completion) = estimate(consumer, bodyBytes: bodyBytes, context: context)
+        return tokensDecided(tokenLimiter.reserve(prompt: prompt, completion: completion, at: now), tokenLimiter,
+                             context: &context, on: loopSnapshot)
+    }
+
+    /// The token limits' decision: the reservation kept in the context, or a 429.
+    private static func tokensDecided(_ admission: TokenAdmission, _ tokenLimiter: TokenLimiter, context: inout RequestContext,
+                                      on loopSnapshot: LoopSnapshot) -> PhaseResult {
+        switch admission {
         case .admitted(let reservation, let status):
             context.tokenReservation = reservation
             context.tokenLimit = status

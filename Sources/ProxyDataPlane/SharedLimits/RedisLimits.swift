@@ -3,8 +3,8 @@ import ProxyCore
 import ProxyIO
 
 /// A snapshot's Redis settings, resolved off the request path: the client configuration each
-/// loop connects with, every limited consumer's counter keys, and (sync mode) the consumers'
-/// synced limiters. Kept from snapshot to snapshot while the `redis` section and its secrets
+/// loop connects with, every limited consumer's request counter keys, (sync mode) the
+/// consumers' synced limiters, and when the token counters last synced. Kept from snapshot to snapshot while the `redis` section and its secrets
 /// do not change, so a reload neither reconnects nor forgets (see `DataPlane`).
 ///
 /// Immutable and `Sendable`; each loop makes its own client from `client` (`LoopContext`).
@@ -19,6 +19,8 @@ final class RedisLimits: Sendable {
     let synced: [SyncedRequestLimiter?]
     /// The consumer names, by index (to carry synced limiters over a reload by name).
     let consumerNames: [String]
+    /// When a push of shared token counters last succeeded (sync mode: stale → `failMode`).
+    let tokenFreshness: SyncFreshness
 
     struct Identity: Hashable {
         let config: RedisConfig
@@ -33,6 +35,24 @@ final class RedisLimits: Sendable {
 
     /// The sliding window a request limit counts over in Redis (ADR 0009).
     static func redisWindow(_ window: RateLimitWindow) -> RedisWindow { .sliding(window.duration) }
+
+    /// The counter of `consumer`'s token meter `kind` in `period` (ADR 0026), in the consumer's
+    /// hash tag: a token window slides like a request window (`…:{team}:tokensPerMinute`); a
+    /// quota's key names its UTC day or month number and its currency for spend
+    /// (`…:{team}:quotas.tokensPerDay:20454`, `…:{team}:quotas.costPerMonth:USD:671`), and
+    /// lives until well after its period ends.
+    static func tokenCounter(prefix: String, consumer: String, kind: UsageMeterKind, period: UInt64,
+                             currency: String) -> (key: RedisCounterKey, window: RedisWindow) {
+        switch kind {
+        case .tokens(let window):
+            return (RedisCounterKey(prefix: prefix, owner: consumer, counter: window.tokensField), redisWindow(window))
+        case .tokenQuota(let quota):
+            return (RedisCounterKey(prefix: prefix, owner: consumer, counter: "\(kind.field):\(period)"), .lifetime(quota.keyLifetime))
+        case .costQuota(let quota):
+            return (RedisCounterKey(prefix: prefix, owner: consumer, counter: "\(kind.field):\(currency):\(period)"),
+                    .lifetime(quota.keyLifetime))
+        }
+    }
 
     /// `previous`' synced limiters are kept for consumers whose limits did not change.
     init(_ loaded: LoadedConfig, config: RedisConfig, previous: RedisLimits?, now: ProxyInstant) throws(ProxyConfigError) {
@@ -61,13 +81,14 @@ final class RedisLimits: Sendable {
         requestKeys = consumers.map { consumer in
             consumer.rateLimits.windows.map { Self.requestKey(prefix: config.keyPrefix, consumer: consumer.name, window: $0.window) }
         }
+        // Three missed syncs, or one that took longer than the timeout, make the counts stale.
+        let staleAfter = ProxyDuration(nanoseconds: max(config.syncInterval.nanoseconds * 3,
+                                                        config.syncInterval.nanoseconds + config.timeout.nanoseconds))
+        tokenFreshness = previous?.config == config ? previous!.tokenFreshness : SyncFreshness(staleAfter: staleAfter, now: now)
         guard config.mode == .sync else {
             synced = consumers.map { _ in nil }
             return
         }
-        // Three missed syncs, or one that took longer than the timeout, make the counts stale.
-        let staleAfter = ProxyDuration(nanoseconds: max(config.syncInterval.nanoseconds * 3,
-                                                        config.syncInterval.nanoseconds + config.timeout.nanoseconds))
         let kept = previous?.config.mode == .sync && previous?.config.keyPrefix == config.keyPrefix ? previous : nil
         synced = consumers.map { consumer in
             guard !consumer.rateLimits.windows.isEmpty else { return nil }

@@ -1,10 +1,14 @@
 import ProxyCore
 import ProxyIO
 
-/// Sync mode's reconciliation (ADR 0009): every `syncInterval`, on loop 0, each synced
-/// window pushes what this sidecar admitted since the last push and reads back the global
-/// total, one counter-script run per window (pipelined on the consumer's node). A window
-/// whose previous sync has not answered is skipped this round.
+/// The reconciliation with Redis, every `syncInterval` on loop 0 (ADR 0009, ADR 0026):
+/// - sync mode: each synced request window pushes what this sidecar admitted since the last
+///   push and reads back the global total;
+/// - both modes: each consumer's shared token meters push what changed here since the last
+///   push (reservations in sync mode, charges, settlements and releases in both) and read back
+///   the gateway-wide total, which becomes this sidecar's view (`UsageCounter`).
+/// One counter-script run per window or meter (pipelined on the consumer's node). A counter
+/// whose previous push has not answered is skipped this round.
 ///
 /// Loop-confined to loop 0.
 final class RedisSyncDriver {
@@ -23,15 +27,17 @@ final class RedisSyncDriver {
 
     private func tick() {
         var interval = RedisConfig.defaultSyncInterval
-        if let limits = context.snapshot.redis, limits.config.mode == .sync {
+        if let limits = context.snapshot.redis {
             interval = limits.config.syncInterval
-            sync(limits)
+            if let store = context.redis.store(for: limits) {
+                if limits.config.mode == .sync { syncRequests(limits, store: store) }
+                syncTokens(limits, store: store, consumers: context.snapshot.consumers)
+            }
         }
         timer = context.scheduler.schedule(at: context.scheduler.now().advanced(by: interval)) { [unowned self] in tick() }
     }
 
-    private func sync(_ limits: RedisLimits) {
-        guard let store = context.redis.store(for: limits) else { return }
+    private func syncRequests(_ limits: RedisLimits, store: any SharedCounters) {
         let scheduler = context.scheduler
         let redis = context.redis
         let failMode = limits.config.failMode
@@ -51,6 +57,14 @@ final class RedisSyncDriver {
                     }
                 }
             }
+        }
+    }
+
+    private func syncTokens(_ limits: RedisLimits, store: any SharedCounters, consumers: ConsumerTable) {
+        for consumer in consumers.consumers {
+            guard let limiter = consumer.tokenLimiter, limiter.shared else { continue }
+            SharedTokenPush.push(limiter, of: consumer.name, limits: limits, store: store, redis: context.redis,
+                                 scheduler: context.scheduler)
         }
     }
 }

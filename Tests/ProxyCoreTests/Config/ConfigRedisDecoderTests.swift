@@ -62,7 +62,6 @@ import Testing
         (#""redis": {"addresses": ["r:1"], "timeout": "20s"}"#,
          #"redis.timeout: 20s is longer than the maximum "10s": a request would wait that long for its limit"#),
         (#""redis": {"addresses": ["r:1"], "mode": "sync", "syncInterval": "1ms"}"#, #"redis.syncInterval: 1ms is outside "5ms" to "60s""#),
-        (#""redis": {"addresses": ["r:1"], "syncInterval": "50ms"}"#, #"redis.syncInterval: only used with "mode": "sync""#),
         (#""redis": {"addresses": ["r:1"], "keyPrefix": "a{b"}"#,
          #"redis.keyPrefix: "a{b" must be at most 200 printable ASCII characters without spaces, "{" or "}" (the consumer's name is the key's hash tag)"#),
         (#""redis": {"addresses": ["r:1"], "tls": {"caFiles": "ca.pem"}}"#, #"redis.tls.caFiles: unknown field; did you mean "caFile"?"#),

@@ -16,6 +16,17 @@ import Testing
         #expect(limiter.acquire(at: Self.at(120_000)) == .admitted(RateLimitStatus(limit: 3, remaining: 2, reset: .seconds(60))))
     }
 
+    @Test func readingsShowEachWindowsCountInItsCurrentWindowOnly() {
+        let limiter = RequestRateLimiter(RequestRateLimits(perSecond: 5, perHour: 10))
+        _ = limiter.acquire(at: Self.at(500))
+        _ = limiter.acquire(at: Self.at(600))
+        let readings = limiter.readings(at: Self.at(900))
+        #expect(readings.map(\.window) == [.second, .hour])
+        #expect(readings.map(\.status) == [RateLimitStatus(limit: 5, remaining: 3, reset: .milliseconds(100)),
+                                           RateLimitStatus(limit: 10, remaining: 8, reset: .milliseconds(3_599_100))])
+        #expect(limiter.readings(at: Self.at(1_000)).map(\.status.remaining) == [5, 8], "a new second starts at zero")
+    }
+
     @Test func aRequestMustFitEveryWindowAndTheRefusingWindowSaysWhenToRetry() {
         let limiter = RequestRateLimiter(RequestRateLimits(perSecond: 2, perMinute: 2))
         _ = limiter.acquire(at: Self.at(0))

@@ -19,6 +19,17 @@ import Testing
         #expect(status.limit == 3 && status.remaining == 0)
     }
 
+    @Test func readingsShowTheGlobalTotalPlusWhatWasAdmittedHereSince() {
+        let limiter = SyncedRequestLimiter(RequestRateLimits(perMinute: 10), staleAfter: .milliseconds(300), now: Self.start)
+        let window = limiter.windows[0]
+        _ = limiter.beginSync(window)
+        limiter.syncSucceeded(window, total: 6, resetAfter: .seconds(20), at: Self.at(10))
+        _ = limiter.acquire(at: Self.at(11))
+        let readings = limiter.readings(at: Self.at(1_010))
+        #expect(readings.map(\.window) == [.minute])
+        #expect(readings.map(\.status) == [RateLimitStatus(limit: 10, remaining: 3, reset: .seconds(19))])
+    }
+
     @Test func theGlobalTotalFromASyncCountsAgainstTheLimit() {
         let limiter = SyncedRequestLimiter(RequestRateLimits(perMinute: 5), staleAfter: .milliseconds(300), now: Self.start)
         let window = limiter.windows[0]

@@ -1,5 +1,7 @@
-/// A consumer's request limits, one per window (`rateLimits`). A nil window is unlimited.
-package struct RequestRateLimits: Hashable, Sendable {
+/// Limits per rate window, one number each (a nil window is unlimited): a consumer's request
+/// limits (`RequestRateLimits`, `rateLimits.requestsPer…`) and the windows of its token limits
+/// (`TokenRateLimits`, `rateLimits.tokensPer…`) are both this.
+package struct RateWindowLimits: Hashable, Sendable {
     package let perSecond: Int?
     package let perMinute: Int?
     package let perHour: Int?
@@ -22,3 +24,6 @@ package struct RequestRateLimits: Hashable, Sendable {
         return out
     }
 }
+
+/// A consumer's request limits, one per window (`rateLimits.requestsPer…`).
+package typealias RequestRateLimits = RateWindowLimits

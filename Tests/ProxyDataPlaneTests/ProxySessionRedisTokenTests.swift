@@ -1,0 +1,88 @@
+@testable import ProxyDataPlane
+import ProxyCore
+import ProxyIO
+import Testing
+
+/// Level 2: consumers' token quotas shared through Redis (a scripted store in place of the
+/// client, ADR 00XX): strict mode reserves the estimate in the same batch as the request
+/// windows and pushes the settlement when the request ends; a refusal gives the grants back;
+/// sync mode reserves on the view and pushes on loop 0's timer.
+@Suite struct ProxySessionRedisTokenTests {
+    static let chat = ProxySessionAttemptTests.chat
+    static let key: HTTPHeaders = ["authorization": "Bearer sk-quota"]
+    static let consumers = """
+        , "consumers": [
+          {"name": "quota", "keysDirectory": "consumers/quota", "estimatedOutputTokens": 10,
+           "rateLimits": {"requestsPerMinute": 5}, "quotas": {"tokensPerDay": 100}}
+        ]
+        """
+
+    static func harness(_ redis: String) throws -> (SessionHarness, ScriptedCounters) {
+        let harness = try SessionHarness(config: Configs.twoBackends(extra: consumers + #", "redis": "# + redis),
+                                         secrets: ["consumers/quota/k": "sk-quota"])
+        let store = ScriptedCounters()
+        harness.loop.redis.makeStore = { _ in store }
+        return (harness, store)
+    }
+
+    @Test func strictModeReservesTheEstimateWithTheRequestWindowAndPushesTheSettlementWhenTheRequestEnds() throws {
+        let (harness, store) = try Self.harness(#"{"addresses": ["127.0.0.1:6379"]}"#)
+        let (_, response) = harness.request(headers: Self.key, body: Self.chat)
+        #expect(store.pending.count == 2, "one batch: the request window, then the day quota")
+        #expect(store.pending[0].key == "sluice:{quota}:requestsPerMinute")
+        let quota = store.pending[1]
+        #expect(quota.key.hasPrefix("sluice:{quota}:quotas.tokensPerDay:"))
+        #expect(quota.limit == 100 && quota.window == .lifetime(.seconds(2 * 86_400)))
+        #expect(quota.delta > 10, "the prompt's estimate plus estimatedOutputTokens")
+        store.answer(granted: 1, count: 1)
+        #expect(harness.upstream.transfers.isEmpty, "admit waits for every counter")
+        store.answer(granted: quota.delta, count: 40 + quota.delta)
+        ProxySessionConsumerTests.succeed(harness)  // usage: 1 + 2 tokens
+        #expect(response.status == 200)
+        #expect(store.pending.count == 1, "the settlement is pushed at once")
+        #expect(store.pending.first?.key == quota.key)
+        #expect(store.pending.first?.delta == 3 - quota.delta && store.pending.first?.limit == nil)
+    }
+
+    @Test func strictModeGivesTheGrantedTokensBackWhenTheRequestWindowRefuses() throws {
+        let (harness, store) = try Self.harness(#"{"addresses": ["127.0.0.1:6379"]}"#)
+        let (_, response) = harness.request(headers: Self.key, body: Self.chat)
+        let quota = store.pending[1]
+        store.answer(granted: 0, count: 5, retryAfter: .seconds(7))
+        store.answer(granted: quota.delta, count: quota.delta)
+        #expect(response.status == 429)
+        #expect(response.bodyText.contains(#""code":"rate_limit_exceeded""#))
+        #expect(store.pending.first?.key == quota.key)
+        #expect(store.pending.first?.delta == -quota.delta, "what Redis granted is given back")
+    }
+
+    @Test func strictModeRefusesWithInsufficientQuotaWhenRedisHasNothingLeft() throws {
+        let (harness, store) = try Self.harness(#"{"addresses": ["127.0.0.1:6379"]}"#)
+        let (_, response) = harness.request(headers: Self.key, body: Self.chat)
+        store.answer(granted: 1, count: 1)
+        store.answer(granted: 0, count: 100)
+        #expect(response.status == 429)
+        #expect(response.bodyText.contains(#""code":"insufficient_quota""#))
+        #expect(harness.upstream.transfers.isEmpty)
+        #expect(harness.metric(#"sluice_rate_limited_total{consumer="quota",reason="quota"}"#) == 1)
+    }
+
+    @Test func syncModeReservesOnTheViewAndPushesWhatChangedOnTheNextTick() throws {
+        let (harness, store) = try Self.harness(#"{"addresses": ["127.0.0.1:6379"], "mode": "sync", "syncInterval": "50ms"}"#)
+        let driver = RedisSyncDriver(context: harness.loop)
+        defer { driver.stop() }
+        #expect(store.pending.map(\.delta) == [0, 0], "the first sync reads the request window and the quota")
+        store.answer(granted: 0, count: 0)
+        store.answer(granted: 0, count: 97)  // the other sidecars used 97 of 100 today
+        harness.request(headers: Self.key, body: Self.chat)
+        #expect(harness.upstream.transfers.count == 1, "no wait for Redis: 3 tokens remained")
+        ProxySessionConsumerTests.succeed(harness)
+        harness.scheduler.advance(by: .milliseconds(50))
+        #expect(store.pending.map(\.delta) == [1, 3], "the admission and the settled 3 tokens")
+        store.answer(granted: 1, count: 1)
+        store.answer(granted: 3, count: 100)
+        let (_, refused) = harness.request(headers: Self.key, body: Self.chat)
+        #expect(refused.status == 429)
+        #expect(refused.bodyText.contains(#""code":"insufficient_quota""#))
+    }
+}
