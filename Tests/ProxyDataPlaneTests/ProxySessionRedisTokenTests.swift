@@ -4,7 +4,7 @@ import ProxyIO
 import Testing
 
 /// Level 2: consumers' token quotas shared through Redis (a scripted store in place of the
-/// client, ADR 00XX): strict mode reserves the estimate in the same batch as the request
+/// client, ADR 0026): strict mode reserves the estimate in the same batch as the request
 /// windows and pushes the settlement when the request ends; a refusal gives the grants back;
 /// sync mode reserves on the view and pushes on loop 0's timer.
 @Suite struct ProxySessionRedisTokenTests {

@@ -1,4 +1,4 @@
-"""Consumers' token quotas shared through a real Redis (issue 16, ADR 00XX): two sidecars share
+"""Consumers' token quotas shared through a real Redis (issue 16, ADR 0026): two sidecars share
 one consumer's daily token quota through one `redis-server` and through a three-node Redis
 Cluster, in strict and sync mode, and together use no more than it plus the documented
 overshoot; what they settle lands in Redis; Redis stopped answers by `failMode` (open: counted
@@ -50,7 +50,7 @@ def used_tokens(responses):
 
 
 def quota_key():
-    """The day quota's counter: its key names the UTC day number (ADR 00XX)."""
+    """The day quota's counter: its key names the UTC day number (ADR 0026)."""
     return f"sluice:{{team}}:quotas.tokensPerDay:{int(time.time()) // 86_400}"
 
 

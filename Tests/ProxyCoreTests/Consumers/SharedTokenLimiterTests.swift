@@ -1,7 +1,7 @@
 import Testing
 @testable import ProxyCore
 
-/// Token limits shared through Redis (ADR 00XX), without Redis: the view a shared counter
+/// Token limits shared through Redis (ADR 0026), without Redis: the view a shared counter
 /// keeps (the total Redis returned plus what changed here since), what it hands the sync
 /// step to push, and strict mode's decision from Redis's answers.
 @Suite struct SharedTokenLimiterTests {
