@@ -115,7 +115,9 @@ extension ProxyConfigDecoding {
             if !keywords.isEmpty || !regexes.isEmpty || !detectors.isEmpty {
                 report(object.path("moderation"), "a moderation rule has no \"keywords\", \"regexes\" or \"detectors\"; put them in a rule of their own")
             }
-            if phase != nil, phase != .request { report(object.path("phase"), "a moderation rule checks requests only; expected \"request\"") }
+            if phase == .request, case .object(let hook)? = object["moderation"], hook["streamWindow"] != nil {
+                report(JSONPath.member(object.path("moderation"), "streamWindow"), "applies to rules that check answers (phase \"response\" or \"both\")")
+            }
             if case .string("redact")? = object["action"] { report(object.path("action"), "a moderation rule cannot redact; expected \"block\" or \"log\"") }
         } else if keywords.isEmpty, regexes.isEmpty, detectors.isEmpty, issues.count == before {
             report(path, "a rule needs at least one of \"keywords\", \"regexes\", \"detectors\" or \"moderation\"")
@@ -143,13 +145,17 @@ extension ProxyConfigDecoding {
     }
 
     private mutating func decodeModeration(_ value: JSONValue, at path: String) -> GuardModerationConfig? {
-        guard let object = ConfigObjectReader(value, at: path, allowed: ["url", "timeout", "failMode"], issues: &issues) else { return nil }
+        guard let object = ConfigObjectReader(value, at: path, allowed: ["url", "timeout", "failMode", "streamWindow"], issues: &issues) else { return nil }
         let before = issues.count
         let url = backendURL(object["url"], at: object.path("url"))
         let timeout = object.has("timeout") ? duration(object["timeout"], at: object.path("timeout")) : GuardModerationConfig.defaultTimeout
         let failMode: GuardFailMode? = object.has("failMode") ? oneOf(object["failMode"], at: object.path("failMode"), required: true) : .closed
+        let range = GuardModerationConfig.streamWindowRange
+        let window = integer(object["streamWindow"], at: object.path("streamWindow"), in: range,
+                             expected: "a number of characters from \(range.lowerBound) to \(range.upperBound)", required: false)
         guard issues.count == before, let url, let timeout, let failMode else { return nil }
-        return GuardModerationConfig(url: url, timeout: timeout, failMode: failMode)
+        return GuardModerationConfig(url: url, timeout: timeout, failMode: failMode,
+                                     streamWindow: window ?? GuardModerationConfig.defaultStreamWindow)
     }
 
     private mutating func decodeMessageScope(_ value: JSONValue, at path: String) -> GuardMessageScope? {

@@ -29,9 +29,10 @@ extension ProxyConfigEncoder {
         if !rule.regexes.isEmpty { object["regexes"] = .array(rule.regexes.map(JSONValue.string)) }
         if !rule.detectors.isEmpty { object["detectors"] = .array(rule.detectors.map { .string($0.rawValue) }) }
         if let moderation = rule.moderation {
-            object["moderation"] = .object(JSONObject([("url", .string(moderation.url.description)),
-                                                       ("timeout", .string(moderation.timeout.configString)),
-                                                       ("failMode", .string(moderation.failMode.rawValue))]))
+            var hook = JSONObject([("url", .string(moderation.url.description)), ("timeout", .string(moderation.timeout.configString)),
+                                   ("failMode", .string(moderation.failMode.rawValue))])
+            if rule.phase.checksResponse { hook["streamWindow"] = .number(JSONNumber(moderation.streamWindow)) }
+            object["moderation"] = .object(hook)
         }
         switch rule.action {
         case .block(let message): object["message"] = .string(message)
