@@ -135,7 +135,7 @@ class ModerationStandIn:
                 length = int(self.headers["content-length"])
                 texts = json.loads(self.rfile.read(length))["input"]
                 stand_in.inputs.append(texts)
-                word = texts[-1].split()[0]
+                word = stand_in.decide(texts)
                 if word == "slow":
                     stand_in.release.wait(5)  # longer than the sidecar waits
                 if word == "fail":
@@ -158,6 +158,9 @@ class ModerationStandIn:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1/moderations"
+
+    def decide(self, texts):
+        return texts[-1].split()[0]
 
     def close(self):
         self.release.set()
@@ -214,7 +217,7 @@ def test_a_moderation_call_that_times_out_or_fails_is_closed(moderated, word):
     host, port = moderated.addresses["metrics"]
     kind = "timeout" if word == "slow" else "status"
     metrics = request((host, port), b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").body.decode()
-    assert f'sluice_guard_moderation_errors_total{{guard="moderated",kind="{kind}"}} 1' in metrics
+    assert f'sluice_guard_moderation_errors_total{{guard="moderated",phase="request",kind="{kind}"}} 1' in metrics
 
 
 # -- Anthropic's messages API ------------------------------------------------------------------
@@ -243,3 +246,100 @@ def test_the_anthropic_sdk_reads_a_stream_cut_mid_answer(sidecar):
         final = stream.get_final_message()
     assert text == "the codename is The answer was withheld."
     assert final.stop_reason == "refusal"
+
+
+# -- the moderation hook on answers ------------------------------------------------------------
+
+class AnswerModerationStandIn(ModerationStandIn):
+    """The moderation stand-in, deciding on answers by what the texts contain: "awful" is
+    flagged, "slowly" answers after the sidecar's timeout, "failing" is a 500."""
+
+    def decide(self, texts):
+        joined = " ".join(texts)
+        for word in ("awful", "slowly", "failing"):
+            if word in joined:
+                return {"awful": "block", "slowly": "slow", "failing": "fail"}[word]
+        return "allow"
+
+
+@pytest.fixture
+def answers_moderated(start, mock, tmp_path):
+    stand_in = AnswerModerationStandIn()
+    config_dir, secrets_dir = write_config(str(tmp_path), [mock_backend(mock)],
+                                           [{"name": "chat", "split": [{"backend": "mock", "weight": 1}]}],
+                                           secrets={"mock-key": "sk-provider"})
+    path = os.path.join(config_dir, "config.json")
+    with open(path) as f:
+        config = json.load(f)
+    config["guards"] = [{"name": "answers", "rules": [
+        {"name": "moderation", "phase": "response",
+         "moderation": {"url": stand_in.url, "timeout": "300ms", "failMode": "closed", "streamWindow": 16},
+         "action": "block", "message": "Flagged by moderation."}]}]
+    with open(path, "w") as f:
+        json.dump(config, f)
+    server = start("sluice", "--config-dir", config_dir, "--secrets-dir", secrets_dir, "--workers", "1", listeners=3)
+    host, port = server.addresses["app"]
+    server.client = openai.OpenAI(base_url=f"http://{host}:{port}/v1", api_key="sk-app", max_retries=0)
+    server.mock, server.stand_in = mock, stand_in
+    yield server
+    stand_in.close()
+
+
+def answer(server, content, stream):
+    words = len(content.split())
+    return server.client.chat.completions.create(
+        model="gpt-4o-mini", stream=stream, messages=[{"role": "user", "content": "hi"}],
+        extra_headers={"x-mock-content": content, "x-mock-output-tokens": str(words)})
+
+
+def metrics_text(server):
+    return request(server.addresses["metrics"], b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").body.decode()
+
+
+def test_a_moderated_stream_reaches_the_sdk_whole_after_windows_of_text_were_allowed(answers_moderated):
+    content = "a calm and pleasant answer about the weather in spring"
+    text, reasons = stream_text(answer(answers_moderated, content, stream=True))
+    assert text.split() == content.split()
+    assert reasons == ["stop"]
+    calls = answers_moderated.stand_in.inputs
+    assert len(calls) >= 2, "every 16 characters, not once at the end"
+    assert "".join(t for call in calls for t in call) == text, "the service saw every character, once, in order"
+
+
+def test_a_stream_flagged_mid_answer_ends_cleanly_without_the_flagged_window(answers_moderated):
+    content = "the first part is fine and calm then awful words follow here"
+    text, reasons = stream_text(answer(answers_moderated, content, stream=True))
+    assert text.endswith("Flagged by moderation.")
+    released = text[:-len("Flagged by moderation.")]
+    assert "awful" not in text and content.startswith(released.rstrip())
+    assert reasons == ["content_filter"]
+    assert released.startswith("the first part"), "the windows allowed before the flagged one went out"
+    audit = poll_until(lambda: [json.loads(line) for line in answers_moderated.stderr_lines if '"guard_decision"' in line],
+                       message="the audit line")
+    assert audit[0]["phase"] == "response" and audit[0]["matcher"] == "moderation" and audit[0]["action"] == "block"
+
+
+@pytest.mark.parametrize("word,kind", [("slowly", "timeout"), ("failing", "status")])
+def test_a_moderation_call_on_an_answer_that_times_out_or_fails_is_closed(answers_moderated, word, kind):
+    text, reasons = stream_text(answer(answers_moderated, f"{word} we go", stream=True))
+    assert text == "Flagged by moderation."
+    assert reasons == ["content_filter"]
+    assert f'sluice_guard_moderation_errors_total{{guard="answers",phase="response",kind="{kind}"}} 1' in metrics_text(answers_moderated)
+
+
+def test_a_json_answer_is_moderated_once_and_a_flagged_one_is_withheld(answers_moderated):
+    allowed = answer(answers_moderated, "a calm and pleasant answer about the weather in spring", stream=False)
+    assert allowed.choices[0].message.content.split() == "a calm and pleasant answer about the weather in spring".split()
+    assert len(answers_moderated.stand_in.inputs) == 1
+    flagged = answer(answers_moderated, "some awful answer", stream=False)
+    assert flagged.choices[0].message.content == "Flagged by moderation."
+    assert flagged.choices[0].finish_reason == "content_filter"
+
+
+def test_the_same_answer_twice_is_moderated_from_the_cache(answers_moderated):
+    first = answer(answers_moderated, "a calm and pleasant answer", stream=False)
+    calls = len(answers_moderated.stand_in.inputs)
+    second = answer(answers_moderated, "a calm and pleasant answer", stream=False)
+    assert second.choices[0].message.content == first.choices[0].message.content
+    assert len(answers_moderated.stand_in.inputs) == calls, "the verdict came from the cache"
+    assert 'sluice_guard_moderation_cache_hits_total{guard="answers",phase="response"} 1' in metrics_text(answers_moderated)
