@@ -17,6 +17,8 @@ package struct LLMGuardPolicy: Hashable, Sendable {
         package var moderationURL: String?
         package var moderationTimeout: ProxyDuration?
         package var moderationFailMode = "closed"
+        /// `moderation.streamWindow`: characters of a streamed answer per call.
+        package var moderationStreamWindow: Int?
     }
 
     package struct Spec: Hashable, Sendable {
@@ -49,11 +51,17 @@ package struct LLMGuardPolicy: Hashable, Sendable {
             decoded.replacement = d.string(rule["replacement"], at: rule.path("replacement"), maxLength: 256)
             if decoded.message != nil && decoded.action != "block" { d.report(rule.path("message"), "only a block rule has a message") }
             if decoded.replacement != nil && decoded.action != "redact" { d.report(rule.path("replacement"), "only a redact rule has a replacement") }
-            if let moderation = d.optionalObject(rule["moderation"], at: rule.path("moderation"), allowed: ["url", "timeout", "failMode"],
+            if let moderation = d.optionalObject(rule["moderation"], at: rule.path("moderation"), allowed: ["url", "timeout", "failMode", "streamWindow"],
                                                  required: ["url"]) {
                 decoded.moderationURL = d.string(moderation["url"], at: moderation.path("url"), nonEmpty: true)
                 decoded.moderationTimeout = d.duration(moderation["timeout"], at: moderation.path("timeout"))
                 decoded.moderationFailMode = d.choice(moderation["failMode"], at: moderation.path("failMode"), ["open", "closed"]) ?? "closed"
+                decoded.moderationStreamWindow = d.integer(moderation["streamWindow"], at: moderation.path("streamWindow"),
+                                                           in: GuardModerationConfig.streamWindowRange)
+                if decoded.moderationStreamWindow != nil && decoded.phase == "request" {
+                    d.report(moderation.path("streamWindow"), "applies to rules that check answers (phase response or both)")
+                }
+                if decoded.action == "redact" { d.report(rule.path("action"), "a moderation rule blocks or logs; it cannot redact") }
                 if rule["match"] != nil { d.report(rule.path("moderation"), "a rule has either match or moderation, not both") }
             } else if rule["match"] == nil {
                 d.report(rule.path, "needs match or moderation")
