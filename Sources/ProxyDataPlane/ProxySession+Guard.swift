@@ -175,7 +175,7 @@ extension ProxySession {
                                                             route: context.decision?.routeName ?? "none", guardName: guardConfig.name,
                                                             rule: rule.name, phase: phase, action: rule.action.name,
                                                             matcher: finding.matcher, matchedBytes: finding.matchedBytes),
-                                            wallNanoseconds: loop.scheduler.wallNanoseconds())
+                                            wallNanoseconds: loop.scheduler.wallNanoseconds(), file: snapshot.guardAuditFiles[index])
         }
     }
 

@@ -11,15 +11,18 @@ package struct GuardConfig: Hashable, Sendable {
     package let messages: GuardMessageScope
     /// How a blocked request is answered.
     package let blockedResponse: GuardBlockedResponse
+    /// An absolute path the guard's audit lines are appended to, besides stderr (`audit.file`).
+    package let auditFile: String?
 
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(name: String, routes: [String]? = nil, rules: [GuardRuleConfig], messages: GuardMessageScope = .init(),
-                 blockedResponse: GuardBlockedResponse = .completion) {
+                 blockedResponse: GuardBlockedResponse = .completion, auditFile: String? = nil) {
         self.name = name
         self.routes = routes
         self.rules = rules
         self.messages = messages
         self.blockedResponse = blockedResponse
+        self.auditFile = auditFile
     }
 
     /// Whether the guard applies to the route named `route`.

@@ -1,6 +1,6 @@
 /// `guards[]`: content guards, their rules and the routes they check.
 extension ProxyConfigDecoding {
-    static let guardKeys = ["name", "routes", "rules", "messages", "blockedResponse"]
+    static let guardKeys = ["name", "routes", "rules", "messages", "blockedResponse", "audit"]
     static let guardRuleKeys = ["name", "phase", "keywords", "regexes", "detectors", "moderation", "action", "message", "replacement"]
     /// The most rules in one guard.
     static let maxGuardRules = 64
@@ -73,9 +73,22 @@ extension ProxyConfigDecoding {
         if rules.compactMap({ $0?.moderation }).count > 1 {
             report(object.path("rules"), "at most one rule of a guard may call a moderation service")
         }
+        let auditFile = object["audit"].flatMap { decodeAudit($0, at: object.path("audit")) }
         guard issues.count == before, let name, !rules.isEmpty, rules.allSatisfy({ $0 != nil }), let messages, let blocked
         else { return nil }
-        return GuardConfig(name: name, routes: routes, rules: rules.map { $0! }, messages: messages, blockedResponse: blocked)
+        return GuardConfig(name: name, routes: routes, rules: rules.map { $0! }, messages: messages, blockedResponse: blocked,
+                           auditFile: auditFile)
+    }
+
+    /// `audit: {"file": "/abs/path"}`: the file's path (the sidecar opens it when it loads the config).
+    private mutating func decodeAudit(_ value: JSONValue, at path: String) -> String? {
+        guard let object = ConfigObjectReader(value, at: path, allowed: ["file"], issues: &issues) else { return nil }
+        guard let file = string(object["file"], at: object.path("file"), required: true) else { return nil }
+        guard file.hasPrefix("/"), !file.hasSuffix("/"), file.utf8.count <= 4096, !file.utf8.contains(where: { $0 < 0x20 }) else {
+            report(object.path("file"), "\(ConfigIssue.quoted(file)) is not an absolute file path such as \"/var/log/sluice/guard-audit.jsonl\"")
+            return nil
+        }
+        return file
     }
 
     private mutating func decodeGuardRule(_ value: JSONValue, at path: String,

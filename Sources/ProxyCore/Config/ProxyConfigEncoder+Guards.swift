@@ -13,6 +13,7 @@ extension ProxyConfigEncoder {
             ("roles", .array(guardConfig.messages.roles.map { .string($0.rawValue) })),
             ("scope", .string(guardConfig.messages.lastOnly ? "last" : "all")),
         ]))
+        if let file = guardConfig.auditFile { object["audit"] = .object(JSONObject([("file", .string(file))])) }
         switch guardConfig.blockedResponse {
         case .completion:
             object["blockedResponse"] = .object(JSONObject([("mode", .string("completion"))]))
