@@ -28,13 +28,15 @@ package struct LLMGuardPolicy: Hashable, Sendable {
         /// `messages.roles` and `messages.scope`.
         package var roles: [String] = ["user"]
         package var scope = "all"
+        /// `audit.file`: an absolute path the audit lines are appended to.
+        package var auditFile: String?
     }
 
     package var meta: ResourceMeta
     package var spec: Spec
 
     static func decodeSpec(_ value: JSONValue?, decoding d: inout SpecDecoding) -> Spec? {
-        guard let object = d.object(value, at: "spec", allowed: ["rules", "blockedResponse", "messages"], required: ["rules"]) else { return nil }
+        guard let object = d.object(value, at: "spec", allowed: ["rules", "blockedResponse", "messages", "audit"], required: ["rules"]) else { return nil }
         let before = d.issues.count
         var spec = Spec()
         let rulesPath = object.path("rules")
@@ -91,6 +93,12 @@ package struct LLMGuardPolicy: Hashable, Sendable {
                 spec.roles = roles.enumerated().compactMap { d.choice($1, at: JSONPath.element(messages.path("roles"), $0), GuardMessageRole.allCases.map(\.rawValue)) }
             }
             spec.scope = d.choice(messages["scope"], at: messages.path("scope"), ["all", "last"]) ?? "all"
+        }
+        if let audit = d.optionalObject(object["audit"], at: object.path("audit"), allowed: ["file"], required: ["file"]) {
+            spec.auditFile = d.string(audit["file"], at: audit.path("file"), maxLength: 4096, nonEmpty: true)
+            if let file = spec.auditFile, !file.hasPrefix("/") || file.hasSuffix("/") {
+                d.report(audit.path("file"), "\(SpecDecoding.quoted(file)) is not an absolute file path such as \"/var/log/sluice/guard-audit.jsonl\"")
+            }
         }
         return d.issues.count == before ? spec : nil
     }

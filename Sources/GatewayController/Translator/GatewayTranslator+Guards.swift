@@ -37,6 +37,6 @@ extension NamespaceTranslation {
         let blocked: GuardBlockedResponse = spec.blockedMode == "error" ? .error(status: spec.blockedStatusCode ?? 400) : .completion
         return GuardConfig(name: policy.meta.name, routes: routes, rules: rules,
                            messages: GuardMessageScope(roles: spec.roles.compactMap(GuardMessageRole.init(rawValue:)), lastOnly: spec.scope == "last"),
-                           blockedResponse: blocked)
+                           blockedResponse: blocked, auditFile: spec.auditFile)
     }
 }
