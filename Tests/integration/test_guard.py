@@ -379,3 +379,111 @@ def test_audit_lines_are_appended_to_the_guard_file_and_follow_its_rotation(star
     assert [(l["rule"], l["action"]) for l in rotated] == [("personal-data", "redact")]
     assert len(file_lines(audit_path + ".1")) == 1
     assert "jo@example.com" not in open(audit_path).read()
+
+
+# -- Anthropic thinking blocks -----------------------------------------------------------------
+
+class ThinkingProvider:
+    """An Anthropic-compatible provider written for the test: its answer thinks first (with the
+    codename split over two thinking deltas), then answers in a text block."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        def event(name, data):
+            return f"event: {name}\ndata: {json.dumps(data)}\n\n"
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                usage = {"input_tokens": 5, "output_tokens": 9}
+                if not body.get("stream"):
+                    answer = json.dumps({"id": "msg_1", "type": "message", "role": "assistant", "model": body["model"],
+                                         "content": [{"type": "thinking", "thinking": "let me recall project phoenix details",
+                                                      "signature": "sig"},
+                                                     {"type": "text", "text": "Here it is."}],
+                                         "stop_reason": "end_turn", "stop_sequence": None, "usage": usage}).encode()
+                    self.send_response(200)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(answer)))
+                    self.end_headers()
+                    self.wfile.write(answer)
+                    return
+                events = [
+                    event("message_start", {"type": "message_start", "message": {
+                        "id": "msg_1", "type": "message", "role": "assistant", "model": body["model"], "content": [],
+                        "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 5, "output_tokens": 1}}}),
+                    event("content_block_start", {"type": "content_block_start", "index": 0,
+                                                  "content_block": {"type": "thinking", "thinking": "", "signature": ""}}),
+                    event("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                                  "delta": {"type": "thinking_delta", "thinking": "let me recall proj"}}),
+                    event("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                                  "delta": {"type": "thinking_delta", "thinking": "ect phoenix details"}}),
+                    event("content_block_stop", {"type": "content_block_stop", "index": 0}),
+                    event("content_block_start", {"type": "content_block_start", "index": 1,
+                                                  "content_block": {"type": "text", "text": ""}}),
+                    event("content_block_delta", {"type": "content_block_delta", "index": 1,
+                                                  "delta": {"type": "text_delta", "text": "Here it is."}}),
+                    event("content_block_stop", {"type": "content_block_stop", "index": 1}),
+                    event("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                                            "usage": {"output_tokens": 9}}),
+                    event("message_stop", {"type": "message_stop"}),
+                ]
+                payload = "".join(events).encode()
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.address = ("127.0.0.1", self.server.server_address[1])
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def thinking_sidecar(start, tmp_path):
+    provider = ThinkingProvider()
+    config_dir, secrets_dir = write_config(str(tmp_path), [mock_backend(provider, name="claude", provider="anthropic")],
+                                           [{"name": "chat", "split": [{"backend": "claude", "weight": 1}]}],
+                                           secrets={"mock-key": "sk-provider"})
+    path = os.path.join(config_dir, "config.json")
+    with open(path) as f:
+        config = json.load(f)
+    config["guards"] = GUARDS
+    with open(path, "w") as f:
+        json.dump(config, f)
+    server = start("sluice", "--config-dir", config_dir, "--secrets-dir", secrets_dir, "--workers", "1", listeners=3)
+    yield server
+    provider.close()
+
+
+def test_the_anthropic_sdk_reads_a_stream_cut_inside_a_thinking_block(thinking_sidecar):
+    client = anthropic_client(thinking_sidecar)
+    with client.messages.stream(model="claude-sonnet-4", max_tokens=50, messages=[{"role": "user", "content": "hi"}]) as stream:
+        for _ in stream:
+            pass
+        final = stream.get_final_message()
+    assert [block.type for block in final.content] == ["thinking", "text"]
+    assert final.content[0].thinking == "let me recall "
+    assert final.content[1].text == "The answer was withheld."
+    assert final.stop_reason == "refusal"
+
+
+def test_a_whole_anthropic_answer_blocked_in_its_thinking_is_withheld_whole(thinking_sidecar):
+    message = anthropic_client(thinking_sidecar).messages.create(model="claude-sonnet-4", max_tokens=50,
+                                                                 messages=[{"role": "user", "content": "hi"}])
+    assert message.content[0].type == "thinking" and message.content[0].thinking == ""
+    assert message.content[1].text == "The answer was withheld."
+    assert message.stop_reason == "refusal"
