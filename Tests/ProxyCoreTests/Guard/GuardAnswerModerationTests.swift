@@ -93,6 +93,43 @@ import Testing
         #expect(parsed.content == "it is Withheld." && parsed.finishReasons == ["content_filter"] && parsed.done)
     }
 
+    @Test(arguments: [1, 7, 64, 1000])
+    func anAlwaysAllowingServiceChangesNoByteHoweverTheStreamIsCut(piece: Int) {
+        let deltas = (0..<60).map { "word \($0) with project " + ($0 % 7 == 0 ? "x " : "") + "mail a\($0)@example.com; 项目 " }
+        let bytes = GuardAnswerStreamTests.stream(deltas)
+        let rules = GuardRuleConfig(name: "pii", phase: .response, detectors: [.email], action: .redact(replacement: "[email]"))
+        let plain = GuardPolicy(GuardConfig(name: "g", rules: [rules]))
+        let url = (try? BackendURL.parse("http://m/v1/moderations").get())!
+        let moderated = GuardPolicy(GuardConfig(name: "g", rules: [rules, GuardRuleConfig(
+            name: "hook", phase: .response, moderation: GuardModerationConfig(url: url, streamWindow: 16), action: .block(message: "F"))]))
+        func run(_ policy: GuardPolicy) -> (output: [UInt8], calls: [String]) {
+            var filter = GuardAnswerStream(policy: policy)
+            var output: [UInt8] = []
+            var calls: [String] = []
+            func answerDueCalls(final: Bool) {
+                while let texts = filter.nextModerationCall(final: final) {
+                    calls += Self.text(texts)
+                    filter.moderationAllowed { output += $0 }
+                }
+            }
+            var start = 0
+            while start < bytes.count {
+                let end = min(bytes.count, start + piece)
+                _ = bytes[start..<end].withUnsafeBytes { filter.feed($0) { output += $0 } }
+                answerDueCalls(final: false)
+                start = end
+            }
+            _ = filter.finish { output += $0 }
+            answerDueCalls(final: true)
+            filter.releaseModerated { output += $0 }
+            return (output, calls)
+        }
+        let reference = run(plain).output
+        let (output, calls) = run(moderated)
+        #expect(output == reference)
+        #expect(calls.joined() == (try? GuardAnswerStreamTests.parse(reference).content), "every character sent once, in order")
+    }
+
     // MARK: Anthropic
 
     static func anthropicEvent(_ name: String, _ data: String) -> String { "event: \(name)\ndata: \(data)\n\n" }
