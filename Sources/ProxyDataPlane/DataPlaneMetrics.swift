@@ -34,6 +34,7 @@ package final class DataPlaneMetrics: Sendable {
     let guardDecisions: CounterFamily
     let guardModerationDuration: HistogramFamily
     let guardModerationErrors: CounterFamily
+    let guardModerationCacheHits: CounterFamily
     let cacheResults: CounterFamily
     let cacheStores: CounterFamily
     let cacheRedisWrites: CounterFamily
@@ -105,11 +106,14 @@ package final class DataPlaneMetrics: Sendable {
                                           help: "Guard rules that matched, by guard, rule, phase (request, response) and action (block, redact, log).",
                                           labelNames: ["guard", "rule", "phase", "action"])
         guardModerationDuration = registry.histogram(name: "sluice_guard_moderation_duration_seconds",
-                                                     help: "Time a guard's moderation service took to answer (or to fail), by guard.",
-                                                     labelNames: ["guard"], buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5])
+                                                     help: "Time a guard's moderation service took to answer (or to fail), by guard and phase (request, response).",
+                                                     labelNames: ["guard", "phase"], buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5])
         guardModerationErrors = registry.counter(name: "sluice_guard_moderation_errors_total",
-                                                 help: "Failed calls to a guard's moderation service, by guard and kind (timeout, connect, status, invalid).",
-                                                 labelNames: ["guard", "kind"])
+                                                 help: "Failed calls to a guard's moderation service, by guard, phase and kind (timeout, connect, status, invalid).",
+                                                 labelNames: ["guard", "phase", "kind"])
+        guardModerationCacheHits = registry.counter(name: "sluice_guard_moderation_cache_hits_total",
+                                                    help: "Moderation calls answered from the verdict cache (same texts, same service), by guard and phase.",
+                                                    labelNames: ["guard", "phase"])
         cacheResults = registry.counter(name: "sluice_cache_results_total",
                                         help: "Cache lookups on routes with a cache, by route, tier and result (hit, miss, bypass).",
                                         labelNames: ["route", "tier", "result"])

@@ -16,7 +16,9 @@ struct GuardAuditEntry {
 }
 
 /// The guard's audit log: one JSON line per decision on stderr, with the operational events
-/// (`"event":"guard_decision"`, `docs/guard.md`). Written from the loops; a line is one `write`.
+/// (`"event":"guard_decision"`, `docs/guard.md`), and in the guard's audit file when it has one.
+/// Written from the loops; on stderr a line is one `write`, to the file it is queued for the
+/// file's writer thread (`AppendOnlyFile`).
 final class GuardAudit: Sendable {
     private let fd: Int32
 
@@ -25,7 +27,7 @@ final class GuardAudit: Sendable {
         self.fd = fd
     }
 
-    func write(_ entry: GuardAuditEntry, wallNanoseconds: UInt64) {
+    func write(_ entry: GuardAuditEntry, wallNanoseconds: UInt64, file: AppendOnlyFile?) {
         var line = Array(#"{"event":"guard_decision","time_ms":"#.utf8)
         JSONWriter.appendInt(Int(wallNanoseconds / 1_000_000), to: &line)
         for (key, value) in [("request_id", entry.requestID), ("consumer", entry.consumer), ("route", entry.route),
@@ -38,5 +40,6 @@ final class GuardAudit: Sendable {
         JSONWriter.appendInt(entry.matchedBytes, to: &line)
         line += Array("}\n".utf8)
         StandardStreams.writeAll(fd, line)
+        file?.append(line)
     }
 }

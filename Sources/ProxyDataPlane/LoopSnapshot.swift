@@ -12,6 +12,8 @@ final class LoopSnapshot {
     let snapshot: ProxySnapshot
     /// Each route's retry budget on this loop.
     var retryBudgets: [RetryBudget]
+    /// The guards' moderation verdicts by content hash (this snapshot's services; a reload starts empty).
+    var moderationCache = GuardModerationCache()
     private var requestSeries: [RequestSeriesKey: CounterSeries] = [:]
     private var routeSeries: [UInt32: RouteSeries] = [:]
     private var tokenSeries: [UInt64: TokenSeries] = [:]
@@ -51,14 +53,19 @@ final class LoopSnapshot {
         return metrics.guardDecisions.series(labelValues: [guardConfig.name, rule.name, phase, rule.action.name])  // lint: allow-series (once per decision)
     }
 
-    /// `sluice_guard_moderation_duration_seconds` for a guard; once per moderated request, off the streaming path.
-    func guardModerationDuration(guard index: Int) -> HistogramSeries {
-        metrics.guardModerationDuration.series(labelValues: [snapshot.guards[index].config.name])  // lint: allow-series (once per moderation call)
+    /// `sluice_guard_moderation_duration_seconds` for (guard, phase); once per moderation call, not per chunk.
+    func guardModerationDuration(guard index: Int, phase: String) -> HistogramSeries {
+        metrics.guardModerationDuration.series(labelValues: [snapshot.guards[index].config.name, phase])  // lint: allow-series (once per moderation call)
     }
 
     /// `sluice_guard_moderation_errors_total`; rare (once per failed call), so not cached.
-    func guardModerationErrors(guard index: Int, kind: String) -> CounterSeries {
-        metrics.guardModerationErrors.series(labelValues: [snapshot.guards[index].config.name, kind])  // lint: allow-series (once per failed call)
+    func guardModerationErrors(guard index: Int, phase: String, kind: String) -> CounterSeries {
+        metrics.guardModerationErrors.series(labelValues: [snapshot.guards[index].config.name, phase, kind])  // lint: allow-series (once per failed call)
+    }
+
+    /// `sluice_guard_moderation_cache_hits_total` for (guard, phase); once per call the cache saved.
+    func guardModerationCacheHits(guard index: Int, phase: String) -> CounterSeries {
+        metrics.guardModerationCacheHits.series(labelValues: [snapshot.guards[index].config.name, phase])  // lint: allow-series (once per saved call)
     }
 
     /// The duration and first-token histograms of (route, answering backend).

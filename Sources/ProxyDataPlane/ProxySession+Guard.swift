@@ -10,17 +10,23 @@ enum GuardRequestStep {
     case awaitingModeration
 }
 
-/// Whether a guard let an answer's bytes pass or cut the answer.
+/// Whether a guard let an answer's bytes pass, cut the answer, or holds its end until the
+/// moderation service answered.
 enum GuardCut {
     case passed
     case blocked
+    case awaitingModeration
 }
 
-/// The guard response phase's state for one request: the route's guard and, on a 2xx event
-/// stream, the scanner of its answer.
+/// The guard response phase's state for one request: the route's guard, on a 2xx event stream
+/// the scanner of its answer, and the moderation of the answer (`ProxySession+AnswerModeration.swift`).
 struct ResponseGuard {
     let index: Int
     var stream: GuardAnswerStream?
+    /// The moderation call in flight, when it went to the service (not answered from the cache).
+    var call: (any UpstreamHandle)?
+    /// What waits for the answer's last verdict before the request ends.
+    var ending: ModeratedEnding?
 }
 
 /// Phases 5 and 9, guard request and guard response (`docs/guard.md`). The response side is one
@@ -32,7 +38,7 @@ extension ProxySession {
     func runGuardRequest(routeIndex: Int) -> GuardRequestStep {
         guard let index = snapshot.routeGuards[routeIndex] else { return .finished(.next) }
         let policy = snapshot.guards[index]
-        if !policy.response.isEmpty { responseGuard = ResponseGuard(index: index) }
+        if policy.checksAnswers { responseGuard = ResponseGuard(index: index) }
         let outcome = GuardRequestPhase.run(body: body, path: head.path, policy: policy) { findings in
             recordGuard(findings, guard: index, phase: "request")
         }
@@ -46,7 +52,7 @@ extension ProxySession {
         case .blocked(let rule):
             return .finished(blockAnswer(rule, policy: policy))
         }
-        guard let rule = policy.moderationRule, GuardAPIShape(path: head.path) != nil else { return .finished(.next) }
+        guard let rule = policy.requestModerationRule, GuardAPIShape(path: head.path) != nil else { return .finished(.next) }
         let texts = policy.checkedTexts(in: body).compactMap { GuardMessageExtractor.decode(body, $0.range) }
         guard !texts.isEmpty else { return .finished(.next) }
         startModeration(rule: rule, guard: index, texts: texts)
@@ -76,11 +82,29 @@ extension ProxySession {
 
     // MARK: Moderation
 
-    /// Asks the guard's moderation service about `texts`. The call runs as this request's
-    /// transfer (a client that leaves cancels it); its end continues the phases on a timer,
-    /// never inside libcurl's callback.
+    /// Asks the guard's moderation service about the prompt's `texts`. The call runs as this
+    /// request's transfer (a client that leaves cancels it); its verdict continues the phases.
     private func startModeration(rule: Int, guard index: Int, texts: [[UInt8]]) {
         guard let hook = snapshot.guards[index].config.rules[rule].moderation else { return }
+        transfer = callModeration(hook, texts: texts) { [self] verdict, took in
+            transfer = nil
+            suspendedPhase = .moderation(verdict, rule: rule, guard: index, took: took)
+            perform(machine.phaseResumed())
+        }
+    }
+
+    /// Sends `texts` to `hook` through the loop's libcurl multi, unless the loop's cache knows
+    /// their verdict. `done` gets the verdict and the call's duration (nil from the cache) on a
+    /// loop timer, never inside libcurl's callback; a request that ended meanwhile ignores it.
+    /// The handle of the call, when one was made. Must not run inside a libcurl callback.
+    func callModeration(_ hook: GuardModerationConfig, texts: [[UInt8]],
+                        done: @escaping (GuardModerationVerdict, ProxyDuration?) -> Void) -> (any UpstreamHandle)? {
+        let body = GuardModeration.requestBody(texts: texts)
+        let key = GuardModerationCache.Key(url: hook.url.description, body: body)
+        if let cached = loopSnapshot.moderationCache.verdict(for: key) {
+            _ = loop.scheduler.schedule(at: loop.scheduler.now()) { done(cached, nil) }
+            return nil
+        }
         var headers = HTTPHeaders(reservingCapacity: 2)
         headers.append(name: "content-type", value: "application/json")
         headers.append(name: "x-request-id", value: context.requestID)
@@ -89,28 +113,32 @@ extension ProxySession {
         timeouts.firstByte = hook.timeout
         timeouts.idle = hook.timeout
         timeouts.total = hook.timeout
-        let request = UpstreamRequest(method: .post, url: hook.url.description, headers: headers,
-                                      body: GuardModeration.requestBody(texts: texts), timeouts: timeouts)
+        let request = UpstreamRequest(method: .post, url: hook.url.description, headers: headers, body: body, timeouts: timeouts)
         let started = loop.scheduler.now()
         // Strong: the call ends (verdict or cancel) before the session does, and drops the closure then.
         let call = GuardModerationCall { [self] verdict in
-            transfer = nil
             let now = loop.scheduler.now()
-            armWaitTimer(at: now) { [self] in
-                suspendedPhase = .moderation(verdict, rule: rule, guard: index, took: now.duration(since: started))
-                perform(machine.phaseResumed())
-            }
+            loopSnapshot.moderationCache.store(verdict, for: key)
+            _ = loop.scheduler.schedule(at: now) { done(verdict, now.duration(since: started)) }
         }
-        transfer = loop.upstream.prepare(request, delegate: call)
-        guard transfer != nil else { return call.fail(kind: "connect") }
-        transfer?.start()
+        let handle = loop.upstream.prepare(request, delegate: call)
+        guard let handle else {
+            call.fail(kind: "connect")
+            return nil
+        }
+        handle.start()
+        return handle
     }
 
-    /// The moderation service's verdict, applied when the suspended phases resume.
-    func moderationFinished(_ verdict: GuardModerationVerdict, rule index: Int, guard guardIndex: Int, took: ProxyDuration) {
-        let policy = snapshot.guards[guardIndex]
-        let rule = policy.config.rules[index]
-        loopSnapshot.guardModerationDuration(guard: guardIndex).observe(Double(took.nanoseconds) / 1e9)
+    /// Counts a moderation verdict (duration or cache hit, errors) and says whether the rule's
+    /// action applies: flagged, or failed with `failMode: closed`. Records the decision when it does.
+    func moderationApplies(_ verdict: GuardModerationVerdict, took: ProxyDuration?, rule index: Int, guard guardIndex: Int,
+                           phase: String) -> Bool {
+        if let took {
+            loopSnapshot.guardModerationDuration(guard: guardIndex, phase: phase).observe(Double(took.nanoseconds) / 1e9)
+        } else {
+            loopSnapshot.guardModerationCacheHits(guard: guardIndex, phase: phase).increment()
+        }
         let applies: Bool
         switch verdict {
         case .allowed:
@@ -118,12 +146,21 @@ extension ProxySession {
         case .flagged:
             applies = true
         case .failed(let kind):
-            loopSnapshot.guardModerationErrors(guard: guardIndex, kind: kind).increment()
-            applies = rule.moderation?.failMode == .closed
+            loopSnapshot.guardModerationErrors(guard: guardIndex, phase: phase, kind: kind).increment()
+            applies = snapshot.guards[guardIndex].config.rules[index].moderation?.failMode == .closed
         }
-        guard applies else { return finishPhases(.next) }
-        let matcher = if case .failed = verdict { "moderation_failed" } else { "moderation" }
-        recordGuard([GuardFinding(rule: index, matcher: matcher, matchedBytes: 0)], guard: guardIndex, phase: "request")
+        if applies {
+            let matcher = if case .failed = verdict { "moderation_failed" } else { "moderation" }
+            recordGuard([GuardFinding(rule: index, matcher: matcher, matchedBytes: 0)], guard: guardIndex, phase: phase)
+        }
+        return applies
+    }
+
+    /// The moderation service's verdict on the prompt, applied when the suspended phases resume.
+    func moderationFinished(_ verdict: GuardModerationVerdict, rule index: Int, guard guardIndex: Int, took: ProxyDuration?) {
+        let policy = snapshot.guards[guardIndex]
+        let rule = policy.config.rules[index]
+        guard moderationApplies(verdict, took: took, rule: index, guard: guardIndex, phase: "request") else { return finishPhases(.next) }
         if case .block = rule.action { return finishPhases(blockAnswer(rule, policy: policy)) }
         finishPhases(.next)
     }
@@ -138,7 +175,7 @@ extension ProxySession {
                                                             route: context.decision?.routeName ?? "none", guardName: guardConfig.name,
                                                             rule: rule.name, phase: phase, action: rule.action.name,
                                                             matcher: finding.matcher, matchedBytes: finding.matchedBytes),
-                                            wallNanoseconds: loop.scheduler.wallNanoseconds())
+                                            wallNanoseconds: loop.scheduler.wallNanoseconds(), file: snapshot.guardAuditFiles[index])
         }
     }
 
@@ -160,14 +197,14 @@ extension ProxySession {
         // Mutated in place: a copy of the stream would copy its buffers on every chunk.
         let findings = responseGuard!.stream!.feed(bytes, emit: emit)
         if !findings.isEmpty { recordGuard(findings, guard: index, phase: "response") }
+        moderateStreamIfDue(final: false)
         return responseGuard!.stream!.blockedRule != nil
     }
 
-    /// The upstream stream ended: what the guard still holds goes on.
+    /// The upstream stream ended: what the guard still holds goes on (or into the moderation hold).
     func guardFinish(_ emit: (UnsafeRawBufferPointer) -> Void) {
         guard let index = responseGuard?.index, responseGuard?.stream != nil else { return }
         let findings = responseGuard!.stream!.finish(emit: emit)
-        responseGuard!.stream = nil
         if !findings.isEmpty { recordGuard(findings, guard: index, phase: "response") }
     }
 

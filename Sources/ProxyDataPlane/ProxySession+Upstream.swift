@@ -233,7 +233,9 @@ extension ProxySession: UpstreamTransferDelegate {
         let budget = loop.dataPlane.bufferBudget
         let reserved = machine.isHolding && budget.reserve(bytes.count) == .granted
         // Decided before a byte is used: a paused piece is offered again, whole, on resume.
-        let disposition = machine.bodyBytes(count: bytes.count, held: held.count, clientWritable: response.isWritable,
+        // A stream whose next window of text waits for the moderation service waits like a slow client.
+        let disposition = machine.bodyBytes(count: bytes.count, held: held.count,
+                                            clientWritable: response.isWritable && !answerModerationWantsPause,
                                             at: loop.scheduler.now(), mayHoldMore: reserved || !machine.isHolding)
         if reserved, disposition != .hold { budget.release(bytes.count) }
         cacheStore.record(bytes, disposition)
@@ -389,6 +391,11 @@ extension ProxySession: UpstreamTransferDelegate {
         } else {
             Int(upstreamHeaders.first("content-length") ?? "")
         }
+        if finished, ok, holdWholeAnswerForModeration(status: status, headers: headers, body: held, eventStream: heldEventStream) {
+            held = []
+            releaseHeld()
+            return .awaitingModeration
+        }
         response.writeHead(HTTPResponseHead(status: status, headers: headers), contentLength: contentLength)
         var cut = GuardCut.passed
         if !held.isEmpty {
@@ -408,8 +415,9 @@ extension ProxySession: UpstreamTransferDelegate {
         return finished ? .passed : cut
     }
 
-    /// The transfer ended after the client got the head.
-    func finishCommitted(_ end: UpstreamEnd) {
+    /// The transfer ended after the client got the head. `.awaitingModeration` when the
+    /// answer's last text waits for the moderation service (its verdict writes the rest).
+    func finishCommitted(_ end: UpstreamEnd) -> GuardCut {
         if let usage = account.endBodyTail(), case .complete = end {
             AccountPhase.record(usage, streamed: false, context: &context, on: loopSnapshot, now: loop.scheduler.now())
         }
@@ -429,6 +437,14 @@ extension ProxySession: UpstreamTransferDelegate {
                 countError(.truncated)
             }
         }
+        if holdStreamEndForModeration(end) { return .awaitingModeration }
+        finishCommittedTail(end)
+        return .passed
+    }
+
+    /// The end of a committed answer after its text went out: the translator's whole body, or
+    /// the error event of a failed stream; then the response ends.
+    func finishCommittedTail(_ end: UpstreamEnd) {
         guard case .failed(_, let kind) = end else {
             if answerTranslator?.streamMalformed == true { context.errorCode = "upstream_invalid_response" }
             if let whole = answerTranslator?.finish() { whole.body.withUnsafeBytes { response.writeBody($0) } }

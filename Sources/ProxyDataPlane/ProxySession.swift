@@ -7,7 +7,7 @@ enum PhaseCompletion {
     /// Admit's strict Redis admission answered (or failed).
     case admission(StrictAdmission.Outcome)
     /// The guard's moderation service answered (or failed) for `rule` of guard `guard`.
-    case moderation(GuardModerationVerdict, rule: Int, guard: Int, took: ProxyDuration)
+    case moderation(GuardModerationVerdict, rule: Int, guard: Int, took: ProxyDuration?)
     /// The cache lookup's read of the Redis tier answered (or failed) for `key`.
     case cacheRead(RedisCacheRead.Outcome, key: CacheKey)
 }
@@ -267,13 +267,14 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
             armWaitTimer(at: loop.scheduler.now().advanced(by: wait)) { [self] in perform(machine.retryTimerFired()) }
         case .commit(let truncated, let finished):
             let cut = commit(truncated: truncated, finished: finished)
+            if cut == .awaitingModeration { return }  // the verdict ends the request
             if finished { end() } else if cut == .blocked { endGuardedStream() }
         case .fail(let failure, let cancelTransfer):
             endAttempt(cancelTransfer: cancelTransfer)
             answer(Self.localAnswer(for: failure, lastFailure: lastFailure))
             end()
         case .finishCommitted(let end):
-            finishCommitted(end)
+            if finishCommitted(end) == .awaitingModeration { return }  // the verdict ends the request
             self.end()
         case .abandon:
             if transfer != nil { countError(.cancelled) }
@@ -304,9 +305,11 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
     }
 
     /// The one place a request ends: timers off, slot back, metrics and access log, once.
-    private func end() {
+    func end() {
         waitTimer?.cancel()
         waitTimer = nil
+        responseGuard?.call?.cancel()
+        responseGuard = nil
         firstTokenTimer?.cancel()
         firstTokenTimer = nil
         releaseSlot()
@@ -397,6 +400,7 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
     }
 
     func connectionClosed() {
+        if responseGuard?.ending != nil { return answerModerationAbandoned() }
         perform(machine.clientGone())
     }
 }

@@ -1,5 +1,6 @@
 import ConfigSource
 import ProxyCore
+import ProxyIO
 
 /// One immutable configuration of the data plane: built off the request path, published
 /// to every loop as a single object, captured once per request, and released by ARC when
@@ -34,6 +35,9 @@ final class ProxySnapshot: Sendable {
     /// The compiled guards, and each route's guard (an index into `guards`), indexed by route.
     let guards: [GuardPolicy]
     let routeGuards: [Int?]
+    /// Each guard's audit file (`audit.file`), indexed by guard; guards naming the same path share
+    /// one. Opened when the snapshot is built, so a reload reopens them.
+    let guardAuditFiles: [AppendOnlyFile?]
     /// The memory cache tier (shared with other snapshots while `cache.memory` is unchanged);
     /// nil when no route caches.
     let cacheTier: MemoryCacheTier?
@@ -82,6 +86,21 @@ final class ProxySnapshot: Sendable {
                                   limiters: limiters ?? loaded.config.meteredParties.map(RequestRateLimiter.forConsumer),
                                   tokenLimiters: tokenLimiters ?? loaded.config.meteredParties.map { TokenLimiter.forConsumer($0, in: loaded.config) })
         guards = loaded.config.guards.map(GuardPolicy.init)
+        var files: [String: AppendOnlyFile] = [:]
+        var auditFiles: [AppendOnlyFile?] = []
+        for (index, guardConfig) in loaded.config.guards.enumerated() {
+            guard let path = guardConfig.auditFile else {
+                auditFiles.append(nil)
+                continue
+            }
+            do throws(AppendOnlyFile.OpenError) {
+                if files[path] == nil { files[path] = try AppendOnlyFile(path: path) }
+                auditFiles.append(files[path])
+            } catch {
+                throw ProxyConfigError(issues: [ConfigIssue(path: "guards[\(index)].audit.file", message: error.description)])
+            }
+        }
+        guardAuditFiles = auditFiles
         routeGuards = loaded.config.routes.map { route in loaded.config.guards.firstIndex { $0.guards(route: route.name) } }
         inFlight = backendStates.map { metrics.backendInFlight.series(labelValues: [$0.name]) }
         for state in backendStates {

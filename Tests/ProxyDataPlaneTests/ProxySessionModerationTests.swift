@@ -30,7 +30,7 @@ import Testing
         #expect(harness.upstream.transfers.count == 2)
         #expect(harness.upstream.last.request.url == "http://127.0.0.1:9/v1/chat/completions")
         #expect(harness.upstream.last.requestBodyText.contains("hi [email]"))
-        #expect(harness.metric(#"sluice_guard_moderation_duration_seconds_count{guard="g"}"#) == 1)
+        #expect(harness.metric(#"sluice_guard_moderation_duration_seconds_count{guard="g",phase="request"}"#) == 1)
     }
 
     @Test func aFlaggedPromptIsBlockedAndNeverReachesTheProvider() throws {
@@ -54,7 +54,7 @@ import Testing
         harness.scheduler.advance(by: .zero)
         #expect(harness.upstream.transfers.count == transfers)
         if failMode == "closed" { #expect(response.bodyText.contains(#""content":"Flagged.""#)) }
-        #expect(harness.metric(#"sluice_guard_moderation_errors_total{guard="g",kind="timeout"}"#) == 1)
+        #expect(harness.metric(#"sluice_guard_moderation_errors_total{guard="g",phase="request",kind="timeout"}"#) == 1)
     }
 
     @Test func anErrorStatusOrAnUnreadableAnswerIsAFailedCall() throws {
@@ -66,7 +66,7 @@ import Testing
             harness.upstream.last.finish()
             harness.scheduler.advance(by: .zero)
             #expect(harness.upstream.transfers.count == 2)
-            #expect(harness.metric(#"sluice_guard_moderation_errors_total{guard="g",kind="\#(kind)"}"#) == 1)
+            #expect(harness.metric(#"sluice_guard_moderation_errors_total{guard="g",phase="request",kind="\#(kind)"}"#) == 1)
         }
     }
 

@@ -17,6 +17,8 @@ package struct LLMGuardPolicy: Hashable, Sendable {
         package var moderationURL: String?
         package var moderationTimeout: ProxyDuration?
         package var moderationFailMode = "closed"
+        /// `moderation.streamWindow`: characters of a streamed answer per call.
+        package var moderationStreamWindow: Int?
     }
 
     package struct Spec: Hashable, Sendable {
@@ -26,13 +28,15 @@ package struct LLMGuardPolicy: Hashable, Sendable {
         /// `messages.roles` and `messages.scope`.
         package var roles: [String] = ["user"]
         package var scope = "all"
+        /// `audit.file`: an absolute path the audit lines are appended to.
+        package var auditFile: String?
     }
 
     package var meta: ResourceMeta
     package var spec: Spec
 
     static func decodeSpec(_ value: JSONValue?, decoding d: inout SpecDecoding) -> Spec? {
-        guard let object = d.object(value, at: "spec", allowed: ["rules", "blockedResponse", "messages"], required: ["rules"]) else { return nil }
+        guard let object = d.object(value, at: "spec", allowed: ["rules", "blockedResponse", "messages", "audit"], required: ["rules"]) else { return nil }
         let before = d.issues.count
         var spec = Spec()
         let rulesPath = object.path("rules")
@@ -49,11 +53,17 @@ package struct LLMGuardPolicy: Hashable, Sendable {
             decoded.replacement = d.string(rule["replacement"], at: rule.path("replacement"), maxLength: 256)
             if decoded.message != nil && decoded.action != "block" { d.report(rule.path("message"), "only a block rule has a message") }
             if decoded.replacement != nil && decoded.action != "redact" { d.report(rule.path("replacement"), "only a redact rule has a replacement") }
-            if let moderation = d.optionalObject(rule["moderation"], at: rule.path("moderation"), allowed: ["url", "timeout", "failMode"],
+            if let moderation = d.optionalObject(rule["moderation"], at: rule.path("moderation"), allowed: ["url", "timeout", "failMode", "streamWindow"],
                                                  required: ["url"]) {
                 decoded.moderationURL = d.string(moderation["url"], at: moderation.path("url"), nonEmpty: true)
                 decoded.moderationTimeout = d.duration(moderation["timeout"], at: moderation.path("timeout"))
                 decoded.moderationFailMode = d.choice(moderation["failMode"], at: moderation.path("failMode"), ["open", "closed"]) ?? "closed"
+                decoded.moderationStreamWindow = d.integer(moderation["streamWindow"], at: moderation.path("streamWindow"),
+                                                           in: GuardModerationConfig.streamWindowRange)
+                if decoded.moderationStreamWindow != nil && decoded.phase == "request" {
+                    d.report(moderation.path("streamWindow"), "applies to rules that check answers (phase response or both)")
+                }
+                if decoded.action == "redact" { d.report(rule.path("action"), "a moderation rule blocks or logs; it cannot redact") }
                 if rule["match"] != nil { d.report(rule.path("moderation"), "a rule has either match or moderation, not both") }
             } else if rule["match"] == nil {
                 d.report(rule.path, "needs match or moderation")
@@ -83,6 +93,12 @@ package struct LLMGuardPolicy: Hashable, Sendable {
                 spec.roles = roles.enumerated().compactMap { d.choice($1, at: JSONPath.element(messages.path("roles"), $0), GuardMessageRole.allCases.map(\.rawValue)) }
             }
             spec.scope = d.choice(messages["scope"], at: messages.path("scope"), ["all", "last"]) ?? "all"
+        }
+        if let audit = d.optionalObject(object["audit"], at: object.path("audit"), allowed: ["file"], required: ["file"]) {
+            spec.auditFile = d.string(audit["file"], at: audit.path("file"), maxLength: 4096, nonEmpty: true)
+            if let file = spec.auditFile, !file.hasPrefix("/") || file.hasSuffix("/") {
+                d.report(audit.path("file"), "\(SpecDecoding.quoted(file)) is not an absolute file path such as \"/var/log/sluice/guard-audit.jsonl\"")
+            }
         }
         return d.issues.count == before ? spec : nil
     }

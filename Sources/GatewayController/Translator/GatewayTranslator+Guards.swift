@@ -27,7 +27,8 @@ extension NamespaceTranslation {
             // Pass 7 refused a policy whose URL does not parse.
             let moderation = rule.moderationURL.flatMap { try? BackendURL.parse($0).get() }.map {
                 GuardModerationConfig(url: $0, timeout: rule.moderationTimeout ?? GuardModerationConfig.defaultTimeout,
-                                      failMode: GuardFailMode(rawValue: rule.moderationFailMode) ?? .closed)
+                                      failMode: GuardFailMode(rawValue: rule.moderationFailMode) ?? .closed,
+                                      streamWindow: rule.moderationStreamWindow ?? GuardModerationConfig.defaultStreamWindow)
             }
             return GuardRuleConfig(name: rule.name, phase: GuardPhase(rawValue: rule.phase) ?? .request, keywords: rule.keywords,
                                    regexes: rule.regex, detectors: rule.detectors.compactMap(GuardDetector.init(rawValue:)),
@@ -36,6 +37,6 @@ extension NamespaceTranslation {
         let blocked: GuardBlockedResponse = spec.blockedMode == "error" ? .error(status: spec.blockedStatusCode ?? 400) : .completion
         return GuardConfig(name: policy.meta.name, routes: routes, rules: rules,
                            messages: GuardMessageScope(roles: spec.roles.compactMap(GuardMessageRole.init(rawValue:)), lastOnly: spec.scope == "last"),
-                           blockedResponse: blocked)
+                           blockedResponse: blocked, auditFile: spec.auditFile)
     }
 }

@@ -11,15 +11,18 @@ package struct GuardConfig: Hashable, Sendable {
     package let messages: GuardMessageScope
     /// How a blocked request is answered.
     package let blockedResponse: GuardBlockedResponse
+    /// An absolute path the guard's audit lines are appended to, besides stderr (`audit.file`).
+    package let auditFile: String?
 
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(name: String, routes: [String]? = nil, rules: [GuardRuleConfig], messages: GuardMessageScope = .init(),
-                 blockedResponse: GuardBlockedResponse = .completion) {
+                 blockedResponse: GuardBlockedResponse = .completion, auditFile: String? = nil) {
         self.name = name
         self.routes = routes
         self.rules = rules
         self.messages = messages
         self.blockedResponse = blockedResponse
+        self.auditFile = auditFile
     }
 
     /// Whether the guard applies to the route named `route`.
@@ -36,7 +39,7 @@ package struct GuardRuleConfig: Hashable, Sendable {
     /// Linear-time regexes (`LinearRegex`); a match is at most `GuardRegexMatcher.maxMatchBytes` long.
     package let regexes: [String]
     package let detectors: [GuardDetector]
-    /// An external moderation service asked about the prompt (request rules only, alone in its rule).
+    /// An external moderation service asked about the prompt and/or the answer (alone in its rule).
     package let moderation: GuardModerationConfig?
     package let action: GuardAction
 
@@ -53,9 +56,9 @@ package struct GuardRuleConfig: Hashable, Sendable {
     }
 }
 
-/// An external moderation hook: the prompt's checked texts are POSTed as OpenAI's
-/// `/v1/moderations` request (`{"input": [...]}`); an answer with any `results[].flagged: true`
-/// is a match (`docs/guard.md`).
+/// An external moderation hook: the prompt's checked texts (and/or the answer's text, in
+/// windows on streams) are POSTed as OpenAI's `/v1/moderations` request (`{"input": [...]}`);
+/// an answer with any `results[].flagged: true` is a match (`docs/guard.md`).
 package struct GuardModerationConfig: Hashable, Sendable {
     /// `http://` or `https://` URL of the service.
     package let url: BackendURL
@@ -63,13 +66,20 @@ package struct GuardModerationConfig: Hashable, Sendable {
     package let timeout: ProxyDuration
     /// What a failed call (timeout, connection, non-2xx, unreadable answer) counts as.
     package let failMode: GuardFailMode
+    /// On a streamed answer: the characters (Unicode scalars) of text per call, held from the
+    /// client until the service allowed them (ADR 0027). The hold-back bound of the hook.
+    package let streamWindow: Int
 
     package static let defaultTimeout = ProxyDuration.seconds(2)
+    package static let defaultStreamWindow = 500
+    package static let streamWindowRange = 16...65_536
 
-    package init(url: BackendURL, timeout: ProxyDuration = defaultTimeout, failMode: GuardFailMode = .closed) {
+    package init(url: BackendURL, timeout: ProxyDuration = defaultTimeout, failMode: GuardFailMode = .closed,
+                 streamWindow: Int = defaultStreamWindow) {
         self.url = url
         self.timeout = timeout
         self.failMode = failMode
+        self.streamWindow = streamWindow
     }
 }
 

@@ -1,6 +1,6 @@
 /// `guards[]`: content guards, their rules and the routes they check.
 extension ProxyConfigDecoding {
-    static let guardKeys = ["name", "routes", "rules", "messages", "blockedResponse"]
+    static let guardKeys = ["name", "routes", "rules", "messages", "blockedResponse", "audit"]
     static let guardRuleKeys = ["name", "phase", "keywords", "regexes", "detectors", "moderation", "action", "message", "replacement"]
     /// The most rules in one guard.
     static let maxGuardRules = 64
@@ -73,9 +73,22 @@ extension ProxyConfigDecoding {
         if rules.compactMap({ $0?.moderation }).count > 1 {
             report(object.path("rules"), "at most one rule of a guard may call a moderation service")
         }
+        let auditFile = object["audit"].flatMap { decodeAudit($0, at: object.path("audit")) }
         guard issues.count == before, let name, !rules.isEmpty, rules.allSatisfy({ $0 != nil }), let messages, let blocked
         else { return nil }
-        return GuardConfig(name: name, routes: routes, rules: rules.map { $0! }, messages: messages, blockedResponse: blocked)
+        return GuardConfig(name: name, routes: routes, rules: rules.map { $0! }, messages: messages, blockedResponse: blocked,
+                           auditFile: auditFile)
+    }
+
+    /// `audit: {"file": "/abs/path"}`: the file's path (the sidecar opens it when it loads the config).
+    private mutating func decodeAudit(_ value: JSONValue, at path: String) -> String? {
+        guard let object = ConfigObjectReader(value, at: path, allowed: ["file"], issues: &issues) else { return nil }
+        guard let file = string(object["file"], at: object.path("file"), required: true) else { return nil }
+        guard file.hasPrefix("/"), !file.hasSuffix("/"), file.utf8.count <= 4096, !file.utf8.contains(where: { $0 < 0x20 }) else {
+            report(object.path("file"), "\(ConfigIssue.quoted(file)) is not an absolute file path such as \"/var/log/sluice/guard-audit.jsonl\"")
+            return nil
+        }
+        return file
     }
 
     private mutating func decodeGuardRule(_ value: JSONValue, at path: String,
@@ -115,7 +128,9 @@ extension ProxyConfigDecoding {
             if !keywords.isEmpty || !regexes.isEmpty || !detectors.isEmpty {
                 report(object.path("moderation"), "a moderation rule has no \"keywords\", \"regexes\" or \"detectors\"; put them in a rule of their own")
             }
-            if phase != nil, phase != .request { report(object.path("phase"), "a moderation rule checks requests only; expected \"request\"") }
+            if phase == .request, case .object(let hook)? = object["moderation"], hook["streamWindow"] != nil {
+                report(JSONPath.member(object.path("moderation"), "streamWindow"), "applies to rules that check answers (phase \"response\" or \"both\")")
+            }
             if case .string("redact")? = object["action"] { report(object.path("action"), "a moderation rule cannot redact; expected \"block\" or \"log\"") }
         } else if keywords.isEmpty, regexes.isEmpty, detectors.isEmpty, issues.count == before {
             report(path, "a rule needs at least one of \"keywords\", \"regexes\", \"detectors\" or \"moderation\"")
@@ -143,13 +158,17 @@ extension ProxyConfigDecoding {
     }
 
     private mutating func decodeModeration(_ value: JSONValue, at path: String) -> GuardModerationConfig? {
-        guard let object = ConfigObjectReader(value, at: path, allowed: ["url", "timeout", "failMode"], issues: &issues) else { return nil }
+        guard let object = ConfigObjectReader(value, at: path, allowed: ["url", "timeout", "failMode", "streamWindow"], issues: &issues) else { return nil }
         let before = issues.count
         let url = backendURL(object["url"], at: object.path("url"))
         let timeout = object.has("timeout") ? duration(object["timeout"], at: object.path("timeout")) : GuardModerationConfig.defaultTimeout
         let failMode: GuardFailMode? = object.has("failMode") ? oneOf(object["failMode"], at: object.path("failMode"), required: true) : .closed
+        let range = GuardModerationConfig.streamWindowRange
+        let window = integer(object["streamWindow"], at: object.path("streamWindow"), in: range,
+                             expected: "a number of characters from \(range.lowerBound) to \(range.upperBound)", required: false)
         guard issues.count == before, let url, let timeout, let failMode else { return nil }
-        return GuardModerationConfig(url: url, timeout: timeout, failMode: failMode)
+        return GuardModerationConfig(url: url, timeout: timeout, failMode: failMode,
+                                     streamWindow: window ?? GuardModerationConfig.defaultStreamWindow)
     }
 
     private mutating func decodeMessageScope(_ value: JSONValue, at path: String) -> GuardMessageScope? {

@@ -13,6 +13,7 @@ extension ProxyConfigEncoder {
             ("roles", .array(guardConfig.messages.roles.map { .string($0.rawValue) })),
             ("scope", .string(guardConfig.messages.lastOnly ? "last" : "all")),
         ]))
+        if let file = guardConfig.auditFile { object["audit"] = .object(JSONObject([("file", .string(file))])) }
         switch guardConfig.blockedResponse {
         case .completion:
             object["blockedResponse"] = .object(JSONObject([("mode", .string("completion"))]))
@@ -29,9 +30,10 @@ extension ProxyConfigEncoder {
         if !rule.regexes.isEmpty { object["regexes"] = .array(rule.regexes.map(JSONValue.string)) }
         if !rule.detectors.isEmpty { object["detectors"] = .array(rule.detectors.map { .string($0.rawValue) }) }
         if let moderation = rule.moderation {
-            object["moderation"] = .object(JSONObject([("url", .string(moderation.url.description)),
-                                                       ("timeout", .string(moderation.timeout.configString)),
-                                                       ("failMode", .string(moderation.failMode.rawValue))]))
+            var hook = JSONObject([("url", .string(moderation.url.description)), ("timeout", .string(moderation.timeout.configString)),
+                                   ("failMode", .string(moderation.failMode.rawValue))])
+            if rule.phase.checksResponse { hook["streamWindow"] = .number(JSONNumber(moderation.streamWindow)) }
+            object["moderation"] = .object(hook)
         }
         switch rule.action {
         case .block(let message): object["message"] = .string(message)

@@ -1,6 +1,7 @@
 /// Runs a guard's response rules over a streamed answer as it flows — OpenAI chat chunks or
 /// Anthropic message events: the concatenated `delta.content` of each choice (Anthropic: the
-/// `text_delta`s of each content block) goes through its own `GuardStreamScanner`, so a keyword
+/// `text_delta`s of each content block), and separately its `delta.reasoning_content`
+/// (Anthropic: `thinking_delta`s), goes through its own `GuardStreamScanner`, so a keyword
 /// split over any number of chunks still matches.
 ///
 /// Events are passed on whole, and **byte for byte** while the scanner lets their content
@@ -13,6 +14,11 @@
 /// `finish_reason: "content_filter"` and `[DONE]` (Anthropic: the message as a text delta, the
 /// block's stop, `stop_reason: "refusal"`, `message_stop`); nothing after it. An event is held
 /// until its blank line arrives (at most one event).
+///
+/// With a moderation hook on answers, what it would pass on goes through a
+/// `GuardModerationHold` first: the text is held until the driver's moderation calls
+/// (`nextModerationCall`) allowed it (`moderationAllowed`), or dropped when one flagged it
+/// (`moderationBlocked`).
 ///
 /// A value owned by one response on its event loop. Pure: no I/O, no clock.
 package struct GuardAnswerStream: Sendable {
@@ -27,6 +33,8 @@ package struct GuardAnswerStream: Sendable {
     private var capturedTokens = false
     /// The block rule that ended the stream; nothing is passed on after it.
     package private(set) var blockedRule: Int?
+    /// The moderation hook's hold, when the guard moderates answers.
+    private var moderation: GuardModerationHold?
 
     private struct ChoiceScan: Sendable {
         var scanner: GuardStreamScanner
@@ -37,6 +45,8 @@ package struct GuardAnswerStream: Sendable {
     package init(policy: GuardPolicy, shape: GuardAPIShape = .openAIChat) {
         self.policy = policy
         self.shape = shape
+        moderation = policy.responseModerationRule.flatMap { policy.config.rules[$0].moderation }
+            .map { GuardModerationHold(window: $0.streamWindow) }
     }
 
     /// Passes the next upstream bytes on through `emit`; returns the decisions they caused.
@@ -65,9 +75,63 @@ package struct GuardAnswerStream: Sendable {
         guard blockedRule == nil else { return [] }
         var findings: [GuardFinding] = []
         flushAll(findings: &findings, emit: emit)
-        if blockedRule == nil, !pending.isEmpty { pending.withUnsafeBytes(emit) }
+        if blockedRule == nil, !pending.isEmpty { out(pending, emit: emit) }
         pending = []
         return findings
+    }
+
+    // MARK: Moderation of the answer
+
+    /// Whether the upstream should pause: a moderation call is in flight and the next window is full.
+    package var moderationWantsPause: Bool { moderation?.wantsPause ?? false }
+
+    /// Whether a moderation call is in flight (its verdict is awaited).
+    package var isModerationInFlight: Bool { moderation?.isAwaitingVerdict ?? false }
+
+    /// Whether text or bytes wait for the moderation service.
+    package var isAwaitingModeration: Bool { moderation?.isHolding ?? false }
+
+    /// The texts of the next moderation call, when one is due (`final`: the stream ended, any text left is due).
+    package mutating func nextModerationCall(final: Bool) -> [[UInt8]]? {
+        moderation?.nextCall(final: final)
+    }
+
+    /// The service allowed the call in flight: the text it covered goes out.
+    package mutating func moderationAllowed(emit: (UnsafeRawBufferPointer) -> Void) {
+        moderation?.allowed(emit: emit)
+    }
+
+    /// The stream ended and every text was moderated: what is still held goes out.
+    package mutating func releaseModerated(emit: (UnsafeRawBufferPointer) -> Void) {
+        moderation?.releaseAll(emit: emit)
+    }
+
+    /// The service flagged the answer (or failed closed) for block rule `rule`: nothing held goes
+    /// out; the stream ends with the rule's message (`content_filter`, `[DONE]`; Anthropic: in
+    /// a text block of its own, `refusal`).
+    package mutating func moderationBlocked(rule: Int, emit: (UnsafeRawBufferPointer) -> Void) {
+        guard case .block(let message) = policy.config.rules[rule].action else { return }
+        let blockIndex = moderation?.releasedBlockStarts ?? 0
+        moderation?.flagged()
+        blockedRule = rule
+        pending = []
+        choices = []
+        var out: [UInt8] = []
+        switch shape {
+        case .openAIChat:
+            out += GuardBlockReply.chunk(tokens, index: 0, content: Array(message.utf8), role: false, finishReason: "content_filter")
+            out += GuardBlockReply.doneEvent
+        case .anthropicMessages:
+            out += GuardBlockReply.anthropicTextBlock(index: blockIndex, text: Array(message.utf8))
+            out += GuardBlockReply.anthropicEnding(index: nil, stopReason: "refusal")
+        }
+        out.withUnsafeBytes(emit)
+    }
+
+    /// Passes client bytes on, or into the moderation hold.
+    private mutating func out(_ bytes: [UInt8], startsBlock: Bool = false, emit: (UnsafeRawBufferPointer) -> Void) {
+        guard moderation != nil else { return bytes.withUnsafeBytes(emit) }
+        bytes.withUnsafeBytes { moderation!.out($0, startsBlock: startsBlock, emit: emit) }
     }
 
     // MARK: Events
@@ -92,14 +156,14 @@ package struct GuardAnswerStream: Sendable {
     }
 
     private mutating func process(_ event: [UInt8], findings: inout [GuardFinding], emit: (UnsafeRawBufferPointer) -> Void) {
-        guard let payload = Self.dataPayload(of: event) else { return event.withUnsafeBytes(emit) }
+        guard let payload = Self.dataPayload(of: event) else { return out(event, emit: emit) }
         if event[payload].elementsEqual("[DONE]".utf8) {
             flushAll(findings: &findings, emit: emit)
-            if blockedRule == nil { event.withUnsafeBytes(emit) }
+            if blockedRule == nil { out(event, emit: emit) }
             return
         }
         let fields = event.withUnsafeBytes { GuardChoiceFields.read(UnsafeRawBufferPointer(rebasing: $0[payload])) }
-        guard let fields else { return event.withUnsafeBytes(emit) }
+        guard let fields else { return out(event, emit: emit) }
         if shape == .anthropicMessages { return processAnthropic(event, payload: payload, fields: fields, findings: &findings, emit: emit) }
         if !capturedTokens {
             // The same on every chunk of a stream: read once, for the chunks the guard writes.
@@ -134,6 +198,7 @@ package struct GuardAnswerStream: Sendable {
                     text += finishChoice(slot, findings: &findings)
                     if blockedRule != nil { return block(prefix: text, slot: slot, emit: emit) }
                 }
+                moderation?.note(text, slot: slot)
                 if text != original { replacements.append((range, text)) }
             }
             for replacement in replacements.sorted(by: { $0.range.lowerBound > $1.range.lowerBound }) {
@@ -143,8 +208,8 @@ package struct GuardAnswerStream: Sendable {
                 changed = true
             }
         }
-        if !before.isEmpty { before.withUnsafeBytes(emit) }
-        (changed ? rewritten : event).withUnsafeBytes(emit)
+        if !before.isEmpty { out(before, emit: emit) }
+        out(changed ? rewritten : event, emit: emit)
     }
 
     /// An Anthropic event: text deltas scanned per content block, held text flushed before a
@@ -155,40 +220,48 @@ package struct GuardAnswerStream: Sendable {
         let type = fields.type.map { event[base + $0.lowerBound..<base + $0.upperBound] }
         func isType(_ name: String) -> Bool { type?.elementsEqual(("\"" + name + "\"").utf8) ?? false }
         let index = fields.index ?? 0
-        if isType("content_block_delta"), let text = fields.deltaText {
+        if isType("content_block_delta"), let (text, part) = fields.deltaText.map({ ($0, Self.contentPart) })
+            ?? fields.deltaThinking.map({ ($0, Self.reasoningPart) }) {
+            let slot = index * 2 + part
             let range = base + text.lowerBound..<base + text.upperBound
             let original = GuardMessageExtractor.decode(event, range) ?? []
-            let passed = scan(original, slot: index * 2, findings: &findings)
-            if blockedRule != nil { return block(prefix: passed, slot: index * 2, emit: emit) }
-            guard passed != original else { return event.withUnsafeBytes(emit) }
+            let passed = scan(original, slot: slot, findings: &findings)
+            if blockedRule != nil { return block(prefix: passed, slot: slot, emit: emit) }
+            moderation?.note(passed, slot: slot)
+            guard passed != original else { return out(event, emit: emit) }
             var token: [UInt8] = []
             passed.withUnsafeBytes { JSONWriter.appendBytesAsString($0, to: &token) }
             var rewritten = event
             rewritten.replaceSubrange(range, with: token)
-            return rewritten.withUnsafeBytes(emit)
+            return out(rewritten, emit: emit)
         }
         if isType("content_block_stop") {
-            let rest = finishChoice(index * 2, findings: &findings)
-            if blockedRule != nil { return block(prefix: rest, slot: index * 2, emit: emit) }
-            if !rest.isEmpty { syntheticText(rest, slot: index * 2).withUnsafeBytes(emit) }
+            for slot in [index * 2, index * 2 + 1] {
+                let rest = finishChoice(slot, findings: &findings)
+                if blockedRule != nil { return block(prefix: rest, slot: slot, emit: emit) }
+                if !rest.isEmpty { out(syntheticText(rest, slot: slot), emit: emit) }
+            }
         } else if isType("message_delta") || isType("message_stop") {
             flushAll(findings: &findings, emit: emit)
             if blockedRule != nil { return }
         }
-        event.withUnsafeBytes(emit)
+        out(event, startsBlock: isType("content_block_start"), emit: emit)
     }
 
     /// Scanner slots: choice (or content block) `i`'s content is slot `2i`, its reasoning `2i + 1`.
     private static let contentPart = 0
     private static let reasoningPart = 1
 
-    /// A chunk (OpenAI: as `content` or `reasoning_content`) or text delta event (Anthropic) carrying `text` for `slot`.
-    private func syntheticText(_ text: [UInt8], slot: Int) -> [UInt8] {
-        switch shape {
+    /// A chunk (OpenAI: as `content` or `reasoning_content`) or delta event (Anthropic: `text_delta`
+    /// or `thinking_delta`) carrying `text` for `slot`; the moderation hold notes the text.
+    private mutating func syntheticText(_ text: [UInt8], slot: Int) -> [UInt8] {
+        moderation?.note(text, slot: slot)
+        let reasoning = slot % 2 == Self.reasoningPart
+        return switch shape {
         case .openAIChat:
             GuardBlockReply.chunk(tokens, index: slot / 2, content: text, role: false, finishReason: nil,
-                                  field: slot % 2 == Self.reasoningPart ? "reasoning_content" : "content")
-        case .anthropicMessages: GuardBlockReply.anthropicTextDelta(index: slot / 2, text: text)
+                                  field: reasoning ? "reasoning_content" : "content")
+        case .anthropicMessages: GuardBlockReply.anthropicTextDelta(index: slot / 2, text: text, thinking: reasoning)
         }
     }
 
@@ -256,7 +329,7 @@ package struct GuardAnswerStream: Sendable {
         for index in choices.indices where choices[index] != nil {
             let rest = finishChoice(index, findings: &findings)
             if blockedRule != nil { return block(prefix: rest, slot: index, emit: emit) }
-            if !rest.isEmpty { syntheticText(rest, slot: index).withUnsafeBytes(emit) }
+            if !rest.isEmpty { out(syntheticText(rest, slot: index), emit: emit) }
         }
     }
 
@@ -271,11 +344,16 @@ package struct GuardAnswerStream: Sendable {
         case .openAIChat:
             out += GuardBlockReply.chunk(tokens, index: choice, content: Array(message.utf8), role: false, finishReason: "content_filter")
             out += GuardBlockReply.doneEvent
+        case .anthropicMessages where slot % 2 == Self.reasoningPart:
+            // A thinking block takes no text: it stops, and the message comes in a text block after it.
+            out += GuardBlockReply.anthropicBlockStop(index: choice)
+            out += GuardBlockReply.anthropicTextBlock(index: choice + 1, text: Array(message.utf8))
+            out += GuardBlockReply.anthropicEnding(index: nil, stopReason: "refusal")
         case .anthropicMessages:
             out += GuardBlockReply.anthropicTextDelta(index: choice, text: Array(message.utf8))
             out += GuardBlockReply.anthropicEnding(index: choice, stopReason: "refusal")
         }
-        out.withUnsafeBytes(emit)
+        self.out(out, emit: emit)
         pending = []
         choices = []
     }

@@ -88,23 +88,40 @@ package enum GuardBlockReply {
         return out
     }
 
-    /// An Anthropic `content_block_delta` event with a text delta for block `index`.
-    package static func anthropicTextDelta(index: Int, text: [UInt8]) -> [UInt8] {
+    /// An Anthropic `content_block_delta` event for block `index`: a `text_delta`, or a
+    /// `thinking_delta` when `thinking`.
+    package static func anthropicTextDelta(index: Int, text: [UInt8], thinking: Bool = false) -> [UInt8] {
         var out = Array(#"event: content_block_delta"#.utf8) + [0x0A]
         out += Array(#"data: {"type":"content_block_delta","index":"#.utf8)
         JSONWriter.appendInt(index, to: &out)
-        out += Array(#","delta":{"type":"text_delta","text":"#.utf8)
+        out += Array((thinking ? #","delta":{"type":"thinking_delta","thinking":"# : #","delta":{"type":"text_delta","text":"#).utf8)
         text.withUnsafeBytes { JSONWriter.appendBytesAsString($0, to: &out) }
         out += Array("}}\n\n".utf8)
         return out
     }
 
-    /// The events that end an Anthropic message early: block `index` stops, then the message
-    /// with `stopReason` and no further tokens.
-    package static func anthropicEnding(index: Int, stopReason: String) -> [UInt8] {
+    /// An Anthropic `content_block_stop` event for block `index`.
+    package static func anthropicBlockStop(index: Int) -> [UInt8] {
         var out = Array(#"event: content_block_stop"#.utf8) + [0x0A] + Array(#"data: {"type":"content_block_stop","index":"#.utf8)
         JSONWriter.appendInt(index, to: &out)
         out += Array("}\n\n".utf8)
+        return out
+    }
+
+    /// A whole Anthropic text block `index` carrying `text`: its start, one text delta, its stop.
+    package static func anthropicTextBlock(index: Int, text: [UInt8]) -> [UInt8] {
+        var out = Array(#"event: content_block_start"#.utf8) + [0x0A] + Array(#"data: {"type":"content_block_start","index":"#.utf8)
+        JSONWriter.appendInt(index, to: &out)
+        out += Array(#","content_block":{"type":"text","text":""}}"#.utf8) + Array("\n\n".utf8)
+        out += anthropicTextDelta(index: index, text: text)
+        out += anthropicBlockStop(index: index)
+        return out
+    }
+
+    /// The events that end an Anthropic message early: block `index` stops (when given), then
+    /// the message with `stopReason` and no further tokens.
+    package static func anthropicEnding(index: Int?, stopReason: String) -> [UInt8] {
+        var out = index.map(anthropicBlockStop) ?? []
         out += Array(#"event: message_delta"#.utf8) + [0x0A] + Array(#"data: {"type":"message_delta","delta":{"stop_reason":"#.utf8)
         JSONWriter.appendString(stopReason, to: &out)
         out += Array(#","stop_sequence":null},"usage":{"output_tokens":0}}"#.utf8) + Array("\n\n".utf8)

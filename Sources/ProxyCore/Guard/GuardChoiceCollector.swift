@@ -2,8 +2,9 @@
 /// `chat.completion` or one `chat.completion.chunk`): the top-level `id`, `created` and `model`
 /// tokens, and per choice its `index`, the `content` and `reasoning_content` strings of its `delta`
 /// or `message`, and its
-/// `finish_reason`. Anthropic: a whole message's `content[]` text blocks as choices and its
-/// `stop_reason`; an event's `type`, `index` and `delta.text`. Ranges are byte offsets into the
+/// `finish_reason`. Anthropic: a whole message's `content[]` blocks as choices (a text block's
+/// `text` as content, a thinking block's `thinking` as reasoning) and its `stop_reason`; an
+/// event's `type`, `index`, `delta.text` and `delta.thinking`. Ranges are byte offsets into the
 /// walked bytes, whole tokens (quotes included).
 package struct GuardChoiceFields: Sendable {
     package struct Choice: Sendable {
@@ -19,11 +20,16 @@ package struct GuardChoiceFields: Sendable {
     package var created: Range<Int>?
     package var model: Range<Int>?
     package var choices: [Choice] = []
-    /// Anthropic: the top-level `type`, `index`, `delta.text` and `stop_reason` tokens.
+    /// Anthropic: the top-level `type`, `index`, `delta.text`, `delta.thinking` and `stop_reason` tokens.
     package var type: Range<Int>?
     package var index: Int?
     package var deltaText: Range<Int>?
+    package var deltaThinking: Range<Int>?
     package var stopReason: Range<Int>?
+
+    /// Whether these are a whole Anthropic message's fields (its content blocks are one answer):
+    /// only a message has a top-level `stop_reason`.
+    package var isAnthropicMessage: Bool { stopReason != nil }
 
     /// The fields of `payload`; nil when it is not valid JSON.
     package static func read(_ payload: UnsafeRawBufferPointer) -> GuardChoiceFields? {
@@ -39,7 +45,7 @@ package struct GuardChoiceFields: Sendable {
 
 /// `GuardChoiceFields`' visitor. Depths: 1 the answer; 2 `choices`; 3 a choice; 4 its `delta` or `message`.
 struct GuardChoiceCollector: JSONSyntaxVisitor {
-    enum Key { case id, created, model, choices, index, finishReason, delta, content, reasoning, text, type, stopReason, other }
+    enum Key { case id, created, model, choices, index, finishReason, delta, content, reasoning, text, thinking, type, stopReason, other }
 
     private let buffer: UnsafeRawBufferPointer
     private(set) var fields = GuardChoiceFields()
@@ -97,8 +103,10 @@ struct GuardChoiceCollector: JSONSyntaxVisitor {
             if key == .stopReason, kind != .null { fields.stopReason = range }
         case 2 where topDeltaOpen:
             if key == .text, kind == .string { fields.deltaText = range }
+            if key == .thinking, kind == .string { fields.deltaThinking = range }
         case 3 where blocksOpen && !fields.choices.isEmpty:
             if key == .text, kind == .string { fields.choices[fields.choices.count - 1].content = range }
+            if key == .thinking, kind == .string { fields.choices[fields.choices.count - 1].reasoning = range }
         case 3 where choicesOpen && !fields.choices.isEmpty:
             if key == .index, kind == .number, let value = Int(decimal: buffer[range]) { fields.choices[fields.choices.count - 1].index = value }
             if key == .finishReason, kind != .null { fields.choices[fields.choices.count - 1].finishReason = range }
@@ -114,7 +122,7 @@ struct GuardChoiceCollector: JSONSyntaxVisitor {
         let keys: [(StaticString, Key)] = [("id", .id), ("created", .created), ("model", .model), ("choices", .choices),
                                            ("index", .index), ("finish_reason", .finishReason), ("delta", .delta),
                                            ("message", .delta), ("content", .content), ("text", .text), ("type", .type),
-                                           ("stop_reason", .stopReason), ("reasoning_content", .reasoning)]
+                                           ("stop_reason", .stopReason), ("reasoning_content", .reasoning), ("thinking", .thinking)]
         for (name, key) in keys where JSONStringDecoder.contentEquals(buffer, content: content, escaped: escaped, key: name) {
             return key
         }

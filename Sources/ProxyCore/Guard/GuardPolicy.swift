@@ -14,8 +14,10 @@ package struct GuardPolicy: Sendable {
     package let config: GuardConfig
     package let request: PhaseRules
     package let response: PhaseRules
-    /// The rule that calls a moderation service (at most one), by index in `config.rules`.
-    package let moderationRule: Int?
+    /// The rule that calls a moderation service about prompts (at most one), by index in `config.rules`.
+    package let requestModerationRule: Int?
+    /// The rule that calls a moderation service about answers (the same rule when its phase is `both`).
+    package let responseModerationRule: Int?
 
     /// Compiles `config`, which the decoder has validated (keyword caps, regex syntax): a part
     /// that fails to compile anyway is a programming error.
@@ -40,8 +42,12 @@ package struct GuardPolicy: Sendable {
         }
         self.request = request
         self.response = response
-        moderationRule = config.rules.firstIndex { $0.moderation != nil }
+        requestModerationRule = config.rules.firstIndex { $0.moderation != nil && $0.phase.checksRequest }
+        responseModerationRule = config.rules.firstIndex { $0.moderation != nil && $0.phase.checksResponse }
     }
+
+    /// Whether answers go through the guard: response rules, or a moderation hook on answers.
+    package var checksAnswers: Bool { !response.isEmpty || responseModerationRule != nil }
 
     private static func matchers(of rule: GuardRuleConfig) -> [(any GuardStreamingMatcher, String)] {
         var matchers: [(any GuardStreamingMatcher, String)] = []

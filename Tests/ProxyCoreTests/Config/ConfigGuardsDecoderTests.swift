@@ -14,10 +14,11 @@ import Testing
              "regexes": ["(?i)you are now (DAN|in developer mode)"], "action": "block", "message": "Sorry."},
             {"name": "personal-data", "phase": "both", "detectors": ["email", "chinaMobile"], "action": "redact", "replacement": "[pii]"},
             {"name": "competitors", "keywords": ["acme cloud"], "action": "log"},
-            {"name": "moderated", "moderation": {"url": "http://moderation.local:8080/v1/moderations", "timeout": "500ms", "failMode": "open"}, "action": "log"}
+            {"name": "moderated", "phase": "both", "moderation": {"url": "http://moderation.local:8080/v1/moderations", "timeout": "500ms", "failMode": "open", "streamWindow": 64}, "action": "log"}
           ],
           "messages": {"roles": ["user", "tool"], "scope": "last"},
-          "blockedResponse": {"mode": "error", "status": 451}
+          "blockedResponse": {"mode": "error", "status": 451},
+          "audit": {"file": "/var/log/sluice/guard-audit.jsonl"}
         }]
         """#
 
@@ -32,10 +33,12 @@ import Testing
                                 regexes: ["(?i)you are now (DAN|in developer mode)"], action: .block(message: "Sorry.")),
                 GuardRuleConfig(name: "personal-data", phase: .both, detectors: [.email, .chinaMobile], action: .redact(replacement: "[pii]")),
                 GuardRuleConfig(name: "competitors", keywords: ["acme cloud"], action: .log),
-                GuardRuleConfig(name: "moderated", moderation: GuardModerationConfig(url: try #require(try? BackendURL.parse("http://moderation.local:8080/v1/moderations").get()),
-                                                                                    timeout: .milliseconds(500), failMode: .open), action: .log),
+                GuardRuleConfig(name: "moderated", phase: .both,
+                                moderation: GuardModerationConfig(url: try #require(try? BackendURL.parse("http://moderation.local:8080/v1/moderations").get()),
+                                                                  timeout: .milliseconds(500), failMode: .open, streamWindow: 64), action: .log),
             ],
-            messages: GuardMessageScope(roles: [.user, .tool], lastOnly: true), blockedResponse: .error(status: 451))])
+            messages: GuardMessageScope(roles: [.user, .tool], lastOnly: true), blockedResponse: .error(status: 451),
+            auditFile: "/var/log/sluice/guard-audit.jsonl")])
     }
 
     @Test func defaultsAreUserMessagesAllOfThemACompletionAndGatewayWide() throws {
@@ -64,8 +67,12 @@ import Testing
          #"guards[0].rules[0]: a rule needs at least one of "keywords", "regexes", "detectors" or "moderation""#),
         (#""guards": [{"name": "g", "rules": [{"name": "r", "keywords": ["x"], "moderation": {"url": "http://m/v1/moderations"}, "action": "block"}]}]"#,
          #"guards[0].rules[0].moderation: a moderation rule has no "keywords", "regexes" or "detectors"; put them in a rule of their own"#),
-        (#""guards": [{"name": "g", "rules": [{"name": "r", "phase": "both", "moderation": {"url": "http://m/v1/moderations"}, "action": "block"}]}]"#,
-         #"guards[0].rules[0].phase: a moderation rule checks requests only; expected "request""#),
+        (#""guards": [{"name": "g", "audit": {"file": "audit.jsonl"}, "rules": [{"name": "r", "keywords": ["x"], "action": "log"}]}]"#,
+         #"guards[0].audit.file: "audit.jsonl" is not an absolute file path such as "/var/log/sluice/guard-audit.jsonl""#),
+        (#""guards": [{"name": "g", "rules": [{"name": "r", "moderation": {"url": "http://m/v1/moderations", "streamWindow": 100}, "action": "block"}]}]"#,
+         #"guards[0].rules[0].moderation.streamWindow: applies to rules that check answers (phase "response" or "both")"#),
+        (#""guards": [{"name": "g", "rules": [{"name": "r", "phase": "both", "moderation": {"url": "http://m/v1/moderations", "streamWindow": 8}, "action": "block"}]}]"#,
+         #"guards[0].rules[0].moderation.streamWindow: 8 is not a number of characters from 16 to 65536"#),
         (#""guards": [{"name": "g", "rules": [{"name": "r", "moderation": {"url": "http://m/v1/moderations"}, "action": "redact"}]}]"#,
          #"guards[0].rules[0].action: a moderation rule cannot redact; expected "block" or "log""#),
         (#""guards": [{"name": "g", "rules": [{"name": "r", "moderation": {"url": "http://m", "failMode": "maybe"}, "action": "log"}]}]"#,

@@ -184,10 +184,18 @@ import Testing
         #expect(findings.map(\.rule) == [1])
     }
 
-    @Test func wholeAnthropicAnswersAreCheckedBlockByBlock() {
-        let body = Array(#"{"id":"m","type":"message","content":[{"type":"text","text":"ok"},{"type":"text","text":"it is project phoenix"}],"stop_reason":"end_turn"}"#.utf8)
+    @Test func wholeAnthropicAnswersAreWithheldWholeWhenAnyBlockIsBlocked() {
+        // A message's blocks are one answer: the message goes in the first text block, thinking is emptied.
+        let body = Array(#"{"id":"m","type":"message","content":[{"type":"thinking","thinking":"recall project phoenix","signature":"s"},{"type":"text","text":"ok"},{"type":"text","text":"more"}],"stop_reason":"end_turn"}"#.utf8)
         let checked = Self.policy.checkAnswer(body)
-        #expect(checked.body.map { String(decoding: $0, as: UTF8.self) } == #"{"id":"m","type":"message","content":[{"type":"text","text":"ok"},{"type":"text","text":"Withheld."}],"stop_reason":"refusal"}"#)
+        #expect(checked.body.map { String(decoding: $0, as: UTF8.self) } == #"{"id":"m","type":"message","content":[{"type":"thinking","thinking":"","signature":"s"},{"type":"text","text":"Withheld."},{"type":"text","text":""}],"stop_reason":"refusal"}"#)
+        #expect(checked.findings.map(\.rule) == [0])
+    }
+
+    @Test func wholeAnthropicThinkingIsRedactedInPlace() {
+        let body = Array(#"{"id":"m","type":"message","content":[{"type":"thinking","thinking":"mail a@example.com"},{"type":"text","text":"ok"}],"stop_reason":"end_turn"}"#.utf8)
+        #expect(Self.policy.checkAnswer(body).body.map { String(decoding: $0, as: UTF8.self) }
+                == #"{"id":"m","type":"message","content":[{"type":"thinking","thinking":"mail [email]"},{"type":"text","text":"ok"}],"stop_reason":"end_turn"}"#)
     }
 
     @Test func blockRepliesAreNormalCompletions() throws {
