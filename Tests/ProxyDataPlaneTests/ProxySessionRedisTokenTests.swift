@@ -21,7 +21,7 @@ import Testing
         let harness = try SessionHarness(config: Configs.twoBackends(extra: consumers + #", "redis": "# + redis),
                                          secrets: ["consumers/quota/k": "sk-quota"])
         let store = ScriptedCounters()
-        harness.loop.redis.makeStore = { _ in store }
+        harness.loop.redis.makeStores = { _ in RedisStores(counters: store, cache: ScriptedCache()) }
         return (harness, store)
     }
 
