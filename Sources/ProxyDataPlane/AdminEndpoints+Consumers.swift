@@ -2,7 +2,7 @@ import ProxyCore
 import ProxyHTTPServer
 import ProxyIO
 
-/// The admin listener's consumer usage endpoints (docs/admin.md): read each token limit's and
+/// The admin listener's consumer usage endpoints (docs/config.md, "Consumer usage on the admin listener"): read each token limit's and
 /// quota's use and what remains, reset one or all of them, or adjust one by a delta. They act
 /// on the serving snapshot's limiters, which reloads carry over while a consumer's limits stay.
 extension DataPlane {
