@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
 // Sluice: an AI traffic sidecar for Kubernetes. No package dependencies: the
-// toolchain plus the system libraries libcurl and OpenSSL (see DESIGN.md).
+// toolchain plus the system libraries libcurl and OpenSSL (docs/ARCHITECTURE.md).
 import PackageDescription
 
 /// Release builds of the request path skip the runtime's exclusivity checks: they were 15% of

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Grep lint for what must not appear (STYLE.md "Habits"). A line may opt out with
+# Grep lint for what must not appear. A line may opt out with
 # a trailing `// lint: allow-<rule> (why)` comment, which reviewers can see.
 source "$(dirname "$0")/common.sh"
 cd "$ROOT"
@@ -15,7 +15,7 @@ check() {  # rule, pattern, paths...
   fi
 }
 proxy_targets=$(ls -d Sources/Proxy* 2>/dev/null)
-# The data plane never imports Foundation (FoundationEssentials only where DESIGN.md allows).
+# The data plane never imports Foundation (FoundationEssentials only in ConfigSource, KubeAPI, GatewayController and sluice-mock).
 check foundation '^\s*import\s+(Foundation|FoundationNetworking)\b' $proxy_targets
 check foundation '^\s*import\s+FoundationNetworking\b' Sources
 # Time comes from ProxyClock: only MonotonicClock reads the system clock.
@@ -36,7 +36,7 @@ request_path=$(find Sources/ProxyDataPlane Sources/ProxyHTTPServer Sources/Proxy
   ! -name HealthEndpoints.swift ! -name HTTPServer.swift ! -name HTTPServerHost.swift)
 check series 'series\(labelValues:' $request_path
 check lock '\.withLock\b' $request_path
-# No package dependencies (DESIGN.md).
+# No package dependencies: only the toolchain, libcurl and OpenSSL.
 grep -qE '\.package\(' Package.swift && { echo "lint [deps]: Package.swift declares a package dependency" >&2; fail=1; }
 [ $fail = 0 ] && echo "lint: ok"
 exit $fail

@@ -14,7 +14,7 @@ unit() {
 
 binary_checks() {
   log "binary checks"
-  # The data plane must not link Foundation (STYLE.md rule 11).
+  # The data plane must not link Foundation.
   for bin in sluice sluice-mock; do
     [ -x ".build/debug/$bin" ] || continue
     if ldd ".build/debug/$bin" | grep -E 'libFoundation(Networking)?\.so' >/dev/null; then

@@ -1,7 +1,7 @@
 #ifndef SLUICE_CCURL_SHIM_H
 #define SLUICE_CCURL_SHIM_H
 // Typed wrappers for libcurl's variadic functions, which Swift cannot call, and the
-// macros it cannot import (see PITFALLS.md).
+// macros it cannot import (CURLVERSION_NOW and other function-like or alias macros).
 #include <curl/curl.h>
 
 static inline CURLcode sluice_curl_easy_setopt_long(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }

@@ -1,6 +1,6 @@
 #ifndef SLUICE_COPENSSL_SHIM_H
 #define SLUICE_COPENSSL_SHIM_H
-// OpenSSL's macros and variadic helpers, as functions Swift can call (PITFALLS.md).
+// OpenSSL's macros and variadic helpers, as functions Swift can call (Swift imports neither).
 #include <openssl/ssl.h>
 #include <openssl/err.h>
 

@@ -8,7 +8,7 @@ import ProxyIO
 ///
 /// Watches directories, never files: kubelet updates a mounted ConfigMap or Secret by
 /// writing a `..<timestamp>` directory and renaming a `..data_tmp` symlink over `..data`,
-/// so a watch on a file dies after the first update (PITFALLS.md). Plain writes and
+/// so a watch on a file dies after the first update. Plain writes and
 /// editors' rename-into-place are caught by the same events. Loop-confined.
 package final class DirectoryWatcher: IOEventHandler {
     private let loop: EventLoop

@@ -14,7 +14,7 @@ struct AccessLogEntry {
     let wallNanoseconds: UInt64
 }
 
-/// One JSON line per request on stdout (DESIGN.md "Logs"). Never prompt text, never keys.
+/// One JSON line per request on stdout (its fields: docs/config.md). Never prompt text, never keys.
 ///
 /// The line is written with one `write(2)` so concurrent loops never interleave lines.
 struct AccessLog: Sendable {

@@ -4,7 +4,7 @@ import ProxyIO
 
 /// One immutable configuration of the data plane: built off the request path, published
 /// to every loop as a single object, captured once per request, and released by ARC when
-/// the last request that started on it ends (STYLE.md rule 5).
+/// the last request that started on it ends.
 final class ProxySnapshot: Sendable {
     let loaded: LoadedConfig
     let routes: RouteTable

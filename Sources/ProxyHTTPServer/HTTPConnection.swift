@@ -3,7 +3,7 @@ import ProxyIO
 
 /// One accepted client connection: reads and parses requests, writes responses in order.
 ///
-/// Owned by one event loop for its whole life (STYLE.md rule 4); no locks. Requests are
+/// Owned by one event loop for its whole life; no locks. Requests are
 /// served one at a time: bytes of a pipelined next request wait in `inbound` until the
 /// current response ends, which keeps responses in request order (RFC 9112 §9.3.2).
 /// While a response is produced the connection keeps reading (so a client that goes

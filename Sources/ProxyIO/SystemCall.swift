@@ -25,7 +25,7 @@ package enum IOResult<Value> {
 
 /// Runs one system call the way every call in Sluice runs: retries `EINTR`,
 /// maps `EAGAIN` to `.wouldBlock`, reads `errno` immediately, and names the call
-/// in the error (STYLE.md rule 9).
+/// in the error.
 @inline(__always)
 package func systemCall<R: BinaryInteger>(_ name: StaticString, _ body: () -> R) throws(SystemCallError) -> IOResult<R> {
     while true {

@@ -4,8 +4,8 @@ import ProxyCore
 import ProxyIO
 
 /// libcurl's multi interface driven by one event loop: its sockets are watched with the
-/// loop's epoll and its timeout is a loop timer (PITFALLS.md, "libcurl multi on our own
-/// epoll loop"). One per loop, created on it and used only there; its connection cache
+/// loop's epoll and its timeout is a loop timer (docs/ARCHITECTURE.md, "Upstream
+/// through libcurl"). One per loop, created on it and used only there; its connection cache
 /// gives keep-alive and HTTP/2 multiplexing to every transfer of the loop.
 ///
 /// libcurl's callbacks run inside `curl_multi_*` calls, where calling libcurl again

@@ -124,7 +124,7 @@ package protocol UpstreamTransferDelegate: AnyObject {
 /// What a delegate did with a piece of the response body.
 ///
 /// libcurl offers a paused piece again, whole, on resume: a delegate that wrote the bytes and
-/// then paused would send them twice (PITFALLS "libcurl multi on our own epoll loop").
+/// then paused would send them twice (ADR 0010).
 /// So pausing means not consuming.
 package enum UpstreamBodyDisposition: Sendable {
     /// Every byte was used; go on.

@@ -2,7 +2,8 @@ import ProxyCore
 import ProxyIO
 
 /// `sluice-controller`: dispatches to one subcommand per file. Kept out of `main.swift` so
-/// closures handed to threads are not main-actor isolated (PITFALLS.md).
+/// closures handed to threads are not main-actor isolated (in Swift 6 mode, a closure written in
+/// `main.swift` is, and crashes when a thread it was handed to runs it).
 enum ControllerMain {
     static let version = "0.1.0"
 

@@ -4,7 +4,7 @@ import ProxyHTTPServer
 import ProxyIO
 
 /// `sluice-mock`: flags, wiring, lifecycle. Kept out of `main.swift` so the closures
-/// handed to loop threads are not main-actor isolated (see PITFALLS.md).
+/// handed to loop threads are not main-actor isolated (a closure written in `main.swift` is, and crashes on another thread).
 enum MockMain {
     static let help = """
     sluice-mock — a mock LLM provider (OpenAI- and Anthropic-compatible) for tests, demos and benchmarks.

@@ -6,7 +6,7 @@ import ProxyHTTPServer
 import ProxyIO
 
 /// `sluice`: flags, wiring, lifecycle. Kept out of `main.swift` so closures handed to
-/// loop threads are not main-actor isolated (PITFALLS.md).
+/// loop threads are not main-actor isolated (a closure written in `main.swift` is, and crashes on another thread).
 enum SidecarMain {
     static let version = "0.1.0"
 

@@ -1,4 +1,4 @@
-"""The figures, their budgets (../shared/DESIGN.md, "Budgets"), and the Markdown table."""
+"""The figures, their budgets, and the Markdown table."""
 
 TARGETS = ["direct", "nginx", "haproxy", "sluice"]
 

@@ -5,7 +5,7 @@ import Synchronization
 /// Keeps each LLMGateway's ConfigMap and every Sluice resource's status in line with the
 /// resources, level-based: a key says only *where* something changed; reconciling it reads
 /// the informer caches, translates the whole namespace (cheap and pure), writes what differs,
-/// and never looks at which event it was (STYLE.md rule 14).
+/// and never looks at which event it was.
 ///
 /// Keys are `namespace/gateway` (sync that gateway's ConfigMap, then statuses) and
 /// `namespace/""` (something else changed: queue every gateway of the namespace, remove

@@ -1,5 +1,5 @@
 /// What one request's phases found out, filled in as they run and read by later phases,
-/// by the response headers, the access log and the metrics (STYLE.md rule 7). One value per
+/// by the response headers, the access log and the metrics. One value per
 /// request, owned by its session on its event loop.
 package struct RequestContext: Sendable {
     /// `x-request-id`: the client's, or generated.

@@ -1,7 +1,7 @@
 /// The decisions of one proxied request, from its last body byte to its last response byte:
 /// which phase runs, when an attempt is sent, whether a response is held, committed, retried
 /// or failed over, and when the request ends. `ProxySession` feeds it events and performs the
-/// actions it returns; it performs no I/O and reads no clock (STYLE.md rules 1–3).
+/// actions it returns; it performs no I/O and reads no clock.
 ///
 /// Invariants, each tested in `SessionStateMachineTests`:
 /// - exactly one terminal action per request (`answerLocally`, `commit(finished: true)`,
