@@ -153,5 +153,8 @@ def test_a_key_echoed_across_chunk_boundaries_is_masked_too(echoing):
     sidecar = echoing(respond)
     response = request(sidecar.addresses["app"], post("/v1/chat/completions", chat_body("m")))
     assert response.status == 500
-    masked = b"*" * len(KEY)
-    assert response.body == b"error: " + masked + b" and again " + masked + b" and a near miss " + KEY[:-1].encode() + b"!"
+    assert KEY.encode() not in response.body
+    # A plain-text error on a chat path reaches an OpenAI client in OpenAI's shape (docs/errors.md),
+    # its text kept: masked before it was rewritten.
+    masked = "*" * len(KEY)
+    assert response.json()["error"]["message"] == "error: " + masked + " and again " + masked + " and a near miss " + KEY[:-1] + "!"
