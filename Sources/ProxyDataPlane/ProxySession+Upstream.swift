@@ -121,8 +121,8 @@ extension ProxySession: UpstreamTransferDelegate {
         context.upstreamModel = target.model
         context.answeringBackend = target
         context.firstTokenAt = nil
-        held = []
-        heldHead = nil
+        held.bytes = []
+        held.head = nil
         let translation = AttemptTranslation(client: context.clientAPI, provider: backend.provider,
                                              defaultMaxTokens: backend.defaultMaxTokens)
         self.translation = translation
@@ -201,8 +201,8 @@ extension ProxySession: UpstreamTransferDelegate {
         // The entry's live error rate counts the attempt once, by its head (a later break is not counted).
         snapshot.recordAttempt(of: target, status == 429 || status >= 500 ? .failed : .answered, at: now)
         let eventStream = upstreamHeaders.first("content-type")?.utf8.starts(with: "text/event-stream".utf8) ?? false
-        heldHead = upstreamHeaders
-        heldEventStream = eventStream
+        held.head = upstreamHeaders
+        held.eventStream = eventStream
         cacheStore.attemptAnswered(status: status, clientGetsProviderBytes: translation == nil && responseGuard == nil,
                                    context: context, snapshot: snapshot)
         firstTokenDetector = FirstTokenDetector(eventStream: eventStream)
@@ -234,7 +234,7 @@ extension ProxySession: UpstreamTransferDelegate {
         let reserved = machine.isHolding && budget.reserve(bytes.count) == .granted
         // Decided before a byte is used: a paused piece is offered again, whole, on resume.
         // A stream whose next window of text waits for the moderation service waits like a slow client.
-        let disposition = machine.bodyBytes(count: bytes.count, held: held.count,
+        let disposition = machine.bodyBytes(count: bytes.count, held: held.bytes.count,
                                             clientWritable: response.isWritable && !answerModerationWantsPause,
                                             at: loop.scheduler.now(), mayHoldMore: reserved || !machine.isHolding)
         if reserved, disposition != .hold { budget.release(bytes.count) }
@@ -248,11 +248,11 @@ extension ProxySession: UpstreamTransferDelegate {
             noteFirstToken(bytes)
             if passOn(bytes) { endGuardedStream() }
         case .hold:
-            heldReserved += bytes.count
-            held.append(contentsOf: bytes)
+            held.reserved += bytes.count
+            held.bytes.append(contentsOf: bytes)
             noteFirstToken(bytes)
         case .holdThenCommit:
-            held.append(contentsOf: bytes)
+            held.bytes.append(contentsOf: bytes)
             noteFirstToken(bytes)
             if commit(truncated: false, finished: false) == .blocked { endGuardedStream() }
         }
@@ -262,8 +262,8 @@ extension ProxySession: UpstreamTransferDelegate {
     /// Gives what the held response reserved back to the buffer budget (its bytes went to the
     /// client's output buffer, or were dropped with the attempt).
     func releaseHeld() {
-        loop.dataPlane.bufferBudget.release(heldReserved)
-        heldReserved = 0
+        loop.dataPlane.bufferBudget.release(held.reserved)
+        held.reserved = 0
     }
 
     /// Gives back the budget of the attempt's rewritten body (the transfer ended or was dropped).
@@ -324,7 +324,7 @@ extension ProxySession: UpstreamTransferDelegate {
     /// the transfer (unless it already ended).
     @discardableResult
     func commit(truncated: Bool, finished: Bool) -> GuardCut {
-        guard let upstreamHeaders = heldHead else { return .passed }
+        guard let upstreamHeaders = held.head else { return .passed }
         var status = answerTranslator?.clientStatus ?? machine.status
         var headers = HTTPHeaders(reservingCapacity: upstreamHeaders.count + 14)
         for (name, value) in upstreamHeaders where !HopByHop.isDroppedFromResponse(name) {
@@ -334,23 +334,23 @@ extension ProxySession: UpstreamTransferDelegate {
         appendSidecarHeaders(to: &headers)
         if truncated { headers.append(name: "x-sluice-truncated", value: "true") }
         let ok = (200..<300).contains(machine.status)
-        if ok && heldEventStream {
+        if ok && held.eventStream {
             account.beginStream(countsOutput: context.tokenReservation != nil)
             beginGuardedStream()
             if finished {
                 // The whole stream is here: filter it first, so its length is what the client gets.
                 var filtered: [UInt8] = []
-                let blocked = held.withUnsafeBytes { bytes in forward(bytes) { filtered.append(contentsOf: $0) } }
+                let blocked = held.bytes.withUnsafeBytes { bytes in forward(bytes) { filtered.append(contentsOf: $0) } }
                 if blocked { context.errorCode = "content_blocked" }
                 let end = account.endStream { bytes in
                     translate(bytes) { translated in if !blocked { _ = guardPass(translated) { filtered.append(contentsOf: $0) } } }
                 }
                 if !blocked { guardFinish { filtered.append(contentsOf: $0) } }
-                held = filtered
+                held.bytes = filtered
                 if let end { AccountPhase.record(end.usage, streamed: true, context: &context, on: loopSnapshot, now: loop.scheduler.now()) }
             }
         } else if ok && finished {
-            let usage = heldFacts?.usage ?? UsageExtractor.usage(fromBody: held)
+            let usage = held.facts?.usage ?? UsageExtractor.usage(fromBody: held.bytes)
             AccountPhase.record(usage, streamed: false, context: &context, on: loopSnapshot, now: loop.scheduler.now())
         } else if ok {
             if guardRefusesUnheldAnswer {
@@ -358,7 +358,7 @@ extension ProxySession: UpstreamTransferDelegate {
                 context.errorCode = "guard_answer_too_large"
                 response.resetConnection()
                 releaseHeld()
-                held = []
+                held.bytes = []
                 return .blocked
             }
             account.beginBodyTail()
@@ -370,37 +370,37 @@ extension ProxySession: UpstreamTransferDelegate {
                 headers.append(name: "retry-after", value: "1")
             }
             if finished {
-                held.withUnsafeBytes { bytes in answerTranslator!.feed(bytes) { _ in } }
+                held.bytes.withUnsafeBytes { bytes in answerTranslator!.feed(bytes) { _ in } }
                 if let whole = answerTranslator!.finish() {
                     status = whole.status
-                    held = whole.body
+                    held.bytes = whole.body
                 }
                 answerTranslator = nil
             }
         }
         // The guard reads a whole answer in the client's API: after its translation.
-        if ok, finished, !heldEventStream, let guarded = guardWholeAnswer(held) { held = guarded }
+        if ok, finished, !held.eventStream, let guarded = guardWholeAnswer(held.bytes) { held.bytes = guarded }
         if finished, truncated { context.errorCode = "upstream_truncated" }
         if status != machine.status { machine.answerStatusRewritten(to: status) }
         // A held body has its length; a passing one streams (chunked to HTTP/1.1 clients), and
         // so does one translated (its length is known only at its end).
         let contentLength: Int? = if finished {
-            held.count
-        } else if heldEventStream || answerTranslator != nil {
+            held.bytes.count
+        } else if held.eventStream || answerTranslator != nil {
             nil
         } else {
             Int(upstreamHeaders.first("content-length") ?? "")
         }
-        if finished, ok, holdWholeAnswerForModeration(status: status, headers: headers, body: held, eventStream: heldEventStream) {
-            held = []
+        if finished, ok, holdWholeAnswerForModeration(status: status, headers: headers, body: held.bytes, eventStream: held.eventStream) {
+            held.bytes = []
             releaseHeld()
             return .awaitingModeration
         }
         response.writeHead(HTTPResponseHead(status: status, headers: headers), contentLength: contentLength)
         var cut = GuardCut.passed
-        if !held.isEmpty {
-            let bytes = held
-            held = []
+        if !held.bytes.isEmpty {
+            let bytes = held.bytes
+            held.bytes = []
             if finished {
                 // A stream: already through the usage filter, the translator and the guard above;
                 // a whole answer: translated and checked above.
@@ -452,7 +452,7 @@ extension ProxySession: UpstreamTransferDelegate {
             return
         }
         context.errorCode = "upstream_\(kind)"
-        if heldEventStream {
+        if held.eventStream {
             // After the first byte nothing can be retried: end the stream with an error event in
             // the client's shape and no `[DONE]` (or `message_stop`), so the client sees the failure.
             let event = errorShape.streamError(message: lastFailure?.message ?? "the provider failed",
@@ -511,11 +511,11 @@ extension ProxySession: UpstreamTransferDelegate {
         firstTokenTimer?.cancel()
         firstTokenTimer = nil
         releaseSlot()
-        held = []
+        held.bytes = []
         releaseHeld()
         releaseAttemptCharge()
-        heldHead = nil
-        heldFacts = nil
+        held.head = nil
+        held.facts = nil
         answerTranslator = nil
     }
 
@@ -547,16 +547,16 @@ extension ProxySession: UpstreamTransferDelegate {
     /// Whether the whole held response stopped short. A JSON body's usage is read in the same
     /// pass and kept for `commit`.
     private func heldTruncationVerdict() -> TruncationVerdict {
-        guard heldHead != nil else { return .complete }
-        if heldEventStream {
+        guard held.head != nil else { return .complete }
+        if held.eventStream {
             var parser = SSEParser()
             var detector = TruncationDetector(clientSetMaxTokens: context.clientSetMaxTokens)
-            let items = (try? parser.feed(held)) ?? []
+            let items = (try? parser.feed(held.bytes)) ?? []
             for case .event(let event) in items { detector.observe(event) }
             return detector.finish(streamEnd: parser.finish())
         }
-        let facts = CompletionBodyFacts(body: held, clientSetMaxTokens: context.clientSetMaxTokens)
-        heldFacts = facts
+        let facts = CompletionBodyFacts(body: held.bytes, clientSetMaxTokens: context.clientSetMaxTokens)
+        held.facts = facts
         return facts.truncation
     }
 }

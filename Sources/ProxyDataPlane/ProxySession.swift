@@ -29,9 +29,8 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
 
     private(set) var body: [UInt8] = []
     private var bodyLimitExceeded = false
-    /// Bytes of the process's buffer budget this request holds: its body, and what it holds of a response.
+    /// Bytes of the process's buffer budget this request's body holds.
     private var bodyReserved = 0
-    var heldReserved = 0
     /// The current attempt's rewritten body, counted in the budget until the attempt ends.
     var attemptCharged = 0
 
@@ -43,12 +42,8 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
     var firstTokenTimer: (any SessionTimer)?
     var attemptStartedAt = ProxyInstant(nanoseconds: 0)
     var firstTokenDetector = FirstTokenDetector(eventStream: false)
-    /// The 2xx head and body held back from the client (see `HoldReason`).
-    var heldHead: HTTPHeaders?
-    var heldEventStream = false
-    var held: [UInt8] = []
-    /// The held JSON body's usage and truncation verdict, read in one pass when it ended.
-    var heldFacts: CompletionBodyFacts?
+    /// The 2xx answer held back from the client (see `HoldReason`).
+    var held = HeldAnswer()
     /// Why the last attempt failed, for the message of a local answer.
     var lastFailure: UpstreamFailure?
     var account = AccountPhase()
@@ -318,7 +313,7 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         releaseBody()
         AccountPhase.settle(context: &context, consumers: snapshot.consumers, status: machine.status,
                             at: meterInstant(loop.scheduler.now()), on: loopSnapshot, loop: loop)
-        cacheStore.finish(status: machine.status, eventStream: heldEventStream, context: context, snapshot: snapshot,
+        cacheStore.finish(status: machine.status, eventStream: held.eventStream, context: context, snapshot: snapshot,
                           now: loop.scheduler.now(), wallNanoseconds: { loop.scheduler.wallNanoseconds() }, on: loopSnapshot,
                           redis: loop.redis)
         LoggingPhase.run(head: head, context: context, status: machine.status, plan: machine.plan, attempts: machine.attempts,
