@@ -10,7 +10,7 @@ import Glibc
 ///
 /// An immutable value; `process` is read at first use, before any transfer starts.
 struct EgressProxyEnvironment: Sendable, Equatable {
-    /// The proxy for `http://` URLs, or "" for none.
+    /// The proxy for `http://` URLs, or "" for none (`UpstreamRequest.usesTLS` tells which applies).
     let http: String
     /// The proxy for `https://` URLs, or "" for none.
     let https: String
@@ -32,11 +32,5 @@ struct EgressProxyEnvironment: Sendable, Equatable {
         http = first("http_proxy", "all_proxy", "ALL_PROXY")
         https = first("https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")
         noProxy = first("no_proxy", "NO_PROXY")
-    }
-
-    /// The proxy for `url` ("" for none).
-    func proxy(for url: String) -> String {
-        // `url` is absolute, `http://` or `https://` (`UpstreamRequest`): its fifth byte tells.
-        url.utf8.dropFirst(4).first == UInt8(ascii: "s") ? https : http
     }
 }

@@ -28,14 +28,16 @@ package struct UpstreamRequest {
         self.secretMasker = secretMasker
     }
 
-    /// Whether the connection may turn out to multiplex (HTTP/2, negotiated by ALPN, so only
-    /// over TLS): an `https` URL. Clear-text HTTP stays HTTP/1.1.
-    package var mayMultiplex: Bool {
-        var scheme = url.utf8.prefix(8).makeIterator()
-        for expected in "https://".utf8 {
-            guard let byte = scheme.next(), byte | 0x20 == expected | 0x20 else { return false }
-        }
-        return true
+    /// Whether the URL is `https` (ASCII case ignored): the connection may then turn out to
+    /// multiplex (HTTP/2, negotiated by ALPN, so only over TLS; clear-text HTTP stays HTTP/1.1),
+    /// and the `https` proxy variables apply to it.
+    package var usesTLS: Bool {
+        let scheme: StaticString = "https://"
+        return url.utf8.withContiguousStorageIfAvailable { bytes in
+            guard bytes.count >= scheme.utf8CodeUnitCount else { return false }
+            for i in 0..<scheme.utf8CodeUnitCount where bytes[i] | 0x20 != scheme.utf8Start[i] | 0x20 { return false }
+            return true
+        } ?? url.lowercased().hasPrefix("https://")
     }
 }
 

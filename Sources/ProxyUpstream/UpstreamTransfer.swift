@@ -113,7 +113,8 @@ package final class UpstreamTransfer {
         easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
         // Set even when empty: an unset option makes libcurl read the environment again.
         let egress = EgressProxyEnvironment.process
-        easy.set(CURLOPT_PROXY, egress.proxy(for: request.url))
+        let usesTLS = request.usesTLS
+        easy.set(CURLOPT_PROXY, usesTLS ? egress.https : egress.http)
         easy.set(CURLOPT_NOPROXY, egress.noProxy)
         // HTTP/2 over TLS when the provider offers it (ALPN), HTTP/1.1 in clear text.
         // PIPEWAIT makes a burst wait for the one multiplexed connection — only where one can
@@ -121,7 +122,7 @@ package final class UpstreamTransfer {
         // hold every other transfer back and let them go one per finished transfer (7.88), so a
         // burst of first requests ran one after another. Set both ways: handles are reused.
         easy.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
-        easy.set(CURLOPT_PIPEWAIT, request.mayMultiplex ? 1 : 0)
+        easy.set(CURLOPT_PIPEWAIT, usesTLS ? 1 : 0)
         easy.set(CURLOPT_CONNECTTIMEOUT_MS, Int(request.timeouts.connect.milliseconds))
         easy.set(CURLOPT_TIMEOUT_MS, Int(request.timeouts.total.milliseconds))
         easy.set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)

@@ -9,10 +9,10 @@ import Testing
     }
 
     @Test func onlyHTTPSMayMultiplex() {
-        #expect(request("https://api.openai.com/v1/chat/completions").mayMultiplex)
-        #expect(request("HTTPS://api.openai.com/v1").mayMultiplex)
-        #expect(!request("http://127.0.0.1:8000/v1/chat/completions").mayMultiplex, "clear text stays HTTP/1.1")
-        #expect(!request("http://https.example/v1").mayMultiplex)
-        #expect(!request("https:/").mayMultiplex)
+        #expect(request("https://api.openai.com/v1/chat/completions").usesTLS)
+        #expect(request("HTTPS://api.openai.com/v1").usesTLS)
+        #expect(!request("http://127.0.0.1:8000/v1/chat/completions").usesTLS, "clear text stays HTTP/1.1")
+        #expect(!request("http://https.example/v1").usesTLS)
+        #expect(!request("https:/").usesTLS)
     }
 }
