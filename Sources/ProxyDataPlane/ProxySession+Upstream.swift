@@ -117,7 +117,7 @@ extension ProxySession: UpstreamTransferDelegate {
         guard let plan = machine.plan else { return }
         let backend = snapshot.backends[target.backendIndex]
         let now = loop.scheduler.now()
-        attemptStartedAt = now
+        attempt.startedAt = now
         context.upstreamModel = target.model
         context.answeringBackend = target
         context.firstTokenAt = nil
@@ -125,8 +125,8 @@ extension ProxySession: UpstreamTransferDelegate {
         held.head = nil
         let translation = AttemptTranslation(client: context.clientAPI, provider: backend.provider,
                                              defaultMaxTokens: backend.defaultMaxTokens)
-        self.translation = translation
-        answerTranslator = nil
+        attempt.translation = translation
+        attempt.answerTranslator = nil
         // Room for the client's fields and the four added: no regrowth while appending.
         var headers = HTTPHeaders(reservingCapacity: head.headers.count + 4)
         let connectionNamed = head.headers.connectionOptions
@@ -142,9 +142,9 @@ extension ProxySession: UpstreamTransferDelegate {
         headers.append(name: "traceparent", value: context.span.traceparent)
         if !head.headers.contains("x-request-id") { headers.append(name: "x-request-id", value: context.requestID) }
         if triedKeys.backend != target.backendIndex { triedKeys = (target.backendIndex, 0) }
-        attemptKey = backend.keyRing?.pick(now: now, avoiding: triedKeys.mask) ?? 0
-        triedKeys.mask |= 1 << UInt64(attemptKey)
-        backend.appendCredential(attemptKey, to: &headers)
+        attempt.key = backend.keyRing?.pick(now: now, avoiding: triedKeys.mask) ?? 0
+        triedKeys.mask |= 1 << UInt64(attempt.key)
+        backend.appendCredential(attempt.key, to: &headers)
         if translation?.upstream == .anthropicMessages { headers.append(name: "anthropic-version", value: ProviderHeaders.anthropicVersion) }
         var upstreamBody = body
         if let model = target.model, model != context.clientModel, let range = context.modelRange {
@@ -156,7 +156,7 @@ extension ProxySession: UpstreamTransferDelegate {
             do throws(ProviderTranslationError) {
                 let translated = try translation.request(upstreamBody)
                 upstreamBody = translated.body
-                translatedIncludeUsage = translated.includeUsage
+                attempt.translatedIncludeUsage = translated.includeUsage
                 account.passesUsageThrough()
             } catch {
                 return perform(machine.attemptRefused(LocalAnswer(
@@ -169,14 +169,14 @@ extension ProxySession: UpstreamTransferDelegate {
         }
         // A rewritten body is a second copy while the attempt runs: it counts in the budget.
         if upstreamBody.count > 0, !upstreamBody.withUnsafeBytes({ a in body.withUnsafeBytes { $0.baseAddress == a.baseAddress } }) {
-            attemptCharged = upstreamBody.count
-            loop.dataPlane.bufferBudget.charge(attemptCharged)
+            attempt.charged = upstreamBody.count
+            loop.dataPlane.bufferBudget.charge(attempt.charged)
         }
         var timeouts = backend.timeouts
         let remaining = plan.remaining(at: now)
         timeouts.total = min(timeouts.total, remaining)
         timeouts.firstByte = min(timeouts.firstByte, remaining)
-        let request = backend.request(for: head, translated: translation?.upstream, model: target.model, key: attemptKey, headers: headers,
+        let request = backend.request(for: head, translated: translation?.upstream, model: target.model, key: attempt.key, headers: headers,
                                       body: upstreamBody, timeouts: timeouts)
         if let firstToken = backend.firstTokenTimeout {
             firstTokenTimer = loop.scheduler.schedule(at: now.advanced(by: min(firstToken, remaining))) { [self] in
@@ -203,24 +203,24 @@ extension ProxySession: UpstreamTransferDelegate {
         let eventStream = upstreamHeaders.first("content-type")?.utf8.starts(with: "text/event-stream".utf8) ?? false
         held.head = upstreamHeaders
         held.eventStream = eventStream
-        cacheStore.attemptAnswered(status: status, clientGetsProviderBytes: translation == nil && responseGuard == nil,
+        cacheStore.attemptAnswered(status: status, clientGetsProviderBytes: attempt.translation == nil && responseGuard == nil,
                                    context: context, snapshot: snapshot)
-        firstTokenDetector = FirstTokenDetector(eventStream: eventStream)
+        attempt.firstTokenDetector = FirstTokenDetector(eventStream: eventStream)
         let epoch = loop.scheduler.wallNanoseconds() / 1_000_000_000
         let retryAfter = RetryAfter.wait(in: upstreamHeaders, nowEpochSeconds: epoch)
         if let reason = KeyRefusal(status: status), let ring = snapshot.backends[target.backendIndex].keyRing {
             // The provider refused this key: set it aside, and try another at once when one is left.
             let wait = reason == .rateLimited ? retryAfter ?? .seconds(1) : snapshot.backends[target.backendIndex].keyCooldown
-            ring.setAside(attemptKey, until: now.advanced(by: wait))
-            loopSnapshot.keysSetAside(backend: target.backendIndex, key: attemptKey, reason: reason).increment()
+            ring.setAside(attempt.key, until: now.advanced(by: wait))
+            loopSnapshot.keysSetAside(backend: target.backendIndex, key: attempt.key, reason: reason).increment()
             if ring.hasUntriedKey(now: now, tried: triedKeys.mask) { return perform(machine.resendWithAnotherKey()) }
         }
-        if let translation {
-            answerTranslator = AnswerTranslator(direction: translation, upstreamStatus: status, eventStream: eventStream,
-                                                includeUsage: translatedIncludeUsage, created: Int(epoch))
+        if let translation = attempt.translation {
+            attempt.answerTranslator = AnswerTranslator(direction: translation, upstreamStatus: status, eventStream: eventStream,
+                                                includeUsage: attempt.translatedIncludeUsage, created: Int(epoch))
         } else if status >= 400, let client = context.clientAPI {
             // A chat client gets its provider's errors in its own shape, even through pass-through.
-            answerTranslator = AnswerTranslator(passThroughErrorOf: client, upstreamStatus: status)
+            attempt.answerTranslator = AnswerTranslator(passThroughErrorOf: client, upstreamStatus: status)
         }
         decide {
             $0.responseHead(status: status, eventStream: eventStream, retryAfter: retryAfter, at: $1, random: $2, budget: &$3,
@@ -268,20 +268,20 @@ extension ProxySession: UpstreamTransferDelegate {
 
     /// Gives back the budget of the attempt's rewritten body (the transfer ended or was dropped).
     func releaseAttemptCharge() {
-        loop.dataPlane.bufferBudget.release(attemptCharged)
-        attemptCharged = 0
+        loop.dataPlane.bufferBudget.release(attempt.charged)
+        attempt.charged = 0
     }
 
     /// Watches consumed bytes for the attempt's first token (time to first token, the
     /// first-token timeout, latency shifting).
     private func noteFirstToken(_ bytes: UnsafeRawBufferPointer) {
-        guard !firstTokenDetector.hasFound, case .found = firstTokenDetector.feed(bytes) else { return }
+        guard !attempt.firstTokenDetector.hasFound, case .found = attempt.firstTokenDetector.feed(bytes) else { return }
         let now = loop.scheduler.now()
         firstTokenTimer?.cancel()
         firstTokenTimer = nil
         context.firstTokenAt = now
         if let target = context.answeringBackend {
-            let duration = now.duration(since: attemptStartedAt)
+            let duration = now.duration(since: attempt.startedAt)
             snapshot.backendStates[target.backendIndex].recordFirstToken(after: duration, at: now)
             snapshot.recordFirstToken(of: target, after: duration, at: now)
         }
@@ -325,7 +325,7 @@ extension ProxySession: UpstreamTransferDelegate {
     @discardableResult
     func commit(truncated: Bool, finished: Bool) -> GuardCut {
         guard let upstreamHeaders = held.head else { return .passed }
-        var status = answerTranslator?.clientStatus ?? machine.status
+        var status = attempt.answerTranslator?.clientStatus ?? machine.status
         var headers = HTTPHeaders(reservingCapacity: upstreamHeaders.count + 14)
         for (name, value) in upstreamHeaders where !HopByHop.isDroppedFromResponse(name) {
             headers.append(name: name, value: value)
@@ -363,19 +363,19 @@ extension ProxySession: UpstreamTransferDelegate {
             }
             account.beginBodyTail()
         }
-        if answerTranslator?.isWhole == true {
+        if attempt.answerTranslator?.isWhole == true {
             headers.replaceOrAppend(name: "content-type", value: "application/json")
             if status == 503, machine.status == 529, !headers.contains("retry-after") {
                 // Anthropic's overloaded, as OpenAI clients retry it.
                 headers.append(name: "retry-after", value: "1")
             }
             if finished {
-                held.bytes.withUnsafeBytes { bytes in answerTranslator!.feed(bytes) { _ in } }
-                if let whole = answerTranslator!.finish() {
+                held.bytes.withUnsafeBytes { bytes in attempt.answerTranslator!.feed(bytes) { _ in } }
+                if let whole = attempt.answerTranslator!.finish() {
                     status = whole.status
                     held.bytes = whole.body
                 }
-                answerTranslator = nil
+                attempt.answerTranslator = nil
             }
         }
         // The guard reads a whole answer in the client's API: after its translation.
@@ -386,7 +386,7 @@ extension ProxySession: UpstreamTransferDelegate {
         // so does one translated (its length is known only at its end).
         let contentLength: Int? = if finished {
             held.bytes.count
-        } else if held.eventStream || answerTranslator != nil {
+        } else if held.eventStream || attempt.answerTranslator != nil {
             nil
         } else {
             Int(upstreamHeaders.first("content-length") ?? "")
@@ -446,8 +446,8 @@ extension ProxySession: UpstreamTransferDelegate {
     /// the error event of a failed stream; then the response ends.
     func finishCommittedTail(_ end: UpstreamEnd) {
         guard case .failed(_, let kind) = end else {
-            if answerTranslator?.streamMalformed == true { context.errorCode = "upstream_invalid_response" }
-            if let whole = answerTranslator?.finish() { whole.body.withUnsafeBytes { response.writeBody($0) } }
+            if attempt.answerTranslator?.streamMalformed == true { context.errorCode = "upstream_invalid_response" }
+            if let whole = attempt.answerTranslator?.finish() { whole.body.withUnsafeBytes { response.writeBody($0) } }
             response.finish()
             return
         }
@@ -472,7 +472,7 @@ extension ProxySession: UpstreamTransferDelegate {
     func passOn(_ bytes: UnsafeRawBufferPointer) -> Bool {
         context.bytesToClient += bytes.count
         var blocked = false
-        if answerTranslator == nil, responseGuard?.stream == nil {
+        if attempt.answerTranslator == nil, responseGuard?.stream == nil {
             // Pass-through keeps its one closure per piece.
             account.pass(bytes) { response.writeBody($0) }
         } else {
@@ -495,8 +495,8 @@ extension ProxySession: UpstreamTransferDelegate {
 
     /// Bytes in the provider's API to the client's: through the answer's translator, or as they are.
     func translate(_ bytes: UnsafeRawBufferPointer, _ emit: (UnsafeRawBufferPointer) -> Void) {
-        if answerTranslator != nil {
-            answerTranslator!.feed(bytes, emit: emit)
+        if attempt.answerTranslator != nil {
+            attempt.answerTranslator!.feed(bytes, emit: emit)
         } else {
             emit(bytes)
         }
@@ -516,7 +516,7 @@ extension ProxySession: UpstreamTransferDelegate {
         releaseAttemptCharge()
         held.head = nil
         held.facts = nil
-        answerTranslator = nil
+        attempt.answerTranslator = nil
     }
 
     // MARK: Accounting of attempts

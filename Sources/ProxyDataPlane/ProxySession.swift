@@ -31,8 +31,6 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
     private var bodyLimitExceeded = false
     /// Bytes of the process's buffer budget this request's body holds.
     private var bodyReserved = 0
-    /// The current attempt's rewritten body, counted in the budget until the attempt ends.
-    var attemptCharged = 0
 
     // The current attempt (`ProxySession+Upstream.swift`).
     var transfer: (any UpstreamHandle)?
@@ -40,8 +38,6 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
     /// The retry, fallback-hop, queue or hold-deadline timer, whichever the state needs.
     var waitTimer: (any SessionTimer)?
     var firstTokenTimer: (any SessionTimer)?
-    var attemptStartedAt = ProxyInstant(nanoseconds: 0)
-    var firstTokenDetector = FirstTokenDetector(eventStream: false)
     /// The 2xx answer held back from the client (see `HoldReason`).
     var held = HeldAnswer()
     /// Why the last attempt failed, for the message of a local answer.
@@ -53,15 +49,10 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
     /// The route's guard, when it has response rules (`ProxySession+Guard.swift`).
     var responseGuard: ResponseGuard?
     var cacheStore = CacheStorePhase()
-    /// The current attempt's translation to its backend's API (nil: it passes through), and
-    /// the client's `stream_options.include_usage` as the request translator read it.
-    var translation: AttemptTranslation?
-    var translatedIncludeUsage = false
-    /// The answer side of a translated attempt, from its response head on.
-    var answerTranslator: AnswerTranslator?
-    /// The current attempt's key (an index into its backend's keys), and the keys this request
-    /// already used on that backend (a bit each), so a refused key is not tried twice.
-    var attemptKey = 0
+    /// What the current attempt decided and found: its translation, key, first token, budget share.
+    var attempt = CurrentAttempt()
+    /// The keys this request already used on the attempt's backend (a bit each), so a refused
+    /// key is not tried twice.
     var triedKeys: (backend: Int, mask: UInt64) = (-1, 0)
 
     init(head: HTTPRequestHead, response: any ClientResponse, loop: LoopContext) {
