@@ -67,8 +67,13 @@ extension DataPlane {
         var consumerName: String?
         if let query = head.query {
             for pair in query.split(separator: "&") {
-                if pair.hasPrefix("path=") { path = String(pair.dropFirst(5)) }
-                if pair.hasPrefix("consumer=") { consumerName = String(pair.dropFirst(9)) }
+                let name = pair.prefix { $0 != "=" }
+                guard name == "path" || name == "consumer" else { continue }
+                guard let value = QueryValue.decode(pair.dropFirst(name.count + 1)) else {
+                    return response.respondWithError(status: 400, code: "invalid_query",
+                                                     message: "the query's \(name) is not valid percent-encoded UTF-8")
+                }
+                if name == "path" { path = value } else { consumerName = value }
             }
         }
         // Normalised as a request's path is, so the answer is the one the request would get.

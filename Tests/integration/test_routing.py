@@ -241,6 +241,12 @@ def test_a_consumers_class_caps_its_header_and_others_get_the_default(start, tmp
     assert explained["priority"] == "low"
     unknown = request(sidecar.addresses["admin"], post("/explain?consumer=nobody", chat_body("m")))
     assert unknown.status == 400 and unknown.json()["error"]["code"] == "unknown_consumer"
+    # The query value is percent-decoded: %65 is "e".
+    encoded = request(sidecar.addresses["admin"], post("/explain?consumer=%65tl", chat_body("m"),
+                                                       headers=[("x-sluice-priority", "high")])).json()
+    assert encoded["priority"] == "low"
+    malformed = request(sidecar.addresses["admin"], post("/explain?consumer=%zz", chat_body("m")))
+    assert malformed.status == 400 and malformed.json()["error"]["code"] == "invalid_query"
 
 
 def test_a_consumer_over_budget_is_sent_to_cheaper_tiers(start, tmp_path):
