@@ -42,18 +42,8 @@ package final class AppendOnlyFile: Sendable {
             throw OpenError(path: path, reason: "no eventfd: \(String(cString: strerror(errno)))")
         }
         writer = Writer(path: path, fd: fd, wake: wake)
-        let body = Unmanaged.passRetained(ThreadStart { [writer] in writer.run() })
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        defer { pthread_attr_destroy(&attributes) }
-        var thread = pthread_t()
-        let created = pthread_create(&thread, &attributes, { raw in
-            Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue().body()
-            return nil
-        }, body.toOpaque())
+        let created = ThreadStart.detached { [writer] in writer.run() }
         guard created == 0 else {
-            body.release()
             writer.closeDescriptors()
             throw OpenError(path: path, reason: "cannot start its writer thread (\(created))")
         }

@@ -55,4 +55,20 @@ package final class EventLoopGroup: Sendable {
 final class ThreadStart {
     let body: () -> Void
     init(body: @escaping () -> Void) { self.body = body }
+
+    /// Runs `body` on a new detached thread; returns `pthread_create`'s error, 0 when it started.
+    static func detached(_ body: @escaping () -> Void) -> Int32 {
+        let start = Unmanaged.passRetained(ThreadStart(body: body))
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        defer { pthread_attr_destroy(&attributes) }
+        var thread = pthread_t()
+        let created = pthread_create(&thread, &attributes, { raw in
+            Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue().body()
+            return nil
+        }, start.toOpaque())
+        if created != 0 { start.release() }
+        return created
+    }
 }

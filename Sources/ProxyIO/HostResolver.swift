@@ -58,21 +58,11 @@ package enum HostResolver {
             loop.execute { delivery.value(.success(address)) }
             return
         }
-        let box = Unmanaged.passRetained(ThreadStart {
+        let created = ThreadStart.detached {
             let result = resolveBlocking(host: host, port: port)
             loop.execute { delivery.value(result) }
-        })
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        defer { pthread_attr_destroy(&attributes) }
-        var thread = pthread_t()
-        let created = pthread_create(&thread, &attributes, { raw in
-            Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue().body()
-            return nil
-        }, box.toOpaque())
+        }
         if created != 0 {
-            box.release()
             loop.execute { delivery.value(.failure(Failure(host: host, reason: "cannot start a resolver thread (\(created))"))) }
         }
     }

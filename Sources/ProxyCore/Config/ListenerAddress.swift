@@ -100,7 +100,7 @@ package struct ListenerAddress: Hashable, Sendable, CustomStringConvertible {
         while index < bytes.endIndex {
             var value: UInt16 = 0
             var digits = 0
-            while index < bytes.endIndex, let digit = hexValue(bytes[index]) {
+            while index < bytes.endIndex, let digit = JSONLexer.hexValue(bytes[index]) {
                 digits += 1
                 if digits > 4 { return nil }
                 value = value << 4 | UInt16(digit)
@@ -128,12 +128,4 @@ package struct ListenerAddress: Hashable, Sendable, CustomStringConvertible {
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
 }

@@ -47,7 +47,7 @@ package enum RequestPath {
         while i < path.count {
             let byte = path[i]
             if byte == UInt8(ascii: "%") {
-                guard i + 2 < path.count, let high = hexValue(path[i + 1]), let low = hexValue(path[i + 2]) else {
+                guard i + 2 < path.count, let high = JSONLexer.hexValue(path[i + 1]), let low = JSONLexer.hexValue(path[i + 2]) else {
                     return .failure(.malformedPercentEncoding)
                 }
                 let decoded = high << 4 | low
@@ -133,12 +133,4 @@ package enum RequestPath {
         return .success(.rewritten(String(decoding: out, as: UTF8.self)))
     }
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }

@@ -106,6 +106,8 @@ enum JSONLexer {
         return value
     }
 
+    /// The value of one hex digit (either case), or nil: shared by JSON escapes, percent-encoding
+    /// and IPv6 literals.
     @inline(__always)
     static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
