@@ -74,7 +74,7 @@ package final class DataPlaneMetrics: Sendable {
                                         labelNames: ["backend"])
         warmupPings = registry.counter(name: "sluice_warmup_pings_total", help: "Warmup pings sent to idle backends, by result.",
                                        labelNames: ["backend", "result"])
-        tokens = registry.counter(name: "sluice_tokens_total", help: "Tokens the providers reported, by type (cached is part of prompt, reasoning of completion).",
+        tokens = registry.counter(name: "sluice_tokens_total", help: "Tokens the providers reported, by type (cached and cache_write are parts of prompt, reasoning of completion).",
                                   labelNames: ["route", "backend", "model", "type"])
         tokensUnreported = registry.counter(name: "sluice_tokens_unreported_total",
                                             help: "Successful responses whose provider reported no usage (nothing was guessed).",
@@ -192,6 +192,7 @@ final class TokenSeries {
     let prompt: CounterSeries
     let completion: CounterSeries
     let cached: CounterSeries
+    let cacheWritten: CounterSeries
     let reasoning: CounterSeries
     let unreported: CounterSeries
     let perOutputToken: HistogramSeries
@@ -200,6 +201,7 @@ final class TokenSeries {
         prompt = metrics.tokens.series(labelValues: [route, backend, model, "prompt"])  // lint: allow-series
         completion = metrics.tokens.series(labelValues: [route, backend, model, "completion"])  // lint: allow-series
         cached = metrics.tokens.series(labelValues: [route, backend, model, "cached"])  // lint: allow-series
+        cacheWritten = metrics.tokens.series(labelValues: [route, backend, model, "cache_write"])  // lint: allow-series
         reasoning = metrics.tokens.series(labelValues: [route, backend, model, "reasoning"])  // lint: allow-series
         unreported = metrics.tokensUnreported.series(labelValues: [route, backend])  // lint: allow-series
         perOutputToken = metrics.timePerOutputToken.series(labelValues: [backend, model])  // lint: allow-series

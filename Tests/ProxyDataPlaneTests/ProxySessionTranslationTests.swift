@@ -106,6 +106,8 @@ import Testing
         harness.upstream.last.finish()
         #expect(response.status == 200)
         #expect(harness.metric(#"sluice_tokens_total{route="to-claude",backend="claude",model="claude-haiku-4-5",type="prompt"}"#) == 70)
+        #expect(harness.metric(#"sluice_tokens_total{route="to-claude",backend="claude",model="claude-haiku-4-5",type="cached"}"#) == 20)
+        #expect(harness.metric(#"sluice_tokens_total{route="to-claude",backend="claude",model="claude-haiku-4-5",type="cache_write"}"#) == 40)
         // 10 uncached at 1, 20 cache reads at 0.1, 40 cache writes at 1.25, 3 out at 5, per million.
         let cost = try #require(harness.metric(#"sluice_cost_total{route="to-claude",backend="claude",model="claude-haiku-4-5",currency="USD"}"#))
         #expect(abs(cost - 77e-6) < 1e-12)

@@ -93,6 +93,7 @@ struct AccountPhase {
             if let n = usage.completion, n > 0 { consumer.completion.increment(by: UInt64(n)) }
         }
         if let n = usage.cached, n > 0 { series.cached.increment(by: UInt64(n)) }
+        if let n = usage.cacheWritten, n > 0 { series.cacheWritten.increment(by: UInt64(n)) }
         if let n = usage.reasoning, n > 0 { series.reasoning.increment(by: UInt64(n)) }
         // Streams only (docs/metrics.md): the time between tokens, after the first.
         if streamed, let first = context.firstTokenAt, let completion = usage.completion, completion >= 2 {
