@@ -13,8 +13,12 @@ import Testing
     static let counterKey = "sluice:{search}:requestsPerMinute"
 
     static func harness(_ redis: String) throws -> (SessionHarness, ScriptedCounters) {
-        let harness = try SessionHarness(config: Configs.twoBackends(extra: Configs.consumers + #", "redis": "# + redis),
-                                         secrets: Configs.consumerKeys)
+        try harness(consumers: Configs.consumers, secrets: Configs.consumerKeys, redis: redis)
+    }
+
+    /// A harness whose config has `consumers` and `redis`, with every loop's Redis stores scripted.
+    static func harness(consumers: String, secrets: [String: String], redis: String) throws -> (SessionHarness, ScriptedCounters) {
+        let harness = try SessionHarness(config: Configs.twoBackends(extra: consumers + #", "redis": "# + redis), secrets: secrets)
         let store = ScriptedCounters()
         harness.loop.redis.makeStores = { _ in RedisStores(counters: store, cache: ScriptedCache()) }
         return (harness, store)

@@ -18,11 +18,7 @@ import Testing
         """
 
     static func harness(_ redis: String) throws -> (SessionHarness, ScriptedCounters) {
-        let harness = try SessionHarness(config: Configs.twoBackends(extra: consumers + #", "redis": "# + redis),
-                                         secrets: ["consumers/quota/k": "sk-quota"])
-        let store = ScriptedCounters()
-        harness.loop.redis.makeStores = { _ in RedisStores(counters: store, cache: ScriptedCache()) }
-        return (harness, store)
+        try ProxySessionRedisLimitTests.harness(consumers: consumers, secrets: ["consumers/quota/k": "sk-quota"], redis: redis)
     }
 
     @Test func strictModeReservesTheEstimateWithTheRequestWindowAndPushesTheSettlementWhenTheRequestEnds() throws {
