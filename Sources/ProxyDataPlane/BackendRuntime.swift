@@ -88,18 +88,42 @@ struct BackendRuntime: Sendable {
     func url(path: Substring, query: Substring?, model: String? = nil) -> String {
         // Clients use `…/v1` as their base URL, and so do the backends' base URLs:
         // the client's `/v1` is replaced by the backend's whole base.
-        let rest = path == "/v1" || path.hasPrefix("/v1/") ? path.dropFirst(3) : path
-        guard let azure else {
-            var url = ""
-            url.reserveCapacity(urlPrefix.utf8.count + rest.utf8.count + (query.map { $0.utf8.count + 1 } ?? 0))
-            url += urlPrefix
-            url += rest
-            if let query {
-                url += "?"
-                url += query
-            }
-            return url
+        var path = path
+        var query = query
+        return path.withUTF8 { path in
+            let rest = path.count >= 3 && path[0] == UInt8(ascii: "/") && path[1] == UInt8(ascii: "v")
+                && path[2] == UInt8(ascii: "1") && (path.count == 3 || path[3] == UInt8(ascii: "/"))
+                ? UnsafeBufferPointer(rebasing: path[3...]) : path
+            guard let azure else { return plainURL(rest: rest, query: &query) }
+            return azureURL(azure, rest: String(decoding: rest, as: UTF8.self), query: query, model: model)
         }
+    }
+
+    /// `urlPrefix + rest [+ "?" + query]`, written as bytes into one string.
+    private func plainURL(rest: UnsafeBufferPointer<UInt8>, query: inout Substring?) -> String {
+        var prefix = urlPrefix
+        let queryCount = query.map { $0.utf8.count + 1 } ?? 0
+        return prefix.withUTF8 { prefix in
+            String(unsafeUninitializedCapacity: prefix.count + rest.count + queryCount) { out in
+                var end = Self.copy(prefix, into: out, at: 0)
+                end = Self.copy(rest, into: out, at: end)
+                if query != nil {
+                    out[end] = UInt8(ascii: "?")
+                    end = query!.withUTF8 { Self.copy($0, into: out, at: end + 1) }
+                }
+                return end
+            }
+        }
+    }
+
+    /// Copies `bytes` into `out` at `offset`; returns the offset after them.
+    private static func copy(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>, at offset: Int) -> Int {
+        if let source = bytes.baseAddress, !bytes.isEmpty { (out.baseAddress! + offset).initialize(from: source, count: bytes.count) }
+        return offset + bytes.count
+    }
+
+    /// The Azure OpenAI form: under the deployment of `model`, the `api-version` first in the query.
+    private func azureURL(_ azure: AzureConfig, rest: String, query: Substring?, model: String?) -> String {
         var url = urlPrefix
         if let model {
             url += "/openai/deployments/"

@@ -63,11 +63,8 @@ package final class CurlMulti {
     // MARK: Transfers
 
     func takeEasy() -> CurlEasy? {
-        if let easy = idleHandles.popLast() {
-            curl_easy_reset(easy.handle)
-            easy.errorBuffer.pointee = 0
-            return easy
-        }
+        // Reset (or not) by the transfer that takes it: `CurlEasy.adopt`.
+        if let easy = idleHandles.popLast() { return easy }
         return CurlEasy()
     }
 
@@ -138,7 +135,7 @@ package final class CurlMulti {
     // MARK: Callbacks from libcurl
 
     /// Gives the transfer's handle the socket callbacks that let an idle connection's socket stay
-    /// registered between transfers (`watch`). Call after each `curl_easy_reset`.
+    /// registered between transfers (`watch`). Call on every fresh or reset handle.
     func trackSockets(of easy: CurlEasy) {
         let me = Unmanaged.passUnretained(self).toOpaque()
         _ = sluice_curl_easy_setopt_sockopt(easy.handle, curlSockoptCallback)

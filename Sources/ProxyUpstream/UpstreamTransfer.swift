@@ -20,14 +20,10 @@ package final class UpstreamTransfer {
     /// The request body, read by libcurl through `upload(into:)` as it sends: never copied
     /// whole (COPYPOSTFIELDS would keep a second copy of every multi-megabyte body).
     private var uploadBody: [UInt8] = []
-    /// A body under `inlineBodyLimit`, given to libcurl whole (`CURLOPT_POSTFIELDS`); freed when
-    /// the transfer ends.
-    private var inlineBody: UnsafeMutableRawBufferPointer?
     /// libcurl 7.88 sends a POSTFIELDS body under 64 KiB in the same `send` as the head
     /// (`MAX_INITIAL_POST_SIZE`); a bigger one is streamed from the read callback.
     static let inlineBodyLimit = 64 * 1024
     private var uploadOffset = 0
-    private var headerList: UnsafeMutablePointer<curl_slist>?
     private var headReader = HTTPResponseHeadReader()
     private var headers = HTTPHeaders()
     private var headDelivered = false
@@ -103,7 +99,62 @@ package final class UpstreamTransfer {
     /// Sets the handle up for `request`; returns why it must not be sent, if it must not.
     private func configure(_ request: UpstreamRequest) -> String? {
         let me = Unmanaged.passUnretained(self).toOpaque()
+        let usesTLS = request.usesTLS
+        let inline = request.body.count < Self.inlineBodyLimit
+        let profile = CurlEasyProfile(usesTLS: usesTLS, caFile: request.tls.caFile,
+                                      insecureSkipVerify: request.tls.insecureSkipVerify,
+                                      method: request.method, inlineBody: inline)
+        if easy.adopt(profile) == .fresh { configureOnce(request, profile: profile) }
         easy.set(CURLOPT_URL, request.url)
+        easy.set(CURLOPT_CONNECTTIMEOUT_MS, Int(request.timeouts.connect.milliseconds))
+        easy.set(CURLOPT_TIMEOUT_MS, Int(request.timeouts.total.milliseconds))
+        switch request.method {
+        case .get, .head:
+            break
+        default:
+            uploadOffset = 0
+            _ = sluice_curl_easy_setopt_off(easy.handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
+            if inline {
+                // libcurl appends a body this small to the request head and sends both with one
+                // `send`; from POSTFIELDS only, which must stay valid for the whole transfer (a
+                // reused connection that died is sent again): a copy in memory the handle keeps.
+                let copy = easy.inlineBodyStorage(count: max(request.body.count, 1))
+                request.body.withUnsafeBytes { copy.copyMemory(from: $0) }
+                easy.set(CURLOPT_POSTFIELDS, pointer: copy.baseAddress)
+            } else {
+                // Larger bodies are read from the callback as libcurl sends: never copied whole.
+                uploadBody = request.body
+                easy.set(CURLOPT_READDATA, pointer: me)
+                easy.set(CURLOPT_SEEKDATA, pointer: me)
+            }
+        }
+        let list = easy.headerList
+        var bytes = CurlHeaderList.bytes("Expect:") + CurlHeaderList.bytes("Content-Type:")
+        for (name, value) in request.headers { bytes += CurlHeaderList.bytes(name: name, value: value) }
+        list.removeAll(reservingBytes: bytes, lines: request.headers.count + 2)
+        var hasContentType = false
+        for (name, value) in request.headers {
+            // libcurl sends each line as it is: a CR or LF would start a header of its own (and a
+            // NUL would cut this one short). Nothing upstream lets one through; this is the last
+            // place it could still be stopped, so the request is not sent at all.
+            guard list.append(name: name, value: value) else {
+                return "the header \"\(name.prefix(64))\" holds a CR, LF, NUL or other control byte; the request was not sent"
+            }
+            if name.utf8.count == 12, HTTPHeaders.namesEqual(name, "content-type") { hasContentType = true }
+        }
+        // libcurl would add `Expect: 100-continue` to large bodies: one round trip for nothing.
+        list.append("Expect:")
+        // …and `Content-Type: application/x-www-form-urlencoded` to any request with a body it
+        // sends from POSTFIELDS: the provider must see the client's content type or none.
+        if !hasContentType { list.append("Content-Type:") }
+        easy.set(CURLOPT_HTTPHEADER, pointer: list.head)
+        easy.set(CURLOPT_HEADERDATA, pointer: me)
+        easy.set(CURLOPT_WRITEDATA, pointer: me)
+        return nil
+    }
+
+    /// The options a handle keeps while it serves transfers of one profile.
+    private func configureOnce(_ request: UpstreamRequest, profile: CurlEasyProfile) {
         // The data plane sends a path it has normalised and routed (`RequestPath`); libcurl must
         // not normalise it again on its own terms.
         easy.set(CURLOPT_PATH_AS_IS, 1)
@@ -113,25 +164,22 @@ package final class UpstreamTransfer {
         easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
         // Set even when empty: an unset option makes libcurl read the environment again.
         let egress = EgressProxyEnvironment.process
-        let usesTLS = request.usesTLS
-        easy.set(CURLOPT_PROXY, usesTLS ? egress.https : egress.http)
+        easy.set(CURLOPT_PROXY, profile.usesTLS ? egress.https : egress.http)
         easy.set(CURLOPT_NOPROXY, egress.noProxy)
         // HTTP/2 over TLS when the provider offers it (ALPN), HTTP/1.1 in clear text.
         // PIPEWAIT makes a burst wait for the one multiplexed connection — only where one can
         // come: while a fresh clear-text backend's first connection is unproven, libcurl would
         // hold every other transfer back and let them go one per finished transfer (7.88), so a
-        // burst of first requests ran one after another. Set both ways: handles are reused.
+        // burst of first requests ran one after another.
         easy.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
-        easy.set(CURLOPT_PIPEWAIT, usesTLS ? 1 : 0)
-        easy.set(CURLOPT_CONNECTTIMEOUT_MS, Int(request.timeouts.connect.milliseconds))
-        easy.set(CURLOPT_TIMEOUT_MS, Int(request.timeouts.total.milliseconds))
+        easy.set(CURLOPT_PIPEWAIT, profile.usesTLS ? 1 : 0)
         easy.set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
-        if let caFile = request.tls.caFile { easy.set(CURLOPT_CAINFO, caFile) }
-        if request.tls.insecureSkipVerify {
+        if let caFile = profile.caFile { easy.set(CURLOPT_CAINFO, caFile) }
+        if profile.insecureSkipVerify {
             easy.set(CURLOPT_SSL_VERIFYPEER, 0)
             easy.set(CURLOPT_SSL_VERIFYHOST, 0)
         }
-        switch request.method {
+        switch profile.method {
         case .get:
             easy.set(CURLOPT_HTTPGET, 1)
         case .head:
@@ -139,62 +187,15 @@ package final class UpstreamTransfer {
         default:
             // Other methods than POST keep their name.
             easy.set(CURLOPT_POST, 1)
-            if request.method != .post { easy.set(CURLOPT_CUSTOMREQUEST, request.method.rawValue) }
-            uploadOffset = 0
-            if request.body.count < Self.inlineBodyLimit {
-                // libcurl appends a body this small to the request head and sends both with one
-                // `send`; from POSTFIELDS only, which must stay valid for the whole transfer (a
-                // reused connection that died is sent again): a copy the transfer owns.
-                let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(request.body.count, 1), alignment: 1)
-                request.body.withUnsafeBytes { copy.copyMemory(from: $0) }
-                inlineBody = copy
-                easy.set(CURLOPT_POSTFIELDS, pointer: copy.baseAddress)
-                _ = sluice_curl_easy_setopt_off(easy.handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
-            } else {
-                // Larger bodies are read from the callback as libcurl sends: never copied whole.
-                uploadBody = request.body
-                _ = sluice_curl_easy_setopt_off(easy.handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
+            if profile.method != .post { easy.set(CURLOPT_CUSTOMREQUEST, profile.method.rawValue) }
+            if !profile.inlineBody {
                 _ = sluice_curl_easy_setopt_write(easy.handle, CURLOPT_READFUNCTION, curlReadCallback)
-                easy.set(CURLOPT_READDATA, pointer: me)
                 // libcurl rewinds when it must send the request again (a reused connection that died).
                 _ = sluice_curl_easy_setopt_seek(easy.handle, curlSeekCallback)
-                easy.set(CURLOPT_SEEKDATA, pointer: me)
             }
         }
-        var list: UnsafeMutablePointer<curl_slist>?
-        // One line buffer for every field: libcurl copies each line, so it can be reused.
-        var line: [UInt8] = []
-        line.reserveCapacity(256)
-        var hasContentType = false
-        for (name, value) in request.headers {
-            line.removeAll(keepingCapacity: true)
-            line.append(contentsOf: name.utf8)
-            line.append(UInt8(ascii: ":"))
-            line.append(UInt8(ascii: " "))
-            line.append(contentsOf: value.utf8)
-            // libcurl sends each line as it is: a CR or LF would start a header of its own (and a
-            // NUL would cut this one short). Nothing upstream lets one through; this is the last
-            // place it could still be stopped, so the request is not sent at all.
-            guard line.withUnsafeBytes({ HTTPHeaders.isValidFieldText($0) }) else {
-                headerList = list
-                return "the header \"\(name.prefix(64))\" holds a CR, LF, NUL or other control byte; the request was not sent"
-            }
-            line.append(0)
-            list = line.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { curl_slist_append(list, $0.baseAddress) } }
-            if name.utf8.count == 12, HTTPHeaders.namesEqual(name, "content-type") { hasContentType = true }
-        }
-        // libcurl would add `Expect: 100-continue` to large bodies: one round trip for nothing.
-        list = curl_slist_append(list, "Expect:")
-        // …and `Content-Type: application/x-www-form-urlencoded` to any request with a body it
-        // sends from POSTFIELDS: the provider must see the client's content type or none.
-        if !hasContentType { list = curl_slist_append(list, "Content-Type:") }
-        headerList = list
-        easy.set(CURLOPT_HTTPHEADER, pointer: list)
         _ = sluice_curl_easy_setopt_write(easy.handle, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
-        easy.set(CURLOPT_HEADERDATA, pointer: me)
         _ = sluice_curl_easy_setopt_write(easy.handle, CURLOPT_WRITEFUNCTION, curlWriteCallback)
-        easy.set(CURLOPT_WRITEDATA, pointer: me)
-        return nil
     }
 
     // MARK: Control from the data plane
@@ -362,12 +363,9 @@ package final class UpstreamTransfer {
         releaseRequest()
     }
 
-    /// Frees what libcurl read the request from: the header list and an inline body.
+    /// Gives back the request memory the handle keeps above its usual size.
     fileprivate func releaseRequest() {
-        if let headerList { curl_slist_free_all(headerList) }
-        headerList = nil
-        inlineBody?.deallocate()
-        inlineBody = nil
+        easy.trimRequestMemory()
     }
 
     private func translate(_ code: CURLcode) -> UpstreamFailure? {

@@ -224,6 +224,39 @@ func waitUntil(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
         #expect(harness.seen.bodies.map(\.count) == [0, 1, 65_535, 65_536, 196_615])
     }
 
+    @Test func aReusedHandleSendsEachRequestAsItsOwnAcrossMethodsBodiesAndHeaderLists() throws {
+        // One loop, one transfer at a time: every request reuses the same easy handle, which
+        // keeps its options between transfers of one profile and is reset between others.
+        let harness = try Harness()
+        let large = [UInt8](repeating: UInt8(ascii: "x"), count: UpstreamTransfer.inlineBodyLimit + 10)
+        let many = HTTPHeaders((0..<40).map { (name: "x-field-\($0)", value: String(repeating: "v", count: 100 + $0)) })
+        let requests: [(HTTPMethod, HTTPHeaders, [UInt8])] = [
+            (.post, ["content-type": "application/json", "x-a": "1"], Array("{\"n\":1}".utf8)),
+            (.post, ["x-b": "2"], Array("two".utf8)),
+            (.get, [:], []),
+            (.post, many, large),
+            (.put, ["x-c": "3"], Array("put".utf8)),
+            (.post, ["content-type": "text/plain"], Array("again".utf8)),
+            (.post, [:], []),
+        ]
+        for (method, headers, body) in requests {
+            let recording = Recording()
+            let delegate = RecordingDelegate(recording)
+            harness.start(UpstreamRequest(method: method, url: "http://\(harness.address)/echo", headers: headers, body: body), delegate)
+            #expect(waitUntil { recording.snapshot.finished })
+            #expect(withExtendedLifetime(delegate) { recording.snapshot.failure } == nil)
+        }
+        let heads = harness.seen.heads
+        try #require(heads.count == requests.count)
+        for (index, (method, headers, body)) in requests.enumerated() {
+            #expect(heads[index].method == method, "request \(index)")
+            #expect(harness.seen.bodies[index] == body, "request \(index)")
+            // Exactly this request's fields: nothing left over from a longer list before it.
+            let sent = heads[index].headers.filter { !["host", "accept", "content-length", "transfer-encoding"].contains($0.name.lowercased()) }
+            #expect(sent.map { "\($0.name.lowercased()): \($0.value)" } == headers.map { "\($0.name): \($0.value)" }, "request \(index)")
+        }
+    }
+
     @Test func aReusedConnectionsSocketStaysRegisteredAcrossTransfers() throws {
         let harness = try Harness()
         for text in ["one", "two", "three"] {
