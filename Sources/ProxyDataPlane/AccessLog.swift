@@ -1,15 +1,9 @@
 import ProxyCore
 import ProxyIO
 
-/// What one access-log line says about a finished request.
+/// When one access-log line is written. The request itself (head, context, session state
+/// machine) is passed beside it, borrowed: a struct holding them would copy each.
 struct AccessLogEntry {
-    let head: HTTPRequestHead
-    let context: RequestContext
-    let status: Int
-    let attempts: Int
-    /// The attempt plan, when the request got one: its outcomes in order are the line's
-    /// `path_taken`, described only when the line is written (sampled-out lines cost nothing).
-    let plan: UpstreamAttemptStateMachine?
     let now: ProxyInstant
     let wallNanoseconds: UInt64
 }
@@ -28,18 +22,20 @@ struct AccessLog: Sendable {
         sampleThreshold = sampleRate >= 1 ? .max : UInt64(max(0, sampleRate) * 18_446_744_073_709_551_615.0)
     }
 
-    func write(_ entry: AccessLogEntry, random: () -> UInt64) {
+    /// Writes the line of a finished request; the attempt plan's outcomes in order are its
+    /// `path_taken`, described only when the line is written (sampled-out lines cost nothing).
+    func write(_ entry: AccessLogEntry, head: HTTPRequestHead, context: RequestContext, machine: SessionStateMachine,
+               random: () -> UInt64) {
         guard enabled else { return }
-        let context = entry.context
-        if sampleThreshold != .max, entry.status < 400, context.errorCode == nil, random() > sampleThreshold { return }
+        if sampleThreshold != .max, machine.status < 400, context.errorCode == nil, random() > sampleThreshold { return }
         var line: [UInt8] = []
         line.reserveCapacity(384)
         line += #"{"time_ms":"#.utf8
         JSONWriter.appendInt(Int(entry.wallNanoseconds / 1_000_000), to: &line)
         field("request_id", context.requestID, &line)
         field("trace_id", context.trace.traceID, &line)
-        field("method", entry.head.method.rawValue, &line)
-        field("path", String(entry.head.path), &line)
+        field("method", head.method.rawValue, &line)
+        field("path", String(head.path), &line)
         field("consumer", context.consumerName, &line)
         field("route", context.decision?.routeName, &line)
         field("backend", context.answeringBackend?.backendName ?? context.decision?.backendName, &line)
@@ -47,12 +43,12 @@ struct AccessLog: Sendable {
         field("upstream_model", context.upstreamModel, &line)
         field("route_reason", context.autoRoute?.summary, &line)
         line += #","status":"#.utf8
-        JSONWriter.appendInt(entry.status, to: &line)
+        JSONWriter.appendInt(machine.status, to: &line)
         field("error", context.errorCode, &line)
         line += #","stream":"#.utf8
         line += (context.streamRequested ? "true" : "false").utf8
         line += #","attempts":"#.utf8
-        JSONWriter.appendInt(entry.attempts, to: &line)
+        JSONWriter.appendInt(machine.attempts, to: &line)
         if let usage = context.usage, usage.reported {
             line += #","prompt_tokens":"#.utf8
             JSONWriter.appendInt(usage.prompt ?? 0, to: &line)
@@ -68,7 +64,7 @@ struct AccessLog: Sendable {
             JSONWriter.appendDouble(cost.amount, to: &line)
             field("currency", cost.currency, &line)
         }
-        if let plan = entry.plan, !plan.records.isEmpty { field("path_taken", plan.pathDescription, &line) }
+        if let plan = machine.plan, !plan.records.isEmpty { field("path_taken", plan.pathDescription, &line) }
         field("cache", context.cache.result.rawValue, &line)
         field("cache_tier", context.cache.tier?.rawValue, &line)
         line += #","bytes":"#.utf8

@@ -307,8 +307,7 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         cacheStore.finish(status: machine.status, eventStream: held.eventStream, context: context, snapshot: snapshot,
                           now: loop.scheduler.now(), wallNanoseconds: { loop.scheduler.wallNanoseconds() }, on: loopSnapshot,
                           redis: loop.redis)
-        LoggingPhase.run(head: head, context: context, status: machine.status, plan: machine.plan, attempts: machine.attempts,
-                         on: loopSnapshot, loop: loop)
+        LoggingPhase.run(head: head, context: context, machine: machine, on: loopSnapshot, loop: loop)
     }
 
     // MARK: Local answers

@@ -4,8 +4,9 @@ import ProxyCore
 /// one place (`ProxySession.end`), exactly once, whatever path the request took. Every label
 /// names the backend that answered, not the route's first pick.
 enum LoggingPhase {
-    static func run(head: HTTPRequestHead, context: RequestContext, status: Int, plan: UpstreamAttemptStateMachine?,
-                    attempts: Int, on loopSnapshot: LoopSnapshot, loop: LoopContext) {
+    static func run(head: HTTPRequestHead, context: RequestContext, machine: SessionStateMachine,
+                    on loopSnapshot: LoopSnapshot, loop: LoopContext) {
+        let status = machine.status
         let snapshot = loopSnapshot.snapshot
         let now = loop.scheduler.now()
         let route = context.decision?.routeIndex
@@ -19,9 +20,7 @@ enum LoggingPhase {
                 histograms.firstToken.observe(Double(first.duration(since: context.started).nanoseconds) / 1e9)
             }
         }
-        loop.dataPlane.accessLog.write(AccessLogEntry(head: head, context: context, status: status, attempts: attempts,
-                                                      plan: plan,
-                                                      now: now, wallNanoseconds: loop.scheduler.wallNanoseconds()),
-                                       random: loop.random)
+        loop.dataPlane.accessLog.write(AccessLogEntry(now: now, wallNanoseconds: loop.scheduler.wallNanoseconds()),
+                                       head: head, context: context, machine: machine, random: loop.random)
     }
 }
