@@ -1,14 +1,18 @@
 import ProxyCore
 
-/// A cancellable one-shot timer on an event loop.
+/// A cancellable timer on an event loop: one-shot (`schedule`), or made once and armed again
+/// as often as needed (`makeTimer`, `arm(_:at:)`), which spares an object and a closure each time.
 ///
-/// Loop-confined: create, cancel and fire only on the owning loop's thread. Cancelling
+/// Loop-confined: create, arm, cancel and fire only on the owning loop's thread. Cancelling
 /// removes the timer from its loop's heap at once, so a request that cancels its timers
 /// leaves nothing behind however far their deadlines were.
 package final class LoopTimer {
-    package let deadline: ProxyInstant
-    let sequence: UInt64
+    package fileprivate(set) var deadline: ProxyInstant
+    fileprivate(set) var sequence: UInt64
+    /// What runs when the timer fires; nil when cancelled, fired or not armed.
     fileprivate(set) var callback: (() -> Void)?
+    /// The action a re-armable timer runs each time it is armed (nil for a one-shot timer).
+    fileprivate let action: (() -> Void)?
     /// Position in the heap, or -1 once popped or cancelled.
     fileprivate var heapIndex = -1
     /// The loop whose heap holds the timer; it outlives its timers' use.
@@ -18,6 +22,14 @@ package final class LoopTimer {
         self.deadline = deadline
         self.sequence = sequence
         self.callback = callback
+        action = nil
+    }
+
+    /// A re-armable timer, not armed yet.
+    fileprivate init(action body: @escaping () -> Void) {
+        deadline = ProxyInstant(nanoseconds: 0)
+        sequence = 0
+        action = body
     }
 
     func fire() {
@@ -47,10 +59,26 @@ struct TimerHeap {
         nextSequence &+= 1
         let timer = LoopTimer(deadline: deadline, sequence: nextSequence, callback: callback)
         timer.loop = loop
+        insert(timer)
+        return timer
+    }
+
+    /// Arms a re-armable timer for `deadline`, moving it when it is armed already.
+    mutating func arm(_ timer: LoopTimer, at deadline: ProxyInstant, loop: EventLoop) {
+        precondition(timer.action != nil, "arm(_:at:) needs a timer from makeTimer")
+        remove(timer)
+        nextSequence &+= 1
+        timer.deadline = deadline
+        timer.sequence = nextSequence
+        timer.callback = timer.action
+        timer.loop = loop
+        insert(timer)
+    }
+
+    private mutating func insert(_ timer: LoopTimer) {
         timer.heapIndex = heap.count
         heap.append(timer)
         siftUp(heap.count - 1)
-        return timer
     }
 
     /// The epoll timeout: -1 when nothing is scheduled, 0 when something is due.
@@ -128,6 +156,19 @@ extension EventLoop {
     package func schedule(at deadline: ProxyInstant, _ callback: @escaping () -> Void) -> LoopTimer {
         assertInLoop()
         return timers.schedule(at: deadline, loop: self, callback)
+    }
+
+    /// A timer that runs `action` each time it is armed (`arm(_:at:)`) and fires; not armed yet.
+    /// Call on the loop's thread. `action` is kept for the timer's life: capture its owner
+    /// `unowned`, or drop the timer when done with it.
+    package func makeTimer(_ action: @escaping () -> Void) -> LoopTimer {
+        LoopTimer(action: action)
+    }
+
+    /// Arms `timer` (from `makeTimer`) to fire at `deadline`; an armed one moves. Call on the loop's thread.
+    package func arm(_ timer: LoopTimer, at deadline: ProxyInstant) {
+        assertInLoop()
+        timers.arm(timer, at: deadline, loop: self)
     }
 
     /// Runs `callback` on this loop after `delay`. Call on the loop's thread.

@@ -20,10 +20,11 @@ package final class CurlMulti {
     /// libcurl's cache. Other sockets (the threaded resolver's socketpair) are closed without a
     /// word to us, so they are deregistered as soon as libcurl stops watching them.
     private var connectionSockets: Set<Int32> = []
-    private var timer: LoopTimer?
+    /// libcurl's timeout: one re-armable timer for the multi's life.
+    private var timer: LoopTimer!
     /// When libcurl wants `socketAction(CURL_SOCKET_TIMEOUT)`; nil when it wants nothing.
     private var curlDeadline: ProxyInstant?
-    /// An immediate timeout action is queued to run after the current libcurl call.
+    /// libcurl asked for an immediate timeout action: it runs when the outermost libcurl call returns.
     private var timeoutQueued = false
     private var active: [UnsafeMutableRawPointer: UpstreamTransfer] = [:]
     private var idleHandles: [CurlEasy] = []
@@ -35,6 +36,7 @@ package final class CurlMulti {
         guard let handle = curl_multi_init() else { fatalError("curl_multi_init failed") }
         self.loop = loop
         self.handle = handle
+        timer = loop.makeTimer { [unowned self] in timerFired() }
         let me = Unmanaged.passUnretained(self).toOpaque()
         _ = sluice_curl_multi_setopt_socketfunction(handle, curlSocketCallback)
         _ = sluice_curl_multi_setopt_ptr(handle, CURLMOPT_SOCKETDATA, me)
@@ -113,10 +115,18 @@ package final class CurlMulti {
         guard outermost else { return result }
         insideCurl = false
         collectFinished()
-        while !deferred.isEmpty {
-            let work = deferred
-            deferred.removeAll()
+        while timeoutQueued || !deferred.isEmpty {
+            if timeoutQueued {
+                timeoutQueued = false
+                socketAction(sluice_curl_socket_timeout(), 0)
+            }
+            // Taken out whole (work deferred while it runs waits for the next round, or for
+            // the nested call that queued it); its storage comes back for reuse when free.
+            var work: [() -> Void] = []
+            swap(&work, &deferred)
             for item in work { item() }
+            work.removeAll(keepingCapacity: true)
+            if deferred.isEmpty { swap(&work, &deferred) }
         }
         return result
     }
@@ -204,36 +214,27 @@ package final class CurlMulti {
             return
         }
         if milliseconds == 0 {
-            // "Act now": right after the libcurl call in progress returns, not a loop turn later.
+            // "Act now": right after the libcurl call in progress returns (`callCurl`), not a
+            // loop turn later.
             curlDeadline = nil
-            if !timeoutQueued {
-                timeoutQueued = true
-                whenOutsideCurl { [unowned self] in
-                    timeoutQueued = false
-                    socketAction(sluice_curl_socket_timeout(), 0)
-                }
-            }
+            timeoutQueued = true
             return
         }
         let deadline = loop.clock.now().advanced(by: .milliseconds(UInt64(milliseconds)))
         curlDeadline = deadline
-        // libcurl moves its timeout many times per transfer: keep an armed timer that fires
-        // no later than needed instead of allocating a new one each time.
-        if let timer, timer.isPending, timer.deadline <= deadline { return }
-        timer?.cancel()
-        armTimer(at: deadline)
+        // libcurl moves its timeout many times per transfer: the one timer stays armed when it
+        // fires no later than needed (it re-arms itself for the rest), else it moves.
+        if timer.isPending, timer.deadline <= deadline { return }
+        loop.arm(timer, at: deadline)
     }
 
-    private func armTimer(at deadline: ProxyInstant) {
-        timer = loop.schedule(at: deadline) { [unowned self] in
-            timer = nil
-            guard let due = curlDeadline else { return }
-            if loop.clock.now() >= due {
-                curlDeadline = nil
-                socketAction(sluice_curl_socket_timeout(), 0)
-            } else {
-                armTimer(at: due)
-            }
+    private func timerFired() {
+        guard let due = curlDeadline else { return }
+        if loop.clock.now() >= due {
+            curlDeadline = nil
+            socketAction(sluice_curl_socket_timeout(), 0)
+        } else {
+            loop.arm(timer, at: due)
         }
     }
 }

@@ -41,8 +41,9 @@ package final class UpstreamTransfer {
     private var finished = false
     private var cancelRequested = false
     private var timeoutFailure: UpstreamFailure?
-    private var firstByteTimer: LoopTimer?
-    private var idleTimer: LoopTimer?
+    /// The first-byte timeout until the head arrives, then the idle timeout between chunks: one
+    /// re-armable timer for the transfer's life (nil before `start()`).
+    private var timer: LoopTimer?
     /// When the provider last sent something. The idle timer is not moved on every chunk (a
     /// stream of thousands of chunks would allocate a timer each); when it fires it checks
     /// this and re-arms for the rest of the interval.
@@ -55,6 +56,8 @@ package final class UpstreamTransfer {
         self.timeouts = request.timeouts
         self.secretMasker = request.secretMasker
     }
+
+    deinit { timer?.cancel() }
 
     /// Prepares `request` on `multi`'s loop; call `start()` once the caller holds the transfer.
     /// Call on that loop. Nil when no handle could be had; the failure then reaches the
@@ -79,13 +82,14 @@ package final class UpstreamTransfer {
 
     /// Adds the transfer to the multi. The delegate may be called before this returns.
     package func start() {
-        // Timers capture the transfer strongly; `finish()` cancels them, which releases it.
-        firstByteTimer = multi.loop.schedule(after: timeouts.firstByte) { [self] in
-            timedOut(.firstByteTimeout)
-        }
+        // `unowned`: the multi holds the transfer while it runs, and `finish()` (or `deinit`)
+        // takes the timer out of the loop's heap, so it never fires for a transfer that is gone.
+        let timer = multi.loop.makeTimer { [unowned self] in timerFired() }
+        self.timer = timer
+        multi.loop.arm(timer, at: multi.loop.clock.now().advanced(by: timeouts.firstByte))
         guard multi.add(self) else {
             finished = true
-            firstByteTimer?.cancel()
+            timer.cancel()
             releaseRequest()
             multi.loop.schedule(after: .zero) { [self] in
                 let delegate = self.delegate
@@ -246,8 +250,9 @@ package final class UpstreamTransfer {
         case .success(.end(let status)):
             guard status >= 200 else { break }  // an interim 1xx head: the final one follows
             headDelivered = true
-            firstByteTimer?.cancel()
-            resetIdleTimer()
+            // From here the timer counts the idle time between chunks.
+            lastActivity = multi.loop.clock.now()
+            if let timer { multi.loop.arm(timer, at: lastActivity.advanced(by: timeouts.idle)) }
             // Fields the provider's `Connection` names are for this hop only (RFC 9110 §7.6.1).
             headers.removeConnectionOptions()
             if !(200..<300).contains(status) { bodyMasker = secretMasker }
@@ -273,7 +278,7 @@ package final class UpstreamTransfer {
             return bytes.count
         }
         paused = true
-        idleTimer?.cancel()  // a paused transfer is waiting on our client, not on the provider
+        timer?.cancel()  // a paused transfer is waiting on our client, not on the provider
         return sluice_curl_writefunc_pause()
     }
 
@@ -335,21 +340,21 @@ package final class UpstreamTransfer {
     }
 
     private func resetIdleTimer() {
-        guard headDelivered, !finished else { return }
+        guard headDelivered, !finished, let timer else { return }
         lastActivity = multi.loop.clock.now()
-        if idleTimer?.isPending == true { return }
-        armIdleTimer(at: lastActivity.advanced(by: timeouts.idle))
+        if timer.isPending { return }
+        multi.loop.arm(timer, at: lastActivity.advanced(by: timeouts.idle))
     }
 
-    private func armIdleTimer(at deadline: ProxyInstant) {
-        idleTimer = multi.loop.schedule(at: deadline) { [self] in
-            guard !finished, !paused else { return }
-            let due = lastActivity.advanced(by: timeouts.idle)
-            if multi.loop.clock.now() >= due {
-                timedOut(.idleTimeout)
-            } else {
-                armIdleTimer(at: due)
-            }
+    private func timerFired() {
+        guard !finished else { return }
+        guard headDelivered else { return timedOut(.firstByteTimeout) }
+        guard !paused else { return }
+        let due = lastActivity.advanced(by: timeouts.idle)
+        if multi.loop.clock.now() >= due {
+            timedOut(.idleTimeout)
+        } else if let timer {
+            multi.loop.arm(timer, at: due)
         }
     }
 
@@ -357,8 +362,7 @@ package final class UpstreamTransfer {
         finished = true
         uploadBody = []
         delegate = nil
-        firstByteTimer?.cancel()
-        idleTimer?.cancel()
+        timer?.cancel()
         multi.remove(self)
         releaseRequest()
     }

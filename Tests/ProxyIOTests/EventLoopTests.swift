@@ -53,6 +53,47 @@ func waitUntil(seconds: Double = 5, _ condition: () -> Bool) -> Bool {
         group.stopAndJoin()
     }
 
+    @Test func aReArmableTimerFiresOncePerArmingAndMovesWhenArmedAgain() throws {
+        let group = try EventLoopGroup(count: 1)
+        group.start { _ in }
+        let loop = group.loops[0]
+        let fired = Collected<String>()
+        let counts = Collected<Int>()
+        nonisolated(unsafe) var timer: LoopTimer?
+        loop.execute {
+            let base = loop.clock.now()
+            timer = loop.makeTimer { fired.append("rearmable") }
+            counts.append(loop.scheduledTimerCount)  // made, not armed: 0
+            loop.schedule(at: base.advanced(by: .milliseconds(20))) { fired.append("b") }
+            // Armed late, then moved earlier: it fires once, at the earlier deadline.
+            loop.arm(timer!, at: base.advanced(by: .milliseconds(60)))
+            loop.arm(timer!, at: base.advanced(by: .milliseconds(10)))
+            counts.append(loop.scheduledTimerCount)  // 2: moving did not add an entry
+            loop.schedule(at: base.advanced(by: .milliseconds(40))) {
+                fired.append("c")
+                // Fired already; armed again, it fires again.
+                loop.arm(timer!, at: loop.clock.now().advanced(by: .milliseconds(10)))
+            }
+        }
+        #expect(waitUntil { fired.values.count == 4 })
+        #expect(fired.values == ["rearmable", "b", "c", "rearmable"])
+        #expect(counts.values == [0, 2])
+        // Cancelled, it never fires; armed after that, it does.
+        loop.execute {
+            loop.arm(timer!, at: loop.clock.now().advanced(by: .milliseconds(5)))
+            timer!.cancel()
+            counts.append(loop.scheduledTimerCount)
+            loop.schedule(after: .milliseconds(30)) { fired.append("d") }
+        }
+        #expect(waitUntil { fired.values.count == 5 })
+        #expect(fired.values.last == "d")
+        #expect(counts.values == [0, 2, 0])  // cancelled: out of the heap at once
+        loop.execute { loop.arm(timer!, at: loop.clock.now()) }
+        #expect(waitUntil { fired.values.count == 6 })
+        #expect(fired.values.last == "rearmable")
+        group.stopAndJoin()
+    }
+
     @Test func aTimerNeverFiresBeforeItsDeadline() throws {
         let group = try EventLoopGroup(count: 1)
         group.start { _ in }
