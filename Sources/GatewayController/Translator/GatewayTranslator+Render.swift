@@ -28,7 +28,9 @@ extension NamespaceTranslation {
             usedBackends.sort()
             let backendIRs = usedBackends.compactMap { backends[$0] }
             let consumers = consumerConfigs(ir.consumers)
-            let mounts = Array(Set(backendIRs.flatMap(\.mounts) + ir.redisMounts + consumers.mounts)).sorted()
+            let guards = Self.guardConfigs(ir.placements, policies: resources.guardPolicies)
+            let guardMounts = Self.guardMounts(guards, policies: resources.guardPolicies)
+            let mounts = Array(Set(backendIRs.flatMap(\.mounts) + ir.redisMounts + consumers.mounts + guardMounts)).sorted()
             let spec = ir.gateway.spec
             let config = ProxyConfig(
                 listeners: ListenersConfig(app: ListenerAddress(host: "127.0.0.1", port: UInt16(spec.appPort)),
@@ -42,7 +44,7 @@ extension NamespaceTranslation {
                 authentication: AuthenticationConfig(allowAnonymous: spec.allowAnonymous,
                                                      anonymous: spec.anonymousLimits.map { $0.config(name: ConsumerConfig.anonymousName, keysDirectory: "", allowedModels: nil) }),
                 redis: ir.redis,
-                guards: Self.guardConfigs(ir.placements, policies: resources.guardPolicies),
+                guards: guards,
                 cache: spec.cacheMemory)
             // The passes check what they can; the sidecar's own rules (and the mounted Secret
             // keys) are checked by the decoder, on exactly the bytes the sidecar will read.

@@ -105,7 +105,9 @@ extension NamespaceTranslation {
         }
         for policy in resources.guardPolicies {
             let policyID = id(.guardPolicy, policy.meta.name)
-            add(policyID, policy.meta.generation, accepted: "the policy is valid", resolved: "it names no other resource",
+            let secrets = policy.spec.rules.compactMap(\.moderationSecret).map { "\($0.name)/\($0.key)" }
+            let resolved = secrets.isEmpty ? "it names no other resource" : quotedList("Secret key", secrets) + (secrets.count == 1 ? " exists" : " exist")
+            add(policyID, policy.meta.generation, accepted: "the policy is valid", resolved: resolved,
                 programmed: unrendered(policyID, "the proxy config has no guard policies yet, so no sidecar runs these rules"))
             described.insert(policyID)
         }
