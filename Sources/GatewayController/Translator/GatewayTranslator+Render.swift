@@ -6,6 +6,7 @@ extension NamespaceTranslation {
     mutating func renderConfigs() {
         gatewaysUsingBackend = [:]
         gatewaysWithConsumer = [:]
+        gatewaysWithGuard = [:]
         for name in resources.gateways.map(\.meta.name).sorted() {
             guard let ir = gateways[name] else { continue }
             let gatewayID = id(.gateway, name)
@@ -63,6 +64,7 @@ extension NamespaceTranslation {
             output.backendCount = backendIRs.count
             checkAllowedModels(consumers.configs, config: config, gateway: name)
             for consumer in consumers.configs { gatewaysWithConsumer[consumer.name, default: []].insert(name) }
+            for guardConfig in guards { gatewaysWithGuard[guardConfig.name, default: []].insert(name) }
             for backend in usedBackends { gatewaysUsingBackend[backend, default: []].insert(name) }
         }
     }
