@@ -53,22 +53,30 @@ package struct ConfigLoader: Sendable {
             }
             return nil
         }
+        // The key in the file named at `field` (inside the secrets directory, printable ASCII),
+        // or nil after recording why there is none. Its bytes go into the content hash.
+        func readKey(_ relative: String, at field: String) -> String? {
+            guard let real = resolve(relative, at: field) else { return nil }
+            guard let bytes = FileBytes.read(real, maxBytes: 64 * 1024) else {
+                problems.append("\(displayName): \(field): \(secrets)/\(relative) cannot be read")
+                return nil
+            }
+            hash.combine(bytes)
+            switch CredentialKey.parse(bytes) {
+            case .success(let key):
+                return key
+            case .failure(let problem):
+                problems.append("\(displayName): \(field): \(secrets)/\(relative) \(problem)")
+                return nil
+            }
+        }
         for (index, backend) in config.backends.enumerated() {
             if let files = backend.credentials?.files, checkSecrets {
                 var keys: [String] = []
                 for (fileIndex, file) in files.enumerated() {
                     // One file is spelled `file` (a one-element `files` list is reported the same way).
                     let field = files.count == 1 ? "backends[\(index)].credentials.file" : "backends[\(index)].credentials.files[\(fileIndex)]"
-                    guard let real = resolve(file, at: field) else { continue }
-                    guard let bytes = FileBytes.read(real, maxBytes: 64 * 1024) else {
-                        problems.append("\(displayName): \(field): \(secrets)/\(file) cannot be read")
-                        continue
-                    }
-                    hash.combine(bytes)
-                    switch CredentialKey.parse(bytes) {
-                    case .success(let key): keys.append(key)
-                    case .failure(let problem): problems.append("\(displayName): \(field): \(secrets)/\(file) \(problem)")
-                    }
+                    if let key = readKey(file, at: field) { keys.append(key) }
                 }
                 credentials[backend.name] = keys
             }
@@ -88,27 +96,25 @@ package struct ConfigLoader: Sendable {
                                                         in: directory, hash: &hash, problems: &problems) : [])
         }
         var redisPassword: String?
-        if let file = config.redis?.passwordFile, checkSecrets, let real = resolve(file, at: "redis.passwordFile") {
-            if let secret = FileBytes.read(real, maxBytes: 64 * 1024) {
-                hash.combine(secret)
-                switch CredentialKey.parse(secret) {
-                case .success(let password): redisPassword = password
-                case .failure(let problem): problems.append("\(displayName): redis.passwordFile: \(secrets)/\(file) \(problem)")
-                }
-            } else {
-                problems.append("\(displayName): redis.passwordFile: \(secrets)/\(file) cannot be read")
-            }
-        }
+        if let file = config.redis?.passwordFile, checkSecrets { redisPassword = readKey(file, at: "redis.passwordFile") }
         var redisCAFile: String?
         if let caFile = config.redis?.tls?.caFile {
             redisCAFile = secrets + "/" + caFile
             if checkSecrets, let real = resolve(caFile, at: "redis.tls.caFile"), let ca = FileBytes.read(real) { hash.combine(ca) }
+        }
+        var moderationKeys: [Int: String] = [:]
+        for (index, guardConfig) in config.guards.enumerated() where checkSecrets {
+            for (ruleIndex, rule) in guardConfig.rules.enumerated() {
+                guard let file = rule.moderation?.credentials?.file else { continue }
+                moderationKeys[index] = readKey(file, at: "guards[\(index)].rules[\(ruleIndex)].moderation.credentials.file")
+            }
         }
         if !problems.isEmpty { return .failure(ConfigLoadError(problems: problems)) }
         var loaded = LoadedConfig(config: config, credentials: credentials, caFiles: caFiles, consumerKeys: consumerKeys,
                                   contentHash: hash.value, source: bytes)
         loaded.redisPassword = redisPassword
         loaded.redisCAFile = redisCAFile
+        loaded.moderationKeys = moderationKeys
         return .success(loaded)
     }
 

@@ -14,6 +14,9 @@ package struct LoadedConfig: Sendable {
     package var redisPassword: String? = nil
     /// Absolute path of `redis.tls.caFile`.
     package var redisCAFile: String? = nil
+    /// By guard index: the key read from its moderation rule's `credentials.file` (surrounding
+    /// whitespace trimmed); absent for a guard whose service takes no key.
+    package var moderationKeys: [Int: String] = [:]
     /// FNV-1a 64 of the config bytes and every referenced secret: unchanged content, unchanged hash,
     /// so a kubelet `..data` swap with the same content is recognised and skipped.
     package let contentHash: UInt64

@@ -8,9 +8,12 @@ final class GuardModerationCall: UpstreamTransferDelegate {
     private var status = 0
     private var answer: [UInt8] = []
     private var tooLarge = false
+    private let thresholds: [String: Double]
     private var onVerdict: ((GuardModerationVerdict) -> Void)?
 
-    init(onVerdict: @escaping (GuardModerationVerdict) -> Void) {
+    /// `thresholds`: the rule's category thresholds the answer is judged with.
+    init(thresholds: [String: Double], onVerdict: @escaping (GuardModerationVerdict) -> Void) {
+        self.thresholds = thresholds
         self.onVerdict = onVerdict
     }
 
@@ -25,7 +28,7 @@ final class GuardModerationCall: UpstreamTransferDelegate {
 
     func upstreamFinished(_ failure: UpstreamFailure?) {
         guard let failure else {
-            return report(tooLarge ? .failed(kind: "invalid") : GuardModeration.verdict(status: status, body: answer))
+            return report(tooLarge ? .failed(kind: "invalid") : GuardModeration.verdict(status: status, body: answer, thresholds: thresholds))
         }
         report(.failed(kind: failure.isTimeout ? "timeout" : "connect"))
     }

@@ -36,8 +36,8 @@ extension ProxySession {
     private func startAnswerModeration(_ hook: GuardModerationConfig, texts: [[UInt8]],
                                        done: @escaping (GuardModerationVerdict, ProxyDuration?) -> Void) {
         _ = loop.scheduler.schedule(at: loop.scheduler.now()) { [self] in
-            guard responseGuard != nil else { return }  // the request ended meanwhile
-            responseGuard?.call = callModeration(hook, texts: texts) { [self] verdict, took in
+            guard let index = responseGuard?.index else { return }  // the request ended meanwhile
+            responseGuard?.call = callModeration(hook, guard: index, texts: texts) { [self] verdict, took in
                 responseGuard?.call = nil
                 done(verdict, took)
             }

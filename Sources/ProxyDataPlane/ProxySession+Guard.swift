@@ -86,28 +86,32 @@ extension ProxySession {
     /// request's transfer (a client that leaves cancels it); its verdict continues the phases.
     private func startModeration(rule: Int, guard index: Int, texts: [[UInt8]]) {
         guard let hook = snapshot.guards[index].config.rules[rule].moderation else { return }
-        transfer = callModeration(hook, texts: texts) { [self] verdict, took in
+        transfer = callModeration(hook, guard: index, texts: texts) { [self] verdict, took in
             transfer = nil
             suspendedPhase = .moderation(verdict, rule: rule, guard: index, took: took)
             perform(machine.phaseResumed())
         }
     }
 
-    /// Sends `texts` to `hook` through the loop's libcurl multi, unless the loop's cache knows
+    /// Sends `texts` to `hook` (the moderation rule of guard `index`, with the guard's key when
+    /// it has one) through the loop's libcurl multi, unless the loop's cache knows
     /// their verdict. `done` gets the verdict and the call's duration (nil from the cache) on a
     /// loop timer, never inside libcurl's callback; a request that ended meanwhile ignores it.
     /// The handle of the call, when one was made. Must not run inside a libcurl callback.
-    func callModeration(_ hook: GuardModerationConfig, texts: [[UInt8]],
+    func callModeration(_ hook: GuardModerationConfig, guard index: Int, texts: [[UInt8]],
                         done: @escaping (GuardModerationVerdict, ProxyDuration?) -> Void) -> (any UpstreamHandle)? {
         let body = GuardModeration.requestBody(texts: texts)
-        let key = GuardModerationCache.Key(url: hook.url.description, body: body)
+        let key = GuardModerationCache.Key(url: hook.url.description, thresholds: hook.thresholds, body: body)
         if let cached = loopSnapshot.moderationCache.verdict(for: key) {
             _ = loop.scheduler.schedule(at: loop.scheduler.now()) { done(cached, nil) }
             return nil
         }
-        var headers = HTTPHeaders(reservingCapacity: 2)
+        var headers = HTTPHeaders(reservingCapacity: 3)
         headers.append(name: "content-type", value: "application/json")
         headers.append(name: "x-request-id", value: context.requestID)
+        if let credentials = hook.credentials, let secret = snapshot.loaded.moderationKeys[index] {
+            headers.append(name: credentials.header.fieldName, value: credentials.header.valuePrefix + secret)
+        }
         var timeouts = UpstreamTimeouts()
         timeouts.connect = min(timeouts.connect, hook.timeout)
         timeouts.firstByte = hook.timeout
@@ -116,7 +120,7 @@ extension ProxySession {
         let request = UpstreamRequest(method: .post, url: hook.url.description, headers: headers, body: body, timeouts: timeouts)
         let started = loop.scheduler.now()
         // Strong: the call ends (verdict or cancel) before the session does, and drops the closure then.
-        let call = GuardModerationCall { [self] verdict in
+        let call = GuardModerationCall(thresholds: hook.thresholds) { [self] verdict in
             let now = loop.scheduler.now()
             loopSnapshot.moderationCache.store(verdict, for: key)
             _ = loop.scheduler.schedule(at: now) { done(verdict, now.duration(since: started)) }

@@ -33,6 +33,25 @@ import Testing
         #expect(harness.metric(#"sluice_guard_moderation_duration_seconds_count{guard="g",phase="request"}"#) == 1)
     }
 
+    @Test(arguments: [("authorization", "Bearer sk-mod-1"), ("api-key", "sk-mod-1")])
+    func theGuardsKeyGoesInItsHeaderAndTheRulesThresholdsJudgeTheScores(header: String, value: String) throws {
+        let config = Configs.twoBackends(extra: #"""
+            , "guards": [{"name": "g", "rules": [
+                {"name": "moderated", "moderation": {"url": "http://127.0.0.1:9/v1/moderations", "thresholds": {"hate": 0.5},
+                 "credentials": {"file": "moderation/key", "header": "\#(header)"}}, "action": "block", "message": "Flagged."}]}]
+            """#)
+        let harness = try SessionHarness(config: config, secrets: ["moderation/key": "sk-mod-1\n"])
+        harness.request(body: Self.body)
+        let call = harness.upstream.last
+        #expect(call.request.headers.first(header) == value)
+        call.head(200)
+        // The service flags (its own threshold is lower); the rule's 0.5 is not passed.
+        call.send(#"{"results":[{"flagged":true,"categories":{"hate":true},"category_scores":{"hate":0.49}}]}"#)
+        call.finish()
+        harness.scheduler.advance(by: .zero)
+        #expect(harness.upstream.transfers.count == 2, "allowed: the provider is called")
+    }
+
     @Test func aFlaggedPromptIsBlockedAndNeverReachesTheProvider() throws {
         let harness = try SessionHarness(config: Self.config())
         let (_, response) = harness.request(body: Self.body)

@@ -127,7 +127,7 @@ class ModerationStandIn:
         import http.server
         import threading
         stand_in = self
-        self.inputs = []
+        self.inputs, self.headers = [], []
         self.release = threading.Event()
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -135,17 +135,10 @@ class ModerationStandIn:
                 length = int(self.headers["content-length"])
                 texts = json.loads(self.rfile.read(length))["input"]
                 stand_in.inputs.append(texts)
-                word = stand_in.decide(texts)
-                if word == "slow":
-                    stand_in.release.wait(5)  # longer than the sidecar waits
-                if word == "fail":
-                    self.send_response(500)
-                    self.send_header("content-length", "0")
-                    self.end_headers()
-                    return
-                body = json.dumps({"id": "modr-1", "model": "stand-in",
-                                   "results": [{"flagged": word == "block", "categories": {}, "category_scores": {}}]}).encode()
-                self.send_response(200)
+                stand_in.headers.append({k.lower(): v for k, v in self.headers.items()})
+                status, answer = stand_in.respond(texts, stand_in.headers[-1])
+                body = json.dumps(answer).encode() if answer is not None else b""
+                self.send_response(status)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(body)))
                 self.end_headers()
@@ -158,6 +151,16 @@ class ModerationStandIn:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1/moderations"
+
+    def respond(self, texts, headers):
+        """(status, JSON answer or None) for a call with `texts` and `headers`."""
+        word = self.decide(texts)
+        if word == "slow":
+            self.release.wait(5)  # longer than the sidecar waits
+        if word == "fail":
+            return 500, None
+        return 200, {"id": "modr-1", "model": "stand-in",
+                     "results": [{"flagged": word == "block", "categories": {}, "category_scores": {}}]}
 
     def decide(self, texts):
         return texts[-1].split()[0]

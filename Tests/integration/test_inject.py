@@ -348,3 +348,61 @@ def test_termination_grace_period_is_raised_above_the_sidecars_drain_timeout(tmp
     seconds, stderr = grace(deployment(terminationGracePeriodSeconds=10))
     assert seconds == 45 and "terminationGracePeriodSeconds raised from 10 to 45" in stderr
     assert grace(deployment(terminationGracePeriodSeconds=120)) == (120, "")
+
+
+GUARDED = SLUICE.replace("""    backendRefs:
+    - name: openai""", """    backendRefs:
+    - name: openai
+    guardPolicyRef:
+      name: audited""") + """---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: moderation
+  namespace: team-a
+stringData:
+  api-key: mod-test
+---
+apiVersion: sluice.dev/v1alpha1
+kind: LLMGuardPolicy
+metadata:
+  name: audited
+  namespace: team-a
+spec:
+  rules:
+  - name: moderation
+    moderation:
+      url: http://moderation.team-a.svc:8080/v1/moderations
+      thresholds: {hate: 0.5}
+      credentials: {secretRef: {name: moderation}}
+    action: block
+  audit:
+    file: /var/log/sluice/guard-audit.jsonl
+"""
+
+
+def test_the_sidecar_gets_a_writable_audit_directory_and_the_moderation_key_is_mounted(tmp_path):
+    path = write(tmp_path, "guarded.yaml", DEPLOYMENT, GUARDED)
+    result = inject("-f", path)
+    assert result.returncode == 0, result.stderr
+    template = template_of(docs(result.stdout)[0])
+    (sidecar,) = template["spec"]["initContainers"]
+    writable = [m for m in sidecar["volumeMounts"] if not m.get("readOnly")]
+    assert writable == [{"name": "sluice-audit", "mountPath": "/var/log/sluice"}]
+    assert sidecar["securityContext"]["readOnlyRootFilesystem"] is True
+    volumes = {v["name"]: v for v in template["spec"]["volumes"]}
+    assert volumes["sluice-audit"] == {"name": "sluice-audit", "emptyDir": {"sizeLimit": "64Mi"}}
+    items = [(s["secret"]["name"], i["key"], i["path"]) for s in volumes["sluice-secrets"]["projected"]["sources"] for i in s["secret"]["items"]]
+    assert ("moderation", "api-key", "moderation/api-key") in items
+    # The rendered config (the ConfigMap the sidecar reads) names the audit file under the mount and the key file.
+    config = json.loads(render_configmap(path)["data"]["config.json"])
+    (guard,) = config["guards"]
+    assert guard["audit"] == {"file": "/var/log/sluice/guard-audit.jsonl"}
+    assert guard["rules"][0]["moderation"]["credentials"] == {"file": "moderation/api-key", "header": "authorization"}
+    assert guard["rules"][0]["moderation"]["thresholds"] == {"hate": 0.5}
+
+
+def test_an_audit_file_outside_the_sidecars_writable_directory_is_refused(tmp_path):
+    path = write(tmp_path, "root.yaml", GUARDED.replace("/var/log/sluice/guard-audit.jsonl", "/tmp/guard-audit.jsonl"))
+    result = subprocess.run([CONTROLLER, "render", "-f", path], capture_output=True, text=True, timeout=60)
+    assert '"/tmp/guard-audit.jsonl" is not a file in /var/log/sluice/' in result.stdout + result.stderr

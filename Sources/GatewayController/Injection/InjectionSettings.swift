@@ -43,6 +43,13 @@ package struct InjectionSettings: Sendable, Equatable {
     package static let containerName = "sluice"
     package static let configVolume = "sluice-config"
     package static let secretsVolume = "sluice-secrets"
+    /// The sidecar's one writable place (an `emptyDir`), for guard audit files (ADR 00XX):
+    /// `LLMGuardPolicy` refuses an `audit.file` outside `auditDirectory`.
+    package static let auditVolume = "sluice-audit"
+    package static let auditDirectory = "/var/log/sluice"
+    /// The volume's `sizeLimit`: the kubelet evicts the pod beyond it, so the audit file must be
+    /// rotated or shipped before it grows that large.
+    package static let auditSizeLimit = "64Mi"
     package static let terminationGraceMarginSeconds = 15
 
     package init(configMapName: String) {

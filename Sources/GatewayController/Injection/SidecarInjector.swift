@@ -1,7 +1,8 @@
 import ProxyCore
 
 /// Adds the Sluice sidecar to a pod template (`{metadata, spec}`), the way Istio and Linkerd
-/// users expect: a native sidecar by default, volumes mounted read-only, probes on the
+/// users expect: a native sidecar by default, config and secrets mounted read-only (and a small
+/// writable `emptyDir` for guard audit files), probes on the
 /// metrics port, a locked-down security context, base URLs for the app containers, a grace
 /// period long enough for the sidecar to drain, Prometheus annotations. Pure and idempotent:
 /// injecting twice changes nothing.
@@ -66,6 +67,12 @@ package enum SidecarInjector {
         }
         if !volumeNames.contains(InjectionSettings.secretsVolume) {
             volumes.append(secretsVolume(settings.secretMounts))
+        }
+        if !volumeNames.contains(InjectionSettings.auditVolume) {
+            volumes.append(.object(JSONObject([
+                ("name", .string(InjectionSettings.auditVolume)),
+                ("emptyDir", .object(JSONObject([("sizeLimit", .string(InjectionSettings.auditSizeLimit))]))),
+            ])))
         }
         pod.setValue(.array(volumes), at: ["spec", "volumes"])
         if let warning = raiseGracePeriod(&pod, settings: settings) { warnings.append(warning) }
@@ -148,6 +155,8 @@ package enum SidecarInjector {
             ("volumeMounts", .array([
                 .object(JSONObject([("name", .string(InjectionSettings.configVolume)), ("mountPath", .string("/etc/sluice/config")), ("readOnly", .bool(true))])),
                 .object(JSONObject([("name", .string(InjectionSettings.secretsVolume)), ("mountPath", .string("/etc/sluice/secrets")), ("readOnly", .bool(true))])),
+                // The only writable path of the read-only root filesystem: guard audit files.
+                .object(JSONObject([("name", .string(InjectionSettings.auditVolume)), ("mountPath", .string(InjectionSettings.auditDirectory))])),
             ])),
             ("startupProbe", probe("/readyz", period: 1, failures: 30)),
             ("readinessProbe", probe("/readyz", period: 5, failures: 2)),

@@ -19,6 +19,11 @@ package struct LLMGuardPolicy: Hashable, Sendable {
         package var moderationFailMode = "closed"
         /// `moderation.streamWindow`: characters of a streamed answer per call.
         package var moderationStreamWindow: Int?
+        /// `moderation.thresholds`: category → the score above which it flags.
+        package var moderationThresholds: [String: Double] = [:]
+        /// `moderation.credentials`: the Secret key sent to the service, and the header it goes in.
+        package var moderationSecret: SecretKeyRef?
+        package var moderationHeader: CredentialHeader = .authorization
     }
 
     package struct Spec: Hashable, Sendable {
@@ -53,13 +58,22 @@ package struct LLMGuardPolicy: Hashable, Sendable {
             decoded.replacement = d.string(rule["replacement"], at: rule.path("replacement"), maxLength: 256)
             if decoded.message != nil && decoded.action != "block" { d.report(rule.path("message"), "only a block rule has a message") }
             if decoded.replacement != nil && decoded.action != "redact" { d.report(rule.path("replacement"), "only a redact rule has a replacement") }
-            if let moderation = d.optionalObject(rule["moderation"], at: rule.path("moderation"), allowed: ["url", "timeout", "failMode", "streamWindow"],
-                                                 required: ["url"]) {
+            if let moderation = d.optionalObject(rule["moderation"], at: rule.path("moderation"),
+                                                 allowed: ["url", "timeout", "failMode", "streamWindow", "thresholds", "credentials"], required: ["url"]) {
                 decoded.moderationURL = d.string(moderation["url"], at: moderation.path("url"), nonEmpty: true)
                 decoded.moderationTimeout = d.duration(moderation["timeout"], at: moderation.path("timeout"))
                 decoded.moderationFailMode = d.choice(moderation["failMode"], at: moderation.path("failMode"), ["open", "closed"]) ?? "closed"
                 decoded.moderationStreamWindow = d.integer(moderation["streamWindow"], at: moderation.path("streamWindow"),
                                                            in: GuardModerationConfig.streamWindowRange)
+                decoded.moderationThresholds = decodeThresholds(moderation["thresholds"], at: moderation.path("thresholds"), decoding: &d)
+                if let credentials = d.optionalObject(moderation["credentials"], at: moderation.path("credentials"), allowed: ["secretRef", "header"],
+                                                      required: ["secretRef"]) {
+                    decoded.moderationSecret = SecretKeyRef.decode(credentials["secretRef"], at: credentials.path("secretRef"), defaultKey: "api-key",
+                                                                   decoding: &d)
+                    if let header = d.choice(credentials["header"], at: credentials.path("header"), CredentialHeader.allCases.map(\.rawValue)) {
+                        decoded.moderationHeader = CredentialHeader(rawValue: header) ?? .authorization
+                    }
+                }
                 if decoded.moderationStreamWindow != nil && decoded.phase == "request" {
                     d.report(moderation.path("streamWindow"), "applies to rules that check answers (phase response or both)")
                 }
@@ -96,10 +110,38 @@ package struct LLMGuardPolicy: Hashable, Sendable {
         }
         if let audit = d.optionalObject(object["audit"], at: object.path("audit"), allowed: ["file"], required: ["file"]) {
             spec.auditFile = d.string(audit["file"], at: audit.path("file"), maxLength: 4096, nonEmpty: true)
-            if let file = spec.auditFile, !file.hasPrefix("/") || file.hasSuffix("/") {
-                d.report(audit.path("file"), "\(SpecDecoding.quoted(file)) is not an absolute file path such as \"/var/log/sluice/guard-audit.jsonl\"")
+            // The injected sidecar's root filesystem is read-only: its only writable place is
+            // the `emptyDir` the injector mounts at `InjectionSettings.auditDirectory`.
+            let directory = InjectionSettings.auditDirectory + "/"
+            if let file = spec.auditFile,
+               !file.hasPrefix(directory) || file.hasSuffix("/") || file.utf8.count == directory.utf8.count
+                   || file.split(separator: "/").contains(where: { $0 == "." || $0 == ".." }) {
+                d.report(audit.path("file"), "\(SpecDecoding.quoted(file)) is not a file in \(directory), the sidecar's only writable directory, such as \"\(directory)guard-audit.jsonl\"")
             }
         }
         return d.issues.count == before ? spec : nil
+    }
+
+    /// `moderation.thresholds`: any category name (providers add categories), each a score from 0 to 1.
+    private static func decodeThresholds(_ value: JSONValue?, at path: String, decoding d: inout SpecDecoding) -> [String: Double] {
+        guard let value else { return [:] }
+        guard case .object(let object) = value, (1...GuardModerationConfig.maxThresholds).contains(object.members.count) else {
+            d.report(path, "expected 1 to \(GuardModerationConfig.maxThresholds) category names with a score from 0 to 1, such as {\"hate\": 0.5}")
+            return [:]
+        }
+        var thresholds: [String: Double] = [:]
+        for (category, score) in object.members {
+            let memberPath = JSONPath.member(path, category)
+            guard GuardModerationConfig.isCategoryName(category) else {
+                d.report(memberPath, "expected a category name of 1 to \(GuardModerationConfig.maxCategoryBytes) bytes without control characters")
+                continue
+            }
+            guard case .number(let number) = score, let threshold = number.double, (0...1).contains(threshold) else {
+                d.report(memberPath, "expected a score from 0 to 1")
+                continue
+            }
+            thresholds[category] = threshold
+        }
+        return thresholds
     }
 }

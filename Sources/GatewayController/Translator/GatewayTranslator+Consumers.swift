@@ -31,6 +31,9 @@ extension NamespaceTranslation {
                     problem(policyID, ConditionType.accepted, "Invalid", path: "spec.rules[\(ruleIndex)].moderation.url",
                             "\(SpecDecoding.quoted(url)) is not a URL such as \"http://moderation:8080/v1/moderations\" (http or https, no user info, query or fragment)")
                 }
+                if let ref = rule.moderationSecret {
+                    checkSecret(ref, for: policyID, at: "spec.rules[\(ruleIndex)].moderation.credentials.secretRef")
+                }
             }
         }
     }
@@ -104,5 +107,14 @@ extension NamespaceTranslation {
             rule.regex.allSatisfy { ConfigIssue.regexProblem($0) == nil }
                 && rule.moderationURL.map { (try? BackendURL.parse($0).get()) != nil } ?? true
         } && UnsupportedField.used(by: .guardPolicy(policy.spec)).isEmpty
+    }
+
+    /// Whether every moderation Secret key the guard policy `name` sends exists: a rule whose
+    /// policy's key is missing is left out rather than calling the service without it.
+    func guardPolicySecretsResolve(_ name: String) -> Bool {
+        guard let policy = resources.guardPolicies.first(where: { $0.meta.name == name }) else { return false }
+        return policy.spec.rules.compactMap(\.moderationSecret).allSatisfy { ref in
+            resources.secrets.contains { $0.meta.name == ref.name && $0.keys.contains(ref.key) }
+        }
     }
 }

@@ -16,6 +16,13 @@ extension NamespaceTranslation {
         }
     }
 
+    /// The Secret keys the guards of a gateway's config send to their moderation services.
+    static func guardMounts(_ guards: [GuardConfig], policies: [LLMGuardPolicy]) -> [SecretMount] {
+        guards.compactMap { guardConfig in policies.first { $0.meta.name == guardConfig.name } }
+            .flatMap { $0.spec.rules.compactMap(\.moderationSecret) }
+            .map { SecretMount(secret: $0.name, key: $0.key) }
+    }
+
     static func guardConfig(_ policy: LLMGuardPolicy, routes: [String]) -> GuardConfig {
         let spec = policy.spec
         let rules = spec.rules.map { rule in
@@ -28,7 +35,11 @@ extension NamespaceTranslation {
             let moderation = rule.moderationURL.flatMap { try? BackendURL.parse($0).get() }.map {
                 GuardModerationConfig(url: $0, timeout: rule.moderationTimeout ?? GuardModerationConfig.defaultTimeout,
                                       failMode: GuardFailMode(rawValue: rule.moderationFailMode) ?? .closed,
-                                      streamWindow: rule.moderationStreamWindow ?? GuardModerationConfig.defaultStreamWindow)
+                                      streamWindow: rule.moderationStreamWindow ?? GuardModerationConfig.defaultStreamWindow,
+                                      thresholds: rule.moderationThresholds,
+                                      credentials: rule.moderationSecret.map {
+                                          GuardModerationCredentials(file: SecretMount(secret: $0.name, key: $0.key).path, header: rule.moderationHeader)
+                                      })
             }
             return GuardRuleConfig(name: rule.name, phase: GuardPhase(rawValue: rule.phase) ?? .request, keywords: rule.keywords,
                                    regexes: rule.regex, detectors: rule.detectors.compactMap(GuardDetector.init(rawValue:)),

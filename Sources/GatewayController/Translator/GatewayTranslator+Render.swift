@@ -6,6 +6,7 @@ extension NamespaceTranslation {
     mutating func renderConfigs() {
         gatewaysUsingBackend = [:]
         gatewaysWithConsumer = [:]
+        gatewaysWithGuard = [:]
         for name in resources.gateways.map(\.meta.name).sorted() {
             guard let ir = gateways[name] else { continue }
             let gatewayID = id(.gateway, name)
@@ -28,7 +29,9 @@ extension NamespaceTranslation {
             usedBackends.sort()
             let backendIRs = usedBackends.compactMap { backends[$0] }
             let consumers = consumerConfigs(ir.consumers)
-            let mounts = Array(Set(backendIRs.flatMap(\.mounts) + ir.redisMounts + consumers.mounts)).sorted()
+            let guards = Self.guardConfigs(ir.placements, policies: resources.guardPolicies)
+            let guardMounts = Self.guardMounts(guards, policies: resources.guardPolicies)
+            let mounts = Array(Set(backendIRs.flatMap(\.mounts) + ir.redisMounts + consumers.mounts + guardMounts)).sorted()
             let spec = ir.gateway.spec
             let config = ProxyConfig(
                 listeners: ListenersConfig(app: ListenerAddress(host: "127.0.0.1", port: UInt16(spec.appPort)),
@@ -42,7 +45,7 @@ extension NamespaceTranslation {
                 authentication: AuthenticationConfig(allowAnonymous: spec.allowAnonymous,
                                                      anonymous: spec.anonymousLimits.map { $0.config(name: ConsumerConfig.anonymousName, keysDirectory: "", allowedModels: nil) }),
                 redis: ir.redis,
-                guards: Self.guardConfigs(ir.placements, policies: resources.guardPolicies),
+                guards: guards,
                 cache: spec.cacheMemory)
             // The passes check what they can; the sidecar's own rules (and the mounted Secret
             // keys) are checked by the decoder, on exactly the bytes the sidecar will read.
@@ -61,6 +64,7 @@ extension NamespaceTranslation {
             output.backendCount = backendIRs.count
             checkAllowedModels(consumers.configs, config: config, gateway: name)
             for consumer in consumers.configs { gatewaysWithConsumer[consumer.name, default: []].insert(name) }
+            for guardConfig in guards { gatewaysWithGuard[guardConfig.name, default: []].insert(name) }
             for backend in usedBackends { gatewaysUsingBackend[backend, default: []].insert(name) }
         }
     }

@@ -100,6 +100,9 @@ extension NamespaceTranslation {
             } else if !guardPolicyIsValid(guardName) {
                 problem(routeID, ConditionType.resolvedRefs, "GuardPolicyNotAccepted", path: path + ".guardPolicyRef.name",
                         "LLMGuardPolicy \(SpecDecoding.quoted(guardName)) is not accepted (see its Accepted condition)")
+            } else if !guardPolicySecretsResolve(guardName) {
+                problem(routeID, ConditionType.resolvedRefs, "GuardPolicyNotResolved", path: path + ".guardPolicyRef.name",
+                        "LLMGuardPolicy \(SpecDecoding.quoted(guardName)) names a Secret key that does not exist (see its ResolvedRefs condition)")
             }
         }
     }

@@ -105,8 +105,26 @@ extension NamespaceTranslation {
         }
         for policy in resources.guardPolicies {
             let policyID = id(.guardPolicy, policy.meta.name)
-            add(policyID, policy.meta.generation, accepted: "the policy is valid", resolved: "it names no other resource",
-                programmed: unrendered(policyID, "the proxy config has no guard policies yet, so no sidecar runs these rules"))
+            let secrets = policy.spec.rules.compactMap(\.moderationSecret).map { "\($0.name)/\($0.key)" }
+            let resolved = secrets.isEmpty ? "it names no other resource" : quotedList("Secret key", secrets) + (secrets.count == 1 ? " exists" : " exist")
+            let programmedIn = (gatewaysWithGuard[policy.meta.name] ?? []).sorted()
+            let programmed: DesiredCondition
+            if !ownProblems(policyID, ConditionType.accepted).isEmpty {
+                programmed = DesiredCondition(type: ConditionType.programmed, status: false, reason: "NotAccepted",
+                                              message: "not accepted, so the route rules using it are left out")
+            } else if !ownProblems(policyID, ConditionType.resolvedRefs).isEmpty {
+                programmed = DesiredCondition(type: ConditionType.programmed, status: false, reason: "RefsNotResolved",
+                                              message: "its moderation key Secret is missing, so the route rules using it are left out")
+            } else if programmedIn.isEmpty {
+                programmed = DesiredCondition(type: ConditionType.programmed, status: false, reason: "NotUsed",
+                                              message: "no accepted LLMRoute rule of a programmed LLMGateway uses it")
+            } else {
+                programmed = DesiredCondition(type: ConditionType.programmed, status: true, reason: "Programmed",
+                                              message: "in " + quotedList("ConfigMap", programmedIn.compactMap { gateway in
+                                                  rendered.first { $0.gateway.meta.name == gateway }?.configMapName
+                                              }))
+            }
+            add(policyID, policy.meta.generation, accepted: "the policy is valid", resolved: resolved, programmed: programmed)
             described.insert(policyID)
         }
         for rejected in resources.rejected where !described.contains(rejected.id) && rejected.id.kind != .secret {
@@ -138,14 +156,6 @@ extension NamespaceTranslation {
         }
         statuses.append(DesiredStatus(id: resourceID, generation: generation, conditions: conditions, fields: fields.sorted { $0.key < $1.key },
                                       gateways: gateways))
-    }
-
-    /// `Programmed=False` for a kind the proxy config cannot carry yet: `NotAccepted` when the
-    /// resource is refused (as every use of such a kind is today), else `NotYetTranslated`.
-    private func unrendered(_ resourceID: ResourceID, _ why: String) -> DesiredCondition {
-        ownProblems(resourceID, ConditionType.accepted).isEmpty
-            ? DesiredCondition(type: ConditionType.programmed, status: false, reason: "NotYetTranslated", message: why)
-            : DesiredCondition(type: ConditionType.programmed, status: false, reason: "NotAccepted", message: "not accepted: \(why)")
     }
 
     private func ownProblems(_ resourceID: ResourceID, _ condition: String) -> [TranslationProblem] {

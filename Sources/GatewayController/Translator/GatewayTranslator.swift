@@ -112,6 +112,8 @@ struct NamespaceTranslation {
     var gatewaysUsingBackend: [String: Set<String>] = [:]
     /// The gateways whose rendered config holds each consumer (pass 9).
     var gatewaysWithConsumer: [String: Set<String>] = [:]
+    /// The gateways whose rendered config holds each guard policy (pass 9).
+    var gatewaysWithGuard: [String: Set<String>] = [:]
     var guardPolicyUsers: [String: Set<String>] = [:]
     var consumerParents: [String: [String]] = [:]
     var rendered: [RenderedGateway] = []

@@ -58,7 +58,7 @@ package struct GuardRuleConfig: Hashable, Sendable {
 
 /// An external moderation hook: the prompt's checked texts (and/or the answer's text, in
 /// windows on streams) are POSTed as OpenAI's `/v1/moderations` request (`{"input": [...]}`);
-/// an answer with any `results[].flagged: true` is a match (`docs/guard.md`).
+/// the answer's `results[]` say whether it is a match (`GuardModeration.verdict`, `docs/guard.md`).
 package struct GuardModerationConfig: Hashable, Sendable {
     /// `http://` or `https://` URL of the service.
     package let url: BackendURL
@@ -69,17 +69,48 @@ package struct GuardModerationConfig: Hashable, Sendable {
     /// On a streamed answer: the characters (Unicode scalars) of text per call, held from the
     /// client until the service allowed them (ADR 0027). The hold-back bound of the hook.
     package let streamWindow: Int
+    /// Category → the score in [0, 1] above which a result's `category_scores` entry flags it
+    /// (`thresholds`). Empty: the service's own `flagged` decides. Categories not listed keep
+    /// the service's own `categories` booleans.
+    package let thresholds: [String: Double]
+    /// The service's key (`credentials`), nil: the calls carry none.
+    package let credentials: GuardModerationCredentials?
 
     package static let defaultTimeout = ProxyDuration.seconds(2)
     package static let defaultStreamWindow = 500
     package static let streamWindowRange = 16...65_536
+    /// The most categories `thresholds` may list, and the longest name, in UTF-8 bytes.
+    package static let maxThresholds = 64
+    package static let maxCategoryBytes = 128
+
+    /// Whether `category` can be a key of `thresholds`: any name a provider may use, 1 to
+    /// `maxCategoryBytes` bytes without control characters.
+    package static func isCategoryName(_ category: String) -> Bool {
+        !category.isEmpty && category.utf8.count <= maxCategoryBytes && !category.utf8.contains { $0 < 0x20 || $0 == 0x7F }
+    }
 
     package init(url: BackendURL, timeout: ProxyDuration = defaultTimeout, failMode: GuardFailMode = .closed,
-                 streamWindow: Int = defaultStreamWindow) {
+                 streamWindow: Int = defaultStreamWindow, thresholds: [String: Double] = [:],
+                 credentials: GuardModerationCredentials? = nil) {
         self.url = url
         self.timeout = timeout
         self.failMode = failMode
         self.streamWindow = streamWindow
+        self.thresholds = thresholds
+        self.credentials = credentials
+    }
+}
+
+/// The moderation service's key: a file in the secrets directory, like a backend's, sent on
+/// every call in `header` (`Authorization: Bearer <key>` by default, `api-key` for Azure).
+package struct GuardModerationCredentials: Hashable, Sendable {
+    /// Relative to the secrets directory; never absolute, never `..`.
+    package let file: String
+    package let header: CredentialHeader
+
+    package init(file: String, header: CredentialHeader = .authorization) {
+        self.file = file
+        self.header = header
     }
 }
 

@@ -158,7 +158,8 @@ extension ProxyConfigDecoding {
     }
 
     private mutating func decodeModeration(_ value: JSONValue, at path: String) -> GuardModerationConfig? {
-        guard let object = ConfigObjectReader(value, at: path, allowed: ["url", "timeout", "failMode", "streamWindow"], issues: &issues) else { return nil }
+        let keys = ["url", "timeout", "failMode", "streamWindow", "thresholds", "credentials"]
+        guard let object = ConfigObjectReader(value, at: path, allowed: keys, issues: &issues) else { return nil }
         let before = issues.count
         let url = backendURL(object["url"], at: object.path("url"))
         let timeout = object.has("timeout") ? duration(object["timeout"], at: object.path("timeout")) : GuardModerationConfig.defaultTimeout
@@ -166,9 +167,53 @@ extension ProxyConfigDecoding {
         let range = GuardModerationConfig.streamWindowRange
         let window = integer(object["streamWindow"], at: object.path("streamWindow"), in: range,
                              expected: "a number of characters from \(range.lowerBound) to \(range.upperBound)", required: false)
-        guard issues.count == before, let url, let timeout, let failMode else { return nil }
+        let thresholds = object["thresholds"].map { decodeThresholds($0, at: object.path("thresholds")) } ?? [:]
+        let credentials = object["credentials"].flatMap { decodeModerationCredentials($0, at: object.path("credentials")) }
+        guard issues.count == before, let url, let timeout, let failMode, let thresholds else { return nil }
         return GuardModerationConfig(url: url, timeout: timeout, failMode: failMode,
-                                     streamWindow: window ?? GuardModerationConfig.defaultStreamWindow)
+                                     streamWindow: window ?? GuardModerationConfig.defaultStreamWindow, thresholds: thresholds,
+                                     credentials: credentials)
+    }
+
+    /// `thresholds: {"hate": 0.5, …}`: any category name (providers add categories), each a
+    /// score from 0 to 1.
+    private mutating func decodeThresholds(_ value: JSONValue, at path: String) -> [String: Double]? {
+        guard case .object(let object) = value else {
+            report(path, "expected an object of category names and scores such as {\"hate\": 0.5}, found \(ConfigIssue.found(value))")
+            return nil
+        }
+        guard !object.members.isEmpty else {
+            report(path, "expected at least one category; omit \"thresholds\" to use the service's \"flagged\"")
+            return nil
+        }
+        let before = issues.count
+        if object.members.count > GuardModerationConfig.maxThresholds {
+            report(path, "\(object.members.count) categories are more than the \(GuardModerationConfig.maxThresholds) allowed")
+        }
+        var thresholds: [String: Double] = [:]
+        for (category, score) in object.members {
+            let memberPath = JSONPath.member(path, category)
+            guard GuardModerationConfig.isCategoryName(category) else {
+                report(memberPath, "expected a category name of 1 to \(GuardModerationConfig.maxCategoryBytes) bytes without control characters")
+                continue
+            }
+            guard case .number(let number) = score, let threshold = number.double, threshold >= 0, threshold <= 1 else {
+                report(memberPath, "\(ConfigIssue.found(score)) is not a score from 0 to 1")
+                continue
+            }
+            thresholds[category] = threshold  // the parser refuses duplicate keys
+        }
+        return issues.count == before ? thresholds : nil
+    }
+
+    /// `credentials: {"file": "moderation/api-key", "header": "authorization"}`: the key file and how it is sent.
+    private mutating func decodeModerationCredentials(_ value: JSONValue, at path: String) -> GuardModerationCredentials? {
+        guard let object = ConfigObjectReader(value, at: path, allowed: ["file", "header"], issues: &issues) else { return nil }
+        let before = issues.count
+        let file = secretFile(object["file"], at: object.path("file"), required: true)
+        let header: CredentialHeader? = object.has("header") ? oneOf(object["header"], at: object.path("header"), required: true) : .authorization
+        guard issues.count == before, let file, let header else { return nil }
+        return GuardModerationCredentials(file: file, header: header)
     }
 
     private mutating func decodeMessageScope(_ value: JSONValue, at path: String) -> GuardMessageScope? {

@@ -33,6 +33,13 @@ extension ProxyConfigEncoder {
             var hook = JSONObject([("url", .string(moderation.url.description)), ("timeout", .string(moderation.timeout.configString)),
                                    ("failMode", .string(moderation.failMode.rawValue))])
             if rule.phase.checksResponse { hook["streamWindow"] = .number(JSONNumber(moderation.streamWindow)) }
+            if !moderation.thresholds.isEmpty {
+                hook["thresholds"] = .object(JSONObject(moderation.thresholds.sorted { $0.key < $1.key }.map { ($0.key, number($0.value)) }))
+            }
+            if let credentials = moderation.credentials {
+                hook["credentials"] = .object(JSONObject([("file", .string(credentials.file)),
+                                                          ("header", .string(credentials.header.rawValue))]))
+            }
             object["moderation"] = .object(hook)
         }
         switch rule.action {

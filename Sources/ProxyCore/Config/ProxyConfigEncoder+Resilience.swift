@@ -95,8 +95,8 @@ extension ProxyConfigEncoder {
         }
     }
 
-    /// A price as the shortest literal that reads back to the same `Double`.
-    private static func number(_ value: Double) -> JSONValue {
+    /// A price (or a score) as the shortest literal that reads back to the same `Double`.
+    static func number(_ value: Double) -> JSONValue {
         .number(JSONNumber(literal: "\(value)"))
     }
 }

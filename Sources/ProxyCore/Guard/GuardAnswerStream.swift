@@ -112,6 +112,7 @@ package struct GuardAnswerStream: Sendable {
     package mutating func moderationBlocked(rule: Int, emit: (UnsafeRawBufferPointer) -> Void) {
         guard case .block(let message) = policy.config.rules[rule].action else { return }
         let blockIndex = moderation?.releasedBlockStarts ?? 0
+        let openBlock = moderation?.openReleasedBlock
         moderation?.flagged()
         blockedRule = rule
         pending = []
@@ -122,6 +123,8 @@ package struct GuardAnswerStream: Sendable {
             out += GuardBlockReply.chunk(tokens, index: 0, content: Array(message.utf8), role: false, finishReason: "content_filter")
             out += GuardBlockReply.doneEvent
         case .anthropicMessages:
+            // The block whose text was cut stops first, as every Anthropic block does.
+            if let openBlock { out += GuardBlockReply.anthropicBlockStop(index: openBlock) }
             out += GuardBlockReply.anthropicTextBlock(index: blockIndex, text: Array(message.utf8))
             out += GuardBlockReply.anthropicEnding(index: nil, stopReason: "refusal")
         }
@@ -129,9 +132,9 @@ package struct GuardAnswerStream: Sendable {
     }
 
     /// Passes client bytes on, or into the moderation hold.
-    private mutating func out(_ bytes: [UInt8], startsBlock: Bool = false, emit: (UnsafeRawBufferPointer) -> Void) {
+    private mutating func out(_ bytes: [UInt8], boundary: GuardModerationHold.BlockBoundary = .none, emit: (UnsafeRawBufferPointer) -> Void) {
         guard moderation != nil else { return bytes.withUnsafeBytes(emit) }
-        bytes.withUnsafeBytes { moderation!.out($0, startsBlock: startsBlock, emit: emit) }
+        bytes.withUnsafeBytes { moderation!.out($0, boundary: boundary, emit: emit) }
     }
 
     // MARK: Events
@@ -245,7 +248,7 @@ package struct GuardAnswerStream: Sendable {
             flushAll(findings: &findings, emit: emit)
             if blockedRule != nil { return }
         }
-        out(event, startsBlock: isType("content_block_start"), emit: emit)
+        out(event, boundary: isType("content_block_start") ? .start : isType("content_block_stop") ? .stop : .none, emit: emit)
     }
 
     /// Scanner slots: choice (or content block) `i`'s content is slot `2i`, its reasoning `2i + 1`.

@@ -1,5 +1,7 @@
-/// Verdicts of a moderation service by content hash: the SHA-256 of the service's URL and the
-/// exact request body (every checked text), so the same texts are not sent twice. Only
+/// Verdicts of a moderation service by content hash: the SHA-256 of the service's URL, the
+/// rule's category thresholds and the exact request body (every checked text), so the same
+/// texts are not sent twice (and two rules judging one service's scores differently never
+/// share a verdict). Only
 /// `allowed` and `flagged` are kept (a failed call is asked again). At most `capacity`
 /// entries; the oldest goes first.
 ///
@@ -9,9 +11,16 @@ package struct GuardModerationCache: Sendable {
     package struct Key: Hashable, Sendable {
         let a, b, c, d: UInt64
 
-        /// The key of a call to `url` with `body`.
-        package init(url: String, body: [UInt8]) {
+        /// The key of a call to `url` with `body`, judged with `thresholds`.
+        package init(url: String, thresholds: [String: Double] = [:], body: [UInt8]) {
             var bytes = Array(url.utf8)
+            bytes.append(0)
+            for (category, threshold) in thresholds.sorted(by: { $0.key < $1.key }) {
+                bytes += Array(category.utf8)
+                bytes.append(0)
+                bytes += Array(String(threshold).utf8)
+                bytes.append(0)
+            }
             bytes.append(0)
             bytes += body
             let words = SHA256.digest(bytes).words

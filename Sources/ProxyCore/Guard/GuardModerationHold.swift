@@ -20,9 +20,23 @@ package struct GuardModerationHold: Sendable {
     private var pendingCharacters = 0
     /// `held.count` when the call in flight was started: what it releases when it allows.
     private var inFlightMark: Int?
-    /// Offsets in `held` of Anthropic `content_block_start` events, and how many went out.
-    private var blockStarts: [Int] = []
+    /// What an event does to the Anthropic content blocks the client sees.
+    package enum BlockBoundary: Sendable {
+        case none
+        /// A `content_block_start` event.
+        case start
+        /// A `content_block_stop` event.
+        case stop
+    }
+
+    /// Offsets in `held` of Anthropic block starts and stops, and how many of each went out.
+    private var boundaries: [(offset: Int, boundary: BlockBoundary)] = []
     package private(set) var releasedBlockStarts = 0
+    private var releasedBlockStops = 0
+
+    /// The index of the content block the client saw start but not stop, if any: a block
+    /// ending must stop it before it starts the refusal's own block.
+    package var openReleasedBlock: Int? { releasedBlockStarts > releasedBlockStops ? releasedBlockStarts - 1 : nil }
 
     package init(window: Int) {
         self.window = window
@@ -45,13 +59,13 @@ package struct GuardModerationHold: Sendable {
     }
 
     /// Client bytes, after the text they carry was noted: passed to `emit`, or held.
-    /// `startsBlock`: the bytes are an Anthropic `content_block_start` event.
-    package mutating func out(_ bytes: UnsafeRawBufferPointer, startsBlock: Bool = false, emit: (UnsafeRawBufferPointer) -> Void) {
+    /// `boundary`: the bytes are an Anthropic `content_block_start` or `content_block_stop` event.
+    package mutating func out(_ bytes: UnsafeRawBufferPointer, boundary: BlockBoundary = .none, emit: (UnsafeRawBufferPointer) -> Void) {
         guard isHolding else {
-            if startsBlock { releasedBlockStarts += 1 }
+            count(boundary)
             return emit(bytes)
         }
-        if startsBlock { blockStarts.append(held.count) }
+        if boundary != .none { boundaries.append((held.count, boundary)) }
         held.append(contentsOf: bytes)
     }
 
@@ -78,7 +92,7 @@ package struct GuardModerationHold: Sendable {
     package mutating func flagged() {
         inFlightMark = nil
         held = []
-        blockStarts = []
+        boundaries = []
         texts = [:]
         pendingCharacters = 0
     }
@@ -93,8 +107,16 @@ package struct GuardModerationHold: Sendable {
         guard count > 0 else { return }
         held.withUnsafeBytes { emit(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
         held.removeFirst(count)
-        let released = blockStarts.prefix { $0 < count }.count
-        releasedBlockStarts += released
-        blockStarts = blockStarts.dropFirst(released).map { $0 - count }
+        let released = boundaries.prefix { $0.offset < count }
+        for item in released { self.count(item.boundary) }
+        boundaries = boundaries.dropFirst(released.count).map { ($0.offset - count, $0.boundary) }
+    }
+
+    private mutating func count(_ boundary: BlockBoundary) {
+        switch boundary {
+        case .none: break
+        case .start: releasedBlockStarts += 1
+        case .stop: releasedBlockStops += 1
+        }
     }
 }

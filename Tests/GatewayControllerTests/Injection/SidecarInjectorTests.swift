@@ -28,6 +28,23 @@ import Testing
         return env
     }
 
+    @Test func theSidecarGetsOneWritableDirectoryForAuditFilesAndAPodsOwnVolumeOfThatNameIsKept() throws {
+        let (plain, _) = try injected(try pod(#"{"containers":[{"name":"app","image":"x"}]}"#))
+        let sidecar = try #require(plain.value(at: ["spec", "initContainers"])?.array?.first)
+        let mounts = sidecar.value(at: ["volumeMounts"])?.array ?? []
+        let writable = mounts.filter { $0.value(at: ["readOnly"]) != .bool(true) }
+        #expect(writable.map { $0.value(at: ["mountPath"])?.string } == [InjectionSettings.auditDirectory], "the only writable mount")
+        #expect(writable.first?.value(at: ["name"])?.string == InjectionSettings.auditVolume)
+        #expect(sidecar.value(at: ["securityContext", "readOnlyRootFilesystem"]) == .bool(true))
+        let volume = plain.value(at: ["spec", "volumes"])?.array?.first { $0.value(at: ["name"])?.string == InjectionSettings.auditVolume }
+        #expect(volume?.value(at: ["emptyDir", "sizeLimit"])?.string == "64Mi")
+
+        let own = try pod(#"{"containers":[{"name":"app","image":"x"}],"volumes":[{"name":"sluice-audit","persistentVolumeClaim":{"claimName":"audit"}}]}"#)
+        let (kept, _) = try injected(own)
+        let volumes = kept.value(at: ["spec", "volumes"])?.array?.filter { $0.value(at: ["name"])?.string == InjectionSettings.auditVolume } ?? []
+        #expect(volumes.count == 1 && volumes[0].value(at: ["persistentVolumeClaim", "claimName"])?.string == "audit")
+    }
+
     @Test func hostNetworkPodsAreSkippedWithTheReasonWhateverTheGateway() throws {
         let host = try pod(#"{"hostNetwork":true,"containers":[{"name":"app","image":"x"}]}"#)
         guard case .skipped(let reason)? = WorkloadInjector.screen(host) else {

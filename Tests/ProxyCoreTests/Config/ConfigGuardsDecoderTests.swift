@@ -14,7 +14,7 @@ import Testing
              "regexes": ["(?i)you are now (DAN|in developer mode)"], "action": "block", "message": "Sorry."},
             {"name": "personal-data", "phase": "both", "detectors": ["email", "chinaMobile"], "action": "redact", "replacement": "[pii]"},
             {"name": "competitors", "keywords": ["acme cloud"], "action": "log"},
-            {"name": "moderated", "phase": "both", "moderation": {"url": "http://moderation.local:8080/v1/moderations", "timeout": "500ms", "failMode": "open", "streamWindow": 64}, "action": "log"}
+            {"name": "moderated", "phase": "both", "moderation": {"url": "http://moderation.local:8080/v1/moderations", "timeout": "500ms", "failMode": "open", "streamWindow": 64, "thresholds": {"hate": 0.5, "violence/graphic": 0.8, "self-harm": 0, "x": 1}, "credentials": {"file": "dir/nested-key", "header": "api-key"}}, "action": "log"}
           ],
           "messages": {"roles": ["user", "tool"], "scope": "last"},
           "blockedResponse": {"mode": "error", "status": 451},
@@ -35,7 +35,10 @@ import Testing
                 GuardRuleConfig(name: "competitors", keywords: ["acme cloud"], action: .log),
                 GuardRuleConfig(name: "moderated", phase: .both,
                                 moderation: GuardModerationConfig(url: try #require(try? BackendURL.parse("http://moderation.local:8080/v1/moderations").get()),
-                                                                  timeout: .milliseconds(500), failMode: .open, streamWindow: 64), action: .log),
+                                                                  timeout: .milliseconds(500), failMode: .open, streamWindow: 64,
+                                                                  thresholds: ["hate": 0.5, "violence/graphic": 0.8, "self-harm": 0, "x": 1],
+                                                                  credentials: GuardModerationCredentials(file: "dir/nested-key", header: .apiKey)),
+                                action: .log),
             ],
             messages: GuardMessageScope(roles: [.user, .tool], lastOnly: true), blockedResponse: .error(status: 451),
             auditFile: "/var/log/sluice/guard-audit.jsonl")])
@@ -50,6 +53,19 @@ import Testing
         #expect(guardConfig.rules[0].phase == .request)
         #expect(guardConfig.rules[0].action == .block(message: GuardAction.defaultMessage))
         #expect(guardConfig.rules[1].action == .redact(replacement: "[REDACTED]"))
+    }
+
+    @Test func aModerationKeyIsSentAsABearerTokenUnlessAHeaderIsNamed() throws {
+        let config = try decodeValidConfig(Self.text(#""guards": [{"name": "g", "rules": [{"name": "r", "moderation": {"url": "http://m", "credentials": {"file": "openai-key"}}, "action": "block"}]}]"#))
+        let hook = try #require(config.guards.first?.rules.first?.moderation)
+        #expect(hook.credentials == GuardModerationCredentials(file: "openai-key", header: .authorization))
+        #expect(hook.thresholds.isEmpty, "no thresholds: the service's flagged decides")
+    }
+
+    @Test func aModerationKeyIsNeverInline() {
+        let text = Self.text(#""guards": [{"name": "g", "rules": [{"name": "r", "moderation": {"url": "http://m", "credentials": {"key": "sk-inline"}}, "action": "block"}]}]"#)
+        #expect(configIssues(text) == [#"guards[0].rules[0].moderation.credentials.key: unknown field; expected one of "file", "header""#,
+                                       "guards[0].rules[0].moderation.credentials.file: required field is missing"])
     }
 
     @Test func theEncoderWritesGuardsSoTheDecoderReadsTheSameConfig() throws {
@@ -105,6 +121,24 @@ import Testing
          "guards[0].blockedResponse.status: 500 is greater than the maximum 499"),
         (#""guards": [{"name": "g", "rules": [{"name": "r", "keywords": ["x"], "action": "log", "phase": "both", "hold": 1}]}]"#,
          #"guards[0].rules[0].hold: unknown field; expected one of "name", "phase", "keywords", "regexes", "detectors", "moderation", "action", "message", "replacement""#),
+        (#""guards": [{"name": "g", "rules": [{"name": "r", "moderation": {"url": "http://m", "thresholds": {"hate": 1.5}}, "action": "block"}]}]"#,
+         "guards[0].rules[0].moderation.thresholds.hate: 1.5 is not a score from 0 to 1"),
+        (#""guards": [{"name": "g", "rules": [{"name": "r", "moderation": {"url": "http://m", "thresholds": {"hate": -0.1}}, "action": "block"}]}]"#,
+         "guards[0].rules[0].moderation.thresholds.hate: -0.1 is not a score from 0 to 1"),
+        (#""guards": [{"name": "g", "rules": [{"name": "r", "moderation": {"url": "http://m", "thresholds": {"hate": "high"}}, "action": "block"}]}]"#,
+         #"guards[0].rules[0].moderation.thresholds.hate: "high" is not a score from 0 to 1"#),
+        (#""guards": [{"name": "g", "rules": [{"name": "r", "moderation": {"url": "http://m", "thresholds": {"": 0.5}}, "action": "block"}]}]"#,
+         #"guards[0].rules[0].moderation.thresholds[""]: expected a category name of 1 to 128 bytes without control characters"#),
+        (#""guards": [{"name": "g", "rules": [{"name": "r", "moderation": {"url": "http://m", "thresholds": {}}, "action": "block"}]}]"#,
+         #"guards[0].rules[0].moderation.thresholds: expected at least one category; omit "thresholds" to use the service's "flagged""#),
+        (#""guards": [{"name": "g", "rules": [{"name": "r", "moderation": {"url": "http://m", "thresholds": [0.5]}, "action": "block"}]}]"#,
+         #"guards[0].rules[0].moderation.thresholds: expected an object of category names and scores such as {"hate": 0.5}, found an array"#),
+        (#""guards": [{"name": "g", "rules": [{"name": "r", "moderation": {"url": "http://m", "credentials": {"file": "moderation/key"}}, "action": "block"}]}]"#,
+         #"guards[0].rules[0].moderation.credentials.file: "moderation/key" does not exist in the secrets directory"#),
+        (#""guards": [{"name": "g", "rules": [{"name": "r", "moderation": {"url": "http://m", "credentials": {"file": "/etc/key"}}, "action": "block"}]}]"#,
+         #"guards[0].rules[0].moderation.credentials.file: "/etc/key" is not a relative path inside the secrets directory"#),
+        (#""guards": [{"name": "g", "rules": [{"name": "r", "moderation": {"url": "http://m", "credentials": {"file": "openai-key", "header": "cookie"}}, "action": "block"}]}]"#,
+         #"guards[0].rules[0].moderation.credentials.header: "cookie" is not one of "authorization", "api-key", "x-api-key""#),
     ])
     func badGuardsGetPreciseErrors(guards: String, expected: String) {
         #expect(configIssues(Self.text(guards)) == [expected])

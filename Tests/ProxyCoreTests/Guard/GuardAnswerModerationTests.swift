@@ -223,6 +223,26 @@ import Testing
         #expect(parsed.blocks == ["A harmless opening line. ", "", "Flagged."],
                 "block 1 started before any of its text (so it went out): the message takes index 2")
         #expect(parsed.stopReason == "refusal" && parsed.names.last == "message_stop")
+        #expect(parsed.names.filter { $0 == "content_block_start" }.count == parsed.names.filter { $0 == "content_block_stop" }.count,
+                "every block the client saw start stops")
+    }
+
+    @Test func anthropicModerationBlockInsideAReleasedBlockStopsItBeforeTheRefusalsBlock() throws {
+        var filter = GuardAnswerStream(policy: Self.policy(window: 16), shape: .anthropicMessages)
+        var output: [UInt8] = []
+        let first = Self.anthropicStart + Self.blockStart(0, "text") + Self.anthropicDelta(0, thinking: false, "A harmless opening line. ")
+        _ = Array(first.utf8).withUnsafeBytes { filter.feed($0) { output += $0 } }
+        _ = try Self.call(&filter, final: false)
+        filter.moderationAllowed { output += $0 }
+        let second = Self.anthropicDelta(0, thinking: false, "Something awful follows here.")
+        _ = Array(second.utf8).withUnsafeBytes { filter.feed($0) { output += $0 } }
+        _ = try Self.call(&filter, final: false)
+        filter.moderationBlocked(rule: 1) { output += $0 }
+        let parsed = try Self.parseAnthropic(output)
+        #expect(parsed.blocks == ["A harmless opening line. ", "Flagged."])
+        #expect(parsed.names == ["message_start", "content_block_start", "content_block_delta", "content_block_stop",
+                                 "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop"],
+                "block 0 stops before the refusal's block 1 starts")
     }
 
     // MARK: Whole answers and the cache
