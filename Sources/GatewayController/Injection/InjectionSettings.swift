@@ -43,7 +43,7 @@ package struct InjectionSettings: Sendable, Equatable {
     package static let containerName = "sluice"
     package static let configVolume = "sluice-config"
     package static let secretsVolume = "sluice-secrets"
-    /// The sidecar's one writable place (an `emptyDir`), for guard audit files (ADR 00XX):
+    /// The sidecar's one writable place (an `emptyDir`), for guard audit files (ADR 0028):
     /// `LLMGuardPolicy` refuses an `audit.file` outside `auditDirectory`.
     package static let auditVolume = "sluice-audit"
     package static let auditDirectory = "/var/log/sluice"
