@@ -242,9 +242,9 @@ package final class UpstreamTransfer {
         case .success(.status):
             headers = HTTPHeaders(reservingCapacity: 16)
         case .success(.field(let name, let value)):
-            var text = String(decoding: line[value], as: UTF8.self)
+            var text = HTTPHeaders.fieldString(UnsafeRawBufferPointer(rebasing: line[value]))
             if let secretMasker { text = secretMasker.masking(text) }
-            headers.append(name: String(decoding: line[name], as: UTF8.self), value: text)
+            headers.append(name: HTTPHeaders.fieldString(UnsafeRawBufferPointer(rebasing: line[name])), value: text)
         case .success(.ignored):
             break
         case .success(.end(let status)):

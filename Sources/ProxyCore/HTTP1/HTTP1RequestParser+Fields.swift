@@ -56,8 +56,8 @@ extension HTTP1RequestParser {
     /// (obs-text) become U+FFFD.
     @inline(__always)
     static func makeField(_ section: UnsafeRawBufferPointer, _ line: FieldLine) -> (name: String, value: String) {
-        (String(decoding: UnsafeRawBufferPointer(rebasing: section[line.name]), as: UTF8.self),
-         String(decoding: UnsafeRawBufferPointer(rebasing: section[line.value]), as: UTF8.self))
+        (HTTPHeaders.fieldString(UnsafeRawBufferPointer(rebasing: section[line.name])),
+         HTTPHeaders.fieldString(UnsafeRawBufferPointer(rebasing: section[line.value])))
     }
 
     /// Parses a complete trailer section (`section` ends with the CRLF of its empty line) with

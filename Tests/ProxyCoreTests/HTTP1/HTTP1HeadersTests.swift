@@ -100,4 +100,14 @@ import Testing
         headers.appendReflected(name: "x-crlf", value: "a\r\nX-Injected: yes")
         #expect(headers.map(\.name) == ["x-sluice-model"])
     }
+
+    @Test func fieldStringsFromBytesKeepTheirTextWhetherCommonShortLongOrNotUTF8() {
+        func string(_ bytes: [UInt8]) -> String { bytes.withUnsafeBytes { HTTPHeaders.fieldString($0) } }
+        for text in ["application/json", "text/event-stream", "application/json; charset=utf-8", "application/jsoN",
+                     "application/jsonx", "text/event-streaM", "", "x", "fifteen-bytes!!", "a value well over fifteen bytes"] {
+            #expect(string(Array(text.utf8)) == text)
+        }
+        // obs-text that is not UTF-8 becomes U+FFFD, as before.
+        #expect(string([0x61, 0xFF, 0x62]) == "a\u{FFFD}b")
+    }
 }
