@@ -5,27 +5,8 @@ import Testing
 /// the client's API — a stream with its usage chunk, a body as the client got it, nothing from
 /// an answer that does not translate to its end.
 @Suite struct CachedClientAnswerTests {
-    static let anthropicStream = Array(#"""
-        event: message_start
-        data: {"type":"message_start","message":{"id":"msg_1","model":"c","usage":{"input_tokens":25,"output_tokens":1}}}
-
-        event: content_block_start
-        data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
-
-        event: content_block_delta
-        data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}
-
-        event: content_block_stop
-        data: {"type":"content_block_stop","index":0}
-
-        event: message_delta
-        data: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":15}}
-
-        event: message_stop
-        data: {"type":"message_stop"}
-
-
-        """#.utf8)
+    /// 25 input and 15 output tokens.
+    static let anthropicStream = SSEFixtures.anthropicStream
 
     @Test func anAnthropicStreamIsStoredAsChatChunksWithTheUsageChunkAndDone() throws {
         let stored = try #require(AnswerTranslator.cachedClientAnswer(of: Self.anthropicStream, eventStream: true,
