@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench: Sluice against nginx, haproxy and a direct call (docs/performance.md).
-#   bench/run.sh                  everything; results in bench/results/latest.json and a table
+#   bench/run.sh                  everything, the cache's repetitive workload last; results in
+#                                 bench/results/latest.json (and latest-cache.json) and a table
 #   BENCH_QUICK=1 bench/run.sh    one short repetition, for development
 #   bench/run.sh --only upstream  sluice-mock vs nginx `return 200` (issue 2's figure)
 #   bench/run.sh --only proxy     added CPU and latency of nginx and sluice vs a direct call (issue 3)
@@ -36,4 +37,17 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
   || echo "bench: warning: ulimit -n is $(ulimit -n); the 2,000-connection figure may fail" >&2
 
 cd "$BENCH"
-exec python3 -m sluicebench.main "$@"
+python3 -m sluicebench.main "$@"
+# The whole run (no --only, no --targets) ends with the repetitive workload through the response
+# cache: hit rate, tokens and cost saved, memory and Redis hit latency (bench/cache.sh).
+case " $* " in
+  *" --only "*|*" --only="*|*" --targets "*|*" --targets="*) ;;
+  *)
+    log "the response cache: a repetitive workload (bench/cache.sh)"
+    if [ "${BENCH_QUICK:-0}" = 1 ] || [[ " $* " == *" --quick "* ]]; then
+      python3 -m sluicebench.cache --requests 600 --prompts 200 --redis-hits 100
+    else
+      python3 -m sluicebench.cache
+    fi
+    ;;
+esac

@@ -52,7 +52,8 @@ extension ProxySession: CacheReadWaiter {
     }
 
     /// The cached answer's usage goes to the access log; the tokens and their cost are counted
-    /// as saved, not spent (`sluice_tokens_total` counts provider tokens only).
+    /// as saved, not spent (`sluice_tokens_total` counts provider tokens only). What the hit
+    /// costs the consumer is settled when the request ends (`AccountPhase.settle`).
     private func countSavings(_ usage: TokenUsage) {
         guard let decision = context.decision, usage.reported else { return }
         context.usage = usage
@@ -60,6 +61,7 @@ extension ProxySession: CacheReadWaiter {
         if let prompt = usage.prompt, prompt > 0 { series.promptSaved.increment(by: UInt64(prompt)) }
         if let completion = usage.completion, completion > 0 { series.completionSaved.increment(by: UInt64(completion)) }
         if let model = context.upstreamModel, let cost = snapshot.backends[decision.backendIndex].costs.cost(of: usage, model: model) {
+            context.cache.hitCost = cost
             series.costSaved(currency: cost.currency).increment(by: cost.amount)
         }
     }

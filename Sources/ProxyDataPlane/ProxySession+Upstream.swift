@@ -203,10 +203,10 @@ extension ProxySession: UpstreamTransferDelegate {
         let eventStream = upstreamHeaders.first("content-type")?.utf8.starts(with: "text/event-stream".utf8) ?? false
         held.head = upstreamHeaders
         held.eventStream = eventStream
-        cacheStore.attemptAnswered(status: status, clientGetsProviderBytes: attempt.translation == nil && responseGuard == nil,
-                                   context: context, snapshot: snapshot)
-        attempt.firstTokenDetector = FirstTokenDetector(eventStream: eventStream)
         let epoch = loop.scheduler.wallNanoseconds() / 1_000_000_000
+        cacheStore.attemptAnswered(status: status, translation: attempt.translation.map { ($0, created: Int(epoch)) },
+                                   guarded: responseGuard != nil, context: context, snapshot: snapshot)
+        attempt.firstTokenDetector = FirstTokenDetector(eventStream: eventStream)
         let retryAfter = RetryAfter.wait(in: upstreamHeaders, nowEpochSeconds: epoch)
         if let reason = KeyRefusal(status: status), let ring = snapshot.backends[target.backendIndex].keyRing {
             // The provider refused this key: set it aside, and try another at once when one is left.

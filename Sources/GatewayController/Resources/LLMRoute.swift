@@ -111,7 +111,8 @@ package struct LLMRoute: Hashable, Sendable {
         if object["retry"] != nil { rule.retry = decodeRetry(object["retry"], at: object.path("retry"), decoding: &d) }
         rule.timeouts = TimeoutsSpec.decode(object["timeouts"], at: object.path("timeouts"), withRequest: true, decoding: &d) ?? TimeoutsSpec()
         if let cache = d.optionalObject(object["cache"], at: object.path("cache"),
-                                        allowed: ["enabled", "mode", "ttl", "memoryTTL", "redisTTL", "redis", "scope", "ignoreFields", "allow"]) {
+                                        allowed: ["enabled", "mode", "ttl", "memoryTTL", "redisTTL", "redis", "scope", "ignoreFields", "allow",
+                                                  "chargeHits"]) {
             rule.cache = decodeCache(cache, decoding: &d)
         }
         if let guardRef = d.optionalObject(object["guardPolicyRef"], at: object.path("guardPolicyRef"), allowed: ["name"], required: ["name"]) {
@@ -153,11 +154,14 @@ package struct LLMRoute: Hashable, Sendable {
             allow.toolCalls = d.bool(allowed["toolCalls"], at: allowed.path("toolCalls")) ?? false
             allow.logprobs = d.bool(allowed["logprobs"], at: allowed.path("logprobs")) ?? false
         }
+        let chargeHits = d.choice(cache["chargeHits"], at: cache.path("chargeHits"), ["none", "usage"])
+            .flatMap(RouteCacheConfig.HitCharge.init(rawValue:)) ?? RouteCacheConfig.HitCharge.none
         guard enabled else { return nil }
         return RouteCacheConfig(mode: mode ?? .deterministic, ttl: ttls[0] ?? RouteCacheConfig.defaultTTL, memoryTTL: ttls[1],
                                 redisTTL: ttls[2], redis: redis, scope: scope ?? .consumer,
                                 ignoreFields: ignoreFields ?? RouteCacheConfig.defaultIgnoreFields,
-                                allowMultipleChoices: allow.multipleChoices, allowToolCalls: allow.toolCalls, allowLogprobs: allow.logprobs)
+                                allowMultipleChoices: allow.multipleChoices, allowToolCalls: allow.toolCalls, allowLogprobs: allow.logprobs,
+                                chargeHits: chargeHits)
     }
 
     private static func decodeMatch(_ value: JSONValue, at path: String, decoding d: inout SpecDecoding) -> Match? {

@@ -13,6 +13,9 @@ package struct CacheContext: Sendable {
     package var redisTTL: ProxyDuration?
     /// Whether a stream served from the cache carries the usage chunk.
     package var includeUsage = false
+    /// A hit's cost at the route's backend's prices: counted as saved, and charged to the
+    /// consumer when the route charges hits (`chargeHits: usage`).
+    package var hitCost: Cost?
 
     package init() {}
 }

@@ -1,6 +1,6 @@
 /// `routes[i].cache` and the top-level `cache` (the memory tier's bounds).
 extension ProxyConfigDecoding {
-    static let routeCacheKeys = ["mode", "ttl", "memoryTTL", "redisTTL", "redis", "scope", "ignoreFields", "allow"]
+    static let routeCacheKeys = ["mode", "ttl", "memoryTTL", "redisTTL", "redis", "scope", "ignoreFields", "allow", "chargeHits"]
     static let cacheAllowKeys = ["multipleChoices", "toolCalls", "logprobs"]
     static let cacheMemoryKeys = ["maxBytes", "maxEntries", "maxEntryBytes"]
 
@@ -42,10 +42,12 @@ extension ProxyConfigDecoding {
             allow.toolCalls = bool(allowObject["toolCalls"], at: allowObject.path("toolCalls")) ?? false
             allow.logprobs = bool(allowObject["logprobs"], at: allowObject.path("logprobs")) ?? false
         }
+        let chargeHits: RouteCacheConfig.HitCharge = oneOf(object["chargeHits"], at: object.path("chargeHits"), required: false)
+            ?? RouteCacheConfig.HitCharge.none
         guard issues.count == before else { return nil }
         return RouteCacheConfig(mode: mode, ttl: ttl, memoryTTL: tierTTLs[0], redisTTL: tierTTLs[1], redis: redis, scope: scope, ignoreFields: ignoreFields,
                                 allowMultipleChoices: allow.multipleChoices, allowToolCalls: allow.toolCalls,
-                                allowLogprobs: allow.logprobs)
+                                allowLogprobs: allow.logprobs, chargeHits: chargeHits)
     }
 
     /// A route's `cache.redisTTL` needs the top-level `redis` (the Redis tier lives there).

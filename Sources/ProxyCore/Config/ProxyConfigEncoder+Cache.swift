@@ -8,13 +8,15 @@ extension ProxyConfigEncoder {
         if let ttl = cache.memoryTTL { members.append(("memoryTTL", .string(ttl.configString))) }
         if let ttl = cache.redisTTL { members.append(("redisTTL", .string(ttl.configString))) }
         if !cache.redis { members.append(("redis", .bool(false))) }
-        return .object(JSONObject(members + [
+        members += [
             ("scope", .string(cache.scope.rawValue)),
             ("ignoreFields", .array(cache.ignoreFields.map { .string($0) })),
             ("allow", .object(JSONObject([("multipleChoices", .bool(cache.allowMultipleChoices)),
                                           ("toolCalls", .bool(cache.allowToolCalls)),
                                           ("logprobs", .bool(cache.allowLogprobs))]))),
-        ]))
+        ]
+        if cache.chargeHits != .none { members.append(("chargeHits", .string(cache.chargeHits.rawValue))) }
+        return .object(JSONObject(members))
     }
 
     /// The top-level `cache`, written only when it differs from the default.

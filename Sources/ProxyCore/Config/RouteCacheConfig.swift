@@ -19,6 +19,16 @@ package struct RouteCacheConfig: Hashable, Sendable {
         case shared
     }
 
+    /// What a hit costs the consumer's token limits, quotas and spend quotas (its request
+    /// limits count every request, hits included).
+    package enum HitCharge: String, Hashable, Sendable, CaseIterable {
+        /// Nothing: the tokens reserved at admission are given back.
+        case none
+        /// The stored answer's usage and its cost at the route's backend's prices, as if the
+        /// provider had answered.
+        case usage
+    }
+
     package let mode: Mode
     /// How long an entry is served, in both tiers unless `memoryTTL` or `redisTTL` sets one apart. Default 1h.
     package let ttl: ProxyDuration
@@ -38,6 +48,8 @@ package struct RouteCacheConfig: Hashable, Sendable {
     package let allowToolCalls: Bool
     /// Whether requests for log probabilities are cached.
     package let allowLogprobs: Bool
+    /// What a hit costs the consumer. Default `none`.
+    package let chargeHits: HitCharge
 
     /// 1h.
     package static let defaultTTL = ProxyDuration.seconds(3600)
@@ -51,7 +63,7 @@ package struct RouteCacheConfig: Hashable, Sendable {
     package init(mode: Mode = .deterministic, ttl: ProxyDuration = defaultTTL, memoryTTL: ProxyDuration? = nil,
                  redisTTL: ProxyDuration? = nil, redis: Bool = true, scope: Scope = .consumer,
                  ignoreFields: [String] = defaultIgnoreFields, allowMultipleChoices: Bool = false,
-                 allowToolCalls: Bool = false, allowLogprobs: Bool = false) {
+                 allowToolCalls: Bool = false, allowLogprobs: Bool = false, chargeHits: HitCharge = .none) {
         self.mode = mode
         self.ttl = ttl
         self.memoryTTL = memoryTTL
@@ -62,6 +74,7 @@ package struct RouteCacheConfig: Hashable, Sendable {
         self.allowMultipleChoices = allowMultipleChoices
         self.allowToolCalls = allowToolCalls
         self.allowLogprobs = allowLogprobs
+        self.chargeHits = chargeHits
     }
 
     /// How long an entry is served from `tier`.

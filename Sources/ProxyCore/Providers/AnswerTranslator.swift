@@ -75,6 +75,16 @@ package struct AnswerTranslator: Sendable {
         return false
     }
 
+    /// Whether a translated stream's end arrived and was written (`[DONE]`, or `message_stop`).
+    package var streamComplete: Bool {
+        switch body {
+        case .anthropicEvents(let translator): if case .complete = translator.finish() { return true }
+        case .openAIChunks(let translator): if case .complete = translator.finish() { return true }
+        case .whole: break
+        }
+        return false
+    }
+
     /// The status the client gets: Anthropic's 529 (overloaded) is 503 for OpenAI clients,
     /// which they retry.
     package var clientStatus: Int {

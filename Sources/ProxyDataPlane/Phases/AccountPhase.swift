@@ -111,8 +111,10 @@ struct AccountPhase {
 
     /// Settles the request's token reservation (`AdmitPhase`) with what it really used, once,
     /// when it ends: the provider's usage and cost when reported; nothing used when it got no
-    /// 2xx answer; what was reserved and streamed when a 2xx answer reported no usage. With
-    /// Redis in strict mode, the difference is pushed at once (`SharedTokenPush`).
+    /// 2xx answer; what was reserved and streamed when a 2xx answer reported no usage. A cache
+    /// hit uses nothing, unless its route charges hits (`chargeHits: usage`): then the stored
+    /// answer's usage and cost, as if the provider had answered. With Redis in strict mode, the
+    /// difference is pushed at once (`SharedTokenPush`).
     static func settle(context: inout RequestContext, consumers: ConsumerTable, status: Int, at now: MeterInstant,
                        on loopSnapshot: LoopSnapshot, loop: LoopContext) {
         guard let reservation = context.tokenReservation, let consumer = consumers.limits(of: context.consumer),
@@ -123,11 +125,15 @@ struct AccountPhase {
                 SharedTokenPush.push(limiter, of: consumer.name, limits: redis, loop: loop)
             }
         }
+        let hit = context.cache.result == .hit
+        if hit, let decision = context.decision, loopSnapshot.snapshot.routeCaches[decision.routeIndex]?.chargeHits != .usage {
+            return limiter.release(reservation, at: now)
+        }
         guard let usage = context.usage, usage.reported else {
             if !(200..<300).contains(status) { limiter.release(reservation, at: now) }
             return
         }
-        let cost = context.cost.map { $0.currency == limiter.quotas.currency ? TokenLimiter.micros($0.amount) : 0 } ?? 0
+        let cost = (hit ? context.cache.hitCost : context.cost).map { $0.currency == limiter.quotas.currency ? TokenLimiter.micros($0.amount) : 0 } ?? 0
         limiter.settle(reservation, prompt: usage.prompt ?? reservation.prompt,
                        completion: usage.completion ?? max(reservation.streamed, reservation.completion), costMicros: cost, at: now)
     }

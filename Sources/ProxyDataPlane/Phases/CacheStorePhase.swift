@@ -5,8 +5,9 @@ import ProxyCore
 /// and when the request ends cleanly — status 200, no error, no truncation, the stream not cut
 /// — offers them to the memory tier under the key the lookup computed, after the store rules
 /// (`CacheStoreRule`), and writes them to the Redis tier when the route uses it (without
-/// waiting: the request has ended). An answer larger than the tier's entry limit stops being
-/// recorded as soon as it outgrows it.
+/// waiting: the request has ended). A translated attempt's answer is stored in the client's
+/// API, translated again from the recording when stored (a stream with its usage chunk). An
+/// answer larger than the tier's entry limit stops being recorded as soon as it outgrows it.
 ///
 /// Owned by one session, on its event loop.
 struct CacheStorePhase {
@@ -16,26 +17,27 @@ struct CacheStorePhase {
     private enum State {
         /// Nothing to store (no key, or not a 200).
         case idle
-        case recording(limit: Int)
+        /// `translation`: the attempt's, with the `created` time the client's answer carries.
+        case recording(limit: Int, translation: (AttemptTranslation, created: Int)?)
         case tooLarge
     }
 
     /// A response head of an attempt arrived: record its body when it is a 200 to store.
-    /// `clientGetsProviderBytes` is false when the client is sent something else than the
-    /// provider's bytes (a translated attempt, or a route whose guard checks answers): the
-    /// recording would not be the answer the client got, and a hit would skip the guard.
-    mutating func attemptAnswered(status: Int, clientGetsProviderBytes: Bool, context: RequestContext, snapshot: ProxySnapshot) {
+    /// `guarded` is true on a route whose guard checks answers: what the client got may not be
+    /// the provider's answer, and a hit would skip the guard.
+    mutating func attemptAnswered(status: Int, translation: (AttemptTranslation, created: Int)?, guarded: Bool,
+                                  context: RequestContext, snapshot: ProxySnapshot) {
         recording = []
-        guard status == 200, clientGetsProviderBytes, context.cache.storeKey != nil, let tier = snapshot.cacheTier else {
+        guard status == 200, !guarded, context.cache.storeKey != nil, let tier = snapshot.cacheTier else {
             state = .idle
             return
         }
-        state = .recording(limit: tier.maxBodyBytes)
+        state = .recording(limit: tier.maxBodyBytes, translation: translation)
     }
 
     /// Body bytes of the current attempt were consumed (held or passed on).
     mutating func record(_ bytes: UnsafeRawBufferPointer, _ disposition: BodyDisposition) {
-        guard case .recording(let limit) = state else { return }
+        guard case .recording(let limit, _) = state else { return }
         switch disposition {
         case .pass, .hold, .holdThenCommit:
             guard recording.count + bytes.count <= limit else {
@@ -60,14 +62,15 @@ struct CacheStorePhase {
         guard let key = context.cache.storeKey, let decision = context.decision, let tier = snapshot.cacheTier,
               let config = snapshot.routeCaches[decision.routeIndex] else { return }
         let series = loopSnapshot.cache(route: decision.routeIndex)
+        let translation: (AttemptTranslation, created: Int)?
         switch state {
         case .idle:
             return
         case .tooLarge:
             series.stores("too_large").increment()
             return
-        case .recording:
-            break
+        case .recording(_, let attemptTranslation):
+            translation = attemptTranslation
         }
         guard status == 200 else { return }
         if let error = context.errorCode {
@@ -75,12 +78,19 @@ struct CacheStorePhase {
             series.stores(error == "upstream_truncated" ? CacheStoreRule.Refusal.truncated.rawValue : "incomplete").increment()
             return
         }
+        var body = recording
+        if let (direction, created) = translation {
+            guard let translated = AnswerTranslator.cachedClientAnswer(of: recording, eventStream: eventStream, direction: direction,
+                                                                       created: created)
+            else { return series.stores("incomplete").increment() }
+            body = translated
+        }
         let form: CachedAnswer.Form = eventStream ? .eventStream : .json
-        switch CacheStoreRule.check(form, body: recording, config: config, clientSetMaxTokens: context.clientSetMaxTokens) {
+        switch CacheStoreRule.check(form, body: body, config: config, clientSetMaxTokens: context.clientSetMaxTokens) {
         case .failure(let refusal):
             series.stores(refusal.rawValue).increment()
         case .success(let usage):
-            let answer = CachedAnswer(form: form, body: recording, usage: usage, storedAt: now)
+            let answer = CachedAnswer(form: form, body: body, usage: usage, storedAt: now)
             switch tier.store(answer, for: key, until: now.advanced(by: context.cache.ttl)) {
             case .stored: series.stores("stored").increment()
             case .tooLarge: series.stores("too_large").increment()

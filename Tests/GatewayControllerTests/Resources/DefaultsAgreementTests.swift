@@ -72,6 +72,7 @@ import Testing
         #expect(try Self.crdDefault("llmroute.yaml", "spec.rules[].cache.mode") == .string(cache.mode.rawValue))
         #expect(Self.duration(try Self.crdDefault("llmroute.yaml", "spec.rules[].cache.ttl")) == cache.ttl)
         #expect(try Self.crdDefault("llmroute.yaml", "spec.rules[].cache.scope") == .string(cache.scope.rawValue))
+        #expect(try Self.crdDefault("llmroute.yaml", "spec.rules[].cache.chargeHits") == .string(cache.chargeHits.rawValue))
         for (field, value) in [("multipleChoices", cache.allowMultipleChoices), ("toolCalls", cache.allowToolCalls), ("logprobs", cache.allowLogprobs)] {
             #expect(try Self.crdDefault("llmroute.yaml", "spec.rules[].cache.allow.\(field)") == .bool(value), "\(field)")
         }

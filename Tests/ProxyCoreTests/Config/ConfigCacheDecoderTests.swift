@@ -17,10 +17,11 @@ import Testing
 
     @Test func everyFieldDecodesAndRoundTrips() throws {
         let text = configText(extra: #""cache": {"memory": {"maxBytes": 16777216, "maxEntries": 500, "maxEntryBytes": 65536}}"#,
-                              routes: Self.route(#"{"mode": "always", "ttl": "10m", "scope": "shared", "ignoreFields": ["user", "trace_id"], "allow": {"multipleChoices": true, "toolCalls": true, "logprobs": true}}"#))
+                              routes: Self.route(#"{"mode": "always", "ttl": "10m", "scope": "shared", "ignoreFields": ["user", "trace_id"], "allow": {"multipleChoices": true, "toolCalls": true, "logprobs": true}, "chargeHits": "usage"}"#))
         let config = try decodeValidConfig(text)
         #expect(config.routes[0].cache == RouteCacheConfig(mode: .always, ttl: .seconds(600), scope: .shared, ignoreFields: ["user", "trace_id"],
-                                                           allowMultipleChoices: true, allowToolCalls: true, allowLogprobs: true))
+                                                           allowMultipleChoices: true, allowToolCalls: true, allowLogprobs: true,
+                                                           chargeHits: .usage))
         #expect(config.cache == CacheMemoryConfig(maxBytes: 16 << 20, maxEntries: 500, maxEntryBytes: 65536))
         #expect(try configTestDecoder.decode(ProxyConfigEncoder.text(config)) == config)
         #expect(!ProxyConfigEncoder.text(try decodeValidConfig(configText())).contains("\"cache\""), "defaults are not written")
@@ -29,6 +30,7 @@ import Testing
     @Test(arguments: [
         (route(#"{"mode": "sometimes"}"#), #"routes[0].cache.mode: "sometimes" is not one of "off", "deterministic", "always""#),
         (route(#"{"scope": "team"}"#), #"routes[0].cache.scope: "team" is not one of "consumer", "shared""#),
+        (route(#"{"chargeHits": "tokens"}"#), #"routes[0].cache.chargeHits: "tokens" is not one of "none", "usage""#),
         (route(#"{"ttl": "721h"}"#), "routes[0].cache.ttl: must be at most 720h (30 days)"),
         (route(#"{"ignoreFields": ["messages"]}"#), #"routes[0].cache.ignoreFields[0]: "messages" determines the answer; it cannot be left out of the key"#),
         (route(#"{"allow": {"tools": true}}"#), #"routes[0].cache.allow.tools: unknown field; expected one of "multipleChoices", "toolCalls", "logprobs""#),
