@@ -45,7 +45,7 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
     var account = AccountPhase()
     /// The consumer limit that ran out while the stream flowed, when the stream is to be cut
     /// at its next event boundary (`midStreamExhaustion: "cut"`).
-    var cutPending: UsageMeterKind?
+    var cutPending: TokenLimiter.Meter?
     /// The route's guard, when it has response rules (`ProxySession+Guard.swift`).
     var responseGuard: ResponseGuard?
     var cacheStore = CacheStorePhase()

@@ -38,23 +38,30 @@ final class RedisSyncDriver {
     }
 
     private func syncRequests(_ limits: RedisLimits, store: any SharedCounters) {
+        for (consumer, limiter) in limits.synced.enumerated() {
+            if let limiter { syncRequests(limiter, keys: limits.requestKeys[consumer], limits: limits, store: store) }
+            for (override, limiter) in limits.overrideSynced[consumer].enumerated() {
+                guard let limiter else { continue }
+                syncRequests(limiter, keys: limits.overrideRequestKeys[consumer][override], limits: limits, store: store)
+            }
+        }
+    }
+
+    /// Pushes each window of `limiter` (a consumer's, or a per-model override's) to its key in `keys`.
+    private func syncRequests(_ limiter: SyncedRequestLimiter, keys: [RedisCounterKey], limits: RedisLimits, store: any SharedCounters) {
         let scheduler = context.scheduler
         let redis = context.redis
         let failMode = limits.config.failMode
-        for (consumer, limiter) in limits.synced.enumerated() {
-            guard let limiter else { continue }
-            for (index, window) in limiter.windows.enumerated() {
-                guard let delta = limiter.beginSync(window) else { continue }
-                store.increment(limits.requestKeys[consumer][index], by: delta, limit: nil,
-                                window: RedisLimits.redisWindow(window.window)) { result in
-                    switch result {
-                    case .success(let count):
-                        redis.recordSuccess()
-                        limiter.syncSucceeded(window, total: count.count, resetAfter: count.resetAfter, at: scheduler.now())
-                    case .failure(let failure):
-                        redis.recordFailure(failure, failMode: failMode)
-                        limiter.syncFailed(window, mayHaveRun: failure.mayHaveRun)
-                    }
+        for (index, window) in limiter.windows.enumerated() {
+            guard let delta = limiter.beginSync(window) else { continue }
+            store.increment(keys[index], by: delta, limit: nil, window: RedisLimits.redisWindow(window.window)) { result in
+                switch result {
+                case .success(let count):
+                    redis.recordSuccess()
+                    limiter.syncSucceeded(window, total: count.count, resetAfter: count.resetAfter, at: scheduler.now())
+                case .failure(let failure):
+                    redis.recordFailure(failure, failMode: failMode)
+                    limiter.syncFailed(window, mayHaveRun: failure.mayHaveRun)
                 }
             }
         }
@@ -62,9 +69,10 @@ final class RedisSyncDriver {
 
     private func syncTokens(_ limits: RedisLimits, store: any SharedCounters, consumers: ConsumerTable) {
         for consumer in consumers.consumers {
-            guard let limiter = consumer.tokenLimiter, limiter.shared else { continue }
-            SharedTokenPush.push(limiter, of: consumer.name, limits: limits, store: store, redis: context.redis,
-                                 scheduler: context.scheduler)
+            for limiter in consumer.ownTokenLimiters where limiter.shared {
+                SharedTokenPush.push(limiter, of: consumer.name, limits: limits, store: store, redis: context.redis,
+                                     scheduler: context.scheduler)
+            }
         }
     }
 }

@@ -23,8 +23,8 @@ enum SharedTokenPush {
         for meter in limiter.meters {
             guard let delta = meter.counter.beginSync() else { continue }
             let (period, _) = meter.kind.period(at: now)
-            let counter = RedisLimits.tokenCounter(prefix: limits.config.keyPrefix, consumer: consumer, kind: meter.kind,
-                                                   period: period, currency: limiter.quotas.currency)
+            let counter = RedisLimits.tokenCounter(prefix: limits.config.keyPrefix, consumer: consumer, meter: meter,
+                                                   period: period, currency: limiter.currency)
             store.increment(counter.key, by: delta, limit: nil, window: counter.window) { result in
                 switch result {
                 case .success(let count):

@@ -62,8 +62,8 @@ import Testing
         let limiter = TokenLimiter(limits: TokenRateLimits(perMinute: 100), quotas: ConsumerQuotas(tokensPerDay: 1_000), shared: true)
         let admission = limiter.admit([Self.count(granted: 0, count: 1_000), Self.count(granted: 60, count: 60)],
                                       prompt: 10, completion: 50, at: Self.at(seconds: 0))
-        guard case .refused(let kind, let status) = admission else { Issue.record("admitted"); return }
-        #expect(kind == .tokenQuota(.day) && status.remaining == 0)
+        guard case .refused(let meter, let status) = admission else { Issue.record("admitted"); return }
+        #expect(meter.kind == .tokenQuota(.day) && status.remaining == 0)
         #expect(limiter.meters.map { $0.counter.beginSync() } == [0, -60])
         limiter.giveBack([Self.count(granted: 0, count: 1_000), Self.count(granted: 25, count: 25)], at: Self.at(seconds: 0))
         #expect(limiter.meters[1].counter.beginSync() == nil, "still waiting for the first push")
