@@ -59,7 +59,11 @@ extension ProxyConfigDecoding {
             let elementPath = JSONPath.element(path, index)
             guard let object = ConfigObjectReader(element, at: elementPath, allowed: Self.modelLimitsKeys, issues: &issues) else { continue }
             let match = modelPattern(object["match"], at: object.path("match"), allowedModels: allowedModels)
-            if let match { checkUnique(match, kind: "model override match", at: object.path("match"), owner: elementPath, names: &matches) }
+            if let match, let first = matches.first(where: { $0.name == match }) {
+                report(object.path("match"), "duplicate match \(ConfigIssue.quoted(match)) (first used by \(first.path)); one override per pattern")
+            } else if let match {
+                matches.append((match, elementPath))
+            }
             guard let limits = decodeLimits(object), let match else { continue }
             let override = ModelLimitsConfig(match: match, rateLimits: limits.rateLimits, tokenLimits: limits.tokenLimits, quotas: limits.quotas)
             if override.isEmpty {
