@@ -34,11 +34,13 @@ enum AdmitPhase {
         }
         switch redis.config.mode {
         case .sync:
-            if consumer.tokenLimiter(override: context.modelOverride) != nil, redis.tokenFreshness.isStale(at: now.monotonic) {
+            let synced = (redis.synced[index], redis.overrideSynced[index])
+            let counted = synced.0 != nil || context.modelOverride.flatMap { synced.1[$0] } != nil
+                || consumer.tokenLimiter(override: context.modelOverride) != nil
+            if counted, redis.freshness.isStale(at: now.monotonic) {
                 return failed(redis.config, consumer, bodyBytes: bodyBytes, context: &context, now: now, on: loopSnapshot)
             }
-            return countRequests(consumer, synced: (redis.synced[index], redis.overrideSynced[index], redis.config.failMode),
-                                 bodyBytes: bodyBytes, context: &context, now: now, on: loopSnapshot)
+            return countRequests(consumer, synced: synced, bodyBytes: bodyBytes, context: &context, now: now, on: loopSnapshot)
         case .strict:
             let increments = strictIncrements(consumer, redis: redis, index: index, bodyBytes: bodyBytes, context: context, now: now)
             guard !increments.isEmpty else { return .next }
@@ -126,18 +128,14 @@ enum AdmitPhase {
         case .open:
             return countRequests(consumer, synced: nil, bodyBytes: bodyBytes, context: &context, now: now, on: loopSnapshot)
         case .closed:
-            return unavailable(context)
+            return .answer(LocalAnswer(status: 503, code: "limits_unavailable",
+                                       message: "the gateway cannot check the rate limits of consumer \"\(context.consumerName)\" now (its Redis does not answer); retry later",
+                                       retryAfterSeconds: 1))
         }
     }
 
-    private static func unavailable(_ context: RequestContext) -> PhaseResult {
-        .answer(LocalAnswer(status: 503, code: "limits_unavailable",
-                            message: "the gateway cannot check the rate limits of consumer \"\(context.consumerName)\" now (its Redis does not answer); retry later",
-                            retryAfterSeconds: 1))
-    }
-
-    /// Sync mode's limiters of one consumer (its own, its overrides'), and what to do when they are stale.
-    typealias SyncedScopes = (own: SyncedRequestLimiter?, overrides: [SyncedRequestLimiter?], failMode: RedisConfig.FailMode)
+    /// Sync mode's limiters of one consumer: its own, its overrides'.
+    typealias SyncedScopes = (own: SyncedRequestLimiter?, overrides: [SyncedRequestLimiter?])
 
     /// Counts the request in the consumer's request windows, then its override's, in process
     /// or (`synced`) against sync mode's view; when admitted, the token limits next.
@@ -149,14 +147,8 @@ enum AdmitPhase {
             let override = position == 0 ? nil : consumer.models[context.modelOverride!]
             let limiter = position == 0 ? consumer.limiter : override!.limiter
             let shared = position == 0 ? synced?.own : synced?.overrides[context.modelOverride!]
-            var step: RateLimitDecision?
-            if let shared, let synced {
-                switch shared.acquire(at: now.monotonic) {
-                case .decided(let counted): step = counted
-                case .stale: if synced.failMode == .closed { return unavailable(context) }
-                }
-            }
-            decision = decision.tightened(by: step ?? limiter?.acquire(at: now.monotonic) ?? .admitted(nil))
+            let step = shared.map { $0.acquire(at: now.monotonic) } ?? limiter?.acquire(at: now.monotonic)
+            decision = decision.tightened(by: step ?? .admitted(nil))
             if case .limited = decision {
                 scope = override?.scope ?? ""
                 break

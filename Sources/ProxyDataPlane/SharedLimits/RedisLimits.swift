@@ -4,7 +4,7 @@ import ProxyIO
 
 /// A snapshot's Redis settings, resolved off the request path: the client configuration each
 /// loop connects with, every limited consumer's request counter keys, (sync mode) the
-/// consumers' synced limiters, and when the token counters last synced. Kept from snapshot to snapshot while the `redis` section and its secrets
+/// consumers' synced limiters, and when a sync last succeeded. Kept from snapshot to snapshot while the `redis` section and its secrets
 /// do not change, so a reload neither reconnects nor forgets (see `DataPlane`).
 ///
 /// Immutable and `Sendable`; each loop makes its own client from `client` (`LoopContext`).
@@ -26,8 +26,12 @@ final class RedisLimits: Sendable {
     let consumerNames: [String]
     /// By consumer index, its overrides' patterns (to carry their synced limiters by pattern).
     let overrideMatches: [[String]]
-    /// When a push of shared token counters last succeeded (sync mode: stale → `failMode`).
-    let tokenFreshness: SyncFreshness
+    /// When a sync push (a request window or a token meter) last succeeded, gateway-wide
+    /// (sync mode: stale → `failMode`). Kept while the `redis` section stays the same.
+    let freshness: SyncFreshness
+    /// How often the sync step reads back a counter that has not changed here
+    /// (`SyncPacing`): ten intervals, at least one second.
+    let idleRefresh: ProxyDuration
 
     struct Identity: Hashable {
         let config: RedisConfig
@@ -100,7 +104,8 @@ final class RedisLimits: Sendable {
         // Three missed syncs, or one that took longer than the timeout, make the counts stale.
         let staleAfter = ProxyDuration(nanoseconds: max(config.syncInterval.nanoseconds * 3,
                                                         config.syncInterval.nanoseconds + config.timeout.nanoseconds))
-        tokenFreshness = previous?.config == config ? previous!.tokenFreshness : SyncFreshness(staleAfter: staleAfter, now: now)
+        freshness = previous?.config == config ? previous!.freshness : SyncFreshness(staleAfter: staleAfter, now: now)
+        idleRefresh = ProxyDuration(nanoseconds: max(config.syncInterval.nanoseconds * 10, ProxyDuration.seconds(1).nanoseconds))
         guard config.mode == .sync else {
             synced = consumers.map { _ in nil }
             overrideSynced = consumers.map { $0.models.map { _ in nil } }
@@ -111,7 +116,7 @@ final class RedisLimits: Sendable {
         func limiter(_ limits: RequestRateLimits, old: SyncedRequestLimiter?) -> SyncedRequestLimiter? {
             guard !limits.windows.isEmpty else { return nil }
             if let old, old.limits == limits { return old }
-            return SyncedRequestLimiter(limits, staleAfter: staleAfter, now: now)
+            return SyncedRequestLimiter(limits)
         }
         let keptIndex = consumers.map { consumer in kept?.consumerNames.firstIndex(of: consumer.name) }
         synced = zip(consumers, keptIndex).map { consumer, index in
