@@ -7,8 +7,11 @@
 #   bench/run.sh --only regex     the regex engine next to Swift's Regex (bench/regex.sh; no servers)
 #   bench/run.sh --only guard     the content guard per KB and before a stream's first token (bench/guard.sh; no servers)
 #   bench/run.sh --only cache     a repetitive workload through the response cache (bench/cache.sh)
+#   bench/run.sh --only redis-limits  a consumer's request limit in process, Redis strict and Redis sync
+#                                 (bench/redis-limits.sh; also part of the full run; skipped without redis-server)
 #   bench/run.sh --help           the other options (--targets, --reps, --keep)
-# BENCH_SKIP_BUILD=1 uses the existing .build/release binaries.
+# BENCH_SKIP_BUILD=1 uses the existing .build/release binaries (BENCH_BIN_DIR=<dir>: another build's,
+# to check that a part runs; its figures mean nothing).
 set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$BENCH")"
@@ -17,6 +20,16 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 if [ "${1:-}" = "--only" ] && [ "${2:-}" = "regex" ]; then exec "$BENCH/regex.sh"; fi
 if [ "${1:-}" = "--only" ] && [ "${2:-}" = "guard" ]; then exec "$BENCH/guard.sh" --callgrind; fi
 if [ "${1:-}" = "--only" ] && [ "${2:-}" = "cache" ]; then shift 2; exec "$BENCH/cache.sh" "$@"; fi
+
+# The Redis part needs a redis-server (scripts/deps.sh installs it): without one it is skipped, saying so.
+redis_limits() {
+  if ! PATH="$PATH:/usr/sbin:/sbin" command -v redis-server >/dev/null; then
+    echo "bench: redis-limits skipped: redis-server is not installed (scripts/deps.sh installs it)" >&2
+    return 0
+  fi
+  BENCH_SKIP_BUILD="${BENCH_SKIP_BUILD:-0}" "$BENCH/redis-limits.sh"
+}
+if [ "${1:-}" = "--only" ] && [ "${2:-}" = "redis-limits" ]; then redis_limits; exit; fi
 
 # nginx, haproxy, wrk and the rest come from the project's one install step (apt, as root).
 "$ROOT/scripts/deps.sh"
@@ -36,4 +49,9 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
   || echo "bench: warning: ulimit -n is $(ulimit -n); the 2,000-connection figure may fail" >&2
 
 cd "$BENCH"
-exec python3 -m sluicebench.main "$@"
+python3 -m sluicebench.main "$@"
+# The full run (no --only) also measures the shared limits; the binaries are built by now.
+if [ "${1:-}" != "--only" ]; then
+  log "redis limits (bench/redis-limits.sh)"
+  BENCH_SKIP_BUILD=1 redis_limits
+fi
