@@ -186,6 +186,9 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
             result = RoutePhase.run(head: head, body: body, on: loopSnapshot, context: &context, now: now,
                                     wallNanoseconds: loop.scheduler.wallNanoseconds, random: loop.random)
         }
+        if case .next = result, context.tokenReservation != nil {
+            result = SpendReservation.run(context: &context, on: loopSnapshot, now: meterInstant(now))
+        }
         if case .next = result, let route = context.decision?.routeIndex {
             switch runGuardRequest(routeIndex: route) {
             case .finished(let guarded): result = guarded

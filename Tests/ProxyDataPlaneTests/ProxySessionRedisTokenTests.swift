@@ -104,4 +104,25 @@ import Testing
         let (_, response) = harness.request(headers: Self.key, body: Self.chat)
         #expect(response.status == nil && harness.upstream.transfers.count == 2, "never stale while idle")
     }
+
+    @Test func syncModeReservesEachRoutedRequestsSpendOnTheViewAndPushesTheSettledCost() throws {
+        let budget = #", "consumers": [{"name": "quota", "keysDirectory": "consumers/quota", "quotas": {"costPerDay": 0.0001}}]"#
+        let (harness, store) = try ProxySessionRedisLimitTests.harness(consumers: budget, secrets: ["consumers/quota/k": "sk-quota"],
+                                                                       redis: #"{"addresses": ["127.0.0.1:6379"], "mode": "sync", "syncInterval": "50ms"}"#)
+        let driver = RedisSyncDriver(context: harness.loop)
+        defer { driver.stop() }
+        store.answer(granted: 0, count: 0)
+        // Each request reserves 10 input and 20 output tokens' worth: 50 µUSD of the 100.
+        let responses = (0..<3).map { _ in harness.request(headers: Self.key, body: ProxySessionTokenLimitTests.chat).1 }
+        #expect(harness.upstream.transfers.count == 2)
+        #expect(responses[2].status == 429 && responses[2].bodyText.contains(#""code":"insufficient_quota""#))
+        for transfer in harness.upstream.transfers {
+            transfer.head(200, ["content-type": "application/json"])
+            transfer.send(ProxySessionTokenLimitTests.answer(prompt: 4, completion: 3))
+            transfer.finish()
+        }
+        #expect(responses[0].status == 200 && responses[1].status == 200)
+        harness.scheduler.advance(by: .milliseconds(50))
+        #expect(store.pending.map(\.delta) == [20], "the settled spend (2 × 10 µUSD) is pushed, not the reservations")
+    }
 }

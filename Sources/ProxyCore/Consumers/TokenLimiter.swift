@@ -173,6 +173,23 @@ package final class TokenLimiter: Sendable {
         release(reservation, at: instant)
     }
 
+    /// Reserves a routed request's estimated spend, `micros` (its reserved tokens at the chosen
+    /// backend's price), on each spend quota, trimmed to what remains, like the token estimate at
+    /// admission: admission cannot, as the price is known only once the request is routed.
+    /// Returns the quota that has nothing left (nothing more is taken; the caller gives the whole
+    /// reservation back and refuses the request), or nil.
+    package func reserveSpend(_ reservation: inout TokenReservation, micros: Int, at instant: MeterInstant) -> Meter? {
+        for (index, meter) in meters.enumerated() {
+            guard case .costQuota = meter.kind else { continue }
+            let (period, _) = meter.kind.period(at: instant)
+            guard let (taken, _) = meter.counter.take(upTo: max(0, micros - reservation.taken[index]), limit: meter.limit, period: period)
+            else { return meter }
+            reservation.taken[index] += taken
+            reservation.periods[index] = period
+        }
+        return nil
+    }
+
     /// Charges a stream's output so far — `completion` tokens and `costMicros` of spend,
     /// estimated as it flows — where it goes beyond what each limit holds for the request.
     /// Returns the limit that ran out, or nil while all of them hold.

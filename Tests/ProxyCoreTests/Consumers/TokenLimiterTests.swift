@@ -101,6 +101,21 @@ import Testing
         #expect(limiter.readings(at: Self.at(seconds: 2))[0].remaining == 0)
     }
 
+    @Test func aRoutedRequestsSpendIsReservedTrimmedAndRefusedOnceNothingRemains() throws {
+        let limiter = TokenLimiter(limits: TokenRateLimits(), quotas: ConsumerQuotas(costPerDay: 0.0001))
+        // Three requests admitted at once (admission checks only that some budget remains), then routed.
+        var first = try #require(Self.reserve(limiter, prompt: 10, completion: 10, at: Self.at(seconds: 0))).0
+        var second = try #require(Self.reserve(limiter, prompt: 10, completion: 10, at: Self.at(seconds: 0))).0
+        var third = try #require(Self.reserve(limiter, prompt: 10, completion: 10, at: Self.at(seconds: 0))).0
+        #expect(limiter.reserveSpend(&first, micros: 60, at: Self.at(seconds: 0)) == nil)
+        #expect(limiter.reserveSpend(&second, micros: 60, at: Self.at(seconds: 0)) == nil)
+        #expect(second.taken[0] == 40, "trimmed to what remained")
+        #expect(limiter.reserveSpend(&third, micros: 60, at: Self.at(seconds: 0))?.kind == .costQuota(.day), "nothing left")
+        limiter.settle(first, prompt: 10, completion: 10, costMicros: 30, at: Self.at(seconds: 1))
+        #expect(limiter.readings(at: Self.at(seconds: 1))[0].used == 70, "settled with the real cost: 30 of the 60 given back")
+        #expect(limiter.charge(&second, completion: 10, costMicros: 40, at: Self.at(seconds: 2)) == nil, "a stream within its reserved spend")
+    }
+
     @Test func quotaPeriodsAreUTCCalendarDaysAndMonths() {
         let newYear = Self.newYear
         #expect(QuotaPeriod.month.secondsUntilReset(atWallSeconds: newYear) == 31 * 86_400)
