@@ -141,18 +141,15 @@ enum AdmitPhase {
     /// or (`synced`) against sync mode's view; when admitted, the token limits next.
     private static func countRequests(_ consumer: ConsumerTable.Consumer, synced: SyncedScopes?, bodyBytes: Int,
                                       context: inout RequestContext, now: MeterInstant, on loopSnapshot: LoopSnapshot) -> PhaseResult {
-        var decision: RateLimitDecision = .admitted(nil)
+        func count(_ limiter: RequestRateLimiter?, _ shared: SyncedRequestLimiter?) -> RateLimitDecision {
+            shared.map { $0.acquire(at: now.monotonic) } ?? limiter?.acquire(at: now.monotonic) ?? .admitted(nil)
+        }
+        var decision = count(consumer.limiter, synced?.own)
         var scope = ""
-        for position in 0..<(context.modelOverride == nil ? 1 : 2) {
-            let override = position == 0 ? nil : consumer.models[context.modelOverride!]
-            let limiter = position == 0 ? consumer.limiter : override!.limiter
-            let shared = position == 0 ? synced?.own : synced?.overrides[context.modelOverride!]
-            let step = shared.map { $0.acquire(at: now.monotonic) } ?? limiter?.acquire(at: now.monotonic)
-            decision = decision.tightened(by: step ?? .admitted(nil))
-            if case .limited = decision {
-                scope = override?.scope ?? ""
-                break
-            }
+        if case .admitted = decision, let index = context.modelOverride {
+            let override = consumer.models[index]
+            decision = decision.tightened(by: count(override.limiter, synced?.overrides[index]))
+            scope = override.scope
         }
         return decided(decision, scope: scope, consumer, bodyBytes: bodyBytes, context: &context, now: now, on: loopSnapshot)
     }
