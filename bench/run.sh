@@ -8,8 +8,11 @@
 #   bench/run.sh --only regex     the regex engine next to Swift's Regex (bench/regex.sh; no servers)
 #   bench/run.sh --only guard     the content guard per KB and before a stream's first token (bench/guard.sh; no servers)
 #   bench/run.sh --only cache     a repetitive workload through the response cache (bench/cache.sh)
+#   bench/run.sh --only redis-limits  a consumer's request limit in process, Redis strict and Redis sync
+#                                 (bench/redis-limits.sh; also part of the full run; skipped without redis-server)
 #   bench/run.sh --help           the other options (--targets, --reps, --keep)
-# BENCH_SKIP_BUILD=1 uses the existing .build/release binaries.
+# BENCH_SKIP_BUILD=1 uses the existing .build/release binaries (BENCH_BIN_DIR=<dir>: another build's,
+# to check that a part runs; its figures mean nothing).
 set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$BENCH")"
@@ -18,6 +21,16 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 if [ "${1:-}" = "--only" ] && [ "${2:-}" = "regex" ]; then exec "$BENCH/regex.sh"; fi
 if [ "${1:-}" = "--only" ] && [ "${2:-}" = "guard" ]; then exec "$BENCH/guard.sh" --callgrind; fi
 if [ "${1:-}" = "--only" ] && [ "${2:-}" = "cache" ]; then shift 2; exec "$BENCH/cache.sh" "$@"; fi
+
+# The Redis part needs a redis-server (scripts/deps.sh installs it): without one it is skipped, saying so.
+redis_limits() {
+  if ! PATH="$PATH:/usr/sbin:/sbin" command -v redis-server >/dev/null; then
+    echo "bench: redis-limits skipped: redis-server is not installed (scripts/deps.sh installs it)" >&2
+    return 0
+  fi
+  BENCH_SKIP_BUILD="${BENCH_SKIP_BUILD:-0}" "$BENCH/redis-limits.sh"
+}
+if [ "${1:-}" = "--only" ] && [ "${2:-}" = "redis-limits" ]; then redis_limits; exit; fi
 
 # nginx, haproxy, wrk and the rest come from the project's one install step (apt, as root).
 "$ROOT/scripts/deps.sh"
@@ -38,8 +51,10 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 cd "$BENCH"
 python3 -m sluicebench.main "$@"
-# The whole run (no --only, no --targets) ends with the repetitive workload through the response
-# cache: hit rate, tokens and cost saved, memory and Redis hit latency (bench/cache.sh).
+# The whole run (no --only, no --targets) ends with the parts that have their own scripts: the
+# repetitive workload through the response cache (hit rate, tokens and cost saved, memory and Redis
+# hit latency; bench/cache.sh), the shared limits (bench/redis-limits.sh) and the content guard's
+# cost per KB and before a stream's first token (bench/guard.sh). The binaries are built by now.
 case " $* " in
   *" --only "*|*" --only="*|*" --targets "*|*" --targets="*) ;;
   *)
@@ -49,5 +64,9 @@ case " $* " in
     else
       python3 -m sluicebench.cache
     fi
+    log "redis limits (bench/redis-limits.sh)"
+    BENCH_SKIP_BUILD=1 redis_limits
+    log "the content guard (bench/guard.sh)"
+    "$BENCH/guard.sh"
     ;;
 esac

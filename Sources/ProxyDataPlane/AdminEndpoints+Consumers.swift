@@ -37,7 +37,9 @@ extension DataPlane {
             case .failure(let message):
                 response.respondWithError(status: 400, code: "invalid_request", message: message.description)
             case .success(let changes):
-                for (kind, change) in changes { _ = consumer.tokenLimiter?.adjust(kind, change, at: now) }
+                for (field, change) in changes {
+                    for limiter in consumer.ownTokenLimiters where limiter.adjust(field, change, at: now) { break }
+                }
                 StandardStreams.writeLine(Self.event("consumer_usage_changed", ["consumer": consumer.name, "action": String(action!)]))
                 response.respondJSON(200, Self.usageDocument(consumer, at: now, requests: requests))
             }
@@ -47,39 +49,46 @@ extension DataPlane {
         return true
     }
 
-    /// The request windows' counts of the consumer at `index` of `metered`, where this sidecar
-    /// knows them: in process (no Redis, or the anonymous limits), or its view in sync mode; nil
-    /// in strict mode (the counts are only in Redis).
+    /// The request windows' counts of the consumer at `index` of `metered` (its own, then its
+    /// per-model overrides', named by field: `requestsPerMinute`, `models[gpt-4o*].requestsPerMinute`),
+    /// where this sidecar knows them: in process (no Redis, or the anonymous limits), or its view
+    /// in sync mode; nil in strict mode (the counts are only in Redis).
     static func requestReadings(_ index: Int, _ consumer: ConsumerTable.Consumer, in snapshot: ProxySnapshot,
-                                at now: MeterInstant) -> [(window: RateLimitWindow, status: RateLimitStatus)]? {
+                                at now: MeterInstant) -> [(field: String, status: RateLimitStatus)]? {
+        func named(_ readings: [(window: RateLimitWindow, status: RateLimitStatus)]?, _ scope: String) -> [(field: String, status: RateLimitStatus)] {
+            (readings ?? []).map { (scope + $0.window.requestsField, $0.status) }
+        }
         guard let redis = snapshot.redis, index < snapshot.consumers.consumers.count else {
-            return consumer.limiter?.readings(at: now.monotonic) ?? []
+            return named(consumer.limiter?.readings(at: now.monotonic), "")
+                + consumer.models.flatMap { named($0.limiter?.readings(at: now.monotonic), $0.scope) }
         }
         switch redis.config.mode {
-        case .sync: return redis.synced[index]?.readings(at: now.monotonic) ?? []
-        case .strict: return consumer.limiter == nil ? [] : nil
+        case .sync:
+            return named(redis.synced[index]?.readings(at: now.monotonic), "")
+                + zip(consumer.models, redis.overrideSynced[index]).flatMap { named($1?.readings(at: now.monotonic), $0.scope) }
+        case .strict:
+            return consumer.limiter == nil && consumer.models.allSatisfy({ $0.limiter == nil }) ? [] : nil
         }
     }
 
     /// One consumer's limits: each request window's count (`requests`; nil: not known here),
     /// and each token limit's and quota's use in its current window or period.
     static func usageDocument(_ consumer: ConsumerTable.Consumer, at now: MeterInstant,
-                              requests: [(window: RateLimitWindow, status: RateLimitStatus)]?) -> JSONValue {
-        let readings = consumer.tokenLimiter?.readings(at: now) ?? []
-        let currency = consumer.tokenLimiter?.quotas.currency ?? "USD"
+                              requests: [(field: String, status: RateLimitStatus)]?) -> JSONValue {
+        let readings = consumer.ownTokenLimiters.flatMap { limiter in limiter.readings(at: now).map { ($0, limiter.currency) } }
         var members: [(key: String, value: JSONValue)] = [("consumer", .string(consumer.name))]
         if let requests {
-            members.append(("requests", .array(requests.map { window, status in
+            members.append(("requests", .array(requests.map { field, status in
                 .object(JSONObject([
-                    ("limit", .string(window.requestsField)), ("max", .number(JSONNumber(status.limit))),
+                    ("limit", .string(field)), ("max", .number(JSONNumber(status.limit))),
                     ("used", .number(JSONNumber(status.limit - status.remaining))), ("remaining", .number(JSONNumber(status.remaining))),
                     ("resetsInSeconds", seconds(status.reset)),
                 ]))
             })))
         }
         return .object(JSONObject(members + [
-            ("limits", .array(readings.map { reading in
-                var members: [(key: String, value: JSONValue)] = [("limit", .string(reading.kind.field))]
+            ("limits", .array(readings.map { reading, currency in
+                var members: [(key: String, value: JSONValue)] = [("limit", .string(reading.field))]
                 if case .costQuota = reading.kind {
                     members += [("max", money(reading.limit)), ("used", money(reading.used)), ("remaining", money(reading.remaining)),
                                 ("currency", .string(currency))]
@@ -96,9 +105,9 @@ extension DataPlane {
     /// The limits a reset or adjust body names: `{"limit": "<field>"}` (reset; omitted: every
     /// limit) or `{"limit": "<field>", "delta": <number>}` (adjust; spend in the currency).
     static func usageChange(_ body: [UInt8], adjust: Bool, consumer: ConsumerTable.Consumer)
-        -> Result<[(UsageMeterKind, UsageChange)], UsageChangeError> {
-        let meters = consumer.tokenLimiter?.meters ?? []
-        let fields = meters.map(\.kind.field)
+        -> Result<[(String, UsageChange)], UsageChangeError> {
+        let meters = consumer.ownTokenLimiters.flatMap(\.meters)
+        let fields = meters.map(\.field)
         var object = JSONObject()
         if !body.isEmpty {
             guard case .object(let parsed)? = try? JSONParser.parse(body) else {
@@ -108,21 +117,21 @@ extension DataPlane {
         }
         guard case .string(let field)? = object["limit"] else {
             if adjust { return .failure(UsageChangeError("\"limit\" is required: one of \(fields)")) }
-            return .success(meters.map { ($0.kind, .reset) })
+            return .success(fields.map { ($0, .reset) })
         }
-        guard let kind = meters.first(where: { $0.kind.field == field })?.kind else {
+        guard let kind = meters.first(where: { $0.field == field })?.kind else {
             return .failure(UsageChangeError("consumer \"\(consumer.name)\" has no limit \"\(field)\"; it has \(fields)"))
         }
-        guard adjust else { return .success([(kind, .reset)]) }
+        guard adjust else { return .success([(field, .reset)]) }
         guard case .number(let number)? = object["delta"], let delta = number.double, delta.isFinite else {
             return .failure(UsageChangeError("\"delta\" is required: a number to add to what was used (negative: give back)"))
         }
         if case .costQuota = kind {
             let micros = TokenLimiter.micros(abs(delta))
-            return .success([(kind, .delta(delta < 0 ? -micros : micros))])
+            return .success([(field, .delta(delta < 0 ? -micros : micros))])
         }
         guard let tokens = number.int else { return .failure(UsageChangeError("\"delta\" of \"\(field)\" must be a whole number of tokens")) }
-        return .success([(kind, .delta(tokens))])
+        return .success([(field, .delta(tokens))])
     }
 
     /// Whole seconds, rounded up.

@@ -19,11 +19,12 @@ package final class DataPlane: Sendable {
         var contexts: [ContextRef] = []
         /// Protection state by backend name, carried from snapshot to snapshot.
         var backendStates: [String: BackendState] = [:]
-        /// Request limiters by consumer name, carried from snapshot to snapshot.
+        /// Request limiters by consumer name (a per-model override's: `overrideKey`), carried from
+        /// snapshot to snapshot.
         var limiters: [String: RequestRateLimiter] = [:]
         /// The Redis settings last built, carried while they do not change.
         var redisLimits: RedisLimits?
-        /// Token limiters by consumer name, carried from snapshot to snapshot.
+        /// Token limiters by consumer name (a per-model override's: `overrideKey`), carried from snapshot to snapshot.
         var tokenLimiters: [String: TokenLimiter] = [:]
         /// The memory cache tier, carried from snapshot to snapshot while its bounds stay.
         var cacheTier: MemoryCacheTier?
@@ -68,6 +69,11 @@ package final class DataPlane: Sendable {
         for consumer in snapshot.consumers.metered {
             if let limiter = consumer.limiter { reloadState.limiters[consumer.name] = limiter }
             if let limiter = consumer.tokenLimiter { reloadState.tokenLimiters[consumer.name] = limiter }
+            for override in consumer.models {
+                let key = Self.overrideKey(consumer.name, override.match)
+                if let limiter = override.limiter { reloadState.limiters[key] = limiter }
+                if let limiter = override.tokenLimiter { reloadState.tokenLimiters[key] = limiter }
+            }
         }
         for (entry, window) in zip(snapshot.routes.registry.entries, snapshot.liveWindows) {
             reloadState.liveWindows[RegistryKey(entry)] = window
@@ -169,6 +175,7 @@ package final class DataPlane: Sendable {
             snapshot = try ProxySnapshot(loaded, loadedAt: clock.wallNanoseconds() / 1_000_000_000,
                                          backendStates: backendStates(for: loaded.config),
                                          limiters: limiters(for: loaded.config), tokenLimiters: tokenLimiters(for: loaded.config),
+                                         overrideLimiters: overrideLimiters(for: loaded.config),
                                          redis: redis, cacheTier: cacheTier(for: loaded.config),
                                          liveWindows: liveWindows(for: loaded.config), keyRings: keyRings(for: loaded),
                                          metrics: metrics)
@@ -252,6 +259,30 @@ package final class DataPlane: Sendable {
             }
         }
     }
+
+    /// The limiters of each per-model override of each consumer of `config`: kept (with their
+    /// counts) while the override's limits (found by consumer and pattern) did not change.
+    private func overrideLimiters(for config: ProxyConfig) -> [[ConsumerTable.OverrideLimiters]] {
+        state.withLock { state in
+            config.meteredParties.map { consumer in
+                consumer.models.map { override in
+                    let key = Self.overrideKey(consumer.name, override.match)
+                    let party = override.party(of: consumer)
+                    let fresh = ConsumerTable.freshLimiters(override, of: consumer, in: config)
+                    var limiter = fresh.limiter
+                    if let existing = state.limiters[key], existing.limits == override.rateLimits { limiter = existing }
+                    var tokenLimiter = fresh.tokenLimiter
+                    if let existing = state.tokenLimiters[key], existing.counts(party, in: config) { tokenLimiter = existing }
+                    state.limiters[key] = limiter
+                    state.tokenLimiters[key] = tokenLimiter
+                    return (limiter, tokenLimiter)
+                }
+            }
+        }
+    }
+
+    /// Where a per-model override's limiters are carried: no consumer name holds a NUL.
+    private static func overrideKey(_ consumer: String, _ match: String) -> String { consumer + "\u{0}" + match }
 
     /// The live window for each registry entry of `config`: kept for a (backend, model) seen
     /// before, new otherwise. In `ModelRegistry`'s entry order.

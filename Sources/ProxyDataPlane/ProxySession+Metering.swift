@@ -9,7 +9,7 @@ extension ProxySession {
     /// Charges the stream's output so far; cuts it when a limit ran out and the consumer says so.
     func meterStream() {
         guard var reservation = context.tokenReservation, let consumer = snapshot.consumers.limits(of: context.consumer),
-              let limiter = consumer.tokenLimiter else { return }
+              let limiter = consumer.tokenLimiter(override: context.modelOverride) else { return }
         if cutPending == nil, let tokens = account.streamedOutputTokens, tokens > reservation.streamed {
             let now = MeterInstant(monotonic: loop.scheduler.now(), wallNanoseconds: loop.scheduler.wallNanoseconds())
             let exhausted = limiter.charge(&reservation, completion: tokens, costMicros: streamCostMicros(prompt: reservation.prompt,
@@ -24,16 +24,15 @@ extension ProxySession {
 
     /// Writes the stream's clean ending for the limit that ran out, then finishes the response.
     func cutStream() {
-        guard let kind = cutPending, let consumer = snapshot.consumers.limits(of: context.consumer) else { return }
+        guard let meter = cutPending, let consumer = snapshot.consumers.limits(of: context.consumer) else { return }
+        let kind = meter.kind
         if let end = account.endStream({ bytes in translate(bytes) { response.writeBody($0) } }), end.usage.reported {
             AccountPhase.record(end.usage, streamed: true, context: &context, on: loopSnapshot, now: loop.scheduler.now())
         }
-        let limit = consumer.tokenLimiter?.meters.first { $0.kind == kind }?.limit ?? 0
-        let reset = consumer.tokenLimiter?.readings(at: MeterInstant(monotonic: loop.scheduler.now(),
-                                                                     wallNanoseconds: loop.scheduler.wallNanoseconds()))
-            .first { $0.kind == kind }?.reset ?? .zero
-        let message = "the stream was cut: " + AdmitPhase.refusal(kind, status: RateLimitStatus(limit: limit, remaining: 0, reset: reset),
-                                                                  consumer: consumer.name, quotas: consumer.tokenLimiter?.quotas ?? ConsumerQuotas())
+        let (_, reset) = kind.period(at: MeterInstant(monotonic: loop.scheduler.now(), wallNanoseconds: loop.scheduler.wallNanoseconds()))
+        let currency = consumer.tokenLimiter(override: context.modelOverride)?.currency ?? ConsumerQuotas().currency
+        let message = "the stream was cut: " + AdmitPhase.refusal(meter, status: RateLimitStatus(limit: meter.limit, remaining: 0, reset: reset),
+                                                                  consumer: consumer.name, currency: currency)
         context.errorCode = kind.limitKind.code
         loopSnapshot.rateLimited(consumer: context.consumer, reason: kind.limitKind.rawValue).increment()
         let ending = StreamCutEnding.bytes(StreamCutEnding.Shape(path: head.path[...]), id: context.requestID,
@@ -50,7 +49,7 @@ extension ProxySession {
         guard limiter.metersCost, let target = context.answeringBackend, let model = target.model,
               let cost = snapshot.backends[target.backendIndex].costs.cost(of: TokenUsage(prompt: prompt, completion: completion),
                                                                             model: model),
-              cost.currency == limiter.quotas.currency else { return 0 }
+              cost.currency == limiter.currency else { return 0 }
         return TokenLimiter.micros(cost.amount)
     }
 }

@@ -45,7 +45,7 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
     var account = AccountPhase()
     /// The consumer limit that ran out while the stream flowed, when the stream is to be cut
     /// at its next event boundary (`midStreamExhaustion: "cut"`).
-    var cutPending: UsageMeterKind?
+    var cutPending: TokenLimiter.Meter?
     /// The route's guard, when it has response rules (`ProxySession+Guard.swift`).
     var responseGuard: ResponseGuard?
     var cacheStore = CacheStorePhase()
@@ -185,6 +185,9 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         if case .next = result {
             result = RoutePhase.run(head: head, body: body, on: loopSnapshot, context: &context, now: now,
                                     wallNanoseconds: loop.scheduler.wallNanoseconds, random: loop.random)
+        }
+        if case .next = result, context.tokenReservation != nil {
+            result = SpendReservation.run(context: &context, on: loopSnapshot, now: meterInstant(now))
         }
         if case .next = result, let route = context.decision?.routeIndex {
             switch runGuardRequest(routeIndex: route) {

@@ -55,11 +55,12 @@ final class ProxySnapshot: Sendable {
     /// `sluice_backend_in_flight` per backend, resolved here so attempts only add and subtract.
     let inFlight: [GaugeSeries?]
 
-    /// `limiters`, `tokenLimiters`: by consumer index, the limiters to keep using (nil: fresh ones).
+    /// `limiters`, `tokenLimiters`: by consumer index, the limiters to keep using (nil: fresh ones);
+    /// `overrideLimiters`: by consumer index and per-model override index, the same.
     /// `liveWindows`: by registry entry, the windows to keep using (nil: fresh ones).
     /// `keyRings`: by backend index, the key rings to keep using (nil: fresh ones).
     init(_ loaded: LoadedConfig, loadedAt: UInt64, backendStates: [BackendState], limiters: [RequestRateLimiter?]? = nil,
-         tokenLimiters: [TokenLimiter?]? = nil, redis: RedisLimits? = nil, cacheTier: MemoryCacheTier? = nil,
+         tokenLimiters: [TokenLimiter?]? = nil, overrideLimiters: [[ConsumerTable.OverrideLimiters]]? = nil, redis: RedisLimits? = nil, cacheTier: MemoryCacheTier? = nil,
          liveWindows: [EntryLiveWindow]? = nil, keyRings: [KeyRing?]? = nil, metrics: DataPlaneMetrics) throws(ProxyConfigError) {
         self.cacheTier = cacheTier
         routeCaches = loaded.config.routes.map { $0.cache?.mode == .off ? nil : $0.cache }
@@ -84,7 +85,8 @@ final class ProxySnapshot: Sendable {
         adjustsRouting = backendStates.contains { $0.breaker != nil || $0.shifter != nil }
         consumers = ConsumerTable(loaded.config, digests: loaded.consumerKeys,
                                   limiters: limiters ?? loaded.config.meteredParties.map(RequestRateLimiter.forConsumer),
-                                  tokenLimiters: tokenLimiters ?? loaded.config.meteredParties.map { TokenLimiter.forConsumer($0, in: loaded.config) })
+                                  tokenLimiters: tokenLimiters ?? loaded.config.meteredParties.map { TokenLimiter.forConsumer($0, in: loaded.config) },
+                                  overrideLimiters: overrideLimiters ?? [])
         guards = loaded.config.guards.map(GuardPolicy.init)
         var files: [String: AppendOnlyFile] = [:]
         var auditFiles: [AppendOnlyFile?] = []

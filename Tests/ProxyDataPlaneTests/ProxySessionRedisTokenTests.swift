@@ -81,4 +81,48 @@ import Testing
         #expect(refused.status == 429)
         #expect(refused.bodyText.contains(#""code":"insufficient_quota""#))
     }
+
+    @Test func syncModeReadsIdleCountersOncePerIdleRefreshNotEveryInterval() throws {
+        let (harness, store) = try Self.harness(#"{"addresses": ["127.0.0.1:6379"], "mode": "sync", "syncInterval": "50ms"}"#)
+        let driver = RedisSyncDriver(context: harness.loop)
+        defer { driver.stop() }
+        #expect(store.pending.count == 2, "the first sync reads the request window and the quota")
+        /// Answers what is pending, lets one interval pass, and returns the keys the next round sent.
+        func round() -> [String] {
+            while !store.pending.isEmpty { store.answer(granted: 0, count: 0) }
+            harness.scheduler.advance(by: .milliseconds(50))
+            return store.pending.map(\.key)
+        }
+        let idle = (0..<19).map { _ in round().count }
+        #expect(idle.allSatisfy { $0 == 1 }, "idle: one read a round keeps the gateway fresh, not one per counter: \(idle)")
+        let quota = try #require(round().first)
+        #expect(quota.contains("quotas.tokensPerDay"), "a second after its last read, the idle quota is read again")
+        harness.request(headers: Self.key, body: Self.chat)
+        ProxySessionConsumerTests.succeed(harness)
+        #expect(round().count == 2, "what changed is pushed")
+        #expect(round().count == 2 && round().count == 2, "and read every interval for a while after it changed")
+        let (_, response) = harness.request(headers: Self.key, body: Self.chat)
+        #expect(response.status == nil && harness.upstream.transfers.count == 2, "never stale while idle")
+    }
+
+    @Test func syncModeReservesEachRoutedRequestsSpendOnTheViewAndPushesTheSettledCost() throws {
+        let budget = #", "consumers": [{"name": "quota", "keysDirectory": "consumers/quota", "quotas": {"costPerDay": 0.0001}}]"#
+        let (harness, store) = try ProxySessionRedisLimitTests.harness(consumers: budget, secrets: ["consumers/quota/k": "sk-quota"],
+                                                                       redis: #"{"addresses": ["127.0.0.1:6379"], "mode": "sync", "syncInterval": "50ms"}"#)
+        let driver = RedisSyncDriver(context: harness.loop)
+        defer { driver.stop() }
+        store.answer(granted: 0, count: 0)
+        // Each request reserves 10 input and 20 output tokens' worth: 50 µUSD of the 100.
+        let responses = (0..<3).map { _ in harness.request(headers: Self.key, body: ProxySessionTokenLimitTests.chat).1 }
+        #expect(harness.upstream.transfers.count == 2)
+        #expect(responses[2].status == 429 && responses[2].bodyText.contains(#""code":"insufficient_quota""#))
+        for transfer in harness.upstream.transfers {
+            transfer.head(200, ["content-type": "application/json"])
+            transfer.send(ProxySessionTokenLimitTests.answer(prompt: 4, completion: 3))
+            transfer.finish()
+        }
+        #expect(responses[0].status == 200 && responses[1].status == 200)
+        harness.scheduler.advance(by: .milliseconds(50))
+        #expect(store.pending.map(\.delta) == [20], "the settled spend (2 × 10 µUSD) is pushed, not the reservations")
+    }
 }

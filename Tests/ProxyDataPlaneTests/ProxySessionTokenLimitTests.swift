@@ -131,6 +131,36 @@ import Testing
         #expect(response.status == 429)
     }
 
+    @Test func concurrentRequestsReserveTheirEstimatedSpendSoABudgetIsNotOverrunByMoreThanOneRequest() throws {
+        // Each request: 10 input + 20 output tokens reserved, at 1 and 2 µUSD a token: 50 µUSD.
+        let harness = try Self.harness(#""quotas": {"costPerDay": 0.0001}"#)
+        let responses = (0..<5).map { _ in harness.request(headers: Self.key, body: Self.chat).1 }
+        #expect(harness.upstream.transfers.count == 2, "two reservations use the budget up; the others are refused before going upstream")
+        for refused in responses[2...] {
+            #expect(refused.status == 429)
+            #expect(refused.bodyText.contains(#""code":"insufficient_quota""#))
+            #expect(refused.bodyText.contains(#"the spend quota of 0.0001 USD per day is used up for consumer \"search\""#))
+        }
+        #expect(harness.metric(#"sluice_consumer_limit_remaining{consumer="search",limit="quotas.costPerDay"}"#) == 0)
+        for transfer in harness.upstream.transfers {
+            transfer.head(200, ["content-type": "application/json"])
+            transfer.send(Self.answer(prompt: 10, completion: 20))
+            transfer.finish()
+        }
+        #expect(responses[0].status == 200 && responses[1].status == 200)
+        #expect(harness.metric(#"sluice_consumer_cost_total{consumer="search",currency="USD"}"#) == 0.0001, "spent: exactly the budget")
+    }
+
+    @Test func aReservedSpendIsSettledWithTheRealCost() throws {
+        let harness = try Self.harness(#""quotas": {"costPerDay": 0.0001}"#)
+        let (_, first) = harness.request(headers: Self.key, body: Self.chat)
+        #expect(harness.metric(#"sluice_consumer_limit_remaining{consumer="search",limit="quotas.costPerDay"}"#) == 0.00005)
+        Self.succeed(harness, prompt: 4, completion: 3)
+        #expect(first.status == 200)
+        #expect(harness.metric(#"sluice_consumer_limit_remaining{consumer="search",limit="quotas.costPerDay"}"#) == 0.00009,
+                "the 50 µUSD reserved are replaced by the 10 spent")
+    }
+
     @Test func consumersTokensSpendAndWhatRemainsOfTheirLimitsAreMetrics() throws {
         let harness = try Self.harness(#""rateLimits": {"tokensPerMinute": 100}, "quotas": {"costPerDay": 0.5}"#)
         harness.request(headers: Self.key, body: Self.chat)

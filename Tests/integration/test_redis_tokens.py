@@ -159,3 +159,44 @@ def test_a_redis_cluster_shares_the_quota_in_the_consumers_slot(start, mock, tmp
     assert quota - 42 * 4 < used <= quota + 30 * 4
     owner = redis_cluster.owner(int(redis_cluster.nodes[0].cli("CLUSTER", "KEYSLOT", "team")))
     poll_until(lambda: in_redis(owner) == used, message="the consumer's slot owner holding the settled tokens")
+
+
+def script_runs(node):
+    """How many counter scripts the server ran (EVALSHA and EVAL), from INFO commandstats."""
+    runs = 0
+    for line in (node.cli("INFO", "commandstats") or "").splitlines():
+        if line.startswith(("cmdstat_evalsha:", "cmdstat_eval:")):
+            runs += int(line.split("calls=")[1].split(",")[0])
+    return runs
+
+
+def test_sync_mode_reads_idle_consumers_counters_at_a_bounded_rate(start, mock, tmp_path, redis_server):
+    """20 idle consumers, each with a request window and a token quota, at a 50 ms interval: the
+    sync step used to run 40 scripts a round (800 a second); idle counters are now read once per
+    idle refresh (1 s) plus one heartbeat a round."""
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    secrets = {"mock-key": "sk-provider\n"}
+    consumers = []
+    for index in range(20):
+        secrets[f"consumers/c{index}/k"] = f"sk-c{index}\n"
+        consumers.append({"name": f"c{index}", "keysDirectory": f"consumers/c{index}",
+                          "rateLimits": {"requestsPerMinute": 100}, "quotas": {"tokensPerDay": 100000}})
+    volume = KubeletVolume(str(tmp_path / "secrets"), secrets)
+    (config_dir / "config.json").write_text(json.dumps({
+        "apiVersion": "sluice.dev/v1alpha1", "kind": "ProxyConfig",
+        "listeners": {"app": "127.0.0.1:0", "admin": "127.0.0.1:0", "metrics": "127.0.0.1:0"},
+        "backends": [mock_backend(mock)], "routes": [{"name": "all", "split": [{"backend": "mock", "weight": 1}]}],
+        "consumers": consumers,
+        "redis": {"addresses": [redis_server.address], "mode": "sync", "syncInterval": "50ms", "timeout": SLOW_MACHINE}}))
+    sidecar = start("sluice", "--config-dir", str(config_dir), "--secrets-dir", volume.path, listeners=3)
+    poll_until(lambda: script_runs(redis_server) >= 40, message="the first sync reading every counter")
+    before, started = script_runs(redis_server), time.monotonic()
+    poll_until(lambda: time.monotonic() - started >= 3, timeout=5, interval=0.1, message="three idle seconds")
+    runs, seconds = script_runs(redis_server) - before, time.monotonic() - started
+    print(f"sync mode, 20 idle consumers x 2 counters, syncInterval 50ms: {runs} scripts in {seconds:.1f} s "
+          f"({runs / seconds:.0f}/s; every counter every interval would be {40 / 0.05:.0f}/s)")
+    # 40 counters once a second plus at most one heartbeat per 50 ms round: about 60 a second.
+    assert runs <= seconds * (40 + 20) + 40, runs
+    busy = request(sidecar.addresses["app"], post("/v1/chat/completions", BODY, headers=[("Authorization", "Bearer sk-c3")]))
+    assert busy.status == 200, "never stale while idle"

@@ -10,7 +10,8 @@ from . import procs, rawhttp
 BENCH_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONF_DIR = os.path.join(BENCH_DIR, "conf")
 ROOT = os.path.dirname(BENCH_DIR)
-RELEASE = os.path.join(ROOT, ".build", "release")
+# BENCH_BIN_DIR: another build's binaries (a debug build, to check a script works; never for figures).
+RELEASE = os.path.abspath(os.environ["BENCH_BIN_DIR"]) if os.environ.get("BENCH_BIN_DIR") else os.path.join(ROOT, ".build", "release")
 
 # The backend the benchmark's model (gpt-4o-mini) is routed to, and where a reload moves it.
 ROUTE_BACKEND = "mock-openai"

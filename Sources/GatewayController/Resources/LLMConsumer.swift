@@ -8,13 +8,21 @@ package struct LLMConsumer: Hashable, Sendable {
         package var keysSecret = ""
         package var allowedModels: [String]?
         package var limits = LimitsSpec()
+        /// Per-model overrides (`spec.models[]`): extra limits for the models a pattern matches.
+        package var models: [ModelLimitsSpec] = []
+    }
+
+    /// One of `spec.models[]`: a pattern and its own `rateLimits` and `quotas`.
+    package struct ModelLimitsSpec: Hashable, Sendable {
+        package var match = ""
+        package var limits = LimitsSpec()
     }
 
     package var meta: ResourceMeta
     package var spec: Spec
 
     static func decodeSpec(_ value: JSONValue?, decoding d: inout SpecDecoding) -> Spec? {
-        guard let object = d.object(value, at: "spec", allowed: ["parentRefs", "credentials", "allowedModels"] + LimitsSpec.fields,
+        guard let object = d.object(value, at: "spec", allowed: ["parentRefs", "credentials", "allowedModels", "models"] + LimitsSpec.fields,
                                     required: ["parentRefs", "credentials"])
         else { return nil }
         let before = d.issues.count
@@ -28,12 +36,23 @@ package struct LLMConsumer: Hashable, Sendable {
             spec.allowedModels = models.enumerated().compactMap { d.string($1, at: JSONPath.element(object.path("allowedModels"), $0), maxLength: 256) }
         }
         spec.limits = LimitsSpec.decode(object, decoding: &d)
+        if let models = d.array(object["models"], at: object.path("models"), min: 1, max: ModelLimitsConfig.maxPerConsumer) {
+            for (index, element) in models.enumerated() {
+                let path = JSONPath.element(object.path("models"), index)
+                guard let override = d.object(element, at: path, allowed: ["match", "rateLimits", "quotas"], required: ["match"]) else { continue }
+                let match = d.string(override["match"], at: override.path("match"), maxLength: 256, nonEmpty: true) ?? ""
+                spec.models.append(ModelLimitsSpec(match: match, limits: LimitsSpec.decode(override, decoding: &d)))
+            }
+        }
         return d.issues.count == before ? spec : nil
     }
 
-    /// The consumer as the proxy config carries it, its keys in `keysDirectory`.
+    /// The consumer as the proxy config carries it, its keys in `keysDirectory`. The sidecar's
+    /// validation checks the overrides' patterns (a bad one refuses the gateway's config).
     func config(keysDirectory: String) -> ConsumerConfig {
-        spec.limits.config(name: meta.name, keysDirectory: keysDirectory, allowedModels: spec.allowedModels)
+        spec.limits.config(name: meta.name, keysDirectory: keysDirectory, allowedModels: spec.allowedModels, models: spec.models.map {
+            ModelLimitsConfig(match: $0.match, rateLimits: $0.limits.requestLimits, tokenLimits: $0.limits.tokenLimits, quotas: $0.limits.quotas)
+        })
     }
 }
 
@@ -101,10 +120,10 @@ package struct LimitsSpec: Hashable, Sendable {
     }
 
     /// A config consumer with these limits.
-    func config(name: String, keysDirectory: String, allowedModels: [String]?) -> ConsumerConfig {
+    func config(name: String, keysDirectory: String, allowedModels: [String]?, models: [ModelLimitsConfig] = []) -> ConsumerConfig {
         ConsumerConfig(name: name, keysDirectory: keysDirectory, allowedModels: allowedModels, rateLimits: requestLimits,
                        tokenLimits: tokenLimits, quotas: quotas,
                        estimatedOutputTokens: estimatedOutputTokens ?? ConsumerConfig.defaultEstimatedOutputTokens,
-                       midStreamExhaustion: midStreamExhaustion ?? .cut, priority: priority)
+                       midStreamExhaustion: midStreamExhaustion ?? .cut, priority: priority, models: models)
     }
 }

@@ -23,6 +23,8 @@ package struct ConsumerConfig: Hashable, Sendable {
     /// class without `x-sluice-priority`, and the highest the header can ask for (a higher one is
     /// capped to it). Nil: the gateway's default class, and the header chooses any class.
     package let priority: String?
+    /// Extra limits for the models a pattern matches, counted on top of these (`models[]`).
+    package let models: [ModelLimitsConfig]
 
     package static let defaultEstimatedOutputTokens = 256
     /// The name requests without a consumer go by (label, access log, anonymous limits); reserved.
@@ -32,7 +34,7 @@ package struct ConsumerConfig: Hashable, Sendable {
     package init(name: String, keysDirectory: String, allowedModels: [String]? = nil, rateLimits: RequestRateLimits = .init(),
                  tokenLimits: TokenRateLimits = .init(), quotas: ConsumerQuotas = .init(),
                  estimatedOutputTokens: Int = Self.defaultEstimatedOutputTokens, midStreamExhaustion: MidStreamExhaustion = .cut,
-                 priority: String? = nil) {
+                 priority: String? = nil, models: [ModelLimitsConfig] = []) {
         self.name = name
         self.keysDirectory = keysDirectory
         self.allowedModels = allowedModels
@@ -42,6 +44,7 @@ package struct ConsumerConfig: Hashable, Sendable {
         self.estimatedOutputTokens = estimatedOutputTokens
         self.midStreamExhaustion = midStreamExhaustion
         self.priority = priority
+        self.models = models
     }
 
     /// Whether the consumer has token limits or quotas (then its requests reserve tokens).

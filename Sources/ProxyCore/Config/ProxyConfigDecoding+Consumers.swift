@@ -3,7 +3,7 @@ extension ProxyConfigDecoding {
     /// The name the metrics and the access log give requests without a consumer; no consumer may take it.
     static let anonymousConsumer = ConsumerConfig.anonymousName
     static let consumerKeys = ["name", "keysDirectory", "allowedModels", "rateLimits", "quotas", "estimatedOutputTokens",
-                               "midStreamExhaustion", "priority"]
+                               "midStreamExhaustion", "priority", "models"]
     static let quotaKeys = ["tokensPerDay", "tokensPerMonth", "costPerDay", "costPerMonth", "currency"]
 
     mutating func decodeConsumers(_ value: JSONValue, at path: String) -> [ConsumerConfig]? {
@@ -34,10 +34,65 @@ extension ProxyConfigDecoding {
         }
         let directory = secretFile(object["keysDirectory"], at: object.path("keysDirectory"), required: true)
         let models = object["allowedModels"].map { allowedModels($0, at: object.path("allowedModels")) }
-        guard let limits = decodeLimits(object), let name, let directory, models != .some(nil) else { return nil }
+        let overrides = object["models"].map { decodeModelLimits($0, at: object.path("models"), allowedModels: models ?? nil) }
+        guard let limits = decodeLimits(object), let name, let directory, models != .some(nil), overrides != .some(nil) else { return nil }
         return ConsumerConfig(name: name, keysDirectory: directory, allowedModels: models ?? nil, rateLimits: limits.rateLimits,
                               tokenLimits: limits.tokenLimits, quotas: limits.quotas, estimatedOutputTokens: limits.estimatedOutputTokens,
-                              midStreamExhaustion: limits.midStreamExhaustion, priority: limits.priority)
+                              midStreamExhaustion: limits.midStreamExhaustion, priority: limits.priority, models: (overrides ?? nil) ?? [])
+    }
+
+    static let modelLimitsKeys = ["match", "rateLimits", "quotas"]
+
+    /// `models[]`: per-model overrides, each a pattern and limits of its own; a pattern that is
+    /// not a usable glob, a duplicate, an override without limits, or an exact name the
+    /// consumer's `allowedModels` refuse (it could never apply) is an issue.
+    private mutating func decodeModelLimits(_ value: JSONValue, at path: String, allowedModels: [String]?) -> [ModelLimitsConfig]? {
+        guard let elements = array(value, at: path, nonEmpty: "expected at least one override; omit the field for none") else { return nil }
+        if elements.count > ModelLimitsConfig.maxPerConsumer {
+            report(path, "\(elements.count) overrides; at most \(ModelLimitsConfig.maxPerConsumer) per consumer")
+            return nil
+        }
+        let before = issues.count
+        var overrides: [ModelLimitsConfig] = []
+        var matches: [(name: String, path: String)] = []
+        for (index, element) in elements.enumerated() {
+            let elementPath = JSONPath.element(path, index)
+            guard let object = ConfigObjectReader(element, at: elementPath, allowed: Self.modelLimitsKeys, issues: &issues) else { continue }
+            let match = modelPattern(object["match"], at: object.path("match"), allowedModels: allowedModels)
+            if let match, let first = matches.first(where: { $0.name == match }) {
+                report(object.path("match"), "duplicate match \(ConfigIssue.quoted(match)) (first used by \(first.path)); one override per pattern")
+            } else if let match {
+                matches.append((match, elementPath))
+            }
+            guard let limits = decodeLimits(object), let match else { continue }
+            let override = ModelLimitsConfig(match: match, rateLimits: limits.rateLimits, tokenLimits: limits.tokenLimits, quotas: limits.quotas)
+            if override.isEmpty {
+                report(elementPath, "sets no limit; give it rateLimits or quotas (or remove it)")
+                continue
+            }
+            overrides.append(override)
+        }
+        return issues.count == before ? overrides : nil
+    }
+
+    /// A per-model override's `match`: a glob as in `allowedModels`, without whitespace, control
+    /// characters or brackets (it names the override's limits as `models[<match>].<field>`).
+    private mutating func modelPattern(_ value: JSONValue?, at path: String, allowedModels: [String]?) -> String? {
+        guard let match = string(value, at: path, required: true) else { return nil }
+        guard match.utf8.count <= 256 else {
+            report(path, "is \(match.utf8.count) bytes long; at most 256")
+            return nil
+        }
+        if let bad = match.unicodeScalars.first(where: { $0.value <= 0x20 || $0.value == 0x7F || "[]{}".unicodeScalars.contains($0) }) {
+            report(path, "\(ConfigIssue.quoted(match)) is not a model name or glob: \(ConfigIssue.quoted(String(bad))) is not allowed (use \"*\" and \"?\" as wildcards)")
+            return nil
+        }
+        let exact = !match.contains(where: { $0 == "*" || $0 == "?" })
+        if exact, let allowedModels, !allowedModels.contains(where: { GlobPattern($0).matches(match) }) {
+            report(path, "model \(ConfigIssue.quoted(match)) is outside this consumer's allowedModels, so the override could never apply")
+            return nil
+        }
+        return match
     }
 
     /// The limit fields a consumer and `authentication.anonymous` share, decoded into a

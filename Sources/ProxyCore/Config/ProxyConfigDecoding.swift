@@ -53,7 +53,10 @@ struct ProxyConfigDecoding {
         if let consumers, let authentication {
             let parties = consumers.enumerated().map { ($1, JSONPath.element(root.path("consumers"), $0)) }
                 + (authentication.anonymous.map { [($0, JSONPath.member(root.path("authentication"), "anonymous"))] } ?? [])
-            checkQuotaCurrencies(parties, backends: backends.compactMap { $0 })
+            let overrides = parties.flatMap { consumer, path in
+                consumer.models.enumerated().map { ($1.party(of: consumer), JSONPath.element(JSONPath.member(path, "models"), $0)) }
+            }
+            checkQuotaCurrencies(parties + overrides, backends: backends.compactMap { $0 })
             // Classes that failed to decode have been reported; the parties' are checked against valid ones only.
             if defaults?.priorities != nil || !Self.hasMember(root["defaults"], "priorities") {
                 checkPartyPriorities(parties, priorities: defaults?.priorities)

@@ -82,20 +82,39 @@ package enum ProxyConfigEncoder {
     private static func json(_ consumer: ConsumerConfig) -> JSONValue {
         var object = JSONObject([("name", .string(consumer.name)), ("keysDirectory", .string(consumer.keysDirectory))])
         if let models = consumer.allowedModels { object["allowedModels"] = .array(models.map { .string($0) }) }
-        return .object(limits(consumer, into: object))
+        object = limits(consumer, into: object)
+        if !consumer.models.isEmpty {
+            object["models"] = .array(consumer.models.map { override in
+                .object(windowsAndQuotas(override.rateLimits, override.tokenLimits, override.quotas,
+                                         into: JSONObject([("match", .string(override.match))])))
+            })
+        }
+        return .object(object)
     }
 
     /// The limit fields of a consumer (or of the anonymous limits), added to `object`.
     private static func limits(_ consumer: ConsumerConfig, into object: JSONObject) -> JSONObject {
+        var object = windowsAndQuotas(consumer.rateLimits, consumer.tokenLimits, consumer.quotas, into: object)
+        if consumer.metersTokens || consumer.models.contains(where: { !$0.tokenLimits.windows.isEmpty || !$0.quotas.isEmpty })
+            || consumer.estimatedOutputTokens != ConsumerConfig.defaultEstimatedOutputTokens || consumer.midStreamExhaustion != .cut {
+            object["estimatedOutputTokens"] = .number(JSONNumber(consumer.estimatedOutputTokens))
+            object["midStreamExhaustion"] = .string(consumer.midStreamExhaustion.rawValue)
+        }
+        if let priority = consumer.priority { object["priority"] = .string(priority) }
+        return object
+    }
+
+    /// `rateLimits` and `quotas` (of a consumer, the anonymous limits or a per-model override), added to `object`.
+    private static func windowsAndQuotas(_ requests: RequestRateLimits, _ tokens: TokenRateLimits, _ quotas: ConsumerQuotas,
+                                         into object: JSONObject) -> JSONObject {
         var object = object
-        let windows = consumer.rateLimits.windows.map { ($0.window.requestsField, JSONValue.number(JSONNumber($0.limit))) }
-        let tokenWindows = consumer.tokenLimits.windows.map { ($0.window.tokensField, JSONValue.number(JSONNumber($0.limit))) }
+        let windows = requests.windows.map { ($0.window.requestsField, JSONValue.number(JSONNumber($0.limit))) }
+        let tokenWindows = tokens.windows.map { ($0.window.tokensField, JSONValue.number(JSONNumber($0.limit))) }
         if !windows.isEmpty || !tokenWindows.isEmpty {
             var limits = JSONObject(windows + tokenWindows)
-            if !tokenWindows.isEmpty { limits["tokenCounting"] = .string(consumer.tokenLimits.counting.rawValue) }
+            if !tokenWindows.isEmpty { limits["tokenCounting"] = .string(tokens.counting.rawValue) }
             object["rateLimits"] = .object(limits)
         }
-        let quotas = consumer.quotas
         if !quotas.isEmpty {
             var members: [(key: String, value: JSONValue)] = []
             if let tokens = quotas.tokensPerDay { members.append(("tokensPerDay", .number(JSONNumber(tokens)))) }
@@ -105,12 +124,6 @@ package enum ProxyConfigEncoder {
             members.append(("currency", .string(quotas.currency)))
             object["quotas"] = .object(JSONObject(members))
         }
-        if consumer.metersTokens || consumer.estimatedOutputTokens != ConsumerConfig.defaultEstimatedOutputTokens
-            || consumer.midStreamExhaustion != .cut {
-            object["estimatedOutputTokens"] = .number(JSONNumber(consumer.estimatedOutputTokens))
-            object["midStreamExhaustion"] = .string(consumer.midStreamExhaustion.rawValue)
-        }
-        if let priority = consumer.priority { object["priority"] = .string(priority) }
         return object
     }
 

@@ -18,9 +18,11 @@ package struct ConsumerTable: Sendable {
         package let midStreamExhaustion: MidStreamExhaustion
         /// The index of its priority class in `defaults.priorities.levels`; nil: none set.
         package let priority: Int?
+        /// Its per-model overrides, in config order (the first that matches a model applies).
+        package let models: [ModelLimits]
 
         init(name: String, digests: [KeyDigest], allowedModels: [GlobPattern]?, limiter: RequestRateLimiter?, tokenLimiter: TokenLimiter?,
-             estimatedOutputTokens: Int, midStreamExhaustion: MidStreamExhaustion, priority: Int?) {
+             estimatedOutputTokens: Int, midStreamExhaustion: MidStreamExhaustion, priority: Int?, models: [ModelLimits]) {
             self.name = name
             self.digests = digests
             self.allowedModels = allowedModels
@@ -29,8 +31,57 @@ package struct ConsumerTable: Sendable {
             self.estimatedOutputTokens = estimatedOutputTokens
             self.midStreamExhaustion = midStreamExhaustion
             self.priority = priority
+            self.models = models
+        }
+
+        /// The index in `models` of the override for `model`: the first whose pattern matches;
+        /// nil for none (or a request without a model). One glob match per override, at most.
+        package func override(for model: String?) -> Int? {
+            guard let model, !models.isEmpty else { return nil }
+            return models.firstIndex { $0.pattern.matches(model) }
+        }
+
+        /// What a request counted by override `index` (nil: none) reserves its tokens against:
+        /// the consumer's token limiter, or the combined one of the override.
+        package func tokenLimiter(override index: Int?) -> TokenLimiter? {
+            guard let index else { return tokenLimiter }
+            return models[index].requestTokenLimiter
+        }
+
+        /// The consumer's own token limiter, then each override's own (admin, metrics, sync).
+        package var ownTokenLimiters: [TokenLimiter] {
+            (tokenLimiter.map { [$0] } ?? []) + models.compactMap(\.tokenLimiter)
         }
     }
+
+    /// One per-model override of a consumer (`consumers[].models[]`, ADR 0030): its pattern, and
+    /// limiters of its own, counted on top of the consumer's.
+    package final class ModelLimits: Sendable {
+        /// The pattern as configured (`ModelLimitsConfig.match`).
+        package let match: String
+        let pattern: GlobPattern
+        /// The override's request limits; nil: none.
+        package let limiter: RequestRateLimiter?
+        /// The override's own token meters (carried over reloads); nil: none.
+        package let tokenLimiter: TokenLimiter?
+        /// The consumer's token meters then the override's: what a matching request reserves
+        /// against (nil when neither has any).
+        package let requestTokenLimiter: TokenLimiter?
+
+        init(match: String, limiter: RequestRateLimiter?, tokenLimiter: TokenLimiter?, consumerTokenLimiter: TokenLimiter?) {
+            self.match = match
+            pattern = GlobPattern(match)
+            self.limiter = limiter
+            self.tokenLimiter = tokenLimiter
+            requestTokenLimiter = tokenLimiter.map { TokenLimiter.combining(consumerTokenLimiter, with: $0) } ?? consumerTokenLimiter
+        }
+
+        /// `models[<match>].`, what names its limits.
+        package var scope: String { ModelLimitsConfig.scope(match) }
+    }
+
+    /// A per-model override's limiters, as carried over reloads (nil: fresh ones).
+    package typealias OverrideLimiters = (limiter: RequestRateLimiter?, tokenLimiter: TokenLimiter?)
 
     package let consumers: [Consumer]
     package let allowAnonymous: Bool
@@ -40,19 +91,31 @@ package struct ConsumerTable: Sendable {
     /// Consumers from `config`, each with the digests of its keys and its limiters (by index
     /// in `config.meteredParties`: the anonymous limits come last; limiters are carried over
     /// reloads by the caller).
+    /// `overrideLimiters`: by party index, then override index, the limiters of each per-model
+    /// override to keep using; absent: fresh ones.
     package init(_ config: ProxyConfig, digests: [[KeyDigest]], limiters: [RequestRateLimiter?],
-                 tokenLimiters: [TokenLimiter?] = []) {
+                 tokenLimiters: [TokenLimiter?] = [], overrideLimiters: [[OverrideLimiters]] = []) {
         func consumer(_ index: Int, _ consumer: ConsumerConfig) -> Consumer {
-            Consumer(name: consumer.name, digests: index < digests.count ? digests[index] : [],
-                     allowedModels: consumer.allowedModels.map { $0.map(GlobPattern.init) },
-                     limiter: index < limiters.count ? limiters[index] : nil,
-                     tokenLimiter: index < tokenLimiters.count ? tokenLimiters[index] : nil,
-                     estimatedOutputTokens: consumer.estimatedOutputTokens, midStreamExhaustion: consumer.midStreamExhaustion,
-                     priority: consumer.priority.flatMap { config.defaults.priorities?.levels.firstIndex(of: $0) })
+            let tokenLimiter = index < tokenLimiters.count ? tokenLimiters[index] : nil
+            let models = consumer.models.enumerated().map { position, override in
+                let kept = index < overrideLimiters.count ? overrideLimiters[index][position] : Self.freshLimiters(override, of: consumer, in: config)
+                return ModelLimits(match: override.match, limiter: kept.limiter, tokenLimiter: kept.tokenLimiter, consumerTokenLimiter: tokenLimiter)
+            }
+            return Consumer(name: consumer.name, digests: index < digests.count ? digests[index] : [],
+                            allowedModels: consumer.allowedModels.map { $0.map(GlobPattern.init) },
+                            limiter: index < limiters.count ? limiters[index] : nil, tokenLimiter: tokenLimiter,
+                            estimatedOutputTokens: consumer.estimatedOutputTokens, midStreamExhaustion: consumer.midStreamExhaustion,
+                            priority: consumer.priority.flatMap { config.defaults.priorities?.levels.firstIndex(of: $0) }, models: models)
         }
         consumers = config.consumers.enumerated().map(consumer)
         anonymous = config.authentication.anonymous.map { consumer(config.consumers.count, $0) }
         allowAnonymous = config.consumers.isEmpty || config.authentication.allowAnonymous
+    }
+
+    /// New limiters for `override` of `consumer` in `config` (shared through Redis like the consumer's).
+    package static func freshLimiters(_ override: ModelLimitsConfig, of consumer: ConsumerConfig, in config: ProxyConfig) -> OverrideLimiters {
+        let party = override.party(of: consumer)
+        return (RequestRateLimiter.forConsumer(party), TokenLimiter.forConsumer(party, in: config, scope: override.scope))
     }
 
     /// The consumers, then the anonymous limits when set (admin, metrics).

@@ -89,6 +89,17 @@ package enum RateLimitDecision: Hashable, Sendable {
     case admitted(RateLimitStatus?)
     /// Refused, by the window in `status` (its `reset` is when to retry).
     case limited(RateLimitStatus)
+
+    /// This decision together with `other`'s (a consumer's windows, then its per-model
+    /// override's): refused when either refused (this one first), else admitted with the
+    /// status of the window with the fewest requests left.
+    package func tightened(by other: RateLimitDecision) -> RateLimitDecision {
+        guard case .admitted(let mine) = self else { return self }
+        guard case .admitted(let theirs) = other else { return other }
+        guard let mine else { return other }
+        guard let theirs, theirs.remaining < mine.remaining else { return self }
+        return other
+    }
 }
 
 /// What the `x-ratelimit-*-requests` headers say: one window's limit, what remains of it, and

@@ -9,8 +9,9 @@ import Synchronization
 /// sidecars together can pass a limit by what the others admit in one interval (plus one
 /// sync's round trip). This process alone never passes it.
 ///
-/// Staleness: when no sync succeeded for `staleAfter` (Redis down or slow), `acquire` answers
-/// `.stale` and the caller applies the gateway's `failMode`.
+/// Staleness (no sync answered for a while: Redis down or slow) is the gateway's, not one
+/// limiter's (`SyncFreshness`, checked by the caller before `acquire`): an idle window is
+/// pushed less often than a busy one (`SyncPacing`).
 package final class SyncedRequestLimiter: Sendable {
     /// One window's shared state.
     package final class Window: Sendable {
@@ -24,6 +25,8 @@ package final class SyncedRequestLimiter: Sendable {
         let inFlight = Atomic<Int64>(0)
         /// When the window resets, as of the last sync (nanoseconds on the sidecar's clock).
         let resetAt = Atomic<UInt64>(0)
+        /// When the sync step pushes it.
+        package let pacing = SyncPacing()
 
         init(window: RateLimitWindow, limit: Int) {
             self.window = window
@@ -38,21 +41,15 @@ package final class SyncedRequestLimiter: Sendable {
 
     package let limits: RequestRateLimits
     package let windows: [Window]
-    private let freshness: SyncFreshness
 
-    package init(_ limits: RequestRateLimits, staleAfter: ProxyDuration, now: ProxyInstant) {
+    package init(_ limits: RequestRateLimits) {
         self.limits = limits
         windows = limits.windows.map { Window(window: $0.window, limit: $0.limit) }
-        freshness = SyncFreshness(staleAfter: staleAfter, now: now)
     }
-
-    /// Whether the last successful sync is older than `staleAfter`.
-    package func isStale(at now: ProxyInstant) -> Bool { freshness.isStale(at: now) }
 
     /// Counts one request here in every window, or in none when one of them is full (by the
     /// last global total plus this sidecar's admissions since).
-    package func acquire(at now: ProxyInstant) -> SyncedAdmission {
-        if isStale(at: now) { return .stale }
+    package func acquire(at now: ProxyInstant) -> RateLimitDecision {
         var tightest: RateLimitStatus?
         for window in windows {
             let resetAt = window.resetAt.load(ordering: .relaxed)
@@ -61,7 +58,7 @@ package final class SyncedRequestLimiter: Sendable {
             var current = window.pending.load(ordering: .relaxed)
             while true {
                 guard outside + current < Int64(window.limit) else {
-                    return .decided(.limited(RateLimitStatus(limit: window.limit, remaining: 0, reset: reset)))
+                    return .limited(RateLimitStatus(limit: window.limit, remaining: 0, reset: reset))
                 }
                 let (exchanged, seen) = window.pending.weakCompareExchange(expected: current, desired: current + 1, ordering: .relaxed)
                 if exchanged { break }
@@ -71,7 +68,7 @@ package final class SyncedRequestLimiter: Sendable {
             let status = RateLimitStatus(limit: window.limit, remaining: remaining, reset: reset)
             if tightest == nil || remaining < tightest!.remaining { tightest = status }
         }
-        return .decided(.admitted(tightest))
+        return .admitted(tightest)
     }
 
     /// Each window's limit, what this sidecar believes remains of it and when it resets, at
@@ -85,10 +82,13 @@ package final class SyncedRequestLimiter: Sendable {
         }
     }
 
-    /// Starts a sync of `window`: moves its pending count in flight and returns it, or nil when
-    /// the previous sync of the window has not answered yet.
-    package func beginSync(_ window: Window) -> Int64? {
-        guard window.inFlight.load(ordering: .relaxed) == 0 else { return nil }
+    /// Starts a sync of `window` at `now`: moves its pending count in flight and returns it; nil
+    /// when the previous sync of the window has not answered yet, or when nothing changed and
+    /// its `pacing` says an idle window waits (`idleRefresh`).
+    package func beginSync(_ window: Window, at now: ProxyInstant, idleRefresh: ProxyDuration) -> Int64? {
+        guard window.inFlight.load(ordering: .relaxed) == 0,
+              window.pacing.shouldPush(changed: window.pending.load(ordering: .relaxed) != 0, at: now, idleRefresh: idleRefresh)
+        else { return nil }
         let delta = window.pending.exchange(0, ordering: .relaxed)
         window.inFlight.store(delta, ordering: .relaxed)
         return delta
@@ -100,7 +100,6 @@ package final class SyncedRequestLimiter: Sendable {
         window.base.store(total, ordering: .relaxed)
         window.inFlight.store(0, ordering: .relaxed)
         window.resetAt.store(now.nanoseconds &+ resetAfter.nanoseconds, ordering: .relaxed)
-        freshness.synced(at: now)
     }
 
     /// A sync of `window` failed. When the push may have been applied it is not pushed again
@@ -110,11 +109,4 @@ package final class SyncedRequestLimiter: Sendable {
         let delta = window.inFlight.exchange(0, ordering: .relaxed)
         if !mayHaveRun { window.pending.add(delta, ordering: .relaxed) }
     }
-}
-
-/// What sync mode decided for one request.
-package enum SyncedAdmission: Hashable, Sendable {
-    case decided(RateLimitDecision)
-    /// No sync succeeded recently: the gateway's `failMode` decides.
-    case stale
 }

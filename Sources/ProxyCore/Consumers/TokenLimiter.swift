@@ -14,34 +14,54 @@
 /// (`UsageCounter`). Strict mode reserves in Redis itself and hands the answers to `admit`;
 /// sync mode reserves here; charges, settlements and releases are local in both, then pushed.
 /// Kept across reloads for a consumer whose limits did not change (by name, like `RequestRateLimiter`).
+///
+/// **Per-model overrides** (`consumers[].models[]`, ADR 0030) have limiters of their own (their
+/// meters' `scope` names them); a request for a matching model is counted by a *combined*
+/// limiter (`combining(_:with:)`) holding the consumer's meters and then the override's — the
+/// same counters, so every operation below counts both at once.
 package final class TokenLimiter: Sendable {
     package struct Meter: Sendable {
         package let kind: UsageMeterKind
         /// Tokens, or millionths of the currency for spend.
         package let limit: Int
         package let counter: UsageCounter
+        /// Which tokens a token window counts (quotas count prompt plus completion).
+        package let counting: TokenCounting
+        /// "" for a consumer's own limit; `models[<match>].` for a per-model override's.
+        package let scope: String
+
+        /// Its name in the admin endpoints, the quota gauges and Redis: `quotas.tokensPerDay`,
+        /// `models[gpt-4o*].tokensPerMinute`, …
+        package var field: String { scope + kind.field }
     }
 
     package let limits: TokenRateLimits
     package let quotas: ConsumerQuotas
     /// Spend quotas first, then token quotas, then rate windows shortest first: a request that
-    /// several refuse is told about the longest wait.
+    /// several refuse is told about the longest wait. A combined limiter: the consumer's, then
+    /// the override's.
     package let meters: [Meter]
     /// Whether a spend quota is set (a stream's spend is then estimated as it flows).
     package let metersCost: Bool
     /// Whether the counters are shared through Redis.
     package let shared: Bool
+    /// The currency spend is counted in (validation makes every cost quota's the prices' one).
+    package let currency: String
 
-    /// At most this many meters (two spend, two token quotas, four windows).
+    /// At most this many meters of one party (two spend, two token quotas, four windows).
     package static let maxMeters = 8
+    /// At most this many meters a request is counted by (a consumer's and an override's).
+    package static let maxRequestMeters = 2 * maxMeters
 
-    package init(limits: TokenRateLimits, quotas: ConsumerQuotas, shared: Bool = false) {
+    package init(limits: TokenRateLimits, quotas: ConsumerQuotas, shared: Bool = false, scope: String = "") {
         self.limits = limits
         self.quotas = quotas
         self.shared = shared
+        currency = quotas.currency
         var meters: [Meter] = []
         func add(_ kind: UsageMeterKind, _ limit: Int) {
-            meters.append(Meter(kind: kind, limit: limit, counter: UsageCounter(shared: shared)))
+            let counting: TokenCounting = if case .tokens = kind { limits.counting } else { .total }
+            meters.append(Meter(kind: kind, limit: limit, counter: UsageCounter(shared: shared), counting: counting, scope: scope))
         }
         if let cost = quotas.costPerDay { add(.costQuota(.day), Self.micros(cost)) }
         if let cost = quotas.costPerMonth { add(.costQuota(.month), Self.micros(cost)) }
@@ -52,12 +72,33 @@ package final class TokenLimiter: Sendable {
         metersCost = quotas.costPerDay != nil || quotas.costPerMonth != nil
     }
 
+    private init(limits: TokenRateLimits, quotas: ConsumerQuotas, meters: [Meter], metersCost: Bool, shared: Bool, currency: String) {
+        self.limits = limits
+        self.quotas = quotas
+        self.meters = meters
+        self.metersCost = metersCost
+        self.shared = shared
+        self.currency = currency
+    }
+
+    /// What a request for a model of `override` is counted by: the consumer's meters (`base`,
+    /// nil when it has none), then the override's — the same counters, not copies. Built with
+    /// each snapshot, never carried over (its parts are).
+    package static func combining(_ base: TokenLimiter?, with override: TokenLimiter) -> TokenLimiter {
+        guard let base else { return override }
+        return TokenLimiter(limits: override.limits, quotas: override.quotas, meters: base.meters + override.meters,
+                            metersCost: base.metersCost || override.metersCost, shared: override.shared,
+                            currency: override.metersCost ? override.currency : base.currency)
+    }
+
     /// A fresh limiter for `consumer` (one of `config.meteredParties`), or nil when it has no
     /// token limits nor quotas. Shared when `config` has Redis, except the anonymous limits,
     /// which are counted per pod (like anonymous request limits).
-    package static func forConsumer(_ consumer: ConsumerConfig, in config: ProxyConfig) -> TokenLimiter? {
+    /// `scope`: a per-model override's (`ModelLimitsConfig.scope`; its party is `consumer`).
+    package static func forConsumer(_ consumer: ConsumerConfig, in config: ProxyConfig, scope: String = "") -> TokenLimiter? {
         consumer.metersTokens
-            ? TokenLimiter(limits: consumer.tokenLimits, quotas: consumer.quotas, shared: sharesCounts(consumer, in: config)) : nil
+            ? TokenLimiter(limits: consumer.tokenLimits, quotas: consumer.quotas, shared: sharesCounts(consumer, in: config), scope: scope)
+            : nil
     }
 
     /// Whether `consumer`'s token counters go to Redis in `config`.
@@ -78,10 +119,10 @@ package final class TokenLimiter: Sendable {
         var tightest: RateLimitStatus?
         for (index, meter) in meters.enumerated() {
             let (period, reset) = meter.kind.period(at: instant)
-            let want = want(meter.kind, prompt: prompt, completion: completion)
+            let want = want(meter, prompt: prompt, completion: completion)
             guard let (taken, used) = meter.counter.take(upTo: want, limit: meter.limit, period: period) else {
                 release(reservation, upTo: index, at: instant)
-                return .refused(meter.kind, RateLimitStatus(limit: meter.limit, remaining: 0, reset: reset))
+                return .refused(meter, RateLimitStatus(limit: meter.limit, remaining: 0, reset: reset))
             }
             reservation.taken[index] = taken
             reservation.periods[index] = period
@@ -100,7 +141,7 @@ package final class TokenLimiter: Sendable {
     package func admit(_ counts: [RedisWindowCount], prompt: Int, completion: Int, at instant: MeterInstant) -> TokenAdmission {
         var reservation = TokenReservation(prompt: prompt, completion: completion)
         var tightest: RateLimitStatus?
-        var refusal: (UsageMeterKind, RateLimitStatus)?
+        var refusal: (Meter, RateLimitStatus)?
         for (index, meter) in meters.enumerated() {
             let (period, reset) = meter.kind.period(at: instant)
             let count = counts[index]
@@ -108,7 +149,7 @@ package final class TokenLimiter: Sendable {
             reservation.taken[index] = Int(clamping: count.granted)
             reservation.periods[index] = period
             if count.count - count.granted >= Int64(meter.limit) {
-                if refusal == nil { refusal = (meter.kind, RateLimitStatus(limit: meter.limit, remaining: 0, reset: reset)) }
+                if refusal == nil { refusal = (meter, RateLimitStatus(limit: meter.limit, remaining: 0, reset: reset)) }
             } else if case .tokens = meter.kind {
                 let status = RateLimitStatus(limit: meter.limit, remaining: max(0, meter.limit - Int(clamping: count.count)), reset: reset)
                 if tightest == nil || status.remaining < tightest!.remaining { tightest = status }
@@ -132,26 +173,43 @@ package final class TokenLimiter: Sendable {
         release(reservation, at: instant)
     }
 
+    /// Reserves a routed request's estimated spend, `micros` (its reserved tokens at the chosen
+    /// backend's price), on each spend quota, trimmed to what remains, like the token estimate at
+    /// admission: admission cannot, as the price is known only once the request is routed.
+    /// Returns the quota that has nothing left (nothing more is taken; the caller gives the whole
+    /// reservation back and refuses the request), or nil.
+    package func reserveSpend(_ reservation: inout TokenReservation, micros: Int, at instant: MeterInstant) -> Meter? {
+        for (index, meter) in meters.enumerated() {
+            guard case .costQuota = meter.kind else { continue }
+            let (period, _) = meter.kind.period(at: instant)
+            guard let (taken, _) = meter.counter.take(upTo: max(0, micros - reservation.taken[index]), limit: meter.limit, period: period)
+            else { return meter }
+            reservation.taken[index] += taken
+            reservation.periods[index] = period
+        }
+        return nil
+    }
+
     /// Charges a stream's output so far — `completion` tokens and `costMicros` of spend,
     /// estimated as it flows — where it goes beyond what each limit holds for the request.
     /// Returns the limit that ran out, or nil while all of them hold.
     package func charge(_ reservation: inout TokenReservation, completion: Int, costMicros: Int,
-                        at instant: MeterInstant) -> UsageMeterKind? {
+                        at instant: MeterInstant) -> Meter? {
         guard completion > reservation.streamed else { return nil }
         reservation.streamed = completion
-        var exhausted: UsageMeterKind?
+        var exhausted: Meter?
         for (index, meter) in meters.enumerated() {
             let need: Int
             if case .costQuota = meter.kind {
                 need = costMicros - reservation.taken[index]
             } else {
-                need = want(meter.kind, prompt: reservation.prompt, completion: completion) - reservation.taken[index]
+                need = want(meter, prompt: reservation.prompt, completion: completion) - reservation.taken[index]
             }
             guard need > 0 else { continue }
             let (period, _) = meter.kind.period(at: instant)
             let taken = meter.counter.take(upTo: need, limit: meter.limit, period: period)?.taken ?? 0
             reservation.taken[index] += taken
-            if taken < need, exhausted == nil { exhausted = meter.kind }
+            if taken < need, exhausted == nil { exhausted = meter }
         }
         return exhausted
     }
@@ -166,7 +224,7 @@ package final class TokenLimiter: Sendable {
             if case .costQuota = meter.kind {
                 actual = costMicros
             } else {
-                actual = want(meter.kind, prompt: prompt, completion: completion)
+                actual = want(meter, prompt: prompt, completion: completion)
             }
             let (now, _) = meter.kind.period(at: instant)
             meter.counter.add(actual - reservation.taken[index], reserved: reservation.periods[index], now: now)
@@ -191,7 +249,7 @@ package final class TokenLimiter: Sendable {
         meters.map { meter in
             let (period, reset) = meter.kind.period(at: instant)
             let used = meter.counter.used(in: period)
-            return UsageReading(kind: meter.kind, limit: meter.limit, used: used, reset: reset)
+            return UsageReading(kind: meter.kind, field: meter.field, limit: meter.limit, used: used, reset: reset)
         }
     }
 
@@ -212,11 +270,11 @@ package final class TokenLimiter: Sendable {
         return highest
     }
 
-    /// Sets a limit's use in its current period: to zero (reset), or by a delta (adjust).
-    /// Returns false when the consumer has no such limit.
-    package func adjust(_ kind: UsageMeterKind, _ change: UsageChange, at instant: MeterInstant) -> Bool {
-        guard let meter = meters.first(where: { $0.kind == kind }) else { return false }
-        let (period, _) = kind.period(at: instant)
+    /// Sets the use of the limit named `field` (`Meter.field`) in its current period: to zero
+    /// (reset), or by a delta (adjust). Returns false when there is no such limit.
+    package func adjust(_ field: String, _ change: UsageChange, at instant: MeterInstant) -> Bool {
+        guard let meter = meters.first(where: { $0.field == field }) else { return false }
+        let (period, _) = meter.kind.period(at: instant)
         switch change {
         case .reset: meter.counter.set(0, in: period)
         case .delta(let delta): meter.counter.add(delta, reserved: period, now: period)
@@ -224,11 +282,11 @@ package final class TokenLimiter: Sendable {
         return true
     }
 
-    /// What a limit of `kind` counts for a request of `prompt` and `completion` tokens (spend is
-    /// known only once the provider reported usage: nothing is reserved for it).
-    package func want(_ kind: UsageMeterKind, prompt: Int, completion: Int) -> Int {
-        switch kind {
-        case .tokens: limits.counting.count(prompt: prompt, completion: completion)
+    /// What `meter` counts for a request of `prompt` and `completion` tokens (spend is known
+    /// only once the provider reported usage: nothing is reserved for it).
+    package func want(_ meter: Meter, prompt: Int, completion: Int) -> Int {
+        switch meter.kind {
+        case .tokens: meter.counting.count(prompt: prompt, completion: completion)
         case .tokenQuota: TokenCounting.total(prompt, completion)
         case .costQuota: 0
         }
@@ -245,15 +303,16 @@ package final class TokenLimiter: Sendable {
 package enum TokenAdmission: Sendable {
     /// Reserved; the status of the token window with the fewest tokens left (nil: no token windows).
     case admitted(TokenReservation, RateLimitStatus?)
-    /// Refused by the limit `kind`, whose `status` says when it starts over.
-    case refused(UsageMeterKind, RateLimitStatus)
+    /// Refused by the limit `meter`, whose `status` says when it starts over.
+    case refused(TokenLimiter.Meter, RateLimitStatus)
 }
 
 /// What one request holds of each of its consumer's limits (by meter index), and the tokens
 /// it was charged for so far.
 package struct TokenReservation: Sendable {
-    package var taken: InlineArray<8, Int> = .init(repeating: 0)
-    package var periods: InlineArray<8, UInt64> = .init(repeating: 0)
+    /// By meter index (`TokenLimiter.maxRequestMeters` at most).
+    package var taken: InlineArray<16, Int> = .init(repeating: 0)
+    package var periods: InlineArray<16, UInt64> = .init(repeating: 0)
     /// The estimated input tokens.
     package let prompt: Int
     /// The output tokens reserved at admission (before trimming).
@@ -270,6 +329,8 @@ package struct TokenReservation: Sendable {
 /// One limit's state, for the admin endpoints and the quota gauges.
 package struct UsageReading: Hashable, Sendable {
     package let kind: UsageMeterKind
+    /// The meter's name (`TokenLimiter.Meter.field`).
+    package let field: String
     package let limit: Int
     package let used: Int
     package let reset: ProxyDuration

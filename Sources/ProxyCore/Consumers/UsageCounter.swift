@@ -21,6 +21,8 @@ package final class UsageCounter: Sendable {
     private let syncing = Atomic<Bool>(false)
     /// Whether the changes are pushed to Redis (the word is then a view of a shared total).
     package let shared: Bool
+    /// Shared only: when the sync step pushes it.
+    private let pacing = SyncPacing()
 
     static let amountBits: UInt64 = 40
     static let amountMask: UInt64 = (1 << amountBits) - 1
@@ -90,10 +92,14 @@ package final class UsageCounter: Sendable {
         if shared { pending.add(Int64(Self.clamp(used) - Self.amount(old, tag: Self.tag(period))), ordering: .relaxed) }
     }
 
-    /// Shared: starts a push — returns what changed here since the last one (moved out of
-    /// `pending`), or nil while the previous push has not been answered.
-    package func beginSync() -> Int64? {
-        guard shared, !syncing.exchange(true, ordering: .relaxed) else { return nil }
+    /// Shared: starts a push at `now` — returns what changed here since the last one (moved out
+    /// of `pending`); nil while the previous push has not been answered, or when nothing changed
+    /// and `pacing` says an idle counter waits (`idleRefresh`; nil: push only a change).
+    package func beginSync(at now: ProxyInstant, idleRefresh: ProxyDuration?) -> Int64? {
+        guard shared, !syncing.load(ordering: .relaxed) else { return nil }
+        let changed = pending.load(ordering: .relaxed) != 0
+        guard pacing.shouldPush(changed: changed, at: now, idleRefresh: idleRefresh ?? .zero), changed || idleRefresh != nil,
+              !syncing.exchange(true, ordering: .relaxed) else { return nil }
         return pending.exchange(0, ordering: .relaxed)
     }
 

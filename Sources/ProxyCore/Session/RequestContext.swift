@@ -23,8 +23,11 @@ package struct RequestContext: Sendable {
     /// The consumer's token window with the fewest tokens left after this request's
     /// reservation: the `x-ratelimit-*-tokens` headers.
     package var tokenLimit: RateLimitStatus?
-    /// What this request holds of its consumer's token limits and quotas, settled when it ends.
+    /// What this request holds of its consumer's token limits and quotas, settled when it ends
+    /// (with the per-model override's: by the override's combined limiter).
     package var tokenReservation: TokenReservation?
+    /// The consumer's per-model override the request is counted by too (index in its `models`); nil: none.
+    package var modelOverride: Int?
 
     // inspect
     /// The body's `model`, and where its string value sits in the body (for the rewrite).

@@ -118,7 +118,7 @@ struct AccountPhase {
     static func settle(context: inout RequestContext, consumers: ConsumerTable, status: Int, at now: MeterInstant,
                        on loopSnapshot: LoopSnapshot, loop: LoopContext) {
         guard let reservation = context.tokenReservation, let consumer = consumers.limits(of: context.consumer),
-              let limiter = consumer.tokenLimiter else { return }
+              let limiter = consumer.tokenLimiter(override: context.modelOverride) else { return }
         context.tokenReservation = nil
         defer {
             if limiter.shared, let redis = loopSnapshot.snapshot.redis, redis.config.mode == .strict {
@@ -133,7 +133,7 @@ struct AccountPhase {
             if !(200..<300).contains(status) { limiter.release(reservation, at: now) }
             return
         }
-        let cost = (hit ? context.cache.hitCost : context.cost).map { $0.currency == limiter.quotas.currency ? TokenLimiter.micros($0.amount) : 0 } ?? 0
+        let cost = (hit ? context.cache.hitCost : context.cost).map { $0.currency == limiter.currency ? TokenLimiter.micros($0.amount) : 0 } ?? 0
         limiter.settle(reservation, prompt: usage.prompt ?? reservation.prompt,
                        completion: usage.completion ?? max(reservation.streamed, reservation.completion), costMicros: cost, at: now)
     }

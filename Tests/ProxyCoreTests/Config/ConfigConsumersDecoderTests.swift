@@ -12,7 +12,10 @@ import Testing
                           "tokensPerSecond": 1000, "tokensPerMinute": 40000, "tokensPerHour": 1000000, "tokensPerDay": 9000000,
                           "tokenCounting": "output"},
            "quotas": {"tokensPerDay": 5000000, "tokensPerMonth": 90000000, "costPerDay": 12.5, "costPerMonth": 300, "currency": "USD"},
-           "estimatedOutputTokens": 512, "midStreamExhaustion": "finish"},
+           "estimatedOutputTokens": 512, "midStreamExhaustion": "finish",
+           "models": [{"match": "gpt-4o", "rateLimits": {"requestsPerMinute": 10, "tokensPerMinute": 5000, "tokenCounting": "input"},
+                       "quotas": {"costPerDay": 2.5}},
+                      {"match": "deepseek-*", "quotas": {"tokensPerDay": 1000}}]},
           {"name": "support", "keysDirectory": "keys/support"}
         ],
         "authentication": {"allowAnonymous": true}
@@ -32,7 +35,11 @@ import Testing
                            tokenLimits: TokenRateLimits(perSecond: 1_000, perMinute: 40_000, perHour: 1_000_000, perDay: 9_000_000,
                                                         counting: .output),
                            quotas: ConsumerQuotas(tokensPerDay: 5_000_000, tokensPerMonth: 90_000_000, costPerDay: 12.5, costPerMonth: 300),
-                           estimatedOutputTokens: 512, midStreamExhaustion: .finish),
+                           estimatedOutputTokens: 512, midStreamExhaustion: .finish, models: [
+                               ModelLimitsConfig(match: "gpt-4o", rateLimits: RequestRateLimits(perMinute: 10),
+                                                 tokenLimits: TokenRateLimits(perMinute: 5_000, counting: .input), quotas: ConsumerQuotas(costPerDay: 2.5)),
+                               ModelLimitsConfig(match: "deepseek-*", quotas: ConsumerQuotas(tokensPerDay: 1_000)),
+                           ]),
             ConsumerConfig(name: "support", keysDirectory: "keys/support"),
         ])
         #expect(config.authentication.allowAnonymous)
@@ -61,7 +68,7 @@ import Testing
         (#""consumers": [{"name": "a", "keysDirectory": "keys/search", "rateLimits": {"requestPerMinute": 5}}]"#,
          #"consumers[0].rateLimits.requestPerMinute: unknown field; did you mean "requestsPerMinute"?"#),
         (#""consumers": [{"name": "a", "keysDirectory": "keys/search", "keys": []}]"#,
-         #"consumers[0].keys: unknown field; expected one of "name", "keysDirectory", "allowedModels", "rateLimits", "quotas", "estimatedOutputTokens", "midStreamExhaustion", "priority""#),
+         #"consumers[0].keys: unknown field; expected one of "name", "keysDirectory", "allowedModels", "rateLimits", "quotas", "estimatedOutputTokens", "midStreamExhaustion", "priority", "models""#),
         (#""consumers": [{"name": "a", "keysDirectory": "keys/search", "rateLimits": {"tokensPerMinute": -1}}]"#,
          "consumers[0].rateLimits.tokensPerMinute: -1 is not a positive integer"),
         (#""consumers": [{"name": "a", "keysDirectory": "keys/search", "rateLimits": {"tokenCounting": "both"}}]"#,
@@ -81,6 +88,41 @@ import Testing
     func aBadConsumerFieldIsReportedWhereItIs(extra: String, issue: String) {
         #expect(configIssues(configText(extra: extra), decoder: Self.decoder) == [issue])
     }
+
+    static func overrides(_ models: String, allowed: String = "") -> String {
+        #""consumers": [{"name": "a", "keysDirectory": "keys/search", \#(allowed)"models": \#(models)}]"#
+    }
+
+    @Test(arguments: [
+        (overrides("[]"), "consumers[0].models: expected at least one override; omit the field for none"),
+        (overrides(#"[{"match": "gpt-4o"}]"#), "consumers[0].models[0]: sets no limit; give it rateLimits or quotas (or remove it)"),
+        (overrides(#"[{"rateLimits": {"requestsPerMinute": 1}}]"#), "consumers[0].models[0].match: required field is missing"),
+        (overrides(#"[{"match": "gpt 4o", "rateLimits": {"requestsPerMinute": 1}}]"#),
+         #"consumers[0].models[0].match: "gpt 4o" is not a model name or glob: " " is not allowed (use "*" and "?" as wildcards)"#),
+        (overrides(#"[{"match": "gpt-[45]o", "rateLimits": {"requestsPerMinute": 1}}]"#),
+         #"consumers[0].models[0].match: "gpt-[45]o" is not a model name or glob: "[" is not allowed (use "*" and "?" as wildcards)"#),
+        (overrides(#"[{"match": "gpt-4o*", "rateLimits": {"requestsPerMinute": 1}}, {"match": "gpt-4o*", "quotas": {"tokensPerDay": 5}}]"#),
+         #"consumers[0].models[1].match: duplicate match "gpt-4o*" (first used by consumers[0].models[0]); one override per pattern"#),
+        (overrides(#"[{"match": "llama-3", "rateLimits": {"requestsPerMinute": 1}}]"#, allowed: #""allowedModels": ["gpt-*"], "#),
+         #"consumers[0].models[0].match: model "llama-3" is outside this consumer's allowedModels, so the override could never apply"#),
+        (overrides(#"[{"match": "gpt-4o", "rateLimits": {"requestsPerMinute": 0}}]"#),
+         "consumers[0].models[0].rateLimits.requestsPerMinute: 0 is not a positive integer"),
+        (overrides(#"[{"match": "gpt-4o", "priority": "high", "rateLimits": {"requestsPerMinute": 1}}]"#),
+         #"consumers[0].models[0].priority: unknown field; expected one of "match", "rateLimits", "quotas""#),
+        (#""authentication": {"allowAnonymous": true, "anonymous": {"models": []}}"#,
+         #"authentication.anonymous.models: unknown field; expected one of "rateLimits", "quotas", "estimatedOutputTokens", "midStreamExhaustion", "priority""#),
+    ])
+    func aBadPerModelOverrideIsReportedWhereItIs(extra: String, issue: String) {
+        #expect(configIssues(configText(extra: extra), decoder: Self.decoder) == [issue])
+    }
+
+    @Test func aPerModelOverrideCanBeAGlobOutsideNoAllowedModel() throws {
+        let config = try decodeValidConfig(configText(extra: Self.overrides(#"[{"match": "*", "quotas": {"tokensPerDay": 5}}]"#,
+                                                                           allowed: #""allowedModels": ["gpt-*"], "#)),
+                                           decoder: Self.decoder)
+        #expect(config.consumers[0].models.map(\.match) == ["*"], "globs are not checked against allowedModels")
+    }
+
 
     @Test func aCostQuotaInAnotherCurrencyThanAPriceIsRefused() {
         let backends = #"""

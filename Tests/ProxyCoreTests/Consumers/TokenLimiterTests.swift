@@ -20,10 +20,10 @@ import Testing
         let (first, status) = try #require(Self.reserve(limiter, prompt: 30, completion: 500, at: Self.at(seconds: 60)))
         #expect(first.taken[0] == 100, "trimmed to what remained")
         #expect(status == RateLimitStatus(limit: 100, remaining: 0, reset: .seconds(60)))
-        guard case .refused(let kind, let refusal) = limiter.reserve(prompt: 1, completion: 1, at: Self.at(seconds: 90)) else {
+        guard case .refused(let meter, let refusal) = limiter.reserve(prompt: 1, completion: 1, at: Self.at(seconds: 90)) else {
             Issue.record("admitted"); return
         }
-        #expect(kind == .tokens(.minute) && refusal.reset == .seconds(30) && refusal.remaining == 0)
+        #expect(meter.kind == .tokens(.minute) && refusal.reset == .seconds(30) && refusal.remaining == 0)
         limiter.settle(first, prompt: 30, completion: 20, costMicros: 0, at: Self.at(seconds: 95))
         let (_, after) = try #require(Self.reserve(limiter, prompt: 10, completion: 10, at: Self.at(seconds: 100)))
         #expect(after?.remaining == 30, "settled at 50, then 20 reserved")
@@ -41,7 +41,7 @@ import Testing
         let limiter = TokenLimiter(limits: TokenRateLimits(perMinute: 1_000), quotas: ConsumerQuotas(tokensPerDay: 50))
         let (full, _) = try #require(Self.reserve(limiter, prompt: 50, completion: 0, at: Self.at(seconds: 0)))
         limiter.settle(full, prompt: 50, completion: 0, costMicros: 0, at: Self.at(seconds: 0))
-        guard case .refused(.tokenQuota(.day), _) = limiter.reserve(prompt: 10, completion: 10, at: Self.at(seconds: 1)) else {
+        guard case .refused(let meter, _) = limiter.reserve(prompt: 10, completion: 10, at: Self.at(seconds: 1)), meter.kind == .tokenQuota(.day) else {
             Issue.record("not refused by the day quota"); return
         }
         let minute = limiter.readings(at: Self.at(seconds: 2)).first { $0.kind == .tokens(.minute) }
@@ -53,7 +53,7 @@ import Testing
         var (reservation, _) = try #require(Self.reserve(limiter, prompt: 10, completion: 40, at: Self.at(seconds: 0)))
         #expect(limiter.charge(&reservation, completion: 40, costMicros: 0, at: Self.at(seconds: 1)) == nil, "within the reservation")
         #expect(limiter.charge(&reservation, completion: 80, costMicros: 0, at: Self.at(seconds: 2)) == nil, "40 more taken")
-        #expect(limiter.charge(&reservation, completion: 95, costMicros: 0, at: Self.at(seconds: 3)) == .tokens(.minute))
+        #expect(limiter.charge(&reservation, completion: 95, costMicros: 0, at: Self.at(seconds: 3))?.kind == .tokens(.minute))
         #expect(reservation.taken[0] == 100)
         limiter.settle(reservation, prompt: 10, completion: 95, costMicros: 0, at: Self.at(seconds: 4))
         #expect(limiter.readings(at: Self.at(seconds: 4))[0].used == 105, "the overshoot is charged: the next request waits for the window")
@@ -65,9 +65,9 @@ import Testing
         var (reservation, _) = try #require(Self.reserve(limiter, prompt: 1_000, completion: 1_000, at: Self.at(seconds: 0)))
         #expect(reservation.taken[0] == 0, "nothing to reserve before a price is known")
         #expect(limiter.charge(&reservation, completion: 10, costMicros: 60, at: Self.at(seconds: 1)) == nil)
-        #expect(limiter.charge(&reservation, completion: 20, costMicros: 120, at: Self.at(seconds: 2)) == .costQuota(.day))
+        #expect(limiter.charge(&reservation, completion: 20, costMicros: 120, at: Self.at(seconds: 2))?.kind == .costQuota(.day))
         limiter.settle(reservation, prompt: 1_000, completion: 20, costMicros: 130, at: Self.at(seconds: 3))
-        guard case .refused(.costQuota(.day), let status) = limiter.reserve(prompt: 1, completion: 1, at: Self.at(seconds: 4)) else {
+        guard case .refused(let meter, let status) = limiter.reserve(prompt: 1, completion: 1, at: Self.at(seconds: 4)), meter.kind == .costQuota(.day) else {
             Issue.record("admitted"); return
         }
         #expect(status.reset == .seconds(86_396))
@@ -92,13 +92,28 @@ import Testing
         let limiter = TokenLimiter(limits: TokenRateLimits(perMinute: 100), quotas: ConsumerQuotas(tokensPerMonth: 1_000))
         let (reservation, _) = try #require(Self.reserve(limiter, prompt: 60, completion: 0, at: Self.at(seconds: 0)))
         limiter.settle(reservation, prompt: 60, completion: 0, costMicros: 0, at: Self.at(seconds: 0))
-        #expect(limiter.adjust(.tokenQuota(.month), .delta(-100), at: Self.at(seconds: 1)))
-        #expect(limiter.adjust(.tokens(.minute), .reset, at: Self.at(seconds: 1)))
-        #expect(!limiter.adjust(.costQuota(.day), .reset, at: Self.at(seconds: 1)), "no such limit")
+        #expect(limiter.adjust("quotas.tokensPerMonth", .delta(-100), at: Self.at(seconds: 1)))
+        #expect(limiter.adjust("tokensPerMinute", .reset, at: Self.at(seconds: 1)))
+        #expect(!limiter.adjust("quotas.costPerDay", .reset, at: Self.at(seconds: 1)), "no such limit")
         let readings = limiter.readings(at: Self.at(seconds: 1))
         #expect(readings.map(\.used) == [0, 0], "never below zero")
-        #expect(limiter.adjust(.tokenQuota(.month), .delta(1_500), at: Self.at(seconds: 2)))
+        #expect(limiter.adjust("quotas.tokensPerMonth", .delta(1_500), at: Self.at(seconds: 2)))
         #expect(limiter.readings(at: Self.at(seconds: 2))[0].remaining == 0)
+    }
+
+    @Test func aRoutedRequestsSpendIsReservedTrimmedAndRefusedOnceNothingRemains() throws {
+        let limiter = TokenLimiter(limits: TokenRateLimits(), quotas: ConsumerQuotas(costPerDay: 0.0001))
+        // Three requests admitted at once (admission checks only that some budget remains), then routed.
+        var first = try #require(Self.reserve(limiter, prompt: 10, completion: 10, at: Self.at(seconds: 0))).0
+        var second = try #require(Self.reserve(limiter, prompt: 10, completion: 10, at: Self.at(seconds: 0))).0
+        var third = try #require(Self.reserve(limiter, prompt: 10, completion: 10, at: Self.at(seconds: 0))).0
+        #expect(limiter.reserveSpend(&first, micros: 60, at: Self.at(seconds: 0)) == nil)
+        #expect(limiter.reserveSpend(&second, micros: 60, at: Self.at(seconds: 0)) == nil)
+        #expect(second.taken[0] == 40, "trimmed to what remained")
+        #expect(limiter.reserveSpend(&third, micros: 60, at: Self.at(seconds: 0))?.kind == .costQuota(.day), "nothing left")
+        limiter.settle(first, prompt: 10, completion: 10, costMicros: 30, at: Self.at(seconds: 1))
+        #expect(limiter.readings(at: Self.at(seconds: 1))[0].used == 70, "settled with the real cost: 30 of the 60 given back")
+        #expect(limiter.charge(&second, completion: 10, costMicros: 40, at: Self.at(seconds: 2)) == nil, "a stream within its reserved spend")
     }
 
     @Test func quotaPeriodsAreUTCCalendarDaysAndMonths() {
@@ -132,8 +147,8 @@ import Testing
         let (reservation, _) = try #require(Self.reserve(limiter, prompt: 10, completion: 10, at: Self.at(seconds: 0)))
         limiter.settle(reservation, prompt: Int.max, completion: Int.max, costMicros: Int.min, at: Self.at(seconds: 1))
         #expect(limiter.readings(at: Self.at(seconds: 1)).map(\.remaining) == [0, 0])
-        #expect(limiter.adjust(.tokens(.minute), .delta(Int.max), at: Self.at(seconds: 2)))
-        #expect(limiter.adjust(.tokens(.minute), .delta(Int.min), at: Self.at(seconds: 2)))
+        #expect(limiter.adjust("tokensPerMinute", .delta(Int.max), at: Self.at(seconds: 2)))
+        #expect(limiter.adjust("tokensPerMinute", .delta(Int.min), at: Self.at(seconds: 2)))
         #expect(limiter.readings(at: Self.at(seconds: 2)).first { $0.kind == .tokens(.minute) }?.used == 0)
         limiter.settle(reservation, prompt: -5, completion: Int.min, costMicros: 0, at: Self.at(seconds: 3))
     }
