@@ -14,6 +14,17 @@ extension ProxyConfigEncoder {
             ("allow", .object(JSONObject([("multipleChoices", .bool(cache.allowMultipleChoices)),
                                           ("toolCalls", .bool(cache.allowToolCalls)),
                                           ("logprobs", .bool(cache.allowLogprobs))]))),
+        ] + (cache.semantic.map { [("semantic", json($0))] } ?? [])))
+    }
+
+    static func json(_ semantic: SemanticCacheConfig) -> JSONValue {
+        .object(JSONObject([
+            ("backend", .string(semantic.backend)),
+            ("model", .string(semantic.model)),
+            ("threshold", .number(JSONNumber(literal: "\(semantic.threshold)"))),
+            ("embed", .string(semantic.embed.rawValue)),
+            ("maxEntries", .number(JSONNumber(semantic.maxEntries))),
+            ("timeout", .string(semantic.timeout.configString)),
         ]))
     }
 

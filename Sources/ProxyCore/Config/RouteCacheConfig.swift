@@ -38,6 +38,8 @@ package struct RouteCacheConfig: Hashable, Sendable {
     package let allowToolCalls: Bool
     /// Whether requests for log probabilities are cached.
     package let allowLogprobs: Bool
+    /// The semantic tier; nil: exact matches only.
+    package let semantic: SemanticCacheConfig?
 
     /// 1h.
     package static let defaultTTL = ProxyDuration.seconds(3600)
@@ -51,7 +53,7 @@ package struct RouteCacheConfig: Hashable, Sendable {
     package init(mode: Mode = .deterministic, ttl: ProxyDuration = defaultTTL, memoryTTL: ProxyDuration? = nil,
                  redisTTL: ProxyDuration? = nil, redis: Bool = true, scope: Scope = .consumer,
                  ignoreFields: [String] = defaultIgnoreFields, allowMultipleChoices: Bool = false,
-                 allowToolCalls: Bool = false, allowLogprobs: Bool = false) {
+                 allowToolCalls: Bool = false, allowLogprobs: Bool = false, semantic: SemanticCacheConfig? = nil) {
         self.mode = mode
         self.ttl = ttl
         self.memoryTTL = memoryTTL
@@ -62,12 +64,13 @@ package struct RouteCacheConfig: Hashable, Sendable {
         self.allowMultipleChoices = allowMultipleChoices
         self.allowToolCalls = allowToolCalls
         self.allowLogprobs = allowLogprobs
+        self.semantic = semantic
     }
 
     /// How long an entry is served from `tier`.
     package func ttl(of tier: CacheTierName) -> ProxyDuration {
         switch tier {
-        case .memory: memoryTTL ?? ttl
+        case .memory, .semantic: memoryTTL ?? ttl
         case .redis: redisTTL ?? ttl
         }
     }

@@ -13,7 +13,10 @@ protocol CacheReadWaiter: AnyObject {
 /// the session resumes it with `finish`. A Redis failure or timeout is a miss. A hit is
 /// rendered in the form the client asked for (a Redis hit also fills the memory tier); a miss
 /// or a bypass goes upstream, with the key kept in the context when the answer may be stored
-/// (`CacheStorePhase`). Routes without a cache cost nothing here.
+/// (`CacheStorePhase`). After the exact tiers missed, a route with a semantic tier embeds the
+/// request's text (the session makes the call and resumes with `finishSemantic`) and serves
+/// the most similar stored answer of the same semantic scope (`SemanticRequest`).
+/// Routes without a cache cost nothing here.
 ///
 /// Called on the request's event loop; the memory tier is shared (one shard locked per lookup).
 enum CacheLookupPhase {
@@ -27,6 +30,17 @@ enum CacheLookupPhase {
         case invalid(LocalAnswer)
         /// The Redis tier is being read: the waiter is told (`finish` then decides).
         case suspended
+        /// The exact tiers missed and the route has a semantic tier: the session calls the
+        /// embeddings service (`finishSemantic` then decides).
+        case embed(SemanticEmbedding)
+    }
+
+    /// The embeddings call the semantic tier needs: on `backend` (an index into the snapshot's
+    /// backends), with the route's model and timeout.
+    struct SemanticEmbedding {
+        let backend: Int
+        let config: SemanticCacheConfig
+        let text: String
     }
 
     static func run(head: HTTPRequestHead, body: [UInt8], snapshot: ProxySnapshot, context: inout RequestContext, now: ProxyInstant,
@@ -65,6 +79,13 @@ enum CacheLookupPhase {
             series.results(.bypass, from: nil).increment()
             return .proceed
         }
+        if let semantic = config.semantic,
+           case .success(let read) = SemanticRequest.read(canonicalBody: request.canonicalBody, embed: semantic.embed) {
+            let semanticScope = CacheKey(route: decision.routeName, backend: decision.backendName, model: context.upstreamModel ?? "",
+                                         path: String(head.path), scope: scope, namespace: directive.namespace, canonicalBody: read.rest,
+                                         sha256: OpenSSLSHA256.digest)
+            context.cache.semantic = SemanticQuery(scope: semanticScope, text: read.text)
+        }
         context.cache.tier = .memory
         if let answer = tier.lookup(key, at: now),
            let rendered = answer.rendered(asStream: context.streamRequested, includeUsage: request.includeUsage) {
@@ -78,7 +99,7 @@ enum CacheLookupPhase {
             }
             return .suspended
         }
-        return miss(context: &context, series: series)
+        return missOrEmbed(snapshot: snapshot, context: &context, series: series)
     }
 
     /// The Redis tier's answer for `key`: a hit (kept in the memory tier too, unless the
@@ -100,20 +121,62 @@ enum CacheLookupPhase {
         }
         let wallMilliseconds = wallNanoseconds / 1_000_000
         guard let value, let record = CachedAnswerRecord.decode(value), record.expiresAtMilliseconds > wallMilliseconds else {
-            return miss(context: &context, series: series)
+            return missOrEmbed(snapshot: snapshot, context: &context, series: series)
         }
         // The entry's age on the wall clock, turned into this sidecar's monotonic time.
         let age = ProxyDuration.milliseconds(wallMilliseconds >= record.storedAtMilliseconds ? wallMilliseconds - record.storedAtMilliseconds : 0)
         let storedAt = ProxyInstant(nanoseconds: now.nanoseconds - min(age.nanoseconds, now.nanoseconds))
         let answer = CachedAnswer(form: record.form, body: record.body, usage: record.usage, storedAt: storedAt)
         guard let rendered = answer.rendered(asStream: context.streamRequested, includeUsage: context.cache.includeUsage) else {
-            return miss(context: &context, series: series)
+            return missOrEmbed(snapshot: snapshot, context: &context, series: series)
         }
         if context.cache.storeKey != nil, let tier = snapshot.cacheTier {
             let left = ProxyDuration.milliseconds(record.expiresAtMilliseconds - wallMilliseconds)
             _ = tier.store(answer, for: key, until: min(storedAt.advanced(by: config.ttl(of: .memory)), now.advanced(by: left)))
         }
         return hit(answer, rendered: rendered, from: .redis, context: &context, series: series)
+    }
+
+    /// The semantic tier's answer: the embeddings call's vector (or why there is none) and how
+    /// long it took. A hit serves the stored answer most similar to the request in its semantic
+    /// scope when the similarity reaches the route's threshold and the answer is still in the
+    /// memory tier; anything else is a miss that keeps the vector, so the answer stored for this
+    /// request is indexed under it. A failed call is a miss too, never an error.
+    static func finishSemantic(_ result: Result<SemanticVector, EmbeddingsExchange.Failure>, took: ProxyDuration, snapshot: ProxySnapshot,
+                               context: inout RequestContext, now: ProxyInstant, on loopSnapshot: LoopSnapshot) -> Outcome {
+        guard let decision = context.decision, let index = snapshot.semanticIndexes[decision.routeIndex],
+              let scope = context.cache.semantic?.scope, let tier = snapshot.cacheTier else { return .proceed }
+        let series = loopSnapshot.cache(route: decision.routeIndex)
+        series.embeddingDuration().observe(Double(took.nanoseconds) / 1e9)
+        let vector: SemanticVector
+        switch result {
+        case .success(let found):
+            vector = found
+        case .failure(let failure):
+            series.embeddingErrors(failure).increment()
+            context.cache.semantic = nil
+            return miss(context: &context, series: series)
+        }
+        context.cache.semantic?.vector = vector
+        guard let match = index.best(in: scope, for: vector, at: now), Double(match.similarity) >= index.config.threshold,
+              let answer = tier.lookup(match.entry, at: now),
+              let rendered = answer.rendered(asStream: context.streamRequested, includeUsage: context.cache.includeUsage) else {
+            return miss(context: &context, series: series)
+        }
+        context.cache.semantic = nil
+        return hit(answer, rendered: rendered, from: .semantic, context: &context, series: series)
+    }
+
+    /// After the exact tiers missed: the semantic tier's embeddings call when the route has
+    /// one and the request is chat-shaped text, else a miss.
+    private static func missOrEmbed(snapshot: ProxySnapshot, context: inout RequestContext, series: CacheSeries) -> Outcome {
+        guard let decision = context.decision, let config = snapshot.routeCaches[decision.routeIndex]?.semantic,
+              snapshot.semanticIndexes[decision.routeIndex] != nil, let query = context.cache.semantic,
+              let backend = snapshot.backends.firstIndex(where: { $0.name == config.backend }) else {
+            return miss(context: &context, series: series)
+        }
+        context.cache.tier = .semantic
+        return .embed(SemanticEmbedding(backend: backend, config: config, text: query.text))
     }
 
     /// The Redis tier of a route: the config's `redis` and this loop's store, when the route uses it.
@@ -125,7 +188,7 @@ enum CacheLookupPhase {
 
     private static func hit(_ answer: CachedAnswer, rendered: [UInt8], from tier: CacheTierName, context: inout RequestContext,
                             series: CacheSeries) -> Outcome {
-        context.cache.result = .hit
+        context.cache.result = tier == .semantic ? .semanticHit : .hit
         context.cache.tier = tier
         context.cache.storeKey = nil
         series.results(.hit, from: tier).increment()

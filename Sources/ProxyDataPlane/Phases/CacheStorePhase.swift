@@ -82,7 +82,9 @@ struct CacheStorePhase {
         case .success(let usage):
             let answer = CachedAnswer(form: form, body: recording, usage: usage, storedAt: now)
             switch tier.store(answer, for: key, until: now.advanced(by: context.cache.ttl)) {
-            case .stored: series.stores("stored").increment()
+            case .stored:
+                series.stores("stored").increment()
+                Self.index(key, context: context, snapshot: snapshot, until: now.advanced(by: context.cache.ttl))
             case .tooLarge: series.stores("too_large").increment()
             }
             if let ttl = context.cache.redisTTL, let limits = snapshot.redis, let store = redis.cacheStore(for: limits) {
@@ -90,6 +92,13 @@ struct CacheStorePhase {
                            to: store, series: series, redis: redis)
             }
         }
+    }
+
+    /// The semantic tier: the stored answer is found by the vector its lookup computed.
+    private static func index(_ key: CacheKey, context: RequestContext, snapshot: ProxySnapshot, until expiry: ProxyInstant) {
+        guard let query = context.cache.semantic, let vector = query.vector, let route = context.decision?.routeIndex,
+              let index = snapshot.semanticIndexes[route] else { return }
+        index.insert(vector, scope: query.scope, entry: key, until: expiry)
     }
 
     /// Writes `answer` to the Redis tier, in the background: the request has ended, and a
