@@ -20,15 +20,15 @@ package struct SemanticCacheConfig: Hashable, Sendable {
     /// The least cosine similarity of a hit, in (0, 1]. Default 0.95.
     package let threshold: Double
     package let embed: Embed
-    /// The most vectors the route's in-process index holds. Default 10,000.
+    /// The most vectors the route's in-process index holds. Default 2,000.
     package let maxEntries: Int
     /// How long the embeddings call may take; past it the lookup is a miss. Default 500ms.
     package let timeout: ProxyDuration
 
     package static let defaultThreshold = 0.95
-    package static let defaultMaxEntries = 10_000
-    /// The largest `maxEntries` accepted (exact search beyond it is too slow: ADR on the semantic tier).
-    package static let maxEntriesLimit = 100_000
+    package static let defaultMaxEntries = 2_000
+    /// The largest `maxEntries` accepted (a scan of more vectors of one scope stalls the event loop: ADR on the semantic tier).
+    package static let maxEntriesLimit = 20_000
     package static let defaultTimeout = ProxyDuration.milliseconds(500)
     /// The longest `timeout` accepted.
     package static let maxTimeout = ProxyDuration.seconds(30)
