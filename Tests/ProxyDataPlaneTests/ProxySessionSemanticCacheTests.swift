@@ -100,6 +100,23 @@ import Testing
         #expect(harness.upstream.transfers.count == 1)
     }
 
+    @Test func afterARedisMissTheLookupSuspendsAgainOnTheEmbeddingsCall() throws {
+        let store = ScriptedCache()
+        let harness = try SessionHarness(config: Configs.twoBackends(
+            route: #", "cache": {"ttl": "10m", "semantic": {"backend": "spare", "model": "emb"}}"#, extra: ProxySessionRedisCacheTests.redis))
+        harness.loop.redis.makeStores = { _ in RedisStores(counters: ScriptedCounters(), cache: store) }
+        harness.request(body: Self.chat("reset my password"))
+        store.answer(.success(nil))
+        Self.embed(harness, Self.embedding("1,0,0"))
+        ProxySessionRedisCacheTests.answerUpstream(harness)
+        let (_, near) = harness.request(body: Self.chat("how do I reset the password?"))
+        #expect(harness.upstream.transfers.count == 2, "the lookup waits for Redis first")
+        store.answer(.success(nil))
+        Self.embed(harness, Self.embedding("1,0.1,0"))
+        #expect(near.header("x-sluice-cache") == "semantic-hit" && harness.upstream.transfers.count == 3)
+        #expect(harness.metric(Self.results("redis", "miss")) == 0, "one result per request: the semantic tier's")
+    }
+
     @Test func aRequestThatIsNotAChatHasNoSemanticLookup() throws {
         let harness = try SessionHarness(config: Self.config)
         harness.request(body: #"{"model":"gpt-4o-mini","temperature":0,"prompt":"hi"}"#)
