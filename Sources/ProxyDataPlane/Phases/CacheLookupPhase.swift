@@ -79,17 +79,18 @@ enum CacheLookupPhase {
             series.results(.bypass, from: nil).increment()
             return .proceed
         }
+        context.cache.tier = .memory
+        if let answer = tier.lookup(key, at: now),
+           let rendered = answer.rendered(asStream: context.streamRequested, includeUsage: request.includeUsage) {
+            return hit(answer, rendered: rendered, from: .memory, context: &context, series: series)
+        }
+        // Read only after a memory miss: a hit costs no parse.
         if let semantic = config.semantic,
            case .success(let read) = SemanticRequest.read(canonicalBody: request.canonicalBody, embed: semantic.embed) {
             let semanticScope = CacheKey(route: decision.routeName, backend: decision.backendName, model: context.upstreamModel ?? "",
                                          path: String(head.path), scope: scope, namespace: directive.namespace, canonicalBody: read.rest,
                                          sha256: OpenSSLSHA256.digest)
             context.cache.semantic = SemanticQuery(scope: semanticScope, text: read.text)
-        }
-        context.cache.tier = .memory
-        if let answer = tier.lookup(key, at: now),
-           let rendered = answer.rendered(asStream: context.streamRequested, includeUsage: request.includeUsage) {
-            return hit(answer, rendered: rendered, from: .memory, context: &context, series: series)
         }
         if let shared {
             context.cache.tier = .redis
