@@ -57,6 +57,17 @@ import Testing
         #expect(harness.metric(#"sluice_cache_tokens_saved_total{route="r",type="completion"}"#) == 500)
     }
 
+    @Test func aThresholdOfOneServesOnlyTheSameVector() throws {
+        let harness = try SessionHarness(config: Configs.twoBackends(
+            route: #", "cache": {"ttl": "10m", "semantic": {"backend": "spare", "model": "emb", "threshold": 1}}"#))
+        _ = Self.proxied(harness, "reset my password", vector: "0.3,0.7,0.1")
+        let (_, same) = harness.request(body: Self.chat("Reset my password"))
+        Self.embed(harness, Self.embedding("0.6,1.4,0.2"))
+        #expect(same.header("x-sluice-cache") == "semantic-hit", "the same direction, within Float rounding")
+        let near = Self.proxied(harness, "reset the password", vector: "0.3,0.7,0.11")
+        #expect(near.header("x-sluice-cache") == "miss")
+    }
+
     @Test func anotherSystemPromptIsAnotherScope() throws {
         let harness = try SessionHarness(config: Self.config)
         _ = Self.proxied(harness, "reset my password", vector: "1,0,0")

@@ -159,7 +159,8 @@ enum CacheLookupPhase {
             return miss(context: &context, series: series)
         }
         context.cache.semantic?.vector = vector
-        guard let match = index.best(in: scope, for: vector, at: now), Double(match.similarity) >= index.config.threshold,
+        // Within Float rounding of the threshold counts (identical texts reach a threshold of 1).
+        guard let match = index.best(in: scope, for: vector, at: now), Double(match.similarity) + 1e-6 >= index.config.threshold,
               let answer = tier.lookup(match.entry, at: now),
               let rendered = answer.rendered(asStream: context.streamRequested, includeUsage: context.cache.includeUsage) else {
             return miss(context: &context, series: series)
