@@ -45,6 +45,19 @@ extension ProxySession {
     func embeddingFinished(_ outcome: EmbeddingsCall.Outcome, took: ProxyDuration) -> PhaseResult {
         let now = loop.scheduler.now()
         return lookedUp(CacheLookupPhase.finishSemantic(outcome, took: took, snapshot: snapshot, context: &context, now: now,
-                                                        on: loopSnapshot), now: now)
+                                                        on: loopSnapshot, loop: loop, waiter: self), now: now)
+    }
+
+    func sharedSemanticReadCompleted(_ outcome: SemanticRedisRead.Outcome) {
+        suspendedPhase = .sharedSemanticRead(outcome)
+        perform(machine.phaseResumed())
+    }
+
+    /// The Redis tier's vectors (and the record of the closest) answered, or failed.
+    func sharedSemanticReadFinished(_ outcome: SemanticRedisRead.Outcome) -> PhaseResult {
+        let now = loop.scheduler.now()
+        return lookedUp(CacheLookupPhase.finishSharedSemantic(outcome, snapshot: snapshot, context: &context, now: now,
+                                                              wallNanoseconds: loop.scheduler.wallNanoseconds(), on: loopSnapshot,
+                                                              loop: loop), now: now)
     }
 }

@@ -12,6 +12,8 @@ enum PhaseCompletion {
     case cacheRead(RedisCacheRead.Outcome, key: CacheKey)
     /// The semantic cache tier's embeddings call answered (or failed) after `took`.
     case embedding(EmbeddingsCall.Outcome, took: ProxyDuration)
+    /// The semantic tier's read of the Redis tier answered (or failed).
+    case sharedSemanticRead(SemanticRedisRead.Outcome)
 }
 
 /// One proxied request. The order of its phases and every decision about its attempts live in
@@ -181,7 +183,11 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
             if case .suspend = result { return perform(machine.phaseSuspended()) }  // the semantic tier's embeddings call
             answerOrGoUpstream(result)
         case .embedding(let outcome, let took):
-            answerOrGoUpstream(embeddingFinished(outcome, took: took))
+            let result = embeddingFinished(outcome, took: took)
+            if case .suspend = result { return perform(machine.phaseSuspended()) }  // the Redis tier's vectors
+            answerOrGoUpstream(result)
+        case .sharedSemanticRead(let outcome):
+            answerOrGoUpstream(sharedSemanticReadFinished(outcome))
         }
     }
 

@@ -119,13 +119,60 @@ import Testing
         harness.request(body: Self.chat("reset my password"))
         store.answer(.success(nil))
         Self.embed(harness, Self.embedding("1,0,0"))
+        #expect(store.fieldReads.count == 1, "no local vector: the lookup reads the scope's vectors in Redis")
+        store.answerFieldRead()
         ProxySessionRedisCacheTests.answerUpstream(harness)
         let (_, near) = harness.request(body: Self.chat("how do I reset the password?"))
         #expect(harness.upstream.transfers.count == 2, "the lookup waits for Redis first")
         store.answer(.success(nil))
         Self.embed(harness, Self.embedding("1,0.1,0"))
         #expect(near.header("x-sluice-cache") == "semantic-hit" && harness.upstream.transfers.count == 3)
+        #expect(store.fieldReads.isEmpty, "found in the sidecar's own index")
         #expect(harness.metric(Self.results("redis", "miss")) == 0, "one result per request: the semantic tier's")
+    }
+
+    @Test func aVectorAnotherSidecarStoredInRedisServesItsAnswer() throws {
+        let store = ScriptedCache()
+        func sidecar() throws -> SessionHarness {
+            let harness = try SessionHarness(config: Configs.twoBackends(
+                route: #", "cache": {"ttl": "10m", "redisTTL": "1h", "semantic": {"backend": "spare", "model": "emb", "maxEntries": 1}}"#,
+                extra: ProxySessionRedisCacheTests.redis))
+            harness.loop.redis.makeStores = { _ in RedisStores(counters: ScriptedCounters(), cache: store) }
+            return harness
+        }
+        let first = try sidecar()
+        first.request(body: Self.chat("reset my password"))
+        store.answer(.success(nil))
+        Self.embed(first, Self.embedding("1,0,0"))
+        store.answerFieldRead()
+        ProxySessionRedisCacheTests.answerUpstream(first)
+        let hash = try #require(store.hashes.first)
+        #expect(hash.key.hasPrefix("sluice:semantic:{") && hash.key.hasSuffix("}") && store.hashTTLs[hash.key] == .seconds(3600))
+        #expect(hash.value.count == 1 && hash.value.keys.first == store.writes.first?.key, "the field is the answer's Redis key")
+        let second = try sidecar()
+        let (_, near) = second.request(body: Self.chat("how do I reset the password?"))
+        store.answer(.success(nil))  // the exact key: not there
+        Self.embed(second, Self.embedding("1,0.1,0"))
+        store.answerFieldRead()
+        #expect(store.reads.first?.key == hash.value.keys.first, "then the closest vector's answer")
+        store.answerFromValues()
+        #expect(near.header("x-sluice-cache") == "semantic-hit" && near.body == Array(ProxySessionCacheTests.answer.utf8))
+        #expect(second.upstream.transfers.count == 1, "only the embeddings call")
+        #expect(second.metric(Self.results("semantic", "hit")) == 1)
+        // A far request misses, and its answer's vector joins the scope: past maxEntries the oldest goes.
+        second.request(body: Self.chat("what is the weather?"))
+        store.answer(.success(nil))
+        Self.embed(second, Self.embedding("0,1,0"))
+        store.answerFieldRead()
+        ProxySessionRedisCacheTests.answerUpstream(second)
+        #expect(store.hashes[hash.key]?.count == 2)
+        let third = try sidecar()
+        third.request(body: Self.chat("is it sunny?"))
+        store.answer(.success(nil))
+        Self.embed(third, Self.embedding("0,0,1"))
+        store.answerFieldRead()
+        #expect(store.hashes[hash.key]?.count == 1, "a read past maxEntries drops the oldest")
+        #expect(third.upstream.last.request.url == "http://127.0.0.1:9/v1/chat/completions", "nothing similar: upstream")
     }
 
     @Test func aRequestThatIsNotAChatHasNoSemanticLookup() throws {

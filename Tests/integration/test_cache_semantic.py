@@ -2,15 +2,17 @@
 with sluice-mock as both the chat provider and the embeddings service (`vec:` inputs choose
 their vectors, docs/mock.md). A near neighbour of a stored request is a `semantic-hit` that
 never reaches the chat provider; a far one, another consumer or another system prompt is a
-miss; an embeddings service that is down makes misses, never errors."""
+miss; an embeddings service that is down makes misses, never errors; with a real redis-server,
+a vector one sidecar stored serves its answer on another."""
 import json
 
 import openai
 import pytest
 
-from conftest import request
+from conftest import poll_until, request
+from redis_servers import redis_cluster, redis_server  # noqa: F401 (fixtures)
 from sidecar import mock_backend, start_sidecar
-from test_redis_limits import metric
+from test_redis_limits import SLOW_MACHINE, metric
 
 KEYS = {"mock-key": "sk-provider", "consumers/a/key": "sk-team-a\n", "consumers/b/key": "sk-team-b\n"}
 
@@ -20,15 +22,15 @@ def chat_requests(mock):
     return sum(count for path, count in stats["by_path"].items() if path.endswith("/chat/completions"))
 
 
-def start_semantic_gateway(start, tmp_path, mock, embedder):
+def start_semantic_gateway(start, tmp_path, mock, embedder, redis=None):
     """A sidecar whose route `all` caches with a semantic tier embedding through `embedder`
-    (a backend), for consumers `a` and `b`."""
+    (a backend), for consumers `a` and `b`; with `redis` as the config's `redis` section."""
+    consumers = {"consumers": [{"name": "a", "keysDirectory": "consumers/a"}, {"name": "b", "keysDirectory": "consumers/b"}]}
     return start_sidecar(start, tmp_path, [mock_backend(mock), embedder],
                          [{"name": "all", "split": [{"backend": "mock", "weight": 1}],
                            "cache": {"ttl": "10m", "semantic": {"backend": embedder["name"], "model": "text-embedding-3-small",
                                                                 "threshold": 0.95, "timeout": "2s"}}}],
-                         secrets=KEYS, extra={"consumers": [{"name": "a", "keysDirectory": "consumers/a"},
-                                                            {"name": "b", "keysDirectory": "consumers/b"}]})
+                         secrets=KEYS, extra={**consumers, **({"redis": redis} if redis else {})})
 
 
 def client(sidecar, key="sk-team-a"):
@@ -94,3 +96,40 @@ def test_an_embeddings_service_that_is_down_makes_misses_not_errors(start, mock,
     assert results(sidecar, "semantic", "miss") == 2
     cache, _ = ask(client(sidecar), "Hello there vec:1,0")
     assert cache == "hit", "the exact tier works without embeddings"
+
+
+def test_a_vector_stored_by_one_sidecar_serves_its_answer_on_another(start, mock, tmp_path, redis_server):
+    settings = {"addresses": [redis_server.address], "timeout": SLOW_MACHINE}
+    first = start_semantic_gateway(start, tmp_path / "a", mock, mock_backend(mock, name="embedder"), redis=settings)
+    second = start_semantic_gateway(start, tmp_path / "b", mock, mock_backend(mock, name="embedder"), redis=settings)
+    cache, text = ask(client(first), "Which plans do you offer? vec:0,1,0,0")
+    assert cache == "miss"
+    scopes = poll_until(lambda: (redis_server.cli("KEYS", "sluice:semantic:*") or "").split() or None,
+                        message="the vector written to Redis after the request")
+    assert len(scopes) == 1 and scopes[0].startswith("sluice:semantic:{") and scopes[0].endswith("}")
+    assert int(redis_server.cli("HLEN", scopes[0])) == 1 and int(redis_server.cli("PTTL", scopes[0])) > 0
+    sent = chat_requests(mock)
+    cache, near = ask(client(second), "what plans are there? vec:0,1,0.1,0")
+    assert (cache, near) == ("semantic-hit", text)
+    assert chat_requests(mock) == sent, "the other sidecar's answer, from Redis"
+    cache, _ = ask(client(second, "sk-team-b"), "what plans are there? vec:0,1,0.1,0")
+    assert cache == "miss", "another consumer's scope"
+
+
+def test_in_a_redis_cluster_a_scopes_vectors_share_a_slot_and_every_sidecar_finds_them(start, mock, tmp_path, redis_cluster):
+    seeds = [node.address for node in redis_cluster.nodes]
+    first = start_semantic_gateway(start, tmp_path / "a", mock, mock_backend(mock, name="embedder"),
+                                   redis={"addresses": seeds[:1], "cluster": True, "timeout": SLOW_MACHINE})
+    second = start_semantic_gateway(start, tmp_path / "b", mock, mock_backend(mock, name="embedder"),
+                                    redis={"addresses": seeds[1:], "cluster": True, "timeout": SLOW_MACHINE})
+    texts = {}
+    for index in range(3):
+        vector = ",".join("1" if position == index else "0" for position in range(4))
+        texts[vector] = ask(client(first), f"Question {index} vec:{vector}")[1]
+    poll_until(lambda: sum(int(node.cli("HLEN", key)) for node in redis_cluster.nodes
+                           for key in (node.cli("KEYS", "sluice:semantic:*") or "").split()) == 3 or None,
+               message="the three vectors written to one scope's hash")
+    assert sum(1 for node in redis_cluster.nodes if (node.cli("KEYS", "sluice:semantic:*") or "").split()) == 1, "one slot"
+    for vector, text in texts.items():
+        near = vector.replace("0", "0.05", 1)
+        assert ask(client(second), f"Rephrased vec:{near}") == ("semantic-hit", text)

@@ -33,6 +33,12 @@ package struct SemanticCacheConfig: Hashable, Sendable {
     /// The longest `timeout` accepted.
     package static let maxTimeout = ProxyDuration.seconds(30)
 
+    /// Whether `similarity` makes a hit: at least `threshold`, within `Float` rounding (so
+    /// identical texts reach a threshold of 1).
+    package func admits(_ similarity: Float) -> Bool {
+        Double(similarity) + 1e-6 >= threshold
+    }
+
     /// A value with exactly these fields; not validated (see `ProxyConfigDecoder.validate(_:)`).
     package init(backend: String, model: String, threshold: Double = defaultThreshold, embed: Embed = .lastUserMessage,
                  maxEntries: Int = defaultMaxEntries, timeout: ProxyDuration = defaultTimeout) {

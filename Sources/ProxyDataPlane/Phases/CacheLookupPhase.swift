@@ -4,6 +4,8 @@ import ProxyIO
 /// What waits for a read of the cache's Redis tier (the session): told once, on the loop.
 protocol CacheReadWaiter: AnyObject {
     func cacheReadCompleted(_ outcome: RedisCacheRead.Outcome, key: CacheKey)
+    /// The semantic tier's read of the Redis tier (`SemanticRedisRead`) completed.
+    func sharedSemanticReadCompleted(_ outcome: SemanticRedisRead.Outcome)
 }
 
 /// Phase 7, cache lookup (after route, which names the backend and model in the key): on a
@@ -111,6 +113,22 @@ enum CacheLookupPhase {
                        now: ProxyInstant, wallNanoseconds: UInt64, on loopSnapshot: LoopSnapshot, loop: LoopContext) -> Outcome {
         guard let decision = context.decision, let config = snapshot.routeCaches[decision.routeIndex] else { return .proceed }
         let series = loopSnapshot.cache(route: decision.routeIndex)
+        guard let (answer, rendered, record) = answer(from: outcome, context: context, now: now, wallNanoseconds: wallNanoseconds, loop: loop) else {
+            return missOrEmbed(snapshot: snapshot, context: &context, series: series)
+        }
+        let wallMilliseconds = wallNanoseconds / 1_000_000
+        if context.cache.storeKey != nil, let tier = snapshot.cacheTier {
+            let left = ProxyDuration.milliseconds(record.expiresAtMilliseconds - wallMilliseconds)
+            _ = tier.store(answer, for: key, until: min(answer.storedAt.advanced(by: config.ttl(of: .memory)), now.advanced(by: left)))
+        }
+        return hit(answer, rendered: rendered, from: .redis, context: &context, series: series)
+    }
+
+    /// A Redis read's entry as an answer the request can be served: nil for no entry, an entry
+    /// that is not a record, expired, or in a shape the request's form cannot be rendered from,
+    /// or a failure (counted in `sluice_redis_failures_total`).
+    private static func answer(from outcome: RedisCacheRead.Outcome, context: RequestContext, now: ProxyInstant, wallNanoseconds: UInt64,
+                               loop: LoopContext) -> (CachedAnswer, [UInt8], CachedAnswerRecord)? {
         let value: [UInt8]?
         switch outcome {
         case .success(let found):
@@ -121,21 +139,26 @@ enum CacheLookupPhase {
             value = nil
         }
         let wallMilliseconds = wallNanoseconds / 1_000_000
-        guard let value, let record = CachedAnswerRecord.decode(value), record.expiresAtMilliseconds > wallMilliseconds else {
-            return missOrEmbed(snapshot: snapshot, context: &context, series: series)
-        }
+        guard let value, let record = CachedAnswerRecord.decode(value), record.expiresAtMilliseconds > wallMilliseconds else { return nil }
         // The entry's age on the wall clock, turned into this sidecar's monotonic time.
         let age = ProxyDuration.milliseconds(wallMilliseconds >= record.storedAtMilliseconds ? wallMilliseconds - record.storedAtMilliseconds : 0)
         let storedAt = ProxyInstant(nanoseconds: now.nanoseconds - min(age.nanoseconds, now.nanoseconds))
         let answer = CachedAnswer(form: record.form, body: record.body, usage: record.usage, storedAt: storedAt)
-        guard let rendered = answer.rendered(asStream: context.streamRequested, includeUsage: context.cache.includeUsage) else {
-            return missOrEmbed(snapshot: snapshot, context: &context, series: series)
+        guard let rendered = answer.rendered(asStream: context.streamRequested, includeUsage: context.cache.includeUsage) else { return nil }
+        return (answer, rendered, record)
+    }
+
+    /// The semantic tier's read of the Redis tier: the answer of the most similar vector another
+    /// sidecar stored in the scope, or a miss (nothing similar enough, its answer gone, a failure).
+    static func finishSharedSemantic(_ outcome: SemanticRedisRead.Outcome, snapshot: ProxySnapshot, context: inout RequestContext,
+                                     now: ProxyInstant, wallNanoseconds: UInt64, on loopSnapshot: LoopSnapshot, loop: LoopContext) -> Outcome {
+        guard let decision = context.decision else { return .proceed }
+        let series = loopSnapshot.cache(route: decision.routeIndex)
+        guard let (answer, rendered, _) = answer(from: outcome, context: context, now: now, wallNanoseconds: wallNanoseconds, loop: loop) else {
+            return miss(context: &context, series: series)
         }
-        if context.cache.storeKey != nil, let tier = snapshot.cacheTier {
-            let left = ProxyDuration.milliseconds(record.expiresAtMilliseconds - wallMilliseconds)
-            _ = tier.store(answer, for: key, until: min(storedAt.advanced(by: config.ttl(of: .memory)), now.advanced(by: left)))
-        }
-        return hit(answer, rendered: rendered, from: .redis, context: &context, series: series)
+        context.cache.semantic = nil
+        return hit(answer, rendered: rendered, from: .semantic, context: &context, series: series)
     }
 
     /// The semantic tier's answer: the embeddings call's vector (or why there is none) and how
@@ -144,7 +167,8 @@ enum CacheLookupPhase {
     /// memory tier; anything else is a miss that keeps the vector, so the answer stored for this
     /// request is indexed under it. A failed call is a miss too, never an error.
     static func finishSemantic(_ result: Result<SemanticVector, EmbeddingsExchange.Failure>, took: ProxyDuration, snapshot: ProxySnapshot,
-                               context: inout RequestContext, now: ProxyInstant, on loopSnapshot: LoopSnapshot) -> Outcome {
+                               context: inout RequestContext, now: ProxyInstant, on loopSnapshot: LoopSnapshot, loop: LoopContext,
+                               waiter: some CacheReadWaiter) -> Outcome {
         guard let decision = context.decision, let index = snapshot.semanticIndexes[decision.routeIndex],
               let scope = context.cache.semantic?.scope, let tier = snapshot.cacheTier else { return .proceed }
         let series = loopSnapshot.cache(route: decision.routeIndex)
@@ -159,11 +183,18 @@ enum CacheLookupPhase {
             return miss(context: &context, series: series)
         }
         context.cache.semantic?.vector = vector
-        // Within Float rounding of the threshold counts (identical texts reach a threshold of 1).
-        guard let match = index.best(in: scope, for: vector, at: now), Double(match.similarity) + 1e-6 >= index.config.threshold,
+        guard let match = index.best(in: scope, for: vector, at: now), index.config.admits(match.similarity),
               let answer = tier.lookup(match.entry, at: now),
               let rendered = answer.rendered(asStream: context.streamRequested, includeUsage: context.cache.includeUsage) else {
-            return miss(context: &context, series: series)
+            // Then the vectors other sidecars stored, when the route uses the Redis tier.
+            guard let config = snapshot.routeCaches[decision.routeIndex], let shared = sharedTier(config, snapshot: snapshot, loop: loop) else {
+                return miss(context: &context, series: series)
+            }
+            SemanticRedisRead.start(store: shared.store, scopeKey: scope.semanticRedisKey(prefix: shared.redis.config.keyPrefix), vector: vector,
+                                    config: index.config, timeout: shared.redis.config.timeout, scheduler: loop.scheduler) { [waiter] outcome in
+                waiter.sharedSemanticReadCompleted(outcome)
+            }
+            return .suspended
         }
         context.cache.semantic = nil
         return hit(answer, rendered: rendered, from: .semantic, context: &context, series: series)
