@@ -90,6 +90,28 @@ import Testing
         #expect(index.entries == 32)
     }
 
+    @Test func aVectorRecordRoundTripsAndNoiseIsRefused() {
+        let record = SemanticVectorRecord(vector: Self.vector(1, -2, 3.5), storedAtMilliseconds: 1_767_225_600_123)
+        let bytes = record.encoded()
+        #expect(bytes.count == 8 + 3 * 4)
+        #expect(SemanticVectorRecord.decode(bytes) == record)
+        #expect(SemanticVectorRecord.decode(Array(bytes.dropLast())) == nil)
+        #expect(SemanticVectorRecord.decode(Array(bytes.prefix(8))) == nil)
+        #expect(SemanticVectorRecord.decode(Array(bytes.prefix(8)) + [0, 0, 0, 0]) == nil, "no direction")
+    }
+
+    @Test func aScopesVectorsLiveUnderOneHashTag() {
+        let key = String(decoding: Self.key("scope").semanticRedisKey(prefix: "sluice:ns:gw"), as: UTF8.self)
+        #expect(key.hasPrefix("sluice:ns:gw:semantic:{") && key.hasSuffix("}") && key.count == "sluice:ns:gw:semantic:{}".count + 64)
+        #expect(key.dropFirst("sluice:ns:gw:semantic:{".count).dropLast() == String(decoding: Self.key("scope").redisKey(prefix: "").dropFirst(7), as: UTF8.self))
+    }
+
+    @Test func aSimilarityWithinFloatRoundingOfTheThresholdIsAHit() {
+        let exact = SemanticCacheConfig(backend: "e", model: "m", threshold: 1)
+        #expect(exact.admits(0.9999999) && !exact.admits(0.9999))
+        #expect(SemanticCacheConfig(backend: "e", model: "m").admits(0.95) && !SemanticCacheConfig(backend: "e", model: "m").admits(0.949))
+    }
+
     @Test func anIndexIsKeptAcrossReloadsWhileItsSettingsStay() throws {
         let semantic = SemanticCacheConfig(backend: "e", model: "m")
         let existing = SemanticCacheIndex(config: semantic)
