@@ -7,6 +7,8 @@ final class CacheSeries {
     let misses: CounterSeries
     let redisHits: CounterSeries
     let redisMisses: CounterSeries
+    let semanticHits: CounterSeries
+    let semanticMisses: CounterSeries
     let bypasses: CounterSeries
     let promptSaved: CounterSeries
     let completionSaved: CounterSeries
@@ -20,6 +22,8 @@ final class CacheSeries {
         misses = metrics.cacheResults.series(labelValues: [route, CacheTierName.memory.rawValue, "miss"])  // lint: allow-series
         redisHits = metrics.cacheResults.series(labelValues: [route, CacheTierName.redis.rawValue, "hit"])  // lint: allow-series
         redisMisses = metrics.cacheResults.series(labelValues: [route, CacheTierName.redis.rawValue, "miss"])  // lint: allow-series
+        semanticHits = metrics.cacheResults.series(labelValues: [route, CacheTierName.semantic.rawValue, "hit"])  // lint: allow-series
+        semanticMisses = metrics.cacheResults.series(labelValues: [route, CacheTierName.semantic.rawValue, "miss"])  // lint: allow-series
         bypasses = metrics.cacheResults.series(labelValues: [route, "none", "bypass"])  // lint: allow-series
         promptSaved = metrics.cacheTokensSaved.series(labelValues: [route, "prompt"])  // lint: allow-series
         completionSaved = metrics.cacheTokensSaved.series(labelValues: [route, "completion"])  // lint: allow-series
@@ -33,6 +37,8 @@ final class CacheSeries {
         case (.miss, .memory): misses
         case (.hit, .redis): redisHits
         case (.miss, .redis): redisMisses
+        case (.hit, .semantic), (.semanticHit, _): semanticHits
+        case (.miss, .semantic): semanticMisses
         case (.bypass, _), (_, nil): bypasses
         }
     }
@@ -40,6 +46,16 @@ final class CacheSeries {
     /// `sluice_cache_cost_saved_total` in `currency`; once per hit on a priced model.
     func costSaved(currency: String) -> DoubleCounterSeries {
         metrics.cacheCostSaved.series(labelValues: [route, currency])  // lint: allow-series (a labelled lookup per priced hit)
+    }
+
+    /// `sluice_cache_embedding_duration_seconds`; once per embeddings call.
+    func embeddingDuration() -> HistogramSeries {
+        metrics.cacheEmbeddingDuration.series(labelValues: [route])  // lint: allow-series (once per embeddings call)
+    }
+
+    /// `sluice_cache_embedding_errors_total` for `kind`; once per failed call.
+    func embeddingErrors(_ kind: EmbeddingsExchange.Failure) -> CounterSeries {
+        metrics.cacheEmbeddingErrors.series(labelValues: [route, kind.rawValue])  // lint: allow-series (once per failed call)
     }
 
     /// `sluice_cache_redis_writes_total` for `result` (`stored`, `failed`, `too_large`); once per write.

@@ -15,6 +15,10 @@ extension DataPlane {
                                          help: "Entries the memory cache tier evicted to stay within its bounds.") {
             [unowned self] in Double(current.cacheTier?.evictionsForRoom ?? 0)
         }
+        registry.registerCallbackGauge(name: "sluice_cache_semantic_entries",
+                                       help: "Vectors held by the semantic cache tier's in-process indexes, all routes together.") {
+            [unowned self] in Double(current.semanticIndexes.reduce(0) { $0 + ($1?.entries ?? 0) })
+        }
         registry.registerCallbackCounter(name: "sluice_cache_memory_expired_total",
                                          help: "Entries the memory cache tier dropped because their TTL had passed.") {
             [unowned self] in Double(current.cacheTier?.evictionsExpired ?? 0)

@@ -28,6 +28,8 @@ package final class DataPlane: Sendable {
         var tokenLimiters: [String: TokenLimiter] = [:]
         /// The memory cache tier, carried from snapshot to snapshot while its bounds stay.
         var cacheTier: MemoryCacheTier?
+        /// The semantic indexes by route name, carried while a route's `cache.semantic` stays.
+        var semanticIndexes: [String: SemanticCacheIndex] = [:]
         /// Live time-to-first-token windows by registry entry (backend name, upstream model),
         /// carried from snapshot to snapshot.
         var liveWindows: [RegistryKey: EntryLiveWindow] = [:]
@@ -65,6 +67,7 @@ package final class DataPlane: Sendable {
         var reloadState = ReloadState(current: snapshot, succeeded: 1, startListeners: initial.config.listeners)
         reloadState.redisLimits = redis
         reloadState.cacheTier = tier
+        for (route, index) in zip(initial.config.routes, snapshot.semanticIndexes) { if let index { reloadState.semanticIndexes[route.name] = index } }
         for backendState in states { reloadState.backendStates[backendState.name] = backendState }
         for consumer in snapshot.consumers.metered {
             if let limiter = consumer.limiter { reloadState.limiters[consumer.name] = limiter }
@@ -177,6 +180,7 @@ package final class DataPlane: Sendable {
                                          limiters: limiters(for: loaded.config), tokenLimiters: tokenLimiters(for: loaded.config),
                                          overrideLimiters: overrideLimiters(for: loaded.config),
                                          redis: redis, cacheTier: cacheTier(for: loaded.config),
+                                         semanticIndexes: semanticIndexes(for: loaded.config),
                                          liveWindows: liveWindows(for: loaded.config), keyRings: keyRings(for: loaded),
                                          metrics: metrics)
             state.withLock { $0.redisLimits = redis }
@@ -304,6 +308,17 @@ package final class DataPlane: Sendable {
         state.withLock { state in
             state.cacheTier = MemoryCacheTier.reusing(state.cacheTier, for: config)
             return state.cacheTier
+        }
+    }
+
+    /// Each route's semantic index for `config`: the current one (with its vectors) while the
+    /// route's `cache.semantic` is unchanged.
+    func semanticIndexes(for config: ProxyConfig) -> [SemanticCacheIndex?] {
+        state.withLock { state in
+            let indexes = SemanticCacheIndex.reusing(state.semanticIndexes, for: config)
+            state.semanticIndexes = [:]
+            for (route, index) in zip(config.routes, indexes) { if let index { state.semanticIndexes[route.name] = index } }
+            return indexes
         }
     }
 

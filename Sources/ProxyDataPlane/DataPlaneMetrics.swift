@@ -40,6 +40,8 @@ package final class DataPlaneMetrics: Sendable {
     let cacheRedisWrites: CounterFamily
     let cacheTokensSaved: CounterFamily
     let cacheCostSaved: DoubleCounterFamily
+    let cacheEmbeddingDuration: HistogramFamily
+    let cacheEmbeddingErrors: CounterFamily
     let routingDecisions: CounterFamily
     let queueShed: CounterFamily
     let queueWait: HistogramFamily
@@ -115,7 +117,7 @@ package final class DataPlaneMetrics: Sendable {
                                                     help: "Moderation calls answered from the verdict cache (same texts, same service), by guard and phase.",
                                                     labelNames: ["guard", "phase"])
         cacheResults = registry.counter(name: "sluice_cache_results_total",
-                                        help: "Cache lookups on routes with a cache, by route, tier and result (hit, miss, bypass).",
+                                        help: "Cache lookups on routes with a cache, by route, tier (memory, redis, semantic, none) and result (hit, miss, bypass).",
                                         labelNames: ["route", "tier", "result"])
         cacheStores = registry.counter(name: "sluice_cache_stores_total",
                                        help: "Answers offered to the cache, by route and result (stored, or why not).",
@@ -129,6 +131,12 @@ package final class DataPlaneMetrics: Sendable {
         cacheCostSaved = registry.doubleCounter(name: "sluice_cache_cost_saved_total",
                                                 help: "Cost not spent because the cache answered, from the per-model prices.",
                                                 labelNames: ["route", "currency"])
+        cacheEmbeddingDuration = registry.histogram(name: "sluice_cache_embedding_duration_seconds",
+                                                    help: "Time the semantic cache tier's embeddings call took to answer (or to fail), by route.",
+                                                    labelNames: ["route"], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5])
+        cacheEmbeddingErrors = registry.counter(name: "sluice_cache_embedding_errors_total",
+                                                help: "Failed embeddings calls of the semantic cache tier (each a semantic miss), by route and kind (timeout, connect, status, invalid).",
+                                                labelNames: ["route", "kind"])
         routingDecisions = registry.counter(name: "sluice_routing_decisions_total",
                                             help: "Requests to auto models, by route, chosen upstream model, reason and class rule.",
                                             labelNames: ["route", "model", "reason", "class"])

@@ -22,7 +22,7 @@ extension ProxySession: CacheReadWaiter {
                         now: now)
     }
 
-    private func lookedUp(_ outcome: CacheLookupPhase.Outcome, now: ProxyInstant) -> PhaseResult {
+    func lookedUp(_ outcome: CacheLookupPhase.Outcome, now: ProxyInstant) -> PhaseResult {
         switch outcome {
         case .proceed:
             return .next
@@ -30,6 +30,8 @@ extension ProxySession: CacheReadWaiter {
             return .answer(local)
         case .suspended:
             return .suspend
+        case .embed(let embedding):
+            return startEmbedding(embedding)
         case .hit(let answer, let bytes):
             serveCacheHit(answer, bytes: bytes, now: now)
             return .answered(status: 200)

@@ -10,6 +10,10 @@ enum PhaseCompletion {
     case moderation(GuardModerationVerdict, rule: Int, guard: Int, took: ProxyDuration?)
     /// The cache lookup's read of the Redis tier answered (or failed) for `key`.
     case cacheRead(RedisCacheRead.Outcome, key: CacheKey)
+    /// The semantic cache tier's embeddings call answered (or failed) after `took`.
+    case embedding(EmbeddingsCall.Outcome, took: ProxyDuration)
+    /// The semantic tier's read of the Redis tier answered (or failed).
+    case sharedSemanticRead(SemanticRedisRead.Outcome)
 }
 
 /// One proxied request. The order of its phases and every decision about its attempts live in
@@ -162,8 +166,8 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         perform(machine.phaseResumed())
     }
 
-    /// A suspended phase (admit with strict Redis limits, the guard's moderation call, or the
-    /// cache lookup's Redis read) completed: its result, then the phases after it.
+    /// A suspended phase (admit with strict Redis limits, the guard's moderation call, the
+    /// cache lookup's Redis read or its embeddings call) completed: its result, then the phases after it.
     private func resumePhases() {
         guard let completion = suspendedPhase else { return }
         suspendedPhase = nil
@@ -175,7 +179,15 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
         case .moderation(let verdict, let rule, let guardIndex, let took):
             moderationFinished(verdict, rule: rule, guard: guardIndex, took: took)
         case .cacheRead(let outcome, let key):
-            answerOrGoUpstream(cacheReadFinished(outcome, key: key))
+            let result = cacheReadFinished(outcome, key: key)
+            if case .suspend = result { return perform(machine.phaseSuspended()) }  // the semantic tier's embeddings call
+            answerOrGoUpstream(result)
+        case .embedding(let outcome, let took):
+            let result = embeddingFinished(outcome, took: took)
+            if case .suspend = result { return perform(machine.phaseSuspended()) }  // the Redis tier's vectors
+            answerOrGoUpstream(result)
+        case .sharedSemanticRead(let outcome):
+            answerOrGoUpstream(sharedSemanticReadFinished(outcome))
         }
     }
 
@@ -203,7 +215,7 @@ final class ProxySession: HTTPExchange, AdmissionWaiter {
     func finishPhases(_ guarded: PhaseResult) {
         var result = guarded
         if case .next = result { result = lookUpCache(now: loop.scheduler.now()) }
-        if case .suspend = result { return perform(machine.phaseSuspended()) }  // resumed when Redis answered
+        if case .suspend = result { return perform(machine.phaseSuspended()) }  // resumed when Redis or the embeddings call answered
         answerOrGoUpstream(result)
     }
 

@@ -44,6 +44,9 @@ final class ProxySnapshot: Sendable {
     /// Each route's cache settings, indexed by route (nil, or `off`: no cache); read per request
     /// without copying the config.
     let routeCaches: [RouteCacheConfig?]
+    /// Each route's semantic index, indexed by route (nil: no semantic tier); shared with other
+    /// snapshots while the route's `cache.semantic` is unchanged.
+    let semanticIndexes: [SemanticCacheIndex?]
     /// Live time to first token per model registry entry (`routes.registry`), shared with
     /// other snapshots that describe the same (backend, model).
     let liveWindows: [EntryLiveWindow]
@@ -59,11 +62,15 @@ final class ProxySnapshot: Sendable {
     /// `overrideLimiters`: by consumer index and per-model override index, the same.
     /// `liveWindows`: by registry entry, the windows to keep using (nil: fresh ones).
     /// `keyRings`: by backend index, the key rings to keep using (nil: fresh ones).
+    /// `semanticIndexes`: by route, the semantic indexes (nil: fresh ones).
     init(_ loaded: LoadedConfig, loadedAt: UInt64, backendStates: [BackendState], limiters: [RequestRateLimiter?]? = nil,
-         tokenLimiters: [TokenLimiter?]? = nil, overrideLimiters: [[ConsumerTable.OverrideLimiters]]? = nil, redis: RedisLimits? = nil, cacheTier: MemoryCacheTier? = nil,
-         liveWindows: [EntryLiveWindow]? = nil, keyRings: [KeyRing?]? = nil, metrics: DataPlaneMetrics) throws(ProxyConfigError) {
+         tokenLimiters: [TokenLimiter?]? = nil, overrideLimiters: [[ConsumerTable.OverrideLimiters]]? = nil, redis: RedisLimits? = nil,
+         cacheTier: MemoryCacheTier? = nil, semanticIndexes: [SemanticCacheIndex?]? = nil, liveWindows: [EntryLiveWindow]? = nil,
+         keyRings: [KeyRing?]? = nil, metrics: DataPlaneMetrics) throws(ProxyConfigError) {
         self.cacheTier = cacheTier
         routeCaches = loaded.config.routes.map { $0.cache?.mode == .off ? nil : $0.cache }
+        self.semanticIndexes = cacheTier == nil ? loaded.config.routes.map { _ in nil }
+            : semanticIndexes ?? SemanticCacheIndex.reusing([:], for: loaded.config)
         self.loaded = loaded
         self.redis = redis
         routes = try RouteTable(loaded.config)

@@ -146,6 +146,9 @@ def json_schema(kind):
                 out[key] = convert(value)
         if "properties" in node and not node.get("x-kubernetes-preserve-unknown-fields"):
             out["additionalProperties"] = False
+        if out.get("exclusiveMinimum") is True:
+            # OpenAPI 3.0's boolean form; JSON Schema 2020-12 writes the bound itself.
+            out["exclusiveMinimum"] = out.pop("minimum")
         return out
     return convert(raw_schema(kind))
 

@@ -112,7 +112,7 @@ package struct LLMRoute: Hashable, Sendable {
         rule.timeouts = TimeoutsSpec.decode(object["timeouts"], at: object.path("timeouts"), withRequest: true, decoding: &d) ?? TimeoutsSpec()
         if let cache = d.optionalObject(object["cache"], at: object.path("cache"),
                                         allowed: ["enabled", "mode", "ttl", "memoryTTL", "redisTTL", "redis", "scope", "ignoreFields", "allow",
-                                                  "chargeHits"]) {
+                                                  "chargeHits", "semantic"]) {
             rule.cache = decodeCache(cache, decoding: &d)
         }
         if let guardRef = d.optionalObject(object["guardPolicyRef"], at: object.path("guardPolicyRef"), allowed: ["name"], required: ["name"]) {
@@ -156,12 +156,36 @@ package struct LLMRoute: Hashable, Sendable {
         }
         let chargeHits = d.choice(cache["chargeHits"], at: cache.path("chargeHits"), ["none", "usage"])
             .flatMap(RouteCacheConfig.HitCharge.init(rawValue:)) ?? RouteCacheConfig.HitCharge.none
+        let semantic = d.optionalObject(cache["semantic"], at: cache.path("semantic"),
+                                        allowed: ["backendRef", "model", "threshold", "embed", "maxEntries", "timeout"],
+                                        required: ["backendRef", "model"]).flatMap { decodeSemantic($0, decoding: &d) }
         guard enabled else { return nil }
         return RouteCacheConfig(mode: mode ?? .deterministic, ttl: ttls[0] ?? RouteCacheConfig.defaultTTL, memoryTTL: ttls[1],
                                 redisTTL: ttls[2], redis: redis, scope: scope ?? .consumer,
                                 ignoreFields: ignoreFields ?? RouteCacheConfig.defaultIgnoreFields,
                                 allowMultipleChoices: allow.multipleChoices, allowToolCalls: allow.toolCalls, allowLogprobs: allow.logprobs,
-                                chargeHits: chargeHits)
+                                chargeHits: chargeHits, semantic: semantic)
+    }
+
+    /// `cache.semantic`: the sidecar's `routes[].cache.semantic`, its embeddings backend an LLMBackend by name.
+    private static func decodeSemantic(_ semantic: SpecObject, decoding d: inout SpecDecoding) -> SemanticCacheConfig? {
+        let before = d.issues.count
+        let backend = d.optionalObject(semantic["backendRef"], at: semantic.path("backendRef"), allowed: ["name"], required: ["name"])
+            .flatMap { d.objectName($0["name"], at: $0.path("name"), maxLength: 63) }
+        let model = d.string(semantic["model"], at: semantic.path("model"), maxLength: 256, nonEmpty: true)
+        var threshold = SemanticCacheConfig.defaultThreshold
+        if let number = d.nonNegativeNumber(semantic["threshold"], at: semantic.path("threshold"), max: 1), let value = number.double {
+            if value > 0 { threshold = value } else { d.report(semantic.path("threshold"), "must be greater than 0") }
+        }
+        let embed = d.choice(semantic["embed"], at: semantic.path("embed"), SemanticCacheConfig.Embed.allCases.map(\.rawValue))
+            .flatMap(SemanticCacheConfig.Embed.init(rawValue:))
+        let maxEntries = d.integer(semantic["maxEntries"], at: semantic.path("maxEntries"), in: 1...SemanticCacheConfig.maxEntriesLimit)
+        let timeout = d.duration(semantic["timeout"], at: semantic.path("timeout"))
+        if let timeout, timeout > SemanticCacheConfig.maxTimeout { d.report(semantic.path("timeout"), "must be at most 30s") }
+        guard d.issues.count == before, let backend, let model else { return nil }
+        return SemanticCacheConfig(backend: backend, model: model, threshold: threshold, embed: embed ?? .lastUserMessage,
+                                   maxEntries: maxEntries ?? SemanticCacheConfig.defaultMaxEntries,
+                                   timeout: timeout ?? SemanticCacheConfig.defaultTimeout)
     }
 
     private static func decodeMatch(_ value: JSONValue, at path: String, decoding d: inout SpecDecoding) -> Match? {

@@ -25,6 +25,7 @@ extension NamespaceTranslation {
                     usedBackends.append(ref.name)
                 }
                 for name in placement.rule.rule.autoBackendNames where !usedBackends.contains(name) { usedBackends.append(name) }
+                if let name = placement.rule.rule.cache?.semantic?.backend, !usedBackends.contains(name) { usedBackends.append(name) }
             }
             usedBackends.sort()
             let backendIRs = usedBackends.compactMap { backends[$0] }

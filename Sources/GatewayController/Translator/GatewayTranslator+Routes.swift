@@ -54,6 +54,7 @@ extension NamespaceTranslation {
                     for gateway in parents {
                         for ref in rule.backendRefs + (rule.fallback?.chain ?? []) { gatewaysUsingBackend[ref.name, default: []].insert(gateway) }
                         for name in rule.autoBackendNames { gatewaysUsingBackend[name, default: []].insert(gateway) }
+                        if let name = rule.cache?.semantic?.backend { gatewaysUsingBackend[name, default: []].insert(gateway) }
                     }
                     if let guardName = rule.guardPolicy { guardPolicyUsers[guardName, default: []].insert(route.meta.name) }
                 } else {
@@ -91,6 +92,9 @@ extension NamespaceTranslation {
             }
         }
         checkAuto(rule, of: routeID, at: path)
+        if let semantic = rule.cache?.semantic {
+            checkBackendRef(semantic.backend, of: routeID, at: "\(path).cache.semantic.backendRef.name")
+        }
         if let guardName = rule.guardPolicy {
             if !resources.guardPolicies.contains(where: { $0.meta.name == guardName }) {
                 let rejected = isRejected(.guardPolicy, guardName)

@@ -1,7 +1,8 @@
 /// `routes[i].cache` and the top-level `cache` (the memory tier's bounds).
 extension ProxyConfigDecoding {
-    static let routeCacheKeys = ["mode", "ttl", "memoryTTL", "redisTTL", "redis", "scope", "ignoreFields", "allow", "chargeHits"]
+    static let routeCacheKeys = ["mode", "ttl", "memoryTTL", "redisTTL", "redis", "scope", "ignoreFields", "allow", "chargeHits", "semantic"]
     static let cacheAllowKeys = ["multipleChoices", "toolCalls", "logprobs"]
+    static let semanticKeys = ["backend", "model", "threshold", "embed", "maxEntries", "timeout"]
     static let cacheMemoryKeys = ["maxBytes", "maxEntries", "maxEntryBytes"]
 
     mutating func decodeRouteCache(_ value: JSONValue, at path: String) -> RouteCacheConfig? {
@@ -44,10 +45,51 @@ extension ProxyConfigDecoding {
         }
         let chargeHits: RouteCacheConfig.HitCharge = oneOf(object["chargeHits"], at: object.path("chargeHits"), required: false)
             ?? RouteCacheConfig.HitCharge.none
+        let semantic = object["semantic"].flatMap { decodeSemantic($0, at: object.path("semantic")) }
         guard issues.count == before else { return nil }
         return RouteCacheConfig(mode: mode, ttl: ttl, memoryTTL: tierTTLs[0], redisTTL: tierTTLs[1], redis: redis, scope: scope, ignoreFields: ignoreFields,
                                 allowMultipleChoices: allow.multipleChoices, allowToolCalls: allow.toolCalls,
-                                allowLogprobs: allow.logprobs, chargeHits: chargeHits)
+                                allowLogprobs: allow.logprobs, chargeHits: chargeHits, semantic: semantic)
+    }
+
+    /// `routes[i].cache.semantic`; its backend is checked once every backend is known (`checkSemanticBackends`).
+    mutating func decodeSemantic(_ value: JSONValue, at path: String) -> SemanticCacheConfig? {
+        guard let object = ConfigObjectReader(value, at: path, allowed: Self.semanticKeys, issues: &issues) else { return nil }
+        let before = issues.count
+        let backend = string(object["backend"], at: object.path("backend"), required: true)
+        let model = string(object["model"], at: object.path("model"), required: true)
+        var threshold = SemanticCacheConfig.defaultThreshold
+        if let value = object["threshold"] {
+            if case .number(let number) = value, let parsed = number.double, parsed > 0, parsed <= 1 {
+                threshold = parsed
+            } else {
+                report(object.path("threshold"), "\(ConfigIssue.found(value)) is not a similarity; expected a number greater than 0 and at most 1")
+            }
+        }
+        let embed: SemanticCacheConfig.Embed = oneOf(object["embed"], at: object.path("embed"), required: false) ?? .lastUserMessage
+        let maxEntries = integer(object["maxEntries"], at: object.path("maxEntries"), in: 1...SemanticCacheConfig.maxEntriesLimit,
+                                 expected: "a positive integer", required: false) ?? SemanticCacheConfig.defaultMaxEntries
+        let timeout = duration(object["timeout"], at: object.path("timeout")) ?? SemanticCacheConfig.defaultTimeout
+        if timeout > SemanticCacheConfig.maxTimeout { report(object.path("timeout"), "must be at most 30s") }
+        guard issues.count == before, let backend, let model else { return nil }
+        return SemanticCacheConfig(backend: backend, model: model, threshold: threshold, embed: embed, maxEntries: maxEntries, timeout: timeout)
+    }
+
+    /// Each semantic tier's backend is a configured backend that serves OpenAI's embeddings API.
+    mutating func checkSemanticBackends(routes: [RouteConfig?], backends: [BackendConfig?], at routesPath: String) {
+        let backends = backends.compactMap { $0 }
+        for (index, route) in routes.enumerated() {
+            guard let semantic = route?.cache?.semantic else { continue }
+            let path = JSONPath.member(JSONPath.member(JSONPath.member(JSONPath.element(routesPath, index), "cache"), "semantic"), "backend")
+            guard let backend = backends.first(where: { $0.name == semantic.backend }) else {
+                report(path, "unknown backend \(ConfigIssue.quoted(semantic.backend)); defined backends are "
+                    + backends.map { ConfigIssue.quoted($0.name) }.joined(separator: ", "))
+                continue
+            }
+            if backend.provider == .anthropic {
+                report(path, "backend \(ConfigIssue.quoted(backend.name)) is an anthropic backend; the semantic tier needs OpenAI's /v1/embeddings")
+            }
+        }
     }
 
     /// A route's `cache.redisTTL` needs the top-level `redis` (the Redis tier lives there).

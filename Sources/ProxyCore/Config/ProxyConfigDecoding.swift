@@ -43,6 +43,7 @@ struct ProxyConfigDecoding {
             }
             checkCatchAllIsLast(routes, at: routesPath)
             checkAutoCandidates(routes: routes, backends: backends, at: routesPath)
+            checkSemanticBackends(routes: routes, backends: backends, at: routesPath)
         }
 
         let consumers = root["consumers"].map { decodeConsumers($0, at: root.path("consumers")) } ?? []

@@ -16,7 +16,19 @@ extension ProxyConfigEncoder {
                                           ("logprobs", .bool(cache.allowLogprobs))]))),
         ]
         if cache.chargeHits != .none { members.append(("chargeHits", .string(cache.chargeHits.rawValue))) }
+        if let semantic = cache.semantic { members.append(("semantic", json(semantic))) }
         return .object(JSONObject(members))
+    }
+
+    static func json(_ semantic: SemanticCacheConfig) -> JSONValue {
+        .object(JSONObject([
+            ("backend", .string(semantic.backend)),
+            ("model", .string(semantic.model)),
+            ("threshold", .number(JSONNumber(literal: "\(semantic.threshold)"))),
+            ("embed", .string(semantic.embed.rawValue)),
+            ("maxEntries", .number(JSONNumber(semantic.maxEntries))),
+            ("timeout", .string(semantic.timeout.configString)),
+        ]))
     }
 
     /// The top-level `cache`, written only when it differs from the default.

@@ -50,6 +50,8 @@ package struct RouteCacheConfig: Hashable, Sendable {
     package let allowLogprobs: Bool
     /// What a hit costs the consumer. Default `none`.
     package let chargeHits: HitCharge
+    /// The semantic tier; nil: exact matches only.
+    package let semantic: SemanticCacheConfig?
 
     /// 1h.
     package static let defaultTTL = ProxyDuration.seconds(3600)
@@ -63,7 +65,8 @@ package struct RouteCacheConfig: Hashable, Sendable {
     package init(mode: Mode = .deterministic, ttl: ProxyDuration = defaultTTL, memoryTTL: ProxyDuration? = nil,
                  redisTTL: ProxyDuration? = nil, redis: Bool = true, scope: Scope = .consumer,
                  ignoreFields: [String] = defaultIgnoreFields, allowMultipleChoices: Bool = false,
-                 allowToolCalls: Bool = false, allowLogprobs: Bool = false, chargeHits: HitCharge = .none) {
+                 allowToolCalls: Bool = false, allowLogprobs: Bool = false, chargeHits: HitCharge = .none,
+                 semantic: SemanticCacheConfig? = nil) {
         self.mode = mode
         self.ttl = ttl
         self.memoryTTL = memoryTTL
@@ -75,12 +78,13 @@ package struct RouteCacheConfig: Hashable, Sendable {
         self.allowToolCalls = allowToolCalls
         self.allowLogprobs = allowLogprobs
         self.chargeHits = chargeHits
+        self.semantic = semantic
     }
 
     /// How long an entry is served from `tier`.
     package func ttl(of tier: CacheTierName) -> ProxyDuration {
         switch tier {
-        case .memory: memoryTTL ?? ttl
+        case .memory, .semantic: memoryTTL ?? ttl
         case .redis: redisTTL ?? ttl
         }
     }

@@ -125,7 +125,7 @@ struct AccountPhase {
                 SharedTokenPush.push(limiter, of: consumer.name, limits: redis, loop: loop)
             }
         }
-        let hit = context.cache.result == .hit
+        let hit = context.cache.result.answeredFromCache
         if hit, let decision = context.decision, loopSnapshot.snapshot.routeCaches[decision.routeIndex]?.chargeHits != .usage {
             return limiter.release(reservation, at: now)
         }

@@ -92,12 +92,34 @@ struct CacheStorePhase {
         case .success(let usage):
             let answer = CachedAnswer(form: form, body: body, usage: usage, storedAt: now)
             switch tier.store(answer, for: key, until: now.advanced(by: context.cache.ttl)) {
-            case .stored: series.stores("stored").increment()
+            case .stored:
+                series.stores("stored").increment()
+                Self.index(key, context: context, snapshot: snapshot, until: now.advanced(by: context.cache.ttl), wallNanoseconds: wallNanoseconds,
+                           redis: redis)
             case .tooLarge: series.stores("too_large").increment()
             }
             if let ttl = context.cache.redisTTL, let limits = snapshot.redis, let store = redis.cacheStore(for: limits) {
                 Self.write(answer, ttl: ttl, key: key.redisKey(prefix: limits.config.keyPrefix), wallNanoseconds: wallNanoseconds(),
                            to: store, series: series, redis: redis)
+            }
+        }
+    }
+
+    /// The semantic tier: the stored answer is found by the vector its lookup computed, in this
+    /// sidecar's index and, when the answer goes to the Redis tier, in its scope's hash there
+    /// (field: the answer's Redis key), without waiting.
+    private static func index(_ key: CacheKey, context: RequestContext, snapshot: ProxySnapshot, until expiry: ProxyInstant,
+                              wallNanoseconds: () -> UInt64, redis: LoopRedis) {
+        guard let query = context.cache.semantic, let vector = query.vector, let route = context.decision?.routeIndex,
+              let index = snapshot.semanticIndexes[route] else { return }
+        index.insert(vector, scope: query.scope, entry: key, until: expiry)
+        guard let ttl = context.cache.redisTTL, let limits = snapshot.redis, let store = redis.cacheStore(for: limits) else { return }
+        let record = SemanticVectorRecord(vector: vector, storedAtMilliseconds: wallNanoseconds() / 1_000_000)
+        store.setField(query.scope.semanticRedisKey(prefix: limits.config.keyPrefix), field: key.redisKey(prefix: limits.config.keyPrefix),
+                       value: record.encoded(), ttl: ttl) { [redis] result in
+            switch result {
+            case .success: redis.recordSuccess()
+            case .failure(let failure): redis.recordFailure(failure, failMode: nil)
             }
         }
     }

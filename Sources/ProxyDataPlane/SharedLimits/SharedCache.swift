@@ -12,6 +12,13 @@ protocol SharedCache: AnyObject {
     func get(_ key: [UInt8], _ completion: @escaping (Result<[UInt8]?, RedisFailure>) -> Void)
     /// Keeps `value` under `key` for `ttl`.
     func set(_ key: [UInt8], value: [UInt8], ttl: ProxyDuration, _ completion: @escaping (Result<Void, RedisFailure>) -> Void)
+    /// Sets `field` of the hash `key` to `value`, the hash kept for `ttl` from now (the semantic tier's vectors).
+    func setField(_ key: [UInt8], field: [UInt8], value: [UInt8], ttl: ProxyDuration,
+                  _ completion: @escaping (Result<Void, RedisFailure>) -> Void)
+    /// The fields and values of the hash `key` (none when there is no such key).
+    func fields(_ key: [UInt8], _ completion: @escaping (Result<[(field: [UInt8], value: [UInt8])], RedisFailure>) -> Void)
+    /// Drops `fields` of the hash `key`, without waiting.
+    func deleteFields(_ key: [UInt8], _ fields: [[UInt8]])
     /// Drops the value under `key`.
     func delete(_ key: [UInt8], _ completion: @escaping (Result<Void, RedisFailure>) -> Void)
     /// Closes the connections; pending completions fail with `.closed`.

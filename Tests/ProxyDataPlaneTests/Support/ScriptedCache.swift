@@ -38,6 +38,35 @@ final class ScriptedCache: SharedCache {
         completion(.success(()))
     }
 
+    /// The hashes (the semantic tier's vectors), by key and field.
+    var hashes: [String: [String: [UInt8]]] = [:]
+    private(set) var hashTTLs: [String: ProxyDuration] = [:]
+
+    func setField(_ key: [UInt8], field: [UInt8], value: [UInt8], ttl: ProxyDuration,
+                  _ completion: @escaping (Result<Void, RedisFailure>) -> Void) {
+        let name = String(decoding: key, as: UTF8.self)
+        hashes[name, default: [:]][String(decoding: field, as: UTF8.self)] = value
+        hashTTLs[name] = ttl
+        completion(.success(()))
+    }
+
+    /// `fields` reads wait here until `answerFieldReads` (as Redis would answer later).
+    private(set) var fieldReads: [(key: String, completion: (Result<[(field: [UInt8], value: [UInt8])], RedisFailure>) -> Void)] = []
+
+    func fields(_ key: [UInt8], _ completion: @escaping (Result<[(field: [UInt8], value: [UInt8])], RedisFailure>) -> Void) {
+        fieldReads.append((String(decoding: key, as: UTF8.self), completion))
+    }
+
+    /// Answers the oldest `fields` read from `hashes`.
+    func answerFieldRead() {
+        let read = fieldReads.removeFirst()
+        read.completion(.success((hashes[read.key] ?? [:]).sorted { $0.key < $1.key }.map { (Array($0.key.utf8), $0.value) }))
+    }
+
+    func deleteFields(_ key: [UInt8], _ fields: [[UInt8]]) {
+        for field in fields { hashes[String(decoding: key, as: UTF8.self)]?[String(decoding: field, as: UTF8.self)] = nil }
+    }
+
     func close() { closed = true }
 
     /// Answers the oldest read from `values`.
