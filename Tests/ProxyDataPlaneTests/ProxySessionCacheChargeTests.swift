@@ -44,6 +44,30 @@ import Testing
         #expect(harness.metric(#"sluice_consumer_tokens_total{consumer="search",type="completion"}"#) == 20, "provider tokens only")
     }
 
+    @Test func aSemanticHitCostsTheConsumerNothingByDefaultLikeAnExactHit() throws {
+        let harness = try Self.harness(cache: #"{"ttl": "10m", "semantic": {"backend": "spare", "model": "emb", "timeout": "1s"}}"#)
+        func chat(_ text: String) -> String {
+            #"{"model":"gpt-4o-mini","temperature":0,"max_tokens":20,"messages":[{"role":"user","content":"\#(text)"}]}"#
+        }
+        func embed(_ vector: String) {
+            harness.upstream.last.head(200)
+            harness.upstream.last.send(#"{"object":"list","data":[{"object":"embedding","index":0,"embedding":[\#(vector)]}]}"#)
+            harness.upstream.last.finish()
+            harness.scheduler.advance(by: .zero)
+        }
+        let (_, first) = harness.request(headers: Self.key, body: chat("reset my password"))
+        embed("1,0,0")
+        harness.upstream.last.head(200, ["content-type": "application/json"])
+        harness.upstream.last.send(Self.answer)
+        harness.upstream.last.finish()
+        #expect(first.header("x-sluice-cache") == "miss")
+        #expect(harness.metric(Self.tokensLeft) == 25)
+        let (_, near) = harness.request(headers: Self.key, body: chat("how do I reset the password?"))
+        embed("1,0.1,0")
+        #expect(near.header("x-sluice-cache") == "semantic-hit")
+        #expect(harness.metric(Self.tokensLeft) == 25, "the semantic hit's reservation was given back, its stored usage not charged")
+    }
+
     @Test func withChargeHitsUsageAHitIsChargedTheStoredUsageAndItsCostUntilTheQuotaIsSpent() throws {
         let harness = try Self.harness(cache: #"{"chargeHits": "usage"}"#)
         Self.miss(harness)
