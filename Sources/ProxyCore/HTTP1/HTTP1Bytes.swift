@@ -83,6 +83,49 @@ enum HTTP1Bytes {
         return (x &- ones) & ~x & highs
     }
 
+    /// Whether `bytes` is a token (RFC 9110 §5.6.2): non-empty, every byte a `tchar`.
+    static func isToken(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        !bytes.isEmpty && tokenEnd(in: bytes, from: 0, to: bytes.count) == bytes.count
+    }
+
+    /// The offset of the first byte in `buffer[from..<end]` that is not a `tchar`, or `end`.
+    /// Eight bytes per step for the bytes field names are made of (letters, digits, `-`, `_`);
+    /// a word holding any other byte is looked at byte by byte.
+    static func tokenEnd(in buffer: UnsafeRawBufferPointer, from: Int, to end: Int) -> Int {
+        var i = from
+        while i &+ 8 <= end {
+            let word = buffer.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            if word & highs != 0 || commonTokenBytes(word) != highs {
+                for j in i..<(i &+ 8) where !isTokenByte(buffer[j]) { return j }
+            }
+            i &+= 8
+        }
+        while i < end {
+            if !isTokenByte(buffer[i]) { return i }
+            i &+= 1
+        }
+        return end
+    }
+
+    /// The high bit of each byte of `word` (all below 0x80) that is a letter, a digit, `-` or `_`.
+    @inline(__always)
+    private static func commonTokenBytes(_ word: UInt64) -> UInt64 {
+        // A byte b < 0x80 is at least lo when b + (0x80 - lo) sets its high bit, and above hi when
+        // b + (0x7F - hi) does; neither sum carries into the next byte.
+        @inline(__always) func within(_ lo: UInt64, _ hi: UInt64) -> UInt64 {
+            (word &+ ones &* (0x80 &- lo)) & ~(word &+ ones &* (0x7F &- hi)) & highs
+        }
+        return within(0x30, 0x39) | within(0x41, 0x5A) | within(0x61, 0x7A)
+            | matches7(word, UInt8(ascii: "-")) | matches7(word, UInt8(ascii: "_"))
+    }
+
+    /// The high bit of each byte of `word` (all below 0x80) that equals `byte`: exact for every byte.
+    @inline(__always)
+    private static func matches7(_ word: UInt64, _ byte: UInt8) -> UInt64 {
+        let x = word ^ (ones &* UInt64(byte))  // 0 where equal, below 0x80 everywhere
+        return ~(x &+ ones &* 0x7F) & highs
+    }
+
     /// The offset of the first CR or LF in `buffer[from..<end]`, or `end` when there is none.
     /// Looks at eight bytes per step (SWAR).
     static func firstLineBreak(in buffer: UnsafeRawBufferPointer, from: Int, to end: Int) -> Int {

@@ -14,9 +14,7 @@ extension HTTP1RequestParser {
         if HTTP1Bytes.isWhitespace(first) {
             throw HTTP1ParseError(.invalidHeader, "obsolete line folding in field section")
         }
-        var i = line.lowerBound
-        while i < line.upperBound && HTTP1Bytes.isTokenByte(section[i]) { i += 1 }
-        let nameEnd = i
+        let nameEnd = HTTP1Bytes.tokenEnd(in: section, from: line.lowerBound, to: line.upperBound)
         guard nameEnd < line.upperBound, section[nameEnd] == HTTP1Bytes.colon else {
             if nameEnd < line.upperBound, HTTP1Bytes.isWhitespace(section[nameEnd]) {
                 // RFC 9112 §5.1: no whitespace is allowed between the field name and colon; a

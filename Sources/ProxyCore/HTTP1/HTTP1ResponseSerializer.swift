@@ -128,7 +128,7 @@ package enum HTTP1ResponseSerializer {
     }
 
     private static func isToken(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        !bytes.isEmpty && bytes.allSatisfy(HTTP1Bytes.isTokenByte)
+        HTTP1Bytes.isToken(UnsafeRawBufferPointer(bytes))
     }
 
     /// Appends `value` (non-negative) in decimal.

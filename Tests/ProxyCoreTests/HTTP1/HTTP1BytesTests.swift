@@ -43,4 +43,32 @@ import Testing
             }
         }
     }
+
+    @Test func wordAtATimeTokenEndAgreesWithTheByteLoop() {
+        // Every byte value at every position, on backgrounds of token bytes at the edges of the
+        // word-wise ranges ("0", "9", "A", "Z", "a", "z", "-", "_") and of other tchars ("!", "~").
+        for background in Array("09AZaz-_!~".utf8) {
+            for length in [1, 7, 8, 9, 16, 17] {
+                for position in 0..<length {
+                    for b in 0...255 {
+                        var buffer = [UInt8](repeating: background, count: length)
+                        buffer[position] = UInt8(b)
+                        buffer.withUnsafeBytes { raw in
+                            for start in [0, min(1, length)] {
+                                let naive = (start..<length).first { !HTTP1Bytes.isTokenByte(raw[$0]) } ?? length
+                                if HTTP1Bytes.tokenEnd(in: raw, from: start, to: length) != naive {
+                                    Issue.record("token end: background \(background) length \(length) position \(position) byte \(b)")
+                                }
+                            }
+                            let whole = HTTP1Bytes.isToken(raw)
+                            if whole != raw.allSatisfy(HTTP1Bytes.isTokenByte) {
+                                Issue.record("isToken: background \(background) length \(length) position \(position) byte \(b)")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(!HTTP1Bytes.isToken(UnsafeRawBufferPointer(start: nil, count: 0)), "an empty name is no token")
+    }
 }
