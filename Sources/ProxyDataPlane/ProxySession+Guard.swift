@@ -112,22 +112,24 @@ extension ProxySession {
         if let credentials = hook.credentials, let secret = snapshot.loaded.moderationKeys[index] {
             headers.append(name: credentials.header.fieldName, value: credentials.header.valuePrefix + secret)
         }
-        var timeouts = UpstreamTimeouts()
-        timeouts.connect = min(timeouts.connect, hook.timeout)
-        timeouts.firstByte = hook.timeout
-        timeouts.idle = hook.timeout
-        timeouts.total = hook.timeout
-        let request = UpstreamRequest(method: .post, url: hook.url.description, headers: headers, body: body, timeouts: timeouts)
+        let request = UpstreamRequest(method: .post, url: hook.url.description, headers: headers, body: body,
+                                      timeouts: ServiceCall.timeouts(within: hook.timeout))
         let started = loop.scheduler.now()
         // Strong: the call ends (verdict or cancel) before the session does, and drops the closure then.
-        let call = GuardModerationCall(thresholds: hook.thresholds) { [self] verdict in
+        let thresholds = hook.thresholds
+        let call = ServiceCall(limit: GuardModeration.maxAnswerBytes) { [self] answer in
+            let verdict: GuardModerationVerdict = switch answer {
+            case .answered(let status, let body): GuardModeration.verdict(status: status, body: body, thresholds: thresholds)
+            case .tooLarge: .failed(kind: "invalid")
+            case .failed(let timedOut): .failed(kind: timedOut ? "timeout" : "connect")
+            }
             let now = loop.scheduler.now()
             loopSnapshot.moderationCache.store(verdict, for: key)
             _ = loop.scheduler.schedule(at: now) { done(verdict, now.duration(since: started)) }
         }
         let handle = loop.upstream.prepare(request, delegate: call)
         guard let handle else {
-            call.fail(kind: "connect")
+            call.fail()
             return nil
         }
         handle.start()

@@ -14,17 +14,18 @@ extension ProxySession {
         headers.append(name: "x-request-id", value: context.requestID)
         let key = backend.keyRing?.pick(now: now) ?? 0
         backend.appendCredential(key, to: &headers)
-        var timeouts = UpstreamTimeouts()
-        timeouts.connect = min(timeouts.connect, embedding.config.timeout)
-        timeouts.firstByte = embedding.config.timeout
-        timeouts.idle = embedding.config.timeout
-        timeouts.total = embedding.config.timeout
+        let timeouts = ServiceCall.timeouts(within: embedding.config.timeout)
         let request = UpstreamRequest(method: .post, url: backend.url(path: "/v1/embeddings", query: nil, model: embedding.config.model),
                                       headers: headers, body: EmbeddingsExchange.requestBody(text: embedding.text, model: embedding.config.model),
                                       timeouts: timeouts, tls: backend.tls,
                                       secretMasker: backend.keys.indices.contains(key) ? backend.keys[key].masker : nil)
         // Strong: the call ends (answer or cancel) before the session does, and drops the closure then.
-        let call = EmbeddingsCall { [self] outcome in
+        let call = ServiceCall(limit: EmbeddingsExchange.maxAnswerBytes) { [self] answer in
+            let outcome: EmbeddingOutcome = switch answer {
+            case .answered(let status, let body): EmbeddingsExchange.vector(status: status, body: body)
+            case .tooLarge: .failure(.invalid)
+            case .failed(let timedOut): .failure(timedOut ? .timeout : .connect)
+            }
             let finished = loop.scheduler.now()
             _ = loop.scheduler.schedule(at: finished) { [self] in
                 transfer = nil
@@ -42,7 +43,7 @@ extension ProxySession {
     }
 
     /// The embeddings call answered (or failed): the semantic lookup's result.
-    func embeddingFinished(_ outcome: EmbeddingsCall.Outcome, took: ProxyDuration) -> PhaseResult {
+    func embeddingFinished(_ outcome: EmbeddingOutcome, took: ProxyDuration) -> PhaseResult {
         let now = loop.scheduler.now()
         return lookedUp(CacheLookupPhase.finishSemantic(outcome, took: took, snapshot: snapshot, context: &context, now: now,
                                                         on: loopSnapshot, loop: loop, waiter: self), now: now)
@@ -61,3 +62,6 @@ extension ProxySession {
                                                               loop: loop), now: now)
     }
 }
+
+/// What the semantic tier's embeddings call gave: the vector, or why there is none.
+typealias EmbeddingOutcome = Result<SemanticVector, EmbeddingsExchange.Failure>

@@ -11,7 +11,7 @@ enum PhaseCompletion {
     /// The cache lookup's read of the Redis tier answered (or failed) for `key`.
     case cacheRead(RedisCacheRead.Outcome, key: CacheKey)
     /// The semantic cache tier's embeddings call answered (or failed) after `took`.
-    case embedding(EmbeddingsCall.Outcome, took: ProxyDuration)
+    case embedding(EmbeddingOutcome, took: ProxyDuration)
     /// The semantic tier's read of the Redis tier answered (or failed).
     case sharedSemanticRead(SemanticRedisRead.Outcome)
 }
