@@ -27,11 +27,11 @@ def client(sidecar):
     return openai.OpenAI(base_url=f"http://{host}:{port}/v1", api_key="sk-app-key", max_retries=0)
 
 
-def ask(client, content, stream=False, include_usage=False, **extra):
+def ask(client, content, stream=False, include_usage=False, model="gpt-4o-mini", **extra):
     """One deterministic request through the SDK: (x-sluice-cache, text, usage)."""
     options = {"stream_options": {"include_usage": True}} if include_usage else {}
     raw = client.chat.completions.with_raw_response.create(
-        model="gpt-4o-mini", temperature=0, stream=stream, messages=[{"role": "user", "content": content}], **options, **extra)
+        model=model, temperature=0, stream=stream, messages=[{"role": "user", "content": content}], **options, **extra)
     parsed = raw.parse()
     if not stream:
         return raw.headers.get("x-sluice-cache"), parsed.choices[0].message.content, parsed.usage

@@ -7,7 +7,7 @@ import openai
 import pytest
 
 from sidecar import start_sidecar
-from test_cache import mock_requests
+from test_cache import ask, mock_requests
 
 
 @pytest.fixture
@@ -29,19 +29,7 @@ def base_url(start, mock, tmp_path):
 
 def ask_openai(client, content, stream=False, include_usage=False):
     """An OpenAI chat request for the Anthropic backend: (x-sluice-cache, text, usage)."""
-    options = {"stream_options": {"include_usage": True}} if include_usage else {}
-    raw = client.chat.completions.with_raw_response.create(
-        model="claude-haiku-4-5", temperature=0, stream=stream, messages=[{"role": "user", "content": content}], **options)
-    parsed = raw.parse()
-    if not stream:
-        return raw.headers.get("x-sluice-cache"), parsed.choices[0].message.content, parsed.usage
-    text, usage = "", None
-    for chunk in parsed:
-        if chunk.choices:
-            text += chunk.choices[0].delta.content or ""
-        if chunk.usage:
-            usage = chunk.usage
-    return raw.headers.get("x-sluice-cache"), text, usage
+    return ask(client, content, stream=stream, include_usage=include_usage, model="claude-haiku-4-5")
 
 
 def test_an_openai_client_on_an_anthropic_backend_is_answered_from_the_cache(base_url, mock):
