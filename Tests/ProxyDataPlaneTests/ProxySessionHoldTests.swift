@@ -29,4 +29,31 @@ import Testing
         #expect(response.bodyText == first + rest)
         #expect(response.finished)
     }
+
+    /// A held answer takes room in the process's buffer budget; when the next piece would not fit,
+    /// the answer is passed on instead of held (nothing lost), and the budget comes back.
+    @Test func aHeldAnswerThatWouldOverrunTheBufferBudgetIsPassedOnAndTheBudgetComesBack() throws {
+        let config = Self.fallingBackOnTruncation.replacingOccurrences(
+            of: #""kind": "ProxyConfig","#, with: #""kind": "ProxyConfig", "defaults": {"maxRequestBodyBytes": 65536, "maxBufferedBytes": 65536},"#)
+        let harness = try SessionHarness(config: config)
+        let (session, response) = harness.request(body: #"{"model":"gpt-4o-mini","messages":[]}"#)
+        let upstream = harness.upstream.last
+        upstream.head(200, ["content-type": "application/json"])
+        let piece = String(repeating: "x", count: 40_000)
+        let first = #"{"id":"x","choices":[{"index":0,"message":{"role":"assistant","content":""# + piece
+        upstream.send(first)
+        #expect(response.head == nil, "held: the answer might stop at the token limit")
+        #expect((harness.metric("sluice_buffered_bytes") ?? 0) >= Double(first.utf8.count))
+        upstream.send(piece)
+        #expect(response.status == 200, "a second piece would overrun the budget: the answer is committed")
+        #expect(response.bodyText == first + piece)
+        let last = #""},"finish_reason":"stop"}]}"#
+        upstream.send(last)
+        response.drain()  // the client reads what was passed on
+        session.responseWritable()
+        upstream.finish()
+        #expect(response.bodyText == first + piece + last)
+        #expect(response.finished)
+        #expect(harness.metric("sluice_buffered_bytes") == 0, "every reserved byte given back")
+    }
 }
