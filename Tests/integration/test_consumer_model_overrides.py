@@ -4,37 +4,22 @@ model while another model of the same consumer still passes, in process and with
 sharing the override through a real `redis-server` (strict: exactly the limit; sync: the
 documented overshoot), the override's counters in the consumer's hash tag."""
 import json
-import os
 import time
 
 import openai
 import pytest
 
 from conftest import chat_body, poll_until, post, request
-from kubelet import KubeletVolume
 from redis_servers import redis_server  # noqa: F401 (fixture)
-from sidecar import mock_backend
+from test_redis_tokens import KEY, start_team_gateway
 
-KEY = "sk-team-1"
 SLOW_MACHINE = "2s"
 
 
 def start_gateway(start, directory, mock, models, redis=None):
     """A sidecar with one consumer, `team` (600 requests a minute of its own), and `models` overrides."""
-    config_dir = os.path.join(directory, "config")
-    os.makedirs(config_dir)
-    volume = KubeletVolume(os.path.join(directory, "secrets"), {"mock-key": "sk-provider\n", "consumers/team/current": KEY + "\n"})
-    config = {"apiVersion": "sluice.dev/v1alpha1", "kind": "ProxyConfig",
-              "listeners": {"app": "127.0.0.1:0", "admin": "127.0.0.1:0", "metrics": "127.0.0.1:0"},
-              "backends": [mock_backend(mock)],
-              "routes": [{"name": "all", "split": [{"backend": "mock", "weight": 1}]}],
-              "consumers": [{"name": "team", "keysDirectory": "consumers/team", "allowedModels": ["gpt-4o*"],
-                             "rateLimits": {"requestsPerMinute": 600}, "models": models}]}
-    if redis:
-        config["redis"] = redis
-    with open(os.path.join(config_dir, "config.json"), "w") as f:
-        json.dump(config, f)
-    return start("sluice", "--config-dir", config_dir, "--secrets-dir", volume.path, "--workers", "2", listeners=3)
+    team = {"allowedModels": ["gpt-4o*"], "rateLimits": {"requestsPerMinute": 600}, "models": models}
+    return start_team_gateway(start, directory, mock, team, redis)
 
 
 def sdk(sidecar):

@@ -25,6 +25,11 @@ BODY = chat_body(max_tokens=OUTPUT_TOKENS)
 
 def start_gateway(start, directory, mock, redis, quotas):
     """A sidecar with one consumer, `team`, whose `quotas` are shared through `redis`."""
+    return start_team_gateway(start, directory, mock, {"quotas": quotas}, redis)
+
+
+def start_team_gateway(start, directory, mock, team, redis=None):
+    """A sidecar in front of the mock with one consumer, `team` (key `KEY`), holding the `team` fields."""
     config_dir = os.path.join(directory, "config")
     os.makedirs(config_dir)
     volume = KubeletVolume(os.path.join(directory, "secrets"), {"mock-key": "sk-provider\n", "consumers/team/current": KEY + "\n"})
@@ -32,8 +37,9 @@ def start_gateway(start, directory, mock, redis, quotas):
               "listeners": {"app": "127.0.0.1:0", "admin": "127.0.0.1:0", "metrics": "127.0.0.1:0"},
               "backends": [mock_backend(mock)],
               "routes": [{"name": "all", "split": [{"backend": "mock", "weight": 1}]}],
-              "consumers": [{"name": "team", "keysDirectory": "consumers/team", "quotas": quotas}],
-              "redis": redis}
+              "consumers": [{"name": "team", "keysDirectory": "consumers/team", **team}]}
+    if redis:
+        config["redis"] = redis
     with open(os.path.join(config_dir, "config.json"), "w") as f:
         json.dump(config, f)
     return start("sluice", "--config-dir", config_dir, "--secrets-dir", volume.path, "--workers", "2", listeners=3)
